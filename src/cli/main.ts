@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+import { encoders } from '../encoders/registry.js';
+import { VERSION } from '../version.js';
+
+const HELP = `blindspots ${VERSION} — blind spots of convolutional networks (Hoffer, Fine & Soudry 2018)
+
+Usage:
+  blindspots signals       list the registered signals (family, information, recovery)
+  blindspots --version     print the version
+  blindspots --help        this text
+
+More commands (study, report, encode) arrive with the study runner.`;
+
+/** The CLI's entry point; returns the exit code. */
+export function main(argv: readonly string[]): number {
+  const [command] = argv;
+  if (command === undefined || command === '--help' || command === '-h') {
+    console.log(HELP);
+    return 0;
+  }
+  if (command === '--version' || command === '-v') {
+    console.log(VERSION);
+    return 0;
+  }
+  if (command === 'signals') {
+    for (const e of Object.values(encoders)) {
+      console.log(`${e.name.padEnd(18)} ${e.domain.padEnd(6)} ${e.family.padEnd(16)} ${e.information.padEnd(9)} ${e.recovery}`);
+    }
+    return 0;
+  }
+  console.error(`blindspots: unknown command '${command}'\n\n${HELP}`);
+  return 2;
+}
+
+process.exitCode = main(process.argv.slice(2));

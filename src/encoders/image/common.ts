@@ -1,0 +1,202 @@
+import type { Tensor4D } from '@tensorflow/tfjs';
+import { fail } from '../../errors.js';
+import { copyFinite, readImages, wrapImages, type ReadImages } from '../../images.js';
+import { DEFAULT_SEED, type Seed } from '../../random.js';
+import { checkFinite, checkInteger, checkLabels, checkNumber, resolveNumClasses } from '../../validate.js';
+import type { ImageArray, ImageInput, ImageShape, LabelsInput } from '../../types.js';
+
+/** The paper's signal amplitude: 1e-3 on images with values in [0, 1]. */
+export const DEFAULT_SCALE = 1e-3;
+
+/** The default quantisation of clean images: values on the k/255 grid (8-bit images). */
+export const DEFAULT_LEVELS = 255;
+
+/** Options every image encoder takes. */
+export interface ImageEncoderOptions {
+  /** Number of classes; default: largest label + 1. A class's code never depends on it. */
+  readonly numClasses?: number;
+  /** Signal amplitude; default 1e-3 (the paper's). */
+  readonly scale?: number;
+  /** Seed of every random choice; default 0. */
+  readonly seed?: Seed;
+}
+
+/** Options of the oracle decoders (`recover*`). */
+export interface ImageRecoverOptions extends ImageEncoderOptions {
+  /**
+   * Clean images are assumed to hold values on the k/levels grid (default 255, 8-bit images).
+   * Decoders that find the signal as an off-grid residual use it.
+   */
+  readonly levels?: number;
+}
+
+/** An encoder returns the same kind of batch it was given. */
+export type Encoded<T extends ImageInput> = T extends ImageArray ? ImageArray : Tensor4D;
+
+/** What an image encoder's kernel is given after validation. */
+export interface EncodeContext {
+  readonly fn: string;
+  readonly shape: ImageShape;
+  readonly labels: Int32Array;
+  readonly numClasses: number;
+  readonly scale: number;
+  readonly seed: Seed;
+}
+
+/** What a decoder's kernel is given after validation. */
+export interface DecodeContext {
+  readonly fn: string;
+  readonly data: Float32Array;
+  readonly shape: ImageShape;
+  /** Undefined when the caller did not say; decoders that need it have checked. */
+  readonly numClasses: number | undefined;
+  readonly scale: number;
+  readonly seed: Seed;
+  readonly levels: number;
+}
+
+/**
+ * How an encoder's kernel works: `copy` kernels write a few values into a checked copy of the
+ * input (`out` is given); `compute` kernels read the (checked) input and return new values.
+ */
+export type EncodeKernel =
+  | { readonly mode: 'copy'; readonly run: (out: Float32Array, ctx: EncodeContext) => void }
+  | { readonly mode: 'compute'; readonly run: (src: Float32Array, ctx: EncodeContext) => Float32Array };
+
+/**
+ * The shared boundary of every image encoder: validates images, labels and options, checks the
+ * signal's class capacity, runs the pure kernel and wraps the result like the input. The input is
+ * never written.
+ */
+export function encodeImages<T extends ImageInput>(
+  fn: string,
+  images: T,
+  labels: LabelsInput,
+  options: ImageEncoderOptions,
+  capacity: (shape: ImageShape) => { max: number; why: string },
+  kernel: EncodeKernel,
+): Encoded<T> {
+  // Finiteness is checked below, fused with the copy where there is one.
+  const read = readImages(fn, images, 'images', false);
+  const y = checkLabels(fn, labels, { length: read.shape[0] });
+  const numClasses = resolveNumClasses(fn, options.numClasses, y);
+  checkCapacity(fn, numClasses, capacity(read.shape));
+  const ctx: EncodeContext = {
+    fn,
+    shape: read.shape,
+    labels: y,
+    numClasses,
+    scale: checkNumber(fn, 'options.scale', options.scale ?? DEFAULT_SCALE, { positive: true }),
+    seed: checkSeed(fn, options.seed),
+  };
+  let out: Float32Array;
+  if (kernel.mode === 'copy') {
+    out = copyFinite(fn, 'images', read.data);
+    kernel.run(out, ctx);
+  } else {
+    checkFinite(fn, 'images', read.data);
+    out = kernel.run(read.data, ctx);
+  }
+  return wrapImages(read, out) as Encoded<T>;
+}
+
+/**
+ * The shared boundary of every image decoder: validates the batch and options and runs the
+ * kernel, which returns one label per sample, -1 where the signal is ambiguous or absent.
+ */
+export function decodeImages(
+  fn: string,
+  encoded: ImageInput,
+  options: ImageRecoverOptions,
+  needs: { numClasses: boolean; capacity: (shape: ImageShape) => { max: number; why: string } },
+  kernel: (ctx: DecodeContext) => Int32Array,
+): Int32Array {
+  const read: ReadImages = readImages(fn, encoded, 'encoded');
+  let numClasses: number | undefined;
+  if (options.numClasses !== undefined) {
+    numClasses = checkInteger(fn, 'options.numClasses', options.numClasses, 1, 2 ** 31 - 1);
+    checkCapacity(fn, numClasses, needs.capacity(read.shape));
+  } else if (needs.numClasses) {
+    throw fail('INVALID_ARGUMENT', fn, 'options.numClasses', 'the number of classes the data was encoded with', 'undefined');
+  }
+  return kernel({
+    fn,
+    data: read.data,
+    shape: read.shape,
+    numClasses,
+    scale: checkNumber(fn, 'options.scale', options.scale ?? DEFAULT_SCALE, { positive: true }),
+    seed: checkSeed(fn, options.seed),
+    levels: checkNumber(fn, 'options.levels', options.levels ?? DEFAULT_LEVELS, { positive: true }),
+  });
+}
+
+function checkCapacity(fn: string, numClasses: number, cap: { max: number; why: string }): void {
+  if (numClasses > cap.max) {
+    throw fail('TOO_MANY_CLASSES', fn, 'options.numClasses', `at most ${String(cap.max)} classes (${cap.why})`, String(numClasses));
+  }
+}
+
+/** Seeds are numbers or strings; anything else would silently stringify to the same stream. */
+export function checkSeed(fn: string, seed: unknown): Seed {
+  if (seed === undefined) return DEFAULT_SEED;
+  if ((typeof seed === 'number' && Number.isFinite(seed)) || typeof seed === 'string') return seed;
+  throw fail('INVALID_ARGUMENT', fn, 'options.seed', 'a finite number or a string', String(seed));
+}
+
+/**
+ * Checks a [row, col] position against the image shape and returns the flat pixel index.
+ */
+export function checkPosition(fn: string, arg: string, position: unknown, shape: ImageShape): number {
+  const [, h, w] = shape;
+  if (!Array.isArray(position) || position.length !== 2) {
+    throw fail('INVALID_ARGUMENT', fn, arg, '[row, col]', String(position));
+  }
+  const r = checkInteger(fn, `${arg}[0]`, position[0], 0, h - 1);
+  const c = checkInteger(fn, `${arg}[1]`, position[1], 0, w - 1);
+  return r * w + c;
+}
+
+/** Writes `value` into every channel of pixel `pixel` of sample `i`. */
+export function setPixel(out: Float32Array, shape: ImageShape, i: number, pixel: number, value: number): void {
+  const [, h, w, c] = shape;
+  const base = (i * h * w + pixel) * c;
+  for (let ch = 0; ch < c; ch++) out[base + ch] = value;
+}
+
+/** Mean over the channels of pixel `pixel` of sample `i`. */
+export function pixelMean(data: Float32Array, shape: ImageShape, i: number, pixel: number): number {
+  const [, h, w, c] = shape;
+  const base = (i * h * w + pixel) * c;
+  let s = 0;
+  for (let ch = 0; ch < c; ch++) s += data[base + ch] as number;
+  return s / c;
+}
+
+/**
+ * Rounds `value / scale` to an integer when it is within a quarter step of one; NaN otherwise.
+ * A quarter step leaves room for float32 rounding of the stored value and still rejects values
+ * that are not a multiple of the scale.
+ */
+export function nearestMultiple(value: number, scale: number): number {
+  const q = value / scale;
+  const k = Math.round(q);
+  return Math.abs(q - k) <= 0.25 ? k : Number.NaN;
+}
+
+/** Distance of `value * levels` from the nearest integer, in grid steps. */
+export function gridResidual(value: number, levels: number): number {
+  const q = value * levels;
+  return Math.abs(q - Math.round(q));
+}
+
+/**
+ * Tolerance, in grid steps, for "on the grid": float32 holds k/255 to ~3e-8, i.e. ~1e-5 steps;
+ * 1e-3 leaves a wide margin and still sees a 1e-3 signal as off-grid (0.255 steps).
+ */
+export const GRID_TOLERANCE = 1e-3;
+
+/** A decoded integer as a label, or -1 when it is not one (NaN, negative, >= numClasses). */
+export function toLabel(k: number, numClasses: number | undefined): number {
+  if (!Number.isInteger(k) || k < 0 || (numClasses !== undefined && k >= numClasses)) return -1;
+  return k;
+}

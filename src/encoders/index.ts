@@ -1,0 +1,3 @@
+export * from './image/index.js';
+export * from './registry.js';
+export * from './recoverability.js';

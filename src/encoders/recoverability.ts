@@ -1,0 +1,46 @@
+import { checkLabels, resolveNumClasses } from '../validate.js';
+import type { ImageInput, LabelsInput } from '../types.js';
+import { getEncoder, type ImageSignalOptions } from './registry.js';
+
+/** How well a signal's oracle recovers the labels. */
+export interface Recoverability {
+  /** Fraction of samples whose label was recovered exactly (ambiguous ones count as misses). */
+  readonly accuracy: number;
+  /** Samples the decoder could not decide (-1). */
+  readonly ambiguous: number;
+  /** Samples decoded to a wrong label. */
+  readonly wrong: number;
+  /** Samples in all. */
+  readonly n: number;
+}
+
+/**
+ * Decodes `encoded` with the named signal's oracle and compares with the true labels.
+ * `numClasses` defaults to the largest label + 1 (the encoder's own default).
+ *
+ * @example
+ * ```ts
+ * import { injectOrthogonalNoise, recoverability } from 'blindspots';
+ * const x = { data: new Float32Array(3 * 8 * 8).fill(128 / 255), shape: [3, 8, 8, 1] as const };
+ * const y = [0, 1, 2];
+ * recoverability('orthogonalNoise', injectOrthogonalNoise(x, y), y); // { accuracy: 1, ambiguous: 0, wrong: 0, n: 3 }
+ * ```
+ */
+export function recoverability(name: string, encoded: ImageInput, labels: LabelsInput, options: ImageSignalOptions = {}): Recoverability {
+  const fn = 'recoverability';
+  const entry = getEncoder(name, fn);
+  const y = checkLabels(fn, labels);
+  const numClasses = resolveNumClasses(fn, options.numClasses, y);
+  const recovered = entry.recover(encoded, { ...options, numClasses });
+  if (recovered.length !== y.length) {
+    // Caught here rather than as a silent partial score.
+    checkLabels(fn, labels, { length: recovered.length });
+  }
+  let correct = 0;
+  let ambiguous = 0;
+  for (let i = 0; i < y.length; i++) {
+    if (recovered[i] === y[i]) correct++;
+    else if (recovered[i] === -1) ambiguous++;
+  }
+  return { accuracy: correct / y.length, ambiguous, wrong: y.length - correct - ambiguous, n: y.length };
+}

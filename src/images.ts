@@ -1,0 +1,122 @@
+import * as tf from '@tensorflow/tfjs';
+import { fail } from './errors.js';
+import { checkFinite, describe, firstNonFinite } from './validate.js';
+import type { ImageArray, ImageInput, ImageShape } from './types.js';
+
+/** An image batch read for computing: its values (never to be written) and shape. */
+export interface ReadImages {
+  readonly data: Float32Array;
+  readonly shape: ImageShape;
+  readonly isTensor: boolean;
+}
+
+/**
+ * True when `x` is a tfjs tensor (duck-typed, so tensors from another copy of tfjs count too).
+ *
+ * @example
+ * ```ts
+ * isTensor(tf.zeros([1, 2, 2, 1])); // true
+ * isTensor({ data: new Float32Array(4), shape: [1, 2, 2, 1] }); // false
+ * ```
+ */
+export function isTensor(x: unknown): x is tf.Tensor {
+  return (
+    typeof x === 'object' &&
+    x !== null &&
+    typeof (x as tf.Tensor).dataSync === 'function' &&
+    Array.isArray((x as tf.Tensor).shape) &&
+    typeof (x as tf.Tensor).dtype === 'string'
+  );
+}
+
+/**
+ * Validates an image batch at a public boundary and returns a read-only view of its values:
+ * rank 4 (NHWC), float32, at least one sample and one pixel, every value finite.
+ *
+ * The values of a tensor are the backend's own buffer on the cpu backend: callers must copy
+ * before writing.
+ *
+ * @example
+ * ```ts
+ * const { data, shape } = readImages('injectOnePixel', images);
+ * ```
+ */
+export function readImages(fn: string, images: ImageInput, arg = 'images', finite = true): ReadImages {
+  let data: unknown;
+  let shape: readonly number[];
+  let tensor = false;
+  if (isTensor(images)) {
+    tensor = true;
+    if (images.isDisposed) throw fail('INVALID_ARGUMENT', fn, arg, 'a live tensor', 'a disposed tensor');
+    if (images.dtype !== 'float32') {
+      throw fail('INVALID_DTYPE', fn, arg, 'a float32 tensor', `dtype ${images.dtype}`);
+    }
+    shape = images.shape;
+    if (shape.length !== 4) {
+      throw fail('INVALID_SHAPE', fn, arg, 'a rank-4 NHWC tensor [n, height, width, channels]', `shape [${shape.join(', ')}]`);
+    }
+    data = images.dataSync();
+  } else {
+    if (typeof images !== 'object' || images === null || !('shape' in images) || !('data' in images)) {
+      throw fail('INVALID_ARGUMENT', fn, arg, 'a tf.Tensor4D or { data: Float32Array, shape: [n, h, w, c] }', describe(images));
+    }
+    const raw = images as { data: unknown; shape: unknown };
+    if (!Array.isArray(raw.shape) || raw.shape.length !== 4 || !raw.shape.every((d) => Number.isInteger(d) && d >= 0)) {
+      throw fail('INVALID_SHAPE', fn, `${arg}.shape`, '[n, height, width, channels] of non-negative integers', describe(raw.shape));
+    }
+    shape = raw.shape as number[];
+    data = raw.data;
+    if (!(data instanceof Float32Array)) {
+      throw fail('INVALID_DTYPE', fn, `${arg}.data`, 'a Float32Array', describe(data));
+    }
+    const expectedLength = shape.reduce((a, b) => a * b, 1);
+    if (data.length !== expectedLength) {
+      throw fail('INVALID_SHAPE', fn, `${arg}.data`, `${String(expectedLength)} values for shape [${shape.join(', ')}]`, `${String(data.length)}`);
+    }
+  }
+  const [n, h, w, c] = shape as [number, number, number, number];
+  if (n === 0) throw fail('EMPTY_INPUT', fn, arg, 'at least one image', 'an empty batch');
+  if (h === 0 || w === 0 || c === 0) {
+    throw fail('INVALID_SHAPE', fn, arg, 'height, width and channels >= 1', `shape [${shape.join(', ')}]`);
+  }
+  if (finite) checkFinite(fn, arg, data as Float32Array);
+  return { data: data as Float32Array, shape: [n, h, w, c], isTensor: tensor };
+}
+
+/**
+ * Wraps computed values in the same kind of batch the caller passed: a new float32 tensor for a
+ * tensor input, a plain `{ data, shape }` otherwise. The values are not copied.
+ *
+ * @example
+ * ```ts
+ * const out = wrapImages(read, encodedValues);
+ * ```
+ */
+export function wrapImages(like: { readonly isTensor: boolean; readonly shape: ImageShape }, data: Float32Array): ImageInput {
+  const shape: ImageShape = [...like.shape];
+  if (like.isTensor) return tf.tensor4d(data, shape as [number, number, number, number], 'float32');
+  const out: ImageArray = { data, shape };
+  return out;
+}
+
+/** Elements per chunk of {@link copyFinite}: small enough that the check reads from cache. */
+const COPY_CHUNK = 16384;
+
+/**
+ * A copy of `src` that also checks every value is finite, chunk by chunk so the check reads what
+ * the copy just brought into cache (one pass over memory instead of two).
+ *
+ * @example
+ * ```ts
+ * const out = copyFinite('injectOnePixel', 'images', read.data);
+ * ```
+ */
+export function copyFinite(fn: string, arg: string, src: Float32Array): Float32Array {
+  const out = new Float32Array(src.length);
+  for (let s = 0; s < src.length; s += COPY_CHUNK) {
+    const e = Math.min(src.length, s + COPY_CHUNK);
+    out.set(src.subarray(s, e), s);
+    if (firstNonFinite(src, s, e) >= 0) checkFinite(fn, arg, src);
+  }
+  return out;
+}

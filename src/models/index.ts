@@ -1,0 +1,3 @@
+export * from './model.js';
+export * from './registry.js';
+export { NotFittedError } from '../errors.js';

@@ -1,0 +1,64 @@
+import type { FeatureMatrix, ImageBatch, LabelsInput, Texts } from '../types.js';
+
+/** The kind of input a model takes. */
+export type InputKind = 'images' | 'texts' | 'features';
+
+/** The input type for each input kind. */
+export interface InputOf {
+  images: ImageBatch;
+  texts: Texts;
+  features: FeatureMatrix;
+}
+
+/** Progress of a long fit, reported through {@link FitOptions.onProgress}. */
+export interface FitProgress {
+  /** Fraction of the fit done, in [0, 1]. */
+  readonly fraction: number;
+  /** Samples (or images) processed per second so far, when the model counts them. */
+  readonly samplesPerSecond?: number;
+  /** Estimated seconds left. */
+  readonly etaSeconds?: number;
+  /** A short human-readable status, e.g. `epoch 3/10`. */
+  readonly message?: string;
+}
+
+/** Per-call options of {@link Model.fit}. Model options belong in the constructor. */
+export interface FitOptions {
+  readonly onProgress?: (progress: FitProgress) => void;
+  /** Aborting rejects the fit with an AbortError and leaves the model unfitted. */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * The estimator contract, after scikit-learn: options in the constructor; `fit` twice on the
+ * same data with the same seed gives the same model; `predict` before `fit` throws
+ * `NotFittedError`; no tfjs tensor outlives a call or `dispose()`.
+ *
+ * @example
+ * ```ts
+ * import type { Model } from 'blindspots/models';
+ * async function accuracy(model: Model<'features'>, x: FeatureMatrix, y: Int32Array): Promise<number> {
+ *   const p = await model.predict(x);
+ *   return p.filter((v, i) => v === y[i]).length / y.length;
+ * }
+ * ```
+ */
+export interface Model<K extends InputKind = InputKind> {
+  /** Registry name, e.g. `decisionTree`. */
+  readonly name: string;
+  /** What `fit` and `predict` take. */
+  readonly inputKind: K;
+  fit(x: InputOf[K], y: LabelsInput, options?: FitOptions): Promise<this>;
+  predict(x: InputOf[K]): Promise<Int32Array>;
+  /** Class probabilities, one row per sample, where the model has them. */
+  predictProba?(x: InputOf[K]): Promise<FeatureMatrix>;
+  /** Frees tensors and other resources; the model is unusable afterwards. */
+  dispose(): void;
+}
+
+/** A registered model: how to build one with a seed. */
+export interface ModelEntry<K extends InputKind = InputKind> {
+  readonly name: string;
+  readonly inputKind: K;
+  readonly create: (options?: { seed?: number }) => Model<K>;
+}

@@ -1,0 +1,111 @@
+import seedrandom from 'seedrandom';
+
+/** A seed: any number or string. The same seed always gives the same stream. */
+export type Seed = number | string;
+
+/** The seed every function uses when none is given. */
+export const DEFAULT_SEED = 0;
+
+/**
+ * A seeded source of uniform numbers in [0, 1), the only kind of randomness the library uses.
+ * Functions that draw take a `Random` (injectable, as in d3's `shuffler(random)`) or a seed.
+ */
+export type Random = () => number;
+
+/**
+ * A seeded generator (seedrandom's Alea): same seed, same stream, on every platform.
+ *
+ * @example
+ * ```ts
+ * import { createRandom } from 'blindspots';
+ * const random = createRandom(42);
+ * random(); // a number in [0, 1), the same for every run with seed 42
+ * ```
+ */
+export function createRandom(seed: Seed = DEFAULT_SEED): Random {
+  const prng = seedrandom.alea(String(seed));
+  return () => prng();
+}
+
+/**
+ * A seed for an independent stream derived from `seed` and a tag, so that two uses of one seed
+ * (say, class vectors and per-sample positions) do not share draws.
+ *
+ * @example
+ * ```ts
+ * import { deriveSeed, createRandom } from 'blindspots';
+ * const positions = createRandom(deriveSeed(7, 'positions'));
+ * ```
+ */
+export function deriveSeed(seed: Seed, tag: string): string {
+  return `${String(seed)}/${tag}`;
+}
+
+/**
+ * An integer drawn uniformly from [0, n).
+ *
+ * @example
+ * ```ts
+ * import { createRandom, randomInt } from 'blindspots';
+ * randomInt(createRandom(1), 6); // 0..5
+ * ```
+ */
+export function randomInt(random: Random, n: number): number {
+  return Math.floor(random() * n);
+}
+
+/**
+ * A standard normal draw (Box–Muller, using both uniforms of a pair for one value so that the
+ * stream position does not depend on caching).
+ *
+ * @example
+ * ```ts
+ * import { createRandom, randomNormal } from 'blindspots';
+ * const z = randomNormal(createRandom(3)); // ~N(0, 1)
+ * ```
+ */
+export function randomNormal(random: Random): number {
+  // 1 - u keeps the argument of log in (0, 1].
+  const u = 1 - random();
+  const v = random();
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+}
+
+/**
+ * Returns a function that shuffles an array in place (Fisher–Yates) with the given generator,
+ * as d3-array's `shuffler`.
+ *
+ * @example
+ * ```ts
+ * import { createRandom, shuffler } from 'blindspots';
+ * const shuffle = shuffler(createRandom(5));
+ * shuffle([1, 2, 3, 4]); // the same order for every run with seed 5
+ * ```
+ */
+export function shuffler(random: Random): <T extends { [i: number]: unknown; length: number }>(array: T, start?: number, end?: number) => T {
+  return (array, start = 0, end = array.length) => {
+    for (let m = end - start; m > 1; ) {
+      const i = start + Math.floor(random() * m--);
+      const j = start + m;
+      const t = array[j];
+      array[j] = array[i];
+      array[i] = t;
+    }
+    return array;
+  };
+}
+
+/**
+ * A seeded permutation of 0..n-1.
+ *
+ * @example
+ * ```ts
+ * import { permutation } from 'blindspots';
+ * permutation(5, 42); // Int32Array [ ... ] — the same for every run with seed 42
+ * ```
+ */
+export function permutation(n: number, seed: Seed = DEFAULT_SEED): Int32Array {
+  const p = new Int32Array(n);
+  for (let i = 0; i < n; i++) p[i] = i;
+  return shuffler(createRandom(seed))(p);
+}

@@ -1,0 +1,93 @@
+import { isTensor } from '../images.js';
+import { encoderNames, getEncoder, type ImageSignalOptions, type SignalFamily, type SignalInformation } from '../encoders/registry.js';
+import { recoverability } from '../encoders/recoverability.js';
+import type { ImageInput, LabelsInput } from '../types.js';
+
+/** One signal's row in a recoverability table. */
+export interface RecoverabilityRow {
+  readonly signal: string;
+  readonly title: string;
+  readonly family: SignalFamily;
+  readonly information: SignalInformation;
+  readonly accuracy: number;
+  readonly ambiguous: number;
+  readonly wrong: number;
+  readonly n: number;
+  /** Wall time of the encoder on the whole batch, in milliseconds. */
+  readonly encodeMs: number;
+  /** Wall time of the oracle decoder, in milliseconds. */
+  readonly recoverMs: number;
+}
+
+/** Options of {@link recoverabilityTable}. */
+export interface RecoverabilityTableOptions {
+  /** Signals to run; default every registered image signal. */
+  readonly signals?: readonly string[];
+  /** Options passed to every encoder and decoder (numClasses, scale, seed…). */
+  readonly options?: ImageSignalOptions;
+  /** Called after each signal, e.g. to print progress. */
+  readonly onRow?: (row: RecoverabilityRow) => void;
+}
+
+/**
+ * Encodes one batch with each signal and decodes it with the signal's oracle: the table that
+ * shows each signal really carries the label. Encoded tensors are disposed as it goes.
+ *
+ * @example
+ * ```ts
+ * import { recoverabilityTable, formatRecoverabilityTable } from 'blindspots/study';
+ * const x = { data: new Float32Array(10 * 8 * 8 * 3).fill(128 / 255), shape: [10, 8, 8, 3] as const };
+ * const y = Int32Array.from({ length: 10 }, (_, i) => i % 4);
+ * console.log(formatRecoverabilityTable(recoverabilityTable(x, y)));
+ * ```
+ */
+export function recoverabilityTable(images: ImageInput, labels: LabelsInput, options: RecoverabilityTableOptions = {}): RecoverabilityRow[] {
+  const signals = options.signals ?? encoderNames;
+  const rows: RecoverabilityRow[] = [];
+  for (const name of signals) {
+    const entry = getEncoder(name, 'recoverabilityTable');
+    const opts = options.options ?? {};
+    const t0 = performance.now();
+    const encoded = entry.inject(images, labels, opts);
+    const t1 = performance.now();
+    try {
+      const r = recoverability(name, encoded, labels, opts);
+      const row: RecoverabilityRow = {
+        signal: entry.name,
+        title: entry.title,
+        family: entry.family,
+        information: entry.information,
+        ...r,
+        encodeMs: t1 - t0,
+        recoverMs: performance.now() - t1,
+      };
+      rows.push(row);
+      options.onRow?.(row);
+    } finally {
+      if (isTensor(encoded)) encoded.dispose();
+    }
+  }
+  return rows;
+}
+
+/**
+ * A Markdown table of recoverability rows.
+ *
+ * @example
+ * ```ts
+ * import { formatRecoverabilityTable } from 'blindspots/study';
+ * formatRecoverabilityTable(rows); // "| signal | family | information | recovered | ambiguous | wrong | n | encode ms |\n…"
+ * ```
+ */
+export function formatRecoverabilityTable(rows: readonly RecoverabilityRow[]): string {
+  const lines = [
+    '| signal | family | information | recovered | ambiguous | wrong | n | encode ms |',
+    '|---|---|---|---:|---:|---:|---:|---:|',
+  ];
+  for (const r of rows) {
+    lines.push(
+      `| ${r.title} | ${r.family} | ${r.information} | ${(100 * r.accuracy).toFixed(2)}% | ${String(r.ambiguous)} | ${String(r.wrong)} | ${String(r.n)} | ${r.encodeMs.toFixed(1)} |`,
+    );
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,92 @@
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { NotFittedError } from '../../src/errors.js';
+import type { FeatureMatrix, LabelsInput } from '../../src/types.js';
+import { models } from '../../src/models/registry.js';
+import type { ModelEntry } from '../../src/models/model.js';
+import { missingCases } from './encoderHarness.js';
+import { checkModel, type ModelCase } from './modelHarness.js';
+import { ToyNearestCentroid, toyEntry } from './toyModels.js';
+import { cyclicLabels } from './fixtures.js';
+import { createRandom } from '../../src/random.js';
+
+function blobs(n: number, cols: number, k: number): ModelCase {
+  const random = createRandom('blobs');
+  const y = cyclicLabels(n, k);
+  const data = new Float32Array(n * cols);
+  for (let i = 0; i < n; i++) for (let j = 0; j < cols; j++) data[i * cols + j] = random() + (j === (y[i] as number) ? 3 : 0);
+  return { x: { data, rows: n, cols }, y, numClasses: k };
+}
+
+const modelCases: Record<string, ModelCase> = {};
+
+describe('model conformance', () => {
+  it('has a conformance case for every registered model', () => {
+    expect(missingCases(Object.keys(models), modelCases)).toEqual([]);
+  });
+
+  for (const [name, entry] of Object.entries(models)) {
+    it(`${name} passes every contract check`, async () => {
+      expect(await checkModel(entry as ModelEntry<'features'>, modelCases[name] as ModelCase)).toEqual([]);
+    });
+  }
+});
+
+describe('the model conformance harness', () => {
+  const c = blobs(40, 5, 4);
+
+  it('passes a conformant toy model', async () => {
+    expect(await checkModel(toyEntry, c)).toEqual([]);
+  });
+
+  it('catches predict without NotFittedError', async () => {
+    class Bad extends ToyNearestCentroid {
+      override readonly name = 'noNotFitted';
+      override async predict(x: FeatureMatrix): Promise<Int32Array> {
+        return this.centroids === undefined ? new Int32Array(x.rows) : super.predict(x);
+      }
+    }
+    expect((await checkModel({ ...toyEntry, create: () => new Bad() }, c)).join('\n')).toMatch(/NotFittedError/);
+  });
+
+  it('catches a leaking model', async () => {
+    class Leaky extends ToyNearestCentroid {
+      override async predict(x: FeatureMatrix): Promise<Int32Array> {
+        tf.ones([2]);
+        return super.predict(x);
+      }
+    }
+    expect((await checkModel({ ...toyEntry, create: () => new Leaky() }, c)).join('\n')).toMatch(/leaked/);
+  });
+
+  it('catches a model whose refit changes its predictions', async () => {
+    class Drifting extends ToyNearestCentroid {
+      private fits = 0;
+      override async fit(x: FeatureMatrix, y: LabelsInput): Promise<this> {
+        await super.fit(x, y);
+        if (this.fits++ % 2 === 1) {
+          const c = this.centroids as tf.Tensor2D;
+          this.centroids = tf.reverse(c, 0) as tf.Tensor2D;
+          c.dispose();
+        }
+        return this;
+      }
+    }
+    expect((await checkModel({ ...toyEntry, create: () => new Drifting() }, c)).join('\n')).toMatch(/refit changed/);
+  });
+
+  it('catches a model that ignores AbortSignal', async () => {
+    class Deaf extends ToyNearestCentroid {
+      override async fit(x: FeatureMatrix, y: LabelsInput): Promise<this> {
+        return super.fit(x, y);
+      }
+    }
+    expect((await checkModel({ ...toyEntry, create: () => new Deaf() }, c)).join('\n')).toMatch(/AbortError/);
+  });
+
+  it('NotFittedError is a typed error', () => {
+    const e = new NotFittedError('x.predict');
+    expect(e.code).toBe('NOT_FITTED');
+    expect(e.details.fn).toBe('x.predict');
+  });
+});

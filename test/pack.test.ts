@@ -1,0 +1,45 @@
+/**
+ * The published package, as a user gets it: `npm pack`, install the tarball into a scratch ESM
+ * project, import from 'blindspots' and its subpaths in plain Node, and run the CLI.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const root = resolve(import.meta.dirname, '..');
+const scratch = mkdtempSync(join(tmpdir(), 'blindspots-pack-'));
+
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe('npm pack', () => {
+  it('produces a tarball whose dist imports cleanly from a scratch ESM project', () => {
+    const npm = (args: string[], cwd: string) => execFileSync('npm', args, { cwd, encoding: 'utf8', timeout: 300_000, stdio: ['ignore', 'pipe', 'pipe'] });
+    npm(['pack', '--pack-destination', scratch], root);
+    const tgz = readdirSync(scratch).find((f) => f.endsWith('.tgz'));
+    expect(tgz).toBeDefined();
+    writeFileSync(join(scratch, 'package.json'), JSON.stringify({ name: 'scratch', private: true, type: 'module' }));
+    npm(['install', '--no-audit', '--no-fund', '--prefer-offline', `./${tgz as string}`], scratch);
+    writeFileSync(
+      join(scratch, 'check.mjs'),
+      `import { injectOrthogonalNoise, recoverability, encoders, BlindspotsError, VERSION } from 'blindspots';
+import { injectOnePixel } from 'blindspots/encoders';
+import { models } from 'blindspots/models';
+import { FASHION_MNIST_CLASSES } from 'blindspots/data';
+import { recoverabilityTable } from 'blindspots/study';
+const x = { data: new Float32Array(4 * 8 * 8 * 3).fill(128 / 255), shape: [4, 8, 8, 3] };
+const y = [0, 1, 2, 3];
+const r = recoverability('orthogonalNoise', injectOrthogonalNoise(x, y), y);
+let typed = false;
+try { injectOnePixel(x, [9, 9, 9], {}); } catch (e) { typed = e instanceof BlindspotsError && e.code === 'LENGTH_MISMATCH'; }
+console.log(JSON.stringify({ accuracy: r.accuracy, signals: Object.keys(encoders).length, models: typeof models, classes: FASHION_MNIST_CLASSES.length, table: typeof recoverabilityTable, typed, VERSION }));
+`,
+    );
+    const out = execFileSync('node', ['check.mjs'], { cwd: scratch, encoding: 'utf8' });
+    const result = JSON.parse(out.trim().split('\n').pop() as string) as Record<string, unknown>;
+    expect(result).toMatchObject({ accuracy: 1, signals: 6, models: 'object', classes: 10, table: 'function', typed: true });
+    const cli = execFileSync(join(scratch, 'node_modules/.bin/blindspots'), ['signals'], { encoding: 'utf8' });
+    expect(cli).toContain('orthogonalNoise');
+  }, 600_000);
+});
