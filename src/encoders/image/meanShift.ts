@@ -32,6 +32,8 @@ export function injectMeanShift<T extends ImageInput>(images: T, labels: LabelsI
       const base = i * d;
       let sum = 0;
       for (let j = 0; j < d; j++) sum += src[base + j] as number;
+      // float32 values cannot overflow a float64 sum: a non-finite sum means a non-finite value.
+      if (!Number.isFinite(sum)) ctx.checkFinite(base, base + d);
       const shift = (y[i] as number) * ctx.scale - sum / d;
       for (let j = 0; j < d; j++) out[base + j] = (src[base + j] as number) + shift;
     }

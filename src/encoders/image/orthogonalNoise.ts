@@ -97,6 +97,7 @@ export function injectOrthogonalNoise<T extends ImageInput>(images: T, labels: L
     for (let i = 0; i < n; i++) {
       const base = i * d;
       const vBase = (y[i] as number) * d;
+      ctx.checkFinite(base, base + d);
       for (let j = 0; j < d; j++) out[base + j] = (src[base + j] as number) + (vectors[vBase + j] as number);
     }
     return out;
