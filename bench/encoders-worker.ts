@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
-import { encoderNames, encoders } from '../src/encoders/index.js';
+import { getImageEncoder, imageEncoderNames } from '../src/encoders/index.js';
 
 const [file, nArg, repsArg] = process.argv.slice(2);
 const n = Number(nArg);
@@ -21,8 +21,8 @@ const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
 
 const result: Record<string, { array: number[]; tensor: number[] }> = {};
 const tensor = tf.tensor4d(data, [...shape]);
-for (const name of encoderNames) {
-  const entry = encoders[name];
+for (const name of imageEncoderNames) {
+  const entry = getImageEncoder(name);
   const times = { array: [] as number[], tensor: [] as number[] };
   for (let r = 0; r < reps; r++) {
     gc();

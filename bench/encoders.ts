@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { createRandom } from '../src/random.js';
-import { encoderNames, encoders } from '../src/encoders/index.js';
+import { encoders, imageEncoderNames } from '../src/encoders/index.js';
 
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(name);
@@ -60,7 +60,7 @@ const rows = [
   '| signal | node, plain batch (ms) | node, tensor (ms) | node + hugetlb (ms) | NumPy bare (ms) | NumPy + same checks (ms) | ratio node / NumPy-checked | ratio node+hugetlb / NumPy-checked | ratio node+hugetlb / NumPy bare |',
   '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
 ];
-for (const name of encoderNames) {
+for (const name of imageEncoderNames) {
   const a = median(js[name]?.array ?? []);
   const t = median(js[name]?.tensor ?? []);
   const h = median(jsThp[name]?.array ?? []);

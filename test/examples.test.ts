@@ -1,15 +1,34 @@
 import { execFileSync } from 'node:child_process';
-import { describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 
-const tsx = ['node_modules/.bin/tsx'];
+const tsx = 'node_modules/.bin/tsx';
+const run = (args: string[]) => execFileSync(tsx, args, { encoding: 'utf8', timeout: 120_000 });
+const out = mkdtempSync(join(tmpdir(), 'gallery-'));
+afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 describe('examples run', () => {
   it('recoverability-table (the demo) prints a table with every signal', () => {
-    const out = execFileSync(tsx[0] as string, ['examples/recoverability-table.ts', '--per-class', '30'], { encoding: 'utf8', timeout: 120_000 });
-    for (const title of ['One pixel', 'Pattern pixels', 'Random pixel', 'Multiple locations', 'Orthogonal class noise', 'Mean shift']) {
-      expect(out).toContain(`| ${title} |`);
+    const text = run(['examples/recoverability-table.ts', '--per-class', '30']);
+    for (const title of ['One pixel', 'Pattern pixels', 'Random pixel', 'Multiple locations', 'Orthogonal class noise', 'Mean shift', 'Mnemonic first character', 'Length encoding', 'Pattern characters']) {
+      expect(text).toContain(`| ${title} |`);
     }
-    // Complete signals are recovered on Fashion-MNIST: 300 images, every row but multiple locations.
-    expect(out.match(/\| complete \| 100\.00% \| 0 \| 0 \| 300 \|/g)?.length).toBe(5);
+    // Complete image signals are recovered on Fashion-MNIST: 300 images, every row but multiple locations.
+    expect(text.match(/\| complete \| 100\.00% \| 0 \| 0 \| 300 \|/g)?.length).toBe(5);
+  });
+
+  it('text-recoverability prints the SpamAssassin table', () => {
+    const text = run(['examples/text-recoverability.ts']);
+    expect(text).toMatch(/\| Mnemonic first character \| low-dimensional \| complete \| 100\.00% \| 0 \| 0 \|/);
+    expect(text).toMatch(/\| Pattern characters \| low-dimensional \| partial \| \d+\.\d+% \|/);
+  });
+
+  it('encoder-gallery draws one picture per image signal', () => {
+    run(['examples/encoder-gallery.ts', '--out', out, '--per-class', '20']);
+    for (const name of ['onePixel', 'patternPixels', 'randomPixel', 'multipleLocations', 'orthogonalNoise', 'meanShift']) {
+      expect(existsSync(join(out, 'img', `${name}.png`))).toBe(true);
+    }
   });
 });

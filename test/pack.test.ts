@@ -38,7 +38,7 @@ console.log(JSON.stringify({ accuracy: r.accuracy, signals: Object.keys(encoders
     );
     const out = execFileSync('node', ['check.mjs'], { cwd: scratch, encoding: 'utf8' });
     const result = JSON.parse(out.trim().split('\n').pop() as string) as Record<string, unknown>;
-    expect(result).toMatchObject({ accuracy: 1, signals: 6, models: 'object', classes: 10, table: 'function', typed: true });
+    expect(result).toMatchObject({ accuracy: 1, signals: 9, models: 'object', classes: 10, table: 'function', typed: true });
     const cli = execFileSync(join(scratch, 'node_modules/.bin/blindspots'), ['signals'], { encoding: 'utf8' });
     expect(cli).toContain('orthogonalNoise');
   }, 600_000);

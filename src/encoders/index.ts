@@ -1,3 +1,4 @@
 export * from './image/index.js';
+export * from './text/index.js';
 export * from './registry.js';
 export * from './recoverability.js';

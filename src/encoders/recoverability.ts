@@ -1,6 +1,8 @@
 import { checkLabels, resolveNumClasses } from '../validate.js';
-import type { ImageInput, LabelsInput } from '../types.js';
-import { getEncoder, type ImageSignalOptions } from './registry.js';
+import type { ImageInput, LabelsInput, Texts } from '../types.js';
+import { fail } from '../errors.js';
+import { isTensor } from '../images.js';
+import { getEncoder, type ImageSignalOptions, type SignalOptions, type TextSignalOptions } from './registry.js';
 
 /** How well a signal's oracle recovers the labels. */
 export interface Recoverability {
@@ -15,7 +17,8 @@ export interface Recoverability {
 }
 
 /**
- * Decodes `encoded` with the named signal's oracle and compares with the true labels.
+ * Decodes `encoded` (images for an image signal, texts for a text signal) with the named
+ * signal's oracle and compares with the true labels.
  * `numClasses` defaults to the largest label + 1 (the encoder's own default).
  *
  * @example
@@ -26,12 +29,19 @@ export interface Recoverability {
  * recoverability('orthogonalNoise', injectOrthogonalNoise(x, y), y); // { accuracy: 1, ambiguous: 0, wrong: 0, n: 3 }
  * ```
  */
-export function recoverability(name: string, encoded: ImageInput, labels: LabelsInput, options: ImageSignalOptions = {}): Recoverability {
+export function recoverability(name: string, encoded: ImageInput | Texts, labels: LabelsInput, options: SignalOptions = {}): Recoverability {
   const fn = 'recoverability';
   const entry = getEncoder(name, fn);
   const y = checkLabels(fn, labels);
   const numClasses = resolveNumClasses(fn, options.numClasses, y);
-  const recovered = entry.recover(encoded, { ...options, numClasses });
+  const isTexts = Array.isArray(encoded);
+  if (isTexts !== (entry.domain === 'text')) {
+    throw fail('INVALID_ARGUMENT', fn, 'encoded', entry.domain === 'text' ? `texts (an array of strings) for the text signal '${entry.name}'` : `an image batch for the image signal '${entry.name}'`, isTexts ? 'an array' : isTensor(encoded) ? 'a tensor' : 'an image batch');
+  }
+  const recovered =
+    entry.domain === 'text'
+      ? entry.recover(encoded as Texts, { ...(options as TextSignalOptions), numClasses })
+      : entry.recover(encoded as ImageInput, { ...(options as ImageSignalOptions), numClasses });
   if (recovered.length !== y.length) {
     // Caught here rather than as a silent partial score.
     checkLabels(fn, labels, { length: recovered.length });

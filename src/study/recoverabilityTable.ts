@@ -1,7 +1,7 @@
 import { isTensor } from '../images.js';
-import { encoderNames, getEncoder, type ImageSignalOptions, type SignalFamily, type SignalInformation } from '../encoders/registry.js';
+import { getEncoder, imageEncoderNames, textEncoderNames, type SignalFamily, type SignalInformation, type SignalOptions } from '../encoders/registry.js';
 import { recoverability } from '../encoders/recoverability.js';
-import type { ImageInput, LabelsInput } from '../types.js';
+import type { ImageInput, LabelsInput, Texts } from '../types.js';
 
 /** One signal's row in a recoverability table. */
 export interface RecoverabilityRow {
@@ -21,17 +21,17 @@ export interface RecoverabilityRow {
 
 /** Options of {@link recoverabilityTable}. */
 export interface RecoverabilityTableOptions {
-  /** Signals to run; default every registered image signal. */
+  /** Signals to run; default every registered signal of the data's domain (images or texts). */
   readonly signals?: readonly string[];
   /** Options passed to every encoder and decoder (numClasses, scale, seed…). */
-  readonly options?: ImageSignalOptions;
+  readonly options?: SignalOptions;
   /** Called after each signal, e.g. to print progress. */
   readonly onRow?: (row: RecoverabilityRow) => void;
 }
 
 /**
- * Encodes one batch with each signal and decodes it with the signal's oracle: the table that
- * shows each signal really carries the label. Encoded tensors are disposed as it goes.
+ * Encodes one batch (images or texts) with each signal and decodes it with the signal's oracle:
+ * the table that shows each signal really carries the label. Encoded tensors are disposed as it goes.
  *
  * @example
  * ```ts
@@ -41,14 +41,17 @@ export interface RecoverabilityTableOptions {
  * console.log(formatRecoverabilityTable(recoverabilityTable(x, y)));
  * ```
  */
-export function recoverabilityTable(images: ImageInput, labels: LabelsInput, options: RecoverabilityTableOptions = {}): RecoverabilityRow[] {
-  const signals = options.signals ?? encoderNames;
+export function recoverabilityTable(data: ImageInput | Texts, labels: LabelsInput, options: RecoverabilityTableOptions = {}): RecoverabilityRow[] {
+  const isTexts = Array.isArray(data);
+  const signals = options.signals ?? (isTexts ? textEncoderNames : imageEncoderNames);
   const rows: RecoverabilityRow[] = [];
   for (const name of signals) {
     const entry = getEncoder(name, 'recoverabilityTable');
     const opts = options.options ?? {};
     const t0 = performance.now();
-    const encoded = entry.inject(images, labels, opts);
+    // recoverability below rejects data of the wrong domain with a typed error; here the inject
+    // call is typed by the entry's domain.
+    const encoded = entry.domain === 'text' ? entry.inject(data as Texts, labels, opts as never) : entry.inject(data as ImageInput, labels, opts as never);
     const t1 = performance.now();
     try {
       const r = recoverability(name, encoded, labels, opts);

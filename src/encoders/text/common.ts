@@ -1,0 +1,102 @@
+import { fail } from '../../errors.js';
+import type { LabelsInput, Texts } from '../../types.js';
+import { checkInteger, checkLabels, describe, resolveNumClasses } from '../../validate.js';
+
+/** Options every text encoder takes. */
+export interface TextEncoderOptions {
+  /** Number of classes; default: largest label + 1. A class's code never depends on it. */
+  readonly numClasses?: number;
+}
+
+/** What a text encoder's kernel gets after validation. */
+export interface TextEncodeContext {
+  readonly fn: string;
+  readonly labels: Int32Array;
+  readonly numClasses: number;
+}
+
+/**
+ * Validates a batch of texts: an array of non-empty strings, at least one.
+ *
+ * @example
+ * ```ts
+ * checkTexts('injectMnemonic', ['great', 'bad']);
+ * ```
+ */
+export function checkTexts(fn: string, texts: unknown, arg = 'texts'): readonly string[] {
+  if (!Array.isArray(texts)) throw fail('INVALID_ARGUMENT', fn, arg, 'an array of strings', describe(texts));
+  if (texts.length === 0) throw fail('EMPTY_INPUT', fn, arg, 'at least one text', 'an empty array');
+  texts.forEach((t: unknown, i) => {
+    if (typeof t !== 'string') throw fail('INVALID_ARGUMENT', fn, arg, 'strings', `${describe(t)} at index ${String(i)}`);
+    if (t.length === 0) throw fail('EMPTY_INPUT', fn, arg, 'non-empty texts (an empty text has no character to carry the signal)', `an empty string at index ${String(i)}`);
+  });
+  return texts as readonly string[];
+}
+
+/**
+ * The shared boundary of every text encoder: validates texts, labels and options, checks the
+ * signal's class capacity and runs the kernel, which returns new strings (inputs are immutable).
+ */
+export function encodeTexts(
+  fn: string,
+  texts: Texts,
+  labels: LabelsInput,
+  options: TextEncoderOptions,
+  capacity: { max: number; why: string },
+  kernel: (texts: readonly string[], ctx: TextEncodeContext) => string[],
+): string[] {
+  const t = checkTexts(fn, texts);
+  const y = checkLabels(fn, labels, { length: t.length });
+  const numClasses = resolveNumClasses(fn, options.numClasses, y);
+  checkTextCapacity(fn, numClasses, capacity);
+  return kernel(t, { fn, labels: y, numClasses });
+}
+
+/** Validates a decoder's input and numClasses (checked against the capacity when given). */
+export function decodeTexts(
+  fn: string,
+  texts: Texts,
+  options: TextEncoderOptions,
+  capacity: { max: number; why: string },
+): { texts: readonly string[]; numClasses: number | undefined } {
+  const t = checkTexts(fn, texts, 'encoded');
+  let numClasses: number | undefined;
+  if (options.numClasses !== undefined) {
+    numClasses = checkInteger(fn, 'options.numClasses', options.numClasses, 1, 2 ** 31 - 1);
+    checkTextCapacity(fn, numClasses, capacity);
+  }
+  return { texts: t, numClasses };
+}
+
+function checkTextCapacity(fn: string, numClasses: number, cap: { max: number; why: string }): void {
+  if (numClasses > cap.max) {
+    throw fail('TOO_MANY_CLASSES', fn, 'options.numClasses', `at most ${String(cap.max)} classes (${cap.why})`, String(numClasses));
+  }
+}
+
+/**
+ * The UTF-16 index at which code point `k` of `text` starts (`text.length` when the text has
+ * fewer). Scans only the first k code points, so it is cheap on long texts.
+ */
+export function codePointOffset(text: string, k: number): number {
+  let i = 0;
+  for (let c = 0; c < k && i < text.length; c++) {
+    const unit = text.charCodeAt(i);
+    // A high surrogate followed by a low one is one code point of two units.
+    i += unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00 ? 2 : 1;
+  }
+  return i;
+}
+
+/** The number of code points of `text` (what a reader counts as characters). */
+export function codePointLength(text: string): number {
+  let n = text.length;
+  for (let i = 0; i + 1 < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit >= 0xd800 && unit <= 0xdbff && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n--;
+      i++;
+    }
+  }
+  return n;
+}

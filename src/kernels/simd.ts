@@ -1,0 +1,125 @@
+import { SIMD_WASM_BASE64 } from './simdWasm.js';
+
+/** The parts of the WebAssembly API used here (the project's lib settings do not include DOM types). */
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
+}
+
+interface SimdExports {
+  readonly memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
+  addVector(src: number, vec: number, out: number, n: number): number;
+  sumFloat64(src: number, n: number): number;
+  anyNonFinite(src: number, n: number): number;
+  addScalarFloat64(src: number, out: number, n: number, shift: number): void;
+}
+
+let exportsCache: SimdExports | undefined;
+
+/** The SIMD kernels (simd.wat), instantiated on first use; Node >= 20 always has wasm SIMD. */
+function kernels(): SimdExports {
+  if (exportsCache === undefined) {
+    const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+    const module = new wasm.Module(Uint8Array.from(atob(SIMD_WASM_BASE64), (ch) => ch.charCodeAt(0)));
+    exportsCache = new wasm.Instance(module, {}).exports as SimdExports;
+  }
+  return exportsCache;
+}
+
+/** A float32 view of the kernels' memory, grown to at least `floats` values. */
+function heap(floats: number): Float32Array {
+  const k = kernels();
+  const need = floats * 4 - k.memory.buffer.byteLength;
+  if (need > 0) k.memory.grow(Math.ceil(need / 65536));
+  return new Float32Array(k.memory.buffer);
+}
+
+/**
+ * Images per chunk: enough values that a chunk's input and output stay in the L2 cache while the
+ * kernel runs (the copy in and the copy out then cost little more than one pass over memory).
+ */
+function chunkImages(d: number): number {
+  return Math.max(1, Math.floor(32768 / d));
+}
+
+/**
+ * `out[i] = src[i] + vectors[labels[i]]` for n images of d values, in wasm SIMD, chunk by chunk.
+ * Calls `onNonFinite(i)` (which must throw) for the first image holding a NaN or infinity.
+ */
+export function addClassVectors(
+  src: Float32Array,
+  out: Float32Array,
+  vectors: Float32Array,
+  labels: Int32Array,
+  d: number,
+  onNonFinite: (image: number) => never,
+): void {
+  const n = labels.length;
+  const m = chunkImages(d);
+  const k = kernels();
+  const srcAt = vectors.length;
+  const outAt = srcAt + m * d;
+  const h = heap(outAt + m * d);
+  h.set(vectors, 0);
+  for (let c0 = 0; c0 < n; c0 += m) {
+    const c1 = Math.min(n, c0 + m);
+    h.set(src.subarray(c0 * d, c1 * d), srcAt);
+    for (let i = c0; i < c1; i++) {
+      const off = (i - c0) * d;
+      if (k.addVector((srcAt + off) * 4, (labels[i] as number) * d * 4, (outAt + off) * 4, d) !== 0) onNonFinite(i);
+    }
+    out.set(h.subarray(outAt, outAt + (c1 - c0) * d), c0 * d);
+  }
+}
+
+/**
+ * `out[i] = src[i] + shift(i, sum(src[i]))` for n images of d values: the float64 sum of each
+ * image is handed to `shift`, whose float64 result is added to every value (rounded to float32).
+ * Calls `onNonFinite(i)` (which must throw) for the first image holding a NaN or infinity.
+ */
+export function shiftImages(
+  src: Float32Array,
+  out: Float32Array,
+  n: number,
+  d: number,
+  shift: (image: number, sum: number) => number,
+  onNonFinite: (image: number) => never,
+): void {
+  const m = chunkImages(d);
+  const k = kernels();
+  const outAt = m * d;
+  const h = heap(2 * m * d);
+  for (let c0 = 0; c0 < n; c0 += m) {
+    const c1 = Math.min(n, c0 + m);
+    h.set(src.subarray(c0 * d, c1 * d), 0);
+    for (let i = c0; i < c1; i++) {
+      const off = (i - c0) * d;
+      const sum = k.sumFloat64(off * 4, d);
+      if (!Number.isFinite(sum)) onNonFinite(i);
+      k.addScalarFloat64(off * 4, (outAt + off) * 4, d, shift(i, sum));
+    }
+    out.set(h.subarray(outAt, outAt + (c1 - c0) * d), c0 * d);
+  }
+}
+
+/** Values per chunk of {@link copyChecked}: 256 KiB, so a chunk is read from memory once. */
+const COPY_CHUNK = 65536;
+
+/**
+ * A copy of `src`, checked for NaN and infinities on the way: each chunk is copied into the
+ * kernels' memory, checked with SIMD there, and copied out from cache. Returns the copy, or the
+ * index of the first chunk start holding a non-finite value (as a negative number - 1) so the
+ * caller can name the exact value.
+ */
+export function copyChecked(src: Float32Array): Float32Array | number {
+  const k = kernels();
+  const h = heap(COPY_CHUNK);
+  const out = new Float32Array(src.length);
+  for (let s = 0; s < src.length; s += COPY_CHUNK) {
+    const e = Math.min(src.length, s + COPY_CHUNK);
+    h.set(src.subarray(s, e), 0);
+    if (k.anyNonFinite(0, e - s) !== 0) return -s - 1;
+    out.set(h.subarray(0, e - s), s);
+  }
+  return out;
+}
