@@ -25,6 +25,13 @@ describe('examples run', () => {
     expect(text).toMatch(/\| Pattern characters \| low-dimensional \| partial \| \d+\.\d+% \|/);
   });
 
+  it('export-npy writes train and test NPY files whose signal the oracle recovers', () => {
+    const text = run(['examples/export-npy.ts', '--out', join(out, 'npy'), '--per-class', '14']);
+    expect(text).toMatch(/train: 120 images \[120, 32, 32, 3\], oracle recovers 100\.00%/);
+    expect(text).toMatch(/test: 20 images \[20, 32, 32, 3\], oracle recovers 100\.00%/);
+    expect(existsSync(join(out, 'npy', 'test', 'labels.npy'))).toBe(true);
+  });
+
   it('encoder-gallery draws one picture per image signal', () => {
     run(['examples/encoder-gallery.ts', '--out', out, '--per-class', '20']);
     for (const name of ['onePixel', 'patternPixels', 'randomPixel', 'multipleLocations', 'orthogonalNoise', 'meanShift']) {

@@ -1,15 +1,18 @@
 #!/usr/bin/env node
 import { encoders } from '../encoders/registry.js';
+import { BlindspotsError } from '../errors.js';
+import { encodeCommand } from './encode.js';
 import { VERSION } from '../version.js';
 
 const HELP = `blindspots ${VERSION} — blind spots of convolutional networks (Hoffer, Fine & Soudry 2018)
 
 Usage:
   blindspots signals       list the registered signals (family, information, recovery)
+  blindspots encode ...    encode an image dataset with a signal and export it (--help for more)
   blindspots --version     print the version
   blindspots --help        this text
 
-More commands (study, report, encode) arrive with the study runner.`;
+More commands (study, report) arrive with the study runner.`;
 
 /** The CLI's entry point; returns the exit code. */
 export function main(argv: readonly string[]): number {
@@ -28,8 +31,16 @@ export function main(argv: readonly string[]): number {
     }
     return 0;
   }
+  if (command === 'encode') return encodeCommand(argv.slice(1));
   console.error(`blindspots: unknown command '${command}'\n\n${HELP}`);
   return 2;
 }
 
-process.exitCode = main(process.argv.slice(2));
+try {
+  process.exitCode = main(process.argv.slice(2));
+} catch (e) {
+  // Typed errors are the user's to fix: print the message, not a stack.
+  if (!(e instanceof BlindspotsError)) throw e;
+  console.error(`blindspots: ${e.message}`);
+  process.exitCode = 2;
+}

@@ -10,9 +10,10 @@ export interface Split {
 }
 
 /**
- * A deterministic stratified train/test split: in each class, a seeded shuffle of its samples puts
- * `round(testFraction * classCount)` of them in the test set. Same labels, fraction and seed, same
- * split, on every machine.
+ * A deterministic stratified train/test split: the test set has `round(testFraction * n)` samples,
+ * shared among classes in proportion to their counts (largest remainders get the odd ones, lower
+ * labels first on ties), each class's drawn by a seeded shuffle of its samples. Same labels,
+ * fraction and seed, same split, on every machine.
  *
  * @example
  * ```ts
@@ -32,13 +33,23 @@ export function stratifiedSplit(labels: LabelsInput, testFraction: number, seed:
     else list.push(i);
   });
   const shuffle = shuffler(createRandom(seed));
+  const classes = [...byClass.keys()].sort((a, b) => a - b);
+  const exact = classes.map((label) => f * (byClass.get(label) as number[]).length);
+  const quota = exact.map(Math.floor);
+  let left = Math.round(f * y.length) - quota.reduce((a, b) => a + b, 0);
+  const order = classes.map((_, k) => k).sort((a, b) => (exact[b] as number) - (quota[b] as number) - ((exact[a] as number) - (quota[a] as number)) || a - b);
+  for (const k of order) {
+    if (left <= 0) break;
+    quota[k] = (quota[k] as number) + 1;
+    left--;
+  }
   const train: number[] = [];
   const test: number[] = [];
-  for (const label of [...byClass.keys()].sort((a, b) => a - b)) {
+  classes.forEach((label, k) => {
     const members = shuffle(byClass.get(label) as number[]);
-    const k = Math.round(f * members.length);
-    test.push(...members.slice(0, k));
-    train.push(...members.slice(k));
-  }
+    const q = quota[k] as number;
+    test.push(...members.slice(0, q));
+    train.push(...members.slice(q));
+  });
   return { train: Int32Array.from(train).sort(), test: Int32Array.from(test).sort() };
 }
