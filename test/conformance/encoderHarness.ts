@@ -4,7 +4,8 @@
  * the harness's own tests can assert that bad encoders are caught.
  */
 import * as tf from '@tensorflow/tfjs';
-import { BlindspotsError, type ErrorCode } from '../../src/errors.js';
+import type { ErrorCode } from '../../src/errors.js';
+import { assertTypedError, thrownBy } from './typedError.js';
 import type { ImageArray, ImageInput, LabelsInput } from '../../src/types.js';
 
 /** What the harness needs of an encoder: the registry entry's shape. */
@@ -104,17 +105,7 @@ export function checkEncoder(enc: EncoderUnderTest, c: EncoderCase): string[] {
   const expectError = (what: string, code: ErrorCode, arg: string, call: () => unknown): void => {
     check(`typed error for ${what}`, () => {
       const before = tf.memory().numTensors;
-      let thrown: unknown;
-      try {
-        dispose(call());
-      } catch (e) {
-        thrown = e;
-      }
-      if (thrown === undefined) throw new Error('no error thrown');
-      if (!(thrown instanceof BlindspotsError)) throw new Error(`threw ${String(thrown)}, not a BlindspotsError`);
-      if (thrown.code !== code) throw new Error(`code ${thrown.code}, expected ${code}`);
-      if (!thrown.details.fn) throw new Error('the error does not name the function');
-      if (!thrown.details.arg?.startsWith(arg)) throw new Error(`the error names argument ${String(thrown.details.arg)}, expected ${arg}`);
+      assertTypedError(thrownBy(() => dispose(call())), code, arg);
       if (tf.memory().numTensors !== before) throw new Error('tensors leaked on the error path');
     });
   };

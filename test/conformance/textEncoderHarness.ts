@@ -1,5 +1,6 @@
 /** The text-encoder conformance harness: the same contract as the image one, for string batches. */
-import { BlindspotsError, type ErrorCode } from '../../src/errors.js';
+import type { ErrorCode } from '../../src/errors.js';
+import { assertTypedError, thrownBy } from './typedError.js';
 import type { LabelsInput, Texts } from '../../src/types.js';
 
 /** What the harness needs of a text encoder: the registry entry's shape. */
@@ -45,17 +46,7 @@ export function checkTextEncoder(enc: TextEncoderUnderTest, c: TextEncoderCase):
   });
   const expectError = (what: string, code: ErrorCode, arg: string, call: () => unknown): void => {
     check(`typed error for ${what}`, () => {
-      let thrown: unknown;
-      try {
-        call();
-      } catch (e) {
-        thrown = e;
-      }
-      if (thrown === undefined) throw new Error('no error thrown');
-      if (!(thrown instanceof BlindspotsError)) throw new Error(`threw ${String(thrown)}, not a BlindspotsError`);
-      if (thrown.code !== code) throw new Error(`code ${thrown.code}, expected ${code}`);
-      if (!thrown.details.fn) throw new Error('the error does not name the function');
-      if (!thrown.details.arg?.startsWith(arg)) throw new Error(`the error names argument ${String(thrown.details.arg)}, expected ${arg}`);
+      assertTypedError(thrownBy(call), code, arg);
     });
   };
   const K = c.options.numClasses;

@@ -1,0 +1,23 @@
+import { BlindspotsError, type ErrorCode } from '../../src/errors.js';
+
+/**
+ * Throws (with what is wrong) unless `thrown` is a BlindspotsError with `code` that names the
+ * function and an argument starting with `arg`. Shared by the conformance harnesses.
+ */
+export function assertTypedError(thrown: unknown, code: ErrorCode, arg: string): void {
+  if (thrown === undefined) throw new Error('no error thrown');
+  if (!(thrown instanceof BlindspotsError)) throw new Error(`threw ${String(thrown)}, not a BlindspotsError`);
+  if (thrown.code !== code) throw new Error(`code ${thrown.code}, expected ${code}`);
+  if (!thrown.details.fn) throw new Error('the error does not name the function');
+  if (!thrown.details.arg?.startsWith(arg)) throw new Error(`the error names argument ${String(thrown.details.arg)}, expected ${arg}`);
+}
+
+/** What `call` threw, or undefined. */
+export function thrownBy(call: () => unknown): unknown {
+  try {
+    call();
+  } catch (e) {
+    return e;
+  }
+  return undefined;
+}
