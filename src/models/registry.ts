@@ -1,18 +1,36 @@
 import { fail } from '../errors.js';
+import { GaussianNB } from './classic/gaussianNB.js';
+import { MlDecisionTree, MlGaussianNB, MlLogisticRegression, MlRandomForest } from './classic/mljs.js';
+import { DecisionTree, ExtraTrees, RandomForest } from './classic/trees.js';
 import type { ModelEntry } from './model.js';
 
 /**
- * Every model of the library by name; studies, the CLI and the conformance suite iterate over it.
- * Empty until the classical models and ConvNets land; models added here must have a conformance
- * entry or the suite fails.
+ * Every model of the library by name; studies, the CLI and the conformance suite iterate over it,
+ * and a model without a conformance entry fails the suite. `create` takes the seed of everything
+ * random in the model.
  *
  * @example
  * ```ts
  * import { models } from 'blindspots/models';
- * Object.keys(models); // registered model names
+ * const tree = models.decisionTree.create({ seed: 1 });
  * ```
  */
-export const models: Readonly<Record<string, ModelEntry>> = {};
+export const models = {
+  decisionTree: { name: 'decisionTree', inputKind: 'features', create: (o = {}) => new DecisionTree({ seed: o.seed ?? 0 }) },
+  randomForest: { name: 'randomForest', inputKind: 'features', create: (o = {}) => new RandomForest({ seed: o.seed ?? 0 }) },
+  extraTrees: { name: 'extraTrees', inputKind: 'features', create: (o = {}) => new ExtraTrees({ seed: o.seed ?? 0 }) },
+  gaussianNB: { name: 'gaussianNB', inputKind: 'features', create: () => new GaussianNB() },
+  mlDecisionTree: { name: 'mlDecisionTree', inputKind: 'features', create: () => new MlDecisionTree() },
+  mlRandomForest: { name: 'mlRandomForest', inputKind: 'features', create: (o = {}) => new MlRandomForest({ seed: o.seed ?? 0 }) },
+  mlGaussianNB: { name: 'mlGaussianNB', inputKind: 'features', create: () => new MlGaussianNB() },
+  mlLogisticRegression: { name: 'mlLogisticRegression', inputKind: 'features', create: () => new MlLogisticRegression() },
+} as const satisfies Record<string, ModelEntry<'features'>>;
+
+/** The name of a registered model. */
+export type ModelName = keyof typeof models;
+
+/** Every registered model name. */
+export const modelNames: readonly ModelName[] = Object.keys(models) as ModelName[];
 
 /**
  * The registry entry for `name`, or an UNKNOWN_NAME error listing the valid names.
@@ -20,14 +38,10 @@ export const models: Readonly<Record<string, ModelEntry>> = {};
  * @example
  * ```ts
  * import { getModel } from 'blindspots/models';
- * getModel('decisionTree'); // throws UNKNOWN_NAME until that model is registered
+ * const forest = getModel('randomForest').create({ seed: 3 });
  * ```
  */
 export function getModel(name: string, fn = 'getModel'): ModelEntry {
-  const entry = Object.hasOwn(models, name) ? models[name] : undefined;
-  if (entry === undefined) {
-    const valid = Object.keys(models);
-    throw fail('UNKNOWN_NAME', fn, 'name', valid.length > 0 ? `one of ${valid.join(', ')}` : 'a registered model (none are registered yet)', JSON.stringify(name));
-  }
-  return entry;
+  if (!Object.hasOwn(models, name)) throw fail('UNKNOWN_NAME', fn, 'name', `one of ${modelNames.join(', ')}`, JSON.stringify(name));
+  return models[name as ModelName];
 }

@@ -90,6 +90,7 @@ export async function checkModel(entry: ModelEntry<'features'>, c: ModelCase): P
   const { rows, cols, data } = c.x;
   await check('typed error: label count mismatch', () => withModel((m) => rejects('LENGTH_MISMATCH', 'y', () => m.fit(c.x, c.y.subarray(1)))));
   await check('typed error: empty data', () => withModel((m) => rejects('EMPTY_INPUT', undefined, () => m.fit({ data: new Float32Array(0), rows: 0, cols }, new Int32Array(0)))));
+  await check('typed error: a single class', () => withModel((m) => rejects('INVALID_ARGUMENT', 'y', () => m.fit(c.x, new Int32Array(c.x.rows)))));
   await check('typed error: NaN features', () =>
     withModel((m) => {
       const bad = data.slice();

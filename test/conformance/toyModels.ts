@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { NotFittedError, fail } from '../../src/errors.js';
 import type { FitOptions, Model, ModelEntry } from '../../src/models/model.js';
 import type { FeatureMatrix, LabelsInput } from '../../src/types.js';
-import { checkFinite, checkLabels } from '../../src/validate.js';
+import { checkFitData } from '../../src/models/features.js';
 
 /** A small conformant model (nearest centroid, computed with tfjs) to test the harness with. */
 export class ToyNearestCentroid implements Model<'features'> {
@@ -12,9 +12,7 @@ export class ToyNearestCentroid implements Model<'features'> {
 
   async fit(x: FeatureMatrix, y: LabelsInput, options: FitOptions = {}): Promise<this> {
     const fn = `${this.name}.fit`;
-    if (x.rows === 0) throw fail('EMPTY_INPUT', fn, 'x', 'at least one sample', 'none');
-    const labels = checkLabels(fn, y, { length: x.rows, arg: 'y' });
-    checkFinite(fn, 'x', x.data);
+    const { y: labels } = checkFitData(fn, x, y);
     if (options.signal?.aborted) throw new DOMException('fit aborted', 'AbortError');
     const k = Math.max(...labels) + 1;
     this.centroids?.dispose();

@@ -1,0 +1,208 @@
+import { fail } from '../../errors.js';
+import { createRandom, deriveSeed, randomInt, type Seed } from '../../random.js';
+import type { FeatureMatrix } from '../../types.js';
+import { checkInteger } from '../../validate.js';
+import { FeatureModel, type FitContext } from '../featureModel.js';
+import { binFeatures } from './binning.js';
+import { accumulateProba, growTree, type CartOptions, type TreeArrays } from './cart.js';
+
+/** How many features a split searches: a count, `sqrt` (floor of the square root), or `all`. */
+export type MaxFeatures = number | 'sqrt' | 'all';
+
+/** Options shared by the tree models (scikit-learn's names and defaults). */
+export interface TreeOptions {
+  /** Default unlimited. */
+  readonly maxDepth?: number;
+  /** Default 2. */
+  readonly minSamplesSplit?: number;
+  /** Default 1. */
+  readonly minSamplesLeaf?: number;
+  readonly maxFeatures?: MaxFeatures;
+  /** Seed of the feature order and, for forests, of each tree's sample; default 0. */
+  readonly seed?: Seed;
+}
+
+/** Options of {@link RandomForest} and {@link ExtraTrees}. */
+export interface ForestOptions extends TreeOptions {
+  /** Number of trees; default 100. */
+  readonly nEstimators?: number;
+  /** Fit each tree on a bootstrap sample; default true for RandomForest, false for ExtraTrees. */
+  readonly bootstrap?: boolean;
+}
+
+interface ForestState {
+  readonly trees: readonly TreeArrays[];
+}
+
+/** A serialised tree model (`toJSON` / `fromJSON`). */
+export interface TreeModelJSON {
+  readonly model: 'decisionTree' | 'randomForest' | 'extraTrees';
+  readonly options: ForestOptions;
+  readonly numClasses: number;
+  readonly cols: number;
+  readonly trees: readonly { feature: number[]; threshold: number[]; left: number[]; right: number[]; value: number[] }[];
+}
+
+function resolveMaxFeatures(fn: string, m: MaxFeatures, cols: number): number {
+  if (m === 'all') return cols;
+  if (m === 'sqrt') return Math.max(1, Math.floor(Math.sqrt(cols)));
+  return checkInteger(fn, 'options.maxFeatures', m, 1, cols);
+}
+
+/**
+ * The tree ensembles' shared machinery: bins the features once, grows `nEstimators` trees (each
+ * from its own seed, so results do not depend on scheduling), averages their leaf class fractions.
+ */
+abstract class TreeEnsemble extends FeatureModel<ForestState> {
+  protected abstract readonly kind: TreeModelJSON['model'];
+  protected abstract readonly splitter: CartOptions['splitter'];
+  protected abstract readonly defaults: { nEstimators: number; bootstrap: boolean; maxFeatures: MaxFeatures };
+
+  constructor(readonly options: ForestOptions = {}) {
+    super();
+  }
+
+  protected override async fitState(x: FeatureMatrix, y: Int32Array, ctx: FitContext): Promise<ForestState> {
+    const fn = `${this.name}.fit`;
+    const o = this.options;
+    const nEstimators = checkInteger(fn, 'options.nEstimators', o.nEstimators ?? this.defaults.nEstimators, 1, 100000);
+    const cart: CartOptions = {
+      maxDepth: o.maxDepth === undefined ? Number.POSITIVE_INFINITY : checkInteger(fn, 'options.maxDepth', o.maxDepth, 1, 1 << 20),
+      minSamplesSplit: checkInteger(fn, 'options.minSamplesSplit', o.minSamplesSplit ?? 2, 2, 2 ** 31 - 1),
+      minSamplesLeaf: checkInteger(fn, 'options.minSamplesLeaf', o.minSamplesLeaf ?? 1, 1, 2 ** 31 - 1),
+      maxFeatures: resolveMaxFeatures(fn, o.maxFeatures ?? this.defaults.maxFeatures, x.cols),
+      splitter: this.splitter,
+    };
+    const bootstrap = o.bootstrap ?? this.defaults.bootstrap;
+    const seed = o.seed ?? 0;
+    const binned = binFeatures(x);
+    const trees: TreeArrays[] = [];
+    const t0 = performance.now();
+    for (let t = 0; t < nEstimators; t++) {
+      ctx.checkAbort();
+      const random = createRandom(deriveSeed(seed, `tree${String(t)}`));
+      const sample = bootstrap ? Int32Array.from({ length: x.rows }, () => randomInt(random, x.rows)) : Int32Array.from({ length: x.rows }, (_, i) => i);
+      trees.push(growTree(binned, y, ctx.numClasses, sample, cart, random));
+      if (nEstimators > 1) {
+        const elapsed = (performance.now() - t0) / 1000;
+        ctx.options.onProgress?.({ fraction: (t + 1) / nEstimators, etaSeconds: (elapsed / (t + 1)) * (nEstimators - t - 1), message: `tree ${String(t + 1)}/${String(nEstimators)}` });
+        // Let an abort (or other work) in between trees.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    }
+    return { trees };
+  }
+
+  protected override probaState(state: ForestState & { numClasses: number }, x: FeatureMatrix): Float32Array {
+    const out = new Float32Array(x.rows * state.numClasses);
+    for (const tree of state.trees) accumulateProba(tree, x, out, 1 / state.trees.length);
+    return out;
+  }
+
+  /** The fitted model as plain JSON (options, class count, every tree). */
+  toJSON(): TreeModelJSON {
+    const s = this.fitted('toJSON');
+    return {
+      model: this.kind,
+      options: this.options,
+      numClasses: s.numClasses,
+      cols: s.cols,
+      trees: s.trees.map((t) => ({
+        feature: Array.from(t.feature),
+        threshold: Array.from(t.threshold),
+        left: Array.from(t.left),
+        right: Array.from(t.right),
+        value: Array.from(t.value),
+      })),
+    };
+  }
+
+  /** Restores a model saved with `toJSON` (the same class). */
+  protected restore(json: TreeModelJSON): this {
+    if (json.model !== this.kind) throw fail('INVALID_ARGUMENT', `${this.name}.fromJSON`, 'json', `a saved ${this.kind} model`, String(json.model));
+    this.state = {
+      numClasses: json.numClasses,
+      cols: json.cols,
+      trees: json.trees.map((t) => ({
+        feature: Int32Array.from(t.feature),
+        threshold: Float64Array.from(t.threshold),
+        left: Int32Array.from(t.left),
+        right: Int32Array.from(t.right),
+        value: Float32Array.from(t.value),
+        numClasses: json.numClasses,
+      })),
+    };
+    return this;
+  }
+}
+
+/**
+ * A CART decision tree (Gini), grown fully by default, as scikit-learn's
+ * `DecisionTreeClassifier`; splits are searched exactly over each feature's distinct values.
+ *
+ * @example
+ * ```ts
+ * import { DecisionTree } from 'blindspots/models';
+ * const tree = await new DecisionTree({ maxDepth: 10 }).fit(x, y);
+ * const predicted = await tree.predict(xTest);
+ * ```
+ */
+export class DecisionTree extends TreeEnsemble {
+  readonly name: string = 'decisionTree';
+  protected readonly kind = 'decisionTree' as const;
+  protected readonly splitter = 'best' as const;
+  protected readonly defaults = { nEstimators: 1, bootstrap: false, maxFeatures: 'all' as MaxFeatures };
+
+  constructor(options: TreeOptions = {}) {
+    super({ ...options, nEstimators: 1, bootstrap: false });
+  }
+
+  /** Restores a tree saved with `toJSON`. */
+  static fromJSON(json: TreeModelJSON): DecisionTree {
+    return new DecisionTree(json.options).restore(json);
+  }
+}
+
+/**
+ * A random forest: `nEstimators` CART trees on bootstrap samples, `sqrt(features)` features per
+ * split, class fractions averaged — scikit-learn's `RandomForestClassifier` defaults.
+ *
+ * @example
+ * ```ts
+ * import { RandomForest } from 'blindspots/models';
+ * const forest = await new RandomForest({ nEstimators: 100, seed: 1 }).fit(x, y, { onProgress: (p) => console.log(p.message) });
+ * ```
+ */
+export class RandomForest extends TreeEnsemble {
+  readonly name: string = 'randomForest';
+  protected readonly kind = 'randomForest' as const;
+  protected readonly splitter = 'best' as const;
+  protected readonly defaults = { nEstimators: 100, bootstrap: true, maxFeatures: 'sqrt' as MaxFeatures };
+
+  /** Restores a forest saved with `toJSON`. */
+  static fromJSON(json: TreeModelJSON): RandomForest {
+    return new RandomForest(json.options).restore(json);
+  }
+}
+
+/**
+ * Extremely randomised trees: like a random forest, but each candidate feature gets one uniform
+ * random threshold, and trees see the whole training set — scikit-learn's `ExtraTreesClassifier`.
+ *
+ * @example
+ * ```ts
+ * import { ExtraTrees } from 'blindspots/models';
+ * const model = await new ExtraTrees({ nEstimators: 100 }).fit(x, y);
+ * ```
+ */
+export class ExtraTrees extends TreeEnsemble {
+  readonly name: string = 'extraTrees';
+  protected readonly kind = 'extraTrees' as const;
+  protected readonly splitter = 'random' as const;
+  protected readonly defaults = { nEstimators: 100, bootstrap: false, maxFeatures: 'sqrt' as MaxFeatures };
+
+  /** Restores a model saved with `toJSON`. */
+  static fromJSON(json: TreeModelJSON): ExtraTrees {
+    return new ExtraTrees(json.options).restore(json);
+  }
+}

@@ -1,0 +1,78 @@
+import { NotFittedError } from '../errors.js';
+import type { FeatureMatrix, LabelsInput } from '../types.js';
+import { checkFeatures, checkFitData, throwIfAborted } from './features.js';
+import type { FitOptions, Model } from './model.js';
+
+/** What a fit gets after validation. */
+export interface FitContext {
+  readonly numClasses: number;
+  readonly options: FitOptions;
+  /** Call between units of work: throws AbortError when aborted. */
+  readonly checkAbort: () => void;
+}
+
+/**
+ * The shared boundary of the classical models: validation, NotFittedError, AbortSignal and the
+ * "an aborted or failed fit leaves the model unfitted" rule. Subclasses implement the math on
+ * validated data and hold their fitted state in one value (`state`), replaced only on success.
+ */
+export abstract class FeatureModel<State> implements Model<'features'> {
+  abstract readonly name: string;
+  readonly inputKind = 'features' as const;
+  protected state: (State & { readonly cols: number; readonly numClasses: number }) | undefined;
+
+  protected abstract fitState(x: FeatureMatrix, y: Int32Array, ctx: FitContext): State | Promise<State>;
+  protected abstract probaState(state: State, x: FeatureMatrix): Float32Array;
+
+  async fit(x: FeatureMatrix, y: LabelsInput, options: FitOptions = {}): Promise<this> {
+    const fn = `${this.name}.fit`;
+    const { y: labels, numClasses } = checkFitData(fn, x, y);
+    this.state = undefined;
+    throwIfAborted(options.signal);
+    const state = await this.fitState(x, labels, { numClasses, options, checkAbort: () => throwIfAborted(options.signal) });
+    throwIfAborted(options.signal);
+    this.state = { ...state, cols: x.cols, numClasses };
+    options.onProgress?.({ fraction: 1 });
+    return this;
+  }
+
+  /** The fitted state, or NotFittedError. */
+  protected fitted(fn: string): State & { readonly cols: number; readonly numClasses: number } {
+    if (this.state === undefined) throw new NotFittedError(`${this.name}.${fn}`);
+    return this.state;
+  }
+
+  async predictProba(x: FeatureMatrix): Promise<FeatureMatrix> {
+    const s = this.fitted('predictProba');
+    checkFeatures(`${this.name}.predictProba`, x, s.cols);
+    return { data: this.probaState(s, x), rows: x.rows, cols: s.numClasses };
+  }
+
+  async predict(x: FeatureMatrix): Promise<Int32Array> {
+    const s = this.fitted('predict');
+    checkFeatures(`${this.name}.predict`, x, s.cols);
+    return argmaxRows(this.probaState(s, x), x.rows, s.numClasses);
+  }
+
+  dispose(): void {
+    this.state = undefined;
+  }
+}
+
+/** Row-wise argmax (first maximum on ties, as NumPy). */
+export function argmaxRows(p: Float32Array, rows: number, cols: number): Int32Array {
+  const out = new Int32Array(rows);
+  for (let r = 0; r < rows; r++) {
+    let best = 0;
+    let bv = p[r * cols] as number;
+    for (let k = 1; k < cols; k++) {
+      const v = p[r * cols + k] as number;
+      if (v > bv) {
+        bv = v;
+        best = k;
+      }
+    }
+    out[r] = best;
+  }
+  return out;
+}
