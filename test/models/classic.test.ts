@@ -103,11 +103,11 @@ describe('forests', () => {
     const nb = await new GaussianNB().fit(x, train.labels);
     const nb2 = GaussianNB.fromJSON(JSON.parse(JSON.stringify(nb.toJSON())));
     expect(Array.from(await nb2.predict(xt))).toEqual(Array.from(await nb.predict(xt)));
-    expect(() => RandomForest.fromJSON(new DecisionTree().fit && (m0 as never))).toThrow();
+    expect(() => RandomForest.fromJSON(m0 as never)).toThrow(/a saved randomForest model/);
   });
 });
 
-const m0 = { model: 'decisionTree' };
+const m0 = { model: 'decisionTree', options: {}, numClasses: 2, cols: 1, trees: [] };
 
 describe('GaussianNB', () => {
   it('works with zero-variance features (an injected pixel) thanks to variance smoothing', async () => {
@@ -154,5 +154,26 @@ describe('the ml.js adapters reach the same accuracy as the library\'s models on
     const own = await accuracy(await new GaussianNB().fit(xo, split.train.labels), xto, split.test.labels);
     expect(Math.abs(fixed - own)).toBeLessThanOrEqual(0.06);
     expect(fixed).toBeGreaterThan(0.9);
+  });
+});
+
+describe('forests on two threads', () => {
+  it('give the same model as on one thread (each tree seeded by its index)', async () => {
+    const x = flatten(train.images);
+    const xt = flatten(test.images);
+    for (const Forest of [RandomForest, ExtraTrees]) {
+      const one = await new Forest({ nEstimators: 6, seed: 9 }).fit(x, train.labels);
+      let calls = 0;
+      const two = await new Forest({ nEstimators: 6, seed: 9, jobs: 2 }).fit(x, train.labels, { onProgress: () => calls++ });
+      expect(calls).toBeGreaterThanOrEqual(6);
+      expect(Array.from((await two.predictProba(xt)).data)).toEqual(Array.from((await one.predictProba(xt)).data));
+    }
+  });
+
+  it('abort stops the workers and rejects with AbortError', async () => {
+    const ctl = new AbortController();
+    const rf = new RandomForest({ nEstimators: 40, jobs: 2 });
+    await expect(rf.fit(flatten(train.images), train.labels, { signal: ctl.signal, onProgress: () => ctl.abort() })).rejects.toMatchObject({ name: 'AbortError' });
+    await expect(rf.predict(flatten(test.images))).rejects.toMatchObject({ code: 'NOT_FITTED' });
   });
 });

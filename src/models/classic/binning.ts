@@ -26,7 +26,7 @@ const TILE = 64;
  * const binned = binFeatures({ data, rows: 100, cols: 784 });
  * ```
  */
-export function binFeatures(x: FeatureMatrix): BinnedFeatures {
+export function binFeatures(x: FeatureMatrix, options: { shared?: boolean; rowMajor?: boolean } = {}): BinnedFeatures {
   const { rows, cols, data } = x;
   // Column-major copy, by tiles (a row-by-row transpose would miss the cache on every write).
   const colMajor = new Float32Array(rows * cols);
@@ -88,9 +88,13 @@ export function binFeatures(x: FeatureMatrix): BinnedFeatures {
     if (u > maxBins) maxBins = u;
     for (let i = 0; i < rows; i++) wide[base + i] = rankOf[ids[i] as number] as number;
   }
-  const bins = maxBins <= 256 ? Uint8Array.from(wide) : wide;
-  const rowBins = new (bins.constructor as Uint8ArrayConstructor)(rows * cols);
-  for (let r0 = 0; r0 < rows; r0 += TILE) {
+  // Shared memory lets forest workers read the bins without a copy each.
+  const bytes = maxBins <= 256 ? 1 : wide.BYTES_PER_ELEMENT;
+  const buffer = options.shared === true ? new SharedArrayBuffer(rows * cols * bytes) : new ArrayBuffer(rows * cols * bytes);
+  const bins = bytes === 1 ? new Uint8Array(buffer) : bytes === 2 ? new Uint16Array(buffer) : new Uint32Array(buffer);
+  bins.set(wide);
+  const rowBins = new (bins.constructor as Uint8ArrayConstructor)(options.rowMajor === false ? 0 : rows * cols);
+  for (let r0 = 0; options.rowMajor !== false && r0 < rows; r0 += TILE) {
     const r1 = Math.min(rows, r0 + TILE);
     for (let c0 = 0; c0 < cols; c0 += TILE) {
       const c1 = Math.min(cols, c0 + TILE);

@@ -36,6 +36,8 @@ export function growTree(data: BinnedFeatures, y: Int32Array, numClasses: number
   const SMALL = Math.max(16, Math.min(1024, Math.floor((1 << 21) / cols)));
   const local = new (bins.constructor as Uint8ArrayConstructor)(SMALL * cols);
   const yLocal = new Int32Array(SMALL);
+  const nodeBins = new Int32Array(sampleIndex.length);
+  const nodeY = new Int32Array(sampleIndex.length);
   const idx = sampleIndex.slice().sort();
   const scratch = new Int32Array(idx.length);
   let maxBins = 0;
@@ -86,7 +88,10 @@ export function growTree(data: BinnedFeatures, y: Int32Array, numClasses: number
       if ((total[k] as number) > 0) classesPresent++;
     }
     if (depth >= options.maxDepth || n < options.minSamplesSplit || n < 2 * options.minSamplesLeaf || classesPresent <= 1) continue;
-    const small = n <= SMALL;
+    // Copying rows pays only when many features are read from them (a decision tree); forests read
+    // ~sqrt(cols) features per node, cheaper straight from the columns.
+    const small = n <= SMALL && options.maxFeatures * 8 >= cols;
+    if (options.splitter === 'random') for (let i = start; i < end; i++) nodeY[i - start] = y[idx[i] as number] as number;
     if (small) {
       for (let i = 0; i < n; i++) {
         const s = idx[start + i] as number;
@@ -178,10 +183,13 @@ export function growTree(data: BinnedFeatures, y: Int32Array, numClasses: number
         }
         clearHistogram(present, p, K, hist, binCount, lastClass);
       } else {
+        // One pass over the column copies the node's bins into `nodeBins` (as scikit-learn's
+        // Xf), so the counting pass after the draw reads memory in order.
         let minB = Number.POSITIVE_INFINITY;
         let maxB = -1;
         for (let i = start; i < end; i++) {
           const b = bins[base + (idx[i] as number)] as number;
+          nodeBins[i - start] = b;
           if (b < minB) minB = b;
           if (b > maxB) maxB = b;
         }
@@ -202,10 +210,9 @@ export function growTree(data: BinnedFeatures, y: Int32Array, numClasses: number
         }
         leftCounts.fill(0);
         let nL = 0;
-        for (let i = start; i < end; i++) {
-          const s = idx[i] as number;
-          if ((bins[base + s] as number) <= a) {
-            const k = y[s] as number;
+        for (let i = 0; i < n; i++) {
+          if ((nodeBins[i] as number) <= a) {
+            const k = nodeY[i] as number;
             leftCounts[k] = (leftCounts[k] as number) + 1;
             nL++;
           }

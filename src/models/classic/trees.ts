@@ -1,10 +1,11 @@
 import { fail } from '../../errors.js';
-import { createRandom, deriveSeed, randomInt, type Seed } from '../../random.js';
+import type { Seed } from '../../random.js';
 import type { FeatureMatrix } from '../../types.js';
 import { checkInteger } from '../../validate.js';
 import { FeatureModel, type FitContext } from '../featureModel.js';
 import { binFeatures } from './binning.js';
-import { accumulateProba, growTree, type CartOptions, type TreeArrays } from './cart.js';
+import { accumulateProba, type CartOptions, type TreeArrays } from './cart.js';
+import { growForest } from './forest.js';
 
 /** How many features a split searches: a count, `sqrt` (floor of the square root), or `all`. */
 export type MaxFeatures = number | 'sqrt' | 'all';
@@ -28,6 +29,11 @@ export interface ForestOptions extends TreeOptions {
   readonly nEstimators?: number;
   /** Fit each tree on a bootstrap sample; default true for RandomForest, false for ExtraTrees. */
   readonly bootstrap?: boolean;
+  /**
+   * Threads growing trees (worker threads sharing the binned data); default 1. The model does not
+   * depend on it: each tree's randomness comes from (seed, tree index).
+   */
+  readonly jobs?: number;
 }
 
 interface ForestState {
@@ -74,22 +80,21 @@ abstract class TreeEnsemble extends FeatureModel<ForestState> {
       splitter: this.splitter,
     };
     const bootstrap = o.bootstrap ?? this.defaults.bootstrap;
-    const seed = o.seed ?? 0;
-    const binned = binFeatures(x);
-    const trees: TreeArrays[] = [];
+    const jobs = checkInteger(fn, 'options.jobs', o.jobs ?? 1, 1, 1024);
+    const parallel = jobs > 1 && nEstimators > 1;
+    const binned = binFeatures(x, { shared: parallel, rowMajor: cart.maxFeatures * 8 >= x.cols });
     const t0 = performance.now();
-    for (let t = 0; t < nEstimators; t++) {
-      ctx.checkAbort();
-      const random = createRandom(deriveSeed(seed, `tree${String(t)}`));
-      const sample = bootstrap ? Int32Array.from({ length: x.rows }, () => randomInt(random, x.rows)) : Int32Array.from({ length: x.rows }, (_, i) => i);
-      trees.push(growTree(binned, y, ctx.numClasses, sample, cart, random));
-      if (nEstimators > 1) {
+    const trees = await growForest(
+      { binned, y, numClasses: ctx.numClasses, cart, bootstrap, seed: o.seed ?? 0 },
+      nEstimators,
+      jobs,
+      (done) => {
+        if (nEstimators === 1) return;
         const elapsed = (performance.now() - t0) / 1000;
-        ctx.options.onProgress?.({ fraction: (t + 1) / nEstimators, etaSeconds: (elapsed / (t + 1)) * (nEstimators - t - 1), message: `tree ${String(t + 1)}/${String(nEstimators)}` });
-        // Let an abort (or other work) in between trees.
-        await new Promise<void>((resolve) => setImmediate(resolve));
-      }
-    }
+        ctx.options.onProgress?.({ fraction: done / nEstimators, etaSeconds: (elapsed / done) * (nEstimators - done), message: `tree ${String(done)}/${String(nEstimators)}` });
+      },
+      ctx.checkAbort,
+    );
     return { trees };
   }
 

@@ -1,0 +1,89 @@
+/**
+ * Benchmark: the classical models on 12,500 x 3,072 pixel features (Fashion-MNIST padded to
+ * 32x32x3; 2,500 test images) beside scikit-learn's same estimators on the same NPY files,
+ * measured in the same run (/usr/bin/python3, Debian python3-sklearn). Writes its table into
+ * docs/performance.md.
+ *
+ *   npm run bench:classic -- [--models decisionTree,randomForest,extraTrees,gaussianNB] [--trees 100] [--no-write]
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { flatten, greyToRgb, loadFashionMnist, padTo, readNpy, splitDataset, subsample, writeNpy } from '../src/data/index.js';
+import { DecisionTree, ExtraTrees, GaussianNB, RandomForest, type Model } from '../src/models/index.js';
+import type { FeatureMatrix } from '../src/types.js';
+
+const arg = (name: string): string | undefined => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? process.argv[i + 1] : undefined;
+};
+const names = (arg('--models') ?? 'decisionTree,randomForest,extraTrees,gaussianNB').split(',');
+const trees = Number(arg('--trees') ?? 100);
+const jobs = 2;
+const dir = 'bench/out/classic';
+
+if (!existsSync(`${dir}/test_y.npy`)) {
+  const fm = loadFashionMnist({ as: 'array' });
+  const rgb = { ...fm, images: greyToRgb(padTo(fm.images, 32, 32)) };
+  const { train, test } = splitDataset(subsample(rgb, 15000, 0), 1 / 6, 0);
+  mkdirSync(dir, { recursive: true });
+  const x = flatten(train.images);
+  const xt = flatten(test.images);
+  writeNpy(`${dir}/train_x.npy`, x.data, [x.rows, x.cols]);
+  writeNpy(`${dir}/train_y.npy`, train.labels, [train.labels.length]);
+  writeNpy(`${dir}/test_x.npy`, xt.data, [xt.rows, xt.cols]);
+  writeNpy(`${dir}/test_y.npy`, test.labels, [test.labels.length]);
+}
+const load = (name: string): FeatureMatrix => {
+  const { data, shape } = readNpy(`${dir}/${name}.npy`);
+  return { data: data as Float32Array, rows: shape[0] as number, cols: shape[1] as number };
+};
+const x = load('train_x');
+const xt = load('test_x');
+const y = readNpy(`${dir}/train_y.npy`).data as Int32Array;
+const yt = readNpy(`${dir}/test_y.npy`).data as Int32Array;
+
+const make: Record<string, () => Model<'features'>> = {
+  decisionTree: () => new DecisionTree(),
+  randomForest: () => new RandomForest({ nEstimators: trees, jobs }),
+  extraTrees: () => new ExtraTrees({ nEstimators: trees, jobs }),
+  gaussianNB: () => new GaussianNB(),
+};
+console.log(`classical models on ${String(x.rows)} x ${String(x.cols)} (test ${String(xt.rows)}); forests: ${String(trees)} trees; scikit-learn n_jobs=${String(jobs)}`);
+const ours: Record<string, { fit_s: number; accuracy: number }> = {};
+for (const name of names) {
+  const factory = make[name];
+  if (factory === undefined) throw new Error(`unknown model ${name}`);
+  const model = factory();
+  const t = performance.now();
+  await model.fit(x, y);
+  const fitS = (performance.now() - t) / 1000;
+  const p = await model.predict(xt);
+  ours[name] = { fit_s: fitS, accuracy: p.filter((v, i) => v === yt[i]).length / p.length };
+  console.log(`  blindspots ${name}: ${fitS.toFixed(2)} s, accuracy ${(ours[name]?.accuracy ?? 0).toFixed(4)}`);
+}
+const sk = JSON.parse(execFileSync('/usr/bin/python3', ['bench/classic_sklearn.py', dir, names.join(','), String(trees), String(jobs)], { encoding: 'utf8' }).trim()) as Record<string, { fit_s: number; accuracy: number }>;
+const version = execFileSync('/usr/bin/python3', ['-c', 'import sklearn; print(sklearn.__version__)'], { encoding: 'utf8' }).trim();
+const rows = ['| model | blindspots fit (s) | scikit-learn fit (s) | ratio | blindspots accuracy | scikit-learn accuracy |', '|---|---:|---:|---:|---:|---:|'];
+for (const name of names) {
+  const a = ours[name];
+  const b = sk[name];
+  if (a === undefined || b === undefined) continue;
+  rows.push(`| ${name} | ${a.fit_s.toFixed(2)} | ${b.fit_s.toFixed(2)} | ${(a.fit_s / b.fit_s).toFixed(2)} | ${a.accuracy.toFixed(4)} | ${b.accuracy.toFixed(4)} |`);
+}
+const table = rows.join('\n');
+console.log(`\n${table}`);
+if (!process.argv.includes('--no-write')) {
+  const section = [
+    '<!-- bench:classic:start -->',
+    `Measured ${new Date().toISOString().slice(0, 10)} with \`npm run bench:classic\` on ${String(cpus().length)} cores, Node ${process.version}, scikit-learn ${version}: fit on ${String(x.rows)} x ${String(x.cols)} Fashion-MNIST pixel features (padded to 32x32x3), accuracy on ${String(xt.rows)} held-out images; forests ${String(trees)} trees, scikit-learn with n_jobs=${String(jobs)}, blindspots forests with jobs=${String(jobs)} (worker threads); the decision tree and GaussianNB are single-threaded in both.`,
+    '',
+    table,
+    '<!-- bench:classic:end -->',
+  ].join('\n');
+  const path = 'docs/performance.md';
+  const doc = readFileSync(path, 'utf8');
+  const re = /<!-- bench:classic:start -->[\s\S]*<!-- bench:classic:end -->/;
+  writeFileSync(path, re.test(doc) ? doc.replace(re, section) : `${doc.trimEnd()}\n\n## Classical models vs scikit-learn\n\n${section}\n`);
+  console.log(`written to ${path}`);
+}
