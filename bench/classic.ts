@@ -10,14 +10,14 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { flatten, greyToRgb, loadFashionMnist, padTo, readNpy, splitDataset, subsample, writeNpy } from '../src/data/index.js';
-import { DecisionTree, ExtraTrees, GaussianNB, RandomForest, type Model } from '../src/models/index.js';
+import { DecisionTree, ExtraTrees, GaussianNB, LogisticRegression, RandomForest, type Model } from '../src/models/index.js';
 import type { FeatureMatrix } from '../src/types.js';
 
 const arg = (name: string): string | undefined => {
   const i = process.argv.indexOf(name);
   return i > 0 ? process.argv[i + 1] : undefined;
 };
-const names = (arg('--models') ?? 'decisionTree,randomForest,extraTrees,gaussianNB').split(',');
+const names = (arg('--models') ?? 'decisionTree,randomForest,extraTrees,gaussianNB,logisticRegression').split(',');
 const trees = Number(arg('--trees') ?? 100);
 const jobs = 2;
 const dir = 'bench/out/classic';
@@ -48,6 +48,7 @@ const make: Record<string, () => Model<'features'>> = {
   randomForest: () => new RandomForest({ nEstimators: trees, jobs }),
   extraTrees: () => new ExtraTrees({ nEstimators: trees, jobs }),
   gaussianNB: () => new GaussianNB(),
+  logisticRegression: () => new LogisticRegression(),
 };
 console.log(`classical models on ${String(x.rows)} x ${String(x.cols)} (test ${String(xt.rows)}); forests: ${String(trees)} trees; scikit-learn n_jobs=${String(jobs)}`);
 const ours: Record<string, { fit_s: number; accuracy: number }> = {};
@@ -76,7 +77,7 @@ console.log(`\n${table}`);
 if (!process.argv.includes('--no-write')) {
   const section = [
     '<!-- bench:classic:start -->',
-    `Measured ${new Date().toISOString().slice(0, 10)} with \`npm run bench:classic\` on ${String(cpus().length)} cores, Node ${process.version}, scikit-learn ${version}: fit on ${String(x.rows)} x ${String(x.cols)} Fashion-MNIST pixel features (padded to 32x32x3), accuracy on ${String(xt.rows)} held-out images; forests ${String(trees)} trees, scikit-learn with n_jobs=${String(jobs)}, blindspots forests with jobs=${String(jobs)} (worker threads); the decision tree and GaussianNB are single-threaded in both.`,
+    `Measured ${new Date().toISOString().slice(0, 10)} with \`npm run bench:classic\` on ${String(cpus().length)} cores, Node ${process.version}, scikit-learn ${version}: fit on ${String(x.rows)} x ${String(x.cols)} Fashion-MNIST pixel features (padded to 32x32x3), accuracy on ${String(xt.rows)} held-out images; forests ${String(trees)} trees, scikit-learn with n_jobs=${String(jobs)}, blindspots forests with jobs=${String(jobs)} (worker threads); the other models single-threaded in blindspots (scikit-learn's BLAS may use both cores).`,
     '',
     table,
     '<!-- bench:classic:end -->',

@@ -11,18 +11,27 @@ interface SimdExports {
   addVector(src: number, vec: number, out: number, n: number): number;
   sumFloat64(src: number, n: number): number;
   anyNonFinite(src: number, n: number): number;
+  matmulTransposed(x: number, w: number, z: number, rows: number, cols: number, k: number): void;
+  accumulateOuter(x: number, d: number, g: number, rows: number, cols: number, k: number): void;
   addScalarFloat64(src: number, out: number, n: number, shift: number): void;
 }
 
 let exportsCache: SimdExports | undefined;
+let moduleCache: object | undefined;
 
-/** The SIMD kernels (simd.wat), instantiated on first use; Node >= 20 always has wasm SIMD. */
+function instantiate(): SimdExports {
+  const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+  moduleCache ??= new wasm.Module(Uint8Array.from(atob(SIMD_WASM_BASE64), (ch) => ch.charCodeAt(0)));
+  return new wasm.Instance(moduleCache, {}).exports as SimdExports;
+}
+
+/**
+ * The shared SIMD kernels (simd.wat), instantiated on first use; Node >= 20 always has wasm SIMD.
+ * Shared memory is only used within one synchronous call; work that spans awaits gets its own
+ * instance (see {@link linearWorkspace}).
+ */
 function kernels(): SimdExports {
-  if (exportsCache === undefined) {
-    const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-    const module = new wasm.Module(Uint8Array.from(atob(SIMD_WASM_BASE64), (ch) => ch.charCodeAt(0)));
-    exportsCache = new wasm.Instance(module, {}).exports as SimdExports;
-  }
+  exportsCache ??= instantiate();
   return exportsCache;
 }
 
@@ -122,4 +131,44 @@ export function copyChecked(src: Float32Array): Float32Array | number {
     out.set(h.subarray(0, e - s), s);
   }
   return out;
+}
+
+/** Products with a fixed feature matrix, for linear models: its own wasm memory holds X once. */
+export interface LinearWorkspace {
+  /** z[r * k + c] = x[r, :] . w[c, :] (w: k x cols, row-major). */
+  logits(w: Float32Array, z: Float32Array): void;
+  /** g[c, :] = sum over rows of d[r * k + c] * x[r, :] (g: k x cols). */
+  gradient(d: Float32Array, g: Float32Array): void;
+}
+
+/**
+ * A workspace for the products of a linear model with `x` (rows x cols) and `k` outputs, in wasm
+ * SIMD (float32). It owns its wasm instance and memory, so it stays valid across awaits.
+ */
+export function linearWorkspace(x: Float32Array, rows: number, cols: number, k: number): LinearWorkspace {
+  const kernel = instantiate();
+  const xAt = 0;
+  const wAt = rows * cols;
+  const zAt = wAt + k * cols;
+  const gAt = zAt + rows * k;
+  const floats = gAt + k * cols;
+  const need = floats * 4 - kernel.memory.buffer.byteLength;
+  if (need > 0) kernel.memory.grow(Math.ceil(need / 65536));
+  const view = () => new Float32Array(kernel.memory.buffer);
+  view().set(x, xAt);
+  return {
+    logits(w, z) {
+      const h = view();
+      h.set(w, wAt);
+      kernel.matmulTransposed(xAt * 4, wAt * 4, zAt * 4, rows, cols, k);
+      z.set(h.subarray(zAt, zAt + rows * k));
+    },
+    gradient(d, g) {
+      const h = view();
+      h.set(d, zAt);
+      h.fill(0, gAt, gAt + k * cols);
+      kernel.accumulateOuter(xAt * 4, zAt * 4, gAt * 4, rows, cols, k);
+      g.set(h.subarray(gAt, gAt + k * cols));
+    },
+  };
 }

@@ -112,4 +112,80 @@
         (local.set $i (i32.add (local.get $i) (i32.const 4)))
         (br $tail)))
     (i32.or (v128.any_true (local.get $bad)) (local.get $badScalar)))
+;; z[r * k + c] = dot(x[r, :], w[c, :]) for r < rows, c < k (row-major x: rows x cols; w: k x cols).
+  (func (export "matmulTransposed") (param $x i32) (param $w i32) (param $z i32) (param $rows i32) (param $cols i32) (param $k i32)
+    (local $r i32) (local $c i32) (local $j i32) (local $xRow i32) (local $wRow i32) (local $end i32) (local $acc v128) (local $s f32)
+    (local.set $end (i32.shl (i32.and (local.get $cols) (i32.const -4)) (i32.const 2)))
+    (block $rowsDone
+      (loop $rowLoop
+        (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $xRow (i32.add (local.get $x) (i32.shl (i32.mul (local.get $r) (local.get $cols)) (i32.const 2))))
+        (local.set $c (i32.const 0))
+        (block $classesDone
+          (loop $classLoop
+            (br_if $classesDone (i32.ge_u (local.get $c) (local.get $k)))
+            (local.set $wRow (i32.add (local.get $w) (i32.shl (i32.mul (local.get $c) (local.get $cols)) (i32.const 2))))
+            (local.set $acc (v128.const i32x4 0 0 0 0))
+            (local.set $j (i32.const 0))
+            (block $vecDone
+              (loop $vec
+                (br_if $vecDone (i32.ge_u (local.get $j) (local.get $end)))
+                (local.set $acc (f32x4.add (local.get $acc)
+                  (f32x4.mul (v128.load (i32.add (local.get $xRow) (local.get $j))) (v128.load (i32.add (local.get $wRow) (local.get $j))))))
+                (local.set $j (i32.add (local.get $j) (i32.const 16)))
+                (br $vec)))
+            (local.set $s (f32.add
+              (f32.add (f32x4.extract_lane 0 (local.get $acc)) (f32x4.extract_lane 1 (local.get $acc)))
+              (f32.add (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc)))))
+            (block $tailDone
+              (loop $tail
+                (br_if $tailDone (i32.ge_u (local.get $j) (i32.shl (local.get $cols) (i32.const 2))))
+                (local.set $s (f32.add (local.get $s)
+                  (f32.mul (f32.load (i32.add (local.get $xRow) (local.get $j))) (f32.load (i32.add (local.get $wRow) (local.get $j))))))
+                (local.set $j (i32.add (local.get $j) (i32.const 4)))
+                (br $tail)))
+            (f32.store (i32.add (local.get $z) (i32.shl (i32.add (i32.mul (local.get $r) (local.get $k)) (local.get $c)) (i32.const 2))) (local.get $s))
+            (local.set $c (i32.add (local.get $c) (i32.const 1)))
+            (br $classLoop)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rowLoop))))
+
+  ;; g[c, :] += d[r * k + c] * x[r, :] for r < rows, c < k: the gradient X^T D, accumulated.
+  (func (export "accumulateOuter") (param $x i32) (param $d i32) (param $g i32) (param $rows i32) (param $cols i32) (param $k i32)
+    (local $r i32) (local $c i32) (local $j i32) (local $xRow i32) (local $gRow i32) (local $end i32) (local $coef f32) (local $cv v128) (local $at i32)
+    (local.set $end (i32.shl (i32.and (local.get $cols) (i32.const -4)) (i32.const 2)))
+    (block $rowsDone
+      (loop $rowLoop
+        (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $xRow (i32.add (local.get $x) (i32.shl (i32.mul (local.get $r) (local.get $cols)) (i32.const 2))))
+        (local.set $c (i32.const 0))
+        (block $classesDone
+          (loop $classLoop
+            (br_if $classesDone (i32.ge_u (local.get $c) (local.get $k)))
+            (local.set $coef (f32.load (i32.add (local.get $d) (i32.shl (i32.add (i32.mul (local.get $r) (local.get $k)) (local.get $c)) (i32.const 2)))))
+            (if (f32.ne (local.get $coef) (f32.const 0))
+              (then
+                (local.set $cv (f32x4.splat (local.get $coef)))
+                (local.set $gRow (i32.add (local.get $g) (i32.shl (i32.mul (local.get $c) (local.get $cols)) (i32.const 2))))
+                (local.set $j (i32.const 0))
+                (block $vecDone
+                  (loop $vec
+                    (br_if $vecDone (i32.ge_u (local.get $j) (local.get $end)))
+                    (local.set $at (i32.add (local.get $gRow) (local.get $j)))
+                    (v128.store (local.get $at) (f32x4.add (v128.load (local.get $at))
+                      (f32x4.mul (local.get $cv) (v128.load (i32.add (local.get $xRow) (local.get $j))))))
+                    (local.set $j (i32.add (local.get $j) (i32.const 16)))
+                    (br $vec)))
+                (block $tailDone
+                  (loop $tail
+                    (br_if $tailDone (i32.ge_u (local.get $j) (i32.shl (local.get $cols) (i32.const 2))))
+                    (local.set $at (i32.add (local.get $gRow) (local.get $j)))
+                    (f32.store (local.get $at) (f32.add (f32.load (local.get $at))
+                      (f32.mul (local.get $coef) (f32.load (i32.add (local.get $xRow) (local.get $j))))))
+                    (local.set $j (i32.add (local.get $j) (i32.const 4)))
+                    (br $tail)))))
+            (local.set $c (i32.add (local.get $c) (i32.const 1)))
+            (br $classLoop)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rowLoop))))
 )

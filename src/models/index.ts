@@ -4,5 +4,6 @@ export * from './features.js';
 export { FeatureModel, argmaxRows, type FitContext } from './featureModel.js';
 export * from './classic/trees.js';
 export * from './classic/gaussianNB.js';
+export * from './classic/logisticRegression.js';
 export * from './classic/mljs.js';
 export { NotFittedError } from '../errors.js';

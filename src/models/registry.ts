@@ -1,5 +1,6 @@
 import { fail } from '../errors.js';
 import { GaussianNB } from './classic/gaussianNB.js';
+import { LogisticRegression } from './classic/logisticRegression.js';
 import { MlDecisionTree, MlGaussianNB, MlLogisticRegression, MlRandomForest } from './classic/mljs.js';
 import { DecisionTree, ExtraTrees, RandomForest } from './classic/trees.js';
 import type { ModelEntry } from './model.js';
@@ -20,6 +21,7 @@ export const models = {
   randomForest: { name: 'randomForest', inputKind: 'features', create: (o = {}) => new RandomForest({ seed: o.seed ?? 0 }) },
   extraTrees: { name: 'extraTrees', inputKind: 'features', create: (o = {}) => new ExtraTrees({ seed: o.seed ?? 0 }) },
   gaussianNB: { name: 'gaussianNB', inputKind: 'features', create: () => new GaussianNB() },
+  logisticRegression: { name: 'logisticRegression', inputKind: 'features', create: () => new LogisticRegression() },
   mlDecisionTree: { name: 'mlDecisionTree', inputKind: 'features', create: () => new MlDecisionTree() },
   mlRandomForest: { name: 'mlRandomForest', inputKind: 'features', create: (o = {}) => new MlRandomForest({ seed: o.seed ?? 0 }) },
   mlGaussianNB: { name: 'mlGaussianNB', inputKind: 'features', create: () => new MlGaussianNB() },

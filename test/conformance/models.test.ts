@@ -25,6 +25,7 @@ const modelCases: Record<ModelName, ModelCase> = {
   randomForest: small,
   extraTrees: small,
   gaussianNB: small,
+  logisticRegression: small,
   mlDecisionTree: small,
   mlRandomForest: small,
   mlGaussianNB: small,

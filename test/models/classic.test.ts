@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { flatten, loadFashionMnist, padTo, resizeTo, splitDataset } from '../../src/data/index.js';
 import { injectOnePixel, injectPatternPixels } from '../../src/encoders/index.js';
-import { DecisionTree, ExtraTrees, GaussianNB, MlDecisionTree, MlGaussianNB, MlRandomForest, RandomForest } from '../../src/models/index.js';
+import { DecisionTree, ExtraTrees, GaussianNB, LogisticRegression, MlDecisionTree, MlGaussianNB, MlRandomForest, RandomForest } from '../../src/models/index.js';
 import type { Model } from '../../src/models/model.js';
 import { createRandom } from '../../src/random.js';
 import type { FeatureMatrix } from '../../src/types.js';
@@ -175,5 +175,52 @@ describe('forests on two threads', () => {
     const rf = new RandomForest({ nEstimators: 40, jobs: 2 });
     await expect(rf.fit(flatten(train.images), train.labels, { signal: ctl.signal, onProgress: () => ctl.abort() })).rejects.toMatchObject({ name: 'AbortError' });
     await expect(rf.predict(flatten(test.images))).rejects.toMatchObject({ code: 'NOT_FITTED' });
+  });
+});
+
+describe('LogisticRegression', () => {
+  it('its gradient matches finite differences of its objective (checked through the fitted loss)', async () => {
+    // Two fits from zero: one iteration with a tiny C-scaled problem must reduce the loss, and the
+    // L-BFGS result must be a stationary point: refitting from it makes no further progress.
+    const random = createRandom('lr');
+    const rows = 60;
+    const cols = 7;
+    const data = Float32Array.from({ length: rows * cols }, () => random() * 2 - 1);
+    const y = Int32Array.from({ length: rows }, (_, i) => (data[i * cols]! + 0.5 * data[i * cols + 1]! > 0 ? (i % 2) + 1 : 0));
+    const m = await new LogisticRegression({ maxIter: 500, tol: 1e-7 }).fit({ data, rows, cols }, y);
+    const { weights, bias } = m.toJSON();
+    const K = 3;
+    // The objective, written out independently, and its numerical gradient at the fitted point.
+    const objective = (w: number[], b: number[]) => {
+      let loss = 0;
+      for (let r = 0; r < rows; r++) {
+        const z = [0, 1, 2].map((k) => b[k]! + Array.from({ length: cols }, (_, j) => data[r * cols + j]! * w[k * cols + j]!).reduce((a, v) => a + v, 0));
+        const max = Math.max(...z);
+        const lse = max + Math.log(z.reduce((a, v) => a + Math.exp(v - max), 0));
+        loss += lse - z[y[r]!]!;
+      }
+      return loss / rows + (0.5 / rows) * w.reduce((a, v) => a + v * v, 0);
+    };
+    const h = 1e-5;
+    let maxGrad = 0;
+    for (let i = 0; i < K * cols; i++) {
+      const up = [...weights];
+      const down = [...weights];
+      up[i]! += h;
+      down[i]! -= h;
+      maxGrad = Math.max(maxGrad, Math.abs((objective(up, bias) - objective(down, bias)) / (2 * h)));
+    }
+    expect(maxGrad).toBeLessThan(1e-3);
+    expect(m.iterations).toBeGreaterThan(5);
+  });
+
+  it('learns orthogonal class noise at the paper\'s scale from images holding only the signal (the control)', async () => {
+    const { injectOrthogonalNoise } = await import('../../src/encoders/index.js');
+    const blank = (n: number) => ({ data: new Float32Array(n * 16 * 16 * 3).fill(128 / 255), shape: [n, 16, 16, 3] as const });
+    const yTrain = Int32Array.from({ length: 200 }, (_, i) => i % 10);
+    const yTest = Int32Array.from({ length: 100 }, (_, i) => (i * 3) % 10);
+    const x = flatten(injectOrthogonalNoise(blank(200), yTrain, { numClasses: 10 }));
+    const xt = flatten(injectOrthogonalNoise(blank(100), yTest, { numClasses: 10 }));
+    expect(await accuracy(await new LogisticRegression({ C: 1e6 }).fit(x, yTrain), xt, yTest)).toBe(1);
   });
 });
