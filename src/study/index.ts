@@ -1,1 +1,3 @@
 export * from './recoverabilityTable.js';
+export * from './runStudy.js';
+export * from './report.js';

@@ -1,0 +1,181 @@
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { flatten } from '../data/transforms.js';
+import type { ImageDataset } from '../data/fashionMnist.js';
+import { getImageEncoder, type ImageSignalOptions } from '../encoders/registry.js';
+import { fail } from '../errors.js';
+import { getModel } from '../models/registry.js';
+import { permutation } from '../random.js';
+import type { ImageArray } from '../types.js';
+import { checkInteger } from '../validate.js';
+import { VERSION } from '../version.js';
+
+/** The signal name of the clean baseline cells. */
+export const CLEAN = 'clean';
+
+/** A study: every (signal or clean) x model x seed cell over one train/test split. */
+export interface StudyConfig {
+  /** Name of the dataset, recorded in every cell. */
+  readonly dataset: string;
+  readonly train: ImageDataset<ImageArray>;
+  readonly test: ImageDataset<ImageArray>;
+  /** Image signal names; the clean baseline is always run too. */
+  readonly signals: readonly string[];
+  /** Model registry names (feature models: images are flattened). */
+  readonly models: readonly string[];
+  /** Seeds of the signal parameters and the models; default [0]. */
+  readonly seeds?: readonly number[];
+  /** Options per signal (scale, position…); `numClasses` and `seed` are set by the study. */
+  readonly signalOptions?: Readonly<Record<string, ImageSignalOptions>>;
+  /** A JSONL file: each finished cell is appended; cells already in it are skipped. */
+  readonly results?: string;
+  /** Called with each record as its cell finishes (after it is written). */
+  readonly onCell?: (record: CellRecord, done: number, total: number) => void;
+  readonly abortSignal?: AbortSignal;
+}
+
+/** One finished cell, as written to the JSONL file. */
+export interface CellRecord {
+  readonly key: string;
+  readonly dataset: string;
+  readonly signal: string;
+  readonly options: ImageSignalOptions;
+  readonly model: string;
+  readonly seed: number;
+  /** Test accuracy with the signal in train and test (clean cells: without). */
+  readonly accuracy: number;
+  /**
+   * Reliance: test accuracy when each test image carries the signal of another, randomly chosen
+   * label (a seeded shuffle). Far below `accuracy` means the model reads the signal. Null for
+   * clean cells.
+   */
+  readonly shuffledAccuracy: number | null;
+  readonly nTrain: number;
+  readonly nTest: number;
+  readonly fitSeconds: number;
+  readonly version: string;
+}
+
+/** The record's identity: what makes two runs of a cell the same cell. */
+function cellKey(dataset: string, signal: string, options: ImageSignalOptions, model: string, seed: number): string {
+  return JSON.stringify([dataset, signal, options, model, seed]);
+}
+
+/**
+ * Reads a results file: the records of its complete lines. A line cut short by an interrupted
+ * write is dropped from the file, so appending goes on from a clean line.
+ */
+export function readResults(path: string): CellRecord[] {
+  if (!existsSync(path)) return [];
+  const text = readFileSync(path, 'utf8');
+  const complete = text.endsWith('\n') ? text : text.slice(0, text.lastIndexOf('\n') + 1);
+  if (complete !== text) writeFileSync(path, complete);
+  return complete
+    .split('\n')
+    .filter((l) => l.trim().length > 0)
+    .map((l, i) => {
+      try {
+        return JSON.parse(l) as CellRecord;
+      } catch {
+        throw fail('DATA_FORMAT', 'readResults', 'path', `${path} line ${String(i + 1)}: a JSON cell record`, l.slice(0, 40));
+      }
+    });
+}
+
+/**
+ * Runs a study cell by cell (seed, then model, then signal — the clean baseline first), appending
+ * each finished cell to `results` and skipping cells already there, so an interrupted run loses at
+ * most the running cell and a rerun finishes it. Every name is checked before any training.
+ * Returns every record (old and new), in cell order.
+ *
+ * @example
+ * ```ts
+ * import { runStudy, formatStudyTable } from 'blindspots/study';
+ * const records = await runStudy({ dataset: 'fashion-mnist', train, test, signals: ['onePixel'], models: ['decisionTree'], results: 'study.jsonl' });
+ * console.log(formatStudyTable(records));
+ * ```
+ */
+export async function runStudy(config: StudyConfig): Promise<CellRecord[]> {
+  const fn = 'runStudy';
+  // Validate everything first: a bad name fails before any training.
+  const encoders = config.signals.map((s) => getImageEncoder(s, fn));
+  const models = config.models.map((m) => {
+    const entry = getModel(m, fn);
+    if (entry.inputKind !== 'features') throw fail('INVALID_ARGUMENT', fn, 'models', 'feature models (images are flattened)', `${m} takes ${entry.inputKind}`);
+    return entry;
+  });
+  const seeds = config.seeds ?? [0];
+  seeds.forEach((s, i) => checkInteger(fn, `seeds[${String(i)}]`, s, 0, 2 ** 31 - 1));
+  let numClasses = config.train.classNames.length;
+  for (const y of [config.train.labels, config.test.labels]) for (const v of y) if (v + 1 > numClasses) numClasses = v + 1;
+  const done = new Map<string, CellRecord>();
+  if (config.results !== undefined) for (const r of readResults(config.results)) done.set(r.key, r);
+
+  type Cell = { signal: string; options: ImageSignalOptions; model: string; seed: number };
+  const cells: Cell[] = [];
+  for (const seed of seeds) {
+    for (const model of models) {
+      cells.push({ signal: CLEAN, options: {}, model: model.name, seed });
+      for (const e of encoders) cells.push({ signal: e.name, options: { ...(config.signalOptions?.[e.name] ?? {}), numClasses, seed }, model: model.name, seed });
+    }
+  }
+  const out: CellRecord[] = [];
+  let finished = 0;
+  for (const cell of cells) {
+    const key = cellKey(config.dataset, cell.signal, cell.options, cell.model, cell.seed);
+    const previous = done.get(key);
+    if (previous !== undefined) {
+      out.push(previous);
+      finished++;
+      continue;
+    }
+    if (config.abortSignal?.aborted === true) throw new DOMException('the study was aborted', 'AbortError');
+    const record = await runCell(config, cell, key);
+    if (config.results !== undefined) appendFileSync(config.results, `${JSON.stringify(record)}\n`);
+    out.push(record);
+    config.onCell?.(record, ++finished, cells.length);
+  }
+  return out;
+}
+
+async function runCell(config: StudyConfig, cell: { signal: string; options: ImageSignalOptions; model: string; seed: number }, key: string): Promise<CellRecord> {
+  const { train, test } = config;
+  const model = getModel(cell.model).create({ seed: cell.seed });
+  try {
+    let xTrain = train.images;
+    let xTest = test.images;
+    let xShuffled: ImageArray | undefined;
+    if (cell.signal !== CLEAN) {
+      const e = getImageEncoder(cell.signal);
+      xTrain = e.inject(train.images, train.labels, cell.options);
+      xTest = e.inject(test.images, test.labels, cell.options);
+      // The signal of a shuffled label: same images, same code, wrong class.
+      const perm = permutation(test.labels.length, `${String(cell.seed)}/shuffle`);
+      xShuffled = e.inject(test.images, Int32Array.from(perm, (i) => test.labels[i] as number), cell.options);
+    }
+    const t0 = performance.now();
+    await model.fit(flatten(xTrain), train.labels, config.abortSignal === undefined ? {} : { signal: config.abortSignal });
+    const fitSeconds = (performance.now() - t0) / 1000;
+    const accuracyOf = async (x: ImageArray): Promise<number> => {
+      const p = await model.predict(flatten(x));
+      let ok = 0;
+      for (let i = 0; i < p.length; i++) if (p[i] === test.labels[i]) ok++;
+      return ok / p.length;
+    };
+    return {
+      key,
+      dataset: config.dataset,
+      signal: cell.signal,
+      options: cell.options,
+      model: cell.model,
+      seed: cell.seed,
+      accuracy: await accuracyOf(xTest),
+      shuffledAccuracy: xShuffled === undefined ? null : await accuracyOf(xShuffled),
+      nTrain: train.labels.length,
+      nTest: test.labels.length,
+      fitSeconds,
+      version: VERSION,
+    };
+  } finally {
+    model.dispose();
+  }
+}
