@@ -76,3 +76,24 @@ export function argmaxRows(p: Float32Array, rows: number, cols: number): Int32Ar
   }
   return out;
 }
+
+/**
+ * Class probabilities from per-class scores (log-likelihoods or logits), row by row:
+ * `score(row, k)` for each class, softmax (max-subtracted) into a rows x classes array.
+ */
+export function softmaxRows(rows: number, classes: number, score: (row: number, k: number) => number): Float32Array {
+  const out = new Float32Array(rows * classes);
+  const z = new Float64Array(classes);
+  for (let r = 0; r < rows; r++) {
+    let max = Number.NEGATIVE_INFINITY;
+    for (let k = 0; k < classes; k++) {
+      const v = score(r, k);
+      z[k] = v;
+      if (v > max) max = v;
+    }
+    let sum = 0;
+    for (let k = 0; k < classes; k++) sum += Math.exp((z[k] as number) - max);
+    for (let k = 0; k < classes; k++) out[r * classes + k] = Math.exp((z[k] as number) - max) / sum;
+  }
+  return out;
+}

@@ -80,3 +80,36 @@ await runStudy({ dataset: 'fashion-mnist/30', train, test, signals: ['onePixel',
     expect(stable(readResults(killed))).toEqual(stable(readResults(whole)));
   }, 120_000);
 });
+
+describe('study reports and CLI', () => {
+  it('CSV has one row per cell; the SVG heatmap shows each model\'s gain over clean', async () => {
+    const records = await runStudy(base);
+    const { formatStudyCsv, studyHeatmapSvg } = await import('../../src/study/index.js');
+    const csv = formatStudyCsv(records).trim().split('\n');
+    expect(csv[0]).toBe('dataset,signal,model,seed,accuracy,shuffled_accuracy,fit_seconds,n_train,n_test');
+    expect(csv).toHaveLength(7);
+    const svg = studyHeatmapSvg(records);
+    expect(svg).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+    const tree = records.find((r) => r.model === 'decisionTree' && r.signal === 'onePixel') as CellRecord;
+    const clean = records.find((r) => r.model === 'decisionTree' && r.signal === 'clean') as CellRecord;
+    expect(svg).toContain(`>+${(100 * (tree.accuracy - clean.accuracy)).toFixed(1)}<`);
+  });
+
+  it('blindspots study runs a config and blindspots report renders its results', async () => {
+    const { execFileSync, spawnSync } = await import('node:child_process');
+    const results = join(dir, 'cli.jsonl');
+    const config = join(dir, 'study.json');
+    writeFileSync(config, JSON.stringify({ dataset: 'fashion-mnist', perClass: 20, signals: ['onePixel'], models: ['decisionTree'], results }));
+    const out = execFileSync('node_modules/.bin/tsx', ['src/cli/main.ts', 'study', config], { encoding: 'utf8' });
+    expect(out).toMatch(/\| onePixel \| \d+\.\d% \(\d+\.\d%\) \| decisionTree/);
+    const csv = execFileSync('node_modules/.bin/tsx', ['src/cli/main.ts', 'report', results, '--format', 'csv'], { encoding: 'utf8' });
+    expect(csv.trim().split('\n')).toHaveLength(3);
+    const svgPath = join(dir, 'h.svg');
+    execFileSync('node_modules/.bin/tsx', ['src/cli/main.ts', 'report', results, '--format', 'svg', '--out', svgPath]);
+    expect(readFileSync(svgPath, 'utf8')).toMatch(/<svg/);
+    writeFileSync(config, JSON.stringify({ dataset: 'fashion-mnist', perClass: 20, signals: ['onePixel'], models: ['svm'] }));
+    const bad = spawnSync('node_modules/.bin/tsx', ['src/cli/main.ts', 'study', config], { encoding: 'utf8' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/one of decisionTree/);
+  }, 120_000);
+});

@@ -346,7 +346,11 @@ function clearHistogram(present: Int32Array, p: number, K: number, hist: Int32Ar
   }
 }
 
-/** {@link fillHistogram} for a small node whose n rows were copied into `local` (row-major). */
+/**
+ * {@link fillHistogram} for a small node whose n rows were copied into `local` (row-major). Kept a
+ * separate copy of the loop on purpose: one function over both layouts would be polymorphic in its
+ * hottest line and V8 would not optimise it as well.
+ */
 function fillHistogramRows(
   local: Uint8Array | Uint16Array | Uint32Array,
   f: number,

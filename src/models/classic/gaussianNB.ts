@@ -1,6 +1,6 @@
 import type { FeatureMatrix } from '../../types.js';
 import { checkNumber } from '../../validate.js';
-import { FeatureModel } from '../featureModel.js';
+import { FeatureModel, softmaxRows } from '../featureModel.js';
 
 /** Options of {@link GaussianNB}. */
 export interface GaussianNBOptions {
@@ -98,28 +98,16 @@ export class GaussianNB extends FeatureModel<NBState> {
   }
 
   protected override probaState(s: NBState & { numClasses: number; cols: number }, x: FeatureMatrix): Float32Array {
-    const K = s.numClasses;
     const cols = s.cols;
-    const out = new Float32Array(x.rows * K);
-    const jll = new Float64Array(K);
-    for (let r = 0; r < x.rows; r++) {
-      let max = Number.NEGATIVE_INFINITY;
-      for (let k = 0; k < K; k++) {
-        let q = 0;
-        const o = k * cols;
-        for (let j = 0; j < cols; j++) {
-          const d = (x.data[r * cols + j] as number) - (s.mean[o + j] as number);
-          q += d * d * (s.invVar[o + j] as number);
-        }
-        const v = (s.constant[k] as number) - 0.5 * q;
-        jll[k] = v;
-        if (v > max) max = v;
+    return softmaxRows(x.rows, s.numClasses, (r, k) => {
+      let q = 0;
+      const o = k * cols;
+      for (let j = 0; j < cols; j++) {
+        const d = (x.data[r * cols + j] as number) - (s.mean[o + j] as number);
+        q += d * d * (s.invVar[o + j] as number);
       }
-      let sum = 0;
-      for (let k = 0; k < K; k++) sum += Math.exp((jll[k] as number) - max);
-      for (let k = 0; k < K; k++) out[r * K + k] = Math.exp((jll[k] as number) - max) / sum;
-    }
-    return out;
+      return (s.constant[k] as number) - 0.5 * q;
+    });
   }
 
   /** The fitted model as plain JSON. */

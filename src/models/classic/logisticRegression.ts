@@ -1,7 +1,7 @@
 import { linearWorkspace } from '../../kernels/simd.js';
 import type { FeatureMatrix } from '../../types.js';
 import { checkInteger, checkNumber } from '../../validate.js';
-import { FeatureModel, type FitContext } from '../featureModel.js';
+import { FeatureModel, softmaxRows, type FitContext } from '../featureModel.js';
 
 /** Options of {@link LogisticRegression} (scikit-learn's names and defaults). */
 export interface LogisticRegressionOptions {
@@ -209,23 +209,12 @@ export class LogisticRegression extends FeatureModel<LRState> {
   }
 
   protected override probaState(s: LRState & { numClasses: number; cols: number }, x: FeatureMatrix): Float32Array {
-    const K = s.numClasses;
     const cols = s.cols;
-    const out = new Float32Array(x.rows * K);
-    const z = new Float64Array(K);
-    for (let r = 0; r < x.rows; r++) {
-      let max = Number.NEGATIVE_INFINITY;
-      for (let k = 0; k < K; k++) {
-        let v = s.bias[k] as number;
-        for (let j = 0; j < cols; j++) v += (x.data[r * cols + j] as number) * (s.weights[k * cols + j] as number);
-        z[k] = v;
-        if (v > max) max = v;
-      }
-      let sum = 0;
-      for (let k = 0; k < K; k++) sum += Math.exp((z[k] as number) - max);
-      for (let k = 0; k < K; k++) out[r * K + k] = Math.exp((z[k] as number) - max) / sum;
-    }
-    return out;
+    return softmaxRows(x.rows, s.numClasses, (r, k) => {
+      let v = s.bias[k] as number;
+      for (let j = 0; j < cols; j++) v += (x.data[r * cols + j] as number) * (s.weights[k * cols + j] as number);
+      return v;
+    });
   }
 
   /** Iterations the last fit ran (for convergence checks). */

@@ -1,0 +1,122 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { loadCifar10 } from '../data/cifar10.js';
+import { loadFashionMnist } from '../data/fashionMnist.js';
+import { splitDataset, subsample } from '../data/transforms.js';
+import { fail } from '../errors.js';
+import { formatStudyCsv, formatStudyTable, studyHeatmapSvg } from '../study/report.js';
+import { readResults, runStudy } from '../study/runStudy.js';
+import type { ImageSignalOptions } from '../encoders/registry.js';
+import { parseArgs } from './args.js';
+
+export const STUDY_HELP = `blindspots study — run a study from a JSON config, appending cells to its results file
+
+Usage:
+  blindspots study <config.json>
+
+config.json:
+  {
+    "dataset": "fashion-mnist" | { "cifar10": "<folder of the binary files>" },
+    "perClass": 200,            optional: images per class taken (Fashion-MNIST), or
+    "size": 0.25,               optional: a stratified fraction or count of the data
+    "testFraction": 0.2,        stratified, seeded split (default 0.2)
+    "signals": ["onePixel", "orthogonalNoise"],
+    "models": ["decisionTree", "randomForest"],
+    "seeds": [0],
+    "signalOptions": { "onePixel": { "position": [0, 0] } },
+    "results": "study.jsonl"    cells are appended; a rerun skips finished ones
+  }
+Prints the study table when done. See also: blindspots report.`;
+
+export const REPORT_HELP = `blindspots report — tables from a study's results file
+
+Usage:
+  blindspots report <results.jsonl> [--format md|csv|json|svg] [--out file]
+
+  md (default): signal x model accuracy (shuffled-signal accuracy in brackets)
+  csv, json: one row per cell; svg: heatmap of the accuracy gain over clean`;
+
+interface StudyFile {
+  dataset?: unknown;
+  perClass?: number;
+  size?: number;
+  testFraction?: number;
+  signals?: string[];
+  models?: string[];
+  seeds?: number[];
+  signalOptions?: Record<string, ImageSignalOptions>;
+  results?: string;
+}
+
+/** `blindspots study <config.json>`: returns the exit code. */
+export async function studyCommand(argv: readonly string[]): Promise<number> {
+  const cmd = 'blindspots study';
+  const args = parseArgs('study', argv, ['help']);
+  if (args.flags.has('help') || args.positional.length === 0) {
+    console.log(STUDY_HELP);
+    return args.flags.has('help') ? 0 : 2;
+  }
+  const path = args.positional[0] as string;
+  let config: StudyFile;
+  try {
+    config = JSON.parse(readFileSync(path, 'utf8')) as StudyFile;
+  } catch (e) {
+    throw fail('INVALID_ARGUMENT', cmd, 'config', 'a readable JSON file', `${path}: ${(e as Error).message}`);
+  }
+  if (!Array.isArray(config.signals) || !Array.isArray(config.models)) throw fail('INVALID_ARGUMENT', cmd, 'config', '"signals" and "models" arrays', JSON.stringify(Object.keys(config)));
+  const testFraction = config.testFraction ?? 0.2;
+  if (!(typeof testFraction === 'number' && testFraction > 0 && testFraction < 1)) throw fail('INVALID_ARGUMENT', cmd, 'config.testFraction', 'a fraction in (0, 1)', String(testFraction));
+  let name: string;
+  let data;
+  if (config.dataset === 'fashion-mnist') {
+    name = `fashion-mnist${config.perClass === undefined ? '' : `/${String(config.perClass)}-per-class`}`;
+    data = config.perClass === undefined ? loadFashionMnist({ as: 'array' }) : loadFashionMnist({ as: 'array', perClass: config.perClass });
+  } else if (typeof config.dataset === 'object' && config.dataset !== null && typeof (config.dataset as { cifar10?: unknown }).cifar10 === 'string') {
+    const dir = (config.dataset as { cifar10: string }).cifar10;
+    name = `cifar10:${dir}`;
+    data = loadCifar10(dir, { split: 'all', as: 'array' });
+  } else {
+    throw fail('INVALID_ARGUMENT', cmd, 'config.dataset', '"fashion-mnist" or { "cifar10": "<folder>" }', JSON.stringify(config.dataset));
+  }
+  if (config.size !== undefined) {
+    data = subsample(data, config.size, 0);
+    name += `/size-${String(config.size)}`;
+  }
+  const { train, test } = splitDataset(data, testFraction, 0);
+  const t0 = performance.now();
+  const records = await runStudy({
+    dataset: name,
+    train,
+    test,
+    signals: config.signals,
+    models: config.models,
+    ...(config.seeds === undefined ? {} : { seeds: config.seeds }),
+    ...(config.signalOptions === undefined ? {} : { signalOptions: config.signalOptions }),
+    ...(config.results === undefined ? {} : { results: config.results }),
+    onCell: (r, done, total) => {
+      const elapsed = (performance.now() - t0) / 1000;
+      process.stderr.write(`[${String(done)}/${String(total)}] ${r.model} on ${r.signal} (seed ${String(r.seed)}): ${(100 * r.accuracy).toFixed(1)}% in ${r.fitSeconds.toFixed(1)} s; elapsed ${elapsed.toFixed(0)} s\n`);
+    },
+  });
+  console.log(formatStudyTable(records));
+  return 0;
+}
+
+/** `blindspots report <results.jsonl>`: returns the exit code. */
+export function reportCommand(argv: readonly string[]): number {
+  const cmd = 'blindspots report';
+  const args = parseArgs('report', argv, ['format', 'out', 'help']);
+  if (args.flags.has('help') || args.positional.length === 0) {
+    console.log(REPORT_HELP);
+    return args.flags.has('help') ? 0 : 2;
+  }
+  const records = readResults(args.positional[0] as string);
+  if (records.length === 0) throw fail('EMPTY_INPUT', cmd, 'results', 'a results file with at least one cell', args.positional[0] as string);
+  const format = args.flags.get('format') ?? 'md';
+  const text =
+    format === 'md' ? `${formatStudyTable(records)}\n` : format === 'csv' ? formatStudyCsv(records) : format === 'json' ? `${JSON.stringify(records, null, 2)}\n` : format === 'svg' ? studyHeatmapSvg(records) : undefined;
+  if (text === undefined) throw fail('INVALID_ARGUMENT', cmd, '--format', 'md, csv, json or svg', format);
+  const out = args.flags.get('out');
+  if (out === undefined) process.stdout.write(text);
+  else writeFileSync(out, text);
+  return 0;
+}
