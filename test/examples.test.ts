@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const tsx = 'node_modules/.bin/tsx';
-const run = (args: string[]) => execFileSync(tsx, args, { encoding: 'utf8', timeout: 120_000 });
+const run = (args: string[]) => execFileSync(tsx, args, { encoding: 'utf8', timeout: 120_000, stdio: ['ignore', 'pipe', 'pipe'] });
 const out = mkdtempSync(join(tmpdir(), 'gallery-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 

@@ -2,9 +2,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { loadCifar10 } from '../data/cifar10.js';
 import { loadFashionMnist } from '../data/fashionMnist.js';
 import { splitDataset, subsample } from '../data/transforms.js';
+import { loadSpamAssassin } from '../data/spamAssassin.js';
+import { stratifiedSplit } from '../data/split.js';
 import { fail } from '../errors.js';
 import { formatStudyCsv, formatStudyTable, studyHeatmapSvg } from '../study/report.js';
-import { readResults, runStudy } from '../study/runStudy.js';
+import { readResults, runStudy, type StudyData } from '../study/runStudy.js';
 import type { ImageSignalOptions } from '../encoders/registry.js';
 import { parseArgs } from './args.js';
 
@@ -15,13 +17,14 @@ Usage:
 
 config.json:
   {
-    "dataset": "fashion-mnist" | { "cifar10": "<folder of the binary files>" },
+    "dataset": "fashion-mnist" | "spam-assassin" | { "cifar10": "<folder of the binary files>" },
     "perClass": 200,            optional: images per class taken (Fashion-MNIST), or
     "size": 0.25,               optional: a stratified fraction or count of the data
     "testFraction": 0.2,        stratified, seeded split (default 0.2)
     "signals": ["onePixel", "orthogonalNoise"],
     "models": ["decisionTree", "randomForest"],
     "seeds": [0],
+    "control": false,           also run each signal on blank inputs (the paper's control)
     "signalOptions": { "onePixel": { "position": [0, 0] } },
     "results": "study.jsonl"    cells are appended; a rerun skips finished ones
   }
@@ -45,6 +48,7 @@ interface StudyFile {
   seeds?: number[];
   signalOptions?: Record<string, ImageSignalOptions>;
   results?: string;
+  control?: boolean;
 }
 
 /** `blindspots study <config.json>`: returns the exit code. */
@@ -66,22 +70,41 @@ export async function studyCommand(argv: readonly string[]): Promise<number> {
   const testFraction = config.testFraction ?? 0.2;
   if (!(typeof testFraction === 'number' && testFraction > 0 && testFraction < 1)) throw fail('INVALID_ARGUMENT', cmd, 'config.testFraction', 'a fraction in (0, 1)', String(testFraction));
   let name: string;
-  let data;
+  let data: StudyData;
   if (config.dataset === 'fashion-mnist') {
     name = `fashion-mnist${config.perClass === undefined ? '' : `/${String(config.perClass)}-per-class`}`;
     data = config.perClass === undefined ? loadFashionMnist({ as: 'array' }) : loadFashionMnist({ as: 'array', perClass: config.perClass });
+  } else if (config.dataset === 'spam-assassin') {
+    name = 'spam-assassin';
+    data = loadSpamAssassin();
   } else if (typeof config.dataset === 'object' && config.dataset !== null && typeof (config.dataset as { cifar10?: unknown }).cifar10 === 'string') {
     const dir = (config.dataset as { cifar10: string }).cifar10;
     name = `cifar10:${dir}`;
     data = loadCifar10(dir, { split: 'all', as: 'array' });
   } else {
-    throw fail('INVALID_ARGUMENT', cmd, 'config.dataset', '"fashion-mnist" or { "cifar10": "<folder>" }', JSON.stringify(config.dataset));
+    throw fail('INVALID_ARGUMENT', cmd, 'config.dataset', '"fashion-mnist", "spam-assassin" or { "cifar10": "<folder>" }', JSON.stringify(config.dataset));
   }
-  if (config.size !== undefined) {
-    data = subsample(data, config.size, 0);
-    name += `/size-${String(config.size)}`;
+  let train: StudyData;
+  let test: StudyData;
+  if ('texts' in data) {
+    const texts = data;
+    let idx: Int32Array = Int32Array.from(texts.labels, (_, i) => i);
+    if (config.size !== undefined) {
+      idx = stratifiedSplit(texts.labels, config.size > 1 ? config.size / texts.labels.length : config.size, 0).test;
+      name += `/size-${String(config.size)}`;
+    }
+    const subsetLabels = Int32Array.from(idx, (i) => texts.labels[i] as number);
+    const split = stratifiedSplit(subsetLabels, testFraction, 0);
+    const pick = (part: Int32Array) => ({ texts: Array.from(part, (k) => texts.texts[idx[k] as number] as string), labels: Int32Array.from(part, (k) => subsetLabels[k] as number), classNames: texts.classNames });
+    train = pick(split.train);
+    test = pick(split.test);
+  } else {
+    if (config.size !== undefined) {
+      data = subsample(data, config.size, 0);
+      name += `/size-${String(config.size)}`;
+    }
+    ({ train, test } = splitDataset(data, testFraction, 0));
   }
-  const { train, test } = splitDataset(data, testFraction, 0);
   const t0 = performance.now();
   const records = await runStudy({
     dataset: name,
@@ -92,6 +115,7 @@ export async function studyCommand(argv: readonly string[]): Promise<number> {
     ...(config.seeds === undefined ? {} : { seeds: config.seeds }),
     ...(config.signalOptions === undefined ? {} : { signalOptions: config.signalOptions }),
     ...(config.results === undefined ? {} : { results: config.results }),
+    ...(config.control === undefined ? {} : { control: config.control }),
     onCell: (r, done, total) => {
       const elapsed = (performance.now() - t0) / 1000;
       process.stderr.write(`[${String(done)}/${String(total)}] ${r.model} on ${r.signal} (seed ${String(r.seed)}): ${(100 * r.accuracy).toFixed(1)}% in ${r.fitSeconds.toFixed(1)} s; elapsed ${elapsed.toFixed(0)} s\n`);

@@ -1,31 +1,45 @@
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { flatten } from '../data/transforms.js';
 import type { ImageDataset } from '../data/fashionMnist.js';
-import { getImageEncoder, type ImageSignalOptions } from '../encoders/registry.js';
+import type { TextDataset } from '../data/zhangCsv.js';
+import { charCodes } from '../encoders/text/quantize.js';
+import { getImageEncoder, getTextEncoder, type ImageSignalOptions, type SignalOptions, type TextSignalOptions } from '../encoders/registry.js';
 import { fail } from '../errors.js';
 import { getModel } from '../models/registry.js';
 import { permutation } from '../random.js';
-import type { ImageArray } from '../types.js';
+import type { FeatureMatrix, ImageArray } from '../types.js';
 import { checkInteger } from '../validate.js';
 import { VERSION } from '../version.js';
 
 /** The signal name of the clean baseline cells. */
 export const CLEAN = 'clean';
 
+/** The suffix of the "signal only" control cells: blank inputs that carry just the signal. */
+export const ONLY = ':only';
+
+/** A study's data: an image dataset (plain batches) or a text dataset. */
+export type StudyData = ImageDataset<ImageArray> | TextDataset;
+
 /** A study: every (signal or clean) x model x seed cell over one train/test split. */
 export interface StudyConfig {
   /** Name of the dataset, recorded in every cell. */
   readonly dataset: string;
-  readonly train: ImageDataset<ImageArray>;
-  readonly test: ImageDataset<ImageArray>;
-  /** Image signal names; the clean baseline is always run too. */
+  /** Images (plain batches) or texts; train and test of the same kind. */
+  readonly train: StudyData;
+  readonly test: StudyData;
+  /** Signal names of the data's domain; the clean baseline is always run too. */
   readonly signals: readonly string[];
-  /** Model registry names (feature models: images are flattened). */
+  /** Model registry names (feature models: images are flattened, texts become forward `charCodes`). */
   readonly models: readonly string[];
+  /**
+   * Also run the paper's control for each signal: blank inputs (black images; one-space texts)
+   * carrying only the signal, recorded as `<signal>:only`. Default false.
+   */
+  readonly control?: boolean;
   /** Seeds of the signal parameters and the models; default [0]. */
   readonly seeds?: readonly number[];
   /** Options per signal (scale, position…); `numClasses` and `seed` are set by the study. */
-  readonly signalOptions?: Readonly<Record<string, ImageSignalOptions>>;
+  readonly signalOptions?: Readonly<Record<string, SignalOptions>>;
   /** A JSONL file: each finished cell is appended; cells already in it are skipped. */
   readonly results?: string;
   /** Called with each record as its cell finishes (after it is written). */
@@ -38,7 +52,7 @@ export interface CellRecord {
   readonly key: string;
   readonly dataset: string;
   readonly signal: string;
-  readonly options: ImageSignalOptions;
+  readonly options: SignalOptions;
   readonly model: string;
   readonly seed: number;
   /** Test accuracy with the signal in train and test (clean cells: without). */
@@ -56,7 +70,7 @@ export interface CellRecord {
 }
 
 /** The record's identity: what makes two runs of a cell the same cell. */
-function cellKey(dataset: string, signal: string, options: ImageSignalOptions, model: string, seed: number): string {
+function cellKey(dataset: string, signal: string, options: SignalOptions, model: string, seed: number): string {
   return JSON.stringify([dataset, signal, options, model, seed]);
 }
 
@@ -97,10 +111,12 @@ export function readResults(path: string): CellRecord[] {
 export async function runStudy(config: StudyConfig): Promise<CellRecord[]> {
   const fn = 'runStudy';
   // Validate everything first: a bad name fails before any training.
-  const encoders = config.signals.map((s) => getImageEncoder(s, fn));
+  const text = isTextData(config.train);
+  if (text !== isTextData(config.test)) throw fail('INVALID_ARGUMENT', fn, 'test', `the same kind of data as train (${text ? 'texts' : 'images'})`, text ? 'images' : 'texts');
+  const encoders = config.signals.map((s) => (text ? getTextEncoder(s, fn) : getImageEncoder(s, fn)));
   const models = config.models.map((m) => {
     const entry = getModel(m, fn);
-    if (entry.inputKind !== 'features') throw fail('INVALID_ARGUMENT', fn, 'models', 'feature models (images are flattened)', `${m} takes ${entry.inputKind}`);
+    if (entry.inputKind !== 'features') throw fail('INVALID_ARGUMENT', fn, 'models', 'feature models (images are flattened, texts become charCodes)', `${m} takes ${entry.inputKind}`);
     return entry;
   });
   const seeds = config.seeds ?? [0];
@@ -110,12 +126,15 @@ export async function runStudy(config: StudyConfig): Promise<CellRecord[]> {
   const done = new Map<string, CellRecord>();
   if (config.results !== undefined) for (const r of readResults(config.results)) done.set(r.key, r);
 
-  type Cell = { signal: string; options: ImageSignalOptions; model: string; seed: number };
   const cells: Cell[] = [];
   for (const seed of seeds) {
     for (const model of models) {
       cells.push({ signal: CLEAN, options: {}, model: model.name, seed });
-      for (const e of encoders) cells.push({ signal: e.name, options: { ...(config.signalOptions?.[e.name] ?? {}), numClasses, seed }, model: model.name, seed });
+      for (const e of encoders) {
+        const options = { ...(config.signalOptions?.[e.name] ?? {}), numClasses, ...(text ? {} : { seed }) };
+        cells.push({ signal: e.name, options, model: model.name, seed });
+        if (config.control === true) cells.push({ signal: `${e.name}${ONLY}`, options, model: model.name, seed });
+      }
     }
   }
   const out: CellRecord[] = [];
@@ -137,28 +156,60 @@ export async function runStudy(config: StudyConfig): Promise<CellRecord[]> {
   return out;
 }
 
-async function runCell(config: StudyConfig, cell: { signal: string; options: ImageSignalOptions; model: string; seed: number }, key: string): Promise<CellRecord> {
-  const { train, test } = config;
+type Cell = { signal: string; options: SignalOptions; model: string; seed: number };
+
+function isTextData(d: StudyData): d is TextDataset {
+  return Array.isArray((d as TextDataset).texts);
+}
+
+/** The study's view of one split: raw inputs, blank inputs, encoding and features by domain. */
+function view(d: StudyData): { raw: ImageArray | string[]; blank: () => ImageArray | string[]; encode: (signal: string, x: ImageArray | string[], y: Int32Array, options: SignalOptions) => ImageArray | string[]; features: (x: ImageArray | string[]) => FeatureMatrix } {
+  if (isTextData(d)) {
+    return {
+      raw: d.texts,
+      blank: () => d.texts.map(() => ' '),
+      encode: (signal, x, y, options) => getTextEncoder(signal).inject(x as string[], y, options as TextSignalOptions),
+      // Forward order: a column is the same character index in every text, as classical models at
+      // the character level need (backward order would move the first character with the length).
+      features: (x) => charCodes(x as string[], { order: 'forward' }),
+    };
+  }
+  return {
+    raw: d.images,
+    blank: () => ({ data: new Float32Array(d.images.data.length), shape: d.images.shape }),
+    encode: (signal, x, y, options) => getImageEncoder(signal).inject(x as ImageArray, y, options as ImageSignalOptions),
+    features: (x) => flatten(x as ImageArray),
+  };
+}
+
+async function runCell(config: StudyConfig, cell: Cell, key: string): Promise<CellRecord> {
+  const train = view(config.train);
+  const test = view(config.test);
+  const yTrain = config.train.labels;
+  const yTest = config.test.labels;
   const model = getModel(cell.model).create({ seed: cell.seed });
   try {
-    let xTrain = train.images;
-    let xTest = test.images;
-    let xShuffled: ImageArray | undefined;
+    let xTrain = train.raw;
+    let xTest = test.raw;
+    let xShuffled: ImageArray | string[] | undefined;
     if (cell.signal !== CLEAN) {
-      const e = getImageEncoder(cell.signal);
-      xTrain = e.inject(train.images, train.labels, cell.options);
-      xTest = e.inject(test.images, test.labels, cell.options);
-      // The signal of a shuffled label: same images, same code, wrong class.
-      const perm = permutation(test.labels.length, `${String(cell.seed)}/shuffle`);
-      xShuffled = e.inject(test.images, Int32Array.from(perm, (i) => test.labels[i] as number), cell.options);
+      const only = cell.signal.endsWith(ONLY);
+      const signal = only ? cell.signal.slice(0, -ONLY.length) : cell.signal;
+      const trainInput = only ? train.blank() : train.raw;
+      const testInput = only ? test.blank() : test.raw;
+      xTrain = train.encode(signal, trainInput, yTrain, cell.options);
+      xTest = test.encode(signal, testInput, yTest, cell.options);
+      // The signal of a shuffled label: same inputs, same code, wrong class.
+      const perm = permutation(yTest.length, `${String(cell.seed)}/shuffle`);
+      xShuffled = test.encode(signal, testInput, Int32Array.from(perm, (i) => yTest[i] as number), cell.options);
     }
     const t0 = performance.now();
-    await model.fit(flatten(xTrain), train.labels, config.abortSignal === undefined ? {} : { signal: config.abortSignal });
+    await model.fit(train.features(xTrain), yTrain, config.abortSignal === undefined ? {} : { signal: config.abortSignal });
     const fitSeconds = (performance.now() - t0) / 1000;
-    const accuracyOf = async (x: ImageArray): Promise<number> => {
-      const p = await model.predict(flatten(x));
+    const accuracyOf = async (x: ImageArray | string[]): Promise<number> => {
+      const p = await model.predict(test.features(x));
       let ok = 0;
-      for (let i = 0; i < p.length; i++) if (p[i] === test.labels[i]) ok++;
+      for (let i = 0; i < p.length; i++) if (p[i] === yTest[i]) ok++;
       return ok / p.length;
     };
     return {
@@ -170,8 +221,8 @@ async function runCell(config: StudyConfig, cell: { signal: string; options: Ima
       seed: cell.seed,
       accuracy: await accuracyOf(xTest),
       shuffledAccuracy: xShuffled === undefined ? null : await accuracyOf(xShuffled),
-      nTrain: train.labels.length,
-      nTest: test.labels.length,
+      nTrain: yTrain.length,
+      nTest: yTest.length,
       fitSeconds,
       version: VERSION,
     };
