@@ -10,10 +10,45 @@ import { readResults, runStudy, type StudyData } from '../study/runStudy.js';
 import type { ImageSignalOptions } from '../encoders/registry.js';
 import { parseArgs } from './args.js';
 
-export const STUDY_HELP = `blindspots study — run a study from a JSON config, appending cells to its results file
+/** Ready-made studies (`blindspots study --preset NAME`). */
+export const PRESETS: Readonly<Record<string, StudyFile & { about: string }>> = {
+  quick: {
+    about: 'Fashion-MNIST, 100 images per class (800 train / 200 test), every image signal x four classical models; ~20 s',
+    dataset: 'fashion-mnist',
+    perClass: 100,
+    signals: ['onePixel', 'patternPixels', 'randomPixel', 'multipleLocations', 'orthogonalNoise', 'meanShift'],
+    models: ['decisionTree', 'randomForest', 'gaussianNB', 'logisticRegression'],
+    results: 'blindspots-quick.jsonl',
+  },
+  table1: {
+    about: "the paper's Table 1 (classical side) on Fashion-MNIST at 1/4 scale: 17,500 images (14,000 train / 3,500 test), every image signal x five classical models; ~10 min on 2 cores",
+    dataset: 'fashion-mnist',
+    size: 0.25,
+    signals: ['onePixel', 'patternPixels', 'randomPixel', 'multipleLocations', 'orthogonalNoise', 'meanShift'],
+    models: ['decisionTree', 'randomForest', 'extraTrees', 'gaussianNB', 'logisticRegression'],
+    // No control cells here: forests on blank images holding one random pixel grow trees thousands
+    // of nodes deep (each split isolates a few images) — one such cell took 270 s.
+    results: 'blindspots-table1.jsonl',
+  },
+  table2: {
+    about: "the paper's Table 2 (classical side) on the SpamAssassin corpus: 6,046 mails (80/20 split), the three text signals and their control x four classical models on character codes",
+    dataset: 'spam-assassin',
+    signals: ['mnemonic', 'lengthEncoding', 'patternChar'],
+    models: ['decisionTree', 'randomForest', 'gaussianNB', 'logisticRegression'],
+    control: true,
+    results: 'blindspots-table2.jsonl',
+  },
+};
+
+export const STUDY_HELP = `blindspots study — run a study, appending cells to its results file
 
 Usage:
-  blindspots study <config.json>
+  blindspots study <config.json> [--jobs N]
+  blindspots study --preset quick|table1|table2 [--data <cifar-10 folder>] [--results file] [--jobs N]
+
+Presets:
+${Object.entries(PRESETS).map(([k, v]) => `  ${k.padEnd(7)} ${v.about}`).join('\n')}
+  --data points table1 at CIFAR-10's binary files instead of Fashion-MNIST.
 
 config.json:
   {
@@ -54,18 +89,31 @@ interface StudyFile {
 /** `blindspots study <config.json>`: returns the exit code. */
 export async function studyCommand(argv: readonly string[]): Promise<number> {
   const cmd = 'blindspots study';
-  const args = parseArgs('study', argv, ['help']);
-  if (args.flags.has('help') || args.positional.length === 0) {
+  const args = parseArgs('study', argv, ['help', 'preset', 'data', 'results', 'jobs']);
+  const preset = args.flags.get('preset');
+  if (args.flags.has('help') || (args.positional.length === 0 && preset === undefined)) {
     console.log(STUDY_HELP);
     return args.flags.has('help') ? 0 : 2;
   }
-  const path = args.positional[0] as string;
   let config: StudyFile;
-  try {
-    config = JSON.parse(readFileSync(path, 'utf8')) as StudyFile;
-  } catch (e) {
-    throw fail('INVALID_ARGUMENT', cmd, 'config', 'a readable JSON file', `${path}: ${(e as Error).message}`);
+  if (preset !== undefined) {
+    const p = PRESETS[preset];
+    if (p === undefined || !Object.hasOwn(PRESETS, preset)) throw fail('UNKNOWN_NAME', cmd, '--preset', `one of ${Object.keys(PRESETS).join(', ')}`, JSON.stringify(preset));
+    config = { ...p };
+    const data = args.flags.get('data');
+    if (data !== undefined) config = { ...config, dataset: { cifar10: data } };
+  } else {
+    const path = args.positional[0] as string;
+    try {
+      config = JSON.parse(readFileSync(path, 'utf8')) as StudyFile;
+    } catch (e) {
+      throw fail('INVALID_ARGUMENT', cmd, 'config', 'a readable JSON file', `${path}: ${(e as Error).message}`);
+    }
   }
+  const results = args.flags.get('results');
+  if (results !== undefined) config = { ...config, results };
+  const jobs = args.flags.get('jobs') === undefined ? 1 : Number(args.flags.get('jobs'));
+  if (!Number.isInteger(jobs) || jobs < 1) throw fail('INVALID_ARGUMENT', cmd, '--jobs', 'an integer >= 1', String(args.flags.get('jobs')));
   if (!Array.isArray(config.signals) || !Array.isArray(config.models)) throw fail('INVALID_ARGUMENT', cmd, 'config', '"signals" and "models" arrays', JSON.stringify(Object.keys(config)));
   const testFraction = config.testFraction ?? 0.2;
   if (!(typeof testFraction === 'number' && testFraction > 0 && testFraction < 1)) throw fail('INVALID_ARGUMENT', cmd, 'config.testFraction', 'a fraction in (0, 1)', String(testFraction));
@@ -116,6 +164,7 @@ export async function studyCommand(argv: readonly string[]): Promise<number> {
     ...(config.signalOptions === undefined ? {} : { signalOptions: config.signalOptions }),
     ...(config.results === undefined ? {} : { results: config.results }),
     ...(config.control === undefined ? {} : { control: config.control }),
+    jobs,
     onCell: (r, done, total) => {
       const elapsed = (performance.now() - t0) / 1000;
       process.stderr.write(`[${String(done)}/${String(total)}] ${r.model} on ${r.signal} (seed ${String(r.seed)}): ${(100 * r.accuracy).toFixed(1)}% in ${r.fitSeconds.toFixed(1)} s; elapsed ${elapsed.toFixed(0)} s\n`);

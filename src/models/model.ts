@@ -60,5 +60,6 @@ export interface Model<K extends InputKind = InputKind> {
 export interface ModelEntry<K extends InputKind = InputKind> {
   readonly name: string;
   readonly inputKind: K;
-  readonly create: (options?: { seed?: number }) => Model<K>;
+  /** A new model; `seed` for everything random in it, `jobs` threads where the model has them. */
+  readonly create: (options?: { seed?: number; jobs?: number }) => Model<K>;
 }

@@ -18,8 +18,8 @@ import type { ModelEntry } from './model.js';
  */
 export const models = {
   decisionTree: { name: 'decisionTree', inputKind: 'features', create: (o = {}) => new DecisionTree({ seed: o.seed ?? 0 }) },
-  randomForest: { name: 'randomForest', inputKind: 'features', create: (o = {}) => new RandomForest({ seed: o.seed ?? 0 }) },
-  extraTrees: { name: 'extraTrees', inputKind: 'features', create: (o = {}) => new ExtraTrees({ seed: o.seed ?? 0 }) },
+  randomForest: { name: 'randomForest', inputKind: 'features', create: (o = {}) => new RandomForest({ seed: o.seed ?? 0, jobs: o.jobs ?? 1 }) },
+  extraTrees: { name: 'extraTrees', inputKind: 'features', create: (o = {}) => new ExtraTrees({ seed: o.seed ?? 0, jobs: o.jobs ?? 1 }) },
   gaussianNB: { name: 'gaussianNB', inputKind: 'features', create: () => new GaussianNB() },
   logisticRegression: { name: 'logisticRegression', inputKind: 'features', create: () => new LogisticRegression() },
   mlDecisionTree: { name: 'mlDecisionTree', inputKind: 'features', create: () => new MlDecisionTree() },

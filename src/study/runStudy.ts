@@ -45,6 +45,8 @@ export interface StudyConfig {
   /** Called with each record as its cell finishes (after it is written). */
   readonly onCell?: (record: CellRecord, done: number, total: number) => void;
   readonly abortSignal?: AbortSignal;
+  /** Threads for models that have them (forests); default 1. Results do not depend on it. */
+  readonly jobs?: number;
 }
 
 /** One finished cell, as written to the JSONL file. */
@@ -187,7 +189,7 @@ async function runCell(config: StudyConfig, cell: Cell, key: string): Promise<Ce
   const test = view(config.test);
   const yTrain = config.train.labels;
   const yTest = config.test.labels;
-  const model = getModel(cell.model).create({ seed: cell.seed });
+  const model = getModel(cell.model).create({ seed: cell.seed, jobs: config.jobs ?? 1 });
   try {
     let xTrain = train.raw;
     let xTest = test.raw;

@@ -63,7 +63,8 @@ await runStudy({ dataset: 'fashion-mnist/30', train, test, signals: ['onePixel',
   onCell: (_r, done) => { if (done === 2) { console.log('two'); Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0); } } });
 `,
     );
-    const child = spawn('node_modules/.bin/tsx', [script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // node itself with tsx's loader (not the tsx wrapper), so the kill reaches the process that writes.
+    const child = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
     await new Promise<void>((resolve, reject) => {
@@ -111,6 +112,10 @@ describe('study reports and CLI', () => {
     const bad = spawnSync('node_modules/.bin/tsx', ['src/cli/main.ts', 'study', config], { encoding: 'utf8' });
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/one of decisionTree/);
+    const preset = spawnSync('node_modules/.bin/tsx', ['src/cli/main.ts', 'study', '--preset', 'table9'], { encoding: 'utf8' });
+    expect(preset.status).toBe(2);
+    expect(preset.stderr).toMatch(/one of quick, table1, table2/);
+    expect(execFileSync('node_modules/.bin/tsx', ['src/cli/main.ts', 'study', '--help'], { encoding: 'utf8' })).toMatch(/table1 +the paper's Table 1/);
   }, 120_000);
 });
 
