@@ -43,8 +43,10 @@ export const PRESETS: Readonly<Record<string, StudyFile & { about: string }>> = 
 export const STUDY_HELP = `blindspots study — run a study, appending cells to its results file
 
 Usage:
-  blindspots study <config.json> [--jobs N]
-  blindspots study --preset quick|table1|table2 [--data <cifar-10 folder>] [--results file] [--jobs N]
+  blindspots study <config.json> [--jobs N] [--parallel N]
+  blindspots study --preset quick|table1|table2 [--data <cifar-10 folder>] [--results file] [--jobs N] [--parallel N]
+
+  --jobs N      threads per forest;  --parallel N  cells at once, each in a worker thread
 
 Presets:
 ${Object.entries(PRESETS).map(([k, v]) => `  ${k.padEnd(7)} ${v.about}`).join('\n')}
@@ -89,7 +91,7 @@ interface StudyFile {
 /** `blindspots study <config.json>`: returns the exit code. */
 export async function studyCommand(argv: readonly string[]): Promise<number> {
   const cmd = 'blindspots study';
-  const args = parseArgs('study', argv, ['help', 'preset', 'data', 'results', 'jobs']);
+  const args = parseArgs('study', argv, ['help', 'preset', 'data', 'results', 'jobs', 'parallel']);
   const preset = args.flags.get('preset');
   if (args.flags.has('help') || (args.positional.length === 0 && preset === undefined)) {
     console.log(STUDY_HELP);
@@ -114,6 +116,8 @@ export async function studyCommand(argv: readonly string[]): Promise<number> {
   if (results !== undefined) config = { ...config, results };
   const jobs = args.flags.get('jobs') === undefined ? 1 : Number(args.flags.get('jobs'));
   if (!Number.isInteger(jobs) || jobs < 1) throw fail('INVALID_ARGUMENT', cmd, '--jobs', 'an integer >= 1', String(args.flags.get('jobs')));
+  const parallel = args.flags.get('parallel') === undefined ? 1 : Number(args.flags.get('parallel'));
+  if (!Number.isInteger(parallel) || parallel < 1) throw fail('INVALID_ARGUMENT', cmd, '--parallel', 'an integer >= 1', String(args.flags.get('parallel')));
   if (!Array.isArray(config.signals) || !Array.isArray(config.models)) throw fail('INVALID_ARGUMENT', cmd, 'config', '"signals" and "models" arrays', JSON.stringify(Object.keys(config)));
   const testFraction = config.testFraction ?? 0.2;
   if (!(typeof testFraction === 'number' && testFraction > 0 && testFraction < 1)) throw fail('INVALID_ARGUMENT', cmd, 'config.testFraction', 'a fraction in (0, 1)', String(testFraction));
@@ -165,6 +169,7 @@ export async function studyCommand(argv: readonly string[]): Promise<number> {
     ...(config.results === undefined ? {} : { results: config.results }),
     ...(config.control === undefined ? {} : { control: config.control }),
     jobs,
+    parallel,
     onCell: (r, done, total) => {
       const elapsed = (performance.now() - t0) / 1000;
       process.stderr.write(`[${String(done)}/${String(total)}] ${r.model} on ${r.signal} (seed ${String(r.seed)}): ${(100 * r.accuracy).toFixed(1)}% in ${r.fitSeconds.toFixed(1)} s; elapsed ${elapsed.toFixed(0)} s\n`);

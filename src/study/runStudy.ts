@@ -9,6 +9,7 @@ import { getModel } from '../models/registry.js';
 import { permutation } from '../random.js';
 import type { FeatureMatrix, ImageArray } from '../types.js';
 import { checkInteger } from '../validate.js';
+import { spawnWorker } from '../workers.js';
 import { VERSION } from '../version.js';
 
 /** The signal name of the clean baseline cells. */
@@ -47,6 +48,12 @@ export interface StudyConfig {
   readonly abortSignal?: AbortSignal;
   /** Threads for models that have them (forests); default 1. Results do not depend on it. */
   readonly jobs?: number;
+  /**
+   * Cells run at once, each in a worker thread holding a shared copy of the data; default 1 (in
+   * this thread). Results are the same as a sequential run; the JSONL gets cells as they finish.
+   * Multiply with `jobs` for the threads in use.
+   */
+  readonly parallel?: number;
 }
 
 /** One finished cell, as written to the JSONL file. */
@@ -139,26 +146,88 @@ export async function runStudy(config: StudyConfig): Promise<CellRecord[]> {
       }
     }
   }
-  const out: CellRecord[] = [];
+  const pending: { index: number; cell: Cell; key: string }[] = [];
+  const out: CellRecord[] = new Array<CellRecord>(cells.length);
   let finished = 0;
-  for (const cell of cells) {
+  cells.forEach((cell, index) => {
     const key = cellKey(config.dataset, cell.signal, cell.options, cell.model, cell.seed);
     const previous = done.get(key);
-    if (previous !== undefined) {
-      out.push(previous);
+    if (previous === undefined) pending.push({ index, cell, key });
+    else {
+      out[index] = previous;
       finished++;
-      continue;
     }
+  });
+  const record = (index: number, r: CellRecord): void => {
+    if (config.results !== undefined) appendFileSync(config.results, `${JSON.stringify(r)}\n`);
+    out[index] = r;
+    config.onCell?.(r, ++finished, cells.length);
+  };
+  const parallel = checkInteger(fn, 'parallel', config.parallel ?? 1, 1, 1024);
+  if (parallel > 1 && pending.length > 1) {
+    await runParallel(config, pending, parallel, record);
+    return out;
+  }
+  for (const { index, cell, key } of pending) {
     if (config.abortSignal?.aborted === true) throw new DOMException('the study was aborted', 'AbortError');
-    const record = await runCell(config, cell, key);
-    if (config.results !== undefined) appendFileSync(config.results, `${JSON.stringify(record)}\n`);
-    out.push(record);
-    config.onCell?.(record, ++finished, cells.length);
+    record(index, await runCell(config, cell, key));
   }
   return out;
 }
 
-type Cell = { signal: string; options: SignalOptions; model: string; seed: number };
+/** The data a cell worker needs: the config's serialisable part, images in shared memory. */
+export type CellData = Pick<StudyConfig, 'dataset' | 'train' | 'test' | 'jobs'>;
+
+function shareImages(d: StudyData): StudyData {
+  if (isTextData(d)) return d;
+  const data = new Float32Array(new SharedArrayBuffer(d.images.data.byteLength));
+  data.set(d.images.data);
+  return { ...d, images: { data, shape: d.images.shape } };
+}
+
+/** Runs cells on `parallel` worker threads, each cell a self-contained job (cell in, record out). */
+async function runParallel(config: StudyConfig, pending: { index: number; cell: Cell; key: string }[], parallel: number, record: (index: number, r: CellRecord) => void): Promise<void> {
+  const data: CellData = { dataset: config.dataset, train: shareImages(config.train), test: shareImages(config.test), ...(config.jobs === undefined ? {} : { jobs: config.jobs }) };
+  const queue = [...pending];
+  const workers = Array.from({ length: Math.min(parallel, pending.length) }, () => spawnWorker(import.meta.url, 'cellWorker'));
+  try {
+    await Promise.all(
+      workers.map(
+        (worker) =>
+          new Promise<void>((resolve, reject) => {
+            const next = (): void => {
+              if (config.abortSignal?.aborted === true) {
+                reject(new DOMException('the study was aborted', 'AbortError'));
+                return;
+              }
+              const job = queue.shift();
+              if (job === undefined) {
+                resolve();
+                return;
+              }
+              worker.once('message', (msg: { record?: CellRecord; error?: string }) => {
+                if (msg.record === undefined) {
+                  reject(new Error(`study cell ${job.key} failed: ${String(msg.error)}`));
+                  return;
+                }
+                record(job.index, msg.record);
+                next();
+              });
+              worker.postMessage({ cell: job.cell, key: job.key });
+            };
+            worker.once('error', reject);
+            worker.postMessage({ data });
+            next();
+          }),
+      ),
+    );
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+}
+
+/** One cell of a study. */
+export type Cell = { signal: string; options: SignalOptions; model: string; seed: number };
 
 function isTextData(d: StudyData): d is TextDataset {
   return Array.isArray((d as TextDataset).texts);
@@ -184,7 +253,8 @@ function view(d: StudyData): { raw: ImageArray | string[]; blank: () => ImageArr
   };
 }
 
-async function runCell(config: StudyConfig, cell: Cell, key: string): Promise<CellRecord> {
+/** Runs one cell: a self-contained job (the cell and the data in, the record out). */
+export async function runCell(config: CellData & Pick<StudyConfig, 'abortSignal'>, cell: Cell, key: string): Promise<CellRecord> {
   const train = view(config.train);
   const test = view(config.test);
   const yTrain = config.train.labels;

@@ -149,3 +149,15 @@ describe('text studies and the signal-only control', () => {
     await expect(runStudy({ ...base, test: { texts: ['a'], labels: Int32Array.of(0), classNames: ['x'] } })).rejects.toThrow(/the same kind of data as train/);
   });
 });
+
+describe('parallel cells', () => {
+  it('two worker threads give the same records as a sequential run', async () => {
+    const path = join(dir, 'parallel.jsonl');
+    const sequential = await runStudy(base);
+    let calls = 0;
+    const parallel = await runStudy({ ...base, parallel: 2, results: path, onCell: () => calls++ });
+    expect(calls).toBe(6);
+    expect(stable(parallel)).toEqual(stable(sequential));
+    expect(stable(readResults(path)).map((r) => r.key).sort()).toEqual(stable(sequential).map((r) => r.key).sort());
+  }, 120_000);
+});

@@ -1,7 +1,6 @@
-import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { spawnWorker } from '../../workers.js';
 import { createRandom, deriveSeed, randomInt, type Seed } from '../../random.js';
 import type { BinnedFeatures } from './binning.js';
 import { growTree, type CartOptions, type TreeArrays } from './cart.js';
@@ -48,7 +47,7 @@ export async function growForest(job: ForestJob, n: number, jobs: number, onTree
     await new Promise<void>((resolve, reject) => {
       for (let w = 0; w < threads; w++) {
         const ids = Array.from({ length: n }, (_, t) => t).filter((t) => t % threads === w);
-        const worker = spawn();
+        const worker = spawnWorker(import.meta.url, 'forestWorker');
         workers.push(worker);
         worker.on('message', (msg: { t: number; tree: TreeArrays }) => {
           trees[msg.t] = msg.tree;
@@ -72,20 +71,4 @@ export async function growForest(job: ForestJob, n: number, jobs: number, onTree
     await Promise.all(workers.map((w) => w.terminate()));
   }
   return trees;
-}
-
-/**
- * A worker running forestWorker: the built .js file; when the library runs from its TypeScript
- * source (its own tests and scripts), the .ts file through tsx's loader, registered in the worker
- * first since workers do not inherit the parent's module hooks.
- */
-function spawn(): Worker {
-  // The parent's --input-type (node -e scripts) would make the worker refuse its file.
-  const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./forestWorker.js', import.meta.url), { execArgv });
-  const require = createRequire(import.meta.url);
-  const tsx = require.resolve('tsx/cjs/api');
-  const worker = fileURLToPath(new URL('./forestWorker.ts', import.meta.url));
-  const code = `require(${JSON.stringify(tsx)}).register(); require(${JSON.stringify(worker)});`;
-  return new Worker(code, { eval: true, execArgv });
 }
