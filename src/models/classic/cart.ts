@@ -26,7 +26,10 @@ export interface CartOptions {
 
 /**
  * Grows a Gini CART tree on binned features, depth first, over the samples `sampleIndex` (with
- * repeats for a bootstrap sample). Deterministic for a given `random`.
+ * repeats for a bootstrap sample). Repeats become weights on the distinct samples, as in
+ * scikit-learn: a bootstrap sample holds ~63% distinct rows, so nodes read fewer. Impurities and
+ * leaf values use the weights; `minSamplesSplit` / `minSamplesLeaf` count distinct samples.
+ * Deterministic for a given `random`.
  */
 export function growTree(data: BinnedFeatures, y: Int32Array, numClasses: number, sampleIndex: Int32Array, options: CartOptions, random: Random): TreeArrays {
   const K = numClasses;
@@ -36,14 +39,22 @@ export function growTree(data: BinnedFeatures, y: Int32Array, numClasses: number
   const SMALL = Math.max(16, Math.min(1024, Math.floor((1 << 21) / cols)));
   const local = new (bins.constructor as Uint8ArrayConstructor)(SMALL * cols);
   const yLocal = new Int32Array(SMALL);
-  const nodeBins = new Int32Array(sampleIndex.length);
-  const nodeY = new Int32Array(sampleIndex.length);
-  const idx = sampleIndex.slice().sort();
-  const scratch = new Int32Array(idx.length);
+  const wLocal = new Int32Array(SMALL);
+  const mult = new Int32Array(rows);
+  for (const s of sampleIndex) mult[s] = (mult[s] as number) + 1;
+  let distinct = 0;
+  for (let s = 0; s < rows; s++) if ((mult[s] as number) > 0) distinct++;
+  const idx = new Int32Array(distinct);
+  for (let s = 0, q = 0; s < rows; s++) if ((mult[s] as number) > 0) idx[q++] = s;
+  const nodeBins = new Int32Array(distinct);
+  const nodeY = new Int32Array(distinct);
+  const nodeW = new Int32Array(distinct);
+  const scratch = new Int32Array(distinct);
   let maxBins = 0;
   for (const v of values) if (v.length > maxBins) maxBins = v.length;
   const hist = new Int32Array(maxBins * K);
   const binCount = new Int32Array(maxBins);
+  const binN = new Int32Array(maxBins);
   const total = new Float64Array(K);
   const leftCounts = new Float64Array(K);
   const featureOrder = Int32Array.from({ length: cols }, (_, f) => f);
@@ -81,15 +92,19 @@ export function growTree(data: BinnedFeatures, y: Int32Array, numClasses: number
     const node = stack.pop() as number;
     const known = constStack.pop() as Uint8Array;
     const n = end - start;
+    let nw = 0;
     total.fill(0);
     for (let i = start; i < end; i++) {
-      const k = y[idx[i] as number] as number;
-      total[k] = (total[k] as number) + 1;
+      const s = idx[i] as number;
+      const k = y[s] as number;
+      const w = mult[s] as number;
+      total[k] = (total[k] as number) + w;
+      nw += w;
     }
     let sqTotal = 0;
     let classesPresent = 0;
     for (let k = 0; k < K; k++) {
-      value[node * K + k] = (total[k] as number) / n;
+      value[node * K + k] = (total[k] as number) / nw;
       sqTotal += (total[k] as number) ** 2;
       if ((total[k] as number) > 0) classesPresent++;
     }
@@ -97,12 +112,18 @@ export function growTree(data: BinnedFeatures, y: Int32Array, numClasses: number
     // Copying rows pays only when many features are read from them (a decision tree); forests read
     // ~sqrt(cols) features per node, cheaper straight from the columns.
     const small = n <= SMALL && options.maxFeatures * 8 >= cols;
-    if (options.splitter === 'random') for (let i = start; i < end; i++) nodeY[i - start] = y[idx[i] as number] as number;
+    if (options.splitter === 'random') {
+      for (let i = start; i < end; i++) {
+        nodeY[i - start] = y[idx[i] as number] as number;
+        nodeW[i - start] = mult[idx[i] as number] as number;
+      }
+    }
     if (small) {
       for (let i = 0; i < n; i++) {
         const s = idx[start + i] as number;
         local.set(rowBins.subarray(s * cols, (s + 1) * cols), i * cols);
         yLocal[i] = y[s] as number;
+        wLocal[i] = mult[s] as number;
       }
     }
 
@@ -141,9 +162,9 @@ export function growTree(data: BinnedFeatures, y: Int32Array, numClasses: number
       if (options.splitter === 'best') {
         // Class histogram per bin over the node's samples; `present` lists the bins seen, so the
         // scan and the clean-up cost what the node holds, not the feature's whole range.
-        const p = small ? fillHistogramRows(local, f, cols, n, yLocal, K, hist, binCount, lastClass, present) : fillHistogram(bins, base, idx, start, end, y, K, hist, binCount, lastClass, present);
+        const p = small ? fillHistogramRows(local, f, cols, n, yLocal, wLocal, K, hist, binCount, binN, lastClass, present) : fillHistogram(bins, base, idx, start, end, y, mult, K, hist, binCount, binN, lastClass, present);
         if (p === 1) {
-          clearHistogram(present, p, K, hist, binCount, lastClass);
+          clearHistogram(present, p, K, hist, binCount, binN, lastClass);
           known[f] = 1;
           continue;
         }
@@ -151,18 +172,19 @@ export function growTree(data: BinnedFeatures, y: Int32Array, numClasses: number
         orderBins(present, p, binCount, (values[f] as Float32Array).length);
         leftCounts.fill(0);
         let nL = 0;
+        let nLw = 0;
         let sqL = 0;
         let sqR = sqTotal;
         for (let q = 0; q < p - 1; q++) {
           const b = present[q] as number;
           const cb = binCount[b] as number;
-          if (cb === 1) {
+          if (binN[b] === 1) {
             // Most bins of a small node hold one sample, whose class the fill remembered.
             const k = lastClass[b] as number;
             const l = leftCounts[k] as number;
-            sqL += 2 * l + 1;
-            sqR += 1 - 2 * ((total[k] as number) - l);
-            leftCounts[k] = l + 1;
+            sqL += cb * (2 * l + cb);
+            sqR += cb * (cb - 2 * ((total[k] as number) - l));
+            leftCounts[k] = l + cb;
           } else {
             let left = cb;
             for (let k = 0; left > 0; k++) {
@@ -176,10 +198,10 @@ export function growTree(data: BinnedFeatures, y: Int32Array, numClasses: number
               leftCounts[k] = l + c;
             }
           }
-          nL += cb;
-          const nR = n - nL;
-          if (nL < options.minSamplesLeaf || nR < options.minSamplesLeaf) continue;
-          const proxy = sqL / nL + sqR / nR;
+          nL += binN[b] as number;
+          nLw += cb;
+          if (nL < options.minSamplesLeaf || n - nL < options.minSamplesLeaf) continue;
+          const proxy = sqL / nLw + sqR / (nw - nLw);
           if (proxy > bestProxy || (proxy === bestProxy && fRank < bestRank)) {
             bestProxy = proxy;
             bestRank = fRank;
@@ -189,7 +211,7 @@ export function growTree(data: BinnedFeatures, y: Int32Array, numClasses: number
             bestThreshold = ((v[b] as number) + (v[present[q + 1] as number] as number)) / 2;
           }
         }
-        clearHistogram(present, p, K, hist, binCount, lastClass);
+        clearHistogram(present, p, K, hist, binCount, binN, lastClass);
       } else {
         // One pass over the column copies the node's bins into `nodeBins` (as scikit-learn's
         // Xf), so the counting pass after the draw reads memory in order.
@@ -221,22 +243,24 @@ export function growTree(data: BinnedFeatures, y: Int32Array, numClasses: number
         }
         leftCounts.fill(0);
         let nL = 0;
+        let nLw = 0;
         for (let i = 0; i < n; i++) {
           if ((nodeBins[i] as number) <= a) {
             const k = nodeY[i] as number;
-            leftCounts[k] = (leftCounts[k] as number) + 1;
+            const w = nodeW[i] as number;
+            leftCounts[k] = (leftCounts[k] as number) + w;
             nL++;
+            nLw += w;
           }
         }
-        const nR = n - nL;
-        if (nL < options.minSamplesLeaf || nR < options.minSamplesLeaf) continue;
+        if (nL < options.minSamplesLeaf || n - nL < options.minSamplesLeaf) continue;
         let sqL = 0;
         let sqR = 0;
         for (let k = 0; k < K; k++) {
           sqL += (leftCounts[k] as number) ** 2;
           sqR += ((total[k] as number) - (leftCounts[k] as number)) ** 2;
         }
-        const proxy = sqL / nL + sqR / nR;
+        const proxy = sqL / nLw + sqR / (nw - nLw);
         if (proxy > bestProxy || (proxy === bestProxy && fRank < bestRank)) {
           bestProxy = proxy;
           bestRank = fRank;
@@ -327,9 +351,11 @@ function fillHistogram(
   start: number,
   end: number,
   y: Int32Array,
+  mult: Int32Array,
   K: number,
   hist: Int32Array,
   binCount: Int32Array,
+  binN: Int32Array,
   lastClass: Int32Array,
   present: Int32Array,
 ): number {
@@ -338,23 +364,26 @@ function fillHistogram(
     const s = idx[i] as number;
     const b = bins[base + s] as number;
     const k = y[s] as number;
+    const w = mult[s] as number;
     const h = b * K + k;
-    hist[h] = (hist[h] as number) + 1;
+    hist[h] = (hist[h] as number) + w;
     lastClass[b] = k;
-    const c = (binCount[b] as number) + 1;
-    binCount[b] = c;
+    binCount[b] = (binCount[b] as number) + w;
+    const c = (binN[b] as number) + 1;
+    binN[b] = c;
     if (c === 1) present[p++] = b;
   }
   return p;
 }
 
 /** Zeroes what {@link fillHistogram} wrote: the present bins' rows only (one entry for a one-sample bin). */
-function clearHistogram(present: Int32Array, p: number, K: number, hist: Int32Array, binCount: Int32Array, lastClass: Int32Array): void {
+function clearHistogram(present: Int32Array, p: number, K: number, hist: Int32Array, binCount: Int32Array, binN: Int32Array, lastClass: Int32Array): void {
   for (let q = 0; q < p; q++) {
     const b = present[q] as number;
-    if (binCount[b] === 1) hist[b * K + (lastClass[b] as number)] = 0;
+    if (binN[b] === 1) hist[b * K + (lastClass[b] as number)] = 0;
     else for (let k = b * K; k < b * K + K; k++) hist[k] = 0;
     binCount[b] = 0;
+    binN[b] = 0;
   }
 }
 
@@ -369,9 +398,11 @@ function fillHistogramRows(
   cols: number,
   n: number,
   yLocal: Int32Array,
+  wLocal: Int32Array,
   K: number,
   hist: Int32Array,
   binCount: Int32Array,
+  binN: Int32Array,
   lastClass: Int32Array,
   present: Int32Array,
 ): number {
@@ -379,11 +410,13 @@ function fillHistogramRows(
   for (let i = 0; i < n; i++) {
     const b = local[i * cols + f] as number;
     const k = yLocal[i] as number;
+    const w = wLocal[i] as number;
     const h = b * K + k;
-    hist[h] = (hist[h] as number) + 1;
+    hist[h] = (hist[h] as number) + w;
     lastClass[b] = k;
-    const c = (binCount[b] as number) + 1;
-    binCount[b] = c;
+    binCount[b] = (binCount[b] as number) + w;
+    const c = (binN[b] as number) + 1;
+    binN[b] = c;
     if (c === 1) present[p++] = b;
   }
   return p;
