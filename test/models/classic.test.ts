@@ -224,3 +224,14 @@ describe('LogisticRegression', () => {
     expect(await accuracy(await new LogisticRegression({ C: 1e6 }).fit(x, yTrain), xt, yTest)).toBe(1);
   });
 });
+
+describe('decision tree progress', () => {
+  it('reports the growing share of samples in leaves, ending at 1', async () => {
+    const x = flatten(train.images);
+    const fractions: number[] = [];
+    await new DecisionTree().fit(x, train.labels, { onProgress: (p) => fractions.push(p.fraction) });
+    expect(fractions.length).toBeGreaterThan(1);
+    expect(fractions.at(-1)).toBe(1);
+    for (let i = 1; i < fractions.length; i++) expect(fractions[i]!).toBeGreaterThanOrEqual(fractions[i - 1]!);
+  });
+});

@@ -31,7 +31,15 @@ export interface CartOptions {
  * leaf values use the weights; `minSamplesSplit` / `minSamplesLeaf` count distinct samples.
  * Deterministic for a given `random`.
  */
-export function growTree(data: BinnedFeatures, y: Int32Array, numClasses: number, sampleIndex: Int32Array, options: CartOptions, random: Random): TreeArrays {
+export function growTree(
+  data: BinnedFeatures,
+  y: Int32Array,
+  numClasses: number,
+  sampleIndex: Int32Array,
+  options: CartOptions,
+  random: Random,
+  onProgress?: (fraction: number, nodes: number) => void,
+): TreeArrays {
   const K = numClasses;
   const { rows, cols, bins, rowBins, values } = data;
   // Nodes up to SMALL samples copy their rows into `local` and read features from there: a
@@ -50,6 +58,8 @@ export function growTree(data: BinnedFeatures, y: Int32Array, numClasses: number
   const nodeY = new Int32Array(distinct);
   const nodeW = new Int32Array(distinct);
   const scratch = new Int32Array(distinct);
+  let leafSamples = 0;
+  let splitsTried = 0;
   let maxBins = 0;
   for (const v of values) if (v.length > maxBins) maxBins = v.length;
   const hist = new Int32Array(maxBins * K);
@@ -108,7 +118,12 @@ export function growTree(data: BinnedFeatures, y: Int32Array, numClasses: number
       sqTotal += (total[k] as number) ** 2;
       if ((total[k] as number) > 0) classesPresent++;
     }
-    if (depth >= options.maxDepth || n < options.minSamplesSplit || n < 2 * options.minSamplesLeaf || classesPresent <= 1) continue;
+    if (depth >= options.maxDepth || n < options.minSamplesSplit || n < 2 * options.minSamplesLeaf || classesPresent <= 1) {
+      leafSamples += n;
+      continue;
+    }
+    // Progress: the share of samples already in leaves (a fit is done when all are).
+    if (onProgress !== undefined && ++splitsTried % 32 === 0) onProgress(leafSamples / distinct, feature.length);
     // Copying rows pays only when many features are read from them (a decision tree); forests read
     // ~sqrt(cols) features per node, cheaper straight from the columns.
     const small = n <= SMALL && options.maxFeatures * 8 >= cols;
@@ -270,7 +285,10 @@ export function growTree(data: BinnedFeatures, y: Int32Array, numClasses: number
         }
       }
     }
-    if (bestFeature < 0) continue;
+    if (bestFeature < 0) {
+      leafSamples += n;
+      continue;
+    }
 
     // Stable partition (bin <= bestBin to the left): sample indices stay ascending within every
     // node, so column reads of large nodes move forward through memory.

@@ -16,11 +16,11 @@ export interface ForestJob {
 }
 
 /** Grows tree `t`: its random stream comes from (seed, t) only, so scheduling does not matter. */
-export function growForestTree(job: ForestJob, t: number): TreeArrays {
+export function growForestTree(job: ForestJob, t: number, onProgress?: (fraction: number, nodes: number) => void): TreeArrays {
   const rows = job.binned.rows;
   const random = createRandom(deriveSeed(job.seed, `tree${String(t)}`));
   const sample = job.bootstrap ? Int32Array.from({ length: rows }, () => randomInt(random, rows)) : Int32Array.from({ length: rows }, (_, i) => i);
-  return growTree(job.binned, job.y, job.numClasses, sample, job.cart, random);
+  return growTree(job.binned, job.y, job.numClasses, sample, job.cart, random, onProgress);
 }
 
 /**
@@ -28,14 +28,21 @@ export function growForestTree(job: ForestJob, t: number): TreeArrays {
  * as each finishes; resolves with the trees in index order. `checkAbort` is called between trees
  * and terminates the workers when it throws.
  */
-export async function growForest(job: ForestJob, n: number, jobs: number, onTree: (done: number) => void, checkAbort: () => void): Promise<TreeArrays[]> {
+export async function growForest(
+  job: ForestJob,
+  n: number,
+  jobs: number,
+  onTree: (done: number) => void,
+  checkAbort: () => void,
+  onSingleTreeProgress?: (fraction: number, nodes: number) => void,
+): Promise<TreeArrays[]> {
   const threads = Math.max(1, Math.min(jobs, n, availableParallelism()));
   const trees = new Array<TreeArrays>(n);
   let done = 0;
   if (threads === 1) {
     for (let t = 0; t < n; t++) {
       checkAbort();
-      trees[t] = growForestTree(job, t);
+      trees[t] = growForestTree(job, t, n === 1 ? onSingleTreeProgress : undefined);
       onTree(++done);
       // Let an abort (or other work) in between trees.
       await new Promise<void>((resolve) => setImmediate(resolve));

@@ -94,6 +94,12 @@ abstract class TreeEnsemble extends FeatureModel<ForestState> {
         ctx.options.onProgress?.({ fraction: done / nEstimators, etaSeconds: (elapsed / done) * (nEstimators - done), message: `tree ${String(done)}/${String(nEstimators)}` });
       },
       ctx.checkAbort,
+      // A single tree reports its own progress: the share of samples already in leaves.
+      (fraction, nodes) => {
+        const progress: { fraction: number; message: string; etaSeconds?: number } = { fraction, message: `${String(nodes)} nodes` };
+        if (fraction > 0) progress.etaSeconds = ((performance.now() - t0) / 1000 / fraction) * (1 - fraction);
+        ctx.options.onProgress?.(progress);
+      },
     );
     return { trees };
   }
