@@ -7,11 +7,12 @@
  *   npm run bench:classic -- [--models decisionTree,randomForest,extraTrees,gaussianNB] [--trees 100] [--no-write]
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { flatten, greyToRgb, loadFashionMnist, padTo, readNpy, splitDataset, subsample, writeNpy } from '../src/data/index.js';
 import { DecisionTree, ExtraTrees, GaussianNB, LogisticRegression, RandomForest, type Model } from '../src/models/index.js';
 import type { FeatureMatrix } from '../src/types.js';
+import { writePerformanceSection } from './docs.js';
 
 const arg = (name: string): string | undefined => {
   const i = process.argv.indexOf(name);
@@ -75,16 +76,10 @@ for (const name of names) {
 const table = rows.join('\n');
 console.log(`\n${table}`);
 if (!process.argv.includes('--no-write')) {
-  const section = [
-    '<!-- bench:classic:start -->',
+  const body = [
     `Measured ${new Date().toISOString().slice(0, 10)} with \`npm run bench:classic\` on ${String(cpus().length)} cores, Node ${process.version}, scikit-learn ${version}: fit on ${String(x.rows)} x ${String(x.cols)} Fashion-MNIST pixel features (padded to 32x32x3), accuracy on ${String(xt.rows)} held-out images; forests ${String(trees)} trees, scikit-learn with n_jobs=${String(jobs)}, blindspots forests with jobs=${String(jobs)} (worker threads); the other models single-threaded in blindspots (scikit-learn's BLAS may use both cores).`,
     '',
     table,
-    '<!-- bench:classic:end -->',
   ].join('\n');
-  const path = 'docs/performance.md';
-  const doc = readFileSync(path, 'utf8');
-  const re = /<!-- bench:classic:start -->[\s\S]*<!-- bench:classic:end -->/;
-  writeFileSync(path, re.test(doc) ? doc.replace(re, section) : `${doc.trimEnd()}\n\n## Classical models vs scikit-learn\n\n${section}\n`);
-  console.log(`written to ${path}`);
+  console.log(`written to ${writePerformanceSection('classic', body, 'Classical models vs scikit-learn')}`);
 }

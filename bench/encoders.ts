@@ -6,10 +6,11 @@
  *   npm run bench:encoders -- [--n 50000] [--reps 5] [--no-write]
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { createRandom } from '../src/random.js';
 import { encoders, imageEncoderNames } from '../src/encoders/index.js';
+import { writePerformanceSection } from './docs.js';
 
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(name);
@@ -75,17 +76,10 @@ console.log(table);
 
 if (write) {
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
-  const section = [
-    '<!-- bench:encoders:start -->',
+  const body = [
     `Measured ${new Date().toISOString().slice(0, 10)} with \`npm run bench:encoders\` (n = ${String(n)}, median of ${String(reps)} runs, each after a GC), on ${String(cpus().length)} cores (${cpu}), Node ${process.version}, NumPy ${numpyVersion}.`,
     '',
     table,
-    '<!-- bench:encoders:end -->',
   ].join('\n');
-  const path = 'docs/performance.md';
-  const doc = readFileSync(path, 'utf8');
-  const re = /<!-- bench:encoders:start -->[\s\S]*<!-- bench:encoders:end -->/;
-  if (!re.test(doc)) throw new Error(`${path} has no bench:encoders markers`);
-  writeFileSync(path, doc.replace(re, section));
-  console.log(`\nwritten to ${path}`);
+  console.log(`\nwritten to ${writePerformanceSection('encoders', body, 'Image encoders vs NumPy')}`);
 }

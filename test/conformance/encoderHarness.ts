@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ErrorCode } from '../../src/errors.js';
-import { assertTypedError, thrownBy } from './typedError.js';
+import { assertTypedError, failureCollector, thrownBy } from './typedError.js';
 import type { ImageArray, ImageInput, LabelsInput } from '../../src/types.js';
 
 /** What the harness needs of an encoder: the registry entry's shape. */
@@ -48,14 +48,7 @@ function dispose(x: unknown): void {
 
 /** Runs every check; returns one message per failed check (empty: conformant). */
 export function checkEncoder(enc: EncoderUnderTest, c: EncoderCase): string[] {
-  const failures: string[] = [];
-  const check = (what: string, body: () => void): void => {
-    try {
-      body();
-    } catch (e) {
-      failures.push(`${enc.name}: ${what}: ${(e as Error).message}`);
-    }
-  };
+  const { failures, check } = failureCollector(enc.name);
   const [n, h, w, ch] = c.images.shape;
 
   for (const kind of ['array', 'tensor'] as const) {

@@ -1,6 +1,6 @@
 /** The text-encoder conformance harness: the same contract as the image one, for string batches. */
 import type { ErrorCode } from '../../src/errors.js';
-import { assertTypedError, thrownBy } from './typedError.js';
+import { assertTypedError, failureCollector, thrownBy } from './typedError.js';
 import type { LabelsInput, Texts } from '../../src/types.js';
 
 /** What the harness needs of a text encoder: the registry entry's shape. */
@@ -22,14 +22,7 @@ export interface TextEncoderCase {
 
 /** Runs every check; returns one message per failed check (empty: conformant). */
 export function checkTextEncoder(enc: TextEncoderUnderTest, c: TextEncoderCase): string[] {
-  const failures: string[] = [];
-  const check = (what: string, body: () => void): void => {
-    try {
-      body();
-    } catch (e) {
-      failures.push(`${enc.name}: ${what}: ${(e as Error).message}`);
-    }
-  };
+  const { failures, check } = failureCollector(enc.name);
   check('new strings of the same count; input not mutated; deterministic; oracle', () => {
     const input = [...c.texts];
     const a = enc.inject(input, c.labels, c.options);

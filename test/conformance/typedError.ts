@@ -21,3 +21,19 @@ export function thrownBy(call: () => unknown): unknown {
   }
   return undefined;
 }
+
+/**
+ * A check runner for the conformance harnesses: `check(what, body)` runs body and records
+ * "name: what: message" in `failures` when it throws.
+ */
+export function failureCollector(name: string): { failures: string[]; check: (what: string, body: () => void) => void } {
+  const failures: string[] = [];
+  const check = (what: string, body: () => void): void => {
+    try {
+      body();
+    } catch (e) {
+      failures.push(`${name}: ${what}: ${(e as Error).message}`);
+    }
+  };
+  return { failures, check };
+}
