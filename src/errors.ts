@@ -15,7 +15,8 @@ export type ErrorCode =
   | 'UNKNOWN_NAME'
   | 'NOT_FITTED'
   | 'MISSING_DEPENDENCY'
-  | 'DATA_FORMAT';
+  | 'DATA_FORMAT'
+  | 'NO_BACKEND';
 
 /** Structured facts about an error, so callers can react without parsing the message. */
 export interface ErrorDetails {

@@ -7,3 +7,4 @@ export * from './classic/gaussianNB.js';
 export * from './classic/logisticRegression.js';
 export * from './classic/mljs.js';
 export { NotFittedError } from '../errors.js';
+export * from './tfjs/index.js';

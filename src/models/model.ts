@@ -1,11 +1,13 @@
-import type { FeatureMatrix, ImageBatch, LabelsInput, Texts } from '../types.js';
+import type { FeatureMatrix, ImageInput, LabelsInput, Texts } from '../types.js';
+import type { TrainOptions } from './tfjs/convNet.js';
 
 /** The kind of input a model takes. */
 export type InputKind = 'images' | 'texts' | 'features';
 
 /** The input type for each input kind. */
 export interface InputOf {
-  images: ImageBatch;
+  /** A tfjs NHWC tensor or `{ data, shape }`. */
+  images: ImageInput;
   texts: Texts;
   features: FeatureMatrix;
 }
@@ -56,10 +58,20 @@ export interface Model<K extends InputKind = InputKind> {
   dispose(): void;
 }
 
+/** What a registry entry's `create` takes. */
+export interface CreateOptions {
+  readonly seed?: number;
+  readonly jobs?: number;
+  readonly train?: TrainOptions;
+}
+
 /** A registered model: how to build one with a seed. */
 export interface ModelEntry<K extends InputKind = InputKind> {
   readonly name: string;
   readonly inputKind: K;
-  /** A new model; `seed` for everything random in it, `jobs` threads where the model has them. */
-  readonly create: (options?: { seed?: number; jobs?: number }) => Model<K>;
+  /**
+   * A new model; `seed` for everything random in it, `jobs` threads where the model has them,
+   * `train` the training options of the tfjs models (epochs, batch size, learning rate…).
+   */
+  readonly create: (options?: CreateOptions) => Model<K>;
 }

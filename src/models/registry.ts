@@ -4,9 +4,14 @@ import { LogisticRegression } from './classic/logisticRegression.js';
 import { MlDecisionTree, MlGaussianNB, MlLogisticRegression, MlRandomForest } from './classic/mljs.js';
 import { DecisionTree, ExtraTrees, RandomForest } from './classic/trees.js';
 import type { ModelEntry } from './model.js';
+import { CharCNN } from './tfjs/charCnn.js';
+import { Perceptron } from './tfjs/perceptron.js';
+import { ResNet } from './tfjs/resnet.js';
+import { ShallowMaxNN } from './tfjs/shallowMax.js';
 
 /**
- * Every model of the library by name; studies, the CLI and the conformance suite iterate over it,
+ * Every model of the library by name (classical models take features; `resnet`, `perceptron` and
+ * `shallowMaxNN` take images; `charCnn` takes texts); studies, the CLI and the conformance suite iterate over it,
  * and a model without a conformance entry fails the suite. `create` takes the seed of everything
  * random in the model.
  *
@@ -26,7 +31,11 @@ export const models = {
   mlRandomForest: { name: 'mlRandomForest', inputKind: 'features', create: (o = {}) => new MlRandomForest({ seed: o.seed ?? 0 }) },
   mlGaussianNB: { name: 'mlGaussianNB', inputKind: 'features', create: () => new MlGaussianNB() },
   mlLogisticRegression: { name: 'mlLogisticRegression', inputKind: 'features', create: () => new MlLogisticRegression() },
-} as const satisfies Record<string, ModelEntry<'features'>>;
+  resnet: { name: 'resnet', inputKind: 'images', create: (o = {}) => new ResNet({ depth: 20, seed: o.seed ?? 0, ...o.train }) },
+  perceptron: { name: 'perceptron', inputKind: 'images', create: (o = {}) => new Perceptron({ seed: o.seed ?? 0, ...o.train }) },
+  shallowMaxNN: { name: 'shallowMaxNN', inputKind: 'images', create: (o = {}) => new ShallowMaxNN({ seed: o.seed ?? 0, ...o.train }) },
+  charCnn: { name: 'charCnn', inputKind: 'texts', create: (o = {}) => new CharCNN({ size: 'small', seed: o.seed ?? 0, ...o.train }) },
+} as const satisfies { [name: string]: ModelEntry<'features'> | ModelEntry<'images'> | ModelEntry<'texts'> };
 
 /** The name of a registered model. */
 export type ModelName = keyof typeof models;

@@ -4,18 +4,45 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { BlindspotsError, type ErrorCode } from '../../src/errors.js';
-import type { Model, ModelEntry } from '../../src/models/model.js';
+import type { InputKind, InputOf, Model, ModelEntry } from '../../src/models/model.js';
 import type { FeatureMatrix } from '../../src/types.js';
 
-/** A conformance entry for a features model. */
-export interface ModelCase {
-  readonly x: FeatureMatrix;
+/** A conformance entry: data the model can fit, and the bad inputs of its kind. */
+export interface ModelCase<K extends InputKind = InputKind> {
+  readonly x: InputOf[K];
   readonly y: Int32Array;
+  readonly rows: number;
   readonly numClasses: number;
+  /** No samples: EMPTY_INPUT expected. */
+  readonly empty: InputOf[K];
+  /** A sample holding a bad value (NaN for numbers), with the expected code and argument. */
+  readonly corrupt: { readonly x: InputOf[K]; readonly code: ErrorCode; readonly arg: string };
+  /** Samples of another shape (feature count, image size), INVALID_SHAPE at predict; none for texts. */
+  readonly otherShape?: InputOf[K];
+  /**
+   * Checking parameters, as scikit-learn's `_set_checking_parameters`: the same class in a small,
+   * fast configuration (a 10-epoch ResNet-20 would make the suite slow, not stricter).
+   */
+  readonly create?: (options: { seed: number }) => Model<K>;
+}
+
+/** The case for a features model: `x` plus its empty, NaN and one-column-more variants. */
+export function featureCase(x: FeatureMatrix, y: Int32Array, numClasses: number): ModelCase<'features'> {
+  const bad = x.data.slice();
+  bad[3] = Number.NaN;
+  return {
+    x,
+    y,
+    rows: x.rows,
+    numClasses,
+    empty: { data: new Float32Array(0), rows: 0, cols: x.cols },
+    corrupt: { x: { data: bad, rows: x.rows, cols: x.cols }, code: 'NON_FINITE', arg: 'x' },
+    otherShape: { data: new Float32Array(x.rows * (x.cols + 1)), rows: x.rows, cols: x.cols + 1 },
+  };
 }
 
 /** Runs every check; returns one message per failed check (empty: conformant). */
-export async function checkModel(entry: ModelEntry<'features'>, c: ModelCase): Promise<string[]> {
+export async function checkModel<K extends InputKind>(entry: ModelEntry<K>, c: ModelCase<K>): Promise<string[]> {
   const failures: string[] = [];
   const check = async (what: string, body: () => Promise<void>): Promise<void> => {
     try {
@@ -24,8 +51,8 @@ export async function checkModel(entry: ModelEntry<'features'>, c: ModelCase): P
       failures.push(`${entry.name}: ${what}: ${(e as Error).message}`);
     }
   };
-  const withModel = async (body: (m: Model<'features'>) => Promise<void>): Promise<void> => {
-    const m = entry.create({ seed: 1 });
+  const withModel = async (body: (m: Model<K>) => Promise<void>): Promise<void> => {
+    const m = c.create !== undefined ? c.create({ seed: 1 }) : entry.create({ seed: 1 });
     try {
       await body(m);
     } finally {
@@ -53,7 +80,7 @@ export async function checkModel(entry: ModelEntry<'features'>, c: ModelCase): P
       const r = await m.fit(c.x, c.y);
       if (r !== m) throw new Error('fit did not resolve to the model');
       const p = await m.predict(c.x);
-      if (!(p instanceof Int32Array) || p.length !== c.x.rows) throw new Error('predict did not return an Int32Array, one per sample');
+      if (!(p instanceof Int32Array) || p.length !== c.rows) throw new Error('predict did not return an Int32Array, one per sample');
       if (p.some((v) => v < 0 || v >= c.numClasses)) throw new Error('predicted a label out of range');
     });
     const after = tf.memory().numTensors;
@@ -87,22 +114,33 @@ export async function checkModel(entry: ModelEntry<'features'>, c: ModelCase): P
     }),
   );
 
-  const { rows, cols, data } = c.x;
   await check('typed error: label count mismatch', () => withModel((m) => rejects('LENGTH_MISMATCH', 'y', () => m.fit(c.x, c.y.subarray(1)))));
-  await check('typed error: empty data', () => withModel((m) => rejects('EMPTY_INPUT', undefined, () => m.fit({ data: new Float32Array(0), rows: 0, cols }, new Int32Array(0)))));
-  await check('typed error: a single class', () => withModel((m) => rejects('INVALID_ARGUMENT', 'y', () => m.fit(c.x, new Int32Array(c.x.rows)))));
-  await check('typed error: NaN features', () =>
-    withModel((m) => {
-      const bad = data.slice();
-      bad[3] = Number.NaN;
-      return rejects('NON_FINITE', 'x', () => m.fit({ data: bad, rows, cols }, c.y));
-    }),
-  );
-  await check('typed error: feature count mismatch at predict', () =>
-    withModel(async (m) => {
-      await m.fit(c.x, c.y);
-      await rejects('INVALID_SHAPE', 'x', () => m.predict({ data: new Float32Array(rows * (cols + 1)), rows, cols: cols + 1 }));
-    }),
-  );
+  await check('typed error: empty data', () => withModel((m) => rejects('EMPTY_INPUT', undefined, () => m.fit(c.empty, new Int32Array(0)))));
+  await check('typed error: a single class', () => withModel((m) => rejects('INVALID_ARGUMENT', 'y', () => m.fit(c.x, new Int32Array(c.rows)))));
+  await check(`typed error: a bad value (${c.corrupt.code})`, () => withModel((m) => rejects(c.corrupt.code, c.corrupt.arg, () => m.fit(c.corrupt.x, c.y))));
+  const other = c.otherShape;
+  if (other !== undefined) {
+    await check('typed error: feature count / sample shape mismatch at predict', () =>
+      withModel(async (m) => {
+        await m.fit(c.x, c.y);
+        await rejects('INVALID_SHAPE', 'x', () => m.predict(other));
+      }),
+    );
+  }
+  await check('dispose frees every tensor and leaves the model unusable', async () => {
+    const before = tf.memory().numTensors;
+    const m = c.create !== undefined ? c.create({ seed: 1 }) : entry.create({ seed: 1 });
+    await m.fit(c.x, c.y);
+    m.dispose();
+    const after = tf.memory().numTensors;
+    if (after !== before) throw new Error(`${String(after - before)} tensors left after dispose`);
+    let threw = false;
+    try {
+      await m.predict(c.x);
+    } catch {
+      threw = true;
+    }
+    if (!threw) throw new Error('predict after dispose resolved');
+  });
   return failures;
 }

@@ -3,24 +3,58 @@ import { describe, expect, it } from 'vitest';
 import { NotFittedError } from '../../src/errors.js';
 import type { FeatureMatrix, LabelsInput } from '../../src/types.js';
 import { modelNames, models, type ModelName } from '../../src/models/registry.js';
-import type { ModelEntry } from '../../src/models/model.js';
+import type { Model, ModelEntry } from '../../src/models/model.js';
 import { missingCases } from './encoderHarness.js';
-import { checkModel, type ModelCase } from './modelHarness.js';
+import { checkModel, featureCase, type ModelCase } from './modelHarness.js';
+import { CharCNN, Perceptron, ResNet, ShallowMaxNN } from '../../src/models/index.js';
 import { ToyNearestCentroid, toyEntry } from './toyModels.js';
 import { cyclicLabels } from './fixtures.js';
 import { createRandom } from '../../src/random.js';
 
-function blobs(n: number, cols: number, k: number): ModelCase {
+function blobs(n: number, cols: number, k: number): ModelCase<'features'> {
   const random = createRandom('blobs');
   const y = cyclicLabels(n, k);
   const data = new Float32Array(n * cols);
   for (let i = 0; i < n; i++) for (let j = 0; j < cols; j++) data[i * cols + j] = random() + (j === (y[i] as number) ? 3 : 0);
-  return { x: { data, rows: n, cols }, y, numClasses: k };
+  return featureCase({ data, rows: n, cols }, y, k);
 }
+
+/** 24 images of 8 x 8 x 3 whose class is the brightness of one corner. */
+function imageCase(create: (options: { seed: number }) => Model<'images'>): ModelCase<'images'> {
+  const random = createRandom('images');
+  const n = 24;
+  const shape = [n, 8, 8, 3] as const;
+  const y = cyclicLabels(n, 3);
+  const data = Float32Array.from({ length: n * 192 }, () => random() * 0.5);
+  for (let i = 0; i < n; i++) data[i * 192] = (y[i] as number) / 2;
+  const bad = data.slice();
+  bad[5] = Number.NaN;
+  return {
+    x: { data, shape },
+    y,
+    rows: n,
+    numClasses: 3,
+    empty: { data: new Float32Array(0), shape: [0, 8, 8, 3] },
+    corrupt: { x: { data: bad, shape }, code: 'NON_FINITE', arg: 'x' },
+    otherShape: { data: new Float32Array(n * 9 * 8 * 3), shape: [n, 9, 8, 3] },
+    create,
+  };
+}
+
+const texts = Array.from({ length: 16 }, (_, i) => (i % 2 === 0 ? 'buy cheap pills now ' : 'meeting notes attached ').repeat(1 + (i % 3)));
+const textCase: ModelCase<'texts'> = {
+  x: texts,
+  y: cyclicLabels(16, 2),
+  rows: 16,
+  numClasses: 2,
+  empty: [],
+  corrupt: { x: ['fine', 3 as unknown as string], code: 'INVALID_ARGUMENT', arg: 'x' },
+  create: ({ seed }) => new CharCNN({ length: 128, epochs: 2, batchSize: 8, seed }),
+};
 
 const small = blobs(60, 6, 3);
 /** One conformance case per registered model: a record over every name, so a new model without one is a type error. */
-const modelCases: Record<ModelName, ModelCase> = {
+const modelCases: { [N in ModelName]: ModelCase<(typeof models)[N]['inputKind']> } = {
   decisionTree: small,
   randomForest: small,
   extraTrees: small,
@@ -30,6 +64,10 @@ const modelCases: Record<ModelName, ModelCase> = {
   mlRandomForest: small,
   mlGaussianNB: small,
   mlLogisticRegression: small,
+  resnet: imageCase(({ seed }) => new ResNet({ depth: 8, width: 4, epochs: 2, batchSize: 16, seed })),
+  perceptron: imageCase(({ seed }) => new Perceptron({ epochs: 3, batchSize: 16, seed })),
+  shallowMaxNN: imageCase(({ seed }) => new ShallowMaxNN({ filters: 8, epochs: 2, batchSize: 16, seed })),
+  charCnn: textCase,
 };
 
 describe('model conformance', () => {
@@ -39,7 +77,7 @@ describe('model conformance', () => {
 
   for (const name of modelNames) {
     it(`${name} passes every contract check`, async () => {
-      expect(await checkModel(models[name] as ModelEntry<'features'>, modelCases[name])).toEqual([]);
+      expect(await checkModel(models[name] as ModelEntry, modelCases[name] as ModelCase)).toEqual([]);
     });
   }
 });

@@ -1,0 +1,126 @@
+"""PyTorch CPU peer of bench/convnet.ts: the same ResNet (He et al. 2016, option-A shortcuts) and
+Zhang et al.'s small char-CNN, trained with SGD momentum 0.9 / weight decay 1e-4 on random data
+for a fixed number of steps. Prints one JSON line per network: images per second.
+
+Usage: /usr/bin/python3 bench/convnet_torch.py --threads 2 --steps 5 --resnet-depth 20 --batch 128
+"""
+import argparse, json, time
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class Block(nn.Module):
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+        self.c1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+        self.b1 = nn.BatchNorm2d(cout)
+        self.c2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+        self.b2 = nn.BatchNorm2d(cout)
+        self.stride, self.pad = stride, cout - cin
+
+    def forward(self, x):
+        y = F.relu(self.b1(self.c1(x)))
+        y = self.b2(self.c2(y))
+        s = x
+        if self.stride != 1 or self.pad:
+            s = x[:, :, ::self.stride, ::self.stride]
+            s = F.pad(s, (0, 0, 0, 0, self.pad // 2, self.pad - self.pad // 2))
+        return F.relu(y + s)
+
+
+class ResNet(nn.Module):
+    def __init__(self, depth, classes=10):
+        super().__init__()
+        n = (depth - 2) // 6
+        self.conv = nn.Conv2d(3, 16, 3, 1, 1, bias=False)
+        self.bn = nn.BatchNorm2d(16)
+        layers, cin = [], 16
+        for i, c in enumerate([16, 32, 64]):
+            for j in range(n):
+                layers.append(Block(cin, c, 2 if (i > 0 and j == 0) else 1))
+                cin = c
+        self.layers = nn.Sequential(*layers)
+        self.fc = nn.Linear(64, classes)
+
+    def forward(self, x):
+        x = F.relu(self.bn(self.conv(x)))
+        x = self.layers(x)
+        return self.fc(x.mean((2, 3)))
+
+
+class CharCNN(nn.Module):
+    """Zhang, Zhao & LeCun 2015, small: 256 features, 1024 fully connected units."""
+
+    def __init__(self, alphabet=70, length=1014, classes=2, features=256, hidden=1024):
+        super().__init__()
+        k = [7, 7, 3, 3, 3, 3]
+        convs, cin = [], alphabet
+        for kk in k:
+            convs.append(nn.Conv1d(cin, features, kk))
+            cin = features
+        self.convs = nn.ModuleList(convs)
+        out = length
+        for i, kk in enumerate(k):
+            out = out - kk + 1
+            if i in (0, 1, 5):
+                out //= 3
+        self.fc1 = nn.Linear(out * features, hidden)
+        self.fc2 = nn.Linear(hidden, hidden)
+        self.fc3 = nn.Linear(hidden, classes)
+
+    def forward(self, x):
+        for i, c in enumerate(self.convs):
+            x = F.relu(c(x))
+            if i in (0, 1, 5):
+                x = F.max_pool1d(x, 3)
+        x = x.flatten(1)
+        x = F.dropout(F.relu(self.fc1(x)), 0.5, self.training)
+        x = F.dropout(F.relu(self.fc2(x)), 0.5, self.training)
+        return self.fc3(x)
+
+
+def bench(model, x, y, steps, warmup):
+    opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, weight_decay=1e-4)
+    model.train()
+    for i in range(warmup + steps):
+        if i == warmup:
+            t0 = time.perf_counter()
+        opt.zero_grad()
+        loss = F.cross_entropy(model(x), y)
+        loss.backward()
+        opt.step()
+    dt = time.perf_counter() - t0
+    return steps * x.shape[0] / dt, float(loss)
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--steps", type=int, default=5)
+    p.add_argument("--warmup", type=int, default=2)
+    p.add_argument("--batch", type=int, default=128)
+    p.add_argument("--resnet-depth", type=int, default=20)
+    p.add_argument("--char-batch", type=int, default=128)
+    p.add_argument("--nets", default="resnet,charcnn")
+    a = p.parse_args()
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(0)
+    if "resnet" in a.nets:
+        m = ResNet(a.resnet_depth)
+        params = sum(q.numel() for q in m.parameters())
+        x = torch.rand(a.batch, 3, 32, 32)
+        y = torch.randint(0, 10, (a.batch,))
+        ips, loss = bench(m, x, y, a.steps, a.warmup)
+        print(json.dumps({"net": f"resnet{a.resnet_depth}", "batch": a.batch, "params": params, "imagesPerSecond": ips, "threads": a.threads}), flush=True)
+    if "charcnn" in a.nets:
+        m = CharCNN()
+        params = sum(q.numel() for q in m.parameters())
+        x = (torch.rand(a.char_batch, 70, 1014) < 1 / 70).float()
+        y = torch.randint(0, 2, (a.char_batch,))
+        ips, loss = bench(m, x, y, a.steps, a.warmup)
+        print(json.dumps({"net": "charcnn-small", "batch": a.char_batch, "params": params, "imagesPerSecond": ips, "threads": a.threads}), flush=True)
+
+
+if __name__ == "__main__":
+    main()

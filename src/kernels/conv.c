@@ -1,0 +1,192 @@
+// Training kernels for the tfjs wasm backend, compiled by scripts/build-wasm.ts (clang --target=wasm32
+// -msimd128) into convWasm.ts. The module imports the backend's own memory, so the kernels read and
+// write tensors where tfjs keeps them: no copy in or out.
+//
+// Layouts are tfjs's: images NHWC, filters [kh, kw, in, out]. Every kernel is register-tiled so
+// that the accumulators of one tile stay in SIMD registers for a whole image; an image's rows fit
+// in L2, so each tile pass streams from cache.
+
+#include <wasm_simd128.h>
+
+typedef float f32;
+typedef v128_t v4;
+
+#define EXPORT(name) __attribute__((export_name(#name)))
+
+static inline v4 ld(const f32 *p) { return wasm_v128_load(p); }
+static inline void st(f32 *p, v4 v) { wasm_v128_store(p, v); }
+static inline v4 splat(const f32 *p) { return wasm_v128_load32_splat(p); }
+static inline v4 madd(v4 acc, v4 a, v4 b) { return wasm_f32x4_add(acc, wasm_f32x4_mul(a, b)); }
+
+static void zero(f32 *p, int n) {
+  int i = 0;
+  for (; i + 4 <= n; i += 4) st(p + i, wasm_f32x4_splat(0.f));
+  for (; i < n; i++) p[i] = 0.f;
+}
+
+// The first and one-past-last output column whose input column ox*s + k - pad lies in [0, W).
+static inline int first_valid(int k, int pad, int s) {
+  int t = pad - k; // ox*s >= t
+  return t <= 0 ? 0 : (t + s - 1) / s;
+}
+static inline int end_valid(int k, int pad, int s, int W, int Wo) {
+  int t = W + pad - k; // ox*s < t
+  if (t <= 0) return 0;
+  int e = (t + s - 1) / s;
+  return e < Wo ? e : Wo;
+}
+
+// dw[kh, kw, c, f] = sum over n, oy, ox of x[n, oy*sh + kh - pt, ox*sw + kw - pl, c] * dy[n, oy, ox, f]
+EXPORT(conv2dBackpropFilter)
+void conv2dBackpropFilter(const f32 *x, const f32 *dy, f32 *dw, int N, int H, int W, int C, int Ho, int Wo,
+                          int F, int KH, int KW, int sh, int sw, int pt, int pl) {
+  zero(dw, KH * KW * C * F);
+  const int F8 = F & ~7;
+  const int C4 = C & ~3;
+  for (int n = 0; n < N; n++) {
+    const f32 *xn = x + (long)n * H * W * C;
+    const f32 *dyn = dy + (long)n * Ho * Wo * F;
+    for (int kh = 0; kh < KH; kh++) {
+      int oy0 = first_valid(kh, pt, sh), oy1 = end_valid(kh, pt, sh, H, Ho);
+      for (int kw = 0; kw < KW; kw++) {
+        int ox0 = first_valid(kw, pl, sw), ox1 = end_valid(kw, pl, sw, W, Wo);
+        if (oy0 >= oy1 || ox0 >= ox1) continue;
+        f32 *dwt = dw + (kh * KW + kw) * C * F;
+        const int xstep = sw * C;
+        for (int c = 0; c < C4; c += 4) {
+          for (int f = 0; f < F8; f += 8) {
+            f32 *d0 = dwt + c * F + f;
+            v4 a00 = ld(d0), a01 = ld(d0 + 4), a10 = ld(d0 + F), a11 = ld(d0 + F + 4);
+            v4 a20 = ld(d0 + 2 * F), a21 = ld(d0 + 2 * F + 4), a30 = ld(d0 + 3 * F), a31 = ld(d0 + 3 * F + 4);
+            for (int oy = oy0; oy < oy1; oy++) {
+              const f32 *xp = xn + ((oy * sh + kh - pt) * W + ox0 * sw + kw - pl) * C + c;
+              const f32 *gp = dyn + (oy * Wo + ox0) * F + f;
+              for (int ox = ox0; ox < ox1; ox++, xp += xstep, gp += F) {
+                v4 g0 = ld(gp), g1 = ld(gp + 4);
+                v4 x0 = splat(xp), x1 = splat(xp + 1), x2 = splat(xp + 2), x3 = splat(xp + 3);
+                a00 = madd(a00, x0, g0); a01 = madd(a01, x0, g1);
+                a10 = madd(a10, x1, g0); a11 = madd(a11, x1, g1);
+                a20 = madd(a20, x2, g0); a21 = madd(a21, x2, g1);
+                a30 = madd(a30, x3, g0); a31 = madd(a31, x3, g1);
+              }
+            }
+            st(d0, a00); st(d0 + 4, a01); st(d0 + F, a10); st(d0 + F + 4, a11);
+            st(d0 + 2 * F, a20); st(d0 + 2 * F + 4, a21); st(d0 + 3 * F, a30); st(d0 + 3 * F + 4, a31);
+          }
+        }
+        // Channel and filter tails (the RGB input layer, odd filter counts): plain loops.
+        for (int oy = oy0; oy < oy1; oy++) {
+          for (int ox = ox0; ox < ox1; ox++) {
+            const f32 *xp = xn + ((oy * sh + kh - pt) * W + ox * sw + kw - pl) * C;
+            const f32 *gp = dyn + (oy * Wo + ox) * F;
+            for (int c = C4; c < C; c++) {
+              f32 xv = xp[c];
+              f32 *d = dwt + c * F;
+              for (int f = 0; f < F; f++) d[f] += xv * gp[f];
+            }
+            if (F8 < F) {
+              for (int c = 0; c < C4; c++) {
+                f32 xv = xp[c];
+                f32 *d = dwt + c * F;
+                for (int f = F8; f < F; f++) d[f] += xv * gp[f];
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+// dx[n, iy, ix, c] = sum over kh, kw, f of dy[n, oy, ox, f] * w[kh, kw, c, f] where
+// iy = oy*sh + kh - pt, ix = ox*sw + kw - pl. `wt` is scratch for w transposed to [kh, kw, f, c],
+// so that the inner loop broadcasts one gradient value against a row of channels.
+EXPORT(conv2dBackpropInput)
+void conv2dBackpropInput(const f32 *dy, const f32 *w, f32 *dx, f32 *wt, int N, int H, int W, int C, int Ho,
+                         int Wo, int F, int KH, int KW, int sh, int sw, int pt, int pl) {
+  for (int t = 0; t < KH * KW; t++)
+    for (int c = 0; c < C; c++)
+      for (int f = 0; f < F; f++) wt[(t * F + f) * C + c] = w[(t * C + c) * F + f];
+  const int C8 = C & ~7;
+  for (int n = 0; n < N; n++) {
+    const f32 *dyn = dy + (long)n * Ho * Wo * F;
+    f32 *dxn = dx + (long)n * H * W * C;
+    for (int iy = 0; iy < H; iy++) {
+      // Pixels of one row in groups of four that share a column phase modulo sw, so the same taps
+      // are valid for all four and their gradient columns are consecutive.
+      for (int r = 0; r < sw && r < W; r++) {
+        int ix = r;
+        for (; ix < W; ix += sw) {
+          int group = ix + 3 * sw < W;
+          // A group needs every valid tap in range for all four pixels.
+          if (group) {
+            for (int kw = 0; kw < KW && group; kw++) {
+              int num = ix + pl - kw;
+              if (num % sw != 0) continue;
+              int ox = num / sw;
+              if (num < 0 || ox + 3 >= Wo) group = 0;
+            }
+          }
+          f32 *out = dxn + (iy * W + ix) * C;
+          if (group) {
+            for (int c = 0; c < C8; c += 8) {
+              v4 a00 = wasm_f32x4_splat(0.f), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
+              for (int kh = 0; kh < KH; kh++) {
+                int numy = iy + pt - kh;
+                if (numy < 0 || numy % sh != 0) continue;
+                int oy = numy / sh;
+                if (oy >= Ho) continue;
+                for (int kw = 0; kw < KW; kw++) {
+                  int num = ix + pl - kw;
+                  if (num % sw != 0) continue;
+                  int ox = num / sw;
+                  const f32 *g = dyn + (oy * Wo + ox) * F;
+                  const f32 *wp = wt + ((kh * KW + kw) * F) * C + c;
+                  for (int f = 0; f < F; f++, wp += C) {
+                    v4 w0 = ld(wp), w1 = ld(wp + 4);
+                    v4 g0 = splat(g + f), g1 = splat(g + F + f), g2 = splat(g + 2 * F + f), g3 = splat(g + 3 * F + f);
+                    a00 = madd(a00, g0, w0); a01 = madd(a01, g0, w1);
+                    a10 = madd(a10, g1, w0); a11 = madd(a11, g1, w1);
+                    a20 = madd(a20, g2, w0); a21 = madd(a21, g2, w1);
+                    a30 = madd(a30, g3, w0); a31 = madd(a31, g3, w1);
+                  }
+                }
+              }
+              const int step = sw * C;
+              st(out + c, a00); st(out + c + 4, a01);
+              st(out + step + c, a10); st(out + step + c + 4, a11);
+              st(out + 2 * step + c, a20); st(out + 2 * step + c + 4, a21);
+              st(out + 3 * step + c, a30); st(out + 3 * step + c + 4, a31);
+            }
+          }
+          int pixels = group ? 4 : 1;
+          for (int p = 0; p < pixels; p++) {
+            int px = ix + p * sw;
+            f32 *o = dxn + (iy * W + px) * C;
+            for (int c = group ? C8 : 0; c < C; c++) o[c] = 0.f;
+            if (group && C8 == C) continue;
+            for (int kh = 0; kh < KH; kh++) {
+              int numy = iy + pt - kh;
+              if (numy < 0 || numy % sh != 0) continue;
+              int oy = numy / sh;
+              if (oy >= Ho) continue;
+              for (int kw = 0; kw < KW; kw++) {
+                int num = px + pl - kw;
+                if (num < 0 || num % sw != 0) continue;
+                int ox = num / sw;
+                if (ox >= Wo) continue;
+                const f32 *g = dyn + (oy * Wo + ox) * F;
+                const f32 *wp = wt + ((kh * KW + kw) * F) * C;
+                for (int f = 0; f < F; f++, wp += C) {
+                  f32 gv = g[f];
+                  for (int c = group ? C8 : 0; c < C; c++) o[c] += gv * wp[c];
+                }
+              }
+            }
+          }
+          if (group) ix += 3 * sw;
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,138 @@
+import * as tf from '@tensorflow/tfjs';
+import { fail } from '../../errors.js';
+import { charCodes } from '../../encoders/text/quantize.js';
+import { ZHANG_ALPHABET, ZHANG_INPUT_LENGTH } from '../../encoders/text/alphabet.js';
+import { checkEmptyTexts } from './texts.js';
+import type { Texts } from '../../types.js';
+import { type Batches, ConvNetModel, type Network, type TrainOptions } from './convNet.js';
+import { Init, newParams } from './layers.js';
+
+/** Options of {@link CharCNN}. */
+export interface CharCNNOptions extends TrainOptions {
+  /** Zhang et al.'s small (256 features, 1,024 hidden units) or large (1,024 / 2,048) network (default small). */
+  readonly size?: 'small' | 'large';
+  /** Characters per text (default 1014, as Zhang et al.). Must leave at least one position after the last pooling. */
+  readonly length?: number;
+  /** Dropout probability between the fully connected layers (default 0.5). */
+  readonly dropout?: number;
+}
+
+const KERNELS = [7, 7, 3, 3, 3, 3] as const;
+const POOLED = new Set([0, 1, 5]);
+
+/** The shortest input with one position left at the end: 123 characters. */
+const MIN_LENGTH = 123;
+
+/** Positions left after the six convolutions and three max-poolings of width 3. */
+export function charCnnOutputLength(length: number): number {
+  let out = length;
+  KERNELS.forEach((k, i) => {
+    out = out - k + 1;
+    if (POOLED.has(i)) out = Math.floor(out / 3);
+  });
+  return out;
+}
+
+/**
+ * Zhang, Zhao & LeCun's (2015) character-level ConvNet: texts quantised one-hot over the
+ * 70-character alphabet (backward order, 1,014 positions), six 1-D convolutions (kernels 7, 7, 3,
+ * 3, 3, 3; max-pooling 3 after the 1st, 2nd and 6th; ReLU), three fully connected layers with
+ * dropout 0.5 between them. Gaussian initialisation with std 0.05 (small) or 0.02 (large), as the
+ * paper. Training defaults follow the paper: SGD with momentum 0.9, learning rate 0.01 halved at
+ * one and two thirds of the training, batch 128, no weight decay.
+ *
+ * @example
+ * ```ts
+ * import { CharCNN } from 'blindspots/models';
+ * const net = new CharCNN({ size: 'small', epochs: 5, seed: 1 });
+ * await net.fit(trainTexts, trainLabels);
+ * const predicted = await net.predict(testTexts);
+ * net.dispose();
+ * ```
+ */
+export class CharCNN extends ConvNetModel<'texts'> {
+  readonly name: string = 'charCnn';
+  readonly inputKind = 'texts' as const;
+  readonly size: 'small' | 'large';
+  readonly length: number;
+  readonly dropout: number;
+
+  constructor(readonly options: CharCNNOptions = {}) {
+    super(options, { learningRate: 0.01, weightDecay: 0, lrSteps: [1 / 3, 2 / 3], lrDecay: 0.5 }, 'CharCNN');
+    const size = options.size ?? 'small';
+    if (size !== 'small' && size !== 'large') throw fail('INVALID_ARGUMENT', 'CharCNN', 'options.size', "'small' or 'large'", JSON.stringify(size));
+    this.size = size;
+    this.length = options.length ?? ZHANG_INPUT_LENGTH;
+    if (!Number.isInteger(this.length) || charCnnOutputLength(this.length) < 1) {
+      throw fail('INVALID_ARGUMENT', 'CharCNN', 'options.length', `an integer >= ${String(MIN_LENGTH)} (one position left after the convolutions and poolings)`, String(options.length));
+    }
+    const dropout = options.dropout ?? 0.5;
+    if (typeof dropout !== 'number' || !(dropout >= 0 && dropout < 1)) throw fail('INVALID_ARGUMENT', 'CharCNN', 'options.dropout', 'a number in [0, 1)', String(dropout));
+    this.dropout = dropout;
+  }
+
+  protected prepare(fn: string, x: Texts): Batches {
+    checkEmptyTexts(fn, x);
+    // Codes (entry + 1, 0 for none) are 1/70 of the one-hot size; batches are expanded on demand.
+    const codes = charCodes(x, { length: this.length, order: 'backward' });
+    const L = this.length;
+    const oneHot = (rows: Int32Array) => {
+      const idx = new Int32Array(rows.length * L);
+      rows.forEach((r, i) => {
+        for (let p = 0; p < L; p++) idx[i * L + p] = (codes.data[r * L + p] as number) - 1;
+      });
+      return tf.reshape(tf.oneHot(tf.tensor1d(idx, 'int32'), ZHANG_ALPHABET.length, 1, 0, 'float32'), [rows.length, 1, L, ZHANG_ALPHABET.length]);
+    };
+    return {
+      count: codes.rows,
+      sampleShape: [1, L, ZHANG_ALPHABET.length],
+      gather: oneHot,
+      slice: (start, count) => oneHot(Int32Array.from({ length: count }, (_, i) => start + i)),
+      dispose: () => undefined,
+    };
+  }
+
+  protected describeOptions(): Record<string, unknown> {
+    return { ...this.options, size: this.size, length: this.length, dropout: this.dropout };
+  }
+
+  protected build(inputShape: readonly number[], numClasses: number, seed: number): Network {
+    const params = newParams();
+    const init = new Init(params, seed);
+    const features = this.size === 'small' ? 256 : 1024;
+    const hidden = this.size === 'small' ? 1024 : 2048;
+    const std = this.size === 'small' ? 0.05 : 0.02;
+    let cin = inputShape[2] as number;
+    const convs = KERNELS.map((k, i) => {
+      const layer = { w: init.normal(`conv${String(i + 1)}/kernel`, [1, k, cin, features], std), b: init.normal(`conv${String(i + 1)}/bias`, [features], std) };
+      cin = features;
+      return layer;
+    });
+    const flat = charCnnOutputLength(inputShape[1] as number) * features;
+    const fc = [
+      [flat, hidden],
+      [hidden, hidden],
+      [hidden, numClasses],
+    ].map(([a, b], i) => ({ w: init.normal(`fc${String(i + 1)}/kernel`, [a as number, b as number], std), b: init.normal(`fc${String(i + 1)}/bias`, [b as number], std) }));
+    const dropout = this.dropout;
+    return {
+      params,
+      forward: (x, training, _updates, step) => {
+        let h = x as tf.Tensor4D;
+        convs.forEach((c, i) => {
+          h = tf.relu(tf.add(tf.conv2d(h, c.w as tf.Tensor4D, 1, 'valid'), c.b)) as tf.Tensor4D;
+          if (POOLED.has(i)) h = tf.maxPool(h, [1, 3], [1, 3], 'valid');
+        });
+        let z = tf.reshape(h, [h.shape[0], -1]) as tf.Tensor2D;
+        fc.forEach((l, i) => {
+          z = tf.add(tf.matMul(z, l.w as tf.Tensor2D), l.b) as tf.Tensor2D;
+          if (i < 2) {
+            z = tf.relu(z);
+            if (training && dropout > 0) z = tf.dropout(z, dropout, undefined, seed * 1000003 + step * 7 + i) as tf.Tensor2D;
+          }
+        });
+        return z;
+      },
+    };
+  }
+}

@@ -1,0 +1,345 @@
+import * as tf from '@tensorflow/tfjs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { BlindspotsError, NotFittedError, fail } from '../../errors.js';
+import { createRandom, shuffler } from '../../random.js';
+import { readImages } from '../../images.js';
+import type { ImageInput, LabelsInput } from '../../types.js';
+import { checkInteger, checkLabels, checkNumber } from '../../validate.js';
+import { throwIfAborted } from '../features.js';
+import type { FitOptions, InputKind, InputOf, Model } from '../model.js';
+import { useFastestBackend } from './backend.js';
+import { type Params, countParams, disposeParams, newParams } from './layers.js';
+
+/** Training options shared by the ConvNets; defaults follow He et al. (2016) for CIFAR-10. */
+export interface TrainOptions {
+  /** Passes over the training data (default 10). */
+  readonly epochs?: number;
+  /** Samples per step (default 128). */
+  readonly batchSize?: number;
+  /** Initial SGD learning rate (default 0.1). */
+  readonly learningRate?: number;
+  /** SGD momentum (default 0.9). */
+  readonly momentum?: number;
+  /** L2 weight decay added to the gradient, as PyTorch's SGD (default 1e-4). */
+  readonly weightDecay?: number;
+  /**
+   * Learning-rate steps: at each listed fraction of the training the rate is multiplied by
+   * `lrDecay` (default [0.5, 0.75] — He et al. divide by 10 at 32k and 48k of 64k iterations).
+   */
+  readonly lrSteps?: readonly number[];
+  /** Factor applied at each step (default 0.1). */
+  readonly lrDecay?: number;
+  /** Seed of the initialisation, batch order and dropout (default 0). */
+  readonly seed?: number;
+}
+
+/** Resolved training options. */
+export type ResolvedTrainOptions = { readonly [K in keyof TrainOptions]-?: NonNullable<TrainOptions[K]> };
+
+/** What a network module provides to {@link ConvNetModel}. */
+export interface Network {
+  readonly params: Params;
+  /** Logits [batch, classes]; `updates` collects state updates (batch norm) of a training step. */
+  forward(x: tf.Tensor, training: boolean, updates: (() => void)[], step: number): tf.Tensor2D;
+}
+
+/** The saved description of a ConvNet (model.json next to weights.bin). */
+export interface ConvNetManifest {
+  readonly format: 'blindspots-convnet';
+  readonly version: 1;
+  readonly model: string;
+  readonly options: Record<string, unknown>;
+  readonly inputShape: readonly number[];
+  readonly numClasses: number;
+  readonly weights: readonly { readonly name: string; readonly shape: readonly number[]; readonly trainable: boolean }[];
+}
+
+/**
+ * A validated input, cut into batches on demand: images stay one tensor, texts are one-hot
+ * encoded a batch at a time (a quantised SpamAssassin would take 1.7 GB).
+ */
+export interface Batches {
+  readonly count: number;
+  /** The shape of one sample as the network sees it. */
+  readonly sampleShape: readonly number[];
+  /** The samples at `index`, as a new tensor (call inside tf.tidy). */
+  gather(index: Int32Array): tf.Tensor;
+  /** `count` samples from `start`, as a new tensor (call inside tf.tidy). */
+  slice(start: number, count: number): tf.Tensor;
+  dispose(): void;
+}
+
+/** Batches over one tensor holding every sample. */
+export function tensorBatches(x: tf.Tensor): Batches {
+  return {
+    count: x.shape[0] as number,
+    sampleShape: x.shape.slice(1),
+    gather: (index) => tf.gather(x, tf.tensor1d(index, 'int32')),
+    slice: (start, count) => tf.slice(x, start, count),
+    dispose: () => x.dispose(),
+  };
+}
+
+interface Fitted {
+  readonly net: Network;
+  readonly inputShape: readonly number[];
+  readonly numClasses: number;
+}
+
+function resolveTrain(fn: string, o: TrainOptions, defaults: Partial<ResolvedTrainOptions>): ResolvedTrainOptions {
+  const steps = o.lrSteps ?? defaults.lrSteps ?? [0.5, 0.75];
+  steps.forEach((s, i) => checkNumber(fn, `options.lrSteps[${String(i)}]`, s, { min: 0, max: 1 }));
+  return {
+    epochs: checkInteger(fn, 'options.epochs', o.epochs ?? defaults.epochs ?? 10, 1, 1e6),
+    batchSize: checkInteger(fn, 'options.batchSize', o.batchSize ?? defaults.batchSize ?? 128, 1, 1 << 20),
+    learningRate: checkNumber(fn, 'options.learningRate', o.learningRate ?? defaults.learningRate ?? 0.1, { positive: true }),
+    momentum: checkNumber(fn, 'options.momentum', o.momentum ?? defaults.momentum ?? 0.9, { min: 0, max: 1 }),
+    weightDecay: checkNumber(fn, 'options.weightDecay', o.weightDecay ?? defaults.weightDecay ?? 1e-4, { min: 0 }),
+    lrSteps: steps,
+    lrDecay: checkNumber(fn, 'options.lrDecay', o.lrDecay ?? defaults.lrDecay ?? 0.1, { positive: true, max: 1 }),
+    seed: checkInteger(fn, 'options.seed', o.seed ?? 0, 0, 2 ** 31 - 1),
+  };
+}
+
+/**
+ * The shared training loop of the tfjs models: seeded initialisation and batch order, SGD with
+ * momentum and weight decay, a step learning-rate schedule, progress with samples/s and ETA,
+ * AbortSignal, batched prediction, save/load. Subclasses turn their input into a tensor and
+ * build the network.
+ */
+export abstract class ConvNetModel<K extends InputKind> implements Model<K> {
+  abstract readonly name: string;
+  abstract readonly inputKind: K;
+  protected fitted: Fitted | undefined;
+  protected readonly train: ResolvedTrainOptions;
+  private disposed = false;
+
+  constructor(
+    train: TrainOptions,
+    defaults: Partial<ResolvedTrainOptions>,
+    private readonly className: string,
+  ) {
+    this.train = resolveTrain(className, train, defaults);
+  }
+
+  /** Validates the input (against the fitted sample shape, when given) and prepares its batches. */
+  protected abstract prepare(fn: string, x: InputOf[K], inputShape?: readonly number[]): Batches;
+  /** Builds a freshly initialised network for this input shape. */
+  protected abstract build(inputShape: readonly number[], numClasses: number, seed: number): Network;
+  /** The constructor options, for save/load. */
+  protected abstract describeOptions(): Record<string, unknown>;
+
+  /** Trainable parameter count of the fitted network, or NotFittedError. */
+  get parameterCount(): number {
+    return countParams(this.requireFitted('parameterCount').net.params);
+  }
+
+  /** Trainable parameter count for an input shape and class count, without training. */
+  countParameters(inputShape: readonly number[], numClasses: number): number {
+    const net = this.build(inputShape, numClasses, 0);
+    const n = countParams(net.params);
+    disposeParams(net.params);
+    return n;
+  }
+
+  private requireFitted(fn: string): Fitted {
+    if (this.disposed) throw fail('INVALID_ARGUMENT', `${this.className}.${fn}`, 'this', 'a model that has not been disposed', 'a disposed model');
+    if (this.fitted === undefined) throw new NotFittedError(`${this.className}.${fn}`);
+    return this.fitted;
+  }
+
+  async fit(x: InputOf[K], y: LabelsInput, options: FitOptions = {}): Promise<this> {
+    const fn = `${this.className}.fit`;
+    if (this.disposed) throw fail('INVALID_ARGUMENT', fn, 'this', 'a model that has not been disposed', 'a disposed model');
+    await useFastestBackend();
+    const before = this.fitted;
+    const xs = this.prepare(fn, x);
+    let net: Network | undefined;
+    try {
+      const n = xs.count;
+      const labels = checkLabels(fn, y, { length: n, arg: 'y' });
+      let numClasses = 0;
+      for (const v of labels) numClasses = Math.max(numClasses, v + 1);
+      if (new Set(labels).size < 2) throw fail('INVALID_ARGUMENT', fn, 'y', 'at least two classes', `only class ${String(labels[0])}`);
+      throwIfAborted(options.signal);
+      const inputShape = xs.sampleShape;
+      net = this.build(inputShape, numClasses, this.train.seed);
+      await this.runTraining(net, xs, labels, numClasses, options);
+      if (before !== undefined) disposeParams(before.net.params);
+      this.fitted = { net, inputShape, numClasses };
+      net = undefined;
+      return this;
+    } finally {
+      xs.dispose();
+      if (net !== undefined) disposeParams(net.params);
+    }
+  }
+
+  private async runTraining(net: Network, xs: Batches, labels: Int32Array, numClasses: number, options: FitOptions): Promise<void> {
+    const { epochs, batchSize, learningRate, momentum, weightDecay, lrSteps, lrDecay, seed } = this.train;
+    const n = xs.count;
+    const stepsPerEpoch = Math.ceil(n / batchSize);
+    const totalSteps = epochs * stepsPerEpoch;
+    const vars = [...net.params.trainable.values()];
+    const velocity = vars.map((v) => tf.tidy(() => tf.variable(tf.zerosLike(v), false)));
+    const yAll = tf.tensor1d(labels, 'int32');
+    const order = Int32Array.from({ length: n }, (_, i) => i);
+    const shuffle = shuffler(createRandom(`${String(seed)}/batches`));
+    const start = performance.now();
+    let step = 0;
+    try {
+      for (let epoch = 0; epoch < epochs; epoch++) {
+        shuffle(order);
+        for (let b = 0; b < stepsPerEpoch; b++, step++) {
+          throwIfAborted(options.signal);
+          const idx = order.subarray(b * batchSize, Math.min(n, (b + 1) * batchSize));
+          const passed = lrSteps.filter((s) => step >= s * totalSteps).length;
+          const lr = learningRate * lrDecay ** passed;
+          const updates: (() => void)[] = [];
+          tf.tidy(() => {
+            const xb = xs.gather(idx);
+            const yb = tf.oneHot(tf.gather(yAll, tf.tensor1d(idx, 'int32')), numClasses);
+            const { grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(yb, net.forward(xb, true, updates, step)) as tf.Scalar, vars);
+            vars.forEach((v, i) => {
+              const g = grads[v.name];
+              if (g === undefined) return;
+              const m = velocity[i] as tf.Variable;
+              m.assign(tf.add(tf.mul(m, momentum), weightDecay > 0 ? tf.add(g, tf.mul(v, weightDecay)) : g));
+              v.assign(tf.sub(v, tf.mul(m, lr)));
+            });
+          });
+          for (const u of updates) u();
+          // Yield so that an abort event or a timer can run between steps.
+          await tf.nextFrame();
+          const seconds = (performance.now() - start) / 1000;
+          const done = step + 1;
+          options.onProgress?.({
+            fraction: done / totalSteps,
+            samplesPerSecond: (done * batchSize) / seconds,
+            etaSeconds: (seconds / done) * (totalSteps - done),
+            message: `epoch ${String(epoch + 1)}/${String(epochs)}, step ${String(b + 1)}/${String(stepsPerEpoch)}, lr ${String(lr)}`,
+          });
+        }
+      }
+    } finally {
+      for (const m of velocity) m.dispose();
+      yAll.dispose();
+    }
+  }
+
+  /** Class probabilities [samples x classes], computed in batches of `batchSize`. */
+  async predictProba(x: InputOf[K]): Promise<{ data: Float32Array; rows: number; cols: number }> {
+    const fn = `${this.className}.predictProba`;
+    const fitted = this.requireFitted('predictProba');
+    await useFastestBackend();
+    const xs = this.prepare(fn, x, fitted.inputShape);
+    try {
+      const n = xs.count;
+      const out = new Float32Array(n * fitted.numClasses);
+      const batch = Math.max(this.train.batchSize, 256);
+      for (let s = 0; s < n; s += batch) {
+        const count = Math.min(batch, n - s);
+        const p = tf.tidy(() => tf.softmax(fitted.net.forward(xs.slice(s, count), false, [], 0)));
+        out.set(await p.data(), s * fitted.numClasses);
+        p.dispose();
+      }
+      return { data: out, rows: n, cols: fitted.numClasses };
+    } finally {
+      xs.dispose();
+    }
+  }
+
+  async predict(x: InputOf[K]): Promise<Int32Array> {
+    const p = await this.predictProba(x);
+    const out = new Int32Array(p.rows);
+    for (let r = 0; r < p.rows; r++) {
+      let best = 0;
+      for (let c = 1; c < p.cols; c++) if ((p.data[r * p.cols + c] as number) > (p.data[r * p.cols + best] as number)) best = c;
+      out[r] = best;
+    }
+    return out;
+  }
+
+  /**
+   * Writes `model.json` (architecture options, shapes, names) and `weights.bin` (float32, in the
+   * manifest's order) to `folder`, creating it.
+   */
+  async save(folder: string): Promise<void> {
+    const fitted = this.requireFitted('save');
+    const entries = [
+      ...[...fitted.net.params.trainable].map(([name, v]) => ({ name, v, trainable: true })),
+      ...[...fitted.net.params.state].map(([name, v]) => ({ name, v, trainable: false })),
+    ];
+    const manifest: ConvNetManifest = {
+      format: 'blindspots-convnet',
+      version: 1,
+      model: this.name,
+      options: this.describeOptions(),
+      inputShape: fitted.inputShape,
+      numClasses: fitted.numClasses,
+      weights: entries.map((e) => ({ name: e.name, shape: e.v.shape, trainable: e.trainable })),
+    };
+    const chunks = await Promise.all(entries.map(async (e) => Buffer.from((await e.v.data()).buffer.slice(0))));
+    await mkdir(folder, { recursive: true });
+    await writeFile(join(folder, 'weights.bin'), Buffer.concat(chunks));
+    await writeFile(join(folder, 'model.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  }
+
+  /**
+   * Loads weights written by {@link save} into this model (same class and options), replacing
+   * any fitted state. Shape or name mismatches are DATA_FORMAT errors naming the weight.
+   */
+  async load(folder: string): Promise<this> {
+    const fn = `${this.className}.load`;
+    const manifest = JSON.parse(await readFile(join(folder, 'model.json'), 'utf8')) as ConvNetManifest;
+    if (manifest.format !== 'blindspots-convnet' || manifest.model !== this.name) {
+      throw fail('DATA_FORMAT', fn, 'folder', `a saved ${this.name} (model.json format blindspots-convnet)`, `${String(manifest.format)} ${String(manifest.model)}`);
+    }
+    const bytes = await readFile(join(folder, 'weights.bin'));
+    await useFastestBackend();
+    const net = this.build(manifest.inputShape, manifest.numClasses, 0);
+    try {
+      let offset = 0;
+      for (const w of manifest.weights) {
+        const v = (w.trainable ? net.params.trainable : net.params.state).get(w.name);
+        if (v === undefined || v.shape.join() !== w.shape.join()) {
+          throw fail('DATA_FORMAT', fn, 'folder', `weight ${w.name} of shape [${v?.shape.join(', ') ?? '?'}]`, `[${w.shape.join(', ')}]`);
+        }
+        const size = v.size * 4;
+        if (offset + size > bytes.length) throw fail('DATA_FORMAT', fn, 'folder', `weights.bin of at least ${String(offset + size)} bytes`, `${String(bytes.length)} bytes`);
+        const values = new Float32Array(bytes.buffer.slice(bytes.byteOffset + offset, bytes.byteOffset + offset + size));
+        tf.tidy(() => v.assign(tf.tensor(values, v.shape)));
+        offset += size;
+      }
+      if (offset !== bytes.length) throw fail('DATA_FORMAT', fn, 'folder', `weights.bin of ${String(offset)} bytes`, `${String(bytes.length)} bytes`);
+    } catch (error) {
+      disposeParams(net.params);
+      throw error instanceof BlindspotsError ? error : fail('DATA_FORMAT', fn, 'folder', 'a readable saved model', String(error));
+    }
+    if (this.fitted !== undefined) disposeParams(this.fitted.net.params);
+    this.fitted = { net, inputShape: manifest.inputShape, numClasses: manifest.numClasses };
+    return this;
+  }
+
+  dispose(): void {
+    if (this.fitted !== undefined) disposeParams(this.fitted.net.params);
+    this.fitted = undefined;
+    this.disposed = true;
+  }
+}
+
+/** The inputShape check shared by subclasses: the shape seen at fit time. */
+export function checkInputShape(fn: string, arg: string, shape: readonly number[], expected: readonly number[] | undefined): void {
+  if (expected !== undefined && shape.join() !== expected.join()) {
+    throw fail('INVALID_SHAPE', fn, arg, `samples of shape [${expected.join(', ')}] (as at fit)`, `[${shape.join(', ')}]`);
+  }
+}
+
+/** Turns an image batch into a tensor the model owns, checking its sample shape against the fitted one. */
+export function imagesToTensor(fn: string, x: ImageInput, inputShape?: readonly number[]): tf.Tensor4D {
+  const { data, shape } = readImages(fn, x, 'x');
+  checkInputShape(fn, 'x', shape.slice(1), inputShape);
+  return tf.tensor4d(data, [...shape] as [number, number, number, number]);
+}
+

@@ -1,0 +1,7 @@
+export * from './backend.js';
+export { registerWasmTrainingKernels } from './wasmKernels.js';
+export { ConvNetModel, type TrainOptions, type ConvNetManifest } from './convNet.js';
+export * from './resnet.js';
+export * from './charCnn.js';
+export * from './perceptron.js';
+export * from './shallowMax.js';

@@ -1,0 +1,150 @@
+import * as tf from '@tensorflow/tfjs';
+
+/**
+ * The parameters of a network: trainable variables and non-trainable state (batch-norm running
+ * statistics), each by a stable name used by save/load.
+ */
+export interface Params {
+  readonly trainable: Map<string, tf.Variable>;
+  readonly state: Map<string, tf.Variable>;
+}
+
+/** An empty parameter set. */
+export function newParams(): Params {
+  return { trainable: new Map(), state: new Map() };
+}
+
+/** Disposes every variable of `params`. */
+export function disposeParams(params: Params): void {
+  for (const v of params.trainable.values()) v.dispose();
+  for (const v of params.state.values()) v.dispose();
+}
+
+/** The number of trainable values. */
+export function countParams(params: Params): number {
+  let n = 0;
+  for (const v of params.trainable.values()) n += v.size;
+  return n;
+}
+
+/**
+ * Seeded initialisers. tfjs's own `randomNormal(seed)` is deterministic for a given seed, so each
+ * variable gets a seed derived from the model seed and its position.
+ */
+export class Init {
+  private next = 0;
+  constructor(
+    readonly params: Params,
+    private readonly seed: number,
+  ) {}
+
+  private seedFor(): number {
+    this.next += 1;
+    return (this.seed * 7919 + this.next * 104729) % 2147483647;
+  }
+
+  /** He et al. (2015) normal initialisation, std sqrt(2 / fanIn), as the ResNet paper. */
+  he(name: string, shape: number[], fanIn: number): tf.Variable {
+    const seed = this.seedFor();
+    const v = tf.tidy(() => tf.variable(tf.randomNormal(shape, 0, Math.sqrt(2 / fanIn), 'float32', seed), true));
+    this.params.trainable.set(name, v);
+    return v;
+  }
+
+  /** Uniform in [-1/sqrt(fanIn), 1/sqrt(fanIn)], PyTorch's default for linear and conv layers. */
+  uniform(name: string, shape: number[], fanIn: number): tf.Variable {
+    const b = 1 / Math.sqrt(fanIn);
+    const seed = this.seedFor();
+    const v = tf.tidy(() => tf.variable(tf.randomUniform(shape, -b, b, 'float32', seed), true));
+    this.params.trainable.set(name, v);
+    return v;
+  }
+
+  /** Normal with mean 0 and the given std (Zhang et al.'s char-CNN initialisation). */
+  normal(name: string, shape: number[], std: number): tf.Variable {
+    const seed = this.seedFor();
+    const v = tf.tidy(() => tf.variable(tf.randomNormal(shape, 0, std, 'float32', seed), true));
+    this.params.trainable.set(name, v);
+    return v;
+  }
+
+  /** A constant variable, trainable or state. */
+  fill(name: string, shape: number[], value: number, trainable = true): tf.Variable {
+    const v = tf.tidy(() => tf.variable(tf.fill(shape, value), trainable));
+    (trainable ? this.params.trainable : this.params.state).set(name, v);
+    return v;
+  }
+}
+
+/** Names of a batch-norm layer's variables. */
+export interface BatchNormVars {
+  readonly gamma: tf.Variable;
+  readonly beta: tf.Variable;
+  readonly mean: tf.Variable;
+  readonly variance: tf.Variable;
+}
+
+/** A batch-norm layer over the last axis: gamma 1, beta 0, running mean 0 and variance 1. */
+export function batchNormVars(init: Init, name: string, channels: number): BatchNormVars {
+  return {
+    gamma: init.fill(`${name}/gamma`, [channels], 1),
+    beta: init.fill(`${name}/beta`, [channels], 0),
+    mean: init.fill(`${name}/moving_mean`, [channels], 0, false),
+    variance: init.fill(`${name}/moving_variance`, [channels], 1, false),
+  };
+}
+
+const BN_EPSILON = 1e-5;
+const BN_MOMENTUM = 0.1;
+
+/**
+ * Batch normalisation over all axes but the last, with PyTorch's conventions (epsilon 1e-5,
+ * running statistics updated with momentum 0.1 and the unbiased batch variance). In training it
+ * normalises with the batch statistics and queues the running-statistics update in `updates`;
+ * otherwise it uses the running statistics. The gradient is written out (one pass over dy and
+ * x-hat) instead of letting tfjs differentiate through `moments`, which costs several broadcasts.
+ */
+export function batchNorm(x: tf.Tensor, bn: BatchNormVars, training: boolean, updates?: (() => void)[]): tf.Tensor {
+  const axes = x.shape.slice(0, -1).map((_, i) => i);
+  if (!training) {
+    const scale = tf.mul(bn.gamma, tf.rsqrt(tf.add(bn.variance, BN_EPSILON)));
+    return tf.add(tf.mul(tf.sub(x, bn.mean), scale), bn.beta);
+  }
+  const count = x.size / (x.shape[x.shape.length - 1] as number);
+  const { mean, variance } = tf.moments(x, axes);
+  if (updates !== undefined) {
+    const m = tf.keep(mean.clone());
+    const v = tf.keep(tf.mul(variance, count / Math.max(count - 1, 1)));
+    updates.push(() => {
+      tf.tidy(() => {
+        bn.mean.assign(tf.add(tf.mul(bn.mean, 1 - BN_MOMENTUM), tf.mul(m, BN_MOMENTUM)));
+        bn.variance.assign(tf.add(tf.mul(bn.variance, 1 - BN_MOMENTUM), tf.mul(v, BN_MOMENTUM)));
+      });
+      m.dispose();
+      v.dispose();
+    });
+  }
+  const invStd = tf.rsqrt(tf.add(variance, BN_EPSILON));
+  const normalise = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [xin, gamma, beta, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+    const xhat = tf.mul(tf.sub(xin, mean), invStd);
+    const value = tf.add(tf.mul(xhat, gamma), beta);
+    // Tensors the gradient reads must be saved: tfjs disposes the forward pass's intermediates.
+    save([xhat, gamma, invStd]);
+    return {
+      value,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [xh, g, inv] = saved as [tf.Tensor, tf.Tensor, tf.Tensor];
+        const dbeta = tf.sum(dy, axes);
+        const dgamma = tf.sum(tf.mul(dy, xh), axes);
+        // dx = gamma * invStd * (dy - mean(dy) - xhat * mean(dy * xhat))
+        const dx = tf.mul(
+          tf.sub(tf.sub(dy, tf.div(dbeta, count)), tf.mul(xh, tf.div(dgamma, count))),
+          tf.mul(g, inv),
+        );
+        return [dx, dgamma, dbeta];
+      },
+    };
+  });
+  return normalise(x, bn.gamma, bn.beta);
+}

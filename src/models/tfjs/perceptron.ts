@@ -1,0 +1,44 @@
+import * as tf from '@tensorflow/tfjs';
+import type { ImageInput } from '../../types.js';
+import { type Batches, ConvNetModel, type Network, type TrainOptions, imagesToTensor, tensorBatches } from './convNet.js';
+import { Init, newParams } from './layers.js';
+
+/**
+ * The paper's "shallow linear network": one fully connected layer from the flattened pixels to
+ * the class logits (softmax regression trained by SGD). Defaults: learning rate 0.01, momentum
+ * 0.9, weight decay 1e-4, batch 128, 10 epochs, rate divided by 10 at 50% and 75%.
+ *
+ * @example
+ * ```ts
+ * import { Perceptron } from 'blindspots/models';
+ * const linear = await new Perceptron({ epochs: 5 }).fit(images, labels);
+ * ```
+ */
+export class Perceptron extends ConvNetModel<'images'> {
+  readonly name: string = 'perceptron';
+  readonly inputKind = 'images' as const;
+
+  constructor(readonly options: TrainOptions = {}) {
+    super(options, { learningRate: 0.01 }, 'Perceptron');
+  }
+
+  protected prepare(fn: string, x: ImageInput, inputShape?: readonly number[]): Batches {
+    return tensorBatches(imagesToTensor(fn, x, inputShape));
+  }
+
+  protected describeOptions(): Record<string, unknown> {
+    return { ...this.options };
+  }
+
+  protected build(inputShape: readonly number[], numClasses: number, seed: number): Network {
+    const params = newParams();
+    const init = new Init(params, seed);
+    const d = inputShape.reduce((a, b) => a * b, 1);
+    const w = init.uniform('fc/kernel', [d, numClasses], d);
+    const b = init.uniform('fc/bias', [numClasses], d);
+    return {
+      params,
+      forward: (x) => tf.add(tf.matMul(tf.reshape(x, [x.shape[0] as number, d]), w as tf.Tensor2D), b) as tf.Tensor2D,
+    };
+  }
+}

@@ -1,0 +1,112 @@
+import * as tf from '@tensorflow/tfjs';
+import { fail } from '../../errors.js';
+import type { ImageInput } from '../../types.js';
+import { checkInteger } from '../../validate.js';
+import { type Batches, ConvNetModel, type Network, type TrainOptions, imagesToTensor, tensorBatches } from './convNet.js';
+import { type BatchNormVars, Init, batchNorm, batchNormVars, newParams } from './layers.js';
+
+/** Options of {@link ResNet}. */
+export interface ResNetOptions extends TrainOptions {
+  /** 6n + 2 layers: 20, 32, 44, 56 (the paper's CIFAR-10 network, ~855K parameters), 110 … (default 20). */
+  readonly depth?: number;
+  /** Channels of the first stage; the next two stages double it (default 16, as He et al.). */
+  readonly width?: number;
+}
+
+interface Block {
+  readonly w1: tf.Variable;
+  readonly bn1: BatchNormVars;
+  readonly w2: tf.Variable;
+  readonly bn2: BatchNormVars;
+  readonly stride: number;
+  readonly padChannels: number;
+}
+
+/**
+ * The CIFAR-10 residual network of He et al. (2016, section 4.2): a 3x3 convolution, three stages
+ * of n basic blocks (two 3x3 convolutions with batch norm and ReLU) at `width`, 2`width` and
+ * 4`width` channels, the second and third starting with stride 2, identity shortcuts with
+ * zero-padded channels where the shape changes (option A), global average pooling and a linear
+ * layer. Depth 6n + 2; depth 56 has 853,018 parameters at 10 classes (the paper's "0.85M").
+ * Trained as He et al.: SGD, momentum 0.9, weight decay 1e-4, learning rate 0.1 divided by 10 at
+ * 50% and 75% of training, batch 128, no data augmentation.
+ *
+ * @example
+ * ```ts
+ * import { ResNet } from 'blindspots/models';
+ * const net = new ResNet({ depth: 20, epochs: 2, seed: 1 });
+ * await net.fit(images, labels, { onProgress: (p) => console.log(p.message, p.samplesPerSecond) });
+ * const predicted = await net.predict(testImages);
+ * net.dispose();
+ * ```
+ */
+export class ResNet extends ConvNetModel<'images'> {
+  readonly name: string = 'resnet';
+  readonly inputKind = 'images' as const;
+  readonly depth: number;
+  readonly width: number;
+
+  constructor(readonly options: ResNetOptions = {}) {
+    super(options, {}, 'ResNet');
+    const depth = checkInteger('ResNet', 'options.depth', options.depth ?? 20, 8, 10_000);
+    if ((depth - 2) % 6 !== 0) throw fail('INVALID_ARGUMENT', 'ResNet', 'options.depth', '6n + 2 (20, 32, 44, 56, 110, …)', String(depth));
+    this.depth = depth;
+    this.width = checkInteger('ResNet', 'options.width', options.width ?? 16, 1, 4096);
+  }
+
+  protected prepare(fn: string, x: ImageInput, inputShape?: readonly number[]): Batches {
+    return tensorBatches(imagesToTensor(fn, x, inputShape));
+  }
+
+  protected describeOptions(): Record<string, unknown> {
+    return { ...this.options, depth: this.depth, width: this.width };
+  }
+
+  protected build(inputShape: readonly number[], numClasses: number, seed: number): Network {
+    const params = newParams();
+    const init = new Init(params, seed);
+    const channels = inputShape[2] as number;
+    const w0 = this.width;
+    const stem = init.he('stem/conv', [3, 3, channels, w0], 9 * channels);
+    const stemBn = batchNormVars(init, 'stem/bn', w0);
+    const blocks: Block[] = [];
+    const n = (this.depth - 2) / 6;
+    let cin = w0;
+    for (let stage = 0; stage < 3; stage++) {
+      const cout = w0 * 2 ** stage;
+      for (let j = 0; j < n; j++) {
+        const name = `stage${String(stage + 1)}/block${String(j + 1)}`;
+        blocks.push({
+          w1: init.he(`${name}/conv1`, [3, 3, cin, cout], 9 * cin),
+          bn1: batchNormVars(init, `${name}/bn1`, cout),
+          w2: init.he(`${name}/conv2`, [3, 3, cout, cout], 9 * cout),
+          bn2: batchNormVars(init, `${name}/bn2`, cout),
+          stride: stage > 0 && j === 0 ? 2 : 1,
+          padChannels: cout - cin,
+        });
+        cin = cout;
+      }
+    }
+    const fcW = init.uniform('fc/kernel', [cin, numClasses], cin);
+    const fcB = init.uniform('fc/bias', [numClasses], cin);
+    return {
+      params,
+      forward: (x, training, updates) => {
+        let h = tf.relu(batchNorm(tf.conv2d(x as tf.Tensor4D, stem as tf.Tensor4D, 1, 'same'), stemBn, training, updates)) as tf.Tensor4D;
+        for (const b of blocks) {
+          let y = tf.relu(batchNorm(tf.conv2d(h, b.w1 as tf.Tensor4D, b.stride, 'same'), b.bn1, training, updates)) as tf.Tensor4D;
+          y = batchNorm(tf.conv2d(y, b.w2 as tf.Tensor4D, 1, 'same'), b.bn2, training, updates) as tf.Tensor4D;
+          let shortcut = h;
+          if (b.stride !== 1) shortcut = tf.avgPool(shortcut, 1, b.stride, 'valid');
+          if (b.padChannels > 0) {
+            const lo = Math.floor(b.padChannels / 2);
+            shortcut = tf.pad(shortcut, [[0, 0], [0, 0], [0, 0], [lo, b.padChannels - lo]]);
+          }
+          h = tf.relu(tf.add(y, shortcut)) as tf.Tensor4D;
+        }
+        const pooled = tf.mean(h, [1, 2]) as tf.Tensor2D;
+        return tf.add(tf.matMul(pooled, fcW as tf.Tensor2D), fcB) as tf.Tensor2D;
+      },
+    };
+  }
+}

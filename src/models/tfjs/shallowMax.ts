@@ -1,0 +1,66 @@
+import * as tf from '@tensorflow/tfjs';
+import type { ImageInput } from '../../types.js';
+import { checkInteger } from '../../validate.js';
+import { type Batches, ConvNetModel, type Network, type TrainOptions, imagesToTensor, tensorBatches } from './convNet.js';
+import { Init, newParams } from './layers.js';
+
+/** Options of {@link ShallowMaxNN}. */
+export interface ShallowMaxNNOptions extends TrainOptions {
+  /** Convolution filters (default 64). */
+  readonly filters?: number;
+  /** Square kernel size of the convolution (default 3). */
+  readonly kernelSize?: number;
+}
+
+/**
+ * A shallow network with a global max over positions — this library's definition of the paper's
+ * "shallow NN with max": one convolution (`filters` kernels of `kernelSize` x `kernelSize`, stride
+ * 1, same padding, with bias), ReLU, the maximum of each filter over all positions, and a linear
+ * layer to the class logits. The max makes it a detector of local patterns wherever they occur;
+ * it cannot tell where a pattern is. Defaults: 64 filters of 3 x 3, learning rate 0.01, momentum
+ * 0.9, weight decay 1e-4, batch 128, 10 epochs.
+ *
+ * @example
+ * ```ts
+ * import { ShallowMaxNN } from 'blindspots/models';
+ * const net = await new ShallowMaxNN({ filters: 32, epochs: 3 }).fit(images, labels);
+ * ```
+ */
+export class ShallowMaxNN extends ConvNetModel<'images'> {
+  readonly name: string = 'shallowMaxNN';
+  readonly inputKind = 'images' as const;
+  readonly filters: number;
+  readonly kernelSize: number;
+
+  constructor(readonly options: ShallowMaxNNOptions = {}) {
+    super(options, { learningRate: 0.01 }, 'ShallowMaxNN');
+    this.filters = checkInteger('ShallowMaxNN', 'options.filters', options.filters ?? 64, 1, 65536);
+    this.kernelSize = checkInteger('ShallowMaxNN', 'options.kernelSize', options.kernelSize ?? 3, 1, 1024);
+  }
+
+  protected prepare(fn: string, x: ImageInput, inputShape?: readonly number[]): Batches {
+    return tensorBatches(imagesToTensor(fn, x, inputShape));
+  }
+
+  protected describeOptions(): Record<string, unknown> {
+    return { ...this.options, filters: this.filters, kernelSize: this.kernelSize };
+  }
+
+  protected build(inputShape: readonly number[], numClasses: number, seed: number): Network {
+    const params = newParams();
+    const init = new Init(params, seed);
+    const c = inputShape[2] as number;
+    const k = this.kernelSize;
+    const w = init.he('conv/kernel', [k, k, c, this.filters], k * k * c);
+    const bias = init.fill('conv/bias', [this.filters], 0);
+    const fcW = init.uniform('fc/kernel', [this.filters, numClasses], this.filters);
+    const fcB = init.uniform('fc/bias', [numClasses], this.filters);
+    return {
+      params,
+      forward: (x) => {
+        const h = tf.relu(tf.add(tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same'), bias));
+        return tf.add(tf.matMul(tf.max(h, [1, 2]) as tf.Tensor2D, fcW as tf.Tensor2D), fcB) as tf.Tensor2D;
+      },
+    };
+  }
+}

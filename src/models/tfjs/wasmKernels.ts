@@ -1,0 +1,122 @@
+import * as tf from '@tensorflow/tfjs';
+import { CONV_WASM_BASE64 } from '../../kernels/convWasm.js';
+
+interface ConvKernels {
+  conv2dBackpropFilter(x: number, dy: number, dw: number, N: number, H: number, W: number, C: number, Ho: number, Wo: number, F: number, KH: number, KW: number, sh: number, sw: number, pt: number, pl: number): void;
+  conv2dBackpropInput(dy: number, w: number, dx: number, wt: number, N: number, H: number, W: number, C: number, Ho: number, Wo: number, F: number, KH: number, KW: number, sh: number, sw: number, pt: number, pl: number): void;
+}
+
+/** The parts of tfjs-backend-wasm's BackendWasm the kernels use. */
+interface WasmBackend {
+  dataIdMap: { get(id: object): { memoryOffset: number } | undefined };
+  makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
+  wasm: { asm: { memory: object }; _malloc(bytes: number): number; _free(ptr: number): void };
+}
+
+/** The parts of the WebAssembly API used here (the project's lib settings do not include DOM types). */
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
+}
+
+type ConvAttrs = {
+  strides: [number, number] | number;
+  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+  dataFormat: 'NHWC' | 'NCHW';
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+};
+
+let kernels: ConvKernels | undefined;
+let registered = false;
+
+function instance(backend: WasmBackend): ConvKernels {
+  if (kernels === undefined) {
+    const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+    const module = new wasm.Module(Buffer.from(CONV_WASM_BASE64, 'base64'));
+    // The module imports the backend's memory: tensors are read and written in place.
+    kernels = new wasm.Instance(module, { env: { memory: backend.wasm.asm.memory } }).exports as ConvKernels;
+  }
+  return kernels;
+}
+
+function offset(backend: WasmBackend, t: tf.TensorInfo): number {
+  const data = backend.dataIdMap.get(t.dataId);
+  if (data === undefined) throw new Error('blindspots wasm kernel: tensor data not found on the wasm backend');
+  return data.memoryOffset;
+}
+
+function convInfo(kernel: string, xShape: number[], filterShape: number[], attrs: ConvAttrs): tf.backend_util.Conv2DInfo {
+  if (attrs.dataFormat !== 'NHWC') throw new Error(`blindspots ${kernel} (wasm): only dataFormat NHWC is supported, got ${attrs.dataFormat}`);
+  return tf.backend_util.computeConv2DInfo(
+    xShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    false,
+    'channelsLast',
+  );
+}
+
+function backpropFilter(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
+  const backend = args.backend as WasmBackend;
+  const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
+  const attrs = args.attrs as unknown as ConvAttrs & { filterShape: number[] };
+  const info = convInfo('Conv2DBackpropFilter', x.shape, attrs.filterShape, attrs);
+  const out = backend.makeOutput([...attrs.filterShape], 'float32');
+  instance(backend).conv2dBackpropFilter(
+    offset(backend, x), offset(backend, dy), offset(backend, out),
+    info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth, info.outChannels,
+    info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left,
+  );
+  return out;
+}
+
+function backpropInput(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
+  const backend = args.backend as WasmBackend;
+  const { dy, filter } = args.inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
+  const attrs = args.attrs as unknown as ConvAttrs & { inputShape: number[] };
+  const info = convInfo('Conv2DBackpropInput', attrs.inputShape, filter.shape, attrs);
+  const out = backend.makeOutput([...attrs.inputShape], 'float32');
+  const k = instance(backend);
+  // Scratch for the transposed filter; taken after makeOutput so a heap growth cannot move it.
+  const wt = backend.wasm._malloc(filter.shape.reduce((a, b) => a * b, 1) * 4);
+  try {
+    k.conv2dBackpropInput(
+      offset(backend, dy), offset(backend, filter), offset(backend, out), wt,
+      info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth, info.outChannels,
+      info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left,
+    );
+  } finally {
+    backend.wasm._free(wt);
+  }
+  return out;
+}
+
+/**
+ * Registers the library's training kernels on the tfjs `wasm` backend (idempotent):
+ * `Conv2DBackpropFilter`, missing from tfjs-backend-wasm 4.x, and a register-tiled SIMD
+ * `Conv2DBackpropInput` in place of the package's scalar loop. Both run in the backend's own
+ * memory. Called by {@link useFastestBackend}; call it yourself only if you set the backend by hand.
+ *
+ * @example
+ * ```ts
+ * import * as tf from '@tensorflow/tfjs';
+ * import '@tensorflow/tfjs-backend-wasm';
+ * import { registerWasmTrainingKernels } from 'blindspots/models';
+ * await tf.setBackend('wasm');
+ * registerWasmTrainingKernels();
+ * ```
+ */
+export function registerWasmTrainingKernels(): void {
+  if (registered) return;
+  registered = true;
+  for (const [kernelName, kernelFunc] of [
+    ['Conv2DBackpropFilter', backpropFilter],
+    ['Conv2DBackpropInput', backpropInput],
+  ] as const) {
+    if (tf.getKernel(kernelName, 'wasm') !== undefined) tf.unregisterKernel(kernelName, 'wasm');
+    tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: kernelFunc as unknown as tf.KernelFunc });
+  }
+}
