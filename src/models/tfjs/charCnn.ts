@@ -81,7 +81,9 @@ export class CharCNN extends ConvNetModel<'texts'> {
       rows.forEach((r, i) => {
         for (let p = 0; p < L; p++) idx[i * L + p] = (codes.data[r * L + p] as number) - 1;
       });
-      return tf.reshape(tf.oneHot(tf.tensor1d(idx, 'int32'), ZHANG_ALPHABET.length, 1, 0, 'float32'), [rows.length, 1, L, ZHANG_ALPHABET.length]);
+      // tfjs-backend-wasm 4.22's OneHot ignores its dtype and writes int32 bits into a float32
+      // tensor (1 reads as 1.4e-45), so the cast is explicit.
+      return tf.reshape(tf.cast(tf.oneHot(tf.tensor1d(idx, 'int32'), ZHANG_ALPHABET.length), 'float32'), [rows.length, 1, L, ZHANG_ALPHABET.length]);
     };
     return {
       count: codes.rows,

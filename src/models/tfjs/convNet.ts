@@ -218,7 +218,7 @@ export abstract class ConvNetModel<K extends InputKind> implements Model<K> {
             fraction: done / totalSteps,
             samplesPerSecond: (done * batchSize) / seconds,
             etaSeconds: (seconds / done) * (totalSteps - done),
-            message: `epoch ${String(epoch + 1)}/${String(epochs)}, step ${String(b + 1)}/${String(stepsPerEpoch)}, lr ${String(lr)}`,
+            message: `epoch ${String(epoch + 1)}/${String(epochs)}, step ${String(b + 1)}/${String(stepsPerEpoch)}, lr ${String(Number(lr.toPrecision(6)))}`,
           });
         }
       }
@@ -300,6 +300,11 @@ export abstract class ConvNetModel<K extends InputKind> implements Model<K> {
     await useFastestBackend();
     const net = this.build(manifest.inputShape, manifest.numClasses, 0);
     try {
+      const names = manifest.weights.map((w) => w.name);
+      const expected = [...net.params.trainable.keys(), ...net.params.state.keys()];
+      if (names.length !== expected.length || expected.some((name) => !names.includes(name))) {
+        throw fail('DATA_FORMAT', fn, 'folder', `the ${String(expected.length)} weights of this architecture (${JSON.stringify(this.describeOptions())})`, `${String(names.length)} weights saved with ${JSON.stringify(manifest.options)}`);
+      }
       let offset = 0;
       for (const w of manifest.weights) {
         const v = (w.trainable ? net.params.trainable : net.params.state).get(w.name);

@@ -1,0 +1,204 @@
+import * as tf from '@tensorflow/tfjs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { injectOnePixel } from '../../src/encoders/index.js';
+import { CharCNN, Perceptron, ResNet, ShallowMaxNN, useFastestBackend } from '../../src/models/index.js';
+import { createRandom } from '../../src/random.js';
+import { thrownBy } from '../conformance/typedError.js';
+
+const dirs: string[] = [];
+const scratch = (): string => {
+  const d = mkdtempSync(join(tmpdir(), 'blindspots-convnet-'));
+  dirs.push(d);
+  return d;
+};
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+async function gradients(backend: 'wasm' | 'cpu', xShape: number[], wShape: number[], stride: number, pad: 'same' | 'valid'): Promise<[Float32Array, Float32Array]> {
+  await tf.setBackend(backend);
+  return tf.tidy(() => {
+    const x = tf.randomNormal(xShape, 0, 1, 'float32', 1);
+    const w = tf.randomNormal(wShape, 0, 1, 'float32', 2);
+    const dy = tf.randomNormal(tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, stride, pad).shape, 0, 1, 'float32', 3);
+    const [gx, gw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad), dy)))([x, w]);
+    return [(gx as tf.Tensor).dataSync() as Float32Array, (gw as tf.Tensor).dataSync() as Float32Array] as [Float32Array, Float32Array];
+  });
+}
+
+describe('tfjs backend and wasm training kernels', () => {
+  it('uses the wasm backend here (tfjs-node is not installed) and says why it skipped tensorflow', async () => {
+    const info = await useFastestBackend();
+    expect(info.name).toBe('wasm');
+    expect(info.skipped.map((s) => s.name)).toEqual(['tensorflow']);
+    expect(tf.getBackend()).toBe('wasm');
+  });
+
+  // Stride 1 and 2, same and valid padding, channel and filter counts off the SIMD tiles (3, 10,
+  // 12), and the char-CNN's 1-D shape.
+  const cases: [number[], number[], number, 'same' | 'valid'][] = [
+    [[2, 8, 8, 16], [3, 3, 16, 16], 1, 'same'],
+    [[2, 9, 9, 16], [3, 3, 16, 32], 2, 'same'],
+    [[3, 7, 7, 3], [3, 3, 3, 16], 1, 'same'],
+    [[2, 1, 40, 70], [1, 7, 70, 20], 1, 'valid'],
+    [[2, 8, 8, 12], [3, 3, 12, 10], 2, 'valid'],
+    [[1, 6, 5, 8], [5, 3, 8, 8], 1, 'same'],
+  ];
+  for (const [xs, ws, s, pad] of cases) {
+    it(`Conv2DBackpropFilter and Conv2DBackpropInput match the cpu backend (x ${xs.join('x')}, w ${ws.join('x')}, stride ${String(s)}, ${pad})`, async () => {
+      await useFastestBackend();
+      const before = tf.memory().numTensors;
+      const [wx, ww] = await gradients('wasm', xs, ws, s, pad);
+      expect(tf.memory().numTensors).toBe(before);
+      const [cx, cw] = await gradients('cpu', xs, ws, s, pad);
+      await tf.setBackend('wasm');
+      const maxErr = (a: Float32Array, b: Float32Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - (b[i] as number))), 0);
+      const scale = (a: Float32Array) => a.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+      expect(maxErr(wx, cx)).toBeLessThan(1e-5 * scale(cx) + 1e-5);
+      expect(maxErr(ww, cw)).toBeLessThan(1e-5 * scale(cw) + 1e-5);
+    });
+  }
+});
+
+describe('ResNet', () => {
+  it('has 853,018 parameters at depth 56 and 269,722 at depth 20 (10 classes), as PyTorch counts the same network', () => {
+    // The count PyTorch prints for bench/convnet_torch.py's ResNet; and the closed form:
+    // stem 27w, stage s: n blocks of two 3x3 convs, batch-norm 2 per channel, linear 4w*10+10.
+    const closedForm = (depth: number, w = 16) => {
+      const n = (depth - 2) / 6;
+      let total = 27 * w + 2 * w;
+      let cin = w;
+      for (let s = 0; s < 3; s++) {
+        const c = w * 2 ** s;
+        for (let j = 0; j < n; j++) {
+          total += 9 * cin * c + 9 * c * c + 4 * c;
+          cin = c;
+        }
+      }
+      return total + cin * 10 + 10;
+    };
+    expect(new ResNet({ depth: 56 }).countParameters([32, 32, 3], 10)).toBe(853018);
+    expect(closedForm(56)).toBe(853018);
+    expect(new ResNet({ depth: 20 }).countParameters([32, 32, 3], 10)).toBe(closedForm(20));
+  });
+
+  it('learns the one-pixel signal on blank images to 100% test accuracy (the paper\'s control), in seconds', async () => {
+    const make = (n: number) => {
+      const labels = Int32Array.from({ length: n }, (_, i) => (i * 7) % 10);
+      const blank = { data: new Float32Array(n * 16 * 16 * 3), shape: [n, 16, 16, 3] as const };
+      return { x: injectOnePixel(blank, labels, { numClasses: 10 }), labels };
+    };
+    const train = make(200);
+    const test = make(100);
+    const before = tf.memory().numTensors;
+    const net = new ResNet({ depth: 8, width: 8, epochs: 30, batchSize: 32, seed: 1 });
+    await net.fit(train.x, train.labels);
+    const predicted = await net.predict(test.x);
+    net.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    expect(predicted.filter((v, i) => v === test.labels[i]).length / 100).toBe(1);
+  }, 60_000);
+
+  it('rejects a depth that is not 6n + 2, naming the option', () => {
+    expect(thrownBy(() => new ResNet({ depth: 21 }))).toMatchObject({ code: 'INVALID_ARGUMENT', details: { fn: 'ResNet', arg: 'options.depth' } });
+    expect(thrownBy(() => new ResNet({ epochs: 0 }))).toMatchObject({ code: 'INVALID_ARGUMENT', details: { fn: 'ResNet', arg: 'options.epochs' } });
+    expect(thrownBy(() => new ResNet({ learningRate: -1 }))).toMatchObject({ code: 'INVALID_ARGUMENT', details: { fn: 'ResNet', arg: 'options.learningRate' } });
+  });
+});
+
+function tinyImages(n = 32): { x: { data: Float32Array; shape: readonly [number, number, number, number] }; y: Int32Array } {
+  const random = createRandom('tiny');
+  const y = Int32Array.from({ length: n }, (_, i) => i % 2);
+  const data = Float32Array.from({ length: n * 8 * 8 * 3 }, () => random());
+  for (let i = 0; i < n; i++) data[i * 192 + 100] = y[i] as number;
+  return { x: { data, shape: [n, 8, 8, 3] }, y };
+}
+
+describe('training loop, progress, abort, save and load', () => {
+  it('reports progress with samples per second and ETA, and the learning-rate steps', async () => {
+    const { x, y } = tinyImages();
+    const seen: { fraction: number; samplesPerSecond?: number; etaSeconds?: number; message?: string }[] = [];
+    const net = new Perceptron({ epochs: 4, batchSize: 16 });
+    await net.fit(x, y, { onProgress: (p) => seen.push(p) });
+    net.dispose();
+    expect(seen).toHaveLength(8);
+    expect(seen.at(-1)?.fraction).toBe(1);
+    expect(seen.every((p) => (p.samplesPerSecond ?? 0) > 0 && (p.etaSeconds ?? -1) >= 0)).toBe(true);
+    expect(seen[0]?.message).toMatch(/epoch 1\/4, step 1\/2, lr 0\.01$/);
+    expect(seen.at(-1)?.message).toMatch(/lr 0\.0001$/);
+  });
+
+  it('aborting mid-training rejects with AbortError, keeps the previous fit and leaks nothing', async () => {
+    const { x, y } = tinyImages();
+    const net = new ShallowMaxNN({ filters: 4, epochs: 50, batchSize: 8, seed: 2 });
+    await net.fit(x, y);
+    const first = await net.predict(x);
+    const before = tf.memory().numTensors;
+    const ctl = new AbortController();
+    let steps = 0;
+    await expect(net.fit(x, y, { signal: ctl.signal, onProgress: () => (++steps === 3 ? ctl.abort() : undefined) })).rejects.toMatchObject({ name: 'AbortError' });
+    expect(steps).toBe(3);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(await net.predict(x)).toEqual(first);
+    net.dispose();
+  });
+
+  it('save then load gives the same predictions; the same seed gives the same weights bit for bit', async () => {
+    const { x, y } = tinyImages();
+    const a = await new ResNet({ depth: 8, width: 4, epochs: 2, batchSize: 16, seed: 3 }).fit(x, y);
+    const b = await new ResNet({ depth: 8, width: 4, epochs: 2, batchSize: 16, seed: 3 }).fit(x, y);
+    const da = scratch();
+    const db = scratch();
+    await a.save(da);
+    await b.save(db);
+    expect(readFileSync(join(da, 'weights.bin')).equals(readFileSync(join(db, 'weights.bin')))).toBe(true);
+    const loaded = await new ResNet({ depth: 8, width: 4 }).load(da);
+    expect(await loaded.predict(x)).toEqual(await a.predict(x));
+    const proba = await loaded.predictProba(x);
+    expect(proba.data).toEqual((await a.predictProba(x)).data);
+    for (const m of [a, b, loaded]) m.dispose();
+  });
+
+  it('load rejects a different architecture or a truncated weights file with DATA_FORMAT', async () => {
+    const { x, y } = tinyImages();
+    const a = await new ResNet({ depth: 8, width: 4, epochs: 1, batchSize: 16 }).fit(x, y);
+    const dir = scratch();
+    await a.save(dir);
+    a.dispose();
+    const before = tf.memory().numTensors;
+    await expect(new ResNet({ depth: 14, width: 4 }).load(dir)).rejects.toMatchObject({ code: 'DATA_FORMAT', details: { fn: 'ResNet.load' } });
+    await expect(new Perceptron().load(dir)).rejects.toMatchObject({ code: 'DATA_FORMAT' });
+    writeFileSync(join(dir, 'weights.bin'), readFileSync(join(dir, 'weights.bin')).subarray(0, 100));
+    await expect(new ResNet({ depth: 8, width: 4 }).load(dir)).rejects.toMatchObject({ code: 'DATA_FORMAT' });
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('CharCNN', () => {
+  it('has the small network\'s 11,337,730 parameters on 1,014 characters and 2 classes, as PyTorch counts it', () => {
+    expect(new CharCNN({ size: 'small' }).countParameters([1, 1014, 70], 2)).toBe(11337730);
+  });
+
+  it('learns which texts hold a word, from one-hot characters', async () => {
+    const random = createRandom('texts');
+    const words = ['alpha', 'bravo', 'delta', 'gamma', 'omega', 'sigma'];
+    const texts: string[] = [];
+    const y = new Int32Array(48);
+    for (let i = 0; i < 48; i++) {
+      y[i] = i % 2;
+      const body = Array.from({ length: 12 }, () => words[Math.floor(random() * words.length)]).join(' ');
+      texts.push(y[i] === 1 ? `${body} winner` : body);
+    }
+    const net = new CharCNN({ length: 160, epochs: 8, batchSize: 16, learningRate: 0.05, seed: 1 });
+    await net.fit(texts, y);
+    const p = await net.predict(texts);
+    net.dispose();
+    expect(p.filter((v, i) => v === y[i]).length / 48).toBeGreaterThanOrEqual(0.9);
+  }, 60_000);
+
+  it('rejects a size other than small or large and a length too short for its poolings', () => {
+    expect(thrownBy(() => new CharCNN({ size: 'medium' as 'small' }))).toMatchObject({ code: 'INVALID_ARGUMENT', details: { fn: 'CharCNN', arg: 'options.size' } });
+    expect(thrownBy(() => new CharCNN({ length: 100 }))).toMatchObject({ code: 'INVALID_ARGUMENT', details: { fn: 'CharCNN', arg: 'options.length' } });
+  });
+});
