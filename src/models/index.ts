@@ -5,5 +5,6 @@ export { FeatureModel, argmaxRows, softmaxRows, type FitContext } from './featur
 export * from './classic/trees.js';
 export * from './classic/gaussianNB.js';
 export * from './classic/logisticRegression.js';
+export * from './classic/lda.js';
 export * from './classic/mljs.js';
 export { NotFittedError } from '../errors.js';

@@ -26,6 +26,7 @@ const modelCases: Record<ModelName, ModelCase> = {
   extraTrees: small,
   gaussianNB: small,
   logisticRegression: small,
+  lda: small,
   mlDecisionTree: small,
   mlRandomForest: small,
   mlGaussianNB: small,
