@@ -6,5 +6,6 @@ export * from './classic/trees.js';
 export * from './classic/gaussianNB.js';
 export * from './classic/logisticRegression.js';
 export * from './classic/lda.js';
+export * from './classic/qda.js';
 export * from './classic/mljs.js';
 export { NotFittedError } from '../errors.js';

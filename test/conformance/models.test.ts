@@ -27,6 +27,7 @@ const modelCases: Record<ModelName, ModelCase> = {
   gaussianNB: small,
   logisticRegression: small,
   lda: small,
+  qda: small,
   mlDecisionTree: small,
   mlRandomForest: small,
   mlGaussianNB: small,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BlindspotsError } from '../../src/errors.js';
-import { LinearDiscriminantAnalysis } from '../../src/models/index.js';
+import { LinearDiscriminantAnalysis, QuadraticDiscriminantAnalysis } from '../../src/models/index.js';
 import type { Model } from '../../src/models/model.js';
 import { createRandom, randomNormal } from '../../src/random.js';
 import type { FeatureMatrix } from '../../src/types.js';
@@ -193,5 +193,129 @@ describe('LinearDiscriminantAnalysis', () => {
     const lda = new LinearDiscriminantAnalysis();
     await expect(lda.fit(x, y, { signal: ctl.signal, onProgress: () => ctl.abort() })).rejects.toMatchObject({ name: 'AbortError' });
     await expect(lda.predict(x)).rejects.toMatchObject({ code: 'NOT_FITTED' });
+  });
+});
+
+describe('QuadraticDiscriminantAnalysis', () => {
+  it('agrees with scikit-learn where there are more samples than features (regParam 0.2 and 0)', async () => {
+    const { x, y, q } = reference;
+    expectClose((await (await new QuadraticDiscriminantAnalysis({ regParam: 0.2 }).fit(x, y)).predictProba(q)).data, reference.qda02, 1e-4);
+    // regParam 0: the ridge (tol 1e-4 of the mean variance) moves the probabilities slightly.
+    expectClose((await (await new QuadraticDiscriminantAnalysis().fit(x, y)).predictProba(q)).data, reference.qda0, 2e-3);
+  });
+
+  it('recovers distinct class covariances and the Bayes posterior, where LDA cannot separate the classes', async () => {
+    // Same mean; class 0 small and round, class 1 long and tilted: Sigma1 = [[3, 1.2], [1.2, 1]].
+    const L1 = [[Math.sqrt(3), 0], [1.2 / Math.sqrt(3), Math.sqrt(1 - 0.48)]];
+    const L0 = [[Math.sqrt(0.2), 0], [0, Math.sqrt(0.2)]];
+    const sigmas = [[[0.2, 0], [0, 0.2]], [[3, 1.2], [1.2, 1]]];
+    const { x, y } = gaussians('qda-train', 3000, [[0, 0], [0, 0]], [L0, L1]);
+    const test = gaussians('qda-test', 2000, [[0, 0], [0, 0]], [L0, L1]);
+    const qda = await new QuadraticDiscriminantAnalysis().fit(x, y);
+    // Primal form: weights = U^-T with U^T U the covariance, so covariance^-1 = weights^T weights.
+    const json = qda.toJSON();
+    for (let k = 0; k < 2; k++) {
+      const c = json.classes[k]!;
+      expect(c.rank).toBe(2);
+      const W = c.weights;
+      const inv = [[W[0]! ** 2 + W[2]! ** 2, W[0]! * W[1]! + W[2]! * W[3]!], [0, W[1]! ** 2 + W[3]! ** 2]];
+      const det = inv[0]![0]! * inv[1]![1]! - inv[0]![1]! ** 2;
+      const cov = [[inv[1]![1]! / det, -inv[0]![1]! / det], [-inv[0]![1]! / det, inv[0]![0]! / det]];
+      for (let a = 0; a < 2; a++) for (let b = 0; b < 2; b++) expect(Math.abs(cov[a]![b]! - sigmas[k]![a]![b]!)).toBeLessThan(0.08 * sigmas[k]![a]![a]!);
+    }
+    const proba = await qda.predictProba(test.x);
+    let bayes = 0;
+    let gap = 0;
+    for (let i = 0; i < test.x.rows; i++) {
+      const p = [0, 1].map((k) => {
+        const s = sigmas[k]!;
+        const det = s[0]![0]! * s[1]![1]! - s[0]![1]! ** 2;
+        const [u, v] = [test.x.data[i * 2]!, test.x.data[i * 2 + 1]!];
+        const q = (s[1]![1]! * u * u - 2 * s[0]![1]! * u * v + s[0]![0]! * v * v) / det;
+        return Math.exp(-0.5 * q) / Math.sqrt(det);
+      });
+      const post1 = p[1]! / (p[0]! + p[1]!);
+      gap += Math.abs(post1 - proba.data[i * 2 + 1]!);
+      if ((post1 > 0.5 ? 1 : 0) === test.y[i]) bayes++;
+    }
+    expect(gap / test.x.rows).toBeLessThan(0.02);
+    const acc = await accuracy(qda, test.x, test.y);
+    expect(Math.abs(acc - bayes / test.x.rows)).toBeLessThan(0.015);
+    expect(await accuracy(await new LinearDiscriminantAnalysis().fit(x, y), test.x, test.y)).toBeLessThan(acc - 0.15);
+  });
+
+  // Fewer samples per class than features takes the dual (Woodbury) form; more, the primal one.
+  for (const [perClass, form] of [[8, 'dual'], [40, 'primal']] as const) {
+    it(`matches the covariance formula computed directly (${form} form, ${String(perClass)} samples per class, 20 features, a constant feature)`, async () => {
+      const random = createRandom(`qda-${form}`);
+      const d = 20;
+      const rows = 2 * perClass;
+      const data = Float32Array.from({ length: rows * d }, (_, i) => (i % d === 3 ? 0.5 : randomNormal(random) * (1 + (i % d) / 10) + (i % 2) * 0.5));
+      const y = Int32Array.from({ length: rows }, (_, i) => Math.floor((i * 2) / rows));
+      const x = { data, rows, cols: d };
+      const reg = 0.3;
+      const qda = await new QuadraticDiscriminantAnalysis({ regParam: reg }).fit(x, y);
+      const q = { data: Float32Array.from({ length: 5 * d }, () => randomNormal(random)), rows: 5, cols: d };
+      const proba = await qda.predictProba(q);
+      for (let r = 0; r < 5; r++) {
+        const scores = [0, 1].map((k) => {
+          const idx = Array.from({ length: rows }, (_, i) => i).filter((i) => y[i] === k);
+          const n = idx.length;
+          const mean = Array.from({ length: d }, (_, j) => idx.reduce((s, i) => s + data[i * d + j]!, 0) / n);
+          const cov = Array.from({ length: d }, (_, a) =>
+            Array.from({ length: d }, (_, b) => ((1 - reg) * idx.reduce((s, i) => s + (data[i * d + a]! - mean[a]!) * (data[i * d + b]! - mean[b]!), 0)) / (n - 1) + (a === b ? reg : 0)),
+          );
+          const diff = mean.map((m, j) => q.data[r * d + j]! - m);
+          const { x: sol, logDet } = solve(cov, diff);
+          return Math.log(0.5) - 0.5 * (logDet + diff.reduce((s, v, j) => s + v * sol[j]!, 0));
+        });
+        const p1 = 1 / (1 + Math.exp(scores[0]! - scores[1]!));
+        expect(Math.abs(proba.data[r * 2 + 1]! - p1)).toBeLessThan(1e-4);
+      }
+      expect(qda.toJSON().classes[0]!.rank).toBe(form === 'dual' ? perClass : d - 1);
+    });
+  }
+
+  it('gives finite results on constant features and round-trips through JSON', async () => {
+    const { x, y } = gaussians('qda-const', 30, [[0, 0], [1, 1]], [[[1, 0], [0, 1]], [[0.5, 0], [0.2, 1]]]);
+    const cols = 4;
+    const data = new Float32Array(x.rows * cols);
+    for (let i = 0; i < x.rows; i++) data.set([x.data[i * 2]!, 0, x.data[i * 2 + 1]!, y[i]! * 1e-3], i * cols);
+    const wide = { data, rows: x.rows, cols };
+    for (const regParam of [0, 0.5, 1]) {
+      const qda = await new QuadraticDiscriminantAnalysis({ regParam }).fit(wide, y);
+      const proba = await qda.predictProba(wide);
+      expect(proba.data.every(Number.isFinite)).toBe(true);
+      for (const s of rowSums(proba)) expect(s).toBeCloseTo(1, 5);
+      const copy = QuadraticDiscriminantAnalysis.fromJSON(JSON.parse(JSON.stringify(qda.toJSON())));
+      expect(Array.from((await copy.predictProba(wide)).data)).toEqual(Array.from(proba.data));
+    }
+  });
+
+  it('never predicts a class absent from the labels', async () => {
+    const { x, y } = gaussians('qda-gap', 30, [[0, 0], [3, 3]], [[[1, 0], [0, 1]], [[1, 0], [0, 1]]]);
+    const gapped = y.map((v) => v * 2); // classes 0 and 2
+    for (const model of [new QuadraticDiscriminantAnalysis({ regParam: 0.1 }), new LinearDiscriminantAnalysis()]) {
+      const proba = await (await model.fit(x, gapped)).predictProba(x);
+      expect(proba.cols).toBe(3);
+      for (let r = 0; r < proba.rows; r++) expect(proba.data[r * 3 + 1]).toBe(0);
+    }
+  });
+
+  it('rejects regParam and tol out of range, and a class with one sample, with typed errors', async () => {
+    const { x, y } = reference;
+    for (const [options, arg] of [
+      [{ regParam: 1.5 }, 'options.regParam'],
+      [{ regParam: -0.1 }, 'options.regParam'],
+      [{ regParam: Number.NaN }, 'options.regParam'],
+      [{ tol: -1 }, 'options.tol'],
+    ] as const) {
+      const err = await new QuadraticDiscriminantAnalysis(options).fit(x, y).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(BlindspotsError);
+      expect(err).toMatchObject({ code: 'INVALID_ARGUMENT', details: { fn: 'qda.fit', arg } });
+    }
+    const lonely = y.slice();
+    lonely[0] = 3;
+    await expect(new QuadraticDiscriminantAnalysis().fit(x, lonely)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', details: { arg: 'y' } });
   });
 });
