@@ -243,9 +243,7 @@ export async function choleskyUpper(arena: Arena, at: number, n: number, tick: T
         // Row i of U, from the rows of this block above it (earlier blocks are already applied).
         for (let t = k; t < i; t++) {
           const coef = a[t * n + i] as number;
-          if (coef === 0) continue;
-          const rt = t * n;
-          for (let j = i; j < n; j++) a[ri + j] = (a[ri + j] as number) - coef * (a[rt + j] as number);
+          if (coef !== 0) arena.kernels.axpyF64(at + (t * n + i) * 8, at + (ri + i) * 8, n - i, -coef);
         }
         const pivot = a[ri + i] as number;
         if (!(pivot > 0)) return i;
@@ -314,17 +312,22 @@ export async function solveUpperTransposed(arena: Arena, uAt: number, n: number,
         const ri = i * w;
         for (let t = i0; t < i; t++) {
           const coef = u[t * n + i] as number;
-          if (coef === 0) continue;
-          const rt = t * w;
-          for (let j = 0; j < w; j++) x[ri + j] = (x[ri + j] as number) - coef * (x[rt + j] as number);
+          if (coef !== 0) arena.kernels.axpyF64(bAt + t * w * 8, bAt + ri * 8, w, -coef);
         }
         const inv = 1 / (u[i * n + i] as number);
         for (let j = 0; j < w; j++) x[ri + j] = (x[ri + j] as number) * inv;
       }
+      // Strip by strip, so that the writes are contiguous (a strip is n * 32 bytes from the next).
       const s = arena.f64(solved, n * w);
-      for (let i = i0; i < i0 + b; i++) {
-        const ri = i * w;
-        for (let j = 0; j < w; j++) s[(j >> 2) * n * 4 + i * 4 + (j & 3)] = x[ri + j] as number;
+      for (let j0 = 0; j0 < w; j0 += 4) {
+        const o = j0 * n + i0 * 4;
+        for (let i = 0; i < b; i++) {
+          const ri = (i0 + i) * w + j0;
+          s[o + i * 4] = x[ri] as number;
+          s[o + i * 4 + 1] = x[ri + 1] as number;
+          s[o + i * 4 + 2] = x[ri + 2] as number;
+          s[o + i * 4 + 3] = x[ri + 3] as number;
+        }
       }
       await tick();
     }

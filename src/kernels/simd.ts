@@ -16,6 +16,7 @@ interface SimdExports {
   addScalarFloat64(src: number, out: number, n: number, shift: number): void;
   gemmStripsF32(pa: number, pb: number, kc: number, nsa: number, nsb: number, strideA: number, strideB: number, c: number, ldc: number, upper: number): void;
   gemmStripsF64(pa: number, pb: number, kc: number, nsa: number, nsb: number, strideA: number, strideB: number, c: number, ldc: number, upper: number): void;
+  axpyF64(x: number, y: number, n: number, alpha: number): void;
 }
 
 /** The kernels of one wasm instance, as {@link ownKernels} returns them. */

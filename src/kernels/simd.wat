@@ -319,4 +319,19 @@
         (br $il)))
       (local.set $sj (i32.add (local.get $sj) (i32.const 1)))
       (br $jl))))
+
+  ;; y[0..n) += alpha * x[0..n) in float64 (the substitution steps of the triangular solves).
+  (func (export "axpyF64") (param $x i32) (param $y i32) (param $n i32) (param $alpha f64)
+    (local $i i32) (local $end i32) (local $a v128)
+    (local.set $a (f64x2.splat (local.get $alpha)))
+    (local.set $end (i32.shl (i32.and (local.get $n) (i32.const -2)) (i32.const 3)))
+    (block $done (loop $loop
+      (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+      (v128.store (i32.add (local.get $y) (local.get $i)) (f64x2.add (v128.load (i32.add (local.get $y) (local.get $i)))
+        (f64x2.mul (local.get $a) (v128.load (i32.add (local.get $x) (local.get $i))))))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $loop)))
+    (if (i32.and (local.get $n) (i32.const 1))
+      (then (f64.store (i32.add (local.get $y) (local.get $i)) (f64.add (f64.load (i32.add (local.get $y) (local.get $i)))
+        (f64.mul (local.get $alpha) (f64.load (i32.add (local.get $x) (local.get $i)))))))))
 )

@@ -112,6 +112,8 @@ export class QuadraticDiscriminantAnalysis extends FeatureModel<QDAState> {
     }
     const stage = fitStages(ctx);
     const quiet = pauses(ctx);
+    // One wasm memory for all classes: fresh pages cost a fault each on first touch (~20 us here).
+    const arena = new Arena();
     const classes: QDAClass[] = [];
     for (let k = 0; k < K; k++) {
       const nk = stats.counts[k] as number;
@@ -141,7 +143,7 @@ export class QuadraticDiscriminantAnalysis extends FeatureModel<QDAState> {
         await tick();
         continue;
       }
-      const arena = new Arena();
+      const mark = arena.mark();
       const src = { data, cols, rows: stats.rowsOf[k] as Int32Array, features, centres: mean };
       if (m <= nk) {
         // Primal: factor the m x m covariance; weights = U^-T, so ||weights d||^2 = d^T C^-1 d.
@@ -191,6 +193,7 @@ export class QuadraticDiscriminantAnalysis extends FeatureModel<QDAState> {
         await solveUpperTransposed(arena, g.at, n, b, w, quiet);
         classes.push({ mean, features, weights: copyRows(arena.f64(b, n * w), nk, w, m), rank: nk, rho, inside: 1 / rho, beta: -1 / rho, constant: prior - 0.5 * logDet });
       }
+      arena.release(mark);
       await tick();
     }
     return { classes };
@@ -202,6 +205,7 @@ export class QuadraticDiscriminantAnalysis extends FeatureModel<QDAState> {
     const scores = new Float64Array(rows * K);
     const all = Int32Array.from({ length: rows }, (_, i) => i);
     const none: Tick = async () => {};
+    const arena = new Arena();
     for (let k = 0; k < K; k++) {
       const c = s.classes[k] as QDAClass;
       if (c.constant === Number.NEGATIVE_INFINITY) {
@@ -226,7 +230,7 @@ export class QuadraticDiscriminantAnalysis extends FeatureModel<QDAState> {
         // Rows in chunks, so that the product's memory stays bounded for large test sets.
         for (let r0 = 0; r0 < rows; r0 += 4096) {
           const r1 = Math.min(rows, r0 + 4096);
-          const arena = new Arena();
+          const mark = arena.mark();
           const z = await productTransposed(
             arena,
             { data, cols, rows: all.subarray(r0, r1), features: c.features, centres: c.mean },
@@ -240,6 +244,7 @@ export class QuadraticDiscriminantAnalysis extends FeatureModel<QDAState> {
             for (let i = 0; i < c.rank; i++) q += (zv[o + i] as number) ** 2;
             scores[r * K + k] = (scores[r * K + k] as number) + c.beta * q;
           }
+          arena.release(mark);
         }
       }
       for (let r = 0; r < rows; r++) scores[r * K + k] = c.constant - 0.5 * (scores[r * K + k] as number);
