@@ -7,7 +7,14 @@
  */
 import { ownKernels, type SimdKernels } from './simd.js';
 
-/** Called between blocks of work: checks for an abort, reports progress, yields to the event loop. */
+/**
+ * Called between blocks of work: checks for an abort, reports progress, yields to the event loop.
+ *
+ * @example
+ * ```ts
+ * const tick: Tick = () => new Promise((resolve) => setImmediate(resolve));
+ * ```
+ */
 export type Tick = () => Promise<void>;
 
 /** Rows of a feature matrix per panel of a data product: a panel strip (256 x 8 float32) stays in L1. */
@@ -55,10 +62,12 @@ export class Arena {
     this.top = mark;
   }
 
+  /** A float32 view of `length` values at byte offset `at` (valid until the next `alloc`). */
   f32(at: number, length: number): Float32Array {
     return new Float32Array(this.kernels.memory.buffer, at, length);
   }
 
+  /** A float64 view of `length` values at byte offset `at` (valid until the next `alloc`). */
   f64(at: number, length: number): Float64Array {
     return new Float64Array(this.kernels.memory.buffer, at, length);
   }
@@ -135,7 +144,15 @@ function mirrorUpper(arena: Arena, at: number, n: number): void {
   for (let i = 1; i < n; i++) for (let j = 0; j < i; j++) c[i * n + j] = c[j * n + i] as number;
 }
 
-/** A symmetric float64 matrix in an arena: `size` x `size`, row-major at byte offset `at`. */
+/**
+ * A square float64 matrix in an arena: `size` x `size`, row-major at byte offset `at`.
+ *
+ * @example
+ * ```ts
+ * const m: ArenaMatrix = await crossProduct(arena, src, tick);
+ * const values = arena.f64(m.at, m.size * m.size);
+ * ```
+ */
 export interface ArenaMatrix {
   readonly at: number;
   readonly size: number;

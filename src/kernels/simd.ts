@@ -19,7 +19,15 @@ interface SimdExports {
   axpyF64(x: number, y: number, n: number, alpha: number): void;
 }
 
-/** The kernels of one wasm instance, as {@link ownKernels} returns them. */
+/**
+ * The kernels of one wasm instance, as {@link ownKernels} returns them.
+ *
+ * @example
+ * ```ts
+ * const k: SimdKernels = ownKernels();
+ * k.axpyF64(0, 16, 2, 0.5); // y = memory[16..32) += 0.5 * memory[0..16), as float64
+ * ```
+ */
 export type SimdKernels = SimdExports;
 
 let exportsCache: SimdExports | undefined;

@@ -3,7 +3,15 @@ import type { Tick } from '../../kernels/linalg.js';
 import type { FeatureMatrix } from '../../types.js';
 import type { FitContext } from '../featureModel.js';
 
-/** Per-class counts, means and sums of squared deviations (float64, two passes). */
+/**
+ * Per-class counts, means and sums of squared deviations (float64, two passes), from {@link classStats}.
+ *
+ * @example
+ * ```ts
+ * const { counts, rowsOf } = classStats(x, y, 10);
+ * console.log(counts[3] === rowsOf[3]?.length); // true
+ * ```
+ */
 export interface ClassStats {
   readonly counts: Float64Array;
   /** numClasses x cols. */
@@ -85,7 +93,14 @@ export function fitStages(ctx: FitContext): (from: number, to: number, units: nu
   };
 }
 
-/** log(count / total), or -Infinity for a class absent from the training labels (never predicted). */
+/**
+ * log(count / total), or -Infinity for a class absent from the training labels (never predicted).
+ *
+ * @example
+ * ```ts
+ * logPrior(250, 1000); // Math.log(0.25)
+ * ```
+ */
 export function logPrior(count: number, total: number): number {
   return count > 0 ? Math.log(count / total) : Number.NEGATIVE_INFINITY;
 }

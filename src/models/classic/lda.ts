@@ -5,7 +5,14 @@ import { checkNumber, describe } from '../../validate.js';
 import { FeatureModel, softmaxRows, type FitContext } from '../featureModel.js';
 import { classStats, fitStages, logPrior, type ClassStats } from './discriminant.js';
 
-/** Options of {@link LinearDiscriminantAnalysis} (scikit-learn's names). */
+/**
+ * Options of {@link LinearDiscriminantAnalysis} (scikit-learn's names).
+ *
+ * @example
+ * ```ts
+ * const options: LinearDiscriminantAnalysisOptions = { solver: 'lsqr', shrinkage: 'auto' };
+ * ```
+ */
 export interface LinearDiscriminantAnalysisOptions {
   /**
    * `'lsqr'` (the only one): solves `covariance * coef = means` — scikit-learn's `solver='lsqr'`.
@@ -38,7 +45,15 @@ interface LDAState {
   readonly shrinkage: Float64Array;
 }
 
-/** A serialised LinearDiscriminantAnalysis. */
+/**
+ * A serialised LinearDiscriminantAnalysis, from `toJSON`.
+ *
+ * @example
+ * ```ts
+ * const json: LinearDiscriminantAnalysisJSON = lda.toJSON();
+ * json.coef.length === json.numClasses * json.cols; // true
+ * ```
+ */
 export interface LinearDiscriminantAnalysisJSON {
   readonly model: 'lda';
   readonly options: LinearDiscriminantAnalysisOptions;

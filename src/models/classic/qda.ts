@@ -5,7 +5,14 @@ import { checkNumber, describe } from '../../validate.js';
 import { FeatureModel, softmaxRows, type FitContext } from '../featureModel.js';
 import { classStats, fitStages, logPrior, pauses } from './discriminant.js';
 
-/** Options of {@link QuadraticDiscriminantAnalysis} (scikit-learn's names, camel-cased). */
+/**
+ * Options of {@link QuadraticDiscriminantAnalysis} (scikit-learn's names, camel-cased).
+ *
+ * @example
+ * ```ts
+ * const options: QuadraticDiscriminantAnalysisOptions = { regParam: 0.1 };
+ * ```
+ */
 export interface QuadraticDiscriminantAnalysisOptions {
   /**
    * Regularisation in [0, 1]: each class covariance is `(1 - regParam) S_k + regParam I`
@@ -43,7 +50,15 @@ interface QDAState {
   readonly classes: readonly QDAClass[];
 }
 
-/** A serialised QuadraticDiscriminantAnalysis. */
+/**
+ * A serialised QuadraticDiscriminantAnalysis, from `toJSON`.
+ *
+ * @example
+ * ```ts
+ * const json: QuadraticDiscriminantAnalysisJSON = qda.toJSON();
+ * json.classes.length === json.numClasses; // true
+ * ```
+ */
 export interface QuadraticDiscriminantAnalysisJSON {
   readonly model: 'qda';
   readonly options: QuadraticDiscriminantAnalysisOptions;
