@@ -4,21 +4,32 @@
  * measured in the same run (/usr/bin/python3, Debian python3-sklearn). Writes its table into
  * docs/performance.md.
  *
- *   npm run bench:classic -- [--models decisionTree,randomForest,extraTrees,gaussianNB] [--trees 100] [--no-write]
+ *   npm run bench:classic -- [--models decisionTree,randomForest,extraTrees,gaussianNB,lda,ldaAuto,qda] [--trees 100] [--no-write]
+ *
+ * The table in docs/performance.md keeps the rows of the models a run did not measure.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { flatten, greyToRgb, loadFashionMnist, padTo, readNpy, splitDataset, subsample, writeNpy } from '../src/data/index.js';
-import { DecisionTree, ExtraTrees, GaussianNB, LogisticRegression, RandomForest, type Model } from '../src/models/index.js';
+import {
+  DecisionTree,
+  ExtraTrees,
+  GaussianNB,
+  LinearDiscriminantAnalysis,
+  LogisticRegression,
+  QuadraticDiscriminantAnalysis,
+  RandomForest,
+  type Model,
+} from '../src/models/index.js';
 import type { FeatureMatrix } from '../src/types.js';
-import { writePerformanceSection } from './docs.js';
+import { readPerformanceSection, writePerformanceSection } from './docs.js';
 
 const arg = (name: string): string | undefined => {
   const i = process.argv.indexOf(name);
   return i > 0 ? process.argv[i + 1] : undefined;
 };
-const names = (arg('--models') ?? 'decisionTree,randomForest,extraTrees,gaussianNB,logisticRegression').split(',');
+const names = (arg('--models') ?? 'decisionTree,randomForest,extraTrees,gaussianNB,logisticRegression,lda,qda').split(',');
 const trees = Number(arg('--trees') ?? 100);
 const jobs = 2;
 const dir = 'bench/out/classic';
@@ -50,7 +61,16 @@ const make: Record<string, () => Model<'features'>> = {
   extraTrees: () => new ExtraTrees({ nEstimators: trees, jobs }),
   gaussianNB: () => new GaussianNB(),
   logisticRegression: () => new LogisticRegression(),
+  lda: () => new LinearDiscriminantAnalysis(),
+  ldaAuto: () => new LinearDiscriminantAnalysis({ shrinkage: 'auto' }),
+  qda: () => new QuadraticDiscriminantAnalysis({ regParam: 0.1 }),
 };
+/**
+ * The scikit-learn estimators (keys of classic_sklearn.py) each model is compared with, and the
+ * row label: our LDA is the lsqr solver, and scikit-learn's default LDA (svd) gets a row of its own.
+ */
+const peers = (name: string): { key: string; label: string }[] =>
+  name === 'lda' ? [{ key: 'lda', label: 'lda' }, { key: 'ldaSvd', label: "lda vs scikit-learn's default (svd)" }] : [{ key: name, label: name }];
 console.log(`classical models on ${String(x.rows)} x ${String(x.cols)} (test ${String(xt.rows)}); forests: ${String(trees)} trees; scikit-learn n_jobs=${String(jobs)}`);
 const ours: Record<string, { fit_s: number; accuracy: number }> = {};
 for (const name of names) {
@@ -64,20 +84,28 @@ for (const name of names) {
   ours[name] = { fit_s: fitS, accuracy: p.filter((v, i) => v === yt[i]).length / p.length };
   console.log(`  blindspots ${name}: ${fitS.toFixed(2)} s, accuracy ${(ours[name]?.accuracy ?? 0).toFixed(4)}`);
 }
-const sk = JSON.parse(execFileSync('/usr/bin/python3', ['bench/classic_sklearn.py', dir, names.join(','), String(trees), String(jobs)], { encoding: 'utf8' }).trim()) as Record<string, { fit_s: number; accuracy: number }>;
+const skNames = names.flatMap((name) => peers(name).map((p) => p.key));
+const sk = JSON.parse(execFileSync('/usr/bin/python3', ['bench/classic_sklearn.py', dir, skNames.join(','), String(trees), String(jobs)], { encoding: 'utf8' }).trim()) as Record<string, { fit_s: number; accuracy: number }>;
 const version = execFileSync('/usr/bin/python3', ['-c', 'import sklearn; print(sklearn.__version__)'], { encoding: 'utf8' }).trim();
-const rows = ['| model | blindspots fit (s) | scikit-learn fit (s) | ratio | blindspots accuracy | scikit-learn accuracy |', '|---|---:|---:|---:|---:|---:|'];
+const header = ['| model | blindspots fit (s) | scikit-learn fit (s) | ratio | blindspots accuracy | scikit-learn accuracy |', '|---|---:|---:|---:|---:|---:|'];
+const measured = new Map<string, string>();
 for (const name of names) {
   const a = ours[name];
-  const b = sk[name];
-  if (a === undefined || b === undefined) continue;
-  rows.push(`| ${name} | ${a.fit_s.toFixed(2)} | ${b.fit_s.toFixed(2)} | ${(a.fit_s / b.fit_s).toFixed(2)} | ${a.accuracy.toFixed(4)} | ${b.accuracy.toFixed(4)} |`);
+  for (const { key, label } of peers(name)) {
+    const b = sk[key];
+    if (a === undefined || b === undefined) continue;
+    measured.set(label, `| ${label} | ${a.fit_s.toFixed(2)} | ${b.fit_s.toFixed(2)} | ${(a.fit_s / b.fit_s).toFixed(2)} | ${a.accuracy.toFixed(4)} | ${b.accuracy.toFixed(4)} |`);
+  }
 }
-const table = rows.join('\n');
-console.log(`\n${table}`);
+console.log(`\n${[...header, ...measured.values()].join('\n')}`);
+// The rows of models this run did not measure stay as they were.
+const kept = (readPerformanceSection('classic') ?? '').split('\n').filter((line) => line.startsWith('| ') && !line.startsWith('| model |'));
+const rows = kept.map((line) => measured.get(line.split(' | ')[0]?.slice(2) ?? '') ?? line);
+for (const line of measured.values()) if (!rows.includes(line)) rows.push(line);
+const table = [...header, ...rows].join('\n');
 if (!process.argv.includes('--no-write')) {
   const body = [
-    `Measured ${new Date().toISOString().slice(0, 10)} with \`npm run bench:classic\` on ${String(cpus().length)} cores, Node ${process.version}, scikit-learn ${version}: fit on ${String(x.rows)} x ${String(x.cols)} Fashion-MNIST pixel features (padded to 32x32x3), accuracy on ${String(xt.rows)} held-out images; forests ${String(trees)} trees, scikit-learn with n_jobs=${String(jobs)}, blindspots forests with jobs=${String(jobs)} (worker threads); the other models single-threaded in blindspots (scikit-learn's BLAS may use both cores).`,
+    `Measured ${new Date().toISOString().slice(0, 10)} with \`npm run bench:classic\` on ${String(cpus().length)} cores, Node ${process.version}, scikit-learn ${version}: fit on ${String(x.rows)} x ${String(x.cols)} Fashion-MNIST pixel features (padded to 32x32x3), accuracy on ${String(xt.rows)} held-out images; forests ${String(trees)} trees, scikit-learn with n_jobs=${String(jobs)}, blindspots forests with jobs=${String(jobs)} (worker threads); the other models single-threaded in blindspots (scikit-learn's BLAS may use both cores). scikit-learn peers: the same estimator with the same options; LDA is \`LinearDiscriminantAnalysis(solver='lsqr')\` (and, in its own row, the default \`solver='svd'\`), ldaAuto adds \`shrinkage='auto'\`, QDA is \`QuadraticDiscriminantAnalysis(reg_param=0.1)\`. A run rewrites the rows of the models it measured and keeps the others.`,
     '',
     table,
   ].join('\n');

@@ -14,7 +14,21 @@ interface SimdExports {
   matmulTransposed(x: number, w: number, z: number, rows: number, cols: number, k: number): void;
   accumulateOuter(x: number, d: number, g: number, rows: number, cols: number, k: number): void;
   addScalarFloat64(src: number, out: number, n: number, shift: number): void;
+  gemmStripsF32(pa: number, pb: number, kc: number, nsa: number, nsb: number, strideA: number, strideB: number, c: number, ldc: number, upper: number): void;
+  gemmStripsF64(pa: number, pb: number, kc: number, nsa: number, nsb: number, strideA: number, strideB: number, c: number, ldc: number, upper: number): void;
+  axpyF64(x: number, y: number, n: number, alpha: number): void;
 }
+
+/**
+ * The kernels of one wasm instance, as {@link ownKernels} returns them.
+ *
+ * @example
+ * ```ts
+ * const k: SimdKernels = ownKernels();
+ * k.axpyF64(0, 16, 2, 0.5); // y = memory[16..32) += 0.5 * memory[0..16), as float64
+ * ```
+ */
+export type SimdKernels = SimdExports;
 
 let exportsCache: SimdExports | undefined;
 let moduleCache: object | undefined;
@@ -23,6 +37,20 @@ function instantiate(): SimdExports {
   const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
   moduleCache ??= new wasm.Module(Uint8Array.from(atob(SIMD_WASM_BASE64), (ch) => ch.charCodeAt(0)));
   return new wasm.Instance(moduleCache, {}).exports as SimdExports;
+}
+
+/**
+ * A new instance of the SIMD kernels with a memory of its own, for work that spans awaits or
+ * needs a large memory only for its duration (the linear algebra of linalg.ts).
+ *
+ * @example
+ * ```ts
+ * const k = ownKernels();
+ * k.memory.grow(16); // 1 MiB more, freed with the instance
+ * ```
+ */
+export function ownKernels(): SimdKernels {
+  return instantiate();
 }
 
 /**

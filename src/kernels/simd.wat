@@ -1,4 +1,4 @@
-;; SIMD kernels for the encoders' dense loops. Compiled by `npm run build:wasm` into
+;; SIMD kernels for the encoders' and the classical models' dense loops. Compiled by `npm run build:wasm` into
 ;; simdWasm.ts (committed, so neither users nor the build need wabt). Pointers are byte offsets
 ;; into the exported memory; lengths count float32 values. A test checks that simdWasm.ts is the
 ;; compilation of this file.
@@ -188,4 +188,150 @@
             (br $classLoop)))
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
         (br $rowLoop))))
+;; Strip-packed matrix products, the building block of the linear algebra in linalg.ts.
+;; A "strip" holds `w` adjacent columns of a kc-row panel, row by row (kc x w values, contiguous);
+;; strip s of an operand starts at base + s * stride (bytes). For strips si of A and sj of B:
+;;   C[w*si + q, w*sj + l] += sum over r < kc of A_si[r, q] * B_sj[r, l]
+;; with C row-major float64 (ldc values a row). `upper` != 0 computes only si <= sj (a symmetric
+;; product's upper blocks). Packing makes every load in the inner loop contiguous, and a 4-row
+;; block of C stays in registers for the whole panel: the loop does 16 multiply-adds per 6 loads.
+
+  ;; float32 strips of 8 columns; the 4 x 8 block at rows q0..q0+3 of strip A (pa already offset by
+  ;; 4 * q0 bytes) is summed in float32 over the panel and added to C in float64.
+  (func $microF32 (param $pa i32) (param $pb i32) (param $kc i32) (param $c i32) (param $ldc8 i32)
+    (local $end i32) (local $s v128) (local $b0 v128) (local $b1 v128)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
+    (local $a4 v128) (local $a5 v128) (local $a6 v128) (local $a7 v128)
+    (local.set $end (i32.add (local.get $pb) (i32.shl (local.get $kc) (i32.const 5))))
+    (block $done (loop $loop
+      (br_if $done (i32.ge_u (local.get $pb) (local.get $end)))
+      (local.set $b0 (v128.load (local.get $pb)))
+      (local.set $b1 (v128.load offset=16 (local.get $pb)))
+      (local.set $s (v128.load32_splat (local.get $pa)))
+      (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $s) (local.get $b0))))
+      (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (local.get $s) (local.get $b1))))
+      (local.set $s (v128.load32_splat offset=4 (local.get $pa)))
+      (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (local.get $s) (local.get $b0))))
+      (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul (local.get $s) (local.get $b1))))
+      (local.set $s (v128.load32_splat offset=8 (local.get $pa)))
+      (local.set $a4 (f32x4.add (local.get $a4) (f32x4.mul (local.get $s) (local.get $b0))))
+      (local.set $a5 (f32x4.add (local.get $a5) (f32x4.mul (local.get $s) (local.get $b1))))
+      (local.set $s (v128.load32_splat offset=12 (local.get $pa)))
+      (local.set $a6 (f32x4.add (local.get $a6) (f32x4.mul (local.get $s) (local.get $b0))))
+      (local.set $a7 (f32x4.add (local.get $a7) (f32x4.mul (local.get $s) (local.get $b1))))
+      (local.set $pa (i32.add (local.get $pa) (i32.const 32)))
+      (local.set $pb (i32.add (local.get $pb) (i32.const 32)))
+      (br $loop)))
+    (call $addRowF32 (local.get $c) (local.get $a0) (local.get $a1))
+    (call $addRowF32 (i32.add (local.get $c) (local.get $ldc8)) (local.get $a2) (local.get $a3))
+    (call $addRowF32 (i32.add (local.get $c) (i32.shl (local.get $ldc8) (i32.const 1))) (local.get $a4) (local.get $a5))
+    (call $addRowF32 (i32.add (local.get $c) (i32.mul (local.get $ldc8) (i32.const 3))) (local.get $a6) (local.get $a7)))
+
+  ;; c[0..8) += float64 of the 8 float32 lanes of lo and hi.
+  (func $addRowF32 (param $c i32) (param $lo v128) (param $hi v128)
+    (v128.store (local.get $c) (f64x2.add (v128.load (local.get $c)) (f64x2.promote_low_f32x4 (local.get $lo))))
+    (v128.store offset=16 (local.get $c) (f64x2.add (v128.load offset=16 (local.get $c))
+      (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $lo) (local.get $lo)))))
+    (v128.store offset=32 (local.get $c) (f64x2.add (v128.load offset=32 (local.get $c)) (f64x2.promote_low_f32x4 (local.get $hi))))
+    (v128.store offset=48 (local.get $c) (f64x2.add (v128.load offset=48 (local.get $c))
+      (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $hi) (local.get $hi))))))
+
+  ;; The strip product above for float32 strips of 8 columns (w = 8), into float64 C.
+  (func (export "gemmStripsF32") (param $pa i32) (param $pb i32) (param $kc i32) (param $nsa i32) (param $nsb i32)
+    (param $strideA i32) (param $strideB i32) (param $c i32) (param $ldc i32) (param $upper i32)
+    (local $si i32) (local $sj i32) (local $siEnd i32) (local $ldc8 i32) (local $a i32) (local $b i32) (local $crow i32)
+    (local.set $ldc8 (i32.shl (local.get $ldc) (i32.const 3)))
+    (block $jd (loop $jl
+      (br_if $jd (i32.ge_u (local.get $sj) (local.get $nsb)))
+      (local.set $b (i32.add (local.get $pb) (i32.mul (local.get $sj) (local.get $strideB))))
+      (local.set $siEnd (local.get $nsa))
+      (if (i32.and (i32.ne (local.get $upper) (i32.const 0)) (i32.lt_u (local.get $sj) (local.get $nsa)))
+        (then (local.set $siEnd (i32.add (local.get $sj) (i32.const 1)))))
+      (local.set $si (i32.const 0))
+      (block $id (loop $il
+        (br_if $id (i32.ge_u (local.get $si) (local.get $siEnd)))
+        (local.set $a (i32.add (local.get $pa) (i32.mul (local.get $si) (local.get $strideA))))
+        (local.set $crow (i32.add (local.get $c)
+          (i32.add (i32.mul (i32.shl (local.get $si) (i32.const 3)) (local.get $ldc8)) (i32.shl (local.get $sj) (i32.const 6)))))
+        (call $microF32 (local.get $a) (local.get $b) (local.get $kc) (local.get $crow) (local.get $ldc8))
+        (call $microF32 (i32.add (local.get $a) (i32.const 16)) (local.get $b) (local.get $kc)
+          (i32.add (local.get $crow) (i32.shl (local.get $ldc8) (i32.const 2))) (local.get $ldc8))
+        (local.set $si (i32.add (local.get $si) (i32.const 1)))
+        (br $il)))
+      (local.set $sj (i32.add (local.get $sj) (i32.const 1)))
+      (br $jl))))
+
+  ;; float64 strips of 4 columns: the 4 x 4 block of C for strips A and B, over the panel.
+  (func $microF64 (param $pa i32) (param $pb i32) (param $kc i32) (param $c i32) (param $ldc8 i32)
+    (local $end i32) (local $s v128) (local $b0 v128) (local $b1 v128)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
+    (local $a4 v128) (local $a5 v128) (local $a6 v128) (local $a7 v128)
+    (local.set $end (i32.add (local.get $pb) (i32.shl (local.get $kc) (i32.const 5))))
+    (block $done (loop $loop
+      (br_if $done (i32.ge_u (local.get $pb) (local.get $end)))
+      (local.set $b0 (v128.load (local.get $pb)))
+      (local.set $b1 (v128.load offset=16 (local.get $pb)))
+      (local.set $s (v128.load64_splat (local.get $pa)))
+      (local.set $a0 (f64x2.add (local.get $a0) (f64x2.mul (local.get $s) (local.get $b0))))
+      (local.set $a1 (f64x2.add (local.get $a1) (f64x2.mul (local.get $s) (local.get $b1))))
+      (local.set $s (v128.load64_splat offset=8 (local.get $pa)))
+      (local.set $a2 (f64x2.add (local.get $a2) (f64x2.mul (local.get $s) (local.get $b0))))
+      (local.set $a3 (f64x2.add (local.get $a3) (f64x2.mul (local.get $s) (local.get $b1))))
+      (local.set $s (v128.load64_splat offset=16 (local.get $pa)))
+      (local.set $a4 (f64x2.add (local.get $a4) (f64x2.mul (local.get $s) (local.get $b0))))
+      (local.set $a5 (f64x2.add (local.get $a5) (f64x2.mul (local.get $s) (local.get $b1))))
+      (local.set $s (v128.load64_splat offset=24 (local.get $pa)))
+      (local.set $a6 (f64x2.add (local.get $a6) (f64x2.mul (local.get $s) (local.get $b0))))
+      (local.set $a7 (f64x2.add (local.get $a7) (f64x2.mul (local.get $s) (local.get $b1))))
+      (local.set $pa (i32.add (local.get $pa) (i32.const 32)))
+      (local.set $pb (i32.add (local.get $pb) (i32.const 32)))
+      (br $loop)))
+    (v128.store (local.get $c) (f64x2.add (v128.load (local.get $c)) (local.get $a0)))
+    (v128.store offset=16 (local.get $c) (f64x2.add (v128.load offset=16 (local.get $c)) (local.get $a1)))
+    (local.set $c (i32.add (local.get $c) (local.get $ldc8)))
+    (v128.store (local.get $c) (f64x2.add (v128.load (local.get $c)) (local.get $a2)))
+    (v128.store offset=16 (local.get $c) (f64x2.add (v128.load offset=16 (local.get $c)) (local.get $a3)))
+    (local.set $c (i32.add (local.get $c) (local.get $ldc8)))
+    (v128.store (local.get $c) (f64x2.add (v128.load (local.get $c)) (local.get $a4)))
+    (v128.store offset=16 (local.get $c) (f64x2.add (v128.load offset=16 (local.get $c)) (local.get $a5)))
+    (local.set $c (i32.add (local.get $c) (local.get $ldc8)))
+    (v128.store (local.get $c) (f64x2.add (v128.load (local.get $c)) (local.get $a6)))
+    (v128.store offset=16 (local.get $c) (f64x2.add (v128.load offset=16 (local.get $c)) (local.get $a7))))
+
+  ;; The strip product above for float64 strips of 4 columns (w = 4).
+  (func (export "gemmStripsF64") (param $pa i32) (param $pb i32) (param $kc i32) (param $nsa i32) (param $nsb i32)
+    (param $strideA i32) (param $strideB i32) (param $c i32) (param $ldc i32) (param $upper i32)
+    (local $si i32) (local $sj i32) (local $siEnd i32) (local $ldc8 i32) (local $b i32)
+    (local.set $ldc8 (i32.shl (local.get $ldc) (i32.const 3)))
+    (block $jd (loop $jl
+      (br_if $jd (i32.ge_u (local.get $sj) (local.get $nsb)))
+      (local.set $b (i32.add (local.get $pb) (i32.mul (local.get $sj) (local.get $strideB))))
+      (local.set $siEnd (local.get $nsa))
+      (if (i32.and (i32.ne (local.get $upper) (i32.const 0)) (i32.lt_u (local.get $sj) (local.get $nsa)))
+        (then (local.set $siEnd (i32.add (local.get $sj) (i32.const 1)))))
+      (local.set $si (i32.const 0))
+      (block $id (loop $il
+        (br_if $id (i32.ge_u (local.get $si) (local.get $siEnd)))
+        (call $microF64 (i32.add (local.get $pa) (i32.mul (local.get $si) (local.get $strideA))) (local.get $b) (local.get $kc)
+          (i32.add (local.get $c) (i32.add (i32.mul (i32.shl (local.get $si) (i32.const 2)) (local.get $ldc8)) (i32.shl (local.get $sj) (i32.const 5))))
+          (local.get $ldc8))
+        (local.set $si (i32.add (local.get $si) (i32.const 1)))
+        (br $il)))
+      (local.set $sj (i32.add (local.get $sj) (i32.const 1)))
+      (br $jl))))
+
+  ;; y[0..n) += alpha * x[0..n) in float64 (the substitution steps of the triangular solves).
+  (func (export "axpyF64") (param $x i32) (param $y i32) (param $n i32) (param $alpha f64)
+    (local $i i32) (local $end i32) (local $a v128)
+    (local.set $a (f64x2.splat (local.get $alpha)))
+    (local.set $end (i32.shl (i32.and (local.get $n) (i32.const -2)) (i32.const 3)))
+    (block $done (loop $loop
+      (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+      (v128.store (i32.add (local.get $y) (local.get $i)) (f64x2.add (v128.load (i32.add (local.get $y) (local.get $i)))
+        (f64x2.mul (local.get $a) (v128.load (i32.add (local.get $x) (local.get $i))))))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $loop)))
+    (if (i32.and (local.get $n) (i32.const 1))
+      (then (f64.store (i32.add (local.get $y) (local.get $i)) (f64.add (f64.load (i32.add (local.get $y) (local.get $i)))
+        (f64.mul (local.get $alpha) (f64.load (i32.add (local.get $x) (local.get $i)))))))))
 )

@@ -22,7 +22,8 @@ export abstract class FeatureModel<State> implements Model<'features'> {
   protected state: (State & { readonly cols: number; readonly numClasses: number }) | undefined;
 
   protected abstract fitState(x: FeatureMatrix, y: Int32Array, ctx: FitContext): State | Promise<State>;
-  protected abstract probaState(state: State, x: FeatureMatrix): Float32Array;
+  /** Class probabilities (rows x classes) for validated `x`; may be asynchronous (wasm work in its own memory). */
+  protected abstract probaState(state: State, x: FeatureMatrix): Float32Array | Promise<Float32Array>;
 
   async fit(x: FeatureMatrix, y: LabelsInput, options: FitOptions = {}): Promise<this> {
     const fn = `${this.name}.fit`;
@@ -45,13 +46,13 @@ export abstract class FeatureModel<State> implements Model<'features'> {
   async predictProba(x: FeatureMatrix): Promise<FeatureMatrix> {
     const s = this.fitted('predictProba');
     checkFeatures(`${this.name}.predictProba`, x, s.cols);
-    return { data: this.probaState(s, x), rows: x.rows, cols: s.numClasses };
+    return { data: await this.probaState(s, x), rows: x.rows, cols: s.numClasses };
   }
 
   async predict(x: FeatureMatrix): Promise<Int32Array> {
     const s = this.fitted('predict');
     checkFeatures(`${this.name}.predict`, x, s.cols);
-    return argmaxRows(this.probaState(s, x), x.rows, s.numClasses);
+    return argmaxRows(await this.probaState(s, x), x.rows, s.numClasses);
   }
 
   dispose(): void {

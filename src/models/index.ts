@@ -5,6 +5,8 @@ export { FeatureModel, argmaxRows, softmaxRows, type FitContext } from './featur
 export * from './classic/trees.js';
 export * from './classic/gaussianNB.js';
 export * from './classic/logisticRegression.js';
+export * from './classic/lda.js';
+export * from './classic/qda.js';
 export * from './classic/mljs.js';
 export { NotFittedError } from '../errors.js';
 export * from './tfjs/index.js';

@@ -1,7 +1,9 @@
 import { fail } from '../errors.js';
 import { GaussianNB } from './classic/gaussianNB.js';
+import { LinearDiscriminantAnalysis } from './classic/lda.js';
 import { LogisticRegression } from './classic/logisticRegression.js';
 import { MlDecisionTree, MlGaussianNB, MlLogisticRegression, MlRandomForest } from './classic/mljs.js';
+import { QuadraticDiscriminantAnalysis } from './classic/qda.js';
 import { DecisionTree, ExtraTrees, RandomForest } from './classic/trees.js';
 import type { ModelEntry } from './model.js';
 import { CharCNN } from './tfjs/charCnn.js';
@@ -27,6 +29,8 @@ export const models = {
   extraTrees: { name: 'extraTrees', inputKind: 'features', create: (o = {}) => new ExtraTrees({ seed: o.seed ?? 0, jobs: o.jobs ?? 1 }) },
   gaussianNB: { name: 'gaussianNB', inputKind: 'features', create: () => new GaussianNB() },
   logisticRegression: { name: 'logisticRegression', inputKind: 'features', create: () => new LogisticRegression() },
+  lda: { name: 'lda', inputKind: 'features', create: () => new LinearDiscriminantAnalysis() },
+  qda: { name: 'qda', inputKind: 'features', create: () => new QuadraticDiscriminantAnalysis() },
   mlDecisionTree: { name: 'mlDecisionTree', inputKind: 'features', create: () => new MlDecisionTree() },
   mlRandomForest: { name: 'mlRandomForest', inputKind: 'features', create: (o = {}) => new MlRandomForest({ seed: o.seed ?? 0 }) },
   mlGaussianNB: { name: 'mlGaussianNB', inputKind: 'features', create: () => new MlGaussianNB() },

@@ -60,6 +60,8 @@ const modelCases: { [N in ModelName]: ModelCase<(typeof models)[N]['inputKind']>
   extraTrees: small,
   gaussianNB: small,
   logisticRegression: small,
+  lda: small,
+  qda: small,
   mlDecisionTree: small,
   mlRandomForest: small,
   mlGaussianNB: small,

@@ -1,0 +1,336 @@
+import { fail } from '../../errors.js';
+import { Arena, choleskyUpper, crossProduct, gramMatrix, productTransposed, solveUpperTransposed, type Tick } from '../../kernels/linalg.js';
+import type { FeatureMatrix } from '../../types.js';
+import { checkNumber, describe } from '../../validate.js';
+import { FeatureModel, softmaxRows, type FitContext } from '../featureModel.js';
+import { classStats, fitStages, logPrior, pauses } from './discriminant.js';
+
+/**
+ * Options of {@link QuadraticDiscriminantAnalysis} (scikit-learn's names, camel-cased).
+ *
+ * @example
+ * ```ts
+ * const options: QuadraticDiscriminantAnalysisOptions = { regParam: 0.1 };
+ * ```
+ */
+export interface QuadraticDiscriminantAnalysisOptions {
+  /**
+   * Regularisation in [0, 1]: each class covariance is `(1 - regParam) S_k + regParam I`
+   * (scikit-learn's `reg_param`, default 0).
+   */
+  readonly regParam?: number;
+  /**
+   * The smallest variance added, relative to the class's mean variance: the identity term is
+   * `max(regParam, tol * trace(S_k) / d)`, so that with `regParam` 0 a class with fewer samples
+   * than features, or a feature that is constant within it, still has an invertible covariance;
+   * default 1e-4.
+   */
+  readonly tol?: number;
+}
+
+/** One class's fitted Gaussian. */
+interface QDAClass {
+  readonly mean: Float64Array;
+  /** The features that vary within the class (the others have variance `rho` only). */
+  readonly features: Int32Array;
+  /** rank x features.length, row-major: the quadratic form's factor (see `beta`). */
+  readonly weights: Float32Array;
+  readonly rank: number;
+  /** The identity term of the covariance. */
+  readonly rho: number;
+  /** Weight of `||x - mean||^2` over `features`: 1 / rho (dual form) or 0 (primal form). */
+  readonly inside: number;
+  /** Weight of `||weights (x - mean)||^2`: -1 / rho (dual form) or 1 (primal form). */
+  readonly beta: number;
+  /** log prior - log det(covariance) / 2. */
+  readonly constant: number;
+}
+
+interface QDAState {
+  readonly classes: readonly QDAClass[];
+}
+
+/**
+ * A serialised QuadraticDiscriminantAnalysis, from `toJSON`.
+ *
+ * @example
+ * ```ts
+ * const json: QuadraticDiscriminantAnalysisJSON = qda.toJSON();
+ * json.classes.length === json.numClasses; // true
+ * ```
+ */
+export interface QuadraticDiscriminantAnalysisJSON {
+  readonly model: 'qda';
+  readonly options: QuadraticDiscriminantAnalysisOptions;
+  readonly numClasses: number;
+  readonly cols: number;
+  readonly classes: readonly {
+    readonly mean: number[];
+    readonly features: number[];
+    readonly weights: number[];
+    readonly rank: number;
+    readonly rho: number;
+    readonly inside: number;
+    readonly beta: number;
+    /** null for a class absent from the training labels (-Infinity). */
+    readonly constant: number | null;
+  }[];
+}
+
+/**
+ * Quadratic discriminant analysis: a Gaussian per class with its own covariance
+ * `C_k = (1 - regParam) S_k + rho_k I` over all d features (S_k the unbiased class covariance,
+ * `rho_k = max(regParam, tol * trace(S_k) / d)`), priors from the class frequencies; the decision
+ * function is `log prior_k - (log det C_k + (x - mean_k)^T C_k^-1 (x - mean_k)) / 2` and
+ * `predictProba` its softmax.
+ *
+ * This is scikit-learn's `QuadraticDiscriminantAnalysis(reg_param)` formula, with one difference
+ * where a class has fewer samples than features: scikit-learn scores only within the span of the
+ * class's first min(n_k, d) singular vectors (the rest of the space costs nothing and is missing from
+ * the determinant), while here every direction outside the class's data has variance `rho_k`. With
+ * `regParam` > 0 the two agree on the benchmark data (12,500 Fashion-MNIST images, 1,250 per class,
+ * 3,072 features: 0.7668 against scikit-learn's 0.7660 at `regParam` 0.1), and this one is a proper
+ * density, independent of how an SVD picks a basis of the null space.
+ *
+ * Computation: with n_k >= d features, the d x d covariance is factored (Cholesky); with n_k < d,
+ * the n_k x n_k Gram matrix of the centred class rows is (Woodbury identity:
+ * `C^-1 = (I - X^T (c I + X X^T)^-1 X) / rho` with `c = rho (n_k - 1) / (1 - regParam)`), which costs
+ * n_k^2 d instead of d^3. The data products run in wasm SIMD (float32, summed in float64); the
+ * factorisations in float64. Features constant within a class cost nothing there (they only have
+ * variance `rho_k`). With `regParam` near 0 and n_k < d the dual form's score is a difference of
+ * large float32 terms divided by a small `rho_k`: prefer `regParam` > 0 there (scikit-learn, which has
+ * zero variances then, warns "Variables are collinear").
+ *
+ * @example
+ * ```ts
+ * import { QuadraticDiscriminantAnalysis } from 'blindspots/models';
+ * const qda = await new QuadraticDiscriminantAnalysis({ regParam: 0.1 }).fit(x, y);
+ * const labels = await qda.predict(xTest);
+ * ```
+ */
+export class QuadraticDiscriminantAnalysis extends FeatureModel<QDAState> {
+  readonly name: string = 'qda';
+
+  constructor(readonly options: QuadraticDiscriminantAnalysisOptions = {}) {
+    super();
+  }
+
+  protected override async fitState(x: FeatureMatrix, y: Int32Array, ctx: FitContext): Promise<QDAState> {
+    const fn = `${this.name}.fit`;
+    const reg = checkNumber(fn, 'options.regParam', this.options.regParam ?? 0, { min: 0, max: 1 });
+    const tol = checkNumber(fn, 'options.tol', this.options.tol ?? 1e-4, { min: 0 });
+    const { rows, cols, data } = x;
+    const K = ctx.numClasses;
+    const stats = classStats(x, y, K);
+    for (let k = 0; k < K; k++) {
+      if (stats.counts[k] === 1) throw fail('INVALID_ARGUMENT', fn, 'y', 'at least 2 samples of every class present (a class covariance needs them)', `1 sample of class ${String(k)}`);
+    }
+    const stage = fitStages(ctx);
+    const quiet = pauses(ctx);
+    // One wasm memory for all classes: fresh pages cost a fault each on first touch (~20 us here).
+    const arena = new Arena();
+    const classes: QDAClass[] = [];
+    for (let k = 0; k < K; k++) {
+      const nk = stats.counts[k] as number;
+      const mean = stats.means.slice(k * cols, (k + 1) * cols);
+      if (nk === 0) {
+        classes.push({ mean, features: new Int32Array(0), weights: new Float32Array(0), rank: 0, rho: 1, inside: 1, beta: 0, constant: Number.NEGATIVE_INFINITY });
+        continue;
+      }
+      const varying: number[] = [];
+      let trace = 0;
+      for (let j = 0; j < cols; j++) {
+        const ss = stats.squares[k * cols + j] as number;
+        if (ss > 0) varying.push(j);
+        trace += ss / (nk - 1);
+      }
+      const features = Int32Array.from(varying);
+      const m = features.length;
+      // A class with no variance at all falls back to unit variance for the ridge's scale.
+      const rho = Math.max(reg, tol * (trace > 0 ? trace / cols : 1));
+      if (!(rho > 0)) throw fail('INVALID_ARGUMENT', fn, 'options.tol', 'tol > 0 or regParam > 0 (a class covariance is singular)', `tol ${String(tol)}, regParam ${String(reg)}`);
+      // Covariance = a X^T X + rho I over `features` (X the centred class rows).
+      const a = (1 - reg) / (nk - 1);
+      const tick = stage(k / K, (k + 1) / K, 3, `class ${String(k + 1)}/${String(K)}`);
+      const prior = logPrior(nk, rows);
+      if (m === 0 || a === 0) {
+        classes.push({ mean, features: new Int32Array(0), weights: new Float32Array(0), rank: 0, rho, inside: 1 / rho, beta: 0, constant: prior - 0.5 * cols * Math.log(rho) });
+        await tick();
+        continue;
+      }
+      const mark = arena.mark();
+      const src = { data, cols, rows: stats.rowsOf[k] as Int32Array, features, centres: mean };
+      if (m <= nk) {
+        // Primal: factor the m x m covariance; weights = U^-T, so ||weights d||^2 = d^T C^-1 d.
+        const c = await crossProduct(arena, src, quiet);
+        const n = c.size;
+        const s = arena.f64(c.at, n * n);
+        for (let i = 0; i < n; i++) {
+          for (let j = 0; j < n; j++) s[i * n + j] = i < m && j < m ? a * (s[i * n + j] as number) : 0;
+          s[i * n + i] = i < m ? (s[i * n + i] as number) + rho : 1;
+        }
+        await tick();
+        if ((await choleskyUpper(arena, c.at, n, quiet)) >= 0) throw notPositive(fn, k, tol, reg);
+        let logDet = (cols - m) * Math.log(rho);
+        const u = arena.f64(c.at, n * n);
+        for (let i = 0; i < m; i++) logDet += 2 * Math.log(u[i * n + i] as number);
+        const b = arena.alloc(n * n * 8);
+        const id = arena.f64(b, n * n);
+        for (let i = 0; i < n; i++) id[i * n + i] = 1;
+        await tick();
+        await solveUpperTransposed(arena, c.at, n, b, n, quiet);
+        classes.push({ mean, features, weights: copyRows(arena.f64(b, n * n), m, n, m), rank: m, rho, inside: 0, beta: 1, constant: prior - 0.5 * logDet });
+      } else {
+        // Dual (Woodbury): factor c I + X X^T (n_k x n_k); weights = U^-T X, so that
+        // d^T C^-1 d = (||d||^2 - ||weights d||^2) / rho.
+        const g = await gramMatrix(arena, src, quiet);
+        const n = g.size;
+        const cc = rho / a;
+        const s = arena.f64(g.at, n * n);
+        for (let i = 0; i < n; i++) s[i * n + i] = i < nk ? (s[i * n + i] as number) + cc : 1;
+        await tick();
+        if ((await choleskyUpper(arena, g.at, n, quiet)) >= 0) throw notPositive(fn, k, tol, reg);
+        let logDet = cols * Math.log(rho) - nk * Math.log(cc);
+        const u = arena.f64(g.at, n * n);
+        for (let i = 0; i < nk; i++) logDet += 2 * Math.log(u[i * n + i] as number);
+        const w = Math.ceil(m / 4) * 4;
+        const b = arena.alloc(n * w * 8);
+        const xc = arena.f64(b, n * w);
+        const classRows = stats.rowsOf[k] as Int32Array;
+        for (let i = 0; i < nk; i++) {
+          const base = (classRows[i] as number) * cols;
+          for (let f = 0; f < m; f++) {
+            const j = features[f] as number;
+            xc[i * w + f] = Math.fround((data[base + j] as number) - (mean[j] as number));
+          }
+        }
+        await tick();
+        await solveUpperTransposed(arena, g.at, n, b, w, quiet);
+        classes.push({ mean, features, weights: copyRows(arena.f64(b, n * w), nk, w, m), rank: nk, rho, inside: 1 / rho, beta: -1 / rho, constant: prior - 0.5 * logDet });
+      }
+      arena.release(mark);
+      await tick();
+    }
+    return { classes };
+  }
+
+  protected override async probaState(s: QDAState & { numClasses: number; cols: number }, x: FeatureMatrix): Promise<Float32Array> {
+    const { rows, cols, data } = x;
+    const K = s.numClasses;
+    const scores = new Float64Array(rows * K);
+    const all = Int32Array.from({ length: rows }, (_, i) => i);
+    const none: Tick = async () => {};
+    const arena = new Arena();
+    for (let k = 0; k < K; k++) {
+      const c = s.classes[k] as QDAClass;
+      if (c.constant === Number.NEGATIVE_INFINITY) {
+        for (let r = 0; r < rows; r++) scores[r * K + k] = Number.NEGATIVE_INFINITY;
+        continue;
+      }
+      const isVarying = new Uint8Array(cols);
+      for (const j of c.features) isVarying[j] = 1;
+      const outside = 1 / c.rho;
+      for (let r = 0; r < rows; r++) {
+        let qOut = 0;
+        let qIn = 0;
+        for (let j = 0; j < cols; j++) {
+          const d = (data[r * cols + j] as number) - (c.mean[j] as number);
+          if (isVarying[j] === 1) qIn += d * d;
+          else qOut += d * d;
+        }
+        scores[r * K + k] = outside * qOut + c.inside * qIn;
+      }
+      if (c.rank > 0) {
+        const m = c.features.length;
+        // Rows in chunks, so that the product's memory stays bounded for large test sets.
+        for (let r0 = 0; r0 < rows; r0 += 4096) {
+          const r1 = Math.min(rows, r0 + 4096);
+          const mark = arena.mark();
+          const z = await productTransposed(
+            arena,
+            { data, cols, rows: all.subarray(r0, r1), features: c.features, centres: c.mean },
+            { data: c.weights, cols: m, rows: Int32Array.from({ length: c.rank }, (_, i) => i), features: Int32Array.from({ length: m }, (_, i) => i) },
+            none,
+          );
+          const zv = arena.f64(z.at, Math.ceil((r1 - r0) / 8) * 8 * z.ld);
+          for (let r = r0; r < r1; r++) {
+            let q = 0;
+            const o = (r - r0) * z.ld;
+            for (let i = 0; i < c.rank; i++) q += (zv[o + i] as number) ** 2;
+            scores[r * K + k] = (scores[r * K + k] as number) + c.beta * q;
+          }
+          arena.release(mark);
+        }
+      }
+      for (let r = 0; r < rows; r++) scores[r * K + k] = c.constant - 0.5 * (scores[r * K + k] as number);
+    }
+    return softmaxRows(rows, K, (r, k) => scores[r * K + k] as number);
+  }
+
+  /**
+   * The fitted model as plain JSON (its size grows with min(n_k, d) x d per class).
+   *
+   * @example
+   * ```ts
+   * const copy = QuadraticDiscriminantAnalysis.fromJSON(JSON.parse(JSON.stringify(qda.toJSON())));
+   * ```
+   */
+  toJSON(): QuadraticDiscriminantAnalysisJSON {
+    const s = this.fitted('toJSON');
+    return {
+      model: 'qda',
+      options: this.options,
+      numClasses: s.numClasses,
+      cols: s.cols,
+      classes: s.classes.map((c) => ({
+        mean: Array.from(c.mean),
+        features: Array.from(c.features),
+        weights: Array.from(c.weights),
+        rank: c.rank,
+        rho: c.rho,
+        inside: c.inside,
+        beta: c.beta,
+        constant: Number.isFinite(c.constant) ? c.constant : null,
+      })),
+    };
+  }
+
+  /**
+   * Restores a model saved with `toJSON`.
+   *
+   * @example
+   * ```ts
+   * const qda = QuadraticDiscriminantAnalysis.fromJSON(JSON.parse(text));
+   * ```
+   */
+  static fromJSON(json: QuadraticDiscriminantAnalysisJSON): QuadraticDiscriminantAnalysis {
+    if (json?.model !== 'qda') throw fail('DATA_FORMAT', 'QuadraticDiscriminantAnalysis.fromJSON', 'json', 'a saved qda model', describe(json?.model));
+    const m = new QuadraticDiscriminantAnalysis(json.options);
+    m.state = {
+      numClasses: json.numClasses,
+      cols: json.cols,
+      classes: json.classes.map((c) => ({
+        mean: Float64Array.from(c.mean),
+        features: Int32Array.from(c.features),
+        weights: Float32Array.from(c.weights),
+        rank: c.rank,
+        rho: c.rho,
+        inside: c.inside,
+        beta: c.beta,
+        constant: c.constant ?? Number.NEGATIVE_INFINITY,
+      })),
+    };
+    return m;
+  }
+}
+
+/** The first `count` columns of the first `rows` rows of a rows x ld float64 matrix, as float32. */
+function copyRows(src: Float64Array, rows: number, ld: number, count: number): Float32Array {
+  const out = new Float32Array(rows * count);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < count; j++) out[i * count + j] = src[i * ld + j] as number;
+  return out;
+}
+
+function notPositive(fn: string, k: number, tol: number, reg: number): Error {
+  return fail('INVALID_ARGUMENT', fn, 'options.tol', `a ridge large enough for a positive definite covariance of class ${String(k)} (raise tol or regParam)`, `tol ${String(tol)}, regParam ${String(reg)}`);
+}
