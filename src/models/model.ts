@@ -62,8 +62,11 @@ export interface Model<K extends InputKind = InputKind> {
 export interface CreateOptions {
   readonly seed?: number;
   readonly jobs?: number;
-  readonly train?: TrainOptions;
+  readonly options?: ModelOptions;
 }
+
+/** Constructor options of a tfjs model, as a study config or the CLI passes them. */
+export type ModelOptions = TrainOptions & { readonly [option: string]: unknown };
 
 /** A registered model: how to build one with a seed. */
 export interface ModelEntry<K extends InputKind = InputKind> {
@@ -71,7 +74,8 @@ export interface ModelEntry<K extends InputKind = InputKind> {
   readonly inputKind: K;
   /**
    * A new model; `seed` for everything random in it, `jobs` threads where the model has them,
-   * `train` the training options of the tfjs models (epochs, batch size, learning rate…).
+   * `options` the constructor options of the tfjs models (training: epochs, batchSize,
+   * learningRate…; architecture: depth, width, size, filters…). Unknown option names are errors.
    */
   readonly create: (options?: CreateOptions) => Model<K>;
 }

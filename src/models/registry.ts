@@ -35,10 +35,10 @@ export const models = {
   mlRandomForest: { name: 'mlRandomForest', inputKind: 'features', create: (o = {}) => new MlRandomForest({ seed: o.seed ?? 0 }) },
   mlGaussianNB: { name: 'mlGaussianNB', inputKind: 'features', create: () => new MlGaussianNB() },
   mlLogisticRegression: { name: 'mlLogisticRegression', inputKind: 'features', create: () => new MlLogisticRegression() },
-  resnet: { name: 'resnet', inputKind: 'images', create: (o = {}) => new ResNet({ depth: 20, seed: o.seed ?? 0, ...o.train }) },
-  perceptron: { name: 'perceptron', inputKind: 'images', create: (o = {}) => new Perceptron({ seed: o.seed ?? 0, ...o.train }) },
-  shallowMaxNN: { name: 'shallowMaxNN', inputKind: 'images', create: (o = {}) => new ShallowMaxNN({ seed: o.seed ?? 0, ...o.train }) },
-  charCnn: { name: 'charCnn', inputKind: 'texts', create: (o = {}) => new CharCNN({ size: 'small', seed: o.seed ?? 0, ...o.train }) },
+  resnet: { name: 'resnet', inputKind: 'images', create: (o = {}) => new ResNet({ depth: 20, ...o.options, seed: o.seed ?? 0 }) },
+  perceptron: { name: 'perceptron', inputKind: 'images', create: (o = {}) => new Perceptron({ ...o.options, seed: o.seed ?? 0 }) },
+  shallowMaxNN: { name: 'shallowMaxNN', inputKind: 'images', create: (o = {}) => new ShallowMaxNN({ ...o.options, seed: o.seed ?? 0 }) },
+  charCnn: { name: 'charCnn', inputKind: 'texts', create: (o = {}) => new CharCNN({ size: 'small', ...o.options, seed: o.seed ?? 0 }) },
 } as const satisfies { [name: string]: ModelEntry<'features'> | ModelEntry<'images'> | ModelEntry<'texts'> };
 
 /** The name of a registered model. */

@@ -1,15 +1,18 @@
-// A study cell worker: receives the data once, then cells; posts each cell's record back.
+// A study cell worker: receives the data once, then cells; posts each cell's progress (when asked)
+// and record back.
 import { parentPort } from 'node:worker_threads';
+import type { FitProgress } from '../models/model.js';
 import { runCell, type Cell, type CellData } from './runStudy.js';
 
 let data: CellData | undefined;
-parentPort?.on('message', (msg: { data?: CellData; cell?: Cell; key?: string }) => {
+parentPort?.on('message', (msg: { data?: CellData; cell?: Cell; key?: string; progress?: boolean }) => {
   if (msg.data !== undefined) {
     data = msg.data;
     return;
   }
   if (data === undefined || msg.cell === undefined || msg.key === undefined) return;
-  runCell(data, msg.cell, msg.key).then(
+  const onProgress = msg.progress === true ? (progress: FitProgress) => parentPort?.postMessage({ progress }) : undefined;
+  runCell(data, msg.cell, msg.key, onProgress).then(
     (record) => parentPort?.postMessage({ record }),
     (e: unknown) => parentPort?.postMessage({ error: e instanceof Error ? e.message : String(e) }),
   );

@@ -33,9 +33,45 @@ export function formatStudyTable(records: readonly CellRecord[]): string {
   return lines.join('\n');
 }
 
+/** The models the paper calls ConvNets; every other model is a "competing" one. */
+export const CONVNET_MODELS: readonly string[] = ['resnet', 'charCnn'];
+
+/**
+ * The paper's Table 1 / Table 2 shape: one row per signal (clean first), the ConvNet's test
+ * accuracy (mean over seeds; `resnet` or `charCnn`), the best competing model's accuracy and
+ * which model that is. A dash where the study has no ConvNet or no competing model.
+ *
+ * @example
+ * ```ts
+ * import { formatPaperTable } from 'blindspots/study';
+ * console.log(formatPaperTable(records));
+ * // | signal | ConvNet | best competing model | which |
+ * ```
+ */
+export function formatPaperTable(records: readonly CellRecord[]): string {
+  const signals = [...new Set(records.map((r) => r.signal))].sort((a, b) => (a === CLEAN ? -1 : b === CLEAN ? 1 : 0));
+  const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
+  const lines = ['| signal | ConvNet | best competing model | which |', '|---|---:|---:|---|'];
+  for (const signal of signals) {
+    const bySignal = records.filter((r) => r.signal === signal);
+    const accuracyOf = (model: string) => mean(bySignal.filter((r) => r.model === model).map((r) => r.accuracy));
+    const models = [...new Set(bySignal.map((r) => r.model))];
+    const convnets = models.filter((m) => CONVNET_MODELS.includes(m));
+    const competing = models.filter((m) => !CONVNET_MODELS.includes(m));
+    const convnet = convnets.length === 0 ? '—' : convnets.map((m) => (convnets.length > 1 ? `${pct(accuracyOf(m))} (${m})` : pct(accuracyOf(m)))).join(', ');
+    let best = { model: '—', acc: Number.NaN };
+    for (const m of competing) {
+      const acc = accuracyOf(m);
+      if (!(acc <= best.acc)) best = { model: m, acc };
+    }
+    lines.push(`| ${signal} | ${convnet} | ${Number.isNaN(best.acc) ? '—' : pct(best.acc)} | ${best.model} |`);
+  }
+  return lines.join('\n');
+}
+
 /**
  * The study's records as CSV, one row per cell: dataset, signal, model, seed, accuracy,
- * shuffled accuracy (empty for clean cells), fit seconds, train and test sizes.
+ * shuffled accuracy (empty for clean cells), fit seconds, train and test sizes, backend.
  *
  * @example
  * ```ts
@@ -45,9 +81,9 @@ export function formatStudyTable(records: readonly CellRecord[]): string {
  */
 export function formatStudyCsv(records: readonly CellRecord[]): string {
   const quote = (v: string) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
-  const lines = ['dataset,signal,model,seed,accuracy,shuffled_accuracy,fit_seconds,n_train,n_test'];
+  const lines = ['dataset,signal,model,seed,accuracy,shuffled_accuracy,fit_seconds,n_train,n_test,backend'];
   for (const r of records) {
-    lines.push([quote(r.dataset), quote(r.signal), quote(r.model), String(r.seed), String(r.accuracy), r.shuffledAccuracy === null ? '' : String(r.shuffledAccuracy), r.fitSeconds.toFixed(3), String(r.nTrain), String(r.nTest)].join(','));
+    lines.push([quote(r.dataset), quote(r.signal), quote(r.model), String(r.seed), String(r.accuracy), r.shuffledAccuracy === null ? '' : String(r.shuffledAccuracy), r.fitSeconds.toFixed(3), String(r.nTrain), String(r.nTest), r.backend ?? ''].join(','));
   }
   return `${lines.join('\n')}\n`;
 }

@@ -5,7 +5,9 @@ import type { TextDataset } from '../data/zhangCsv.js';
 import { charCodes } from '../encoders/text/quantize.js';
 import { getImageEncoder, getTextEncoder, type ImageSignalOptions, type SignalOptions, type TextSignalOptions } from '../encoders/registry.js';
 import { fail } from '../errors.js';
-import { getModel } from '../models/registry.js';
+import * as tf from '@tensorflow/tfjs';
+import type { FitProgress, InputKind, ModelOptions } from '../models/model.js';
+import { getModel, modelNames, models as registry } from '../models/registry.js';
 import { permutation } from '../random.js';
 import type { FeatureMatrix, ImageArray } from '../types.js';
 import { checkInteger } from '../validate.js';
@@ -30,8 +32,19 @@ export interface StudyConfig {
   readonly test: StudyData;
   /** Signal names of the data's domain; the clean baseline is always run too. */
   readonly signals: readonly string[];
-  /** Model registry names (feature models: images are flattened, texts become forward `charCodes`). */
+  /**
+   * Model registry names: feature models (images are flattened, texts become forward
+   * `charCodes`) and the models of the data's kind (`resnet`, `perceptron`, `shallowMaxNN` for
+   * images; `charCnn` for texts).
+   */
   readonly models: readonly string[];
+  /**
+   * Constructor options per tfjs model name (epochs, batchSize, learningRate…, depth, width,
+   * size…), e.g. `{ resnet: { depth: 8, epochs: 30 } }`. They are part of a cell's identity in the results file.
+   */
+  readonly modelOptions?: Readonly<Record<string, ModelOptions>>;
+  /** Called during each fit with the model's progress (samples/s, ETA), for a progress bar. */
+  readonly onProgress?: (cell: Cell, progress: FitProgress) => void;
   /**
    * Also run the paper's control for each signal: blank inputs (black images; one-space texts)
    * carrying only the signal, recorded as `<signal>:only`. Default false.
@@ -75,13 +88,19 @@ export interface CellRecord {
   readonly nTrain: number;
   readonly nTest: number;
   readonly fitSeconds: number;
+  /** Training options of a tfjs model, as given in `modelOptions` (absent for classical models). */
+  readonly modelOptions?: ModelOptions;
+  /** Where the model ran: the tfjs backend (`wasm`, `tensorflow`, `cpu`) or `js` for the classical models. */
+  readonly backend: string;
   readonly version: string;
 }
 
 /** The record's identity: what makes two runs of a cell the same cell. */
-function cellKey(dataset: string, signal: string, options: SignalOptions, model: string, seed: number): string {
-  return JSON.stringify([dataset, signal, options, model, seed]);
+function cellKey(dataset: string, cell: Cell): string {
+  const base = [dataset, cell.signal, cell.options, cell.model, cell.seed];
+  return JSON.stringify(cell.modelOptions === undefined ? base : [...base, cell.modelOptions]);
 }
+
 
 /**
  * Reads a results file: the records of its complete lines. A line cut short by an interrupted
@@ -123,11 +142,18 @@ export async function runStudy(config: StudyConfig): Promise<CellRecord[]> {
   const text = isTextData(config.train);
   if (text !== isTextData(config.test)) throw fail('INVALID_ARGUMENT', fn, 'test', `the same kind of data as train (${text ? 'texts' : 'images'})`, text ? 'images' : 'texts');
   const encoders = config.signals.map((s) => (text ? getTextEncoder(s, fn) : getImageEncoder(s, fn)));
+  const kind: InputKind = text ? 'texts' : 'images';
+  const valid = modelNames.filter((m) => registry[m].inputKind === 'features' || registry[m].inputKind === kind);
   const models = config.models.map((m) => {
     const entry = getModel(m, fn);
-    if (entry.inputKind !== 'features') throw fail('INVALID_ARGUMENT', fn, 'models', 'feature models (images are flattened, texts become charCodes)', `${m} takes ${entry.inputKind}`);
+    if (entry.inputKind !== 'features' && entry.inputKind !== kind) throw fail('INVALID_ARGUMENT', fn, 'models', `models for ${kind}: ${valid.join(', ')}`, `${m}, which takes ${entry.inputKind}`);
     return entry;
   });
+  for (const [name, options] of Object.entries(config.modelOptions ?? {})) {
+    if (!config.models.includes(name)) throw fail('INVALID_ARGUMENT', fn, 'modelOptions', `options for models of the study (${config.models.join(', ')})`, name);
+    // Building the model checks its options (names and ranges) before any cell trains.
+    getModel(name, fn).create({ options }).dispose();
+  }
   const seeds = config.seeds ?? [0];
   seeds.forEach((s, i) => checkInteger(fn, `seeds[${String(i)}]`, s, 0, 2 ** 31 - 1));
   let numClasses = config.train.classNames.length;
@@ -138,11 +164,13 @@ export async function runStudy(config: StudyConfig): Promise<CellRecord[]> {
   const cells: Cell[] = [];
   for (const seed of seeds) {
     for (const model of models) {
-      cells.push({ signal: CLEAN, options: {}, model: model.name, seed });
+      const train = config.modelOptions?.[model.name];
+      const m = train === undefined ? { model: model.name, seed } : { model: model.name, seed, modelOptions: train };
+      cells.push({ signal: CLEAN, options: {}, ...m });
       for (const e of encoders) {
         const options = { ...(config.signalOptions?.[e.name] ?? {}), numClasses, ...(text ? {} : { seed }) };
-        cells.push({ signal: e.name, options, model: model.name, seed });
-        if (config.control === true) cells.push({ signal: `${e.name}${ONLY}`, options, model: model.name, seed });
+        cells.push({ signal: e.name, options, ...m });
+        if (config.control === true) cells.push({ signal: `${e.name}${ONLY}`, options, ...m });
       }
     }
   }
@@ -150,7 +178,7 @@ export async function runStudy(config: StudyConfig): Promise<CellRecord[]> {
   const out: CellRecord[] = new Array<CellRecord>(cells.length);
   let finished = 0;
   cells.forEach((cell, index) => {
-    const key = cellKey(config.dataset, cell.signal, cell.options, cell.model, cell.seed);
+    const key = cellKey(config.dataset, cell);
     const previous = done.get(key);
     if (previous === undefined) pending.push({ index, cell, key });
     else {
@@ -170,7 +198,8 @@ export async function runStudy(config: StudyConfig): Promise<CellRecord[]> {
   }
   for (const { index, cell, key } of pending) {
     if (config.abortSignal?.aborted === true) throw new DOMException('the study was aborted', 'AbortError');
-    record(index, await runCell(config, cell, key));
+    const onProgress = config.onProgress;
+    record(index, await runCell(config, cell, key, onProgress === undefined ? undefined : (p) => onProgress(cell, p)));
   }
   return out;
 }
@@ -205,15 +234,21 @@ async function runParallel(config: StudyConfig, pending: { index: number; cell: 
                 resolve();
                 return;
               }
-              worker.once('message', (msg: { record?: CellRecord; error?: string }) => {
+              const onMessage = (msg: { record?: CellRecord; error?: string; progress?: FitProgress }): void => {
+                if (msg.progress !== undefined) {
+                  config.onProgress?.(job.cell, msg.progress);
+                  return;
+                }
+                worker.off('message', onMessage);
                 if (msg.record === undefined) {
                   reject(new Error(`study cell ${job.key} failed: ${String(msg.error)}`));
                   return;
                 }
                 record(job.index, msg.record);
                 next();
-              });
-              worker.postMessage({ cell: job.cell, key: job.key });
+              };
+              worker.on('message', onMessage);
+              worker.postMessage({ cell: job.cell, key: job.key, progress: config.onProgress !== undefined });
             };
             worker.once('error', reject);
             worker.postMessage({ data });
@@ -227,7 +262,7 @@ async function runParallel(config: StudyConfig, pending: { index: number; cell: 
 }
 
 /** One cell of a study. */
-export type Cell = { signal: string; options: SignalOptions; model: string; seed: number };
+export type Cell = { signal: string; options: SignalOptions; model: string; seed: number; modelOptions?: ModelOptions };
 
 function isTextData(d: StudyData): d is TextDataset {
   return Array.isArray((d as TextDataset).texts);
@@ -254,12 +289,15 @@ function view(d: StudyData): { raw: ImageArray | string[]; blank: () => ImageArr
 }
 
 /** Runs one cell: a self-contained job (the cell and the data in, the record out). */
-export async function runCell(config: CellData & Pick<StudyConfig, 'abortSignal'>, cell: Cell, key: string): Promise<CellRecord> {
+export async function runCell(config: CellData & Pick<StudyConfig, 'abortSignal'>, cell: Cell, key: string, onProgress?: (p: FitProgress) => void): Promise<CellRecord> {
   const train = view(config.train);
   const test = view(config.test);
   const yTrain = config.train.labels;
   const yTest = config.test.labels;
-  const model = getModel(cell.model).create({ seed: cell.seed, jobs: config.jobs ?? 1 });
+  const entry = getModel(cell.model);
+  const model = entry.create({ seed: cell.seed, jobs: config.jobs ?? 1, ...(cell.modelOptions === undefined ? {} : { options: cell.modelOptions }) });
+  // Feature models get flattened pixels or character codes; the others their own kind as is.
+  const input = entry.inputKind === 'features' ? (x: ImageArray | string[]) => train.features(x) : (x: ImageArray | string[]) => x;
   try {
     let xTrain = train.raw;
     let xTest = test.raw;
@@ -276,10 +314,10 @@ export async function runCell(config: CellData & Pick<StudyConfig, 'abortSignal'
       xShuffled = test.encode(signal, testInput, Int32Array.from(perm, (i) => yTest[i] as number), cell.options);
     }
     const t0 = performance.now();
-    await model.fit(train.features(xTrain), yTrain, config.abortSignal === undefined ? {} : { signal: config.abortSignal });
+    await model.fit(input(xTrain) as never, yTrain, { ...(config.abortSignal === undefined ? {} : { signal: config.abortSignal }), ...(onProgress === undefined ? {} : { onProgress }) });
     const fitSeconds = (performance.now() - t0) / 1000;
     const accuracyOf = async (x: ImageArray | string[]): Promise<number> => {
-      const p = await model.predict(test.features(x));
+      const p = await model.predict(input(x) as never);
       let ok = 0;
       for (let i = 0; i < p.length; i++) if (p[i] === yTest[i]) ok++;
       return ok / p.length;
@@ -296,6 +334,8 @@ export async function runCell(config: CellData & Pick<StudyConfig, 'abortSignal'
       nTrain: yTrain.length,
       nTest: yTest.length,
       fitSeconds,
+      ...(cell.modelOptions === undefined ? {} : { modelOptions: cell.modelOptions }),
+      backend: entry.inputKind === 'features' ? 'js' : tf.getBackend(),
       version: VERSION,
     };
   } finally {

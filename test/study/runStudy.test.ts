@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadFashionMnist, splitDataset } from '../../src/data/index.js';
-import { formatStudyTable, readResults, runStudy, type CellRecord, type StudyConfig } from '../../src/study/index.js';
+import { formatPaperTable, formatStudyTable, readResults, runStudy, type CellRecord, type StudyConfig } from '../../src/study/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'study-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -36,6 +36,37 @@ describe('runStudy', () => {
     await expect(runStudy({ ...base, signals: ['twoPixels'] })).rejects.toThrow(/one of onePixel, patternPixels/);
     await expect(runStudy({ ...base, models: ['svm'] })).rejects.toThrow(/one of decisionTree, randomForest/);
     await expect(runStudy({ ...base, signals: ['mnemonic'] })).rejects.toThrow(/an image signal/);
+  });
+
+  it('trains a tfjs model on the images with its options, records the backend, and fills the paper table\'s ConvNet column', async () => {
+    const progress: number[] = [];
+    const config: StudyConfig = {
+      ...base,
+      signals: ['onePixel'],
+      models: ['resnet', 'decisionTree'],
+      modelOptions: { resnet: { depth: 8, width: 4, epochs: 2, batchSize: 32 } },
+      onProgress: (cell, p) => progress.push(p.fraction),
+    };
+    const records = await runStudy(config);
+    const resnet = records.filter((r) => r.model === 'resnet');
+    expect(resnet.map((r) => r.signal)).toEqual(['clean', 'onePixel']);
+    expect(resnet.every((r) => r.backend === 'wasm' && r.modelOptions?.['depth'] === 8)).toBe(true);
+    expect(records.find((r) => r.model === 'decisionTree')?.backend).toBe('js');
+    expect(JSON.parse((resnet[0] as CellRecord).key)).toContainEqual({ depth: 8, width: 4, epochs: 2, batchSize: 32 });
+    expect(progress.at(-1)).toBe(1);
+    const paper = formatPaperTable(records).split('\n');
+    expect(paper[0]).toBe('| signal | ConvNet | best competing model | which |');
+    expect(paper[3]).toMatch(/^\| onePixel \| \d+\.\d% \| \d+\.\d% \| decisionTree \|$/);
+  }, 60_000);
+
+  it('fails before any training on a model of the other domain or a bad model option, listing what is valid', async () => {
+    let trained = 0;
+    const onCell = () => trained++;
+    await expect(runStudy({ ...base, models: ['charCnn'], onCell })).rejects.toThrow(/models for images: .*resnet.*perceptron/);
+    await expect(runStudy({ ...base, models: ['resnet'], modelOptions: { resnet: { epoch: 3 } }, onCell })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', details: { arg: 'options.epoch' } });
+    await expect(runStudy({ ...base, models: ['resnet'], modelOptions: { resnet: { depth: 9 } }, onCell })).rejects.toMatchObject({ details: { arg: 'options.depth' } });
+    await expect(runStudy({ ...base, models: ['resnet'], modelOptions: { perceptron: {} }, onCell })).rejects.toMatchObject({ details: { arg: 'modelOptions' } });
+    expect(trained).toBe(0);
   });
 
   it('appends cells to JSONL and a rerun skips the finished ones', async () => {
@@ -87,7 +118,7 @@ describe('study reports and CLI', () => {
     const records = await runStudy(base);
     const { formatStudyCsv, studyHeatmapSvg } = await import('../../src/study/index.js');
     const csv = formatStudyCsv(records).trim().split('\n');
-    expect(csv[0]).toBe('dataset,signal,model,seed,accuracy,shuffled_accuracy,fit_seconds,n_train,n_test');
+    expect(csv[0]).toBe('dataset,signal,model,seed,accuracy,shuffled_accuracy,fit_seconds,n_train,n_test,backend');
     expect(csv).toHaveLength(7);
     const svg = studyHeatmapSvg(records);
     expect(svg).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);

@@ -58,7 +58,7 @@ export class CharCNN extends ConvNetModel<'texts'> {
   readonly dropout: number;
 
   constructor(readonly options: CharCNNOptions = {}) {
-    super(options, { learningRate: 0.01, weightDecay: 0, lrSteps: [1 / 3, 2 / 3], lrDecay: 0.5 }, 'CharCNN');
+    super(options, { learningRate: 0.01, weightDecay: 0, lrSteps: [1 / 3, 2 / 3], lrDecay: 0.5 }, 'CharCNN', ['size', 'length', 'dropout']);
     const size = options.size ?? 'small';
     if (size !== 'small' && size !== 'large') throw fail('INVALID_ARGUMENT', 'CharCNN', 'options.size', "'small' or 'large'", JSON.stringify(size));
     this.size = size;

@@ -34,6 +34,8 @@ export interface TrainOptions {
   readonly seed?: number;
 }
 
+const TRAIN_OPTIONS = ['epochs', 'batchSize', 'learningRate', 'momentum', 'weightDecay', 'lrSteps', 'lrDecay', 'seed'] as const;
+
 /** Resolved training options. */
 export type ResolvedTrainOptions = { readonly [K in keyof TrainOptions]-?: NonNullable<TrainOptions[K]> };
 
@@ -119,7 +121,13 @@ export abstract class ConvNetModel<K extends InputKind> implements Model<K> {
     train: TrainOptions,
     defaults: Partial<ResolvedTrainOptions>,
     private readonly className: string,
+    architectureOptions: readonly string[] = [],
   ) {
+    // Options often come from JSON (study configs): a misspelt name must not be ignored silently.
+    const known = [...TRAIN_OPTIONS, ...architectureOptions];
+    for (const key of Object.keys(train)) {
+      if (!known.includes(key)) throw fail('INVALID_ARGUMENT', className, `options.${key}`, `an option among ${known.join(', ')}`, key);
+    }
     this.train = resolveTrain(className, train, defaults);
   }
 

@@ -47,7 +47,7 @@ export class ResNet extends ConvNetModel<'images'> {
   readonly width: number;
 
   constructor(readonly options: ResNetOptions = {}) {
-    super(options, {}, 'ResNet');
+    super(options, {}, 'ResNet', ['depth', 'width']);
     const depth = checkInteger('ResNet', 'options.depth', options.depth ?? 20, 8, 10_000);
     if ((depth - 2) % 6 !== 0) throw fail('INVALID_ARGUMENT', 'ResNet', 'options.depth', '6n + 2 (20, 32, 44, 56, 110, …)', String(depth));
     this.depth = depth;

@@ -33,7 +33,7 @@ export class ShallowMaxNN extends ConvNetModel<'images'> {
   readonly kernelSize: number;
 
   constructor(readonly options: ShallowMaxNNOptions = {}) {
-    super(options, { learningRate: 0.01 }, 'ShallowMaxNN');
+    super(options, { learningRate: 0.01 }, 'ShallowMaxNN', ['filters', 'kernelSize']);
     this.filters = checkInteger('ShallowMaxNN', 'options.filters', options.filters ?? 64, 1, 65536);
     this.kernelSize = checkInteger('ShallowMaxNN', 'options.kernelSize', options.kernelSize ?? 3, 1, 1024);
   }
