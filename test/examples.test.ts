@@ -11,7 +11,9 @@ afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 describe('examples run', () => {
   it('recoverability-table (the demo) prints a table with every signal', () => {
-    const text = run(['examples/recoverability-table.ts', '--per-class', '30']);
+    const text = run(['examples/recoverability-table.ts', '--per-class', '30', '--epochs', '1']);
+    expect(text).toContain('| signal | ConvNet | best competing model | which |');
+    expect(text).toMatch(/\| onePixel \| \d+\.\d% \| \d+\.\d% \| \w+ \|/);
     for (const title of ['One pixel', 'Pattern pixels', 'Random pixel', 'Multiple locations', 'Orthogonal class noise', 'Mean shift', 'Mnemonic first character', 'Length encoding', 'Pattern characters']) {
       expect(text).toContain(`| ${title} |`);
     }
