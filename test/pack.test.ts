@@ -25,7 +25,7 @@ describe('npm pack', () => {
       join(scratch, 'check.mjs'),
       `import { injectOrthogonalNoise, recoverability, encoders, BlindspotsError, VERSION } from 'blindspots';
 import { injectOnePixel } from 'blindspots/encoders';
-import { models } from 'blindspots/models';
+import { models, ResNet, useFastestBackend } from 'blindspots/models';
 import { FASHION_MNIST_CLASSES } from 'blindspots/data';
 import { recoverabilityTable } from 'blindspots/study';
 const x = { data: new Float32Array(4 * 8 * 8 * 3).fill(128 / 255), shape: [4, 8, 8, 3] };
@@ -33,12 +33,17 @@ const y = [0, 1, 2, 3];
 const r = recoverability('orthogonalNoise', injectOrthogonalNoise(x, y), y);
 let typed = false;
 try { injectOnePixel(x, [9, 9, 9], {}); } catch (e) { typed = e instanceof BlindspotsError && e.code === 'LENGTH_MISMATCH'; }
-console.log(JSON.stringify({ accuracy: r.accuracy, signals: Object.keys(encoders).length, models: typeof models, classes: FASHION_MNIST_CLASSES.length, table: typeof recoverabilityTable, typed, VERSION }));
+// The wasm backend finds its .wasm files inside the installed package, and our kernels train.
+const backend = (await useFastestBackend()).name;
+const net = await new ResNet({ depth: 8, width: 4, epochs: 1, batchSize: 4 }).fit(x, y);
+const predicted = (await net.predict(x)).length;
+net.dispose();
+console.log(JSON.stringify({ accuracy: r.accuracy, signals: Object.keys(encoders).length, models: typeof models, classes: FASHION_MNIST_CLASSES.length, table: typeof recoverabilityTable, typed, VERSION, backend, predicted }));
 `,
     );
     const out = execFileSync('node', ['check.mjs'], { cwd: scratch, encoding: 'utf8' });
     const result = JSON.parse(out.trim().split('\n').pop() as string) as Record<string, unknown>;
-    expect(result).toMatchObject({ accuracy: 1, signals: 9, models: 'object', classes: 10, table: 'function', typed: true });
+    expect(result).toMatchObject({ accuracy: 1, signals: 9, models: 'object', classes: 10, table: 'function', typed: true, backend: 'wasm', predicted: 4 });
     const cli = execFileSync(join(scratch, 'node_modules/.bin/blindspots'), ['signals'], { encoding: 'utf8' });
     expect(cli).toContain('orthogonalNoise');
   }, 600_000);
