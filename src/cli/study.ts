@@ -23,21 +23,22 @@ export const PRESETS: Readonly<Record<string, StudyFile & { about: string }>> = 
     results: 'blindspots-quick.jsonl',
   },
   table1: {
-    about: "the paper's Table 1 on Fashion-MNIST at 1/4 scale: 17,500 images (14,000 train / 3,500 test), every image signal x a ResNet (depth 8, 5 epochs) and seven classical models; ~45 min on 2 cores",
+    about: "the paper's Table 1 on Fashion-MNIST at 1/4 scale: 17,500 images (14,000 train / 3,500 test), every image signal x a ResNet (depth 8, 5 epochs), the perceptron and shallow max network and seven classical models; about an hour on 2 cores",
     dataset: 'fashion-mnist',
     size: 0.25,
     signals: ['onePixel', 'patternPixels', 'randomPixel', 'multipleLocations', 'orthogonalNoise', 'meanShift'],
-    models: ['resnet', 'decisionTree', 'randomForest', 'extraTrees', 'gaussianNB', 'logisticRegression', 'lda', 'qda'],
-    modelOptions: { resnet: { depth: 8, width: 16, epochs: 5, batchSize: 128 } },
+    models: ['resnet', 'decisionTree', 'randomForest', 'extraTrees', 'gaussianNB', 'logisticRegression', 'lda', 'qda', 'perceptron', 'shallowMaxNN'],
+    modelOptions: { resnet: { depth: 8, width: 16, epochs: 5, batchSize: 128 }, perceptron: { epochs: 5 }, shallowMaxNN: { epochs: 5 } },
     // No control cells here: forests on blank images holding one random pixel grow trees thousands
     // of nodes deep (each split isolates a few images) — one such cell took 270 s.
     results: 'blindspots-table1.jsonl',
   },
   table2: {
-    about: "the paper's Table 2 (classical side) on the SpamAssassin corpus: 6,046 mails (80/20 split), the three text signals and their control x four classical models on character codes",
+    about: "the paper's Table 2 on the SpamAssassin corpus: 6,046 mails (80/20 split), the three text signals and their control x Zhang et al.'s small char-CNN (1 epoch) and four classical models on character codes; ~80 min on 2 cores",
     dataset: 'spam-assassin',
     signals: ['mnemonic', 'lengthEncoding', 'patternChar'],
-    models: ['decisionTree', 'randomForest', 'gaussianNB', 'logisticRegression'],
+    models: ['charCnn', 'decisionTree', 'randomForest', 'gaussianNB', 'logisticRegression'],
+    modelOptions: { charCnn: { size: 'small', epochs: 1, batchSize: 128 } },
     control: true,
     results: 'blindspots-table2.jsonl',
   },
