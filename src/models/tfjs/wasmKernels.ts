@@ -9,6 +9,7 @@ interface ConvKernels {
 /** The parts of tfjs-backend-wasm's BackendWasm the kernels use. */
 interface WasmBackend {
   dataIdMap: { get(id: object): { memoryOffset: number } | undefined };
+  incRef(id: object): void;
   makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
   wasm: { asm: { memory: object }; _malloc(bytes: number): number; _free(ptr: number): void };
 }
@@ -95,9 +96,24 @@ function backpropInput(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; 
 }
 
 /**
+ * `Identity` sharing its input's buffer (reference counted, as the package's `Reshape`) instead of
+ * copying it. Why: tfjs saves every tensor a gradient needs through `clone`, i.e. `Identity`, and
+ * the package's wasm `Identity` copies — hundreds of copies of activations per training step.
+ * Sharing is safe because no wasm kernel writes into its inputs.
+ */
+function identity(args: { inputs: tf.NamedTensorInfoMap; backend: unknown }): tf.TensorInfo {
+  const backend = args.backend as WasmBackend;
+  const { x } = args.inputs as { x: tf.TensorInfo };
+  if (x.dtype === 'string') throw new Error('blindspots Identity (wasm): string tensors are not supported');
+  backend.incRef(x.dataId);
+  return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+}
+
+/**
  * Registers the library's training kernels on the tfjs `wasm` backend (idempotent):
- * `Conv2DBackpropFilter`, missing from tfjs-backend-wasm 4.x, and a register-tiled SIMD
- * `Conv2DBackpropInput` in place of the package's scalar loop. Both run in the backend's own
+ * `Conv2DBackpropFilter`, missing from tfjs-backend-wasm 4.x, a register-tiled SIMD
+ * `Conv2DBackpropInput` in place of the package's scalar loop, and an `Identity` that shares its
+ * input's buffer instead of copying it. They run in the backend's own
  * memory. Called by {@link useFastestBackend}; call it yourself only if you set the backend by hand.
  *
  * @example
@@ -115,6 +131,7 @@ export function registerWasmTrainingKernels(): void {
   for (const [kernelName, kernelFunc] of [
     ['Conv2DBackpropFilter', backpropFilter],
     ['Conv2DBackpropInput', backpropInput],
+    ['Identity', identity],
   ] as const) {
     if (tf.getKernel(kernelName, 'wasm') !== undefined) tf.unregisterKernel(kernelName, 'wasm');
     tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: kernelFunc as unknown as tf.KernelFunc });
