@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { injectOnePixel } from '../../src/encoders/index.js';
 import { CharCNN, Perceptron, ResNet, ShallowMaxNN, useFastestBackend } from '../../src/models/index.js';
 import { createRandom } from '../../src/random.js';
+import { Init, batchNorm, batchNormVars, newParams, disposeParams } from '../../src/models/tfjs/layers.js';
 import { thrownBy } from '../conformance/typedError.js';
 
 const dirs: string[] = [];
@@ -59,6 +60,71 @@ describe('tfjs backend and wasm training kernels', () => {
       expect(maxErr(ww, cw)).toBeLessThan(1e-5 * scale(cw) + 1e-5);
     });
   }
+});
+
+describe('fused batch norm (wasm kernels) against the composed tfjs ops', () => {
+  // Channel counts on and off the SIMD width; with and without residual and ReLU.
+  const cases: [number[], boolean, boolean][] = [
+    [[4, 5, 6, 16], false, false],
+    [[4, 5, 6, 16], true, false],
+    [[3, 7, 5, 6], false, true],
+    [[8, 9, 9, 32], true, true],
+    [[2, 3, 70, 7], true, true],
+  ];
+  for (const [shape, relu, withResidual] of cases) {
+    it(`matches forward, gradients and running statistics (x ${shape.join('x')}, relu ${String(relu)}, residual ${String(withResidual)})`, async () => {
+      await useFastestBackend();
+      const before = tf.memory().numTensors;
+      const run = (fused: boolean) => {
+        const params = newParams();
+        const bn = batchNormVars(new Init(params, 1), 'bn', shape[3] as number);
+        // Non-trivial gamma and beta, the same in both runs.
+        tf.tidy(() => {
+          bn.gamma.assign(tf.randomUniform([shape[3] as number], 0.5, 1.5, 'float32', 4));
+          bn.beta.assign(tf.randomUniform([shape[3] as number], -0.5, 0.5, 'float32', 5));
+        });
+        const updates: (() => void)[] = [];
+        const out = tf.tidy(() => {
+          const x = tf.add(tf.mul(tf.randomNormal(shape, 0, 1, 'float32', 1), 3), 2);
+          const r = tf.randomNormal(shape, 0, 1, 'float32', 2);
+          const dy = tf.randomNormal(shape, 0, 1, 'float32', 3);
+          const f = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor, res: tf.Tensor) =>
+            tf.sum(tf.mul(batchNorm(a, { ...bn, gamma: g as tf.Variable, beta: b as tf.Variable }, true, updates, { relu, residual: withResidual ? res : undefined, fused }), dy));
+          const y = batchNorm(x, bn, true, undefined, { relu, residual: withResidual ? r : undefined, fused });
+          const { value, grads } = tf.valueAndGrads(f)(withResidual ? [x, bn.gamma, bn.beta, r] : [x, bn.gamma, bn.beta]);
+          value.dispose();
+          return [y, ...grads].map((t) => t.dataSync() as Float32Array);
+        });
+        for (const u of updates) u();
+        const stats = [bn.mean.dataSync() as Float32Array, bn.variance.dataSync() as Float32Array];
+        disposeParams(params);
+        return [...out, ...stats];
+      };
+      const fused = run(true);
+      const composed = run(false);
+      expect(tf.memory().numTensors).toBe(before);
+      const names = ['y', 'dx', 'dgamma', 'dbeta', ...(withResidual ? ['dresidual'] : []), 'running mean', 'running variance'];
+      expect(fused).toHaveLength(names.length);
+      fused.forEach((a, i) => {
+        const b = composed[i] as Float32Array;
+        const scale = b.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+        const err = a.reduce((m, v, j) => Math.max(m, Math.abs(v - (b[j] as number))), 0);
+        expect(err, names[i]).toBeLessThan(2e-5 * scale + 1e-6);
+      });
+    });
+  }
+
+  it('gives the same statistics on every call, also once V8 has optimised the kernel (a TurboFan miscompilation of f64x2 conversions zeroed channels 4-5)', async () => {
+    await useFastestBackend();
+    const stats = (): Float32Array =>
+      tf.tidy(() => {
+        const x = tf.randomNormal([2, 3, 5, 6], 2, 3, 'float32', 7);
+        const out = tf.engine().runKernel('BlindspotsBatchNorm', { x, gamma: tf.ones([6]), beta: tf.zeros([6]) }, { relu: false, epsilon: 1e-5 }) as tf.Tensor[];
+        return tf.concat([out[1] as tf.Tensor, out[2] as tf.Tensor]).dataSync() as Float32Array;
+      });
+    const first = stats();
+    for (let i = 0; i < 1500; i++) expect(stats()).toEqual(first);
+  });
 });
 
 describe('ResNet', () => {

@@ -4,6 +4,8 @@ import { CONV_WASM_BASE64 } from '../../kernels/convWasm.js';
 interface ConvKernels {
   conv2dBackpropFilter(x: number, dy: number, dw: number, N: number, H: number, W: number, C: number, Ho: number, Wo: number, F: number, KH: number, KW: number, sh: number, sw: number, pt: number, pl: number): void;
   conv2dBackpropInput(dy: number, w: number, dx: number, wt: number, N: number, H: number, W: number, C: number, Ho: number, Wo: number, F: number, KH: number, KW: number, sh: number, sw: number, pt: number, pl: number): void;
+  batchNormForward(x: number, gamma: number, beta: number, res: number, y: number, mean: number, variance: number, acc: number, blk: number, M: number, C: number, relu: number, eps: number): void;
+  batchNormBackward(dy: number, x: number, y: number, gamma: number, mean: number, variance: number, dx: number, dgamma: number, dbeta: number, dz: number, acc: number, blk: number, M: number, C: number, relu: number, eps: number): void;
 }
 
 /** The parts of tfjs-backend-wasm's BackendWasm the kernels use. */
@@ -95,6 +97,78 @@ function backpropInput(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; 
   return out;
 }
 
+/** Names of the library's own kernels (registered for the wasm backend only). */
+export const BATCH_NORM_KERNEL = 'BlindspotsBatchNorm';
+export const BATCH_NORM_GRAD_KERNEL = 'BlindspotsBatchNormGrad';
+
+/** Attributes of {@link BATCH_NORM_KERNEL} and {@link BATCH_NORM_GRAD_KERNEL}. */
+export interface BatchNormAttrs {
+  readonly relu: boolean;
+  readonly epsilon: number;
+  /** Grad only: whether the forward added a residual (then the grad also returns its gradient). */
+  readonly residual?: boolean;
+}
+
+/** Runs `body` with scratch for the batch-norm kernels: 2C doubles and 2C floats. */
+function withScratch<T>(backend: WasmBackend, channels: number, body: (acc: number, blk: number) => T): T {
+  // Taken after the outputs, so that a heap growth during makeOutput cannot move it.
+  const acc = backend.wasm._malloc(channels * 16 + channels * 8 + 16);
+  try {
+    const aligned = (acc + 7) & ~7;
+    return body(aligned, aligned + channels * 16);
+  } finally {
+    backend.wasm._free(acc);
+  }
+}
+
+/**
+ * Fused training batch norm (+ residual add, + ReLU) over all axes but the last: outputs
+ * `[y, mean, variance]` (biased batch variance). See conv.c's batchNormForward.
+ */
+function batchNormKernel(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo[] {
+  const backend = args.backend as WasmBackend;
+  const { x, gamma, beta, residual } = args.inputs as { x: tf.TensorInfo; gamma: tf.TensorInfo; beta: tf.TensorInfo; residual?: tf.TensorInfo };
+  const attrs = args.attrs as unknown as BatchNormAttrs;
+  const C = x.shape[x.shape.length - 1] as number;
+  const M = x.shape.reduce((a, b) => a * b, 1) / C;
+  const y = backend.makeOutput([...x.shape], 'float32');
+  const mean = backend.makeOutput([C], 'float32');
+  const variance = backend.makeOutput([C], 'float32');
+  withScratch(backend, C, (acc, blk) => {
+    instance(backend).batchNormForward(
+      offset(backend, x), offset(backend, gamma), offset(backend, beta), residual === undefined ? 0 : offset(backend, residual),
+      offset(backend, y), offset(backend, mean), offset(backend, variance), acc, blk, M, C, attrs.relu ? 1 : 0, attrs.epsilon,
+    );
+  });
+  return [y, mean, variance];
+}
+
+/** The gradient of {@link batchNormKernel}: `[dx, dgamma, dbeta]`, plus `dresidual` when `attrs.residual`. */
+function batchNormGradKernel(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo[] {
+  const backend = args.backend as WasmBackend;
+  const { dy, x, y, gamma, mean, variance } = args.inputs as Record<'dy' | 'x' | 'y' | 'gamma' | 'mean' | 'variance', tf.TensorInfo>;
+  const attrs = args.attrs as unknown as BatchNormAttrs;
+  const C = x.shape[x.shape.length - 1] as number;
+  const M = x.shape.reduce((a, b) => a * b, 1) / C;
+  const dx = backend.makeOutput([...x.shape], 'float32');
+  const dgamma = backend.makeOutput([C], 'float32');
+  const dbeta = backend.makeOutput([C], 'float32');
+  const dz = attrs.residual === true ? backend.makeOutput([...x.shape], 'float32') : undefined;
+  withScratch(backend, C, (acc, blk) => {
+    instance(backend).batchNormBackward(
+      offset(backend, dy), offset(backend, x), offset(backend, y), offset(backend, gamma), offset(backend, mean), offset(backend, variance),
+      offset(backend, dx), offset(backend, dgamma), offset(backend, dbeta), dz === undefined ? 0 : offset(backend, dz),
+      acc, blk, M, C, attrs.relu ? 1 : 0, attrs.epsilon,
+    );
+  });
+  return dz === undefined ? [dx, dgamma, dbeta] : [dx, dgamma, dbeta, dz];
+}
+
+/** Whether the library's own kernels are registered for the active backend. */
+export function hasFusedKernels(): boolean {
+  return tf.getKernel(BATCH_NORM_KERNEL, tf.getBackend()) !== undefined;
+}
+
 /**
  * `Identity` sharing its input's buffer (reference counted, as the package's `Reshape`) instead of
  * copying it. Why: tfjs saves every tensor a gradient needs through `clone`, i.e. `Identity`, and
@@ -132,6 +206,8 @@ export function registerWasmTrainingKernels(): void {
     ['Conv2DBackpropFilter', backpropFilter],
     ['Conv2DBackpropInput', backpropInput],
     ['Identity', identity],
+    [BATCH_NORM_KERNEL, batchNormKernel],
+    [BATCH_NORM_GRAD_KERNEL, batchNormGradKernel],
   ] as const) {
     if (tf.getKernel(kernelName, 'wasm') !== undefined) tf.unregisterKernel(kernelName, 'wasm');
     tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: kernelFunc as unknown as tf.KernelFunc });
