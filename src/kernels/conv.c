@@ -350,3 +350,16 @@ void batchNormBackward(const f32 *dy, const f32 *x, const f32 *y, const f32 *gam
   SCALAR
   for (int c = 0; c < C; c++) dbeta[c] = (f32)acc[c];
 }
+
+// wf[kh, kw, f, c] = w[KH-1-kh, KW-1-kw, c, f]: the filter that turns the input gradient of a
+// stride-1 convolution into a forward convolution of dy (run by XNNPACK, faster than a scatter).
+EXPORT(flipFilter)
+void flipFilter(const f32 *w, f32 *wf, int KH, int KW, int C, int F) {
+  for (int kh = 0; kh < KH; kh++)
+    for (int kw = 0; kw < KW; kw++) {
+      const f32 *src = w + ((KH - 1 - kh) * KW + (KW - 1 - kw)) * C * F;
+      f32 *dst = wf + (kh * KW + kw) * F * C;
+      for (int c = 0; c < C; c++)
+        for (int f = 0; f < F; f++) dst[f * C + c] = src[c * F + f];
+    }
+}

@@ -158,7 +158,9 @@ describe('ResNet', () => {
     const train = make(200);
     const test = make(100);
     const before = tf.memory().numTensors;
-    const net = new ResNet({ depth: 8, width: 8, epochs: 30, batchSize: 32, seed: 1 });
+    // 40 epochs: at 30, seed 1 sat at the edge (one class of ten not yet learned), so a change in
+    // floating-point summation order (XNNPACK for the input gradient) tipped it to 90%.
+    const net = new ResNet({ depth: 8, width: 8, epochs: 40, batchSize: 32, seed: 1 });
     await net.fit(train.x, train.labels);
     const predicted = await net.predict(test.x);
     net.dispose();

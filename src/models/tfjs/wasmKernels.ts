@@ -4,6 +4,7 @@ import { CONV_WASM_BASE64 } from '../../kernels/convWasm.js';
 interface ConvKernels {
   conv2dBackpropFilter(x: number, dy: number, dw: number, N: number, H: number, W: number, C: number, Ho: number, Wo: number, F: number, KH: number, KW: number, sh: number, sw: number, pt: number, pl: number): void;
   conv2dBackpropInput(dy: number, w: number, dx: number, wt: number, N: number, H: number, W: number, C: number, Ho: number, Wo: number, F: number, KH: number, KW: number, sh: number, sw: number, pt: number, pl: number): void;
+  flipFilter(w: number, wf: number, KH: number, KW: number, C: number, F: number): void;
   batchNormForward(x: number, gamma: number, beta: number, res: number, y: number, mean: number, variance: number, acc: number, blk: number, M: number, C: number, relu: number, eps: number): void;
   batchNormBackward(dy: number, x: number, y: number, gamma: number, mean: number, variance: number, dx: number, dgamma: number, dbeta: number, dz: number, acc: number, blk: number, M: number, C: number, relu: number, eps: number): void;
 }
@@ -13,6 +14,7 @@ interface WasmBackend {
   dataIdMap: { get(id: object): { memoryOffset: number } | undefined };
   incRef(id: object): void;
   makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
+  disposeData(id: object): boolean;
   wasm: { asm: { memory: object }; _malloc(bytes: number): number; _free(ptr: number): void };
 }
 
@@ -81,8 +83,29 @@ function backpropInput(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; 
   const { dy, filter } = args.inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
   const attrs = args.attrs as unknown as ConvAttrs & { inputShape: number[] };
   const info = convInfo('Conv2DBackpropInput', attrs.inputShape, filter.shape, attrs);
-  const out = backend.makeOutput([...attrs.inputShape], 'float32');
   const k = instance(backend);
+  const { top, bottom, left, right } = info.padInfo;
+  const [KH, KW] = [info.filterHeight, info.filterWidth];
+  if (info.strideHeight === 1 && info.strideWidth === 1 && Math.max(top, bottom) < KH && Math.max(left, right) < KW) {
+    // Stride 1: dx is the convolution of dy with the flipped, transposed filter, padded by
+    // K - 1 - pad. XNNPACK's Conv2D runs it ~1.4x faster than the scatter below.
+    const flipped = backend.makeOutput([KH, KW, info.outChannels, info.inChannels], 'float32');
+    try {
+      k.flipFilter(offset(backend, filter), offset(backend, flipped), KH, KW, info.inChannels, info.outChannels);
+      const conv2d = tf.getKernel('Conv2D', 'wasm');
+      if (conv2d === undefined) throw new Error('blindspots Conv2DBackpropInput (wasm): the backend has no Conv2D kernel');
+      const pad = [[0, 0], [KH - 1 - top, KH - 1 - bottom], [KW - 1 - left, KW - 1 - right], [0, 0]];
+      return conv2d.kernelFunc({
+        inputs: { x: dy, filter: flipped },
+        backend: backend as unknown as tf.KernelBackend,
+        attrs: { strides: 1, dilations: 1, pad, dataFormat: 'NHWC' } as unknown as tf.NamedAttrMap,
+      }) as tf.TensorInfo;
+    } finally {
+      // Disposing also drops XNNPACK's operator cached for this filter.
+      backend.disposeData(flipped.dataId);
+    }
+  }
+  const out = backend.makeOutput([...attrs.inputShape], 'float32');
   // Scratch for the transposed filter; taken after makeOutput so a heap growth cannot move it.
   const wt = backend.wasm._malloc(filter.shape.reduce((a, b) => a * b, 1) * 4);
   try {
