@@ -114,6 +114,24 @@ describe('fused batch norm (wasm kernels) against the composed tfjs ops', () => 
     });
   }
 
+  it('the fused momentum-SGD step equals the composed tfjs ops bit for bit', async () => {
+    await useFastestBackend();
+    const before = tf.memory().numTensors;
+    tf.tidy(() => {
+      const v = tf.randomNormal([3, 3, 5, 7], 0, 1, 'float32', 1);
+      const m = tf.randomNormal([3, 3, 5, 7], 0, 1, 'float32', 2);
+      const g = tf.randomNormal([3, 3, 5, 7], 0, 1, 'float32', 3);
+      for (const weightDecay of [0, 1e-4]) {
+        const [nv, nm] = tf.engine().runKernel('BlindspotsSgdMomentum', { v, m, g }, { learningRate: 0.1, momentum: 0.9, weightDecay }) as tf.Tensor[];
+        const cm = tf.add(tf.mul(m, 0.9), weightDecay > 0 ? tf.add(g, tf.mul(v, weightDecay)) : g);
+        const cv = tf.sub(v, tf.mul(cm, 0.1));
+        expect(nm?.dataSync()).toEqual(cm.dataSync());
+        expect(nv?.dataSync()).toEqual(cv.dataSync());
+      }
+    });
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('gives the same statistics on every call, also once V8 has optimised the kernel (a TurboFan miscompilation of f64x2 conversions zeroed channels 4-5)', async () => {
     await useFastestBackend();
     const stats = (): Float32Array =>

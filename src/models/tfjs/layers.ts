@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { BATCH_NORM_GRAD_KERNEL, BATCH_NORM_KERNEL, type BatchNormAttrs, hasFusedKernels } from './wasmKernels.js';
+import { AXPBY_KERNEL, BATCH_NORM_GRAD_KERNEL, BATCH_NORM_KERNEL, type BatchNormAttrs, hasFusedKernels } from './wasmKernels.js';
 
 /**
  * The parameters of a network: trainable variables and non-trainable state (batch-norm running
@@ -136,10 +136,14 @@ export function batchNorm(x: tf.Tensor, bn: BatchNormVars, training: boolean, up
 
 /** Queues the running-statistics update from the batch mean and biased variance (kept tensors, disposed by the update). */
 function queueRunningStats(bn: BatchNormVars, mean: tf.Tensor, variance: tf.Tensor, count: number, updates: (() => void)[]): void {
+  const unbiased = (BN_MOMENTUM * count) / Math.max(count - 1, 1);
   updates.push(() => {
     tf.tidy(() => {
-      bn.mean.assign(tf.add(tf.mul(bn.mean, 1 - BN_MOMENTUM), tf.mul(mean, BN_MOMENTUM)));
-      bn.variance.assign(tf.add(tf.mul(bn.variance, 1 - BN_MOMENTUM), tf.mul(variance, (BN_MOMENTUM * count) / Math.max(count - 1, 1))));
+      // alpha * a + beta * b: one kernel on wasm, the same arithmetic composed elsewhere.
+      const axpby = (a: tf.Tensor, b: tf.Tensor, alpha: number, beta: number): tf.Tensor =>
+        hasFusedKernels() ? (tf.engine().runKernel(AXPBY_KERNEL, { a, b }, { alpha, beta }) as tf.Tensor) : tf.add(tf.mul(a, alpha), tf.mul(b, beta));
+      bn.mean.assign(axpby(bn.mean, mean, 1 - BN_MOMENTUM, BN_MOMENTUM));
+      bn.variance.assign(axpby(bn.variance, variance, 1 - BN_MOMENTUM, unbiased));
     });
     mean.dispose();
     variance.dispose();
