@@ -6,7 +6,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { injectOnePixel } from '../../src/encoders/index.js';
 import { CharCNN, Perceptron, ResNet, ShallowMaxNN, useFastestBackend } from '../../src/models/index.js';
 import { createRandom } from '../../src/random.js';
-import { Init, batchNorm, batchNormVars, newParams, disposeParams } from '../../src/models/tfjs/layers.js';
+import { Init, batchNorm, batchNormVars, newParams, disposeParams, optionAShortcut } from '../../src/models/tfjs/layers.js';
+import { tensorBatches } from '../../src/models/tfjs/convNet.js';
 import { thrownBy } from '../conformance/typedError.js';
 
 const dirs: string[] = [];
@@ -130,6 +131,35 @@ describe('fused batch norm (wasm kernels) against the composed tfjs ops', () => 
       }
     });
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  for (const [shape, stride, channels] of [[[2, 8, 8, 4], 2, 8], [[3, 7, 5, 3], 2, 8], [[2, 4, 4, 4], 1, 6], [[2, 6, 6, 5], 3, 5]] as const) {
+    it(`the option-A shortcut kernel equals avgPool + pad, forward and gradient (x ${shape.join('x')}, stride ${String(stride)}, ${String(channels)} channels)`, async () => {
+      await useFastestBackend();
+      const before = tf.memory().numTensors;
+      const [fused, composed] = [true, false].map((f) =>
+        tf.tidy(() => {
+          const x = tf.randomNormal([...shape], 0, 1, 'float32', 1) as tf.Tensor4D;
+          const y = optionAShortcut(x, stride, channels, f);
+          const dy = tf.randomNormal(y.shape, 0, 1, 'float32', 2);
+          const dx = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(optionAShortcut(a as tf.Tensor4D, stride, channels, f), dy)))(x);
+          return [y.shape, y.dataSync(), dx.dataSync()];
+        }),
+      );
+      expect(fused).toEqual(composed);
+      expect(tf.memory().numTensors).toBe(before);
+    });
+  }
+
+  it('gathers a training batch as tf.gather does', async () => {
+    await useFastestBackend();
+    const x = tf.randomNormal([10, 3, 2, 3], 0, 1, 'float32', 1);
+    const batches = tensorBatches(x);
+    const index = Int32Array.from([9, 0, 3, 3, 7]);
+    const got = tf.tidy(() => batches.gather(index).dataSync());
+    const want = tf.tidy(() => tf.gather(x, tf.tensor1d(index, 'int32')).dataSync());
+    expect(got).toEqual(want);
+    batches.dispose();
   });
 
   it('gives the same statistics on every call, also once V8 has optimised the kernel (a TurboFan miscompilation of f64x2 conversions zeroed channels 4-5)', async () => {

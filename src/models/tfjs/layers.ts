@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { AXPBY_KERNEL, BATCH_NORM_GRAD_KERNEL, BATCH_NORM_KERNEL, type BatchNormAttrs, hasFusedKernels } from './wasmKernels.js';
+import { AXPBY_KERNEL, BATCH_NORM_GRAD_KERNEL, BATCH_NORM_KERNEL, type BatchNormAttrs, SHORTCUT_GRAD_KERNEL, SHORTCUT_KERNEL, type ShortcutAttrs, hasFusedKernels } from './wasmKernels.js';
 
 /**
  * The parameters of a network: trainable variables and non-trainable state (batch-norm running
@@ -207,4 +207,33 @@ function composedBatchNorm(x: tf.Tensor, bn: BatchNormVars, training: boolean, u
     };
   });
   return normalise(x, bn.gamma, bn.beta);
+}
+
+/**
+ * He et al.'s option-A shortcut: `x` subsampled by `stride` and zero-padded from its channels to
+ * `channels` (half the new channels before, half after). One kernel each way on wasm; elsewhere
+ * avgPool(1, stride) + pad, whose gradients (AvgPoolGrad, Slice) cost ~30x the fused pass.
+ * `fused: false` forces the composed ops (the test reference).
+ */
+export function optionAShortcut(x: tf.Tensor4D, stride: number, channels: number, fused = true): tf.Tensor4D {
+  const cin = x.shape[3];
+  const lo = Math.floor((channels - cin) / 2);
+  if (stride === 1 && channels === cin) return x;
+  if (!(fused && hasFusedKernels())) {
+    let h = x;
+    if (stride !== 1) h = tf.avgPool(h, 1, stride, 'valid');
+    if (channels > cin) h = tf.pad(h, [[0, 0], [0, 0], [0, 0], [lo, channels - cin - lo]]);
+    return h;
+  }
+  const attrs: ShortcutAttrs = { stride, lo, channels };
+  const engine = tf.engine();
+  const shortcut = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [xin, save] = args as [tf.Tensor, tf.GradSaveFunc];
+    save([xin]);
+    return {
+      value: engine.runKernel(SHORTCUT_KERNEL, { x: xin }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => engine.runKernel(SHORTCUT_GRAD_KERNEL, { dy, x: saved[0] as tf.Tensor }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor,
+    };
+  });
+  return shortcut(x) as tf.Tensor4D;
 }

@@ -7,6 +7,9 @@ interface ConvKernels {
   flipFilter(w: number, wf: number, KH: number, KW: number, C: number, F: number): void;
   sgdMomentum(v: number, m: number, g: number, vOut: number, mOut: number, n: number, lr: number, mu: number, wd: number): void;
   axpby(a: number, b: number, out: number, n: number, alpha: number, beta: number): void;
+  shortcutForward(input: number, out: number, N: number, H: number, W: number, C: number, Ho: number, Wo: number, Cout: number, s: number, lo: number): void;
+  shortcutBackward(dout: number, din: number, N: number, H: number, W: number, C: number, Ho: number, Wo: number, Cout: number, s: number, lo: number): void;
+  gatherRows(src: number, idx: number, dst: number, count: number, rows: number, row: number): void;
   batchNormForward(x: number, gamma: number, beta: number, res: number, y: number, mean: number, variance: number, acc: number, blk: number, M: number, C: number, relu: number, eps: number): void;
   batchNormBackward(dy: number, x: number, y: number, gamma: number, mean: number, variance: number, dx: number, dgamma: number, dbeta: number, dz: number, acc: number, blk: number, M: number, C: number, relu: number, eps: number): void;
 }
@@ -164,6 +167,58 @@ function axpbyKernel(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; at
   return out;
 }
 
+export const SHORTCUT_KERNEL = 'BlindspotsShortcut';
+export const SHORTCUT_GRAD_KERNEL = 'BlindspotsShortcutGrad';
+export const GATHER_ROWS_KERNEL = 'BlindspotsGatherRows';
+
+/** Attributes of {@link SHORTCUT_KERNEL} and {@link SHORTCUT_GRAD_KERNEL}. */
+export interface ShortcutAttrs {
+  readonly stride: number;
+  /** Zero channels added before the input's channels. */
+  readonly lo: number;
+  /** Channels of the output. */
+  readonly channels: number;
+}
+
+function shortcutDims(inShape: readonly number[], attrs: ShortcutAttrs): [number, number, number, number, number, number, number, number, number, number] {
+  const [N, H, W, C] = inShape as [number, number, number, number];
+  const s = attrs.stride;
+  return [N, H, W, C, Math.ceil(H / s), Math.ceil(W / s), attrs.channels, s, attrs.lo, 0];
+}
+
+/** Option-A shortcut (subsample by `stride`, zero-pad channels): avgPool(1, s) + pad in one pass. */
+function shortcutKernel(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
+  const backend = args.backend as WasmBackend;
+  const { x } = args.inputs as { x: tf.TensorInfo };
+  const [N, H, W, C, Ho, Wo, Cout, s, lo] = shortcutDims(x.shape, args.attrs as unknown as ShortcutAttrs);
+  const out = backend.makeOutput([N, Ho, Wo, Cout], 'float32');
+  instance(backend).shortcutForward(offset(backend, x), offset(backend, out), N, H, W, C, Ho, Wo, Cout, s, lo);
+  return out;
+}
+
+/** The gradient of {@link shortcutKernel}, `{ dy, x }` -> dx (x for its shape). */
+function shortcutGradKernel(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
+  const backend = args.backend as WasmBackend;
+  const { dy, x } = args.inputs as { dy: tf.TensorInfo; x: tf.TensorInfo };
+  const [N, H, W, C, Ho, Wo, Cout, s, lo] = shortcutDims(x.shape, args.attrs as unknown as ShortcutAttrs);
+  const out = backend.makeOutput([...x.shape], 'float32');
+  instance(backend).shortcutBackward(offset(backend, dy), offset(backend, out), N, H, W, C, Ho, Wo, Cout, s, lo);
+  return out;
+}
+
+/** Rows of a float32 tensor along axis 0 (`{ x, indices }`, indices int32): a batch of the training set. */
+function gatherRowsKernel(args: { inputs: tf.NamedTensorInfoMap; backend: unknown }): tf.TensorInfo {
+  const backend = args.backend as WasmBackend;
+  const { x, indices } = args.inputs as { x: tf.TensorInfo; indices: tf.TensorInfo };
+  if (x.dtype !== 'float32' || indices.dtype !== 'int32') throw new Error('blindspots GatherRows (wasm): float32 rows and int32 indices only');
+  const rows = x.shape[0] as number;
+  const row = x.shape.slice(1).reduce((a, b) => a * b, 1);
+  const count = indices.shape[0] as number;
+  const out = backend.makeOutput([count, ...x.shape.slice(1)], 'float32');
+  instance(backend).gatherRows(offset(backend, x), offset(backend, indices), offset(backend, out), count, rows, row);
+  return out;
+}
+
 /** Attributes of {@link BATCH_NORM_KERNEL} and {@link BATCH_NORM_GRAD_KERNEL}. */
 export interface BatchNormAttrs {
   readonly relu: boolean;
@@ -273,6 +328,9 @@ export function registerWasmTrainingKernels(): void {
     [BATCH_NORM_GRAD_KERNEL, batchNormGradKernel],
     [SGD_MOMENTUM_KERNEL, sgdKernel],
     [AXPBY_KERNEL, axpbyKernel],
+    [SHORTCUT_KERNEL, shortcutKernel],
+    [SHORTCUT_GRAD_KERNEL, shortcutGradKernel],
+    [GATHER_ROWS_KERNEL, gatherRowsKernel],
   ] as const) {
     if (tf.getKernel(kernelName, 'wasm') !== undefined) tf.unregisterKernel(kernelName, 'wasm');
     tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: kernelFunc as unknown as tf.KernelFunc });
