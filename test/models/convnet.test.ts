@@ -260,6 +260,30 @@ describe('training loop, progress, abort, save and load', () => {
     net.dispose();
   });
 
+  it('trains data-parallel on two threads: the same weights bit for bit for a seed, learns, leaks nothing, aborts', async () => {
+    const { x, y } = tinyImages(64);
+    const before = tf.memory().numTensors;
+    const weights = async (m: ResNet): Promise<Buffer> => {
+      const d = scratch();
+      await m.save(d);
+      return readFileSync(join(d, 'weights.bin'));
+    };
+    const make = (threads: number) => new ResNet({ depth: 8, width: 4, epochs: 3, batchSize: 16, seed: 3, threads });
+    const a = await make(2).fit(x, y);
+    const b = await make(2).fit(x, y);
+    const single = await make(1).fit(x, y);
+    expect((await weights(a)).equals(await weights(b))).toBe(true);
+    // Per-share batch statistics: a different model from the one-thread one, as DataParallel.
+    expect((await weights(a)).equals(await weights(single))).toBe(false);
+    expect((await a.predict(x)).length).toBe(64);
+    const ctl = new AbortController();
+    let steps = 0;
+    const c = make(2);
+    await expect(c.fit(x, y, { signal: ctl.signal, onProgress: () => (++steps === 2 ? ctl.abort() : undefined) })).rejects.toMatchObject({ name: 'AbortError' });
+    for (const m of [a, b, single, c]) m.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  }, 60_000);
+
   it('save then load gives the same predictions; the same seed gives the same weights bit for bit', async () => {
     const { x, y } = tinyImages();
     const a = await new ResNet({ depth: 8, width: 4, epochs: 2, batchSize: 16, seed: 3 }).fit(x, y);
