@@ -18,14 +18,15 @@ const scratch = (): string => {
 };
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-async function gradients(backend: 'wasm' | 'cpu', xShape: number[], wShape: number[], stride: number, pad: 'same' | 'valid'): Promise<[Float32Array, Float32Array]> {
+async function gradients(backend: 'wasm' | 'cpu', xShape: number[], wShape: number[], stride: number, pad: 'same' | 'valid'): Promise<[Float32Array, Float32Array, Float32Array]> {
   await tf.setBackend(backend);
   return tf.tidy(() => {
     const x = tf.randomNormal(xShape, 0, 1, 'float32', 1);
     const w = tf.randomNormal(wShape, 0, 1, 'float32', 2);
     const dy = tf.randomNormal(tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, stride, pad).shape, 0, 1, 'float32', 3);
     const [gx, gw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad), dy)))([x, w]);
-    return [(gx as tf.Tensor).dataSync() as Float32Array, (gw as tf.Tensor).dataSync() as Float32Array] as [Float32Array, Float32Array];
+    const y = tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, stride, pad);
+    return [(gx as tf.Tensor).dataSync() as Float32Array, (gw as tf.Tensor).dataSync() as Float32Array, y.dataSync() as Float32Array] as [Float32Array, Float32Array, Float32Array];
   });
 }
 
@@ -46,19 +47,22 @@ describe('tfjs backend and wasm training kernels', () => {
     [[2, 1, 40, 70], [1, 7, 70, 20], 1, 'valid'],
     [[2, 8, 8, 12], [3, 3, 12, 10], 2, 'valid'],
     [[1, 6, 5, 8], [5, 3, 8, 8], 1, 'same'],
+    [[2, 7, 9, 5], [2, 4, 5, 11], 1, 'same'],
+    [[3, 5, 6, 4], [3, 2, 4, 9], 1, 'valid'],
   ];
   for (const [xs, ws, s, pad] of cases) {
-    it(`Conv2DBackpropFilter and Conv2DBackpropInput match the cpu backend (x ${xs.join('x')}, w ${ws.join('x')}, stride ${String(s)}, ${pad})`, async () => {
+    it(`Conv2D, Conv2DBackpropFilter and Conv2DBackpropInput match the cpu backend (x ${xs.join('x')}, w ${ws.join('x')}, stride ${String(s)}, ${pad})`, async () => {
       await useFastestBackend();
       const before = tf.memory().numTensors;
-      const [wx, ww] = await gradients('wasm', xs, ws, s, pad);
+      const [wx, ww, wy] = await gradients('wasm', xs, ws, s, pad);
       expect(tf.memory().numTensors).toBe(before);
-      const [cx, cw] = await gradients('cpu', xs, ws, s, pad);
+      const [cx, cw, cy] = await gradients('cpu', xs, ws, s, pad);
       await tf.setBackend('wasm');
       const maxErr = (a: Float32Array, b: Float32Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - (b[i] as number))), 0);
       const scale = (a: Float32Array) => a.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
       expect(maxErr(wx, cx)).toBeLessThan(1e-5 * scale(cx) + 1e-5);
       expect(maxErr(ww, cw)).toBeLessThan(1e-5 * scale(cw) + 1e-5);
+      expect(maxErr(wy, cy)).toBeLessThan(1e-5 * scale(cy) + 1e-5);
     });
   }
 });
