@@ -256,13 +256,10 @@ export abstract class ConvNetModel<K extends InputKind> implements Model<K> {
             return reply.grads;
           });
           const own = shares[0] as Int32Array;
-          const tLocal = performance.now();
           const local = tf.tidy(() => shareGradients(net, vars, xs.gather(own), tf.tensor1d(labelsOf(own), 'int32'), numClasses, step, own.length / idx.length, updates));
           let others: (Float32Array | undefined)[];
           try {
-            const tWait = performance.now();
             others = await Promise.all(remote);
-            if (process.env.DPDBG) console.log(`local ${(tWait - tLocal).toFixed(0)} wait ${(performance.now() - tWait).toFixed(0)}`);
           } catch (error) {
             tf.dispose(local);
             for (const u of updates) u();
