@@ -460,12 +460,25 @@ void padImages(const f32 *x, f32 *xp, int N, int H, int W, int C, int Hp, int Wp
     }
 }
 
-// A stride-1 'valid' convolution of the padded images xp [N, Hp, Wp, C] with w [KH, KW, C, F]:
-// y [N, Ho, Wo, F]. Tiles of 4 output pixels x 8 filters keep 8 accumulators in SIMD registers
-// over all taps and channels (the same tile as conv2dBackpropFilter).
+// wp [F / 8][KH * KW * C][8] = w [KH * KW * C][F] for the first F & ~7 filters: each tile's
+// weights in the order the convolution reads them (for 256 channels the strided rows of w did not
+// stay in L1).
+EXPORT(packFilter8)
+void packFilter8(const f32 *w, f32 *wp, int T, int F) {
+  for (int fb = 0; fb < (F >> 3); fb++)
+    for (int t = 0; t < T; t++) {
+      st(wp + ((long)fb * T + t) * 8, ld(w + (long)t * F + fb * 8));
+      st(wp + ((long)fb * T + t) * 8 + 4, ld(w + (long)t * F + fb * 8 + 4));
+    }
+}
+
+// A stride-1 'valid' convolution of the padded images xp [N, Hp, Wp, C] with w [KH, KW, C, F]
+// (packed by packFilter8 into wp): y [N, Ho, Wo, F]. Tiles of 4 output pixels x 8 filters keep 8
+// accumulators in SIMD registers over all taps and channels (the tile of conv2dBackpropFilter).
 EXPORT(conv2dValid)
-void conv2dValid(const f32 *xp, const f32 *w, f32 *y, int N, int Hp, int Wp, int C, int Ho, int Wo, int F, int KH, int KW) {
+void conv2dValid(const f32 *xp, const f32 *w, const f32 *wp, f32 *y, int N, int Hp, int Wp, int C, int Ho, int Wo, int F, int KH, int KW) {
   const int F8 = F & ~7;
+  const int T = KH * KW * C;
   for (int n = 0; n < N; n++) {
     const f32 *xn = xp + (long)n * Hp * Wp * C;
     f32 *yn = y + (long)n * Ho * Wo * F;
@@ -477,8 +490,8 @@ void conv2dValid(const f32 *xp, const f32 *w, f32 *y, int N, int Hp, int Wp, int
           for (int kh = 0; kh < KH; kh++) {
             for (int kw = 0; kw < KW; kw++) {
               const f32 *xq = xn + ((oy + kh) * Wp + ox + kw) * C;
-              const f32 *wq = w + (kh * KW + kw) * C * F + f;
-              for (int c = 0; c < C; c++, wq += F) {
+              const f32 *wq = wp + ((f >> 3) * T + (kh * KW + kw) * C) * 8;
+              for (int c = 0; c < C; c++, wq += 8) {
                 v4 w0 = ld(wq), w1 = ld(wq + 4);
                 v4 x0 = splat(xq + c), x1 = splat(xq + C + c), x2 = splat(xq + 2 * C + c), x3 = splat(xq + 3 * C + c);
                 a00 = madd(a00, x0, w0); a01 = madd(a01, x0, w1);
@@ -497,8 +510,8 @@ void conv2dValid(const f32 *xp, const f32 *w, f32 *y, int N, int Hp, int Wp, int
           for (int kh = 0; kh < KH; kh++)
             for (int kw = 0; kw < KW; kw++) {
               const f32 *xq = xn + ((oy + kh) * Wp + ox + kw) * C;
-              const f32 *wq = w + (kh * KW + kw) * C * F + f;
-              for (int c = 0; c < C; c++, wq += F) {
+              const f32 *wq = wp + ((f >> 3) * T + (kh * KW + kw) * C) * 8;
+              for (int c = 0; c < C; c++, wq += 8) {
                 v4 x0 = splat(xq + c);
                 a0 = madd(a0, x0, ld(wq));
                 a1 = madd(a1, x0, ld(wq + 4));

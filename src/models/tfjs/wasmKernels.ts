@@ -5,7 +5,8 @@ interface ConvKernels {
   conv2dBackpropFilter(x: number, dy: number, dw: number, N: number, H: number, W: number, C: number, Ho: number, Wo: number, F: number, KH: number, KW: number, sh: number, sw: number, pt: number, pl: number): void;
   conv2dBackpropInput(dy: number, w: number, dx: number, wt: number, N: number, H: number, W: number, C: number, Ho: number, Wo: number, F: number, KH: number, KW: number, sh: number, sw: number, pt: number, pl: number): void;
   padImages(x: number, xp: number, N: number, H: number, W: number, C: number, Hp: number, Wp: number, pt: number, pl: number): void;
-  conv2dValid(xp: number, w: number, y: number, N: number, Hp: number, Wp: number, C: number, Ho: number, Wo: number, F: number, KH: number, KW: number): void;
+  packFilter8(w: number, wp: number, T: number, F: number): void;
+  conv2dValid(xp: number, w: number, wp: number, y: number, N: number, Hp: number, Wp: number, C: number, Ho: number, Wo: number, F: number, KH: number, KW: number): void;
   flipFilter(w: number, wf: number, KH: number, KW: number, C: number, F: number): void;
   sgdMomentum(v: number, m: number, g: number, vOut: number, mOut: number, n: number, lr: number, mu: number, wd: number): void;
   axpby(a: number, b: number, out: number, n: number, alpha: number, beta: number): void;
@@ -97,16 +98,16 @@ function stride1Conv(backend: WasmBackend, x: tf.TensorInfo, filterPtr: number, 
   const [Ho, Wo] = [Hp - KH + 1, Wp - KW + 1];
   if (out.shape.join() !== [N, Ho, Wo, F].join()) throw new Error(`blindspots conv (wasm): output [${out.shape.join(', ')}] for [${[N, Ho, Wo, F].join(', ')}]`);
   const k = instance(backend);
-  if (pads.top === 0 && pads.bottom === 0 && pads.left === 0 && pads.right === 0) {
-    k.conv2dValid(offset(backend, x), filterPtr, offset(backend, out), N, Hp, Wp, C, Ho, Wo, F, KH, KW);
-    return;
-  }
-  const padded = backend.wasm._malloc(N * Hp * Wp * C * 4);
+  const T = KH * KW * C;
+  const packed = backend.wasm._malloc(Math.max(1, T * (F & ~7)) * 4);
+  const padded = pads.top === 0 && pads.bottom === 0 && pads.left === 0 && pads.right === 0 ? 0 : backend.wasm._malloc(N * Hp * Wp * C * 4);
   try {
-    k.padImages(offset(backend, x), padded, N, H, W, C, Hp, Wp, pads.top, pads.left);
-    k.conv2dValid(padded, filterPtr, offset(backend, out), N, Hp, Wp, C, Ho, Wo, F, KH, KW);
+    k.packFilter8(filterPtr, packed, T, F);
+    if (padded !== 0) k.padImages(offset(backend, x), padded, N, H, W, C, Hp, Wp, pads.top, pads.left);
+    k.conv2dValid(padded === 0 ? offset(backend, x) : padded, filterPtr, packed, offset(backend, out), N, Hp, Wp, C, Ho, Wo, F, KH, KW);
   } finally {
-    backend.wasm._free(padded);
+    if (padded !== 0) backend.wasm._free(padded);
+    backend.wasm._free(packed);
   }
 }
 
