@@ -4,7 +4,9 @@
  * the same architectures in PyTorch CPU (bench/convnet_torch.py, /usr/bin/python3, Debian
  * python3-torch, 2 threads) measured in the same run. Writes its table into docs/performance.md.
  *
- *   npm run bench:convnet -- [--steps 5] [--warmup 1] [--depth 20] [--batch 128] [--char-batch 128] [--nets resnet,charcnn] [--no-write]
+ *   npm run bench:convnet -- [--steps 5] [--warmup 1] [--depth 20] [--batch 128] [--char-batch 128] [--nets resnet,charcnn] [--threads 1] [--no-write]
+ *
+ * --threads above 1 trains data-parallel on that many threads (options.threads).
  */
 import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
@@ -24,6 +26,7 @@ const depth = Number(arg('--depth') ?? 20);
 const batch = Number(arg('--batch') ?? 128);
 const charBatch = Number(arg('--char-batch') ?? 128);
 const nets = (arg('--nets') ?? 'resnet,charcnn').split(',');
+const threads = Number(arg('--threads') ?? 1);
 
 const backend = await useFastestBackend();
 console.log(`tfjs backend: ${backend.name}; ${String(cpus().length)} cores (${cpus()[0]?.model ?? '?'})`);
@@ -45,7 +48,7 @@ if (nets.includes('resnet')) {
   const n = (warmup + steps) * batch;
   const data = Float32Array.from({ length: n * 32 * 32 * 3 }, () => random());
   const labels = Int32Array.from({ length: n }, (_, i) => i % 10);
-  const model = new ResNet({ depth, epochs: 1, batchSize: batch, seed: 1 });
+  const model = new ResNet({ depth, epochs: 1, batchSize: batch, seed: 1, threads });
   ours[`resnet${String(depth)}`] = await throughput(model, (onProgress) => model.fit({ data, shape: [n, 32, 32, 3] }, labels, { onProgress }), batch);
   console.log(`ours resnet${String(depth)}: ${(ours[`resnet${String(depth)}`] as number).toFixed(1)} images/s`);
 }
@@ -54,7 +57,7 @@ if (nets.includes('charcnn')) {
   const letters = ZHANG_ALPHABET.join('');
   const texts = Array.from({ length: n }, () => Array.from({ length: 1014 }, () => letters[Math.floor(random() * letters.length)]).join(''));
   const labels = Int32Array.from({ length: n }, (_, i) => i % 2);
-  const model = new CharCNN({ size: 'small', epochs: 1, batchSize: charBatch, seed: 1 });
+  const model = new CharCNN({ size: 'small', epochs: 1, batchSize: charBatch, seed: 1, threads });
   ours['charcnn-small'] = await throughput(model, (onProgress) => model.fit(texts, labels, { onProgress }), charBatch);
   console.log(`ours charcnn-small: ${(ours['charcnn-small'] as number).toFixed(1)} texts/s`);
 }
@@ -78,7 +81,7 @@ const rows = torch2.map((t) => {
   return `| ${t.net} | ${String(t.net.startsWith('resnet') ? batch : charBatch)} | ${o.toFixed(1)} | ${t.imagesPerSecond.toFixed(1)} | ${(o / t.imagesPerSecond).toFixed(2)} | ${t1.toFixed(1)} | ${(o / t1).toFixed(2)} |`;
 });
 const body = [
-  `Command: \`npm run bench:convnet -- --steps ${String(steps)} --warmup ${String(warmup)}\` (${new Date().toISOString().slice(0, 10)}, ${String(cpus().length)} cores; tfjs ${tf.version.tfjs} on the \`${backend.name}\` backend, one thread; PyTorch ${version}, same architectures and optimizer, random inputs). Samples per second over ${String(steps)} training steps after ${String(warmup)} warm-up step(s); ratio = ours / PyTorch.`,
+  `Command: \`npm run bench:convnet -- --steps ${String(steps)} --warmup ${String(warmup)}${threads > 1 ? ` --threads ${String(threads)}` : ''}\` (${new Date().toISOString().slice(0, 10)}, ${String(cpus().length)} cores; tfjs ${tf.version.tfjs} on the \`${backend.name}\` backend, ${threads > 1 ? `${String(threads)} threads (data-parallel)` : 'one thread'}; PyTorch ${version}, same architectures and optimizer, random inputs). Samples per second over ${String(steps)} training steps after ${String(warmup)} warm-up step(s); ratio = ours / PyTorch.`,
   '',
   '| network | batch | ours (samples/s) | PyTorch 2 threads | ratio | PyTorch 1 thread | ratio |',
   '|---|---:|---:|---:|---:|---:|---:|',

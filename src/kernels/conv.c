@@ -190,3 +190,349 @@ void conv2dBackpropInput(const f32 *dy, const f32 *w, f32 *dx, f32 *wt, int N, i
     }
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Batch normalisation over the rows of x [M, C] (M = N*H*W, channels last), fused with an
+// optional residual add and ReLU: y = relu?((x - mean) * gamma / sqrt(var + eps) + beta + res?).
+// Why fused: composed from tfjs ops this is ~20 kernels per layer, each a pass over the activation
+// plus a saved copy; here it is three passes forward and two backward.
+//
+// Per-channel sums accumulate in f32 over blocks of BN_BLOCK rows, then in f64 across blocks, so
+// the statistics of 131,072 rows keep float32 accuracy. Scratch comes from the caller: `blk` holds
+// 2C floats, `acc` 2C doubles (the module has no memory of its own).
+
+#define BN_BLOCK 64
+
+static inline v4 relu4(v4 v) { return wasm_f32x4_max(v, wasm_f32x4_splat(0.f)); }
+
+// Per-channel loops that convert between f32 and f64 stay scalar: vectorised, clang emits
+// f64x2.promote_low_f32x4 / f32x4.demote_f64x2_zero, which V8 11 (Node 20) miscompiles once the
+// function tiers up to TurboFan (lanes 4-5 of a 6-channel flush came out as zero after ~400 calls).
+#define SCALAR _Pragma("clang loop vectorize(disable) interleave(disable)")
+
+// acc[c] += the f32 block sums in blk, which are reset to zero.
+static inline void flush(double *acc, f32 *blk, int n) {
+  SCALAR
+  for (int c = 0; c < n; c++) {
+    acc[c] += (double)blk[c];
+    blk[c] = 0.f;
+  }
+}
+
+EXPORT(batchNormForward)
+void batchNormForward(const f32 *x, const f32 *gamma, const f32 *beta, const f32 *res, f32 *y, f32 *mean, f32 *var,
+                      double *acc, f32 *blk, int M, int C, int relu, f32 eps) {
+  const int C4 = C & ~3;
+  // Pass 1: mean.
+  for (int c = 0; c < C; c++) { acc[c] = 0.0; blk[c] = 0.f; }
+  for (int r0 = 0; r0 < M; r0 += BN_BLOCK) {
+    int r1 = r0 + BN_BLOCK < M ? r0 + BN_BLOCK : M;
+    for (int r = r0; r < r1; r++) {
+      const f32 *row = x + (long)r * C;
+      int c = 0;
+      for (; c < C4; c += 4) st(blk + c, wasm_f32x4_add(ld(blk + c), ld(row + c)));
+      for (; c < C; c++) blk[c] += row[c];
+    }
+    flush(acc, blk, C);
+  }
+  SCALAR
+  for (int c = 0; c < C; c++) mean[c] = (f32)(acc[c] / M);
+  // Pass 2: biased variance, two-pass for accuracy.
+  for (int c = 0; c < C; c++) acc[c] = 0.0;
+  for (int r0 = 0; r0 < M; r0 += BN_BLOCK) {
+    int r1 = r0 + BN_BLOCK < M ? r0 + BN_BLOCK : M;
+    for (int r = r0; r < r1; r++) {
+      const f32 *row = x + (long)r * C;
+      int c = 0;
+      for (; c < C4; c += 4) {
+        v4 d = wasm_f32x4_sub(ld(row + c), ld(mean + c));
+        st(blk + c, madd(ld(blk + c), d, d));
+      }
+      for (; c < C; c++) {
+        f32 d = row[c] - mean[c];
+        blk[c] += d * d;
+      }
+    }
+    flush(acc, blk, C);
+  }
+  SCALAR
+  for (int c = 0; c < C; c++) var[c] = (f32)(acc[c] / M);
+  // Pass 3: y = x * scale + shift (+ res) (ReLU), scale and shift per channel in blk.
+  f32 *scale = blk, *shift = blk + C;
+  for (int c = 0; c < C; c++) {
+    f32 s = gamma[c] / __builtin_sqrtf(var[c] + eps);
+    scale[c] = s;
+    shift[c] = beta[c] - mean[c] * s;
+  }
+  for (int r = 0; r < M; r++) {
+    const f32 *row = x + (long)r * C;
+    const f32 *rr = res ? res + (long)r * C : 0;
+    f32 *out = y + (long)r * C;
+    int c = 0;
+    for (; c < C4; c += 4) {
+      v4 v = madd(ld(shift + c), ld(row + c), ld(scale + c));
+      if (rr) v = wasm_f32x4_add(v, ld(rr + c));
+      if (relu) v = relu4(v);
+      st(out + c, v);
+    }
+    for (; c < C; c++) {
+      f32 v = row[c] * scale[c] + shift[c];
+      if (rr) v += rr[c];
+      if (relu && v < 0.f) v = 0.f;
+      out[c] = v;
+    }
+  }
+}
+
+// The gradient of batchNormForward. g = dy masked by y > 0 when relu (y is the forward output);
+// dres = g (written to dz when dz is not null); dbeta = sum g; dgamma = sum g * xhat;
+// dx = gamma * invStd * (g - dbeta / M - xhat * dgamma / M), xhat = (x - mean) * invStd.
+EXPORT(batchNormBackward)
+void batchNormBackward(const f32 *dy, const f32 *x, const f32 *y, const f32 *gamma, const f32 *mean, const f32 *var,
+                       f32 *dx, f32 *dgamma, f32 *dbeta, f32 *dz, double *acc, f32 *blk, int M, int C, int relu,
+                       f32 eps) {
+  const int C4 = C & ~3;
+  const v4 zero4 = wasm_f32x4_splat(0.f);
+  // Pass 1: sum g and sum g * (x - mean).
+  for (int c = 0; c < 2 * C; c++) { acc[c] = 0.0; blk[c] = 0.f; }
+  f32 *sg = blk, *sgx = blk + C;
+  for (int r0 = 0; r0 < M; r0 += BN_BLOCK) {
+    int r1 = r0 + BN_BLOCK < M ? r0 + BN_BLOCK : M;
+    for (int r = r0; r < r1; r++) {
+      const long o = (long)r * C;
+      int c = 0;
+      for (; c < C4; c += 4) {
+        v4 g = ld(dy + o + c);
+        if (relu) g = wasm_v128_and(g, wasm_f32x4_gt(ld(y + o + c), zero4));
+        if (dz) st(dz + o + c, g);
+        st(sg + c, wasm_f32x4_add(ld(sg + c), g));
+        st(sgx + c, madd(ld(sgx + c), g, wasm_f32x4_sub(ld(x + o + c), ld(mean + c))));
+      }
+      for (; c < C; c++) {
+        f32 g = dy[o + c];
+        if (relu && !(y[o + c] > 0.f)) g = 0.f;
+        if (dz) dz[o + c] = g;
+        sg[c] += g;
+        sgx[c] += g * (x[o + c] - mean[c]);
+      }
+    }
+    flush(acc, blk, 2 * C);
+  }
+  // dx = k * g + a * x + b per channel, with k = gamma * invStd, a = -k * invStd^2 * sgx / M,
+  // b = -k * sg / M - a * mean: k and a in blk, b in dbeta until the end (blk holds only 2C).
+  f32 *kk = blk, *aa = blk + C;
+  SCALAR
+  for (int c = 0; c < C; c++) {
+    double inv = 1.0 / __builtin_sqrt((double)var[c] + (double)eps);
+    double k = (double)gamma[c] * inv;
+    double a = -k * inv * inv * acc[C + c] / M;
+    double b = -k * acc[c] / M - a * (double)mean[c];
+    kk[c] = (f32)k;
+    aa[c] = (f32)a;
+    dgamma[c] = (f32)(acc[C + c] * inv);
+    dbeta[c] = (f32)b; // temporarily b; set to sum g below
+  }
+  for (int r = 0; r < M; r++) {
+    const long o = (long)r * C;
+    int c = 0;
+    for (; c < C4; c += 4) {
+      v4 g = ld(dy + o + c);
+      if (relu) g = wasm_v128_and(g, wasm_f32x4_gt(ld(y + o + c), zero4));
+      v4 v = madd(madd(ld(dbeta + c), ld(kk + c), g), ld(aa + c), ld(x + o + c));
+      st(dx + o + c, v);
+    }
+    for (; c < C; c++) {
+      f32 g = dy[o + c];
+      if (relu && !(y[o + c] > 0.f)) g = 0.f;
+      dx[o + c] = dbeta[c] + kk[c] * g + aa[c] * x[o + c];
+    }
+  }
+  SCALAR
+  for (int c = 0; c < C; c++) dbeta[c] = (f32)acc[c];
+}
+
+// wf[kh, kw, f, c] = w[KH-1-kh, KW-1-kw, c, f]: the filter that turns the input gradient of a
+// stride-1 convolution into a forward convolution of dy (run by XNNPACK, faster than a scatter).
+EXPORT(flipFilter)
+void flipFilter(const f32 *w, f32 *wf, int KH, int KW, int C, int F) {
+  for (int kh = 0; kh < KH; kh++)
+    for (int kw = 0; kw < KW; kw++) {
+      const f32 *src = w + ((KH - 1 - kh) * KW + (KW - 1 - kw)) * C * F;
+      f32 *dst = wf + (kh * KW + kw) * F * C;
+      for (int c = 0; c < C; c++)
+        for (int f = 0; f < F; f++) dst[f * C + c] = src[c * F + f];
+    }
+}
+
+// One SGD step with momentum and L2 weight decay, PyTorch's formulation:
+// m' = mu * m + (g + wd * v); v' = v - lr * m'. Written to new buffers (tfjs tensors are immutable).
+EXPORT(sgdMomentum)
+void sgdMomentum(const f32 *v, const f32 *m, const f32 *g, f32 *vOut, f32 *mOut, int n, f32 lr, f32 mu, f32 wd) {
+  const v4 lr4 = wasm_f32x4_splat(lr), mu4 = wasm_f32x4_splat(mu), wd4 = wasm_f32x4_splat(wd);
+  int i = 0;
+  for (; i + 4 <= n; i += 4) {
+    v4 vv = ld(v + i);
+    v4 mm = wasm_f32x4_add(wasm_f32x4_mul(mu4, ld(m + i)), wasm_f32x4_add(ld(g + i), wasm_f32x4_mul(wd4, vv)));
+    st(mOut + i, mm);
+    st(vOut + i, wasm_f32x4_sub(vv, wasm_f32x4_mul(lr4, mm)));
+  }
+  for (; i < n; i++) {
+    f32 mm = mu * m[i] + (g[i] + wd * v[i]);
+    mOut[i] = mm;
+    vOut[i] = v[i] - lr * mm;
+  }
+}
+
+// out = alpha * a + beta * b (batch norm's running statistics).
+EXPORT(axpby)
+void axpby(const f32 *a, const f32 *b, f32 *out, int n, f32 alpha, f32 beta) {
+  for (int i = 0; i < n; i++) out[i] = alpha * a[i] + beta * b[i];
+}
+
+// He et al.'s option-A shortcut: subsample by s and zero-pad channels to Cout, the input's
+// channels at [lo, lo + C). out [N, Ho, Wo, Cout], Ho = ceil(H / s).
+EXPORT(shortcutForward)
+void shortcutForward(const f32 *in, f32 *out, int N, int H, int W, int C, int Ho, int Wo, int Cout, int s, int lo) {
+  for (int n = 0; n < N; n++)
+    for (int y = 0; y < Ho; y++)
+      for (int x = 0; x < Wo; x++) {
+        const f32 *src = in + (((long)n * H + y * s) * W + x * s) * C;
+        f32 *dst = out + (((long)n * Ho + y) * Wo + x) * Cout;
+        for (int c = 0; c < lo; c++) dst[c] = 0.f;
+        for (int c = 0; c < C; c++) dst[lo + c] = src[c];
+        for (int c = lo + C; c < Cout; c++) dst[c] = 0.f;
+      }
+}
+
+// Its gradient: din [N, H, W, C] is dout's channels [lo, lo + C) at the subsampled pixels, else 0.
+EXPORT(shortcutBackward)
+void shortcutBackward(const f32 *dout, f32 *din, int N, int H, int W, int C, int Ho, int Wo, int Cout, int s, int lo) {
+  for (int n = 0; n < N; n++)
+    for (int y = 0; y < H; y++)
+      for (int x = 0; x < W; x++) {
+        f32 *dst = din + (((long)n * H + y) * W + x) * C;
+        if (y % s != 0 || x % s != 0) {
+          zero(dst, C);
+          continue;
+        }
+        const f32 *src = dout + (((long)n * Ho + y / s) * Wo + x / s) * Cout + lo;
+        for (int c = 0; c < C; c++) dst[c] = src[c];
+      }
+}
+
+// dst row r = src row idx[r] (rows of `row` floats); an index outside [0, rows) gives zeros.
+// tfjs-wasm's GatherV2 moves a training batch ~20x slower than a row copy.
+EXPORT(gatherRows)
+void gatherRows(const f32 *src, const int *idx, f32 *dst, int count, int rows, int row) {
+  for (int r = 0; r < count; r++) {
+    int i = idx[r];
+    f32 *d = dst + (long)r * row;
+    if (i < 0 || i >= rows) {
+      zero(d, row);
+      continue;
+    }
+    const f32 *s = src + (long)i * row;
+    int k = 0;
+    for (; k + 4 <= row; k += 4) st(d + k, ld(s + k));
+    for (; k < row; k++) d[k] = s[k];
+  }
+}
+
+// xp [N, H + pt + pb, W + pl + pr, C] = x with a zero border (pb, pr from the padded shape).
+EXPORT(padImages)
+void padImages(const f32 *x, f32 *xp, int N, int H, int W, int C, int Hp, int Wp, int pt, int pl) {
+  for (int n = 0; n < N; n++)
+    for (int y = 0; y < Hp; y++) {
+      f32 *dst = xp + ((long)n * Hp + y) * Wp * C;
+      int sy = y - pt;
+      if (sy < 0 || sy >= H) {
+        zero(dst, Wp * C);
+        continue;
+      }
+      const f32 *src = x + ((long)n * H + sy) * W * C;
+      zero(dst, pl * C);
+      int k = 0;
+      const int row = W * C;
+      f32 *d = dst + pl * C;
+      for (; k + 4 <= row; k += 4) st(d + k, ld(src + k));
+      for (; k < row; k++) d[k] = src[k];
+      zero(dst + (pl + W) * C, (Wp - pl - W) * C);
+    }
+}
+
+// wp [F / 8][KH * KW * C][8] = w [KH * KW * C][F] for the first F & ~7 filters: each tile's
+// weights in the order the convolution reads them (for 256 channels the strided rows of w did not
+// stay in L1).
+EXPORT(packFilter8)
+void packFilter8(const f32 *w, f32 *wp, int T, int F) {
+  for (int fb = 0; fb < (F >> 3); fb++)
+    for (int t = 0; t < T; t++) {
+      st(wp + ((long)fb * T + t) * 8, ld(w + (long)t * F + fb * 8));
+      st(wp + ((long)fb * T + t) * 8 + 4, ld(w + (long)t * F + fb * 8 + 4));
+    }
+}
+
+// A stride-1 'valid' convolution of the padded images xp [N, Hp, Wp, C] with w [KH, KW, C, F]
+// (packed by packFilter8 into wp): y [N, Ho, Wo, F]. Tiles of 4 output pixels x 8 filters keep 8
+// accumulators in SIMD registers over all taps and channels (the tile of conv2dBackpropFilter).
+EXPORT(conv2dValid)
+void conv2dValid(const f32 *xp, const f32 *w, const f32 *wp, f32 *y, int N, int Hp, int Wp, int C, int Ho, int Wo, int F, int KH, int KW) {
+  const int F8 = F & ~7;
+  const int T = KH * KW * C;
+  for (int n = 0; n < N; n++) {
+    const f32 *xn = xp + (long)n * Hp * Wp * C;
+    f32 *yn = y + (long)n * Ho * Wo * F;
+    for (int oy = 0; oy < Ho; oy++) {
+      for (int f = 0; f < F8; f += 8) {
+        int ox = 0;
+        for (; ox + 4 <= Wo; ox += 4) {
+          v4 a00 = wasm_f32x4_splat(0.f), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
+          for (int kh = 0; kh < KH; kh++) {
+            for (int kw = 0; kw < KW; kw++) {
+              const f32 *xq = xn + ((oy + kh) * Wp + ox + kw) * C;
+              const f32 *wq = wp + ((f >> 3) * T + (kh * KW + kw) * C) * 8;
+              for (int c = 0; c < C; c++, wq += 8) {
+                v4 w0 = ld(wq), w1 = ld(wq + 4);
+                v4 x0 = splat(xq + c), x1 = splat(xq + C + c), x2 = splat(xq + 2 * C + c), x3 = splat(xq + 3 * C + c);
+                a00 = madd(a00, x0, w0); a01 = madd(a01, x0, w1);
+                a10 = madd(a10, x1, w0); a11 = madd(a11, x1, w1);
+                a20 = madd(a20, x2, w0); a21 = madd(a21, x2, w1);
+                a30 = madd(a30, x3, w0); a31 = madd(a31, x3, w1);
+              }
+            }
+          }
+          f32 *o = yn + (oy * Wo + ox) * F + f;
+          st(o, a00); st(o + 4, a01); st(o + F, a10); st(o + F + 4, a11);
+          st(o + 2 * F, a20); st(o + 2 * F + 4, a21); st(o + 3 * F, a30); st(o + 3 * F + 4, a31);
+        }
+        for (; ox < Wo; ox++) {
+          v4 a0 = wasm_f32x4_splat(0.f), a1 = a0;
+          for (int kh = 0; kh < KH; kh++)
+            for (int kw = 0; kw < KW; kw++) {
+              const f32 *xq = xn + ((oy + kh) * Wp + ox + kw) * C;
+              const f32 *wq = wp + ((f >> 3) * T + (kh * KW + kw) * C) * 8;
+              for (int c = 0; c < C; c++, wq += 8) {
+                v4 x0 = splat(xq + c);
+                a0 = madd(a0, x0, ld(wq));
+                a1 = madd(a1, x0, ld(wq + 4));
+              }
+            }
+          f32 *o = yn + (oy * Wo + ox) * F + f;
+          st(o, a0); st(o + 4, a1);
+        }
+      }
+      // Filter tail (F not a multiple of 8): scalar.
+      for (int f = F8; f < F; f++)
+        for (int ox = 0; ox < Wo; ox++) {
+          f32 acc = 0.f;
+          for (int kh = 0; kh < KH; kh++)
+            for (int kw = 0; kw < KW; kw++) {
+              const f32 *xq = xn + ((oy + kh) * Wp + ox + kw) * C;
+              const f32 *wq = w + (kh * KW + kw) * C * F + f;
+              for (int c = 0; c < C; c++) acc += xq[c] * wq[c * F];
+            }
+          yn[(oy * Wo + ox) * F + f] = acc;
+        }
+    }
+  }
+}

@@ -6,6 +6,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { injectOnePixel } from '../../src/encoders/index.js';
 import { CharCNN, Perceptron, ResNet, ShallowMaxNN, useFastestBackend } from '../../src/models/index.js';
 import { createRandom } from '../../src/random.js';
+import { Init, batchNorm, batchNormVars, newParams, disposeParams, optionAShortcut } from '../../src/models/tfjs/layers.js';
+import { tensorBatches } from '../../src/models/tfjs/convNet.js';
 import { thrownBy } from '../conformance/typedError.js';
 
 const dirs: string[] = [];
@@ -16,14 +18,15 @@ const scratch = (): string => {
 };
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-async function gradients(backend: 'wasm' | 'cpu', xShape: number[], wShape: number[], stride: number, pad: 'same' | 'valid'): Promise<[Float32Array, Float32Array]> {
+async function gradients(backend: 'wasm' | 'cpu', xShape: number[], wShape: number[], stride: number, pad: 'same' | 'valid'): Promise<[Float32Array, Float32Array, Float32Array]> {
   await tf.setBackend(backend);
   return tf.tidy(() => {
     const x = tf.randomNormal(xShape, 0, 1, 'float32', 1);
     const w = tf.randomNormal(wShape, 0, 1, 'float32', 2);
     const dy = tf.randomNormal(tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, stride, pad).shape, 0, 1, 'float32', 3);
     const [gx, gw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad), dy)))([x, w]);
-    return [(gx as tf.Tensor).dataSync() as Float32Array, (gw as tf.Tensor).dataSync() as Float32Array] as [Float32Array, Float32Array];
+    const y = tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, stride, pad);
+    return [(gx as tf.Tensor).dataSync() as Float32Array, (gw as tf.Tensor).dataSync() as Float32Array, y.dataSync() as Float32Array] as [Float32Array, Float32Array, Float32Array];
   });
 }
 
@@ -44,21 +47,136 @@ describe('tfjs backend and wasm training kernels', () => {
     [[2, 1, 40, 70], [1, 7, 70, 20], 1, 'valid'],
     [[2, 8, 8, 12], [3, 3, 12, 10], 2, 'valid'],
     [[1, 6, 5, 8], [5, 3, 8, 8], 1, 'same'],
+    [[2, 7, 9, 5], [2, 4, 5, 11], 1, 'same'],
+    [[3, 5, 6, 4], [3, 2, 4, 9], 1, 'valid'],
   ];
   for (const [xs, ws, s, pad] of cases) {
-    it(`Conv2DBackpropFilter and Conv2DBackpropInput match the cpu backend (x ${xs.join('x')}, w ${ws.join('x')}, stride ${String(s)}, ${pad})`, async () => {
+    it(`Conv2D, Conv2DBackpropFilter and Conv2DBackpropInput match the cpu backend (x ${xs.join('x')}, w ${ws.join('x')}, stride ${String(s)}, ${pad})`, async () => {
       await useFastestBackend();
       const before = tf.memory().numTensors;
-      const [wx, ww] = await gradients('wasm', xs, ws, s, pad);
+      const [wx, ww, wy] = await gradients('wasm', xs, ws, s, pad);
       expect(tf.memory().numTensors).toBe(before);
-      const [cx, cw] = await gradients('cpu', xs, ws, s, pad);
+      const [cx, cw, cy] = await gradients('cpu', xs, ws, s, pad);
       await tf.setBackend('wasm');
       const maxErr = (a: Float32Array, b: Float32Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - (b[i] as number))), 0);
       const scale = (a: Float32Array) => a.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
       expect(maxErr(wx, cx)).toBeLessThan(1e-5 * scale(cx) + 1e-5);
       expect(maxErr(ww, cw)).toBeLessThan(1e-5 * scale(cw) + 1e-5);
+      expect(maxErr(wy, cy)).toBeLessThan(1e-5 * scale(cy) + 1e-5);
     });
   }
+});
+
+describe('fused batch norm (wasm kernels) against the composed tfjs ops', () => {
+  // Channel counts on and off the SIMD width; with and without residual and ReLU.
+  const cases: [number[], boolean, boolean][] = [
+    [[4, 5, 6, 16], false, false],
+    [[4, 5, 6, 16], true, false],
+    [[3, 7, 5, 6], false, true],
+    [[8, 9, 9, 32], true, true],
+    [[2, 3, 70, 7], true, true],
+  ];
+  for (const [shape, relu, withResidual] of cases) {
+    it(`matches forward, gradients and running statistics (x ${shape.join('x')}, relu ${String(relu)}, residual ${String(withResidual)})`, async () => {
+      await useFastestBackend();
+      const before = tf.memory().numTensors;
+      const run = (fused: boolean) => {
+        const params = newParams();
+        const bn = batchNormVars(new Init(params, 1), 'bn', shape[3] as number);
+        // Non-trivial gamma and beta, the same in both runs.
+        tf.tidy(() => {
+          bn.gamma.assign(tf.randomUniform([shape[3] as number], 0.5, 1.5, 'float32', 4));
+          bn.beta.assign(tf.randomUniform([shape[3] as number], -0.5, 0.5, 'float32', 5));
+        });
+        const updates: (() => void)[] = [];
+        const out = tf.tidy(() => {
+          const x = tf.add(tf.mul(tf.randomNormal(shape, 0, 1, 'float32', 1), 3), 2);
+          const r = tf.randomNormal(shape, 0, 1, 'float32', 2);
+          const dy = tf.randomNormal(shape, 0, 1, 'float32', 3);
+          const f = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor, res: tf.Tensor) =>
+            tf.sum(tf.mul(batchNorm(a, { ...bn, gamma: g as tf.Variable, beta: b as tf.Variable }, true, updates, { relu, residual: withResidual ? res : undefined, fused }), dy));
+          const y = batchNorm(x, bn, true, undefined, { relu, residual: withResidual ? r : undefined, fused });
+          const { value, grads } = tf.valueAndGrads(f)(withResidual ? [x, bn.gamma, bn.beta, r] : [x, bn.gamma, bn.beta]);
+          value.dispose();
+          return [y, ...grads].map((t) => t.dataSync() as Float32Array);
+        });
+        for (const u of updates) u();
+        const stats = [bn.mean.dataSync() as Float32Array, bn.variance.dataSync() as Float32Array];
+        disposeParams(params);
+        return [...out, ...stats];
+      };
+      const fused = run(true);
+      const composed = run(false);
+      expect(tf.memory().numTensors).toBe(before);
+      const names = ['y', 'dx', 'dgamma', 'dbeta', ...(withResidual ? ['dresidual'] : []), 'running mean', 'running variance'];
+      expect(fused).toHaveLength(names.length);
+      fused.forEach((a, i) => {
+        const b = composed[i] as Float32Array;
+        const scale = b.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+        const err = a.reduce((m, v, j) => Math.max(m, Math.abs(v - (b[j] as number))), 0);
+        expect(err, names[i]).toBeLessThan(2e-5 * scale + 1e-6);
+      });
+    });
+  }
+
+  it('the fused momentum-SGD step equals the composed tfjs ops bit for bit', async () => {
+    await useFastestBackend();
+    const before = tf.memory().numTensors;
+    tf.tidy(() => {
+      const v = tf.randomNormal([3, 3, 5, 7], 0, 1, 'float32', 1);
+      const m = tf.randomNormal([3, 3, 5, 7], 0, 1, 'float32', 2);
+      const g = tf.randomNormal([3, 3, 5, 7], 0, 1, 'float32', 3);
+      for (const weightDecay of [0, 1e-4]) {
+        const [nv, nm] = tf.engine().runKernel('BlindspotsSgdMomentum', { v, m, g }, { learningRate: 0.1, momentum: 0.9, weightDecay }) as tf.Tensor[];
+        const cm = tf.add(tf.mul(m, 0.9), weightDecay > 0 ? tf.add(g, tf.mul(v, weightDecay)) : g);
+        const cv = tf.sub(v, tf.mul(cm, 0.1));
+        expect(nm?.dataSync()).toEqual(cm.dataSync());
+        expect(nv?.dataSync()).toEqual(cv.dataSync());
+      }
+    });
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  for (const [shape, stride, channels] of [[[2, 8, 8, 4], 2, 8], [[3, 7, 5, 3], 2, 8], [[2, 4, 4, 4], 1, 6], [[2, 6, 6, 5], 3, 5]] as const) {
+    it(`the option-A shortcut kernel equals avgPool + pad, forward and gradient (x ${shape.join('x')}, stride ${String(stride)}, ${String(channels)} channels)`, async () => {
+      await useFastestBackend();
+      const before = tf.memory().numTensors;
+      const [fused, composed] = [true, false].map((f) =>
+        tf.tidy(() => {
+          const x = tf.randomNormal([...shape], 0, 1, 'float32', 1) as tf.Tensor4D;
+          const y = optionAShortcut(x, stride, channels, f);
+          const dy = tf.randomNormal(y.shape, 0, 1, 'float32', 2);
+          const dx = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(optionAShortcut(a as tf.Tensor4D, stride, channels, f), dy)))(x);
+          return [y.shape, y.dataSync(), dx.dataSync()];
+        }),
+      );
+      expect(fused).toEqual(composed);
+      expect(tf.memory().numTensors).toBe(before);
+    });
+  }
+
+  it('gathers a training batch as tf.gather does', async () => {
+    await useFastestBackend();
+    const x = tf.randomNormal([10, 3, 2, 3], 0, 1, 'float32', 1);
+    const batches = tensorBatches(x);
+    const index = Int32Array.from([9, 0, 3, 3, 7]);
+    const got = tf.tidy(() => batches.gather(index).dataSync());
+    const want = tf.tidy(() => tf.gather(x, tf.tensor1d(index, 'int32')).dataSync());
+    expect(got).toEqual(want);
+    batches.dispose();
+  });
+
+  it('gives the same statistics on every call, also once V8 has optimised the kernel (a TurboFan miscompilation of f64x2 conversions zeroed channels 4-5)', async () => {
+    await useFastestBackend();
+    const stats = (): Float32Array =>
+      tf.tidy(() => {
+        const x = tf.randomNormal([2, 3, 5, 6], 2, 3, 'float32', 7);
+        const out = tf.engine().runKernel('BlindspotsBatchNorm', { x, gamma: tf.ones([6]), beta: tf.zeros([6]) }, { relu: false, epsilon: 1e-5 }) as tf.Tensor[];
+        return tf.concat([out[1] as tf.Tensor, out[2] as tf.Tensor]).dataSync() as Float32Array;
+      });
+    const first = stats();
+    for (let i = 0; i < 1500; i++) expect(stats()).toEqual(first);
+  });
 });
 
 describe('ResNet', () => {
@@ -92,7 +210,9 @@ describe('ResNet', () => {
     const train = make(200);
     const test = make(100);
     const before = tf.memory().numTensors;
-    const net = new ResNet({ depth: 8, width: 8, epochs: 30, batchSize: 32, seed: 1 });
+    // 40 epochs: at 30, seed 1 sat at the edge (one class of ten not yet learned), so a change in
+    // floating-point summation order (XNNPACK for the input gradient) tipped it to 90%.
+    const net = new ResNet({ depth: 8, width: 8, epochs: 40, batchSize: 32, seed: 1 });
     await net.fit(train.x, train.labels);
     const predicted = await net.predict(test.x);
     net.dispose();
@@ -143,6 +263,30 @@ describe('training loop, progress, abort, save and load', () => {
     expect(await net.predict(x)).toEqual(first);
     net.dispose();
   });
+
+  it('trains data-parallel on two threads: the same weights bit for bit for a seed, learns, leaks nothing, aborts', async () => {
+    const { x, y } = tinyImages(64);
+    const before = tf.memory().numTensors;
+    const weights = async (m: ResNet): Promise<Buffer> => {
+      const d = scratch();
+      await m.save(d);
+      return readFileSync(join(d, 'weights.bin'));
+    };
+    const make = (threads: number) => new ResNet({ depth: 8, width: 4, epochs: 3, batchSize: 16, seed: 3, threads });
+    const a = await make(2).fit(x, y);
+    const b = await make(2).fit(x, y);
+    const single = await make(1).fit(x, y);
+    expect((await weights(a)).equals(await weights(b))).toBe(true);
+    // Per-share batch statistics: a different model from the one-thread one, as DataParallel.
+    expect((await weights(a)).equals(await weights(single))).toBe(false);
+    expect((await a.predict(x)).length).toBe(64);
+    const ctl = new AbortController();
+    let steps = 0;
+    const c = make(2);
+    await expect(c.fit(x, y, { signal: ctl.signal, onProgress: () => (++steps === 2 ? ctl.abort() : undefined) })).rejects.toMatchObject({ name: 'AbortError' });
+    for (const m of [a, b, single, c]) m.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  }, 60_000);
 
   it('save then load gives the same predictions; the same seed gives the same weights bit for bit', async () => {
     const { x, y } = tinyImages();

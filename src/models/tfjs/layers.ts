@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { AXPBY_KERNEL, BATCH_NORM_GRAD_KERNEL, BATCH_NORM_KERNEL, type BatchNormAttrs, SHORTCUT_GRAD_KERNEL, SHORTCUT_KERNEL, type ShortcutAttrs, hasFusedKernels } from './wasmKernels.js';
 
 /**
  * The parameters of a network: trainable variables and non-trainable state (batch-norm running
@@ -97,14 +98,84 @@ export function batchNormVars(init: Init, name: string, channels: number): Batch
 const BN_EPSILON = 1e-5;
 const BN_MOMENTUM = 0.1;
 
+/** What {@link batchNorm} adds after normalising, and how. */
+export interface BatchNormOptions {
+  /** Added after scale and shift, before the ReLU (a residual block's shortcut); same shape as x. */
+  readonly residual?: tf.Tensor | undefined;
+  /** Apply a ReLU last (default false). */
+  readonly relu?: boolean;
+  /**
+   * Use the fused kernels when the backend has them (default true). False forces the composed tfjs
+   * ops, the reference the fused kernels are tested against.
+   */
+  readonly fused?: boolean;
+}
+
 /**
  * Batch normalisation over all axes but the last, with PyTorch's conventions (epsilon 1e-5,
- * running statistics updated with momentum 0.1 and the unbiased batch variance). In training it
- * normalises with the batch statistics and queues the running-statistics update in `updates`;
- * otherwise it uses the running statistics. The gradient is written out (one pass over dy and
- * x-hat) instead of letting tfjs differentiate through `moments`, which costs several broadcasts.
+ * running statistics updated with momentum 0.1 and the unbiased batch variance), optionally
+ * followed by a residual add and a ReLU: `relu(bn(x) + residual)`. In training it normalises with
+ * the batch statistics and queues the running-statistics update in `updates`; otherwise it uses
+ * the running statistics.
+ *
+ * On the wasm backend training runs as one fused kernel forward and one backward (conv.c,
+ * registered by {@link registerWasmTrainingKernels}): composed from tfjs ops the same layer is ~20
+ * kernels, each a pass over the activation. Elsewhere (cpu, tfjs-node) it is composed, with the
+ * gradient written out instead of letting tfjs differentiate through `moments`.
  */
-export function batchNorm(x: tf.Tensor, bn: BatchNormVars, training: boolean, updates?: (() => void)[]): tf.Tensor {
+export function batchNorm(x: tf.Tensor, bn: BatchNormVars, training: boolean, updates?: (() => void)[], options: BatchNormOptions = {}): tf.Tensor {
+  const { residual, relu = false, fused = true } = options;
+  if (residual !== undefined && residual.shape.join() !== x.shape.join()) {
+    throw new Error(`batchNorm: residual of shape [${residual.shape.join(', ')}] for x of shape [${x.shape.join(', ')}]`);
+  }
+  if (training && fused && hasFusedKernels()) return fusedBatchNorm(x, bn, relu, residual, updates);
+  let out = composedBatchNorm(x, bn, training, updates);
+  if (residual !== undefined) out = tf.add(out, residual);
+  return relu ? tf.relu(out) : out;
+}
+
+/** Queues the running-statistics update from the batch mean and biased variance (kept tensors, disposed by the update). */
+function queueRunningStats(bn: BatchNormVars, mean: tf.Tensor, variance: tf.Tensor, count: number, updates: (() => void)[]): void {
+  const unbiased = (BN_MOMENTUM * count) / Math.max(count - 1, 1);
+  updates.push(() => {
+    tf.tidy(() => {
+      // alpha * a + beta * b: one kernel on wasm, the same arithmetic composed elsewhere.
+      const axpby = (a: tf.Tensor, b: tf.Tensor, alpha: number, beta: number): tf.Tensor =>
+        hasFusedKernels() ? (tf.engine().runKernel(AXPBY_KERNEL, { a, b }, { alpha, beta }) as tf.Tensor) : tf.add(tf.mul(a, alpha), tf.mul(b, beta));
+      bn.mean.assign(axpby(bn.mean, mean, 1 - BN_MOMENTUM, BN_MOMENTUM));
+      bn.variance.assign(axpby(bn.variance, variance, 1 - BN_MOMENTUM, unbiased));
+    });
+    mean.dispose();
+    variance.dispose();
+  });
+}
+
+function fusedBatchNorm(x: tf.Tensor, bn: BatchNormVars, relu: boolean, residual: tf.Tensor | undefined, updates?: (() => void)[]): tf.Tensor {
+  const attrs: BatchNormAttrs = { relu, epsilon: BN_EPSILON };
+  const count = x.size / (x.shape[x.shape.length - 1] as number);
+  const engine = tf.engine();
+  const normalise = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const save = args[args.length - 1] as tf.GradSaveFunc;
+    const [xin, gamma, beta, res] = args.slice(0, -1) as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor | undefined];
+    const inputs: tf.NamedTensorMap = res === undefined ? { x: xin, gamma, beta } : { x: xin, gamma, beta, residual: res };
+    const [y, mean, variance] = engine.runKernel(BATCH_NORM_KERNEL, inputs, attrs as unknown as tf.NamedAttrMap) as [tf.Tensor, tf.Tensor, tf.Tensor];
+    if (updates !== undefined) queueRunningStats(bn, tf.keep(mean), tf.keep(variance), count, updates);
+    // Saved tensors share their buffers (the wasm Identity does not copy).
+    save([xin, y, gamma, mean, variance]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sx, sy, sg, sm, sv] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
+        const gradAttrs: BatchNormAttrs = { ...attrs, residual: res !== undefined };
+        return engine.runKernel(BATCH_NORM_GRAD_KERNEL, { dy, x: sx, y: sy, gamma: sg, mean: sm, variance: sv }, gradAttrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+      },
+    };
+  });
+  return residual === undefined ? normalise(x, bn.gamma, bn.beta) : normalise(x, bn.gamma, bn.beta, residual);
+}
+
+/** The composed batch norm (no residual, no ReLU): the reference for the fused kernels. */
+function composedBatchNorm(x: tf.Tensor, bn: BatchNormVars, training: boolean, updates?: (() => void)[]): tf.Tensor {
   const axes = x.shape.slice(0, -1).map((_, i) => i);
   if (!training) {
     const scale = tf.mul(bn.gamma, tf.rsqrt(tf.add(bn.variance, BN_EPSILON)));
@@ -112,18 +183,7 @@ export function batchNorm(x: tf.Tensor, bn: BatchNormVars, training: boolean, up
   }
   const count = x.size / (x.shape[x.shape.length - 1] as number);
   const { mean, variance } = tf.moments(x, axes);
-  if (updates !== undefined) {
-    const m = tf.keep(mean.clone());
-    const v = tf.keep(tf.mul(variance, count / Math.max(count - 1, 1)));
-    updates.push(() => {
-      tf.tidy(() => {
-        bn.mean.assign(tf.add(tf.mul(bn.mean, 1 - BN_MOMENTUM), tf.mul(m, BN_MOMENTUM)));
-        bn.variance.assign(tf.add(tf.mul(bn.variance, 1 - BN_MOMENTUM), tf.mul(v, BN_MOMENTUM)));
-      });
-      m.dispose();
-      v.dispose();
-    });
-  }
+  if (updates !== undefined) queueRunningStats(bn, tf.keep(mean.clone()), tf.keep(variance.clone()), count, updates);
   const invStd = tf.rsqrt(tf.add(variance, BN_EPSILON));
   const normalise = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [xin, gamma, beta, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
@@ -147,4 +207,33 @@ export function batchNorm(x: tf.Tensor, bn: BatchNormVars, training: boolean, up
     };
   });
   return normalise(x, bn.gamma, bn.beta);
+}
+
+/**
+ * He et al.'s option-A shortcut: `x` subsampled by `stride` and zero-padded from its channels to
+ * `channels` (half the new channels before, half after). One kernel each way on wasm; elsewhere
+ * avgPool(1, stride) + pad, whose gradients (AvgPoolGrad, Slice) cost ~30x the fused pass.
+ * `fused: false` forces the composed ops (the test reference).
+ */
+export function optionAShortcut(x: tf.Tensor4D, stride: number, channels: number, fused = true): tf.Tensor4D {
+  const cin = x.shape[3];
+  const lo = Math.floor((channels - cin) / 2);
+  if (stride === 1 && channels === cin) return x;
+  if (!(fused && hasFusedKernels())) {
+    let h = x;
+    if (stride !== 1) h = tf.avgPool(h, 1, stride, 'valid');
+    if (channels > cin) h = tf.pad(h, [[0, 0], [0, 0], [0, 0], [lo, channels - cin - lo]]);
+    return h;
+  }
+  const attrs: ShortcutAttrs = { stride, lo, channels };
+  const engine = tf.engine();
+  const shortcut = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [xin, save] = args as [tf.Tensor, tf.GradSaveFunc];
+    save([xin]);
+    return {
+      value: engine.runKernel(SHORTCUT_KERNEL, { x: xin }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => engine.runKernel(SHORTCUT_GRAD_KERNEL, { dy, x: saved[0] as tf.Tensor }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor,
+    };
+  });
+  return shortcut(x) as tf.Tensor4D;
 }

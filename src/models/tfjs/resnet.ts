@@ -3,7 +3,7 @@ import { fail } from '../../errors.js';
 import type { ImageInput } from '../../types.js';
 import { checkInteger } from '../../validate.js';
 import { type Batches, ConvNetModel, type Network, type TrainOptions, imagesToTensor, tensorBatches } from './convNet.js';
-import { type BatchNormVars, Init, batchNorm, batchNormVars, newParams } from './layers.js';
+import { type BatchNormVars, Init, batchNorm, batchNormVars, newParams, optionAShortcut } from './layers.js';
 
 /** Options of {@link ResNet}. */
 export interface ResNetOptions extends TrainOptions {
@@ -92,17 +92,12 @@ export class ResNet extends ConvNetModel<'images'> {
     return {
       params,
       forward: (x, training, updates) => {
-        let h = tf.relu(batchNorm(tf.conv2d(x as tf.Tensor4D, stem as tf.Tensor4D, 1, 'same'), stemBn, training, updates)) as tf.Tensor4D;
+        let h = batchNorm(tf.conv2d(x as tf.Tensor4D, stem as tf.Tensor4D, 1, 'same'), stemBn, training, updates, { relu: true }) as tf.Tensor4D;
         for (const b of blocks) {
-          let y = tf.relu(batchNorm(tf.conv2d(h, b.w1 as tf.Tensor4D, b.stride, 'same'), b.bn1, training, updates)) as tf.Tensor4D;
-          y = batchNorm(tf.conv2d(y, b.w2 as tf.Tensor4D, 1, 'same'), b.bn2, training, updates) as tf.Tensor4D;
-          let shortcut = h;
-          if (b.stride !== 1) shortcut = tf.avgPool(shortcut, 1, b.stride, 'valid');
-          if (b.padChannels > 0) {
-            const lo = Math.floor(b.padChannels / 2);
-            shortcut = tf.pad(shortcut, [[0, 0], [0, 0], [0, 0], [lo, b.padChannels - lo]]);
-          }
-          h = tf.relu(tf.add(y, shortcut)) as tf.Tensor4D;
+          const y = batchNorm(tf.conv2d(h, b.w1 as tf.Tensor4D, b.stride, 'same'), b.bn1, training, updates, { relu: true }) as tf.Tensor4D;
+          const shortcut = optionAShortcut(h, b.stride, h.shape[3] + b.padChannels);
+          // relu(bn2(conv2(y)) + shortcut) in one kernel where the backend has it.
+          h = batchNorm(tf.conv2d(y, b.w2 as tf.Tensor4D, 1, 'same'), b.bn2, training, updates, { residual: shortcut, relu: true }) as tf.Tensor4D;
         }
         const pooled = tf.mean(h, [1, 2]) as tf.Tensor2D;
         return tf.add(tf.matMul(pooled, fcW as tf.Tensor2D), fcB) as tf.Tensor2D;

@@ -1,0 +1,88 @@
+/**
+ * Data-parallel training on worker threads. tfjs-wasm's threaded build does not start in Node, so
+ * one tfjs instance uses one core; a training step is instead split across replicas: the calling
+ * thread is replica 0, each worker thread (its own tfjs and wasm memory) another. Every step, each
+ * replica computes the gradient of its share of the batch on the current weights; replica 0 sums
+ * them in a fixed order, applies the SGD step, and sends the new weights with the next share.
+ *
+ * As PyTorch's DataParallel without SyncBatchNorm: batch-norm statistics are per replica (over its
+ * share of the batch), and the running statistics kept are replica 0's. The result is therefore
+ * not the single-thread model, but it is deterministic for a seed and a thread count.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Worker } from 'node:worker_threads';
+import { spawnWorker } from '../../workers.js';
+import type { Network } from './convNet.js';
+
+/** The gradient of the mean cross-entropy of `x` scaled by `scale` (a replica's share of the batch). */
+export function shareGradients(net: Network, vars: tf.Variable[], x: tf.Tensor, labels: tf.Tensor1D, numClasses: number, step: number, scale: number, updates: (() => void)[]): tf.NamedTensorMap {
+  const yb = tf.oneHot(labels, numClasses);
+  const { value, grads } = tf.variableGrads(() => {
+    const loss = tf.losses.softmaxCrossEntropy(yb, net.forward(x, true, updates, step)) as tf.Scalar;
+    return scale === 1 ? loss : tf.mul(loss, scale);
+  }, vars);
+  value.dispose();
+  return grads;
+}
+
+/** Copies the variables' values into one array, in order. */
+export function packValues(tensors: readonly tf.Tensor[]): Float32Array {
+  const out = new Float32Array(tensors.reduce((s, t) => s + t.size, 0));
+  let o = 0;
+  for (const t of tensors) {
+    out.set(t.dataSync() as Float32Array, o);
+    o += t.size;
+  }
+  return out;
+}
+
+/** What the main thread tells a replica. */
+export type ReplicaRequest =
+  | { readonly type: 'init'; readonly model: string; readonly options: Record<string, unknown>; readonly inputShape: readonly number[]; readonly numClasses: number; readonly seed: number }
+  | { readonly type: 'step'; readonly weights: Float32Array; readonly x: Float32Array; readonly shape: readonly number[]; readonly labels: Int32Array; readonly scale: number; readonly step: number };
+
+/** What a replica answers. */
+export type ReplicaReply =
+  | { readonly type: 'ready'; readonly vars: readonly { readonly name: string; readonly shape: readonly number[] }[] }
+  | { readonly type: 'grads'; readonly grads: Float32Array }
+  | { readonly type: 'error'; readonly message: string };
+
+/** A replica in a worker thread, one request at a time. */
+export class Replica {
+  private readonly worker: Worker;
+  private pending: { resolve: (r: ReplicaReply) => void; reject: (e: Error) => void } | undefined;
+  private failure: Error | undefined;
+
+  constructor() {
+    this.worker = spawnWorker(import.meta.url, 'trainWorker');
+    this.worker.on('message', (reply: ReplicaReply) => {
+      const p = this.pending;
+      this.pending = undefined;
+      if (reply.type === 'error') p?.reject(new Error(`training worker: ${reply.message}`));
+      else p?.resolve(reply);
+    });
+    const fail = (error: Error): void => {
+      this.failure = error;
+      const p = this.pending;
+      this.pending = undefined;
+      p?.reject(error);
+    };
+    this.worker.on('error', fail);
+    this.worker.on('exit', (code) => fail(new Error(`training worker exited with code ${String(code)}`)));
+  }
+
+  /** Sends `request` (transferring `transfer`) and resolves with the answer. */
+  request(request: ReplicaRequest, transfer: ArrayBuffer[] = []): Promise<ReplicaReply> {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    if (this.pending !== undefined) return Promise.reject(new Error('training worker: a request is already pending'));
+    return new Promise((resolve, reject) => {
+      this.pending = { resolve, reject };
+      this.worker.postMessage(request, transfer);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.worker.removeAllListeners('exit');
+    await this.worker.terminate();
+  }
+}
