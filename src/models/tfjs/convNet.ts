@@ -44,7 +44,7 @@ export interface TrainOptions {
   readonly threads?: number;
 }
 
-const TRAIN_OPTIONS = ['epochs', 'batchSize', 'learningRate', 'momentum', 'weightDecay', 'lrSteps', 'lrDecay', 'seed'] as const;
+const TRAIN_OPTIONS = ['epochs', 'batchSize', 'learningRate', 'momentum', 'weightDecay', 'lrSteps', 'lrDecay', 'seed', 'threads'] as const;
 
 /** Resolved training options. */
 export type ResolvedTrainOptions = { readonly [K in keyof TrainOptions]-?: NonNullable<TrainOptions[K]> };
