@@ -4,9 +4,10 @@
  * the same architectures in PyTorch CPU (bench/convnet_torch.py, /usr/bin/python3, Debian
  * python3-torch, 2 threads) measured in the same run. Writes its table into docs/performance.md.
  *
- *   npm run bench:convnet -- [--steps 5] [--warmup 1] [--depth 20] [--batch 128] [--char-batch 128] [--nets resnet,charcnn] [--threads 1] [--no-write]
+ *   npm run bench:convnet -- [--steps 5] [--warmup 1] [--depth 20] [--batch 128] [--char-batch 128] [--nets resnet,charcnn] [--threads 1,2] [--no-write]
  *
- * --threads above 1 trains data-parallel on that many threads (options.threads).
+ * --threads lists the thread counts to measure ours with; above 1 trains data-parallel on that many
+ * threads (options.threads).
  */
 import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
@@ -26,7 +27,7 @@ const depth = Number(arg('--depth') ?? 20);
 const batch = Number(arg('--batch') ?? 128);
 const charBatch = Number(arg('--char-batch') ?? 128);
 const nets = (arg('--nets') ?? 'resnet,charcnn').split(',');
-const threads = Number(arg('--threads') ?? 1);
+const threadCounts = (arg('--threads') ?? '1,2').split(',').map(Number);
 
 const backend = await useFastestBackend();
 console.log(`tfjs backend: ${backend.name}; ${String(cpus().length)} cores (${cpus()[0]?.model ?? '?'})`);
@@ -42,24 +43,30 @@ async function throughput(model: ConvNetModel<'images'> | ConvNetModel<'texts'>,
   return (steps * size) / ((t1 - t0) / 1000);
 }
 
-const ours: Record<string, number> = {};
+const ours: Record<string, Record<number, number>> = {};
 const random = createRandom('bench-convnet');
+const record = (net: string, threads: number, value: number, unit: string) => {
+  (ours[net] ??= {})[threads] = value;
+  console.log(`ours ${net}, ${String(threads)} thread(s): ${value.toFixed(1)} ${unit}/s`);
+};
 if (nets.includes('resnet')) {
   const n = (warmup + steps) * batch;
   const data = Float32Array.from({ length: n * 32 * 32 * 3 }, () => random());
   const labels = Int32Array.from({ length: n }, (_, i) => i % 10);
-  const model = new ResNet({ depth, epochs: 1, batchSize: batch, seed: 1, threads });
-  ours[`resnet${String(depth)}`] = await throughput(model, (onProgress) => model.fit({ data, shape: [n, 32, 32, 3] }, labels, { onProgress }), batch);
-  console.log(`ours resnet${String(depth)}: ${(ours[`resnet${String(depth)}`] as number).toFixed(1)} images/s`);
+  for (const threads of threadCounts) {
+    const model = new ResNet({ depth, epochs: 1, batchSize: batch, seed: 1, threads });
+    record(`resnet${String(depth)}`, threads, await throughput(model, (onProgress) => model.fit({ data, shape: [n, 32, 32, 3] }, labels, { onProgress }), batch), 'images');
+  }
 }
 if (nets.includes('charcnn')) {
   const n = (warmup + steps) * charBatch;
   const letters = ZHANG_ALPHABET.join('');
   const texts = Array.from({ length: n }, () => Array.from({ length: 1014 }, () => letters[Math.floor(random() * letters.length)]).join(''));
   const labels = Int32Array.from({ length: n }, (_, i) => i % 2);
-  const model = new CharCNN({ size: 'small', epochs: 1, batchSize: charBatch, seed: 1, threads });
-  ours['charcnn-small'] = await throughput(model, (onProgress) => model.fit(texts, labels, { onProgress }), charBatch);
-  console.log(`ours charcnn-small: ${(ours['charcnn-small'] as number).toFixed(1)} texts/s`);
+  for (const threads of threadCounts) {
+    const model = new CharCNN({ size: 'small', epochs: 1, batchSize: charBatch, seed: 1, threads });
+    record('charcnn-small', threads, await throughput(model, (onProgress) => model.fit(texts, labels, { onProgress }), charBatch), 'texts');
+  }
 }
 console.log(`tensors left: ${String(tf.memory().numTensors)}`);
 
@@ -75,16 +82,19 @@ const torch2 = torch(2);
 const torch1 = torch(1);
 const version = execFileSync('/usr/bin/python3', ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' }).trim();
 
+const fmt = (v: number | undefined) => (v === undefined ? '—' : v.toFixed(1));
+const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? '—' : (a / b).toFixed(2));
 const rows = torch2.map((t) => {
-  const o = ours[t.net] ?? Number.NaN;
-  const t1 = torch1.find((r) => r.net === t.net)?.imagesPerSecond ?? Number.NaN;
-  return `| ${t.net} | ${String(t.net.startsWith('resnet') ? batch : charBatch)} | ${o.toFixed(1)} | ${t.imagesPerSecond.toFixed(1)} | ${(o / t.imagesPerSecond).toFixed(2)} | ${t1.toFixed(1)} | ${(o / t1).toFixed(2)} |`;
+  const o = ours[t.net] ?? {};
+  const t1 = torch1.find((r) => r.net === t.net)?.imagesPerSecond;
+  const best = Math.max(...Object.values(o));
+  return `| ${t.net} | ${String(t.net.startsWith('resnet') ? batch : charBatch)} | ${threadCounts.map((k) => fmt(o[k])).join(' | ')} | ${t.imagesPerSecond.toFixed(1)} | ${ratio(best, t.imagesPerSecond)} | ${fmt(t1)} | ${ratio(o[1], t1)} |`;
 });
 const body = [
-  `Command: \`npm run bench:convnet -- --steps ${String(steps)} --warmup ${String(warmup)}${threads > 1 ? ` --threads ${String(threads)}` : ''}\` (${new Date().toISOString().slice(0, 10)}, ${String(cpus().length)} cores; tfjs ${tf.version.tfjs} on the \`${backend.name}\` backend, ${threads > 1 ? `${String(threads)} threads (data-parallel)` : 'one thread'}; PyTorch ${version}, same architectures and optimizer, random inputs). Samples per second over ${String(steps)} training steps after ${String(warmup)} warm-up step(s); ratio = ours / PyTorch.`,
+  `Command: \`npm run bench:convnet -- --steps ${String(steps)} --warmup ${String(warmup)} --threads ${threadCounts.join(',')}\` (${new Date().toISOString().slice(0, 10)}, ${String(cpus().length)} cores, nothing else running; tfjs ${tf.version.tfjs} on the \`${backend.name}\` backend with this library's kernels, one thread or data-parallel on worker threads; PyTorch ${version}, same architectures and optimizer, random inputs). Samples per second over ${String(steps)} training steps after ${String(warmup)} warm-up step(s). Ratios: our best / PyTorch 2 threads, and ours on 1 thread / PyTorch 1 thread.`,
   '',
-  '| network | batch | ours (samples/s) | PyTorch 2 threads | ratio | PyTorch 1 thread | ratio |',
-  '|---|---:|---:|---:|---:|---:|---:|',
+  `| network | batch | ${threadCounts.map((k) => `ours, ${String(k)} thread${k > 1 ? 's' : ''}`).join(' | ')} | PyTorch 2 threads | ratio | PyTorch 1 thread | ratio |`,
+  `|---|---:|${threadCounts.map(() => '---:').join('|')}|---:|---:|---:|---:|`,
   ...rows,
 ].join('\n');
 console.log(body);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { injectOnePixel } from '../../src/encoders/index.js';
-import { CharCNN, Perceptron, ResNet, ShallowMaxNN, useFastestBackend } from '../../src/models/index.js';
+import { CharCNN, Perceptron, ResNet, ShallowMaxNN, globalMax, useFastestBackend } from '../../src/models/index.js';
 import { createRandom } from '../../src/random.js';
 import { Init, batchNorm, batchNormVars, newParams, disposeParams, optionAShortcut } from '../../src/models/tfjs/layers.js';
 import { tensorBatches } from '../../src/models/tfjs/convNet.js';
@@ -315,6 +315,25 @@ describe('training loop, progress, abort, save and load', () => {
     await expect(new Perceptron().load(dir)).rejects.toMatchObject({ code: 'DATA_FORMAT' });
     writeFileSync(join(dir, 'weights.bin'), readFileSync(join(dir, 'weights.bin')).subarray(0, 100));
     await expect(new ResNet({ depth: 8, width: 4 }).load(dir)).rejects.toMatchObject({ code: 'DATA_FORMAT' });
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('ShallowMaxNN', () => {
+  it('globalMax equals tf.max over positions and routes the gradient to the maximum', async () => {
+    await useFastestBackend();
+    const before = tf.memory().numTensors;
+    const [value, grad, refValue, refGrad] = tf.tidy(() => {
+      // Distinct values, so tf.max's gradient (to every maximal position) is the same.
+      const x = tf.reshape(tf.randomUniform([2 * 4 * 5 * 3], 0, 1, 'float32', 7), [2, 4, 5, 3]) as tf.Tensor4D;
+      const dy = tf.randomNormal([2, 3], 0, 1, 'float32', 8);
+      const f = (a: tf.Tensor) => tf.sum(tf.mul(globalMax(a as tf.Tensor4D), dy));
+      const ref = (a: tf.Tensor) => tf.sum(tf.mul(tf.max(a, [1, 2]), dy));
+      return [globalMax(x).dataSync(), tf.grad(f)(x).dataSync(), tf.max(x, [1, 2]).dataSync(), tf.grad(ref)(x).dataSync()];
+    });
+    expect(Array.from(value)).toEqual(Array.from(refValue));
+    expect(Array.from(grad)).toEqual(Array.from(refGrad));
+    expect(grad.filter((v) => v !== 0)).toHaveLength(6);
     expect(tf.memory().numTensors).toBe(before);
   });
 });

@@ -4,6 +4,41 @@ import { checkInteger } from '../../validate.js';
 import { type Batches, ConvNetModel, type Network, type TrainOptions, imagesToTensor, tensorBatches } from './convNet.js';
 import { Init, newParams } from './layers.js';
 
+/**
+ * The maximum of each channel over all positions, [n, h, w, c] -> [n, c], with the gradient sent
+ * to the first position holding the maximum. Written out because tfjs's own gradients are slow
+ * on wasm for this shape: tf.max's is an Equal and a Multiply over broadcast shapes, and the
+ * whole-image MaxPoolGrad is a scalar loop (each over a second for two ResNet-sized batches);
+ * this one is an ArgMax, a one-hot and a transpose.
+ *
+ * @example
+ * ```ts
+ * import * as tf from '@tensorflow/tfjs';
+ * import { globalMax } from 'blindspots/models';
+ * const pooled = globalMax(tf.zeros([2, 5, 5, 8]) as tf.Tensor4D); // [2, 8]
+ * ```
+ */
+export function globalMax(h: tf.Tensor4D): tf.Tensor2D {
+  const [n, height, width, c] = h.shape;
+  const positions = height * width;
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [x, save] = args as [tf.Tensor, tf.GradSaveFunc];
+    const flat = tf.reshape(x, [n, positions, c]);
+    const where = tf.argMax(flat, 1);
+    save([where]);
+    return {
+      value: tf.max(flat, 1),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        // The wasm OneHot writes int32 whatever its dtype: cast explicitly.
+        const mask = tf.cast(tf.oneHot(saved[0] as tf.Tensor, positions), 'float32'); // [n, c, positions]
+        const grad = tf.mul(mask, tf.reshape(dy, [n, c, 1]));
+        return tf.reshape(tf.transpose(grad, [0, 2, 1]), [n, height, width, c]);
+      },
+    };
+  });
+  return op(h) as tf.Tensor2D;
+}
+
 /** Options of {@link ShallowMaxNN}. */
 export interface ShallowMaxNNOptions extends TrainOptions {
   /** Convolution filters (default 64). */
@@ -58,8 +93,8 @@ export class ShallowMaxNN extends ConvNetModel<'images'> {
     return {
       params,
       forward: (x) => {
-        const h = tf.relu(tf.add(tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same'), bias));
-        return tf.add(tf.matMul(tf.max(h, [1, 2]) as tf.Tensor2D, fcW as tf.Tensor2D), fcB) as tf.Tensor2D;
+        const h = tf.relu(tf.add(tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same'), bias)) as tf.Tensor4D;
+        return tf.add(tf.matMul(globalMax(h), fcW as tf.Tensor2D), fcB) as tf.Tensor2D;
       },
     };
   }
