@@ -3,6 +3,7 @@ import { loadCifar10 } from '../data/cifar10.js';
 import { loadFashionMnist } from '../data/fashionMnist.js';
 import { splitDataset, subsample } from '../data/transforms.js';
 import { loadSpamAssassin } from '../data/spamAssassin.js';
+import { loadZhangCsv } from '../data/zhangCsv.js';
 import { stratifiedSplit } from '../data/split.js';
 import { fail } from '../errors.js';
 import { formatPaperTable, formatStudyCsv, formatStudyTable, studyHeatmapSvg } from '../study/report.js';
@@ -49,22 +50,26 @@ export const STUDY_HELP = `blindspots study — run a study, appending cells to 
 
 Usage:
   blindspots study <config.json> [--jobs N] [--parallel N]
-  blindspots study --preset quick|table1|table2 [--data <cifar-10 folder>] [--results file] [--jobs N] [--parallel N]
+  blindspots study --preset quick|table1|table2 [--data <cifar-10 folder | Zhang CSV>] [--results file] [--jobs N] [--parallel N]
 
   --jobs N      threads per forest;  --parallel N  cells at once, each in a worker thread
 
 Presets:
 ${Object.entries(PRESETS).map(([k, v]) => `  ${k.padEnd(7)} ${v.about}`).join('\n')}
-  --data points table1 at CIFAR-10's binary files instead of Fashion-MNIST.
+  --data points quick/table1 at CIFAR-10's binary files instead of Fashion-MNIST, and table2 at a
+  Yelp/Amazon Review Full CSV (Zhang et al.'s format: "label","title","text", labels 1..5)
+  instead of SpamAssassin.
 
 config.json:
   {
-    "dataset": "fashion-mnist" | "spam-assassin" | { "cifar10": "<folder of the binary files>" },
+    "dataset": "fashion-mnist" | "spam-assassin" | { "cifar10": "<folder of the binary files>" }
+               | { "zhangCsv": "<file.csv>", "numClasses": 5 },
     "perClass": 200,            optional: images per class taken (Fashion-MNIST), or
     "size": 0.25,               optional: a stratified fraction or count of the data
     "testFraction": 0.2,        stratified, seeded split (default 0.2)
     "signals": ["onePixel", "orthogonalNoise"],
-    "models": ["decisionTree", "randomForest"],
+    "models": ["resnet", "decisionTree", "randomForest"],   resnet/perceptron/shallowMaxNN on images, charCnn on texts
+    "modelOptions": { "resnet": { "depth": 8, "epochs": 5 } },   tfjs models' constructor options
     "seeds": [0],
     "control": false,           also run each signal on blank inputs (the paper's control)
     "signalOptions": { "onePixel": { "position": [0, 0] } },
@@ -110,7 +115,8 @@ export async function studyCommand(argv: readonly string[]): Promise<number> {
     if (p === undefined || !Object.hasOwn(PRESETS, preset)) throw fail('UNKNOWN_NAME', cmd, '--preset', `one of ${Object.keys(PRESETS).join(', ')}`, JSON.stringify(preset));
     config = { ...p };
     const data = args.flags.get('data');
-    if (data !== undefined) config = { ...config, dataset: { cifar10: data } };
+    // Text presets read a Zhang et al. CSV (Yelp/Amazon Review Full); image presets CIFAR-10.
+    if (data !== undefined) config = { ...config, dataset: config.dataset === 'spam-assassin' ? { zhangCsv: data } : { cifar10: data } };
   } else {
     const path = args.positional[0] as string;
     try {
@@ -136,12 +142,17 @@ export async function studyCommand(argv: readonly string[]): Promise<number> {
   } else if (config.dataset === 'spam-assassin') {
     name = 'spam-assassin';
     data = loadSpamAssassin();
+  } else if (typeof config.dataset === 'object' && config.dataset !== null && typeof (config.dataset as { zhangCsv?: unknown }).zhangCsv === 'string') {
+    const file = (config.dataset as { zhangCsv: string }).zhangCsv;
+    const numClasses = (config.dataset as { numClasses?: number }).numClasses ?? 5;
+    name = `zhang-csv:${file}`;
+    data = loadZhangCsv(file, { numClasses });
   } else if (typeof config.dataset === 'object' && config.dataset !== null && typeof (config.dataset as { cifar10?: unknown }).cifar10 === 'string') {
     const dir = (config.dataset as { cifar10: string }).cifar10;
     name = `cifar10:${dir}`;
     data = loadCifar10(dir, { split: 'all', as: 'array' });
   } else {
-    throw fail('INVALID_ARGUMENT', cmd, 'config.dataset', '"fashion-mnist", "spam-assassin" or { "cifar10": "<folder>" }', JSON.stringify(config.dataset));
+    throw fail('INVALID_ARGUMENT', cmd, 'config.dataset', '"fashion-mnist", "spam-assassin", { "cifar10": "<folder>" } or { "zhangCsv": "<file>", "numClasses": 5 }', JSON.stringify(config.dataset));
   }
   let train: StudyData;
   let test: StudyData;

@@ -148,6 +148,24 @@ describe('study reports and CLI', () => {
     expect(preset.stderr).toMatch(/one of quick, table1, table2/);
     expect(execFileSync('node_modules/.bin/tsx', ['src/cli/main.ts', 'study', '--help'], { encoding: 'utf8' })).toMatch(/table1 +the paper's Table 1/);
   }, 120_000);
+
+  it('the table2 preset reads a Yelp/Amazon-style CSV given with --data', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const words = ['good', 'bad', 'food', 'service', 'slow', 'great', 'price', 'staff'];
+    const rows: string[] = [];
+    for (let i = 0; i < 60; i++) {
+      const text = Array.from({ length: 30 + (i % 7) * 10 }, (_, j) => words[(i * 3 + j * 5) % words.length]).join(' ');
+      rows.push(`"${String((i % 5) + 1)}","title ${String(i)}","${text}"`);
+    }
+    const csv = join(dir, 'reviews.csv');
+    writeFileSync(csv, `${rows.join('\n')}\n`);
+    const results = join(dir, 'table2-csv.jsonl');
+    const out = execFileSync('node_modules/.bin/tsx', ['src/cli/main.ts', 'study', '--preset', 'table2', '--data', csv, '--results', results], { encoding: 'utf8' });
+    expect(out).toMatch(/\| mnemonic \| \d+\.\d% \(\d+\.\d%\) \|/);
+    const records = readResults(results);
+    expect(records[0]?.dataset).toBe(`zhang-csv:${csv}`);
+    expect(records.reduce((n, r) => n + r.nTrain + r.nTest, 0) / records.length).toBe(60);
+  }, 120_000);
 });
 
 describe('text studies and the signal-only control', () => {
