@@ -98,6 +98,15 @@ void conv2dBackpropFilter(const f32 *x, const f32 *dy, f32 *dw, int N, int H, in
   }
 }
 
+// The output row (or column) whose tap k reads input i, or -1 when no output does:
+// i = o*s + k - pad for an integer o in [0, n).
+static inline int source_index(int i, int pad, int k, int s, int n) {
+  int num = i + pad - k;
+  if (num < 0 || num % s != 0) return -1;
+  int o = num / s;
+  return o < n ? o : -1;
+}
+
 // dx[n, iy, ix, c] = sum over kh, kw, f of dy[n, oy, ox, f] * w[kh, kw, c, f] where
 // iy = oy*sh + kh - pt, ix = ox*sw + kw - pl. `wt` is scratch for w transposed to [kh, kw, f, c],
 // so that the inner loop broadcasts one gradient value against a row of channels.
@@ -132,14 +141,12 @@ void conv2dBackpropInput(const f32 *dy, const f32 *w, f32 *dx, f32 *wt, int N, i
             for (int c = 0; c < C8; c += 8) {
               v4 a00 = wasm_f32x4_splat(0.f), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
               for (int kh = 0; kh < KH; kh++) {
-                int numy = iy + pt - kh;
-                if (numy < 0 || numy % sh != 0) continue;
-                int oy = numy / sh;
-                if (oy >= Ho) continue;
+                int oy = source_index(iy, pt, kh, sh, Ho);
+                if (oy < 0) continue;
                 for (int kw = 0; kw < KW; kw++) {
-                  int num = ix + pl - kw;
-                  if (num % sw != 0) continue;
-                  int ox = num / sw;
+                  // In a group every tap of this phase is in range for all four pixels.
+                  int ox = source_index(ix, pl, kw, sw, Wo);
+                  if (ox < 0) continue;
                   const f32 *g = dyn + (oy * Wo + ox) * F;
                   const f32 *wp = wt + ((kh * KW + kw) * F) * C + c;
                   for (int f = 0; f < F; f++, wp += C) {
@@ -166,15 +173,11 @@ void conv2dBackpropInput(const f32 *dy, const f32 *w, f32 *dx, f32 *wt, int N, i
             for (int c = group ? C8 : 0; c < C; c++) o[c] = 0.f;
             if (group && C8 == C) continue;
             for (int kh = 0; kh < KH; kh++) {
-              int numy = iy + pt - kh;
-              if (numy < 0 || numy % sh != 0) continue;
-              int oy = numy / sh;
-              if (oy >= Ho) continue;
+              int oy = source_index(iy, pt, kh, sh, Ho);
+              if (oy < 0) continue;
               for (int kw = 0; kw < KW; kw++) {
-                int num = px + pl - kw;
-                if (num < 0 || num % sw != 0) continue;
-                int ox = num / sw;
-                if (ox >= Wo) continue;
+                int ox = source_index(px, pl, kw, sw, Wo);
+                if (ox < 0) continue;
                 const f32 *g = dyn + (oy * Wo + ox) * F;
                 const f32 *wp = wt + ((kh * KW + kw) * F) * C;
                 for (int f = 0; f < F; f++, wp += C) {
