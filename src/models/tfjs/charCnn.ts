@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { fail } from '../../errors.js';
 import { charCodes } from '../../encoders/text/quantize.js';
 import { ZHANG_ALPHABET, ZHANG_INPUT_LENGTH } from '../../encoders/text/alphabet.js';
-import { checkEmptyTexts } from './texts.js';
+import { checkTexts } from '../../encoders/text/common.js';
 import type { Texts } from '../../types.js';
 import { type Batches, ConvNetModel, type Network, type TrainOptions } from './convNet.js';
 import { Init, newParams } from './layers.js';
@@ -72,7 +72,7 @@ export class CharCNN extends ConvNetModel<'texts'> {
   }
 
   protected prepare(fn: string, x: Texts): Batches {
-    checkEmptyTexts(fn, x);
+    checkTexts(fn, x, 'x', { allowEmptyTexts: true });
     // Codes (entry + 1, 0 for none) are 1/70 of the one-hot size; batches are expanded on demand.
     const codes = charCodes(x, { length: this.length, order: 'backward' });
     const L = this.length;
