@@ -33,7 +33,20 @@ export function checkFeatures(fn: string, x: FeatureMatrix, cols?: number): Feat
  */
 export function checkFitData(fn: string, x: FeatureMatrix, labels: LabelsInput): { y: Int32Array; numClasses: number } {
   checkFeatures(fn, x);
-  const y = checkLabels(fn, labels, { length: x.rows, arg: 'y' });
+  return checkTrainingLabels(fn, labels, x.rows);
+}
+
+/**
+ * Validates the labels of a fit, whatever the input kind: one integral label >= 0 per sample and
+ * at least two classes. Returns the labels and the class count (largest label + 1).
+ *
+ * @example
+ * ```ts
+ * const { y, numClasses } = checkTrainingLabels('ResNet.fit', labels, 128);
+ * ```
+ */
+export function checkTrainingLabels(fn: string, labels: LabelsInput, samples: number): { y: Int32Array; numClasses: number } {
+  const y = checkLabels(fn, labels, { length: samples, arg: 'y' });
   let max = 0;
   let min = Number.POSITIVE_INFINITY;
   for (const v of y) {

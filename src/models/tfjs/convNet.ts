@@ -5,8 +5,8 @@ import { BlindspotsError, NotFittedError, fail } from '../../errors.js';
 import { createRandom, shuffler } from '../../random.js';
 import { readImages } from '../../images.js';
 import type { ImageInput, LabelsInput } from '../../types.js';
-import { checkInteger, checkLabels, checkNumber } from '../../validate.js';
-import { throwIfAborted } from '../features.js';
+import { checkInteger, checkNumber } from '../../validate.js';
+import { checkTrainingLabels, throwIfAborted } from '../features.js';
 import type { FitOptions, InputKind, InputOf, Model } from '../model.js';
 import { useFastestBackend } from './backend.js';
 import { type Params, countParams, disposeParams, newParams } from './layers.js';
@@ -172,25 +172,25 @@ export abstract class ConvNetModel<K extends InputKind> implements Model<K> {
     return n;
   }
 
+  private checkNotDisposed(fn: string): void {
+    if (this.disposed) throw fail('INVALID_ARGUMENT', fn, 'this', 'a model that has not been disposed', 'a disposed model');
+  }
+
   private requireFitted(fn: string): Fitted {
-    if (this.disposed) throw fail('INVALID_ARGUMENT', `${this.className}.${fn}`, 'this', 'a model that has not been disposed', 'a disposed model');
+    this.checkNotDisposed(`${this.className}.${fn}`);
     if (this.fitted === undefined) throw new NotFittedError(`${this.className}.${fn}`);
     return this.fitted;
   }
 
   async fit(x: InputOf[K], y: LabelsInput, options: FitOptions = {}): Promise<this> {
     const fn = `${this.className}.fit`;
-    if (this.disposed) throw fail('INVALID_ARGUMENT', fn, 'this', 'a model that has not been disposed', 'a disposed model');
+    this.checkNotDisposed(fn);
     await useFastestBackend();
     const before = this.fitted;
     const xs = this.prepare(fn, x);
     let net: Network | undefined;
     try {
-      const n = xs.count;
-      const labels = checkLabels(fn, y, { length: n, arg: 'y' });
-      let numClasses = 0;
-      for (const v of labels) numClasses = Math.max(numClasses, v + 1);
-      if (new Set(labels).size < 2) throw fail('INVALID_ARGUMENT', fn, 'y', 'at least two classes', `only class ${String(labels[0])}`);
+      const { y: labels, numClasses } = checkTrainingLabels(fn, y, xs.count);
       throwIfAborted(options.signal);
       const inputShape = xs.sampleShape;
       net = this.build(inputShape, numClasses, this.train.seed);
@@ -418,6 +418,24 @@ export abstract class ConvNetModel<K extends InputKind> implements Model<K> {
     if (this.fitted !== undefined) disposeParams(this.fitted.net.params);
     this.fitted = undefined;
     this.disposed = true;
+  }
+}
+
+/**
+ * The tfjs models on images (ResNet, Perceptron, ShallowMaxNN): the batch is validated once and
+ * kept as one tensor, and training batches are gathered from it.
+ *
+ * @example
+ * ```ts
+ * import { ImageConvNetModel } from 'blindspots/models';
+ * const isImageModel = (m: unknown) => m instanceof ImageConvNetModel;
+ * ```
+ */
+export abstract class ImageConvNetModel extends ConvNetModel<'images'> {
+  readonly inputKind = 'images' as const;
+
+  protected prepare(fn: string, x: ImageInput, inputShape?: readonly number[]): Batches {
+    return tensorBatches(imagesToTensor(fn, x, inputShape));
   }
 }
 

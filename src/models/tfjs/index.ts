@@ -1,6 +1,6 @@
 export * from './backend.js';
 export { registerWasmTrainingKernels } from './wasmKernels.js';
-export { ConvNetModel, type TrainOptions, type ConvNetManifest } from './convNet.js';
+export { ConvNetModel, ImageConvNetModel, type TrainOptions, type ConvNetManifest } from './convNet.js';
 export * from './resnet.js';
 export * from './charCnn.js';
 export * from './perceptron.js';

@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { ImageInput } from '../../types.js';
-import { type Batches, ConvNetModel, type Network, type TrainOptions, imagesToTensor, tensorBatches } from './convNet.js';
+import { ImageConvNetModel, type Network, type TrainOptions } from './convNet.js';
 import { Init, newParams } from './layers.js';
 
 /**
@@ -14,17 +13,13 @@ import { Init, newParams } from './layers.js';
  * const linear = await new Perceptron({ epochs: 5 }).fit(images, labels);
  * ```
  */
-export class Perceptron extends ConvNetModel<'images'> {
+export class Perceptron extends ImageConvNetModel {
   readonly name: string = 'perceptron';
-  readonly inputKind = 'images' as const;
 
   constructor(readonly options: TrainOptions = {}) {
     super(options, { learningRate: 0.01 }, 'Perceptron');
   }
 
-  protected prepare(fn: string, x: ImageInput, inputShape?: readonly number[]): Batches {
-    return tensorBatches(imagesToTensor(fn, x, inputShape));
-  }
 
   protected describeOptions(): Record<string, unknown> {
     return { ...this.options };
@@ -33,7 +28,7 @@ export class Perceptron extends ConvNetModel<'images'> {
   protected build(inputShape: readonly number[], numClasses: number, seed: number): Network {
     const params = newParams();
     const init = new Init(params, seed);
-    const d = inputShape.reduce((a, b) => a * b, 1);
+    const d = tf.util.sizeFromShape([...inputShape]);
     const w = init.uniform('fc/kernel', [d, numClasses], d);
     const b = init.uniform('fc/bias', [numClasses], d);
     return {

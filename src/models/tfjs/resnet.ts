@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { fail } from '../../errors.js';
-import type { ImageInput } from '../../types.js';
 import { checkInteger } from '../../validate.js';
-import { type Batches, ConvNetModel, type Network, type TrainOptions, imagesToTensor, tensorBatches } from './convNet.js';
+import { ImageConvNetModel, type Network, type TrainOptions } from './convNet.js';
 import { type BatchNormVars, Init, batchNorm, batchNormVars, newParams, optionAShortcut } from './layers.js';
 
 /** Options of {@link ResNet}. */
@@ -40,9 +39,8 @@ interface Block {
  * net.dispose();
  * ```
  */
-export class ResNet extends ConvNetModel<'images'> {
+export class ResNet extends ImageConvNetModel {
   readonly name: string = 'resnet';
-  readonly inputKind = 'images' as const;
   readonly depth: number;
   readonly width: number;
 
@@ -54,9 +52,6 @@ export class ResNet extends ConvNetModel<'images'> {
     this.width = checkInteger('ResNet', 'options.width', options.width ?? 16, 1, 4096);
   }
 
-  protected prepare(fn: string, x: ImageInput, inputShape?: readonly number[]): Batches {
-    return tensorBatches(imagesToTensor(fn, x, inputShape));
-  }
 
   protected describeOptions(): Record<string, unknown> {
     return { ...this.options, depth: this.depth, width: this.width };

@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import type { ImageInput } from '../../types.js';
 import { checkInteger } from '../../validate.js';
-import { type Batches, ConvNetModel, type Network, type TrainOptions, imagesToTensor, tensorBatches } from './convNet.js';
+import { ImageConvNetModel, type Network, type TrainOptions } from './convNet.js';
 import { Init, newParams } from './layers.js';
 
 /**
@@ -61,9 +60,8 @@ export interface ShallowMaxNNOptions extends TrainOptions {
  * const net = await new ShallowMaxNN({ filters: 32, epochs: 3 }).fit(images, labels);
  * ```
  */
-export class ShallowMaxNN extends ConvNetModel<'images'> {
+export class ShallowMaxNN extends ImageConvNetModel {
   readonly name: string = 'shallowMaxNN';
-  readonly inputKind = 'images' as const;
   readonly filters: number;
   readonly kernelSize: number;
 
@@ -73,9 +71,6 @@ export class ShallowMaxNN extends ConvNetModel<'images'> {
     this.kernelSize = checkInteger('ShallowMaxNN', 'options.kernelSize', options.kernelSize ?? 3, 1, 1024);
   }
 
-  protected prepare(fn: string, x: ImageInput, inputShape?: readonly number[]): Batches {
-    return tensorBatches(imagesToTensor(fn, x, inputShape));
-  }
 
   protected describeOptions(): Record<string, unknown> {
     return { ...this.options, filters: this.filters, kernelSize: this.kernelSize };
