@@ -157,8 +157,9 @@ function backpropInput(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; 
     }
   }
   const out = backend.makeOutput([...attrs.inputShape], 'float32');
-  // Scratch for the transposed filter; taken after makeOutput so a heap growth cannot move it.
-  const wt = backend.wasm._malloc(filter.shape.reduce((a, b) => a * b, 1) * 4);
+  // Scratch for the transposed filter. (A heap growth never moves a wasm address, so the order of
+  // makeOutput and _malloc does not matter.)
+  const wt = backend.wasm._malloc(tf.util.sizeFromShape(filter.shape) * 4);
   try {
     k.conv2dBackpropInput(
       offset(backend, dy), offset(backend, filter), offset(backend, out), wt,
@@ -198,7 +199,7 @@ function sgdKernel(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attr
   const mOut = backend.makeOutput([...v.shape], 'float32');
   instance(backend).sgdMomentum(
     offset(backend, v), offset(backend, m), offset(backend, g), offset(backend, vOut), offset(backend, mOut),
-    v.shape.reduce((a, b) => a * b, 1), attrs.learningRate, attrs.momentum, attrs.weightDecay,
+    tf.util.sizeFromShape(v.shape), attrs.learningRate, attrs.momentum, attrs.weightDecay,
   );
   return [vOut, mOut];
 }
@@ -209,7 +210,7 @@ function axpbyKernel(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; at
   const { a, b } = args.inputs as Record<'a' | 'b', tf.TensorInfo>;
   const { alpha, beta } = args.attrs as unknown as { alpha: number; beta: number };
   const out = backend.makeOutput([...a.shape], 'float32');
-  instance(backend).axpby(offset(backend, a), offset(backend, b), offset(backend, out), a.shape.reduce((x, y) => x * y, 1), alpha, beta);
+  instance(backend).axpby(offset(backend, a), offset(backend, b), offset(backend, out), tf.util.sizeFromShape(a.shape), alpha, beta);
   return out;
 }
 
@@ -258,7 +259,7 @@ function gatherRowsKernel(args: { inputs: tf.NamedTensorInfoMap; backend: unknow
   const { x, indices } = args.inputs as { x: tf.TensorInfo; indices: tf.TensorInfo };
   if (x.dtype !== 'float32' || indices.dtype !== 'int32') throw new Error('blindspots GatherRows (wasm): float32 rows and int32 indices only');
   const rows = x.shape[0] as number;
-  const row = x.shape.slice(1).reduce((a, b) => a * b, 1);
+  const row = tf.util.sizeFromShape(x.shape.slice(1));
   const count = indices.shape[0] as number;
   const out = backend.makeOutput([count, ...x.shape.slice(1)], 'float32');
   instance(backend).gatherRows(offset(backend, x), offset(backend, indices), offset(backend, out), count, rows, row);
@@ -275,7 +276,6 @@ export interface BatchNormAttrs {
 
 /** Runs `body` with scratch for the batch-norm kernels: 2C doubles and 2C floats. */
 function withScratch<T>(backend: WasmBackend, channels: number, body: (acc: number, blk: number) => T): T {
-  // Taken after the outputs, so that a heap growth during makeOutput cannot move it.
   const acc = backend.wasm._malloc(channels * 16 + channels * 8 + 16);
   try {
     const aligned = (acc + 7) & ~7;
@@ -294,7 +294,7 @@ function batchNormKernel(args: { inputs: tf.NamedTensorInfoMap; backend: unknown
   const { x, gamma, beta, residual } = args.inputs as { x: tf.TensorInfo; gamma: tf.TensorInfo; beta: tf.TensorInfo; residual?: tf.TensorInfo };
   const attrs = args.attrs as unknown as BatchNormAttrs;
   const C = x.shape[x.shape.length - 1] as number;
-  const M = x.shape.reduce((a, b) => a * b, 1) / C;
+  const M = tf.util.sizeFromShape(x.shape) / C;
   const y = backend.makeOutput([...x.shape], 'float32');
   const mean = backend.makeOutput([C], 'float32');
   const variance = backend.makeOutput([C], 'float32');
@@ -313,7 +313,7 @@ function batchNormGradKernel(args: { inputs: tf.NamedTensorInfoMap; backend: unk
   const { dy, x, y, gamma, mean, variance } = args.inputs as Record<'dy' | 'x' | 'y' | 'gamma' | 'mean' | 'variance', tf.TensorInfo>;
   const attrs = args.attrs as unknown as BatchNormAttrs;
   const C = x.shape[x.shape.length - 1] as number;
-  const M = x.shape.reduce((a, b) => a * b, 1) / C;
+  const M = tf.util.sizeFromShape(x.shape) / C;
   const dx = backend.makeOutput([...x.shape], 'float32');
   const dgamma = backend.makeOutput([C], 'float32');
   const dbeta = backend.makeOutput([C], 'float32');
