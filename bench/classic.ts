@@ -4,7 +4,7 @@
  * measured in the same run (/usr/bin/python3, Debian python3-sklearn). Writes its table into
  * docs/performance.md.
  *
- *   npm run bench:classic -- [--models decisionTree,randomForest,extraTrees,gaussianNB,lda,ldaAuto,qda] [--trees 100] [--no-write]
+ *   npm run bench:classic -- [--models decisionTree,randomForest,extraTrees,gaussianNB,lda,ldaAuto,qda] [--trees 100] [--jobs 2] [--no-write]
  *
  * The table in docs/performance.md keeps the rows of the models a run did not measure.
  */
@@ -31,7 +31,7 @@ const arg = (name: string): string | undefined => {
 };
 const names = (arg('--models') ?? 'decisionTree,randomForest,extraTrees,gaussianNB,logisticRegression,lda,qda').split(',');
 const trees = Number(arg('--trees') ?? 100);
-const jobs = 2;
+const jobs = Number(arg('--jobs') ?? 2);
 const dir = 'bench/out/classic';
 
 if (!existsSync(`${dir}/test_y.npy`)) {

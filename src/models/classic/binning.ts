@@ -12,11 +12,35 @@ export interface BinnedFeatures {
   readonly bins: Uint8Array | Uint16Array | Uint32Array;
   /** The same bins row-major (`rowBins[i * cols + f]`): small tree nodes read whole rows. */
   readonly rowBins: Uint8Array | Uint16Array | Uint32Array;
-  readonly values: readonly Float32Array[];
+  /**
+   * Every feature's distinct values, ascending, one after the other: feature f's bin b has value
+   * `values[valueStart[f] + b]`, and f has `valueStart[f + 1] - valueStart[f]` bins. (One flat
+   * array: a split search reads a few values of many features, and an array of arrays costs two
+   * dependent loads per feature.)
+   */
+  readonly values: Float32Array;
+  readonly valueStart: Int32Array;
 }
 
-/** Rows per tile of the transpose: tiles fit in L1 either way round. */
-const TILE = 64;
+/**
+ * Columns transposed per strip: 16 float32s are one cache line of a row, so the strip's reads stay
+ * on whole lines and its column-major copy (16 x rows) stays in L2 while it is binned.
+ */
+const STRIP = 128;
+/** Columns per strip of the row-major copy: 64 bytes of a row, one line written at a time. */
+const ROW_STRIP = 64;
+
+type BinArray = Uint8Array | Uint16Array | Uint32Array;
+
+/** Options of {@link binFeatures}. */
+export interface BinOptions {
+  /** Bins in a SharedArrayBuffer, for worker threads. */
+  readonly shared?: boolean;
+  /** Also build the row-major copy `rowBins` (default true). */
+  readonly rowMajor?: boolean;
+  /** Row r of the binned data is row `order[r]` of `x` (a permutation of the rows); default the identity. */
+  readonly order?: Int32Array;
+}
 
 /**
  * Bins a feature matrix (see {@link BinnedFeatures}).
@@ -26,23 +50,23 @@ const TILE = 64;
  * const binned = binFeatures({ data, rows: 100, cols: 784 });
  * ```
  */
-export function binFeatures(x: FeatureMatrix, options: { shared?: boolean; rowMajor?: boolean } = {}): BinnedFeatures {
+export function binFeatures(x: FeatureMatrix, options: BinOptions = {}): BinnedFeatures {
   const { rows, cols, data } = x;
-  // Column-major copy, by tiles (a row-by-row transpose would miss the cache on every write).
-  const colMajor = new Float32Array(rows * cols);
-  for (let r0 = 0; r0 < rows; r0 += TILE) {
-    const r1 = Math.min(rows, r0 + TILE);
-    for (let c0 = 0; c0 < cols; c0 += TILE) {
-      const c1 = Math.min(cols, c0 + TILE);
-      for (let r = r0; r < r1; r++) {
-        for (let c = c0; c < c1; c++) colMajor[c * rows + r] = data[r * cols + c] as number;
-      }
-    }
-  }
+  const order = options.order ?? identity(rows);
+  const allocate = (bytes: 1 | 2 | 4): BinArray => {
+    const buffer = options.shared === true ? new SharedArrayBuffer(rows * cols * bytes) : new ArrayBuffer(rows * cols * bytes);
+    return bytes === 1 ? new Uint8Array(buffer) : bytes === 2 ? new Uint16Array(buffer) : new Uint32Array(buffer);
+  };
+  // Bins are written as bytes while every column has at most 256 distinct values (pixel data
+  // always does) and widened once, copying the columns done so far, when one has more.
+  let bins: BinArray = allocate(1);
+  let binLimit = 256;
+  const strip = new Float32Array(STRIP * rows);
+  const stripBits = new Uint32Array(strip.buffer);
   // Distinct values per column through a hash table on the float bits (O(rows) per column;
   // sorting every column cost ~4 s on 12,500 x 3072), then only the distinct values are sorted.
-  const values: Float32Array[] = [];
-  const colBits = new Uint32Array(colMajor.buffer);
+  const valueStart = new Int32Array(cols + 1);
+  let values = new Float32Array(Math.max(256, cols * 16));
   let tableBits = 4;
   while (1 << tableBits < 2 * rows) tableBits++;
   const size = 1 << tableBits;
@@ -52,56 +76,107 @@ export function binFeatures(x: FeatureMatrix, options: { shared?: boolean; rowMa
   const ids = new Int32Array(rows);
   const uniq = new Float32Array(rows);
   const rankOf = new Int32Array(rows);
-  // Bin indices fit 16 bits unless there are more than 65,536 rows; narrowed to 8 bits at the end when they fit.
-  const wide = rows <= 65536 ? new Uint16Array(rows * cols) : new Uint32Array(rows * cols);
-  let maxBins = 0;
-  for (let f = 0; f < cols; f++) {
-    const base = f * rows;
-    let u = 0;
-    for (let i = 0; i < rows; i++) {
-      let bits = colBits[base + i] as number;
-      if (bits === 0x80000000) bits = 0; // -0 is 0
-      let h = Math.imul(bits, 0x9e3779b1) >>> (32 - tableBits);
-      for (;;) {
-        if (stamp[h] !== f + 1) {
-          stamp[h] = f + 1;
-          keys[h] = bits;
-          slotId[h] = u;
-          uniq[u] = colMajor[base + i] === 0 ? 0 : (colMajor[base + i] as number);
-          ids[i] = u++;
-          break;
-        }
-        if (keys[h] === bits) {
-          ids[i] = slotId[h] as number;
-          break;
-        }
-        h = (h + 1) & (size - 1);
+  for (let c0 = 0; c0 < cols; c0 += STRIP) {
+    const width = Math.min(STRIP, cols - c0);
+    transposeStrip(data, cols, c0, width, order, strip, rows);
+    for (let j = 0; j < width; j++) {
+      const f = c0 + j;
+      const u = distinctIds(stripBits, strip, j * rows, rows, f + 1, tableBits, keys, slotId, stamp, ids, uniq);
+      const sorted = Int32Array.from({ length: u }, (_, k) => k).sort((a, b) => (uniq[a] as number) - (uniq[b] as number));
+      const at = valueStart[f] as number;
+      if (at + u > values.length) {
+        const grown = new Float32Array(Math.max(2 * values.length, at + u));
+        grown.set(values.subarray(0, at));
+        values = grown;
       }
+      for (let r = 0; r < u; r++) {
+        values[at + r] = uniq[sorted[r] as number] as number;
+        rankOf[sorted[r] as number] = r;
+      }
+      valueStart[f + 1] = at + u;
+      if (u > binLimit) {
+        // Bin indices fit 16 bits unless there are more than 65,536 rows.
+        const wider = allocate(rows <= 65536 ? 2 : 4);
+        wider.set(bins.subarray(0, f * rows));
+        bins = wider;
+        binLimit = Infinity;
+      }
+      if (bins instanceof Uint8Array) writeRanks(bins, f * rows, rankOf, ids, rows);
+      else if (bins instanceof Uint16Array) writeRanks(bins, f * rows, rankOf, ids, rows);
+      else writeRanks(bins, f * rows, rankOf, ids, rows);
     }
-    const order = Int32Array.from({ length: u }, (_, k) => k).sort((a, b) => (uniq[a] as number) - (uniq[b] as number));
-    const v = new Float32Array(u);
-    for (let r = 0; r < u; r++) {
-      v[r] = uniq[order[r] as number] as number;
-      rankOf[order[r] as number] = r;
-    }
-    values.push(v);
-    if (u > maxBins) maxBins = u;
-    for (let i = 0; i < rows; i++) wide[base + i] = rankOf[ids[i] as number] as number;
   }
-  // Shared memory lets forest workers read the bins without a copy each.
-  const bytes = maxBins <= 256 ? 1 : wide.BYTES_PER_ELEMENT;
-  const buffer = options.shared === true ? new SharedArrayBuffer(rows * cols * bytes) : new ArrayBuffer(rows * cols * bytes);
-  const bins = bytes === 1 ? new Uint8Array(buffer) : bytes === 2 ? new Uint16Array(buffer) : new Uint32Array(buffer);
-  bins.set(wide);
-  const rowBins = new (bins.constructor as Uint8ArrayConstructor)(options.rowMajor === false ? 0 : rows * cols);
-  for (let r0 = 0; options.rowMajor !== false && r0 < rows; r0 += TILE) {
-    const r1 = Math.min(rows, r0 + TILE);
-    for (let c0 = 0; c0 < cols; c0 += TILE) {
-      const c1 = Math.min(cols, c0 + TILE);
-      for (let r = r0; r < r1; r++) {
-        for (let c = c0; c < c1; c++) rowBins[r * cols + c] = bins[c * rows + r] as number;
+  const rowBins: BinArray = options.rowMajor === false ? new Uint8Array(0) : allocate(bins.BYTES_PER_ELEMENT as 1 | 2 | 4);
+  if (options.rowMajor !== false) {
+    for (let c0 = 0; c0 < cols; c0 += ROW_STRIP) {
+      const c1 = Math.min(cols, c0 + ROW_STRIP);
+      for (let r = 0; r < rows; r++) {
+        const o = r * cols;
+        for (let c = c0; c < c1; c++) rowBins[o + c] = bins[c * rows + r] as number;
       }
     }
   }
-  return { rows, cols, bins, rowBins, values };
+  return { rows, cols, bins, rowBins, values: values.slice(0, valueStart[cols]), valueStart };
+}
+
+function identity(n: number): Int32Array {
+  return Int32Array.from({ length: n }, (_, i) => i);
+}
+
+// The loops below are small functions of their own so that V8 optimises each for the one array
+// type it sees (inlined in binFeatures they ran ~3x slower).
+
+/** strip[j * rows + r] = data[order[r] * cols + c0 + j] for j < width. */
+function transposeStrip(data: Float32Array, cols: number, c0: number, width: number, order: Int32Array, strip: Float32Array, rows: number): void {
+  for (let r = 0; r < rows; r++) {
+    const o = (order[r] as number) * cols + c0;
+    for (let j = 0; j < width; j++) strip[j * rows + r] = data[o + j] as number;
+  }
+}
+
+/**
+ * Numbers the distinct values of strip[sb, sb + rows) in order of appearance (`ids`, `uniq`)
+ * through an open-addressing hash table on the float bits; returns how many there are. A slot is
+ * in use when its stamp equals `tag`, so the table needs no clearing between columns.
+ */
+function distinctIds(
+  stripBits: Uint32Array,
+  strip: Float32Array,
+  sb: number,
+  rows: number,
+  tag: number,
+  tableBits: number,
+  keys: Uint32Array,
+  slotId: Int32Array,
+  stamp: Int32Array,
+  ids: Int32Array,
+  uniq: Float32Array,
+): number {
+  const mask = (1 << tableBits) - 1;
+  let u = 0;
+  for (let i = 0; i < rows; i++) {
+    let bits = stripBits[sb + i] as number;
+    if (bits === 0x80000000) bits = 0; // -0 is 0
+    let h = Math.imul(bits, 0x9e3779b1) >>> (32 - tableBits);
+    for (;;) {
+      if (stamp[h] !== tag) {
+        stamp[h] = tag;
+        keys[h] = bits;
+        slotId[h] = u;
+        uniq[u] = strip[sb + i] === 0 ? 0 : (strip[sb + i] as number);
+        ids[i] = u++;
+        break;
+      }
+      if (keys[h] === bits) {
+        ids[i] = slotId[h] as number;
+        break;
+      }
+      h = (h + 1) & mask;
+    }
+  }
+  return u;
+}
+
+function writeRanks(out: Uint8Array | Uint16Array | Uint32Array, base: number, rankOf: Int32Array, ids: Int32Array, rows: number): void {
+  for (let i = 0; i < rows; i++) out[base + i] = rankOf[ids[i] as number] as number;
 }

@@ -18,7 +18,10 @@ export interface CartOptions {
   readonly maxDepth: number;
   readonly minSamplesSplit: number;
   readonly minSamplesLeaf: number;
-  /** Features to search per split (visiting more when the drawn ones are constant in the node, as scikit-learn). */
+  /**
+   * Features drawn per split, as scikit-learn: features found constant in the node count as drawn,
+   * but the search goes on until it has read at least one non-constant feature.
+   */
   readonly maxFeatures: number;
   /** `best`: the best threshold of each feature (CART); `random`: one uniform threshold per feature (extra-trees). */
   readonly splitter: 'best' | 'random';
@@ -41,27 +44,32 @@ export function growTree(
   onProgress?: (fraction: number, nodes: number) => void,
 ): TreeArrays {
   const K = numClasses;
-  const { rows, cols, bins, rowBins, values } = data;
-  // Nodes up to SMALL samples copy their rows into `local` and read features from there: a
-  // column-major read of a few scattered samples would miss the cache on every feature.
-  const SMALL = Math.max(16, Math.min(1024, Math.floor((1 << 21) / cols)));
-  const local = new (bins.constructor as Uint8ArrayConstructor)(SMALL * cols);
-  const yLocal = new Int32Array(SMALL);
-  const wLocal = new Int32Array(SMALL);
-  const mult = new Int32Array(rows);
+  const { rows, cols, bins, rowBins, values, valueStart } = data;
+  // A node of up to SMALL samples copies its rows (row-major) into `local`, and it and all its
+  // descendants read features from there: in L2 rather than scattered over a column each. The
+  // copy serves the whole subtree because nodes are grown depth first (a subtree is done before
+  // any node outside it); `lidx[i]` is the local row of idx[i] and is partitioned along with idx.
+  const SMALL = Math.max(16, Math.min(1024, Math.floor((1 << 20) / cols)));
+  const useLocal = rowBins.length === rows * cols;
+  const local = reuse(`local${String(bins.BYTES_PER_ELEMENT)}`, bins.constructor as Uint8ArrayConstructor, useLocal ? SMALL * cols : 0);
+  let localStart = 0;
+  let localEnd = -1;
+  const mult = reuse('mult', Int32Array, rows).fill(0);
   for (const s of sampleIndex) mult[s] = (mult[s] as number) + 1;
   let distinct = 0;
   for (let s = 0; s < rows; s++) if ((mult[s] as number) > 0) distinct++;
-  const idx = new Int32Array(distinct);
+  const idx = reuse('idx', Int32Array, distinct);
   for (let s = 0, q = 0; s < rows; s++) if ((mult[s] as number) > 0) idx[q++] = s;
-  const nodeBins = new Int32Array(distinct);
-  const nodeY = new Int32Array(distinct);
-  const nodeW = new Int32Array(distinct);
-  const scratch = new Int32Array(distinct);
+  const nodeBins = reuse('nodeBins', Int32Array, distinct + 1);
+  const nodeY = reuse('nodeY', Int32Array, distinct);
+  const nodeW = reuse('nodeW', Int32Array, distinct);
+  const scratch = reuse('scratch', Int32Array, distinct);
+  const lidx = reuse('lidx', Int32Array, useLocal ? distinct : 0);
+  const lscratch = reuse('lscratch', Int32Array, useLocal ? distinct : 0);
   let leafSamples = 0;
   let splitsTried = 0;
   let maxBins = 0;
-  for (const v of values) if (v.length > maxBins) maxBins = v.length;
+  for (let f = 0; f < cols; f++) maxBins = Math.max(maxBins, (valueStart[f + 1] as number) - (valueStart[f] as number));
   const hist = new Int32Array(maxBins * K);
   const binCount = new Int32Array(maxBins);
   const binN = new Int32Array(maxBins);
@@ -69,6 +77,15 @@ export function growTree(
   const leftCounts = new Float64Array(K);
   const featureOrder = Int32Array.from({ length: cols }, (_, f) => f);
   const rank = new Int32Array(cols);
+  // Feature sampling as scikit-learn's splitters: a Fisher–Yates draw over `features`, whose first
+  // `nKnown` entries are the features known to be constant in the node (found constant in an
+  // ancestor: constant in all its descendants). `constantFeatures` keeps them in a stable order
+  // for siblings and children; a node passes its count down on the stack, so nothing is copied
+  // per node. `isConstant` flags constantFeatures[0, flagged) for the search over all features.
+  const features = Int32Array.from({ length: cols }, (_, f) => f);
+  const constantFeatures = new Int32Array(cols);
+  const isConstant = new Uint8Array(cols);
+  let flagged = 0;
   const present = new Int32Array(maxBins);
   const lastClass = new Int32Array(maxBins);
 
@@ -78,13 +95,8 @@ export function growTree(
   const right: number[] = [];
   const value: number[] = [];
 
-  // Stack of [node, start, end, depth].
+  // Stack of [node, start, end, depth, known constant features].
   const stack: number[] = [];
-  // Features found constant in a node are constant in all its descendants (scikit-learn's "known
-  // constants"): each pending node carries their flags and skips them without a read. On dense
-  // pixels it changes little; on sparse inputs (a blank image holding one pixel) it is what keeps a
-  // forest from reading every constant feature at every node.
-  const constStack: Uint8Array[] = [new Uint8Array(cols)];
   const newNode = (): number => {
     feature.push(-1);
     threshold.push(0);
@@ -93,14 +105,14 @@ export function growTree(
     for (let k = 0; k < K; k++) value.push(0);
     return feature.length - 1;
   };
-  stack.push(newNode(), 0, idx.length, 0);
+  stack.push(newNode(), 0, idx.length, 0, 0);
 
   while (stack.length > 0) {
+    const nKnown = stack.pop() as number;
     const depth = stack.pop() as number;
     const end = stack.pop() as number;
     const start = stack.pop() as number;
     const node = stack.pop() as number;
-    const known = constStack.pop() as Uint8Array;
     const n = end - start;
     let nw = 0;
     total.fill(0);
@@ -124,21 +136,21 @@ export function growTree(
     }
     // Progress: the share of samples already in leaves (a fit is done when all are).
     if (onProgress !== undefined && ++splitsTried % 32 === 0) onProgress(leafSamples / distinct, feature.length);
-    // Copying rows pays only when many features are read from them (a decision tree); forests read
-    // ~sqrt(cols) features per node, cheaper straight from the columns.
-    const small = n <= SMALL && options.maxFeatures * 8 >= cols;
+    let inLocal = start >= localStart && end <= localEnd;
+    if (!inLocal && useLocal && n <= SMALL) {
+      for (let i = 0; i < n; i++) {
+        const s = idx[start + i] as number;
+        local.set(rowBins.subarray(s * cols, (s + 1) * cols), i * cols);
+        lidx[start + i] = i;
+      }
+      localStart = start;
+      localEnd = end;
+      inLocal = true;
+    }
     if (options.splitter === 'random') {
       for (let i = start; i < end; i++) {
         nodeY[i - start] = y[idx[i] as number] as number;
         nodeW[i - start] = mult[idx[i] as number] as number;
-      }
-    }
-    if (small) {
-      for (let i = 0; i < n; i++) {
-        const s = idx[start + i] as number;
-        local.set(rowBins.subarray(s * cols, (s + 1) * cols), i * cols);
-        yLocal[i] = y[s] as number;
-        wLocal[i] = mult[s] as number;
       }
     }
 
@@ -147,12 +159,19 @@ export function growTree(
     let bestFeature = -1;
     let bestBin = -1;
     let bestThreshold = 0;
-    let visited = 0;
-    // Features are drawn without replacement in a seeded order (Fisher–Yates). When every feature
-    // is searched, only ties depend on that order: the features are then read in memory order and
-    // a tie goes to the one drawn first, which gives the same split and reads rows sequentially.
+    // When every feature is searched, only ties depend on the draw order: the features are then
+    // read in memory order and a tie goes to the one drawn first, which gives the same split and
+    // reads rows sequentially.
     const searchAll = options.maxFeatures >= cols;
+    let nDrawnConstants = 0;
+    let nFound = 0;
+    let nTotal = nKnown;
+    let fi = cols;
+    let visited = 0;
+    let next = 0;
     if (searchAll) {
+      while (flagged > nKnown) isConstant[constantFeatures[--flagged] as number] = 0;
+      while (flagged < nKnown) isConstant[constantFeatures[flagged++] as number] = 1;
       for (let d = 0; d < cols; d++) {
         const j = d + randomInt(random, cols - d);
         const t = featureOrder[j] as number;
@@ -162,29 +181,44 @@ export function growTree(
       }
     }
     let bestRank = cols;
-    for (let drawn = 0; drawn < cols && visited < options.maxFeatures; drawn++) {
+    for (;;) {
       let f: number;
-      if (searchAll) f = drawn;
-      else {
-        const j = drawn + randomInt(random, cols - drawn);
-        f = featureOrder[j] as number;
-        featureOrder[j] = featureOrder[drawn] as number;
-        featureOrder[drawn] = f;
+      let fj = 0;
+      let fRank: number;
+      if (searchAll) {
+        while (next < cols && isConstant[next] === 1) next++;
+        if (next === cols) break;
+        f = next++;
+        fRank = rank[f] as number;
+      } else {
+        // scikit-learn's rule: `maxFeatures` draws, constant features included, but at least one
+        // non-constant feature when there is one.
+        if (fi <= nTotal || (visited >= options.maxFeatures && visited > nFound + nDrawnConstants)) break;
+        fRank = visited++;
+        fj = nDrawnConstants + randomInt(random, fi - nFound - nDrawnConstants);
+        if (fj < nKnown) {
+          swap(features, nDrawnConstants++, fj);
+          continue;
+        }
+        fj += nFound;
+        f = features[fj] as number;
       }
-      const fRank = searchAll ? (rank[f] as number) : drawn;
-      if (known[f] === 1) continue;
       const base = f * rows;
       if (options.splitter === 'best') {
         // Class histogram per bin over the node's samples; `present` lists the bins seen, so the
         // scan and the clean-up cost what the node holds, not the feature's whole range.
-        const p = small ? fillHistogramRows(local, f, cols, n, yLocal, wLocal, K, hist, binCount, binN, lastClass, present) : fillHistogram(bins, base, idx, start, end, y, mult, K, hist, binCount, binN, lastClass, present);
+        const p = inLocal ? fillHistogramRows(local, lidx, f, cols, idx, start, end, y, mult, K, hist, binCount, binN, lastClass, present) : fillHistogram(bins, base, idx, start, end, y, mult, K, hist, binCount, binN, lastClass, present);
         if (p === 1) {
           clearHistogram(present, p, K, hist, binCount, binN, lastClass);
-          known[f] = 1;
+          if (searchAll) constantFeatures[nTotal] = f;
+          else swap(features, fj, nTotal);
+          nFound++;
+          nTotal++;
           continue;
         }
-        visited++;
-        orderBins(present, p, binCount, (values[f] as Float32Array).length);
+        if (!searchAll) swap(features, --fi, fj);
+        const v0 = valueStart[f] as number;
+        orderBins(present, p, binCount, (valueStart[f + 1] as number) - v0);
         leftCounts.fill(0);
         let nL = 0;
         let nLw = 0;
@@ -222,30 +256,26 @@ export function growTree(
             bestRank = fRank;
             bestFeature = f;
             bestBin = b;
-            const v = values[f] as Float32Array;
-            bestThreshold = ((v[b] as number) + (v[present[q + 1] as number] as number)) / 2;
+            bestThreshold = ((values[v0 + b] as number) + (values[v0 + (present[q + 1] as number)] as number)) / 2;
           }
         }
         clearHistogram(present, p, K, hist, binCount, binN, lastClass);
       } else {
         // One pass over the column copies the node's bins into `nodeBins` (as scikit-learn's
         // Xf), so the counting pass after the draw reads memory in order.
-        let minB = Number.POSITIVE_INFINITY;
-        let maxB = -1;
-        for (let i = start; i < end; i++) {
-          const b = bins[base + (idx[i] as number)] as number;
-          nodeBins[i - start] = b;
-          if (b < minB) minB = b;
-          if (b > maxB) maxB = b;
-        }
+        const minB = inLocal ? gatherRows(local, lidx, f, cols, start, end, nodeBins) : gatherColumn(bins, base, idx, start, end, nodeBins);
+        const maxB = nodeBins[n] as number;
         if (minB === maxB) {
-          known[f] = 1;
+          if (searchAll) constantFeatures[nTotal] = f;
+          else swap(features, fj, nTotal);
+          nFound++;
+          nTotal++;
           continue;
         }
-        visited++;
-        const v = values[f] as Float32Array;
-        const lo = v[minB] as number;
-        const hi = v[maxB] as number;
+        if (!searchAll) swap(features, --fi, fj);
+        const v0 = valueStart[f] as number;
+        const lo = values[v0 + minB] as number;
+        const hi = values[v0 + maxB] as number;
         let t = lo + random() * (hi - lo);
         if (t >= hi) t = lo;
         // The split bin: the last bin whose value is <= t.
@@ -253,20 +283,27 @@ export function growTree(
         let z = maxB;
         while (a < z) {
           const mid = (a + z + 1) >> 1;
-          if ((v[mid] as number) <= t) a = mid;
+          if ((values[v0 + mid] as number) <= t) a = mid;
           else z = mid - 1;
         }
         leftCounts.fill(0);
         let nL = 0;
         let nLw = 0;
-        for (let i = 0; i < n; i++) {
-          if ((nodeBins[i] as number) <= a) {
-            const k = nodeY[i] as number;
-            const w = nodeW[i] as number;
-            leftCounts[k] = (leftCounts[k] as number) + w;
-            nL++;
-            nLw += w;
+        // Counted per run of equal classes, without branches on the bins: a split's sides are a
+        // coin toss per sample, and mispredicted branches cost more than the counting. (Rows are
+        // grouped by class when trees are fitted, so a node's runs are its classes.)
+        for (let i = 0; i < n; ) {
+          const k = nodeY[i] as number;
+          let c = 0;
+          let cw = 0;
+          for (; i < n && nodeY[i] === k; i++) {
+            const left = ((a - (nodeBins[i] as number)) >>> 31) ^ 1;
+            c += left;
+            cw += left * (nodeW[i] as number);
           }
+          leftCounts[k] = (leftCounts[k] as number) + cw;
+          nL += c;
+          nLw += cw;
         }
         if (nL < options.minSamplesLeaf || n - nL < options.minSamplesLeaf) continue;
         let sqL = 0;
@@ -285,6 +322,11 @@ export function growTree(
         }
       }
     }
+    if (!searchAll) {
+      // Known constants back in their stable order; the constants found here join them.
+      features.set(constantFeatures.subarray(0, nKnown));
+      constantFeatures.set(features.subarray(nKnown, nTotal), nKnown);
+    }
     if (bestFeature < 0) {
       leafSamples += n;
       continue;
@@ -295,10 +337,25 @@ export function growTree(
     const base = bestFeature * rows;
     let i = start;
     let m = 0;
-    for (let q = start; q < end; q++) {
-      const s = idx[q] as number;
-      if ((bins[base + s] as number) <= bestBin) idx[i++] = s;
-      else scratch[m++] = s;
+    if (inLocal) {
+      for (let q = start; q < end; q++) {
+        const s = idx[q] as number;
+        const l = lidx[q] as number;
+        if ((local[l * cols + bestFeature] as number) <= bestBin) {
+          lidx[i] = l;
+          idx[i++] = s;
+        } else {
+          lscratch[m] = l;
+          scratch[m++] = s;
+        }
+      }
+      lidx.set(lscratch.subarray(0, m), i);
+    } else {
+      for (let q = start; q < end; q++) {
+        const s = idx[q] as number;
+        if ((bins[base + s] as number) <= bestBin) idx[i++] = s;
+        else scratch[m++] = s;
+      }
     }
     idx.set(scratch.subarray(0, m), i);
     feature[node] = bestFeature;
@@ -307,8 +364,7 @@ export function growTree(
     const r = newNode();
     left[node] = l;
     right[node] = r;
-    stack.push(r, i, end, depth + 1, l, start, i, depth + 1);
-    constStack.push(known.slice(), known);
+    stack.push(r, i, end, depth + 1, nTotal, l, start, i, depth + 1, nTotal);
   }
   return {
     feature: Int32Array.from(feature),
@@ -318,6 +374,28 @@ export function growTree(
     value: Float32Array.from(value),
     numClasses: K,
   };
+}
+
+type Scratch = Int32Array | Uint8Array | Uint16Array | Uint32Array;
+const pool = new Map<string, WeakRef<Scratch>>();
+
+/**
+ * A scratch array of `length` elements, reused from the last tree grown on this thread while the
+ * garbage collector has not reclaimed it: fresh large arrays cost page faults (~4 ms per MiB on a
+ * VM measured here), a few percent of a tree. Contents are stale: callers clear what they read.
+ */
+function reuse<T extends Scratch>(name: string, type: new (n: number) => T, length: number): T {
+  const cached = pool.get(name)?.deref() as T | undefined;
+  if (cached !== undefined && cached.length >= length) return cached.subarray(0, length) as T;
+  const fresh = new type(length);
+  pool.set(name, new WeakRef(fresh));
+  return fresh;
+}
+
+function swap(a: Int32Array, i: number, j: number): void {
+  const t = a[i] as number;
+  a[i] = a[j] as number;
+  a[j] = t;
 }
 
 /**
@@ -406,17 +484,20 @@ function clearHistogram(present: Int32Array, p: number, K: number, hist: Int32Ar
 }
 
 /**
- * {@link fillHistogram} for a small node whose n rows were copied into `local` (row-major). Kept a
- * separate copy of the loop on purpose: one function over both layouts would be polymorphic in its
- * hottest line and V8 would not optimise it as well.
+ * {@link fillHistogram} for a node whose rows are in `local` (row-major; idx[i]'s row is lidx[i]).
+ * Kept a separate copy of the loop on purpose: one function over both layouts would be polymorphic
+ * in its hottest line and V8 would not optimise it as well.
  */
 function fillHistogramRows(
   local: Uint8Array | Uint16Array | Uint32Array,
+  lidx: Int32Array,
   f: number,
   cols: number,
-  n: number,
-  yLocal: Int32Array,
-  wLocal: Int32Array,
+  idx: Int32Array,
+  start: number,
+  end: number,
+  y: Int32Array,
+  mult: Int32Array,
   K: number,
   hist: Int32Array,
   binCount: Int32Array,
@@ -425,10 +506,11 @@ function fillHistogramRows(
   present: Int32Array,
 ): number {
   let p = 0;
-  for (let i = 0; i < n; i++) {
-    const b = local[i * cols + f] as number;
-    const k = yLocal[i] as number;
-    const w = wLocal[i] as number;
+  for (let i = start; i < end; i++) {
+    const s = idx[i] as number;
+    const b = local[(lidx[i] as number) * cols + f] as number;
+    const k = y[s] as number;
+    const w = mult[s] as number;
     const h = b * K + k;
     hist[h] = (hist[h] as number) + w;
     lastClass[b] = k;
@@ -438,4 +520,35 @@ function fillHistogramRows(
     if (c === 1) present[p++] = b;
   }
   return p;
+}
+
+/**
+ * Copies the bins of idx[start, end) from the column at `base` into out[0, n); returns their
+ * minimum and leaves their maximum in out[n].
+ */
+function gatherColumn(bins: Uint8Array | Uint16Array | Uint32Array, base: number, idx: Int32Array, start: number, end: number, out: Int32Array): number {
+  let min = 0x3fffffff;
+  let max = 0;
+  for (let i = start; i < end; i++) {
+    const b = bins[base + (idx[i] as number)] as number;
+    out[i - start] = b;
+    if (b < min) min = b;
+    if (b > max) max = b;
+  }
+  out[end - start] = max;
+  return min;
+}
+
+/** {@link gatherColumn} from the local rows (idx[i]'s row is lidx[i]). */
+function gatherRows(local: Uint8Array | Uint16Array | Uint32Array, lidx: Int32Array, f: number, cols: number, start: number, end: number, out: Int32Array): number {
+  let min = 0x3fffffff;
+  let max = 0;
+  for (let i = start; i < end; i++) {
+    const b = local[(lidx[i] as number) * cols + f] as number;
+    out[i - start] = b;
+    if (b < min) min = b;
+    if (b > max) max = b;
+  }
+  out[end - start] = max;
+  return min;
 }

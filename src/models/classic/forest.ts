@@ -8,7 +8,10 @@ import { growTree, type CartOptions, type TreeArrays } from './cart.js';
 /** Everything needed to grow tree `t` of a forest: the same inputs give the same tree anywhere. */
 export interface ForestJob {
   readonly binned: BinnedFeatures;
+  /** Labels of the binned rows. */
   readonly y: Int32Array;
+  /** The binned row of each training row (bootstrap samples are drawn over training rows). */
+  readonly position: Int32Array;
   readonly numClasses: number;
   readonly cart: CartOptions;
   readonly bootstrap: boolean;
@@ -19,27 +22,35 @@ export interface ForestJob {
 export function growForestTree(job: ForestJob, t: number, onProgress?: (fraction: number, nodes: number) => void): TreeArrays {
   const rows = job.binned.rows;
   const random = createRandom(deriveSeed(job.seed, `tree${String(t)}`));
-  const sample = job.bootstrap ? Int32Array.from({ length: rows }, () => randomInt(random, rows)) : Int32Array.from({ length: rows }, (_, i) => i);
+  const sample = job.bootstrap ? Int32Array.from({ length: rows }, () => job.position[randomInt(random, rows)] as number) : Int32Array.from({ length: rows }, (_, i) => i);
   return growTree(job.binned, job.y, job.numClasses, sample, job.cart, random, onProgress);
 }
 
 /**
- * Grows trees 0..n-1 on `jobs` threads (worker threads sharing the binned data), calling `onTree`
- * as each finishes; resolves with the trees in index order. `checkAbort` is called between trees
- * and terminates the workers when it throws.
+ * The worker threads a forest of `n` trees grows on with `jobs` jobs (none for one thread).
+ * Started before the features are binned, so their start-up overlaps the binning.
+ */
+export function startForestWorkers(jobs: number, n: number): Worker[] {
+  const threads = Math.max(1, Math.min(jobs, n, availableParallelism()));
+  return threads === 1 ? [] : Array.from({ length: threads }, () => spawnWorker(import.meta.url, 'forestWorker'));
+}
+
+/**
+ * Grows trees 0..n-1 on `workers` (from {@link startForestWorkers}; the calling thread when there
+ * are none), calling `onTree` as each finishes; resolves with the trees in index order and
+ * terminates the workers. `checkAbort` is called between trees and stops the fit when it throws.
  */
 export async function growForest(
   job: ForestJob,
   n: number,
-  jobs: number,
+  workers: readonly Worker[],
   onTree: (done: number) => void,
   checkAbort: () => void,
   onSingleTreeProgress?: (fraction: number, nodes: number) => void,
 ): Promise<TreeArrays[]> {
-  const threads = Math.max(1, Math.min(jobs, n, availableParallelism()));
   const trees = new Array<TreeArrays>(n);
   let done = 0;
-  if (threads === 1) {
+  if (workers.length === 0) {
     for (let t = 0; t < n; t++) {
       checkAbort();
       trees[t] = growForestTree(job, t, n === 1 ? onSingleTreeProgress : undefined);
@@ -49,13 +60,10 @@ export async function growForest(
     }
     return trees;
   }
-  const workers: Worker[] = [];
   try {
     await new Promise<void>((resolve, reject) => {
-      for (let w = 0; w < threads; w++) {
-        const ids = Array.from({ length: n }, (_, t) => t).filter((t) => t % threads === w);
-        const worker = spawnWorker(import.meta.url, 'forestWorker');
-        workers.push(worker);
+      workers.forEach((worker, w) => {
+        const ids = Array.from({ length: n }, (_, t) => t).filter((t) => t % workers.length === w);
         worker.on('message', (msg: { t: number; tree: TreeArrays }) => {
           trees[msg.t] = msg.tree;
           try {
@@ -72,7 +80,7 @@ export async function growForest(
           if (code !== 0 && done < n) reject(new Error(`forest worker exited with code ${String(code)}`));
         });
         worker.postMessage({ job, ids });
-      }
+      });
     });
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));

@@ -3,9 +3,9 @@ import type { Seed } from '../../random.js';
 import type { FeatureMatrix } from '../../types.js';
 import { checkInteger } from '../../validate.js';
 import { FeatureModel, type FitContext } from '../featureModel.js';
-import { binFeatures } from './binning.js';
+import { binFeatures, type BinnedFeatures } from './binning.js';
 import { accumulateProba, type CartOptions, type TreeArrays } from './cart.js';
-import { growForest } from './forest.js';
+import { growForest, startForestWorkers } from './forest.js';
 
 /** How many features a split searches: a count, `sqrt` (floor of the square root), or `all`. */
 export type MaxFeatures = number | 'sqrt' | 'all';
@@ -81,13 +81,26 @@ abstract class TreeEnsemble extends FeatureModel<ForestState> {
     };
     const bootstrap = o.bootstrap ?? this.defaults.bootstrap;
     const jobs = checkInteger(fn, 'options.jobs', o.jobs ?? 1, 1, 1024);
-    const parallel = jobs > 1 && nEstimators > 1;
-    const binned = binFeatures(x, { shared: parallel, rowMajor: cart.maxFeatures * 8 >= x.cols });
+    const workers = startForestWorkers(jobs, nEstimators);
+    // Rows grouped by class (stably): the nodes deep in a tree hold mostly one class, so their
+    // samples lie close together in every column and share cache lines (~10% faster on pixels).
+    // Trees do not depend on the order of the rows.
+    const order = rowsByClass(y, ctx.numClasses);
+    const position = new Int32Array(y.length);
+    for (let r = 0; r < order.length; r++) position[order[r] as number] = r;
+    let binned: BinnedFeatures;
+    try {
+      binned = binFeatures(x, { shared: workers.length > 0, order });
+    } catch (e) {
+      await Promise.all(workers.map((w) => w.terminate()));
+      throw e;
+    }
+    const yBinned = Int32Array.from(order, (r) => y[r] as number);
     const t0 = performance.now();
     const trees = await growForest(
-      { binned, y, numClasses: ctx.numClasses, cart, bootstrap, seed: o.seed ?? 0 },
+      { binned, y: yBinned, position, numClasses: ctx.numClasses, cart, bootstrap, seed: o.seed ?? 0 },
       nEstimators,
-      jobs,
+      workers,
       (done) => {
         if (nEstimators === 1) return;
         const elapsed = (performance.now() - t0) / 1000;
@@ -145,6 +158,20 @@ abstract class TreeEnsemble extends FeatureModel<ForestState> {
     };
     return this;
   }
+}
+
+/** The rows sorted by class, stably (a counting sort). */
+function rowsByClass(y: Int32Array, numClasses: number): Int32Array {
+  const start = new Int32Array(numClasses + 1);
+  for (const k of y) start[k + 1] = (start[k + 1] as number) + 1;
+  for (let k = 0; k < numClasses; k++) start[k + 1] = (start[k + 1] as number) + (start[k] as number);
+  const order = new Int32Array(y.length);
+  for (let r = 0; r < y.length; r++) {
+    const k = y[r] as number;
+    order[start[k] as number] = r;
+    start[k] = (start[k] as number) + 1;
+  }
+  return order;
 }
 
 /**
