@@ -13,13 +13,14 @@ export interface BinnedFeatures {
   /** The same bins row-major (`rowBins[i * cols + f]`): small tree nodes read whole rows. */
   readonly rowBins: Uint8Array | Uint16Array | Uint32Array;
   /**
-   * Every feature's distinct values, ascending, one after the other: feature f's bin b has value
-   * `values[valueStart[f] + b]`, and f has `valueStart[f + 1] - valueStart[f]` bins. (One flat
-   * array: a split search reads a few values of many features, and an array of arrays costs two
-   * dependent loads per feature.)
+   * The features' distinct values, ascending: feature f has `numBins[f]` bins, and bin b has value
+   * `values[valueStart[f] + b]`. Features with the same distinct values share one run of `values`
+   * (pixel features mostly have the same 256 levels), which keeps it small enough to stay in
+   * cache: a random split reads a few values of each of many features.
    */
   readonly values: Float32Array;
   readonly valueStart: Int32Array;
+  readonly numBins: Int32Array;
 }
 
 /**
@@ -65,8 +66,12 @@ export function binFeatures(x: FeatureMatrix, options: BinOptions = {}): BinnedF
   const stripBits = new Uint32Array(strip.buffer);
   // Distinct values per column through a hash table on the float bits (O(rows) per column;
   // sorting every column cost ~4 s on 12,500 x 3072), then only the distinct values are sorted.
-  const valueStart = new Int32Array(cols + 1);
-  let values = new Float32Array(Math.max(256, cols * 16));
+  const valueStart = new Int32Array(cols);
+  const numBins = new Int32Array(cols);
+  let values = new Float32Array(1024);
+  let used = 0;
+  // Runs of `values` by a hash of their bits, to share equal runs.
+  const runs = new Map<number, [start: number, length: number][]>();
   let tableBits = 4;
   while (1 << tableBits < 2 * rows) tableBits++;
   const size = 1 << tableBits;
@@ -83,17 +88,26 @@ export function binFeatures(x: FeatureMatrix, options: BinOptions = {}): BinnedF
       const f = c0 + j;
       const u = distinctIds(stripBits, strip, j * rows, rows, f + 1, tableBits, keys, slotId, stamp, ids, uniq);
       const sorted = Int32Array.from({ length: u }, (_, k) => k).sort((a, b) => (uniq[a] as number) - (uniq[b] as number));
-      const at = valueStart[f] as number;
-      if (at + u > values.length) {
-        const grown = new Float32Array(Math.max(2 * values.length, at + u));
-        grown.set(values.subarray(0, at));
+      if (used + u > values.length) {
+        const grown = new Float32Array(Math.max(2 * values.length, used + u));
+        grown.set(values.subarray(0, used));
         values = grown;
       }
+      let hash = u;
       for (let r = 0; r < u; r++) {
-        values[at + r] = uniq[sorted[r] as number] as number;
+        const v = uniq[sorted[r] as number] as number;
+        values[used + r] = v;
         rankOf[sorted[r] as number] = r;
       }
-      valueStart[f + 1] = at + u;
+      const bits = new Int32Array(values.buffer, used * 4, u);
+      for (let r = 0; r < u; r++) hash = Math.imul(hash ^ (bits[r] as number), 0x01000193);
+      const same = runs.get(hash)?.find(([at, length]) => length === u && sameRun(values, at, used, u))?.[0];
+      numBins[f] = u;
+      if (same === undefined) {
+        valueStart[f] = used;
+        runs.set(hash, [...(runs.get(hash) ?? []), [used, u]]);
+        used += u;
+      } else valueStart[f] = same;
       if (u > binLimit) {
         // Bin indices fit 16 bits unless there are more than 65,536 rows.
         const wider = allocate(rows <= 65536 ? 2 : 4);
@@ -116,7 +130,13 @@ export function binFeatures(x: FeatureMatrix, options: BinOptions = {}): BinnedF
       }
     }
   }
-  return { rows, cols, bins, rowBins, values: values.slice(0, valueStart[cols]), valueStart };
+  return { rows, cols, bins, rowBins, values: values.slice(0, used), valueStart, numBins };
+}
+
+/** Whether values[a, a + n) equals values[b, b + n). */
+function sameRun(values: Float32Array, a: number, b: number, n: number): boolean {
+  for (let i = 0; i < n; i++) if (values[a + i] !== values[b + i]) return false;
+  return true;
 }
 
 function identity(n: number): Int32Array {

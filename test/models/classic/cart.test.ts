@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { binFeatures } from '../../../src/models/classic/binning.js';
-import { growTree, type CartOptions, type TreeArrays } from '../../../src/models/classic/cart.js';
+import { growTree, lastBinAtOrBelow, type CartOptions, type TreeArrays } from '../../../src/models/classic/cart.js';
 import { createRandom, randomInt } from '../../../src/random.js';
 
 const random = createRandom('cart-internals');
@@ -22,7 +22,7 @@ describe('binFeatures', () => {
     const binned = binFeatures(x, { order });
     expect(binned.bins).toBeInstanceOf(Uint16Array); // column 3 has ~300 distinct values
     for (let f = 0; f < cols; f++) {
-      const v = binned.values.subarray(binned.valueStart[f], binned.valueStart[f + 1]);
+      const v = binned.values.subarray(binned.valueStart[f], (binned.valueStart[f] as number) + (binned.numBins[f] as number));
       const distinct = [...new Set(Array.from({ length: rows }, (_, r) => data[r * cols + f] as number))].sort((a, b) => a - b);
       expect(Array.from(v)).toEqual(distinct);
       for (let r = 0; r < rows; r++) {
@@ -33,9 +33,35 @@ describe('binFeatures', () => {
     }
   });
 
+  it('shares the value run of features with the same distinct values', () => {
+    const twin = data.map((v, i) => (i % cols === 1 ? (data[i - 1] as number) : v));
+    const binned = binFeatures({ data: twin, rows, cols });
+    expect(binned.valueStart[1]).toBe(binned.valueStart[0]);
+    expect(binned.values.length).toBe(Array.from(binned.numBins).reduce((a, b) => a + b, 0) - (binned.numBins[1] as number));
+  });
+
   it('uses one byte per bin when every feature has at most 256 distinct values', () => {
     const narrow = binFeatures({ data: data.map((v, i) => (i % cols === 3 ? Math.round(v * 10) : v)), rows, cols });
     expect(narrow.bins).toBeInstanceOf(Uint8Array);
+  });
+});
+
+describe('lastBinAtOrBelow', () => {
+  it('finds the last value <= t, as a linear scan, on even and on skewed values', () => {
+    for (const skew of [1, 3, 8]) {
+      const values = Float32Array.from({ length: 300 }, (_, i) => (i / 299) ** skew);
+      for (let trial = 0; trial < 2000; trial++) {
+        const minB = randomInt(random, 299);
+        const maxB = minB + 1 + randomInt(random, 299 - minB);
+        const lo = values[minB] as number;
+        const hi = values[maxB] as number;
+        let t = lo + random() * (hi - lo);
+        if (t >= hi) t = lo;
+        let expected = minB;
+        while ((values[expected + 1] as number) <= t) expected++;
+        expect(lastBinAtOrBelow(values, 0, minB, maxB, lo, hi, t)).toBe(expected);
+      }
+    }
   });
 });
 
