@@ -87,18 +87,18 @@ export function binFeatures(x: FeatureMatrix, options: BinOptions = {}): BinnedF
     for (let j = 0; j < width; j++) {
       const f = c0 + j;
       const u = distinctIds(stripBits, strip, j * rows, rows, f + 1, tableBits, keys, slotId, stamp, ids, uniq);
-      const sorted = Int32Array.from({ length: u }, (_, k) => k).sort((a, b) => (uniq[a] as number) - (uniq[b] as number));
       if (used + u > values.length) {
         const grown = new Float32Array(Math.max(2 * values.length, used + u));
         grown.set(values.subarray(0, used));
         values = grown;
       }
+      // The distinct values sorted natively (no comparator: several times faster), then each
+      // value's rank by binary search.
+      const sorted = values.subarray(used, used + u);
+      sorted.set(uniq.subarray(0, u));
+      sorted.sort();
+      for (let id = 0; id < u; id++) rankOf[id] = rankIn(sorted, uniq[id] as number);
       let hash = u;
-      for (let r = 0; r < u; r++) {
-        const v = uniq[sorted[r] as number] as number;
-        values[used + r] = v;
-        rankOf[sorted[r] as number] = r;
-      }
       const bits = new Int32Array(values.buffer, used * 4, u);
       for (let r = 0; r < u; r++) hash = Math.imul(hash ^ (bits[r] as number), 0x01000193);
       const same = runs.get(hash)?.find(([at, length]) => length === u && sameRun(values, at, used, u))?.[0];
@@ -131,6 +131,18 @@ export function binFeatures(x: FeatureMatrix, options: BinOptions = {}): BinnedF
     }
   }
   return { rows, cols, bins, rowBins, values: values.slice(0, used), valueStart, numBins };
+}
+
+/** The index of `v` in the ascending `sorted` (which holds it). */
+function rankIn(sorted: Float32Array, v: number): number {
+  let a = 0;
+  let z = sorted.length - 1;
+  while (a < z) {
+    const mid = (a + z) >> 1;
+    if ((sorted[mid] as number) < v) a = mid + 1;
+    else z = mid;
+  }
+  return a;
 }
 
 /** Whether values[a, a + n) equals values[b, b + n). */

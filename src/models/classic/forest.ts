@@ -22,7 +22,10 @@ export interface ForestJob {
 export function growForestTree(job: ForestJob, t: number, onProgress?: (fraction: number, nodes: number) => void): TreeArrays {
   const rows = job.binned.rows;
   const random = createRandom(deriveSeed(job.seed, `tree${String(t)}`));
-  const sample = job.bootstrap ? Int32Array.from({ length: rows }, () => job.position[randomInt(random, rows)] as number) : Int32Array.from({ length: rows }, (_, i) => i);
+  // Plain loops: Int32Array.from over an array-like with a map function cost ~15 ms a tree.
+  const sample = new Int32Array(rows);
+  if (job.bootstrap) for (let i = 0; i < rows; i++) sample[i] = job.position[randomInt(random, rows)] as number;
+  else for (let i = 0; i < rows; i++) sample[i] = i;
   return growTree(job.binned, job.y, job.numClasses, sample, job.cart, random, onProgress);
 }
 
