@@ -170,6 +170,18 @@ describe('forests on two threads', () => {
     }
   });
 
+  it('give the same model on two threads when a feature has more than 256 values (16-bit bins)', async () => {
+    const random = createRandom('wide-bins');
+    const x = flatten(train.images);
+    // Feature 0 made continuous: the workers then fill 16-bit row-major bins of their own.
+    for (let r = 0; r < x.rows; r++) x.data[r * x.cols] = (train.labels[r] as number) + random();
+    for (const Forest of [RandomForest, ExtraTrees]) {
+      const one = await new Forest({ nEstimators: 4, seed: 3 }).fit(x, train.labels);
+      const two = await new Forest({ nEstimators: 4, seed: 3, jobs: 2 }).fit(x, train.labels);
+      expect(two.toJSON().trees).toEqual(one.toJSON().trees);
+    }
+  });
+
   it('abort stops the workers and rejects with AbortError', async () => {
     const ctl = new AbortController();
     const rf = new RandomForest({ nEstimators: 40, jobs: 2 });

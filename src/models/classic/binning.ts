@@ -121,15 +121,7 @@ export function binFeatures(x: FeatureMatrix, options: BinOptions = {}): BinnedF
     }
   }
   const rowBins: BinArray = options.rowMajor === false ? new Uint8Array(0) : allocate(bins.BYTES_PER_ELEMENT as 1 | 2 | 4);
-  if (options.rowMajor !== false) {
-    for (let c0 = 0; c0 < cols; c0 += ROW_STRIP) {
-      const c1 = Math.min(cols, c0 + ROW_STRIP);
-      for (let r = 0; r < rows; r++) {
-        const o = r * cols;
-        for (let c = c0; c < c1; c++) rowBins[o + c] = bins[c * rows + r] as number;
-      }
-    }
-  }
+  if (options.rowMajor !== false) fillRowBins(bins, rowBins, rows, cols, 0, rows);
   return { rows, cols, bins, rowBins, values: values.slice(0, used), valueStart, numBins };
 }
 
@@ -143,6 +135,20 @@ function rankIn(sorted: Float32Array, v: number): number {
     else z = mid;
   }
   return a;
+}
+
+/**
+ * Rows [r0, r1) of the row-major copy of column-major bins (see {@link BinnedFeatures}); forest
+ * workers fill their shares in parallel.
+ */
+export function fillRowBins(bins: BinArray, rowBins: BinArray, rows: number, cols: number, r0: number, r1: number): void {
+  for (let c0 = 0; c0 < cols; c0 += ROW_STRIP) {
+    const c1 = Math.min(cols, c0 + ROW_STRIP);
+    for (let r = r0; r < r1; r++) {
+      const o = r * cols;
+      for (let c = c0; c < c1; c++) rowBins[o + c] = bins[c * rows + r] as number;
+    }
+  }
 }
 
 /** Whether values[a, a + n) equals values[b, b + n). */

@@ -29,28 +29,51 @@ export function growForestTree(job: ForestJob, t: number, onProgress?: (fraction
   return growTree(job.binned, job.y, job.numClasses, sample, job.cart, random, onProgress);
 }
 
-/**
- * The worker threads a forest of `n` trees grows on with `jobs` jobs (none for one thread).
- * Started before the features are binned, so their start-up overlaps the binning.
- */
-export function startForestWorkers(jobs: number, n: number): Worker[] {
-  const threads = Math.max(1, Math.min(jobs, n, availableParallelism()));
-  return threads === 1 ? [] : Array.from({ length: threads }, () => spawnWorker(import.meta.url, 'forestWorker'));
+/** Worker threads for a forest (none for one thread) and the row-major bins they will fill. */
+export interface ForestWorkers {
+  readonly workers: readonly Worker[];
+  /** One byte per row and feature, shared; page-faulted by the workers while the caller bins. */
+  readonly rowBins: Uint8Array;
+}
+
+/** The rows worker `w` of `threads` fills (and page-faults) in the row-major bins. */
+function rowShare(rows: number, w: number, threads: number): [number, number] {
+  return [Math.floor((rows * w) / threads), Math.floor((rows * (w + 1)) / threads)];
 }
 
 /**
- * Grows trees 0..n-1 on `workers` (from {@link startForestWorkers}; the calling thread when there
+ * Starts the worker threads a forest of `n` trees grows on with `jobs` jobs, before the features
+ * are binned: their start-up overlaps the binning, and so does their first touch of the row-major
+ * bins' pages (~4 ms per MiB of page faults on a VM measured here: ~150 ms for 12,500 x 3,072).
+ */
+export function startForestWorkers(jobs: number, n: number, rows: number, cols: number): ForestWorkers {
+  const threads = Math.max(1, Math.min(jobs, n, availableParallelism()));
+  if (threads === 1) return { workers: [], rowBins: new Uint8Array(0) };
+  const rowBins = new Uint8Array(new SharedArrayBuffer(rows * cols));
+  const workers = Array.from({ length: threads }, (_, w) => {
+    const worker = spawnWorker(import.meta.url, 'forestWorker');
+    const [r0, r1] = rowShare(rows, w, threads);
+    worker.postMessage({ prefault: rowBins, from: r0 * cols, to: r1 * cols });
+    return worker;
+  });
+  return { workers, rowBins };
+}
+
+/**
+ * Grows trees 0..n-1 on the workers of {@link startForestWorkers} (on the calling thread when there
  * are none), calling `onTree` as each finishes; resolves with the trees in index order and
- * terminates the workers. `checkAbort` is called between trees and stops the fit when it throws.
+ * terminates the workers. When `job.binned` has no row-major bins, the workers fill them first,
+ * each its share of rows. `checkAbort` is called between trees and stops the fit when it throws.
  */
 export async function growForest(
   job: ForestJob,
   n: number,
-  workers: readonly Worker[],
+  pool: ForestWorkers,
   onTree: (done: number) => void,
   checkAbort: () => void,
   onSingleTreeProgress?: (fraction: number, nodes: number) => void,
 ): Promise<TreeArrays[]> {
+  const { workers } = pool;
   const trees = new Array<TreeArrays>(n);
   let done = 0;
   if (workers.length === 0) {
@@ -64,6 +87,21 @@ export async function growForest(
     return trees;
   }
   try {
+    const { bins, rows, cols } = job.binned;
+    if (job.binned.rowBins.length === 0) {
+      const rowBins = bins.BYTES_PER_ELEMENT === 1 ? pool.rowBins : new (bins.constructor as Uint16ArrayConstructor)(new SharedArrayBuffer(rows * cols * bins.BYTES_PER_ELEMENT));
+      await Promise.all(
+        workers.map(
+          (worker, w) =>
+            new Promise<void>((resolve, reject) => {
+              worker.once('message', () => resolve());
+              worker.once('error', reject);
+              worker.postMessage({ fill: { bins, rowBins, rows, cols, share: rowShare(rows, w, workers.length) } });
+            }),
+        ),
+      );
+      job = { ...job, binned: { ...job.binned, rowBins } };
+    }
     await new Promise<void>((resolve, reject) => {
       workers.forEach((worker, w) => {
         const ids = Array.from({ length: n }, (_, t) => t).filter((t) => t % workers.length === w);

@@ -1,10 +1,30 @@
-// A forest worker: grows the trees it is given and posts each back as it finishes.
+// A forest worker: first touches its share of the row-major bins' pages (while the parent bins the
+// features), fills that share once the bins are ready, then grows the trees it is given and posts
+// each back as it finishes.
 import { parentPort } from 'node:worker_threads';
+import { fillRowBins } from './binning.js';
 import { growForestTree, type ForestJob } from './forest.js';
 
-parentPort?.on('message', ({ job, ids }: { job: ForestJob; ids: number[] }) => {
-  for (const t of ids) {
-    const tree = growForestTree(job, t);
+type Bins = Uint8Array | Uint16Array | Uint32Array;
+type Message =
+  | { prefault: Uint8Array; from: number; to: number }
+  | { fill: { bins: Bins; rowBins: Bins; rows: number; cols: number; share: [number, number] } }
+  | { job: ForestJob; ids: number[] };
+
+parentPort?.on('message', (msg: Message) => {
+  if ('prefault' in msg) {
+    // Nothing else writes these bytes until this worker fills them (messages arrive in order).
+    for (let i = msg.from; i < msg.to; i += 4096) msg.prefault[i] = 0;
+    return;
+  }
+  if ('fill' in msg) {
+    const { bins, rowBins, rows, cols, share } = msg.fill;
+    fillRowBins(bins, rowBins, rows, cols, share[0], share[1]);
+    parentPort?.postMessage({ filled: true });
+    return;
+  }
+  for (const t of msg.ids) {
+    const tree = growForestTree(msg.job, t);
     parentPort?.postMessage({ t, tree }, [tree.feature.buffer, tree.threshold.buffer, tree.left.buffer, tree.right.buffer, tree.value.buffer] as ArrayBuffer[]);
   }
 });

@@ -81,7 +81,8 @@ abstract class TreeEnsemble extends FeatureModel<ForestState> {
     };
     const bootstrap = o.bootstrap ?? this.defaults.bootstrap;
     const jobs = checkInteger(fn, 'options.jobs', o.jobs ?? 1, 1, 1024);
-    const workers = startForestWorkers(jobs, nEstimators);
+    const pool = startForestWorkers(jobs, nEstimators, x.rows, x.cols);
+    const { workers } = pool;
     // Rows grouped by class (stably): the nodes deep in a tree hold mostly one class, so their
     // samples lie close together in every column and share cache lines (~10% faster on pixels).
     // Trees do not depend on the order of the rows.
@@ -90,7 +91,7 @@ abstract class TreeEnsemble extends FeatureModel<ForestState> {
     for (let r = 0; r < order.length; r++) position[order[r] as number] = r;
     let binned: BinnedFeatures;
     try {
-      binned = binFeatures(x, { shared: workers.length > 0, order });
+      binned = binFeatures(x, { shared: workers.length > 0, rowMajor: workers.length === 0, order });
     } catch (e) {
       await Promise.all(workers.map((w) => w.terminate()));
       throw e;
@@ -100,7 +101,7 @@ abstract class TreeEnsemble extends FeatureModel<ForestState> {
     const trees = await growForest(
       { binned, y: yBinned, position, numClasses: ctx.numClasses, cart, bootstrap, seed: o.seed ?? 0 },
       nEstimators,
-      workers,
+      pool,
       (done) => {
         if (nEstimators === 1) return;
         const elapsed = (performance.now() - t0) / 1000;
