@@ -18,6 +18,11 @@ export interface TreeOptions {
   readonly minSamplesSplit?: number;
   /** Default 1. */
   readonly minSamplesLeaf?: number;
+  /**
+   * Features drawn per split, as scikit-learn's `max_features`: features found constant in the
+   * node count as drawn, and the search reads more only until it has read one non-constant
+   * feature. Default `all` for a decision tree, `sqrt` for forests.
+   */
   readonly maxFeatures?: MaxFeatures;
   /** Seed of the feature order and, for forests, of each tree's sample; default 0. */
   readonly seed?: Seed;
