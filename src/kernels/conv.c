@@ -539,3 +539,214 @@ void conv2dValid(const f32 *xp, const f32 *w, const f32 *wp, f32 *y, int N, int 
     }
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// The char-CNN's kernels.
+
+// out [M, N] = A [M, K] B [K, N] with A(m, k) = a[m*sam + k*sak] and B(k, n) = b[k*sbk + n*sbn], so
+// that one kernel serves matMul's transposes (a dense layer's gradients are A^T B and A B^T).
+// Why not the package's: tfjs-wasm's BatchMatMul runs the transposed cases as a scalar loop
+// (~1.3 GFLOP/s on the char-CNN's 8704x1024 layer). K is cut into chunks of MM_KC rows; each
+// chunk of B is packed into panels of 8 columns [N / 8][kc][8] (scratch `bp`, MM_KC * N floats),
+// and a panel (8 KB) stays in L1 while tiles of 4 rows x 8 columns of a block of MM_MC rows of A
+// (in L2) run over it, 8 accumulators in SIMD registers.
+#define MM_KC 256
+#define MM_MC 64
+
+EXPORT(matMul)
+void matMul(const f32 *a, const f32 *b, f32 *bp, f32 *out, int M, int K, int N, int sam, int sak, int sbk, int sbn) {
+  const int N8 = N & ~7;
+  for (int k0 = 0; k0 < K; k0 += MM_KC) {
+    const int kc = K - k0 < MM_KC ? K - k0 : MM_KC;
+    const int first = k0 == 0;
+    for (int nb = 0; nb < N8; nb += 8) {
+      f32 *p = bp + (long)nb * kc;
+      for (int k = 0; k < kc; k++, p += 8) {
+        const f32 *src = b + (long)(k0 + k) * sbk + (long)nb * sbn;
+        if (sbn == 1) {
+          st(p, ld(src));
+          st(p + 4, ld(src + 4));
+        } else {
+          for (int j = 0; j < 8; j++) p[j] = src[(long)j * sbn];
+        }
+      }
+    }
+    for (int m0 = 0; m0 < M; m0 += MM_MC) {
+      const int m1 = m0 + MM_MC < M ? m0 + MM_MC : M;
+      for (int nb = 0; nb < N8; nb += 8) {
+        const f32 *panel = bp + (long)nb * kc;
+        int m = m0;
+        for (; m + 4 <= m1; m += 4) {
+          f32 *o = out + (long)m * N + nb;
+          v4 a00, a01, a10, a11, a20, a21, a30, a31;
+          if (first) {
+            a00 = a01 = a10 = a11 = a20 = a21 = a30 = a31 = wasm_f32x4_splat(0.f);
+          } else {
+            a00 = ld(o); a01 = ld(o + 4); a10 = ld(o + N); a11 = ld(o + N + 4);
+            a20 = ld(o + 2 * N); a21 = ld(o + 2 * N + 4); a30 = ld(o + 3 * N); a31 = ld(o + 3 * N + 4);
+          }
+          const f32 *ap = a + (long)m * sam + (long)k0 * sak;
+          const f32 *wq = panel;
+          for (int k = 0; k < kc; k++, ap += sak, wq += 8) {
+            v4 w0 = ld(wq), w1 = ld(wq + 4);
+            v4 x0 = splat(ap), x1 = splat(ap + sam), x2 = splat(ap + 2 * sam), x3 = splat(ap + 3 * sam);
+            a00 = madd(a00, x0, w0); a01 = madd(a01, x0, w1);
+            a10 = madd(a10, x1, w0); a11 = madd(a11, x1, w1);
+            a20 = madd(a20, x2, w0); a21 = madd(a21, x2, w1);
+            a30 = madd(a30, x3, w0); a31 = madd(a31, x3, w1);
+          }
+          st(o, a00); st(o + 4, a01); st(o + N, a10); st(o + N + 4, a11);
+          st(o + 2 * N, a20); st(o + 2 * N + 4, a21); st(o + 3 * N, a30); st(o + 3 * N + 4, a31);
+        }
+        for (; m < m1; m++) {
+          f32 *o = out + (long)m * N + nb;
+          v4 a0 = first ? wasm_f32x4_splat(0.f) : ld(o), a1 = first ? wasm_f32x4_splat(0.f) : ld(o + 4);
+          const f32 *ap = a + (long)m * sam + (long)k0 * sak;
+          const f32 *wq = panel;
+          for (int k = 0; k < kc; k++, ap += sak, wq += 8) {
+            v4 x0 = splat(ap);
+            a0 = madd(a0, x0, ld(wq));
+            a1 = madd(a1, x0, ld(wq + 4));
+          }
+          st(o, a0); st(o + 4, a1);
+        }
+      }
+      // Column tail (N not a multiple of 8, e.g. the 2-class output layer): scalar.
+      for (int m = m0; m < m1; m++)
+        for (int n = N8; n < N; n++) {
+          f32 acc = first ? 0.f : out[(long)m * N + n];
+          for (int k = k0; k < k0 + kc; k++) acc += a[(long)m * sam + (long)k * sak] * b[(long)k * sbk + (long)n * sbn];
+          out[(long)m * N + n] = acc;
+        }
+    }
+  }
+}
+
+// y [N, L - KW + 1, F] = the 'valid' convolution of one-hot characters with w [KW, A, F], the
+// characters given as codes [N, L] (an entry of the A-letter alphabet, or negative for none):
+// y[n, o] = sum over k of w[k, codes[n, o + k]]. A gather-sum of KW filter rows per position
+// instead of KW * A multiply-adds per filter (the char-CNN's first layer is 70 channels of zeros
+// and one 1).
+EXPORT(oneHotConv)
+void oneHotConv(const int *codes, const f32 *w, f32 *y, int N, int L, int A, int KW, int F) {
+  const int Lo = L - KW + 1;
+  const int F4 = F & ~3;
+  for (int n = 0; n < N; n++) {
+    const int *cn = codes + (long)n * L;
+    for (int o = 0; o < Lo; o++) {
+      f32 *out = y + ((long)n * Lo + o) * F;
+      zero(out, F);
+      for (int k = 0; k < KW; k++) {
+        int c = cn[o + k];
+        if (c < 0 || c >= A) continue;
+        const f32 *row = w + ((long)k * A + c) * F;
+        int f = 0;
+        for (; f < F4; f += 4) st(out + f, wasm_f32x4_add(ld(out + f), ld(row + f)));
+        for (; f < F; f++) out[f] += row[f];
+      }
+    }
+  }
+}
+
+// Its filter gradient: dw[k, c] = the sum of dy[n, o] over the positions whose tap k reads letter c,
+// a scatter-add of gradient rows (dw, KW * A * F floats, stays in L2).
+EXPORT(oneHotConvFilterGrad)
+void oneHotConvFilterGrad(const int *codes, const f32 *dy, f32 *dw, int N, int L, int A, int KW, int F) {
+  const int Lo = L - KW + 1;
+  const int F4 = F & ~3;
+  zero(dw, KW * A * F);
+  for (int n = 0; n < N; n++) {
+    const int *cn = codes + (long)n * L;
+    for (int o = 0; o < Lo; o++) {
+      const f32 *g = dy + ((long)n * Lo + o) * F;
+      for (int k = 0; k < KW; k++) {
+        int c = cn[o + k];
+        if (c < 0 || c >= A) continue;
+        f32 *row = dw + ((long)k * A + c) * F;
+        int f = 0;
+        for (; f < F4; f += 4) st(row + f, wasm_f32x4_add(ld(row + f), ld(g + f)));
+        for (; f < F; f++) row[f] += g[f];
+      }
+    }
+  }
+}
+
+// y = relu(x + bias) over the rows of x [M, C]: the conv layers' bias and activation in one pass.
+EXPORT(biasRelu)
+void biasRelu(const f32 *x, const f32 *bias, f32 *y, int M, int C) {
+  const int C4 = C & ~3;
+  for (int r = 0; r < M; r++) {
+    const f32 *row = x + (long)r * C;
+    f32 *out = y + (long)r * C;
+    int c = 0;
+    for (; c < C4; c += 4) st(out + c, relu4(wasm_f32x4_add(ld(row + c), ld(bias + c))));
+    for (; c < C; c++) {
+      f32 v = row[c] + bias[c];
+      out[c] = v > 0.f ? v : 0.f;
+    }
+  }
+}
+
+// Its gradient from the output y: dx = dy where y > 0, else 0; dbias = the column sums of dx,
+// in f32 over blocks of BN_BLOCK rows and f64 across blocks (`acc` C doubles, `blk` C floats).
+EXPORT(biasReluGrad)
+void biasReluGrad(const f32 *dy, const f32 *y, f32 *dx, f32 *dbias, double *acc, f32 *blk, int M, int C) {
+  const int C4 = C & ~3;
+  const v4 zero4 = wasm_f32x4_splat(0.f);
+  for (int c = 0; c < C; c++) { acc[c] = 0.0; blk[c] = 0.f; }
+  for (int r0 = 0; r0 < M; r0 += BN_BLOCK) {
+    int r1 = r0 + BN_BLOCK < M ? r0 + BN_BLOCK : M;
+    for (int r = r0; r < r1; r++) {
+      const long o = (long)r * C;
+      int c = 0;
+      for (; c < C4; c += 4) {
+        v4 g = wasm_v128_and(ld(dy + o + c), wasm_f32x4_gt(ld(y + o + c), zero4));
+        st(dx + o + c, g);
+        st(blk + c, wasm_f32x4_add(ld(blk + c), g));
+      }
+      for (; c < C; c++) {
+        f32 g = y[o + c] > 0.f ? dy[o + c] : 0.f;
+        dx[o + c] = g;
+        blk[c] += g;
+      }
+    }
+    flush(acc, blk, C);
+  }
+  SCALAR
+  for (int c = 0; c < C; c++) dbias[c] = (f32)acc[c];
+}
+
+// The gradient of a max pooling of x [N, H, W, C] into [N, Ho, Wo, C] (windows KH x KW, strides
+// sh x sw, padding pt, pl; dilation 1): each output's gradient goes to the first maximum of its
+// window in row-major order, as the cpu backend's maxPoolPositions (ties are common after a ReLU).
+// The package's wasm MaxPoolGrad took ~0.4 s per char-CNN layer.
+EXPORT(maxPoolGrad)
+void maxPoolGrad(const f32 *dy, const f32 *x, f32 *dx, int N, int H, int W, int C, int Ho, int Wo, int KH, int KW, int sh, int sw, int pt, int pl) {
+  zero(dx, N * H * W * C);
+  for (int n = 0; n < N; n++) {
+    const f32 *xn = x + (long)n * H * W * C;
+    f32 *dxn = dx + (long)n * H * W * C;
+    for (int oy = 0; oy < Ho; oy++)
+      for (int ox = 0; ox < Wo; ox++) {
+        const f32 *g = dy + (((long)n * Ho + oy) * Wo + ox) * C;
+        for (int c = 0; c < C; c++) {
+          f32 best = -__builtin_inff();
+          long at = -1;
+          for (int kh = 0; kh < KH; kh++) {
+            int iy = oy * sh - pt + kh;
+            if (iy < 0 || iy >= H) continue;
+            for (int kw = 0; kw < KW; kw++) {
+              int ix = ox * sw - pl + kw;
+              if (ix < 0 || ix >= W) continue;
+              long i = ((long)iy * W + ix) * C + c;
+              if (xn[i] > best) {
+                best = xn[i];
+                at = i;
+              }
+            }
+          }
+          if (at >= 0) dxn[at] += g[c];
+        }
+      }
+  }
+}

@@ -255,7 +255,7 @@ export abstract class ConvNetModel<K extends InputKind> implements Model<K> {
             const share = shares[r + 1] as Int32Array;
             if (share.length === 0 || weights === undefined) return undefined;
             const xr = tf.tidy(() => xs.gather(share));
-            const x = (xr.dataSync() as Float32Array).slice();
+            const x = (xr.dataSync() as Float32Array | Int32Array).slice();
             const shape = xr.shape;
             xr.dispose();
             // Each replica's dropout seeds come from its own range of step numbers.

@@ -39,7 +39,7 @@ export function packValues(tensors: readonly tf.Tensor[]): Float32Array {
 /** What the main thread tells a replica. */
 export type ReplicaRequest =
   | { readonly type: 'init'; readonly model: string; readonly options: Record<string, unknown>; readonly inputShape: readonly number[]; readonly numClasses: number; readonly seed: number }
-  | { readonly type: 'step'; readonly weights: Float32Array; readonly x: Float32Array; readonly shape: readonly number[]; readonly labels: Int32Array; readonly scale: number; readonly step: number };
+  | { readonly type: 'step'; readonly weights: Float32Array; readonly x: Float32Array | Int32Array; readonly shape: readonly number[]; readonly labels: Int32Array; readonly scale: number; readonly step: number };
 
 /** What a replica answers. */
 export type ReplicaReply =
