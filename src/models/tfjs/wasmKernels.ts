@@ -456,6 +456,29 @@ function batchNormGradKernel(args: { inputs: tf.NamedTensorInfoMap; backend: unk
   return dz === undefined ? [dx, dgamma, dbeta] : [dx, dgamma, dbeta, dz];
 }
 
+/**
+ * Copies the values of float32 tensors, in order, into `out` from `at`: straight from the wasm
+ * backend's memory when it holds them (one copy, where `dataSync` makes a second), else through
+ * `dataSync`. Data-parallel training moves every weight and gradient this way each step.
+ */
+export function copyValuesInto(tensors: readonly tf.Tensor[], out: Float32Array, at = 0): void {
+  let o = at;
+  const backend = tf.getBackend() === 'wasm' ? (tf.backend() as unknown as WasmBackend) : undefined;
+  for (const t of tensors) {
+    if (t.dtype !== 'float32') throw new Error(`blindspots copyValuesInto: float32 tensors only, got ${t.dtype}`);
+    if (o + t.size > out.length) throw new Error(`blindspots copyValuesInto: ${String(o + t.size)} values for an array of ${String(out.length)}`);
+    const data = backend?.dataIdMap.get(t.dataId);
+    if (backend !== undefined && data !== undefined && t.size > 0) {
+      // A fresh view each time: a heap growth detaches the previous ArrayBuffer.
+      const memory = backend.wasm.asm.memory as { buffer: ArrayBuffer };
+      out.set(new Float32Array(memory.buffer, data.memoryOffset, t.size), o);
+    } else {
+      out.set(t.dataSync() as Float32Array, o);
+    }
+    o += t.size;
+  }
+}
+
 /** Whether the library's own kernels are registered for the active backend. */
 export function hasFusedKernels(): boolean {
   return tf.getKernel(BATCH_NORM_KERNEL, tf.getBackend()) !== undefined;
