@@ -750,3 +750,132 @@ void maxPoolGrad(const f32 *dy, const f32 *x, f32 *dx, int N, int H, int W, int 
       }
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Winograd F(2x2, 3x3) for stride-1 3x3 convolutions (Lavin & Gray 2016): each 2x2 block of
+// outputs ("tile") from its 4x4 input patch with 16 multiplies per channel and filter instead of
+// 36. Per image and block of T tiles: V[16][T][C] = B^T d B of each patch, M[xi] = V[xi] U[xi]
+// (16 matrix products, the register tile of conv2dValid), y = A^T M A. U[16][F / 8][C][8] is the
+// transformed filter G g G^T, packed in panels of 8 filters. Needs C % 4 == 0 and F % 8 == 0.
+
+// U from w [3, 3, C, F].
+EXPORT(winogradFilter)
+void winogradFilter(const f32 *w, f32 *U, int C, int F) {
+  for (int c = 0; c < C; c++)
+    for (int f = 0; f < F; f++) {
+      f32 g[3][3], t[4][3];
+      for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++) g[i][j] = w[((i * 3 + j) * C + c) * F + f];
+      for (int j = 0; j < 3; j++) {
+        t[0][j] = g[0][j];
+        t[1][j] = 0.5f * (g[0][j] + g[1][j] + g[2][j]);
+        t[2][j] = 0.5f * (g[0][j] - g[1][j] + g[2][j]);
+        t[3][j] = g[2][j];
+      }
+      for (int i = 0; i < 4; i++) {
+        f32 u[4] = {t[i][0], 0.5f * (t[i][0] + t[i][1] + t[i][2]), 0.5f * (t[i][0] - t[i][1] + t[i][2]), t[i][2]};
+        for (int j = 0; j < 4; j++) U[(((long)(i * 4 + j) * (F >> 3) + (f >> 3)) * C + c) * 8 + (f & 7)] = u[j];
+      }
+    }
+}
+
+// y [N, Ho, Wo, F] from the padded images xp [N, Hp, Wp, C] (Ho = Hp - 2, Wo = Wp - 2) and U.
+// Scratch: V 16 * T * C floats, M 16 * T * F floats, T = tiles per block (wasm_tiles_per_block).
+#define WG_BLOCK 32
+EXPORT(winogradConv)
+void winogradConv(const f32 *xp, const f32 *U, f32 *V, f32 *M, f32 *y, int N, int Hp, int Wp, int C, int Ho, int Wo, int F) {
+  const int th = (Ho + 1) / 2, tw = (Wo + 1) / 2;
+  const int tiles = th * tw;
+  const v4 z = wasm_f32x4_splat(0.f);
+  for (int n = 0; n < N; n++) {
+    const f32 *xn = xp + (long)n * Hp * Wp * C;
+    f32 *yn = y + (long)n * Ho * Wo * F;
+    for (int t0 = 0; t0 < tiles; t0 += WG_BLOCK) {
+      const int T = tiles - t0 < WG_BLOCK ? tiles - t0 : WG_BLOCK;
+      // Input transform. Rows and columns past the padded image (odd Ho or Wo) read as zeros.
+      for (int t = 0; t < T; t++) {
+        int ty = (t0 + t) / tw, tx = (t0 + t) % tw;
+        int iy = 2 * ty, ix = 2 * tx;
+        for (int c = 0; c < C; c += 4) {
+          v4 d[4][4];
+          for (int i = 0; i < 4; i++)
+            for (int j = 0; j < 4; j++)
+              d[i][j] = (iy + i < Hp && ix + j < Wp) ? ld(xn + ((long)(iy + i) * Wp + ix + j) * C + c) : z;
+          v4 s[4][4];
+          for (int j = 0; j < 4; j++) {
+            s[0][j] = wasm_f32x4_sub(d[0][j], d[2][j]);
+            s[1][j] = wasm_f32x4_add(d[1][j], d[2][j]);
+            s[2][j] = wasm_f32x4_sub(d[2][j], d[1][j]);
+            s[3][j] = wasm_f32x4_sub(d[1][j], d[3][j]);
+          }
+          for (int i = 0; i < 4; i++) {
+            f32 *v = V + ((long)(i * 4) * T + t) * C + c;
+            const long xi = (long)T * C;
+            st(v, wasm_f32x4_sub(s[i][0], s[i][2]));
+            st(v + xi, wasm_f32x4_add(s[i][1], s[i][2]));
+            st(v + 2 * xi, wasm_f32x4_sub(s[i][2], s[i][1]));
+            st(v + 3 * xi, wasm_f32x4_sub(s[i][1], s[i][3]));
+          }
+        }
+      }
+      // 16 products M[xi] [T, F] = V[xi] [T, C] U[xi] [C, F].
+      for (int xi = 0; xi < 16; xi++) {
+        const f32 *Vx = V + (long)xi * T * C;
+        f32 *Mx = M + (long)xi * T * F;
+        for (int fb = 0; fb < F; fb += 8) {
+          const f32 *panel = U + ((long)xi * (F >> 3) + (fb >> 3)) * C * 8;
+          int t = 0;
+          for (; t + 4 <= T; t += 4) {
+            v4 a00 = z, a01 = z, a10 = z, a11 = z, a20 = z, a21 = z, a30 = z, a31 = z;
+            const f32 *vp = Vx + (long)t * C;
+            const f32 *wq = panel;
+            for (int c = 0; c < C; c++, wq += 8) {
+              v4 w0 = ld(wq), w1 = ld(wq + 4);
+              v4 x0 = splat(vp + c), x1 = splat(vp + C + c), x2 = splat(vp + 2 * C + c), x3 = splat(vp + 3 * C + c);
+              a00 = madd(a00, x0, w0); a01 = madd(a01, x0, w1);
+              a10 = madd(a10, x1, w0); a11 = madd(a11, x1, w1);
+              a20 = madd(a20, x2, w0); a21 = madd(a21, x2, w1);
+              a30 = madd(a30, x3, w0); a31 = madd(a31, x3, w1);
+            }
+            f32 *o = Mx + (long)t * F + fb;
+            st(o, a00); st(o + 4, a01); st(o + F, a10); st(o + F + 4, a11);
+            st(o + 2 * F, a20); st(o + 2 * F + 4, a21); st(o + 3 * F, a30); st(o + 3 * F + 4, a31);
+          }
+          for (; t < T; t++) {
+            v4 a0 = z, a1 = z;
+            const f32 *vp = Vx + (long)t * C;
+            const f32 *wq = panel;
+            for (int c = 0; c < C; c++, wq += 8) {
+              v4 x0 = splat(vp + c);
+              a0 = madd(a0, x0, ld(wq));
+              a1 = madd(a1, x0, ld(wq + 4));
+            }
+            f32 *o = Mx + (long)t * F + fb;
+            st(o, a0); st(o + 4, a1);
+          }
+        }
+      }
+      // Output transform.
+      for (int t = 0; t < T; t++) {
+        int ty = (t0 + t) / tw, tx = (t0 + t) % tw;
+        int oy = 2 * ty, ox = 2 * tx;
+        for (int f = 0; f < F; f += 4) {
+          v4 m[4][4];
+          for (int i = 0; i < 4; i++)
+            for (int j = 0; j < 4; j++) m[i][j] = ld(M + ((long)(i * 4 + j) * T + t) * F + f);
+          v4 s[2][4];
+          for (int j = 0; j < 4; j++) {
+            s[0][j] = wasm_f32x4_add(wasm_f32x4_add(m[0][j], m[1][j]), m[2][j]);
+            s[1][j] = wasm_f32x4_sub(wasm_f32x4_sub(m[1][j], m[2][j]), m[3][j]);
+          }
+          for (int i = 0; i < 2; i++) {
+            if (oy + i >= Ho) break;
+            f32 *o = yn + ((long)(oy + i) * Wo + ox) * F + f;
+            st(o, wasm_f32x4_add(wasm_f32x4_add(s[i][0], s[i][1]), s[i][2]));
+            if (ox + 1 < Wo) st(o + F, wasm_f32x4_sub(wasm_f32x4_sub(s[i][1], s[i][2]), s[i][3]));
+          }
+        }
+      }
+    }
+  }
+}
