@@ -74,18 +74,31 @@ void conv2dBackpropFilter(const f32 *x, const f32 *dy, f32 *dw, int N, int H, in
             st(d0 + 2 * F, a20); st(d0 + 2 * F + 4, a21); st(d0 + 3 * F, a30); st(d0 + 3 * F + 4, a31);
           }
         }
-        // Channel and filter tails (the RGB input layer, odd filter counts): plain loops.
-        for (int oy = oy0; oy < oy1; oy++) {
-          for (int ox = ox0; ox < ox1; ox++) {
-            const f32 *xp = xn + ((oy * sh + kh - pt) * W + ox * sw + kw - pl) * C;
-            const f32 *gp = dyn + (oy * Wo + ox) * F;
-            for (int c = C4; c < C; c++) {
-              f32 xv = xp[c];
-              f32 *d = dwt + c * F;
-              for (int f = 0; f < F; f++) d[f] += xv * gp[f];
+        // Channel tail (the RGB input layer's 3 channels): one channel x 8 filters at a time. As a
+        // scalar loop this was 24 ms of ResNet's first layer (4.7 GFLOP/s).
+        for (int c = C4; c < C; c++) {
+          for (int f = 0; f < F8; f += 8) {
+            f32 *d0 = dwt + c * F + f;
+            v4 a0 = ld(d0), a1 = ld(d0 + 4);
+            for (int oy = oy0; oy < oy1; oy++) {
+              const f32 *xp = xn + ((oy * sh + kh - pt) * W + ox0 * sw + kw - pl) * C + c;
+              const f32 *gp = dyn + (oy * Wo + ox0) * F + f;
+              for (int ox = ox0; ox < ox1; ox++, xp += xstep, gp += F) {
+                v4 x0 = splat(xp);
+                a0 = madd(a0, x0, ld(gp));
+                a1 = madd(a1, x0, ld(gp + 4));
+              }
             }
-            if (F8 < F) {
-              for (int c = 0; c < C4; c++) {
+            st(d0, a0); st(d0 + 4, a1);
+          }
+        }
+        // Filter tail (odd filter counts): plain loops.
+        if (F8 < F) {
+          for (int oy = oy0; oy < oy1; oy++) {
+            for (int ox = ox0; ox < ox1; ox++) {
+              const f32 *xp = xn + ((oy * sh + kh - pt) * W + ox * sw + kw - pl) * C;
+              const f32 *gp = dyn + (oy * Wo + ox) * F;
+              for (int c = 0; c < C; c++) {
                 f32 xv = xp[c];
                 f32 *d = dwt + c * F;
                 for (int f = F8; f < F; f++) d[f] += xv * gp[f];
@@ -879,3 +892,4 @@ void winogradConv(const f32 *xp, const f32 *U, f32 *V, f32 *M, f32 *y, int N, in
     }
   }
 }
+
