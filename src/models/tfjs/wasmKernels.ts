@@ -8,7 +8,7 @@ interface ConvKernels {
   packFilter8(w: number, wp: number, T: number, F: number): void;
   conv2dValid(xp: number, w: number, wp: number, y: number, N: number, Hp: number, Wp: number, C: number, Ho: number, Wo: number, F: number, KH: number, KW: number): void;
   winogradFilter(w: number, U: number, C: number, F: number): void;
-  winogradConv(xp: number, U: number, V: number, M: number, y: number, N: number, Hp: number, Wp: number, C: number, Ho: number, Wo: number, F: number): void;
+  winogradConv(x: number, U: number, V: number, M: number, y: number, N: number, H: number, W: number, C: number, Ho: number, Wo: number, F: number, pt: number, pl: number): void;
   flipFilter(w: number, wf: number, KH: number, KW: number, C: number, F: number): void;
   sgdMomentum(v: number, m: number, g: number, vOut: number, mOut: number, n: number, lr: number, mu: number, wd: number): void;
   axpby(a: number, b: number, out: number, n: number, alpha: number, beta: number): void;
@@ -116,14 +116,16 @@ function stride1Conv(backend: WasmBackend, x: tf.TensorInfo, filterPtr: number, 
   // Winograd: the transformed filter U, then the per-block scratch V and M.
   const scratchFloats = winograd ? 16 * C * F + 16 * WG_BLOCK * (C + F) : T * (F & ~7);
   const scratch = backend.wasm._malloc(Math.max(1, scratchFloats) * 4);
-  const padded = pads.top === 0 && pads.bottom === 0 && pads.left === 0 && pads.right === 0 ? 0 : backend.wasm._malloc(N * Hp * Wp * C * 4);
+  // Winograd reads the padding as zeros; the direct kernel needs a padded copy.
+  const unpadded = winograd || (pads.top === 0 && pads.bottom === 0 && pads.left === 0 && pads.right === 0);
+  const padded = unpadded ? 0 : backend.wasm._malloc(N * Hp * Wp * C * 4);
   try {
     if (padded !== 0) k.padImages(offset(backend, x), padded, N, H, W, C, Hp, Wp, pads.top, pads.left);
     const input = padded === 0 ? offset(backend, x) : padded;
     if (winograd) {
       const V = scratch + 16 * C * F * 4;
       k.winogradFilter(filterPtr, scratch, C, F);
-      k.winogradConv(input, scratch, V, V + 16 * WG_BLOCK * C * 4, offset(backend, out), N, Hp, Wp, C, Ho, Wo, F);
+      k.winogradConv(input, scratch, V, V + 16 * WG_BLOCK * C * 4, offset(backend, out), N, H, W, C, Ho, Wo, F, pads.top, pads.left);
     } else {
       k.packFilter8(filterPtr, scratch, T, F);
       k.conv2dValid(input, filterPtr, scratch, offset(backend, out), N, Hp, Wp, C, Ho, Wo, F, KH, KW);
