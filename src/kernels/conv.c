@@ -180,11 +180,37 @@ void conv2dBackpropInput(const f32 *dy, const f32 *w, f32 *dx, f32 *wt, int N, i
             }
           }
           int pixels = group ? 4 : 1;
+          if (!group) {
+            // One pixel (at the borders, where a tap falls outside dy for some of four): 8
+            // channels at a time. As a scalar loop this took about half of a stride-2 ResNet
+            // layer's input gradient (a quarter of its pixels land here).
+            f32 *o = dxn + (iy * W + ix) * C;
+            for (int c = 0; c < C8; c += 8) {
+              v4 a0 = wasm_f32x4_splat(0.f), a1 = a0;
+              for (int kh = 0; kh < KH; kh++) {
+                int oy = source_index(iy, pt, kh, sh, Ho);
+                if (oy < 0) continue;
+                for (int kw = 0; kw < KW; kw++) {
+                  int ox = source_index(ix, pl, kw, sw, Wo);
+                  if (ox < 0) continue;
+                  const f32 *g = dyn + (oy * Wo + ox) * F;
+                  const f32 *wp = wt + ((kh * KW + kw) * F) * C + c;
+                  for (int f = 0; f < F; f++, wp += C) {
+                    v4 gv = splat(g + f);
+                    a0 = madd(a0, gv, ld(wp));
+                    a1 = madd(a1, gv, ld(wp + 4));
+                  }
+                }
+              }
+              st(o + c, a0); st(o + c + 4, a1);
+            }
+          }
+          // Channel tail (C not a multiple of 8): plain loops.
           for (int p = 0; p < pixels; p++) {
             int px = ix + p * sw;
             f32 *o = dxn + (iy * W + px) * C;
-            for (int c = group ? C8 : 0; c < C; c++) o[c] = 0.f;
-            if (group && C8 == C) continue;
+            for (int c = C8; c < C; c++) o[c] = 0.f;
+            if (C8 == C) continue;
             for (int kh = 0; kh < KH; kh++) {
               int oy = source_index(iy, pt, kh, sh, Ho);
               if (oy < 0) continue;
@@ -195,7 +221,7 @@ void conv2dBackpropInput(const f32 *dy, const f32 *w, f32 *dx, f32 *wt, int N, i
                 const f32 *wp = wt + ((kh * KW + kw) * F) * C;
                 for (int f = 0; f < F; f++, wp += C) {
                   f32 gv = g[f];
-                  for (int c = group ? C8 : 0; c < C; c++) o[c] += gv * wp[c];
+                  for (int c = C8; c < C; c++) o[c] += gv * wp[c];
                 }
               }
             }
