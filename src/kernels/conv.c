@@ -768,7 +768,37 @@ void maxPoolGrad(const f32 *dy, const f32 *x, f32 *dx, int N, int H, int W, int 
     for (int oy = 0; oy < Ho; oy++)
       for (int ox = 0; ox < Wo; ox++) {
         const f32 *g = dy + (((long)n * Ho + oy) * Wo + ox) * C;
-        for (int c = 0; c < C; c++) {
+        const int C4 = C & ~3;
+        // 4 channels at a time: the window's maximum, then its first position holding it (the
+        // scalar loop's '>' from -inf: nothing when all are -inf or NaN) takes the gradient.
+        for (int c = 0; c < C4; c += 4) {
+          v4 best = wasm_f32x4_splat(-__builtin_inff());
+          for (int kh = 0; kh < KH; kh++) {
+            int iy = oy * sh - pt + kh;
+            if (iy < 0 || iy >= H) continue;
+            for (int kw = 0; kw < KW; kw++) {
+              int ix = ox * sw - pl + kw;
+              if (ix < 0 || ix >= W) continue;
+              v4 v = ld(xn + ((long)iy * W + ix) * C + c);
+              best = wasm_v128_bitselect(v, best, wasm_f32x4_gt(v, best));
+            }
+          }
+          v4 open = wasm_f32x4_gt(best, wasm_f32x4_splat(-__builtin_inff()));
+          const v4 gv = ld(g + c);
+          for (int kh = 0; kh < KH; kh++) {
+            int iy = oy * sh - pt + kh;
+            if (iy < 0 || iy >= H) continue;
+            for (int kw = 0; kw < KW; kw++) {
+              int ix = ox * sw - pl + kw;
+              if (ix < 0 || ix >= W) continue;
+              long i = ((long)iy * W + ix) * C + c;
+              v4 hit = wasm_v128_and(open, wasm_f32x4_eq(ld(xn + i), best));
+              open = wasm_v128_andnot(open, hit);
+              st(dxn + i, wasm_f32x4_add(ld(dxn + i), wasm_v128_and(gv, hit)));
+            }
+          }
+        }
+        for (int c = C4; c < C; c++) {
           f32 best = -__builtin_inff();
           long at = -1;
           for (int kh = 0; kh < KH; kh++) {
