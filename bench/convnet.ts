@@ -4,10 +4,14 @@
  * the same architectures in PyTorch CPU (bench/convnet_torch.py, /usr/bin/python3, Debian
  * python3-torch, 2 threads) measured in the same run. Writes its table into docs/performance.md.
  *
- *   npm run bench:convnet -- [--steps 5] [--warmup 1] [--depth 20] [--batch 128] [--char-batch 128] [--nets resnet,charcnn] [--threads 1,2] [--no-write]
+ *   npm run bench:convnet -- [--steps 5] [--warmup 2] [--depth 20] [--batch 128] [--char-batch 128] [--nets resnet,charcnn] [--threads 1,2] [--no-write]
  *
  * --threads lists the thread counts to measure ours with; above 1 trains data-parallel on that many
  * threads (options.threads).
+ *
+ * Two warm-up steps by default (both sides get the same): a fit with threads > 1 starts new worker
+ * threads, whose first two steps run 2-5x slower than the rest while V8 compiles and tiers up
+ * their wasm code; the table is meant to give the steady training rate.
  */
 import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
@@ -22,7 +26,7 @@ const arg = (name: string): string | undefined => {
   return i >= 0 ? process.argv[i + 1] : undefined;
 };
 const steps = Number(arg('--steps') ?? 5);
-const warmup = Number(arg('--warmup') ?? 1);
+const warmup = Number(arg('--warmup') ?? 2);
 const depth = Number(arg('--depth') ?? 20);
 const batch = Number(arg('--batch') ?? 128);
 const charBatch = Number(arg('--char-batch') ?? 128);

@@ -74,18 +74,31 @@ void conv2dBackpropFilter(const f32 *x, const f32 *dy, f32 *dw, int N, int H, in
             st(d0 + 2 * F, a20); st(d0 + 2 * F + 4, a21); st(d0 + 3 * F, a30); st(d0 + 3 * F + 4, a31);
           }
         }
-        // Channel and filter tails (the RGB input layer, odd filter counts): plain loops.
-        for (int oy = oy0; oy < oy1; oy++) {
-          for (int ox = ox0; ox < ox1; ox++) {
-            const f32 *xp = xn + ((oy * sh + kh - pt) * W + ox * sw + kw - pl) * C;
-            const f32 *gp = dyn + (oy * Wo + ox) * F;
-            for (int c = C4; c < C; c++) {
-              f32 xv = xp[c];
-              f32 *d = dwt + c * F;
-              for (int f = 0; f < F; f++) d[f] += xv * gp[f];
+        // Channel tail (the RGB input layer's 3 channels): one channel x 8 filters at a time. As a
+        // scalar loop this was 24 ms of ResNet's first layer (4.7 GFLOP/s).
+        for (int c = C4; c < C; c++) {
+          for (int f = 0; f < F8; f += 8) {
+            f32 *d0 = dwt + c * F + f;
+            v4 a0 = ld(d0), a1 = ld(d0 + 4);
+            for (int oy = oy0; oy < oy1; oy++) {
+              const f32 *xp = xn + ((oy * sh + kh - pt) * W + ox0 * sw + kw - pl) * C + c;
+              const f32 *gp = dyn + (oy * Wo + ox0) * F + f;
+              for (int ox = ox0; ox < ox1; ox++, xp += xstep, gp += F) {
+                v4 x0 = splat(xp);
+                a0 = madd(a0, x0, ld(gp));
+                a1 = madd(a1, x0, ld(gp + 4));
+              }
             }
-            if (F8 < F) {
-              for (int c = 0; c < C4; c++) {
+            st(d0, a0); st(d0 + 4, a1);
+          }
+        }
+        // Filter tail (odd filter counts): plain loops.
+        if (F8 < F) {
+          for (int oy = oy0; oy < oy1; oy++) {
+            for (int ox = ox0; ox < ox1; ox++) {
+              const f32 *xp = xn + ((oy * sh + kh - pt) * W + ox * sw + kw - pl) * C;
+              const f32 *gp = dyn + (oy * Wo + ox) * F;
+              for (int c = 0; c < C; c++) {
                 f32 xv = xp[c];
                 f32 *d = dwt + c * F;
                 for (int f = F8; f < F; f++) d[f] += xv * gp[f];
@@ -167,11 +180,37 @@ void conv2dBackpropInput(const f32 *dy, const f32 *w, f32 *dx, f32 *wt, int N, i
             }
           }
           int pixels = group ? 4 : 1;
+          if (!group) {
+            // One pixel (at the borders, where a tap falls outside dy for some of four): 8
+            // channels at a time. As a scalar loop this took about half of a stride-2 ResNet
+            // layer's input gradient (a quarter of its pixels land here).
+            f32 *o = dxn + (iy * W + ix) * C;
+            for (int c = 0; c < C8; c += 8) {
+              v4 a0 = wasm_f32x4_splat(0.f), a1 = a0;
+              for (int kh = 0; kh < KH; kh++) {
+                int oy = source_index(iy, pt, kh, sh, Ho);
+                if (oy < 0) continue;
+                for (int kw = 0; kw < KW; kw++) {
+                  int ox = source_index(ix, pl, kw, sw, Wo);
+                  if (ox < 0) continue;
+                  const f32 *g = dyn + (oy * Wo + ox) * F;
+                  const f32 *wp = wt + ((kh * KW + kw) * F) * C + c;
+                  for (int f = 0; f < F; f++, wp += C) {
+                    v4 gv = splat(g + f);
+                    a0 = madd(a0, gv, ld(wp));
+                    a1 = madd(a1, gv, ld(wp + 4));
+                  }
+                }
+              }
+              st(o + c, a0); st(o + c + 4, a1);
+            }
+          }
+          // Channel tail (C not a multiple of 8): plain loops.
           for (int p = 0; p < pixels; p++) {
             int px = ix + p * sw;
             f32 *o = dxn + (iy * W + px) * C;
-            for (int c = group ? C8 : 0; c < C; c++) o[c] = 0.f;
-            if (group && C8 == C) continue;
+            for (int c = C8; c < C; c++) o[c] = 0.f;
+            if (C8 == C) continue;
             for (int kh = 0; kh < KH; kh++) {
               int oy = source_index(iy, pt, kh, sh, Ho);
               if (oy < 0) continue;
@@ -182,7 +221,7 @@ void conv2dBackpropInput(const f32 *dy, const f32 *w, f32 *dx, f32 *wt, int N, i
                 const f32 *wp = wt + ((kh * KW + kw) * F) * C;
                 for (int f = 0; f < F; f++, wp += C) {
                   f32 gv = g[f];
-                  for (int c = group ? C8 : 0; c < C; c++) o[c] += gv * wp[c];
+                  for (int c = C8; c < C; c++) o[c] += gv * wp[c];
                 }
               }
             }
@@ -539,3 +578,384 @@ void conv2dValid(const f32 *xp, const f32 *w, const f32 *wp, f32 *y, int N, int 
     }
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// The char-CNN's kernels.
+
+// out [M, N] = A [M, K] B [K, N] with A(m, k) = a[m*sam + k*sak] and B(k, n) = b[k*sbk + n*sbn], so
+// that one kernel serves matMul's transposes (a dense layer's gradients are A^T B and A B^T).
+// Why not the package's: tfjs-wasm's BatchMatMul runs the transposed cases as a scalar loop
+// (~1.3 GFLOP/s on the char-CNN's 8704x1024 layer). K is cut into chunks of MM_KC rows; each
+// chunk of B is packed into panels of 8 columns [N / 8][kc][8] (scratch `bp`, MM_KC * N floats),
+// and a panel (8 KB) stays in L1 while tiles of 4 rows x 8 columns of a block of MM_MC rows of A
+// (in L2) run over it, 8 accumulators in SIMD registers.
+#define MM_KC 256
+#define MM_MC 64
+
+EXPORT(matMul)
+void matMul(const f32 *a, const f32 *b, f32 *bp, f32 *out, int M, int K, int N, int sam, int sak, int sbk, int sbn) {
+  const int N8 = N & ~7;
+  for (int k0 = 0; k0 < K; k0 += MM_KC) {
+    const int kc = K - k0 < MM_KC ? K - k0 : MM_KC;
+    const int first = k0 == 0;
+    for (int nb = 0; nb < N8; nb += 8) {
+      f32 *p = bp + (long)nb * kc;
+      for (int k = 0; k < kc; k++, p += 8) {
+        const f32 *src = b + (long)(k0 + k) * sbk + (long)nb * sbn;
+        if (sbn == 1) {
+          st(p, ld(src));
+          st(p + 4, ld(src + 4));
+        } else {
+          for (int j = 0; j < 8; j++) p[j] = src[(long)j * sbn];
+        }
+      }
+    }
+    for (int m0 = 0; m0 < M; m0 += MM_MC) {
+      const int m1 = m0 + MM_MC < M ? m0 + MM_MC : M;
+      for (int nb = 0; nb < N8; nb += 8) {
+        const f32 *panel = bp + (long)nb * kc;
+        int m = m0;
+        for (; m + 4 <= m1; m += 4) {
+          f32 *o = out + (long)m * N + nb;
+          v4 a00, a01, a10, a11, a20, a21, a30, a31;
+          if (first) {
+            a00 = a01 = a10 = a11 = a20 = a21 = a30 = a31 = wasm_f32x4_splat(0.f);
+          } else {
+            a00 = ld(o); a01 = ld(o + 4); a10 = ld(o + N); a11 = ld(o + N + 4);
+            a20 = ld(o + 2 * N); a21 = ld(o + 2 * N + 4); a30 = ld(o + 3 * N); a31 = ld(o + 3 * N + 4);
+          }
+          const f32 *ap = a + (long)m * sam + (long)k0 * sak;
+          const f32 *wq = panel;
+          for (int k = 0; k < kc; k++, ap += sak, wq += 8) {
+            v4 w0 = ld(wq), w1 = ld(wq + 4);
+            v4 x0 = splat(ap), x1 = splat(ap + sam), x2 = splat(ap + 2 * sam), x3 = splat(ap + 3 * sam);
+            a00 = madd(a00, x0, w0); a01 = madd(a01, x0, w1);
+            a10 = madd(a10, x1, w0); a11 = madd(a11, x1, w1);
+            a20 = madd(a20, x2, w0); a21 = madd(a21, x2, w1);
+            a30 = madd(a30, x3, w0); a31 = madd(a31, x3, w1);
+          }
+          st(o, a00); st(o + 4, a01); st(o + N, a10); st(o + N + 4, a11);
+          st(o + 2 * N, a20); st(o + 2 * N + 4, a21); st(o + 3 * N, a30); st(o + 3 * N + 4, a31);
+        }
+        for (; m < m1; m++) {
+          f32 *o = out + (long)m * N + nb;
+          v4 a0 = first ? wasm_f32x4_splat(0.f) : ld(o), a1 = first ? wasm_f32x4_splat(0.f) : ld(o + 4);
+          const f32 *ap = a + (long)m * sam + (long)k0 * sak;
+          const f32 *wq = panel;
+          for (int k = 0; k < kc; k++, ap += sak, wq += 8) {
+            v4 x0 = splat(ap);
+            a0 = madd(a0, x0, ld(wq));
+            a1 = madd(a1, x0, ld(wq + 4));
+          }
+          st(o, a0); st(o + 4, a1);
+        }
+      }
+      // Column tail (N not a multiple of 8, e.g. the 2-class output layer): scalar.
+      for (int m = m0; m < m1; m++)
+        for (int n = N8; n < N; n++) {
+          f32 acc = first ? 0.f : out[(long)m * N + n];
+          for (int k = k0; k < k0 + kc; k++) acc += a[(long)m * sam + (long)k * sak] * b[(long)k * sbk + (long)n * sbn];
+          out[(long)m * N + n] = acc;
+        }
+    }
+  }
+}
+
+// y [N, L - KW + 1, F] = the 'valid' convolution of one-hot characters with w [KW, A, F], the
+// characters given as codes [N, L] (an entry of the A-letter alphabet, or negative for none):
+// y[n, o] = sum over k of w[k, codes[n, o + k]]. A gather-sum of KW filter rows per position
+// instead of KW * A multiply-adds per filter (the char-CNN's first layer is 70 channels of zeros
+// and one 1).
+EXPORT(oneHotConv)
+void oneHotConv(const int *codes, const f32 *w, f32 *y, int N, int L, int A, int KW, int F) {
+  const int Lo = L - KW + 1;
+  const int F4 = F & ~3;
+  for (int n = 0; n < N; n++) {
+    const int *cn = codes + (long)n * L;
+    for (int o = 0; o < Lo; o++) {
+      f32 *out = y + ((long)n * Lo + o) * F;
+      zero(out, F);
+      for (int k = 0; k < KW; k++) {
+        int c = cn[o + k];
+        if (c < 0 || c >= A) continue;
+        const f32 *row = w + ((long)k * A + c) * F;
+        int f = 0;
+        for (; f < F4; f += 4) st(out + f, wasm_f32x4_add(ld(out + f), ld(row + f)));
+        for (; f < F; f++) out[f] += row[f];
+      }
+    }
+  }
+}
+
+// Its filter gradient: dw[k, c] = the sum of dy[n, o] over the positions whose tap k reads letter c,
+// a scatter-add of gradient rows (dw, KW * A * F floats, stays in L2).
+EXPORT(oneHotConvFilterGrad)
+void oneHotConvFilterGrad(const int *codes, const f32 *dy, f32 *dw, int N, int L, int A, int KW, int F) {
+  const int Lo = L - KW + 1;
+  const int F4 = F & ~3;
+  zero(dw, KW * A * F);
+  for (int n = 0; n < N; n++) {
+    const int *cn = codes + (long)n * L;
+    for (int o = 0; o < Lo; o++) {
+      const f32 *g = dy + ((long)n * Lo + o) * F;
+      for (int k = 0; k < KW; k++) {
+        int c = cn[o + k];
+        if (c < 0 || c >= A) continue;
+        f32 *row = dw + ((long)k * A + c) * F;
+        int f = 0;
+        for (; f < F4; f += 4) st(row + f, wasm_f32x4_add(ld(row + f), ld(g + f)));
+        for (; f < F; f++) row[f] += g[f];
+      }
+    }
+  }
+}
+
+// y = relu(x + bias) over the rows of x [M, C]: the conv layers' bias and activation in one pass.
+EXPORT(biasRelu)
+void biasRelu(const f32 *x, const f32 *bias, f32 *y, int M, int C) {
+  const int C4 = C & ~3;
+  for (int r = 0; r < M; r++) {
+    const f32 *row = x + (long)r * C;
+    f32 *out = y + (long)r * C;
+    int c = 0;
+    for (; c < C4; c += 4) st(out + c, relu4(wasm_f32x4_add(ld(row + c), ld(bias + c))));
+    for (; c < C; c++) {
+      f32 v = row[c] + bias[c];
+      out[c] = v > 0.f ? v : 0.f;
+    }
+  }
+}
+
+// Its gradient from the output y: dx = dy where y > 0, else 0; dbias = the column sums of dx,
+// in f32 over blocks of BN_BLOCK rows and f64 across blocks (`acc` C doubles, `blk` C floats).
+EXPORT(biasReluGrad)
+void biasReluGrad(const f32 *dy, const f32 *y, f32 *dx, f32 *dbias, double *acc, f32 *blk, int M, int C) {
+  const int C4 = C & ~3;
+  const v4 zero4 = wasm_f32x4_splat(0.f);
+  for (int c = 0; c < C; c++) { acc[c] = 0.0; blk[c] = 0.f; }
+  for (int r0 = 0; r0 < M; r0 += BN_BLOCK) {
+    int r1 = r0 + BN_BLOCK < M ? r0 + BN_BLOCK : M;
+    for (int r = r0; r < r1; r++) {
+      const long o = (long)r * C;
+      int c = 0;
+      for (; c < C4; c += 4) {
+        v4 g = wasm_v128_and(ld(dy + o + c), wasm_f32x4_gt(ld(y + o + c), zero4));
+        st(dx + o + c, g);
+        st(blk + c, wasm_f32x4_add(ld(blk + c), g));
+      }
+      for (; c < C; c++) {
+        f32 g = y[o + c] > 0.f ? dy[o + c] : 0.f;
+        dx[o + c] = g;
+        blk[c] += g;
+      }
+    }
+    flush(acc, blk, C);
+  }
+  SCALAR
+  for (int c = 0; c < C; c++) dbias[c] = (f32)acc[c];
+}
+
+// The gradient of a max pooling of x [N, H, W, C] into [N, Ho, Wo, C] (windows KH x KW, strides
+// sh x sw, padding pt, pl; dilation 1): each output's gradient goes to the first maximum of its
+// window in row-major order, as the cpu backend's maxPoolPositions (ties are common after a ReLU).
+// The package's wasm MaxPoolGrad took ~0.4 s per char-CNN layer.
+EXPORT(maxPoolGrad)
+void maxPoolGrad(const f32 *dy, const f32 *x, f32 *dx, int N, int H, int W, int C, int Ho, int Wo, int KH, int KW, int sh, int sw, int pt, int pl) {
+  zero(dx, N * H * W * C);
+  for (int n = 0; n < N; n++) {
+    const f32 *xn = x + (long)n * H * W * C;
+    f32 *dxn = dx + (long)n * H * W * C;
+    for (int oy = 0; oy < Ho; oy++)
+      for (int ox = 0; ox < Wo; ox++) {
+        const f32 *g = dy + (((long)n * Ho + oy) * Wo + ox) * C;
+        const int C4 = C & ~3;
+        // 4 channels at a time: the window's maximum, then its first position holding it (the
+        // scalar loop's '>' from -inf: nothing when all are -inf or NaN) takes the gradient.
+        for (int c = 0; c < C4; c += 4) {
+          v4 best = wasm_f32x4_splat(-__builtin_inff());
+          for (int kh = 0; kh < KH; kh++) {
+            int iy = oy * sh - pt + kh;
+            if (iy < 0 || iy >= H) continue;
+            for (int kw = 0; kw < KW; kw++) {
+              int ix = ox * sw - pl + kw;
+              if (ix < 0 || ix >= W) continue;
+              v4 v = ld(xn + ((long)iy * W + ix) * C + c);
+              best = wasm_v128_bitselect(v, best, wasm_f32x4_gt(v, best));
+            }
+          }
+          v4 open = wasm_f32x4_gt(best, wasm_f32x4_splat(-__builtin_inff()));
+          const v4 gv = ld(g + c);
+          for (int kh = 0; kh < KH; kh++) {
+            int iy = oy * sh - pt + kh;
+            if (iy < 0 || iy >= H) continue;
+            for (int kw = 0; kw < KW; kw++) {
+              int ix = ox * sw - pl + kw;
+              if (ix < 0 || ix >= W) continue;
+              long i = ((long)iy * W + ix) * C + c;
+              v4 hit = wasm_v128_and(open, wasm_f32x4_eq(ld(xn + i), best));
+              open = wasm_v128_andnot(open, hit);
+              st(dxn + i, wasm_f32x4_add(ld(dxn + i), wasm_v128_and(gv, hit)));
+            }
+          }
+        }
+        for (int c = C4; c < C; c++) {
+          f32 best = -__builtin_inff();
+          long at = -1;
+          for (int kh = 0; kh < KH; kh++) {
+            int iy = oy * sh - pt + kh;
+            if (iy < 0 || iy >= H) continue;
+            for (int kw = 0; kw < KW; kw++) {
+              int ix = ox * sw - pl + kw;
+              if (ix < 0 || ix >= W) continue;
+              long i = ((long)iy * W + ix) * C + c;
+              if (xn[i] > best) {
+                best = xn[i];
+                at = i;
+              }
+            }
+          }
+          if (at >= 0) dxn[at] += g[c];
+        }
+      }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Winograd F(2x2, 3x3) for stride-1 3x3 convolutions (Lavin & Gray 2016): each 2x2 block of
+// outputs ("tile") from its 4x4 input patch with 16 multiplies per channel and filter instead of
+// 36. Per image and block of T tiles: V[16][T][C] = B^T d B of each patch, M[xi] = V[xi] U[xi]
+// (16 matrix products, the register tile of conv2dValid), y = A^T M A. U[16][F / 8][C][8] is the
+// transformed filter G g G^T, packed in panels of 8 filters. Needs C % 4 == 0 and F % 8 == 0.
+
+// U from w [3, 3, C, F].
+EXPORT(winogradFilter)
+void winogradFilter(const f32 *w, f32 *U, int C, int F) {
+  for (int c = 0; c < C; c++)
+    for (int f = 0; f < F; f++) {
+      f32 g[3][3], t[4][3];
+      for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++) g[i][j] = w[((i * 3 + j) * C + c) * F + f];
+      for (int j = 0; j < 3; j++) {
+        t[0][j] = g[0][j];
+        t[1][j] = 0.5f * (g[0][j] + g[1][j] + g[2][j]);
+        t[2][j] = 0.5f * (g[0][j] - g[1][j] + g[2][j]);
+        t[3][j] = g[2][j];
+      }
+      for (int i = 0; i < 4; i++) {
+        f32 u[4] = {t[i][0], 0.5f * (t[i][0] + t[i][1] + t[i][2]), 0.5f * (t[i][0] - t[i][1] + t[i][2]), t[i][2]};
+        for (int j = 0; j < 4; j++) U[(((long)(i * 4 + j) * (F >> 3) + (f >> 3)) * C + c) * 8 + (f & 7)] = u[j];
+      }
+    }
+}
+
+// y [N, Ho, Wo, F] from the images x [N, H, W, C] zero-padded by pt rows above and pl columns
+// to the left (and as many below and to the right as Ho, Wo need), and U. The padding is read as
+// zeros by the input transform instead of copied: a padded copy cost ~2 ms per ResNet layer.
+// Scratch: V 16 * T * C floats, M 16 * T * F floats, T = WG_BLOCK tiles.
+#define WG_BLOCK 32
+EXPORT(winogradConv)
+void winogradConv(const f32 *x, const f32 *U, f32 *V, f32 *M, f32 *y, int N, int H, int W, int C, int Ho, int Wo, int F, int pt, int pl) {
+  const int th = (Ho + 1) / 2, tw = (Wo + 1) / 2;
+  const int tiles = th * tw;
+  const v4 z = wasm_f32x4_splat(0.f);
+  for (int n = 0; n < N; n++) {
+    const f32 *xn = x + (long)n * H * W * C;
+    f32 *yn = y + (long)n * Ho * Wo * F;
+    for (int t0 = 0; t0 < tiles; t0 += WG_BLOCK) {
+      const int T = tiles - t0 < WG_BLOCK ? tiles - t0 : WG_BLOCK;
+      // Input transform; rows and columns outside the image read as zeros.
+      for (int t = 0; t < T; t++) {
+        int ty = (t0 + t) / tw, tx = (t0 + t) % tw;
+        int iy = 2 * ty - pt, ix = 2 * tx - pl;
+        int ok[4][4];
+        for (int i = 0; i < 4; i++)
+          for (int j = 0; j < 4; j++) ok[i][j] = iy + i >= 0 && iy + i < H && ix + j >= 0 && ix + j < W;
+        const int inside = iy >= 0 && iy + 4 <= H && ix >= 0 && ix + 4 <= W;
+        for (int c = 0; c < C; c += 4) {
+          v4 d[4][4];
+          if (inside) {
+            for (int i = 0; i < 4; i++)
+              for (int j = 0; j < 4; j++) d[i][j] = ld(xn + ((long)(iy + i) * W + ix + j) * C + c);
+          } else {
+            for (int i = 0; i < 4; i++)
+              for (int j = 0; j < 4; j++) d[i][j] = ok[i][j] ? ld(xn + ((long)(iy + i) * W + ix + j) * C + c) : z;
+          }
+          v4 s[4][4];
+          for (int j = 0; j < 4; j++) {
+            s[0][j] = wasm_f32x4_sub(d[0][j], d[2][j]);
+            s[1][j] = wasm_f32x4_add(d[1][j], d[2][j]);
+            s[2][j] = wasm_f32x4_sub(d[2][j], d[1][j]);
+            s[3][j] = wasm_f32x4_sub(d[1][j], d[3][j]);
+          }
+          for (int i = 0; i < 4; i++) {
+            f32 *v = V + ((long)(i * 4) * T + t) * C + c;
+            const long xi = (long)T * C;
+            st(v, wasm_f32x4_sub(s[i][0], s[i][2]));
+            st(v + xi, wasm_f32x4_add(s[i][1], s[i][2]));
+            st(v + 2 * xi, wasm_f32x4_sub(s[i][2], s[i][1]));
+            st(v + 3 * xi, wasm_f32x4_sub(s[i][1], s[i][3]));
+          }
+        }
+      }
+      // 16 products M[xi] [T, F] = V[xi] [T, C] U[xi] [C, F].
+      for (int xi = 0; xi < 16; xi++) {
+        const f32 *Vx = V + (long)xi * T * C;
+        f32 *Mx = M + (long)xi * T * F;
+        for (int fb = 0; fb < F; fb += 8) {
+          const f32 *panel = U + ((long)xi * (F >> 3) + (fb >> 3)) * C * 8;
+          int t = 0;
+          for (; t + 4 <= T; t += 4) {
+            v4 a00 = z, a01 = z, a10 = z, a11 = z, a20 = z, a21 = z, a30 = z, a31 = z;
+            const f32 *vp = Vx + (long)t * C;
+            const f32 *wq = panel;
+            for (int c = 0; c < C; c++, wq += 8) {
+              v4 w0 = ld(wq), w1 = ld(wq + 4);
+              v4 x0 = splat(vp + c), x1 = splat(vp + C + c), x2 = splat(vp + 2 * C + c), x3 = splat(vp + 3 * C + c);
+              a00 = madd(a00, x0, w0); a01 = madd(a01, x0, w1);
+              a10 = madd(a10, x1, w0); a11 = madd(a11, x1, w1);
+              a20 = madd(a20, x2, w0); a21 = madd(a21, x2, w1);
+              a30 = madd(a30, x3, w0); a31 = madd(a31, x3, w1);
+            }
+            f32 *o = Mx + (long)t * F + fb;
+            st(o, a00); st(o + 4, a01); st(o + F, a10); st(o + F + 4, a11);
+            st(o + 2 * F, a20); st(o + 2 * F + 4, a21); st(o + 3 * F, a30); st(o + 3 * F + 4, a31);
+          }
+          for (; t < T; t++) {
+            v4 a0 = z, a1 = z;
+            const f32 *vp = Vx + (long)t * C;
+            const f32 *wq = panel;
+            for (int c = 0; c < C; c++, wq += 8) {
+              v4 x0 = splat(vp + c);
+              a0 = madd(a0, x0, ld(wq));
+              a1 = madd(a1, x0, ld(wq + 4));
+            }
+            f32 *o = Mx + (long)t * F + fb;
+            st(o, a0); st(o + 4, a1);
+          }
+        }
+      }
+      // Output transform.
+      for (int t = 0; t < T; t++) {
+        int ty = (t0 + t) / tw, tx = (t0 + t) % tw;
+        int oy = 2 * ty, ox = 2 * tx;
+        for (int f = 0; f < F; f += 4) {
+          v4 m[4][4];
+          for (int i = 0; i < 4; i++)
+            for (int j = 0; j < 4; j++) m[i][j] = ld(M + ((long)(i * 4 + j) * T + t) * F + f);
+          v4 s[2][4];
+          for (int j = 0; j < 4; j++) {
+            s[0][j] = wasm_f32x4_add(wasm_f32x4_add(m[0][j], m[1][j]), m[2][j]);
+            s[1][j] = wasm_f32x4_sub(wasm_f32x4_sub(m[1][j], m[2][j]), m[3][j]);
+          }
+          for (int i = 0; i < 2; i++) {
+            if (oy + i >= Ho) break;
+            f32 *o = yn + ((long)(oy + i) * Wo + ox) * F + f;
+            st(o, wasm_f32x4_add(wasm_f32x4_add(s[i][0], s[i][1]), s[i][2]));
+            if (ox + 1 < Wo) st(o + F, wasm_f32x4_sub(wasm_f32x4_sub(s[i][1], s[i][2]), s[i][3]));
+          }
+        }
+      }
+    }
+  }
+}
+

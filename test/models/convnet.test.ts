@@ -49,6 +49,11 @@ describe('tfjs backend and wasm training kernels', () => {
     [[1, 6, 5, 8], [5, 3, 8, 8], 1, 'same'],
     [[2, 7, 9, 5], [2, 4, 5, 11], 1, 'same'],
     [[3, 5, 6, 4], [3, 2, 4, 9], 1, 'valid'],
+    // Winograd F(2x2, 3x3) (3x3, C % 4 == 0, F % 8 == 0), forward and input gradient, with odd
+    // output sizes (a partial last tile) and more tiles than one block of 32.
+    [[2, 7, 9, 8], [3, 3, 8, 16], 1, 'same'],
+    [[2, 9, 6, 12], [3, 3, 12, 8], 1, 'valid'],
+    [[1, 13, 11, 4], [3, 3, 4, 8], 1, 'same'],
   ];
   for (const [xs, ws, s, pad] of cases) {
     it(`Conv2D, Conv2DBackpropFilter and Conv2DBackpropInput match the cpu backend (x ${xs.join('x')}, w ${ws.join('x')}, stride ${String(s)}, ${pad})`, async () => {

@@ -5,7 +5,7 @@ import { ZHANG_ALPHABET, ZHANG_INPUT_LENGTH } from '../../encoders/text/alphabet
 import { checkTexts } from '../../encoders/text/common.js';
 import type { Texts } from '../../types.js';
 import { type Batches, ConvNetModel, type Network, type TrainOptions } from './convNet.js';
-import { Init, newParams } from './layers.js';
+import { Init, biasRelu, newParams, oneHotConv1d } from './layers.js';
 
 /** Options of {@link CharCNN}. */
 export interface CharCNNOptions extends TrainOptions {
@@ -73,23 +73,23 @@ export class CharCNN extends ConvNetModel<'texts'> {
 
   protected prepare(fn: string, x: Texts): Batches {
     checkTexts(fn, x, 'x', { allowEmptyTexts: true });
-    // Codes (entry + 1, 0 for none) are 1/70 of the one-hot size; batches are expanded on demand.
+    // Codes (entry + 1, 0 for none) are 1/70 of the one-hot size. A batch is its letters' indices
+    // [n, L] (-1 for none), int32: the first layer convolves them as one-hot vectors (oneHotConv1d)
+    // without building them. The network's sample shape stays the one-hot [1, L, 70].
     const codes = charCodes(x, { length: this.length, order: 'backward' });
     const L = this.length;
-    const oneHot = (rows: Int32Array) => {
+    const letters = (rows: Int32Array) => {
       const idx = new Int32Array(rows.length * L);
       rows.forEach((r, i) => {
         for (let p = 0; p < L; p++) idx[i * L + p] = (codes.data[r * L + p] as number) - 1;
       });
-      // tfjs-backend-wasm 4.22's OneHot ignores its dtype and writes int32 bits into a float32
-      // tensor (1 reads as 1.4e-45), so the cast is explicit.
-      return tf.reshape(tf.cast(tf.oneHot(tf.tensor1d(idx, 'int32'), ZHANG_ALPHABET.length), 'float32'), [rows.length, 1, L, ZHANG_ALPHABET.length]);
+      return tf.tensor2d(idx, [rows.length, L], 'int32');
     };
     return {
       count: codes.rows,
       sampleShape: [1, L, ZHANG_ALPHABET.length],
-      gather: oneHot,
-      slice: (start, count) => oneHot(Int32Array.from({ length: count }, (_, i) => start + i)),
+      gather: letters,
+      slice: (start, count) => letters(Int32Array.from({ length: count }, (_, i) => start + i)),
       dispose: () => undefined,
     };
   }
@@ -120,9 +120,11 @@ export class CharCNN extends ConvNetModel<'texts'> {
     return {
       params,
       forward: (x, training, _updates, step) => {
+        // x: letter indices [N, L] (see prepare).
         let h = x as tf.Tensor4D;
         convs.forEach((c, i) => {
-          h = tf.relu(tf.add(tf.conv2d(h, c.w as tf.Tensor4D, 1, 'valid'), c.b)) as tf.Tensor4D;
+          const z = i === 0 ? oneHotConv1d(x as tf.Tensor2D, c.w as tf.Tensor4D) : tf.conv2d(h, c.w as tf.Tensor4D, 1, 'valid');
+          h = biasRelu(z, c.b) as tf.Tensor4D;
           if (POOLED.has(i)) h = tf.maxPool(h, [1, 3], [1, 3], 'valid');
         });
         let z = tf.reshape(h, [h.shape[0], -1]) as tf.Tensor2D;

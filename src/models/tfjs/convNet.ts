@@ -10,8 +10,8 @@ import { checkTrainingLabels, throwIfAborted } from '../features.js';
 import type { FitOptions, InputKind, InputOf, Model } from '../model.js';
 import { useFastestBackend } from './backend.js';
 import { type Params, countParams, disposeParams, newParams } from './layers.js';
-import { Replica, packValues, shareGradients } from './dataParallel.js';
-import { GATHER_ROWS_KERNEL, SGD_MOMENTUM_KERNEL, type SgdAttrs, hasFusedKernels } from './wasmKernels.js';
+import { Replica, shareGradients } from './dataParallel.js';
+import { GATHER_ROWS_KERNEL, SGD_MOMENTUM_KERNEL, type SgdAttrs, copyValuesInto, hasFusedKernels } from './wasmKernels.js';
 
 /** Training options shared by the ConvNets; defaults follow He et al. (2016) for CIFAR-10. */
 export interface TrainOptions {
@@ -206,13 +206,18 @@ export abstract class ConvNetModel<K extends InputKind> implements Model<K> {
   }
 
   /** Starts `count` replicas of `net` in worker threads and checks they hold the same variables. */
-  private async startReplicas(count: number, net: Network, inputShape: readonly number[], numClasses: number): Promise<Replica[]> {
+  private async startReplicas(count: number, net: Network, inputShape: readonly number[], numClasses: number, weights: Float32Array): Promise<Replica[]> {
     const replicas: Replica[] = [];
     try {
-      for (let r = 0; r < count; r++) replicas.push(new Replica());
+      for (let r = 0; r < count; r++) replicas.push(new Replica(weights.length));
       const expected = JSON.stringify([...net.params.trainable].map(([name, v]) => ({ name, shape: v.shape })));
       const replies = await Promise.all(
-        replicas.map((rep) => rep.request({ type: 'init', model: this.name, options: this.describeOptions(), inputShape, numClasses, seed: this.train.seed })),
+        replicas.map((rep) =>
+          rep.request({
+            type: 'init', model: this.name, options: this.describeOptions(), inputShape, numClasses, seed: this.train.seed,
+            weights: weights.buffer as SharedArrayBuffer, grads: rep.grads.buffer as SharedArrayBuffer,
+          }),
+        ),
       );
       for (const reply of replies) {
         if (reply.type !== 'ready' || JSON.stringify(reply.vars) !== expected) throw new Error(`training worker: the replica of ${this.name} has other variables than the model`);
@@ -233,7 +238,10 @@ export abstract class ConvNetModel<K extends InputKind> implements Model<K> {
     const velocity = vars.map((v) => tf.tidy(() => tf.variable(tf.zerosLike(v), false)));
     const order = Int32Array.from({ length: n }, (_, i) => i);
     const shuffle = shuffler(createRandom(`${String(seed)}/batches`));
-    const replicas = threads > 1 && tf.getBackend() === 'wasm' ? await this.startReplicas(threads - 1, net, xs.sampleShape, numClasses) : [];
+    const parallel = threads > 1 && tf.getBackend() === 'wasm';
+    // The weights the replicas read each step (see dataParallel.ts).
+    const weights = new Float32Array(new SharedArrayBuffer(parallel ? vars.reduce((s, v) => s + v.size, 0) * 4 : 0));
+    const replicas = parallel ? await this.startReplicas(threads - 1, net, xs.sampleShape, numClasses, weights) : [];
     const start = performance.now();
     let step = 0;
     try {
@@ -249,19 +257,19 @@ export abstract class ConvNetModel<K extends InputKind> implements Model<K> {
           const shareSize = Math.ceil(idx.length / (replicas.length + 1));
           const shares = Array.from({ length: replicas.length + 1 }, (_, r) => idx.subarray(Math.min(idx.length, r * shareSize), Math.min(idx.length, (r + 1) * shareSize)));
           const labelsOf = (share: Int32Array): Int32Array => Int32Array.from(share, (i) => labels[i] as number);
-          const weights = replicas.length > 0 ? packValues(vars) : undefined;
+          if (replicas.length > 0) copyValuesInto(vars, weights);
           // Workers start on their shares before this thread computes its own.
           const remote = replicas.map(async (rep, r) => {
             const share = shares[r + 1] as Int32Array;
-            if (share.length === 0 || weights === undefined) return undefined;
+            if (share.length === 0) return undefined;
             const xr = tf.tidy(() => xs.gather(share));
-            const x = (xr.dataSync() as Float32Array).slice();
+            const x = (xr.dataSync() as Float32Array | Int32Array).slice();
             const shape = xr.shape;
             xr.dispose();
             // Each replica's dropout seeds come from its own range of step numbers.
-            const reply = await rep.request({ type: 'step', weights, x, shape, labels: labelsOf(share), scale: share.length / idx.length, step: (r + 1) * totalSteps + step }, [x.buffer as ArrayBuffer]);
+            const reply = await rep.request({ type: 'step', x, shape, labels: labelsOf(share), scale: share.length / idx.length, step: (r + 1) * totalSteps + step }, [x.buffer as ArrayBuffer]);
             if (reply.type !== 'grads') throw new Error('training worker: unexpected reply');
-            return reply.grads;
+            return rep.grads;
           });
           const own = shares[0] as Int32Array;
           const local = tf.tidy(() => shareGradients(net, vars, xs.gather(own), tf.tensor1d(labelsOf(own), 'int32'), numClasses, step, own.length / idx.length, updates));

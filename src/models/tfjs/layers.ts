@@ -1,5 +1,18 @@
 import * as tf from '@tensorflow/tfjs';
-import { AXPBY_KERNEL, BATCH_NORM_GRAD_KERNEL, BATCH_NORM_KERNEL, type BatchNormAttrs, SHORTCUT_GRAD_KERNEL, SHORTCUT_KERNEL, type ShortcutAttrs, hasFusedKernels } from './wasmKernels.js';
+import {
+  AXPBY_KERNEL,
+  BATCH_NORM_GRAD_KERNEL,
+  BATCH_NORM_KERNEL,
+  BIAS_RELU_GRAD_KERNEL,
+  BIAS_RELU_KERNEL,
+  type BatchNormAttrs,
+  ONE_HOT_CONV_GRAD_KERNEL,
+  ONE_HOT_CONV_KERNEL,
+  SHORTCUT_GRAD_KERNEL,
+  SHORTCUT_KERNEL,
+  type ShortcutAttrs,
+  hasFusedKernels,
+} from './wasmKernels.js';
 
 /**
  * The parameters of a network: trainable variables and non-trainable state (batch-norm running
@@ -236,4 +249,53 @@ export function optionAShortcut(x: tf.Tensor4D, stride: number, channels: number
     };
   });
   return shortcut(x) as tf.Tensor4D;
+}
+
+/**
+ * `relu(x + bias)`, bias along the last axis. On wasm one kernel each way (conv.c's biasRelu and
+ * biasReluGrad); composed from tfjs ops the gradient is Step, Multiply and Sum, three passes over
+ * the char-CNN's largest activations. `fused: false` forces the composed ops (the test reference).
+ */
+export function biasRelu(x: tf.Tensor, bias: tf.Tensor, fused = true): tf.Tensor {
+  if (!(fused && hasFusedKernels() && x.dtype === 'float32')) return tf.relu(tf.add(x, bias));
+  const engine = tf.engine();
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [xin, b, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+    const y = engine.runKernel(BIAS_RELU_KERNEL, { x: xin, bias: b }) as tf.Tensor;
+    save([y]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => engine.runKernel(BIAS_RELU_GRAD_KERNEL, { dy, y: saved[0] as tf.Tensor }) as tf.Tensor[],
+    };
+  });
+  return op(x, bias);
+}
+
+/**
+ * The 'valid' 1-D convolution of one-hot characters with `filter` [1, KW, A, F]: `codes` [N, L]
+ * int32 holds each position's letter (0 to A - 1, negative for none), the output is [N, 1,
+ * L - KW + 1, F]. On wasm a gather-sum of filter rows forward and a scatter-add backward (conv.c's
+ * oneHotConv): the one-hot input is never built and the multiply-adds by zero are skipped, ~1/3 of
+ * the char-CNN's convolution work. Elsewhere (and with `fused: false`) tf.oneHot + conv2d. No
+ * gradient flows to the codes.
+ */
+export function oneHotConv1d(codes: tf.Tensor2D, filter: tf.Tensor4D, fused = true): tf.Tensor4D {
+  const [N, L] = codes.shape;
+  const alphabet = filter.shape[2];
+  if (!(fused && hasFusedKernels())) {
+    // tfjs-backend-wasm 4.22's OneHot ignores its dtype and writes int32 bits into a float32
+    // tensor (1 reads as 1.4e-45), so the cast is explicit.
+    const x = tf.reshape(tf.cast(tf.oneHot(tf.cast(codes, 'int32'), alphabet), 'float32'), [N, 1, L, alphabet]) as tf.Tensor4D;
+    return tf.conv2d(x, filter, 1, 'valid');
+  }
+  const engine = tf.engine();
+  const input = codes.dtype === 'int32' ? codes : tf.cast(codes, 'int32');
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [w] = args as [tf.Tensor];
+    return {
+      value: engine.runKernel(ONE_HOT_CONV_KERNEL, { codes: input, filter: w }) as tf.Tensor,
+      gradFunc: (dy: tf.Tensor) => engine.runKernel(ONE_HOT_CONV_GRAD_KERNEL, { codes: input, dy }, { filterShape: [...filter.shape] } as unknown as tf.NamedAttrMap) as tf.Tensor,
+    };
+  });
+  return op(filter) as tf.Tensor4D;
 }

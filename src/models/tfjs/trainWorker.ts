@@ -1,12 +1,13 @@
 // A data-parallel training replica (see dataParallel.ts): builds the network it is told to, then
-// for each step takes the current weights and its share of the batch and answers with the share's
-// gradient, packed in the variables' order. Its own tfjs instance runs on its own core.
+// for each step reads the current weights from the shared buffer, takes its share of the batch, and
+// writes the share's gradient into its own shared buffer in the variables' order. Its own tfjs instance runs on its own core.
 import * as tf from '@tensorflow/tfjs';
 import { parentPort } from 'node:worker_threads';
 import { useFastestBackend } from './backend.js';
 import { CharCNN } from './charCnn.js';
 import type { ConvNetModel, Network } from './convNet.js';
-import { type ReplicaReply, type ReplicaRequest, packValues, shareGradients } from './dataParallel.js';
+import { type ReplicaReply, type ReplicaRequest, shareGradients } from './dataParallel.js';
+import { copyValuesInto } from './wasmKernels.js';
 import { Perceptron } from './perceptron.js';
 import { ResNet } from './resnet.js';
 import { ShallowMaxNN } from './shallowMax.js';
@@ -22,6 +23,8 @@ const MODELS: Record<string, (options: Record<string, unknown>) => AnyModel> = {
 let net: Network | undefined;
 let vars: tf.Variable[] = [];
 let numClasses = 0;
+let weights: Float32Array = new Float32Array(0);
+let grads: Float32Array = new Float32Array(0);
 
 async function handle(req: ReplicaRequest): Promise<{ reply: ReplicaReply; transfer: ArrayBuffer[] }> {
   if (req.type === 'init') {
@@ -31,23 +34,25 @@ async function handle(req: ReplicaRequest): Promise<{ reply: ReplicaReply; trans
     net = make(req.options).buildReplica(req.inputShape, req.numClasses, req.seed);
     vars = [...net.params.trainable.values()];
     numClasses = req.numClasses;
+    weights = new Float32Array(req.weights);
+    grads = new Float32Array(req.grads);
     return { reply: { type: 'ready', vars: [...net.params.trainable].map(([name, v]) => ({ name, shape: v.shape })) }, transfer: [] };
   }
   const network = net;
   if (network === undefined) throw new Error('step before init');
   const updates: (() => void)[] = [];
-  const grads = tf.tidy(() => {
+  tf.tidy(() => {
     let o = 0;
     for (const v of vars) {
-      v.assign(tf.tensor(req.weights.subarray(o, o + v.size), v.shape));
+      v.assign(tf.tensor(weights.subarray(o, o + v.size), v.shape));
       o += v.size;
     }
     const g = shareGradients(network, vars, tf.tensor(req.x, [...req.shape]), tf.tensor1d(req.labels, 'int32'), numClasses, req.step, req.scale, updates);
-    return packValues(vars.map((v) => g[v.name] ?? tf.zerosLike(v)));
+    copyValuesInto(vars.map((v) => g[v.name] ?? tf.zerosLike(v)), grads);
   });
   // This replica's running statistics are not used (replica 0's are kept); the updates free their tensors.
   for (const u of updates) u();
-  return { reply: { type: 'grads', grads }, transfer: [grads.buffer as ArrayBuffer] };
+  return { reply: { type: 'grads' }, transfer: [] };
 }
 
 parentPort?.on('message', (req: ReplicaRequest) => {

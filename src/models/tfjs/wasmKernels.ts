@@ -7,6 +7,8 @@ interface ConvKernels {
   padImages(x: number, xp: number, N: number, H: number, W: number, C: number, Hp: number, Wp: number, pt: number, pl: number): void;
   packFilter8(w: number, wp: number, T: number, F: number): void;
   conv2dValid(xp: number, w: number, wp: number, y: number, N: number, Hp: number, Wp: number, C: number, Ho: number, Wo: number, F: number, KH: number, KW: number): void;
+  winogradFilter(w: number, U: number, C: number, F: number): void;
+  winogradConv(x: number, U: number, V: number, M: number, y: number, N: number, H: number, W: number, C: number, Ho: number, Wo: number, F: number, pt: number, pl: number): void;
   flipFilter(w: number, wf: number, KH: number, KW: number, C: number, F: number): void;
   sgdMomentum(v: number, m: number, g: number, vOut: number, mOut: number, n: number, lr: number, mu: number, wd: number): void;
   axpby(a: number, b: number, out: number, n: number, alpha: number, beta: number): void;
@@ -15,6 +17,12 @@ interface ConvKernels {
   gatherRows(src: number, idx: number, dst: number, count: number, rows: number, row: number): void;
   batchNormForward(x: number, gamma: number, beta: number, res: number, y: number, mean: number, variance: number, acc: number, blk: number, M: number, C: number, relu: number, eps: number): void;
   batchNormBackward(dy: number, x: number, y: number, gamma: number, mean: number, variance: number, dx: number, dgamma: number, dbeta: number, dz: number, acc: number, blk: number, M: number, C: number, relu: number, eps: number): void;
+  matMul(a: number, b: number, bp: number, out: number, M: number, K: number, N: number, sam: number, sak: number, sbk: number, sbn: number): void;
+  oneHotConv(codes: number, w: number, y: number, N: number, L: number, A: number, KW: number, F: number): void;
+  oneHotConvFilterGrad(codes: number, dy: number, dw: number, N: number, L: number, A: number, KW: number, F: number): void;
+  biasRelu(x: number, bias: number, y: number, M: number, C: number): void;
+  biasReluGrad(dy: number, y: number, dx: number, dbias: number, acc: number, blk: number, M: number, C: number): void;
+  maxPoolGrad(dy: number, x: number, dx: number, N: number, H: number, W: number, C: number, Ho: number, Wo: number, KH: number, KW: number, sh: number, sw: number, pt: number, pl: number): void;
 }
 
 /** The parts of tfjs-backend-wasm's BackendWasm the kernels use. */
@@ -86,10 +94,15 @@ function backpropFilter(args: { inputs: tf.NamedTensorInfoMap; backend: unknown;
   return out;
 }
 
+/** Tiles per block of conv.c's winogradConv (WG_BLOCK): its scratch is sized for this many. */
+const WG_BLOCK = 32;
+
 /**
  * A stride-1 convolution of `x` [N, H, W, C] with the filter at `filterPtr` [KH, KW, C, F] into
- * `out` [N, Ho, Wo, F], zero-padded by `pads`: conv.c's register-tiled conv2dValid on a padded
- * copy of x (no edge cases in the inner loop). ~1.35x XNNPACK's Conv2D on ResNet's layers.
+ * `out` [N, Ho, Wo, F], zero-padded by `pads`, on a padded copy of x (no edge cases in the inner
+ * loops): 3x3 filters with C % 4 == 0 and F % 8 == 0 (ResNet's layers and their input gradients)
+ * through conv.c's Winograd F(2x2, 3x3), 1.4-1.7x the direct kernel; the rest through its
+ * register-tiled conv2dValid, ~1.35x XNNPACK's Conv2D on ResNet's layers.
  */
 function stride1Conv(backend: WasmBackend, x: tf.TensorInfo, filterPtr: number, pads: { top: number; bottom: number; left: number; right: number }, KH: number, KW: number, F: number, out: tf.TensorInfo): void {
   const [N, H, W, C] = x.shape as [number, number, number, number];
@@ -99,15 +112,27 @@ function stride1Conv(backend: WasmBackend, x: tf.TensorInfo, filterPtr: number, 
   if (out.shape.join() !== [N, Ho, Wo, F].join()) throw new Error(`blindspots conv (wasm): output [${out.shape.join(', ')}] for [${[N, Ho, Wo, F].join(', ')}]`);
   const k = instance(backend);
   const T = KH * KW * C;
-  const packed = backend.wasm._malloc(Math.max(1, T * (F & ~7)) * 4);
-  const padded = pads.top === 0 && pads.bottom === 0 && pads.left === 0 && pads.right === 0 ? 0 : backend.wasm._malloc(N * Hp * Wp * C * 4);
+  const winograd = KH === 3 && KW === 3 && C % 4 === 0 && F % 8 === 0;
+  // Winograd: the transformed filter U, then the per-block scratch V and M.
+  const scratchFloats = winograd ? 16 * C * F + 16 * WG_BLOCK * (C + F) : T * (F & ~7);
+  const scratch = backend.wasm._malloc(Math.max(1, scratchFloats) * 4);
+  // Winograd reads the padding as zeros; the direct kernel needs a padded copy.
+  const unpadded = winograd || (pads.top === 0 && pads.bottom === 0 && pads.left === 0 && pads.right === 0);
+  const padded = unpadded ? 0 : backend.wasm._malloc(N * Hp * Wp * C * 4);
   try {
-    k.packFilter8(filterPtr, packed, T, F);
     if (padded !== 0) k.padImages(offset(backend, x), padded, N, H, W, C, Hp, Wp, pads.top, pads.left);
-    k.conv2dValid(padded === 0 ? offset(backend, x) : padded, filterPtr, packed, offset(backend, out), N, Hp, Wp, C, Ho, Wo, F, KH, KW);
+    const input = padded === 0 ? offset(backend, x) : padded;
+    if (winograd) {
+      const V = scratch + 16 * C * F * 4;
+      k.winogradFilter(filterPtr, scratch, C, F);
+      k.winogradConv(input, scratch, V, V + 16 * WG_BLOCK * C * 4, offset(backend, out), N, H, W, C, Ho, Wo, F, pads.top, pads.left);
+    } else {
+      k.packFilter8(filterPtr, scratch, T, F);
+      k.conv2dValid(input, filterPtr, scratch, offset(backend, out), N, Hp, Wp, C, Ho, Wo, F, KH, KW);
+    }
   } finally {
     if (padded !== 0) backend.wasm._free(padded);
-    backend.wasm._free(packed);
+    backend.wasm._free(scratch);
   }
 }
 
@@ -170,6 +195,128 @@ function backpropInput(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; 
     backend.wasm._free(wt);
   }
   return out;
+}
+
+/** The package's kernels, for the cases ours hand back. */
+let packageBatchMatMul: tf.KernelConfig | undefined;
+let packageMaxPoolGrad: tf.KernelConfig | undefined;
+
+type KernelArgs = Parameters<tf.KernelFunc>[0];
+
+/** Rows of K in a packed chunk of B: conv.c's MM_KC. */
+const MM_KC = 256;
+
+/**
+ * `BatchMatMul` on wasm for one float32 matrix product (no batch, or a batch of one), any
+ * transposes, through conv.c's register-tiled matMul; batched products through the package's
+ * kernel. Why: the package runs the transposed products (every dense layer's gradients) as a
+ * scalar loop, ~1.3 GFLOP/s, 5.7 s of a char-CNN step.
+ */
+function batchMatMulKernel(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
+  const backend = args.backend as WasmBackend;
+  const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+  const { transposeA, transposeB } = args.attrs as unknown as { transposeA: boolean; transposeB: boolean };
+  const batchA = tf.util.sizeFromShape(a.shape.slice(0, -2));
+  const batchB = tf.util.sizeFromShape(b.shape.slice(0, -2));
+  if (a.dtype === 'float32' && b.dtype === 'float32' && a.shape.length >= 2 && b.shape.length >= 2 && batchA === 1 && batchB === 1) {
+    const [ar, ac] = a.shape.slice(-2) as [number, number];
+    const [br, bc] = b.shape.slice(-2) as [number, number];
+    const [M, K] = transposeA ? [ac, ar] : [ar, ac];
+    const [K2, N] = transposeB ? [bc, br] : [br, bc];
+    if (K !== K2) throw new Error(`blindspots BatchMatMul (wasm): inner sizes ${String(K)} and ${String(K2)} differ`);
+    const outer = a.shape.length >= b.shape.length ? a.shape.slice(0, -2) : b.shape.slice(0, -2);
+    const out = backend.makeOutput([...outer, M, N], 'float32');
+    if (M * N === 0) return out;
+    const packed = backend.wasm._malloc(Math.max(1, Math.min(K, MM_KC) * N) * 4);
+    try {
+      instance(backend).matMul(
+        offset(backend, a), offset(backend, b), packed, offset(backend, out), M, K, N,
+        transposeA ? 1 : ac, transposeA ? ac : 1, transposeB ? 1 : bc, transposeB ? bc : 1,
+      );
+    } finally {
+      backend.wasm._free(packed);
+    }
+    return out;
+  }
+  if (packageBatchMatMul === undefined) throw new Error('blindspots BatchMatMul (wasm): the package kernel is missing');
+  return packageBatchMatMul.kernelFunc(args as unknown as KernelArgs) as tf.TensorInfo;
+}
+
+/** `MaxPoolGrad` on wasm (float32, dilation 1) through conv.c's maxPoolGrad: ~0.4 s less per char-CNN pooling layer. */
+function maxPoolGradKernel(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
+  const backend = args.backend as WasmBackend;
+  const { dy, input } = args.inputs as { dy: tf.TensorInfo; input: tf.TensorInfo };
+  const { filterSize, strides, pad, dimRoundingMode } = args.attrs as unknown as {
+    filterSize: [number, number] | number;
+    strides: [number, number] | number;
+    pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+    dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  };
+  if (input.dtype === 'float32' && dy.dtype === 'float32') {
+    const info = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], filterSize, strides, 1, pad, dimRoundingMode);
+    const dx = backend.makeOutput([...input.shape], 'float32');
+    instance(backend).maxPoolGrad(
+      offset(backend, dy), offset(backend, input), offset(backend, dx), info.batchSize, info.inHeight, info.inWidth, info.inChannels,
+      info.outHeight, info.outWidth, info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left,
+    );
+    return dx;
+  }
+  if (packageMaxPoolGrad === undefined) throw new Error('blindspots MaxPoolGrad (wasm): the package kernel is missing');
+  return packageMaxPoolGrad.kernelFunc(args as unknown as KernelArgs) as tf.TensorInfo;
+}
+
+export const ONE_HOT_CONV_KERNEL = 'BlindspotsOneHotConv';
+export const ONE_HOT_CONV_GRAD_KERNEL = 'BlindspotsOneHotConvGrad';
+export const BIAS_RELU_KERNEL = 'BlindspotsBiasRelu';
+export const BIAS_RELU_GRAD_KERNEL = 'BlindspotsBiasReluGrad';
+
+/**
+ * The 'valid' 1-D convolution of one-hot characters, `{ codes, filter }` -> [N, 1, L - KW + 1, F]:
+ * codes [N, L] int32 (a letter's index, negative for none), filter [1, KW, A, F]. See conv.c's oneHotConv.
+ */
+function oneHotConvKernel(args: { inputs: tf.NamedTensorInfoMap; backend: unknown }): tf.TensorInfo {
+  const backend = args.backend as WasmBackend;
+  const { codes, filter } = args.inputs as { codes: tf.TensorInfo; filter: tf.TensorInfo };
+  const [N, L] = codes.shape as [number, number];
+  const [, KW, A, F] = filter.shape as [number, number, number, number];
+  const out = backend.makeOutput([N, 1, L - KW + 1, F], 'float32');
+  instance(backend).oneHotConv(offset(backend, codes), offset(backend, filter), offset(backend, out), N, L, A, KW, F);
+  return out;
+}
+
+/** Its filter gradient, `{ codes, dy }` -> [1, KW, A, F] (attrs `filterShape`). */
+function oneHotConvGradKernel(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
+  const backend = args.backend as WasmBackend;
+  const { codes, dy } = args.inputs as { codes: tf.TensorInfo; dy: tf.TensorInfo };
+  const { filterShape } = args.attrs as unknown as { filterShape: [number, number, number, number] };
+  const [N, L] = codes.shape as [number, number];
+  const [, KW, A, F] = filterShape;
+  const out = backend.makeOutput([...filterShape], 'float32');
+  instance(backend).oneHotConvFilterGrad(offset(backend, codes), offset(backend, dy), offset(backend, out), N, L, A, KW, F);
+  return out;
+}
+
+/** `relu(x + bias)`, bias along the last axis, in one pass. */
+function biasReluKernel(args: { inputs: tf.NamedTensorInfoMap; backend: unknown }): tf.TensorInfo {
+  const backend = args.backend as WasmBackend;
+  const { x, bias } = args.inputs as { x: tf.TensorInfo; bias: tf.TensorInfo };
+  const C = x.shape[x.shape.length - 1] as number;
+  const out = backend.makeOutput([...x.shape], 'float32');
+  instance(backend).biasRelu(offset(backend, x), offset(backend, bias), offset(backend, out), tf.util.sizeFromShape(x.shape) / C, C);
+  return out;
+}
+
+/** Its gradient from the output, `{ dy, y }` -> `[dx, dbias]`. */
+function biasReluGradKernel(args: { inputs: tf.NamedTensorInfoMap; backend: unknown }): tf.TensorInfo[] {
+  const backend = args.backend as WasmBackend;
+  const { dy, y } = args.inputs as { dy: tf.TensorInfo; y: tf.TensorInfo };
+  const C = y.shape[y.shape.length - 1] as number;
+  const dx = backend.makeOutput([...y.shape], 'float32');
+  const dbias = backend.makeOutput([C], 'float32');
+  withScratch(backend, C, (acc, blk) => {
+    instance(backend).biasReluGrad(offset(backend, dy), offset(backend, y), offset(backend, dx), offset(backend, dbias), acc, blk, tf.util.sizeFromShape(y.shape) / C, C);
+  });
+  return [dx, dbias];
 }
 
 /** Names of the library's own kernels (registered for the wasm backend only). */
@@ -328,6 +475,29 @@ function batchNormGradKernel(args: { inputs: tf.NamedTensorInfoMap; backend: unk
   return dz === undefined ? [dx, dgamma, dbeta] : [dx, dgamma, dbeta, dz];
 }
 
+/**
+ * Copies the values of float32 tensors, in order, into `out` from `at`: straight from the wasm
+ * backend's memory when it holds them (one copy, where `dataSync` makes a second), else through
+ * `dataSync`. Data-parallel training moves every weight and gradient this way each step.
+ */
+export function copyValuesInto(tensors: readonly tf.Tensor[], out: Float32Array, at = 0): void {
+  let o = at;
+  const backend = tf.getBackend() === 'wasm' ? (tf.backend() as unknown as WasmBackend) : undefined;
+  for (const t of tensors) {
+    if (t.dtype !== 'float32') throw new Error(`blindspots copyValuesInto: float32 tensors only, got ${t.dtype}`);
+    if (o + t.size > out.length) throw new Error(`blindspots copyValuesInto: ${String(o + t.size)} values for an array of ${String(out.length)}`);
+    const data = backend?.dataIdMap.get(t.dataId);
+    if (backend !== undefined && data !== undefined && t.size > 0) {
+      // A fresh view each time: a heap growth detaches the previous ArrayBuffer.
+      const memory = backend.wasm.asm.memory as { buffer: ArrayBuffer };
+      out.set(new Float32Array(memory.buffer, data.memoryOffset, t.size), o);
+    } else {
+      out.set(t.dataSync() as Float32Array, o);
+    }
+    o += t.size;
+  }
+}
+
 /** Whether the library's own kernels are registered for the active backend. */
 export function hasFusedKernels(): boolean {
   return tf.getKernel(BATCH_NORM_KERNEL, tf.getBackend()) !== undefined;
@@ -352,8 +522,10 @@ function identity(args: { inputs: tf.NamedTensorInfoMap; backend: unknown }): tf
  * `Conv2DBackpropFilter`, missing from tfjs-backend-wasm 4.x; a register-tiled SIMD `Conv2D`
  * for stride 1 (faster than the package's XNNPACK one, which still runs the other strides) and
  * `Conv2DBackpropInput` (stride 1 as that convolution on the flipped filter) in place of the
- * package's scalar loop; an `Identity` that shares its input's buffer instead of copying it; and
- * the fused batch-norm, shortcut, gather and SGD kernels the ConvNets use. They run in the
+ * package's scalar loop; `BatchMatMul` (unbatched, any transposes) and `MaxPoolGrad` in place of
+ * the package's scalar loops; an `Identity` that shares its input's buffer instead of copying it;
+ * and the fused batch-norm, shortcut, gather, SGD, bias + ReLU and one-hot convolution kernels the
+ * ConvNets use. They run in the
  * backend's own memory. Called by {@link useFastestBackend}; call it yourself only if you set the backend by hand.
  *
  * @example
@@ -368,12 +540,18 @@ function identity(args: { inputs: tf.NamedTensorInfoMap; backend: unknown }): tf
 export function registerWasmTrainingKernels(): void {
   if (registered) return;
   registered = true;
-  xnnpackConv2D = tf.getKernel('Conv2D', 'wasm');
-  if (xnnpackConv2D !== undefined) {
-    tf.unregisterKernel('Conv2D', 'wasm');
-    const { setupFunc } = xnnpackConv2D;
-    tf.registerKernel({ kernelName: 'Conv2D', backendName: 'wasm', kernelFunc: conv2dKernel as unknown as tf.KernelFunc, ...(setupFunc === undefined ? {} : { setupFunc }) });
-  }
+  // Kernels that hand some cases back to the package's: keep its config (and setup) for those.
+  const wrap = (kernelName: string, kernelFunc: unknown): tf.KernelConfig | undefined => {
+    const config = tf.getKernel(kernelName, 'wasm');
+    if (config === undefined) return undefined;
+    tf.unregisterKernel(kernelName, 'wasm');
+    const { setupFunc } = config;
+    tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: kernelFunc as tf.KernelFunc, ...(setupFunc === undefined ? {} : { setupFunc }) });
+    return config;
+  };
+  xnnpackConv2D = wrap('Conv2D', conv2dKernel);
+  packageBatchMatMul = wrap('BatchMatMul', batchMatMulKernel);
+  packageMaxPoolGrad = wrap('MaxPoolGrad', maxPoolGradKernel);
   for (const [kernelName, kernelFunc] of [
     ['Conv2DBackpropFilter', backpropFilter],
     ['Conv2DBackpropInput', backpropInput],
@@ -385,6 +563,10 @@ export function registerWasmTrainingKernels(): void {
     [SHORTCUT_KERNEL, shortcutKernel],
     [SHORTCUT_GRAD_KERNEL, shortcutGradKernel],
     [GATHER_ROWS_KERNEL, gatherRowsKernel],
+    [ONE_HOT_CONV_KERNEL, oneHotConvKernel],
+    [ONE_HOT_CONV_GRAD_KERNEL, oneHotConvGradKernel],
+    [BIAS_RELU_KERNEL, biasReluKernel],
+    [BIAS_RELU_GRAD_KERNEL, biasReluGradKernel],
   ] as const) {
     if (tf.getKernel(kernelName, 'wasm') !== undefined) tf.unregisterKernel(kernelName, 'wasm');
     tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: kernelFunc as unknown as tf.KernelFunc });
