@@ -172,7 +172,8 @@ describe('forests on two threads', () => {
 
   it('give the same model on two threads when a feature has more than 256 values (16-bit bins)', async () => {
     const random = createRandom('wide-bins');
-    const x = flatten(train.images);
+    const flat = flatten(train.images);
+    const x = { ...flat, data: flat.data.slice() }; // flatten shares the images' buffer
     // Feature 0 made continuous: the workers then fill 16-bit row-major bins of their own.
     for (let r = 0; r < x.rows; r++) x.data[r * x.cols] = (train.labels[r] as number) + random();
     for (const Forest of [RandomForest, ExtraTrees]) {
