@@ -102,9 +102,11 @@ export async function growForest(
       );
       job = { ...job, binned: { ...job.binned, rowBins } };
     }
+    // Trees are handed out one at a time as workers finish (one slower core does not hold back
+    // the fit); each tree depends on its index only, so the model does not depend on the order.
+    let next = 0;
     await new Promise<void>((resolve, reject) => {
-      workers.forEach((worker, w) => {
-        const ids = Array.from({ length: n }, (_, t) => t).filter((t) => t % workers.length === w);
+      for (const worker of workers) {
         worker.on('message', (msg: { t: number; tree: TreeArrays }) => {
           trees[msg.t] = msg.tree;
           try {
@@ -114,14 +116,16 @@ export async function growForest(
             reject(e as Error);
             return;
           }
+          if (next < n) worker.postMessage({ t: next++ });
           if (done === n) resolve();
         });
         worker.on('error', reject);
         worker.on('exit', (code) => {
           if (code !== 0 && done < n) reject(new Error(`forest worker exited with code ${String(code)}`));
         });
-        worker.postMessage({ job, ids });
-      });
+        worker.postMessage({ job });
+        if (next < n) worker.postMessage({ t: next++ });
+      }
     });
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));

@@ -1,6 +1,6 @@
 // A forest worker: first touches its share of the row-major bins' pages (while the parent bins the
-// features), fills that share once the bins are ready, then grows the trees it is given and posts
-// each back as it finishes.
+// features), fills that share once the bins are ready, then grows the trees it is handed one at a
+// time and posts each back as it finishes.
 import { parentPort } from 'node:worker_threads';
 import { fillRowBins } from './binning.js';
 import { growForestTree, type ForestJob } from './forest.js';
@@ -9,7 +9,10 @@ type Bins = Uint8Array | Uint16Array | Uint32Array;
 type Message =
   | { prefault: Uint8Array; from: number; to: number }
   | { fill: { bins: Bins; rowBins: Bins; rows: number; cols: number; share: [number, number] } }
-  | { job: ForestJob; ids: number[] };
+  | { job: ForestJob }
+  | { t: number };
+
+let job: ForestJob | undefined;
 
 parentPort?.on('message', (msg: Message) => {
   if ('prefault' in msg) {
@@ -23,8 +26,11 @@ parentPort?.on('message', (msg: Message) => {
     parentPort?.postMessage({ filled: true });
     return;
   }
-  for (const t of msg.ids) {
-    const tree = growForestTree(msg.job, t);
-    parentPort?.postMessage({ t, tree }, [tree.feature.buffer, tree.threshold.buffer, tree.left.buffer, tree.right.buffer, tree.value.buffer] as ArrayBuffer[]);
+  if ('job' in msg) {
+    job = msg.job;
+    return;
   }
+  if (job === undefined) throw new Error('forest worker: a tree before its job');
+  const tree = growForestTree(job, msg.t);
+  parentPort?.postMessage({ t: msg.t, tree }, [tree.feature.buffer, tree.threshold.buffer, tree.left.buffer, tree.right.buffer, tree.value.buffer] as ArrayBuffer[]);
 });
