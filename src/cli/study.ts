@@ -40,8 +40,9 @@ export const PRESETS: Readonly<Record<string, StudyFile & { about: string }>> = 
     signals: ['mnemonic', 'lengthEncoding', 'patternChar'],
     models: ['decisionTree', 'randomForest', 'gaussianNB', 'logisticRegression'],
     control: true,
-    // No char-CNN here: one epoch of the small char-CNN on these 4,837 mails took 1,038 s on this
-    // machine, so its 7 cells would take about two hours. Add "charCnn" to a config to run it.
+    // No char-CNN here: one epoch of the small char-CNN on these 4,837 mails takes ~97 s on this
+    // machine (2 threads), so its 7 cells at ~10 epochs would take about two hours. Add "charCnn"
+    // to a config to run it.
     results: 'blindspots-table2.jsonl',
   },
 };
