@@ -204,20 +204,30 @@ export function growTree(
         f = features[fj] as number;
       }
       const base = f * rows;
-      if (options.splitter === 'best') {
-        // Class histogram per bin over the node's samples; `present` lists the bins seen, so the
-        // scan and the clean-up cost what the node holds, not the feature's whole range.
-        const p = inLocal ? fillHistogramRows(local, lidx, f, cols, idx, start, end, y, mult, K, hist, binCount, binN, lastClass, present) : fillHistogram(bins, base, idx, start, end, y, mult, K, hist, binCount, binN, lastClass, present);
-        if (p === 1) {
-          clearHistogram(present, p, K, hist, binCount, binN, lastClass);
-          if (searchAll) constantFeatures[nTotal] = f;
-          else swap(features, fj, nTotal);
-          nFound++;
-          nTotal++;
-          continue;
-        }
-        if (!searchAll) swap(features, --fi, fj);
-        const v0 = valueStart[f] as number;
+      const best = options.splitter === 'best';
+      // One read of the feature over the node. Best split: a class histogram per bin, where
+      // `present` lists the bins seen, so the scan and the clean-up cost what the node holds, not
+      // the feature's whole range. Random split: the node's bins copied into `nodeBins` (as
+      // scikit-learn's Xf), so the counting pass after the draw reads memory in order.
+      let p = 0;
+      let minB = 0;
+      let maxB = 0;
+      if (best) p = inLocal ? fillHistogramRows(local, lidx, f, cols, idx, start, end, y, mult, K, hist, binCount, binN, lastClass, present) : fillHistogram(bins, base, idx, start, end, y, mult, K, hist, binCount, binN, lastClass, present);
+      else {
+        minB = inLocal ? gatherRows(local, lidx, f, cols, start, end, nodeBins) : gatherColumn(bins, base, idx, start, end, nodeBins);
+        maxB = nodeBins[n] as number;
+      }
+      if (best ? p === 1 : minB === maxB) {
+        if (best) clearHistogram(present, p, K, hist, binCount, binN, lastClass);
+        if (searchAll) constantFeatures[nTotal] = f;
+        else swap(features, fj, nTotal);
+        nFound++;
+        nTotal++;
+        continue;
+      }
+      if (!searchAll) swap(features, --fi, fj);
+      const v0 = valueStart[f] as number;
+      if (best) {
         orderBins(present, p, binCount, numBins[f] as number);
         leftCounts.fill(0);
         let nL = 0;
@@ -261,19 +271,6 @@ export function growTree(
         }
         clearHistogram(present, p, K, hist, binCount, binN, lastClass);
       } else {
-        // One pass over the column copies the node's bins into `nodeBins` (as scikit-learn's
-        // Xf), so the counting pass after the draw reads memory in order.
-        const minB = inLocal ? gatherRows(local, lidx, f, cols, start, end, nodeBins) : gatherColumn(bins, base, idx, start, end, nodeBins);
-        const maxB = nodeBins[n] as number;
-        if (minB === maxB) {
-          if (searchAll) constantFeatures[nTotal] = f;
-          else swap(features, fj, nTotal);
-          nFound++;
-          nTotal++;
-          continue;
-        }
-        if (!searchAll) swap(features, --fi, fj);
-        const v0 = valueStart[f] as number;
         const lo = values[v0 + minB] as number;
         const hi = values[v0 + maxB] as number;
         let t = lo + random() * (hi - lo);
