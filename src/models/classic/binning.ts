@@ -24,8 +24,9 @@ export interface BinnedFeatures {
 }
 
 /**
- * Columns transposed per strip: 16 float32s are one cache line of a row, so the strip's reads stay
- * on whole lines and its column-major copy (16 x rows) stays in L2 while it is binned.
+ * Columns transposed per strip: each row contributes 512 contiguous bytes (8 cache lines, which the
+ * prefetcher follows) rather than one line per 12 KB stride. Measured on 12,500 x 3,072, binning
+ * without the row-major copy: 530–620 ms with 128 columns against 590–670 ms with 16 (one line).
  */
 const STRIP = 128;
 /** Columns per strip of the row-major copy: 64 bytes of a row, one line written at a time. */
@@ -162,7 +163,8 @@ function identity(n: number): Int32Array {
 }
 
 // The loops below are small functions of their own so that V8 optimises each for the one array
-// type it sees (inlined in binFeatures they ran ~3x slower).
+// type it sees (written inline in binFeatures, a binning of 12,500 x 3,072 took 0.8–1.1 s here
+// against 0.68–0.78 s).
 
 /** strip[j * rows + r] = data[order[r] * cols + c0 + j] for j < width. */
 function transposeStrip(data: Float32Array, cols: number, c0: number, width: number, order: Int32Array, strip: Float32Array, rows: number): void {
