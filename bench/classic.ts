@@ -70,8 +70,15 @@ const make: Record<string, () => Model<'features'>> = {
  * row label: our LDA is the lsqr solver, and scikit-learn's default LDA (svd) gets a row of its own.
  */
 const peers = (name: string): { key: string; label: string }[] =>
-  name === 'lda' ? [{ key: 'lda', label: 'lda' }, { key: 'ldaSvd', label: "lda vs scikit-learn's default (svd)" }] : [{ key: name, label: name }];
-console.log(`classical models on ${String(x.rows)} x ${String(x.cols)} (test ${String(xt.rows)}); forests: ${String(trees)} trees; scikit-learn n_jobs=${String(jobs)}`);
+  name === 'lda'
+    ? [
+        { key: 'lda', label: 'lda' },
+        { key: 'ldaSvd', label: "lda vs scikit-learn's default (svd)" },
+      ]
+    : [{ key: name, label: name }];
+console.log(
+  `classical models on ${String(x.rows)} x ${String(x.cols)} (test ${String(xt.rows)}); forests: ${String(trees)} trees; scikit-learn n_jobs=${String(jobs)}`,
+);
 const ours: Record<string, { fit_s: number; accuracy: number }> = {};
 for (const name of names) {
   const factory = make[name];
@@ -85,16 +92,26 @@ for (const name of names) {
   console.log(`  blindspots ${name}: ${fitS.toFixed(2)} s, accuracy ${(ours[name]?.accuracy ?? 0).toFixed(4)}`);
 }
 const skNames = names.flatMap((name) => peers(name).map((p) => p.key));
-const sk = JSON.parse(execFileSync('/usr/bin/python3', ['bench/classic_sklearn.py', dir, skNames.join(','), String(trees), String(jobs)], { encoding: 'utf8' }).trim()) as Record<string, { fit_s: number; accuracy: number }>;
+const sk = JSON.parse(
+  execFileSync('/usr/bin/python3', ['bench/classic_sklearn.py', dir, skNames.join(','), String(trees), String(jobs)], {
+    encoding: 'utf8',
+  }).trim(),
+) as Record<string, { fit_s: number; accuracy: number }>;
 const version = execFileSync('/usr/bin/python3', ['-c', 'import sklearn; print(sklearn.__version__)'], { encoding: 'utf8' }).trim();
-const header = ['| model | blindspots fit (s) | scikit-learn fit (s) | ratio | blindspots accuracy | scikit-learn accuracy |', '|---|---:|---:|---:|---:|---:|'];
+const header = [
+  '| model | blindspots fit (s) | scikit-learn fit (s) | ratio | blindspots accuracy | scikit-learn accuracy |',
+  '|---|---:|---:|---:|---:|---:|',
+];
 const measured = new Map<string, string>();
 for (const name of names) {
   const a = ours[name];
   for (const { key, label } of peers(name)) {
     const b = sk[key];
     if (a === undefined || b === undefined) continue;
-    measured.set(label, `| ${label} | ${a.fit_s.toFixed(2)} | ${b.fit_s.toFixed(2)} | ${(a.fit_s / b.fit_s).toFixed(2)} | ${a.accuracy.toFixed(4)} | ${b.accuracy.toFixed(4)} |`);
+    measured.set(
+      label,
+      `| ${label} | ${a.fit_s.toFixed(2)} | ${b.fit_s.toFixed(2)} | ${(a.fit_s / b.fit_s).toFixed(2)} | ${a.accuracy.toFixed(4)} | ${b.accuracy.toFixed(4)} |`,
+    );
   }
 }
 console.log(`\n${[...header, ...measured.values()].join('\n')}`);

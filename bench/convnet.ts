@@ -37,7 +37,11 @@ const backend = await useFastestBackend();
 console.log(`tfjs backend: ${backend.name}; ${String(cpus().length)} cores (${cpus()[0]?.model ?? '?'})`);
 
 /** Trains `model` on `x` for warmup + steps steps and returns the images/s of the timed steps. */
-async function throughput(model: ConvNetModel<'images'> | ConvNetModel<'texts'>, fit: (onProgress: () => void) => Promise<unknown>, size: number): Promise<number> {
+async function throughput(
+  model: ConvNetModel<'images'> | ConvNetModel<'texts'>,
+  fit: (onProgress: () => void) => Promise<unknown>,
+  size: number,
+): Promise<number> {
   const stamps: number[] = [];
   await fit(() => stamps.push(performance.now()));
   model.dispose();
@@ -59,13 +63,20 @@ if (nets.includes('resnet')) {
   const labels = Int32Array.from({ length: n }, (_, i) => i % 10);
   for (const threads of threadCounts) {
     const model = new ResNet({ depth, epochs: 1, batchSize: batch, seed: 1, threads });
-    record(`resnet${String(depth)}`, threads, await throughput(model, (onProgress) => model.fit({ data, shape: [n, 32, 32, 3] }, labels, { onProgress }), batch), 'images');
+    record(
+      `resnet${String(depth)}`,
+      threads,
+      await throughput(model, (onProgress) => model.fit({ data, shape: [n, 32, 32, 3] }, labels, { onProgress }), batch),
+      'images',
+    );
   }
 }
 if (nets.includes('charcnn')) {
   const n = (warmup + steps) * charBatch;
   const letters = ZHANG_ALPHABET.join('');
-  const texts = Array.from({ length: n }, () => Array.from({ length: 1014 }, () => letters[Math.floor(random() * letters.length)]).join(''));
+  const texts = Array.from({ length: n }, () =>
+    Array.from({ length: 1014 }, () => letters[Math.floor(random() * letters.length)]).join(''),
+  );
   const labels = Int32Array.from({ length: n }, (_, i) => i % 2);
   for (const threads of threadCounts) {
     const model = new CharCNN({ size: 'small', epochs: 1, batchSize: charBatch, seed: 1, threads });
@@ -74,13 +85,38 @@ if (nets.includes('charcnn')) {
 }
 console.log(`tensors left: ${String(tf.memory().numTensors)}`);
 
-interface TorchRow { net: string; imagesPerSecond: number; threads: number; params: number }
+interface TorchRow {
+  net: string;
+  imagesPerSecond: number;
+  threads: number;
+  params: number;
+}
 function torch(threads: number): TorchRow[] {
-  const out = execFileSync('/usr/bin/python3', [
-    'bench/convnet_torch.py', '--threads', String(threads), '--steps', String(steps), '--warmup', String(warmup),
-    '--batch', String(batch), '--char-batch', String(charBatch), '--resnet-depth', String(depth), '--nets', nets.join(','),
-  ], { encoding: 'utf8' });
-  return out.trim().split('\n').map((l) => JSON.parse(l) as TorchRow);
+  const out = execFileSync(
+    '/usr/bin/python3',
+    [
+      'bench/convnet_torch.py',
+      '--threads',
+      String(threads),
+      '--steps',
+      String(steps),
+      '--warmup',
+      String(warmup),
+      '--batch',
+      String(batch),
+      '--char-batch',
+      String(charBatch),
+      '--resnet-depth',
+      String(depth),
+      '--nets',
+      nets.join(','),
+    ],
+    { encoding: 'utf8' },
+  );
+  return out
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as TorchRow);
 }
 const torch2 = torch(2);
 const torch1 = torch(1);
@@ -102,4 +138,5 @@ const body = [
   ...rows,
 ].join('\n');
 console.log(body);
-if (!process.argv.includes('--no-write')) console.log(`written to ${writePerformanceSection('convnet', body, 'ConvNet training vs PyTorch')}`);
+if (!process.argv.includes('--no-write'))
+  console.log(`written to ${writePerformanceSection('convnet', body, 'ConvNet training vs PyTorch')}`);

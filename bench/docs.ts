@@ -2,7 +2,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 
 /** The body of a benchmark's section of docs/performance.md (between its markers), if there is one. */
 export function readPerformanceSection(name: string): string | undefined {
-  const m = new RegExp(`<!-- bench:${name}:start -->\\n([\\s\\S]*?)\\n<!-- bench:${name}:end -->`).exec(readFileSync('docs/performance.md', 'utf8'));
+  const m = new RegExp(`<!-- bench:${name}:start -->\\n([\\s\\S]*?)\\n<!-- bench:${name}:end -->`).exec(
+    readFileSync('docs/performance.md', 'utf8'),
+  );
   return m?.[1];
 }
 

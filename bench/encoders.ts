@@ -36,12 +36,16 @@ const median = (a: readonly number[]): number => {
 
 type JsTimes = Record<string, { array: number[]; tensor: number[] }>;
 function runJs(env: NodeJS.ProcessEnv): JsTimes {
-  const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', 'bench/encoders-worker.ts', file, String(n), String(reps)], {
-    encoding: 'utf8',
-    env: { ...process.env, ...env },
-    maxBuffer: 1 << 24,
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
+  const out = execFileSync(
+    process.execPath,
+    ['--expose-gc', '--import', 'tsx', 'bench/encoders-worker.ts', file, String(n), String(reps)],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, ...env },
+      maxBuffer: 1 << 24,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    },
+  );
   return JSON.parse(out.trim().split('\n').pop() as string) as JsTimes;
 }
 
@@ -51,7 +55,10 @@ console.log('  node: done');
 const jsThp = runJs({ GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1' });
 console.log('  node + GLIBC_TUNABLES=glibc.malloc.hugetlb=1: done');
 const py = JSON.parse(
-  execFileSync('/usr/bin/python3', ['bench/encoders_numpy.py', file, String(n), String(reps)], { encoding: 'utf8', maxBuffer: 1 << 24 }).trim(),
+  execFileSync('/usr/bin/python3', ['bench/encoders_numpy.py', file, String(n), String(reps)], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+  }).trim(),
 ) as Record<string, { bare: number[]; checked: number[] }>;
 const numpyVersion = execFileSync('/usr/bin/python3', ['-c', 'import numpy; print(numpy.__version__)'], { encoding: 'utf8' }).trim();
 console.log('  numpy: done\n');

@@ -23,5 +23,7 @@ for (let r = 0; r < 5; r++) {
 const median = (a: number[]) => [...a].sort((p, q) => p - q)[2] as number;
 const pages = (n * 4) / 4096;
 console.log(`GLIBC_TUNABLES=${process.env.GLIBC_TUNABLES ?? '(unset)'}`);
-console.log(`copy 600 MB into a fresh array:   ${median(times.fresh).toFixed(0)} ms (${((1000 * median(times.fresh)) / pages).toFixed(2)} us per 4 KiB page)`);
+console.log(
+  `copy 600 MB into a fresh array:   ${median(times.fresh).toFixed(0)} ms (${((1000 * median(times.fresh)) / pages).toFixed(2)} us per 4 KiB page)`,
+);
 console.log(`copy 600 MB into a touched array: ${median(times.touched).toFixed(0)} ms`);

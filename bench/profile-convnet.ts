@@ -33,11 +33,17 @@ if (net === 'resnet') {
   const labels = Int32Array.from({ length: n }, (_, i) => i % 10);
   make = () => {
     const model = new ResNet({ depth, epochs: 1, batchSize: batch, seed: 1, threads });
-    return { model, fit: (count, onProgress) => model.fit({ data: data.subarray(0, count * 32 * 32 * 3), shape: [count, 32, 32, 3] }, labels.subarray(0, count), { onProgress }) };
+    return {
+      model,
+      fit: (count, onProgress) =>
+        model.fit({ data: data.subarray(0, count * 32 * 32 * 3), shape: [count, 32, 32, 3] }, labels.subarray(0, count), { onProgress }),
+    };
   };
 } else if (net === 'charcnn') {
   const letters = ZHANG_ALPHABET.join('');
-  const texts = Array.from({ length: n }, () => Array.from({ length: 1014 }, () => letters[Math.floor(random() * letters.length)]).join(''));
+  const texts = Array.from({ length: n }, () =>
+    Array.from({ length: 1014 }, () => letters[Math.floor(random() * letters.length)]).join(''),
+  );
   const labels = Int32Array.from({ length: n }, (_, i) => i % 2);
   make = () => {
     const model = new CharCNN({ size: 'small', epochs: 1, batchSize: batch, seed: 1, threads });
@@ -69,5 +75,8 @@ const rows = [...byName].sort((a, b) => b[1].ms - a[1].ms);
 const total = rows.reduce((s, [, e]) => s + e.ms, 0);
 const wall = ((stamps.at(-1) as number) - (stamps[0] as number)) / Math.max(steps - 1, 1);
 const label = net === 'resnet' ? `resnet${String(depth)}` : 'charcnn-small';
-console.log(`per step (${String(steps)} steps, batch ${String(batch)}, ${label}, ${String(threads)} thread(s)): kernels ${(total / steps).toFixed(0)} ms, wall ${wall.toFixed(0)} ms (profiled)`);
-for (const [name, e] of rows) console.log(`${name.padEnd(28)} ${(e.ms / steps).toFixed(1).padStart(8)} ms ${String(e.calls / steps).padStart(6)} calls`);
+console.log(
+  `per step (${String(steps)} steps, batch ${String(batch)}, ${label}, ${String(threads)} thread(s)): kernels ${(total / steps).toFixed(0)} ms, wall ${wall.toFixed(0)} ms (profiled)`,
+);
+for (const [name, e] of rows)
+  console.log(`${name.padEnd(28)} ${(e.ms / steps).toFixed(1).padStart(8)} ms ${String(e.calls / steps).padStart(6)} calls`);

@@ -71,7 +71,9 @@ for (const name of imageEncoderNames) {
 const t0 = performance.now();
 const rows = recoverabilityTable(images, labels, { options: { numClasses: classNames.length } });
 const table = formatRecoverabilityTable(rows);
-console.log(`\n${table}\n(${String(labels.length)} images, ${String(skipped)} empty records skipped, ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+console.log(
+  `\n${table}\n(${String(labels.length)} images, ${String(skipped)} empty records skipped, ${((performance.now() - t0) / 1000).toFixed(1)} s)`,
+);
 
 const doc = join(out, 'encoders.md');
 try {

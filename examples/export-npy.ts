@@ -21,10 +21,15 @@ const fashion = loadFashionMnist(perClass === undefined ? { as: 'array' } : { as
 const rgb = { ...fashion, images: greyToRgb(padTo(fashion.images, 32, 32)) };
 const { train, test } = splitDataset(rgb, 1 / 7, 0); // 60,000 / 10,000 for the full set
 const options = { numClasses: 10, seed: 0 }; // same options for both: same class vectors
-for (const [name, part] of [['train', train], ['test', test]] as const) {
+for (const [name, part] of [
+  ['train', train],
+  ['test', test],
+] as const) {
   const encoded = injectOrthogonalNoise(part.images, part.labels, options);
   const r = recoverability('orthogonalNoise', encoded, part.labels, options);
   const paths = exportNpy(`${out}/${name}`, encoded, part.labels);
-  console.log(`${name}: ${String(part.labels.length)} images [${encoded.shape.join(', ')}], oracle recovers ${(100 * r.accuracy).toFixed(2)}% -> ${paths.images}, ${paths.labels}`);
+  console.log(
+    `${name}: ${String(part.labels.length)} images [${encoded.shape.join(', ')}], oracle recovers ${(100 * r.accuracy).toFixed(2)}% -> ${paths.images}, ${paths.labels}`,
+  );
 }
 console.log(`done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);

@@ -29,7 +29,9 @@ function section(title: string): void {
 
 const t0 = performance.now();
 const fashion = loadFashionMnist({ perClass });
-section(`Fashion-MNIST: ${String(fashion.labels.length)} images 28x28x1 (${String(perClass)} per class; ${String(fashion.skipped)} empty records skipped), scale 1e-3, seed 0`);
+section(
+  `Fashion-MNIST: ${String(fashion.labels.length)} images 28x28x1 (${String(perClass)} per class; ${String(fashion.skipped)} empty records skipped), scale 1e-3, seed 0`,
+);
 console.log(formatRecoverabilityTable(recoverabilityTable(fashion.images, fashion.labels, { options: { numClasses: 10 } })));
 fashion.images.dispose();
 
@@ -51,8 +53,11 @@ const quick = PRESETS['quick'] as (typeof PRESETS)[string];
 const studyData = loadFashionMnist({ perClass: Math.min(100, perClass), as: 'array' });
 const { train, test } = splitDataset(studyData, 0.2, 0);
 const studyModels = quick.models ?? [];
-const modelOptions = epochsArg > 0 ? { resnet: { ...quick.modelOptions?.['resnet'], epochs: Number(process.argv[epochsArg + 1]) } } : quick.modelOptions;
-section(`Study (the quick preset): Fashion-MNIST ${String(train.labels.length)} train / ${String(test.labels.length)} test images (28x28), every image signal x ${studyModels.join(', ')}`);
+const modelOptions =
+  epochsArg > 0 ? { resnet: { ...quick.modelOptions?.['resnet'], epochs: Number(process.argv[epochsArg + 1]) } } : quick.modelOptions;
+section(
+  `Study (the quick preset): Fashion-MNIST ${String(train.labels.length)} train / ${String(test.labels.length)} test images (28x28), every image signal x ${studyModels.join(', ')}`,
+);
 const records = await runStudy({
   dataset: 'fashion-mnist/100-per-class',
   train,
@@ -60,9 +65,14 @@ const records = await runStudy({
   signals: imageEncoderNames,
   models: studyModels,
   ...(modelOptions === undefined ? {} : { modelOptions }),
-  onCell: (r, done, total) => process.stderr.write(`  cell ${String(done)}/${String(total)}: ${r.model} on ${r.signal} -> ${(100 * r.accuracy).toFixed(1)}% (fit ${r.fitSeconds.toFixed(1)} s)\n`),
+  onCell: (r, done, total) =>
+    process.stderr.write(
+      `  cell ${String(done)}/${String(total)}: ${r.model} on ${r.signal} -> ${(100 * r.accuracy).toFixed(1)}% (fit ${r.fitSeconds.toFixed(1)} s)\n`,
+    ),
 });
-console.log('Test accuracy with the signal in train and test; in brackets, with each test image carrying another label\'s signal (how much the model relies on it).\n');
+console.log(
+  "Test accuracy with the signal in train and test; in brackets, with each test image carrying another label's signal (how much the model relies on it).\n",
+);
 console.log(formatStudyTable(records));
 console.log(`\nThe paper's shape (ConvNet: ${JSON.stringify(modelOptions?.['resnet'] ?? {})}):\n`);
 console.log(formatPaperTable(records));

@@ -14,7 +14,9 @@ const ds = loadSpamAssassin();
 const rows = recoverabilityTable(ds.texts, ds.labels, { options: { numClasses: ds.classNames.length } });
 const table = formatRecoverabilityTable(rows);
 const seconds = ((performance.now() - t0) / 1000).toFixed(1);
-console.log(`SpamAssassin: ${String(ds.texts.length)} messages, 5 groups (${String(ds.skipped)} with an empty body skipped)\n\n${table}\n\n(${seconds} s)`);
+console.log(
+  `SpamAssassin: ${String(ds.texts.length)} messages, 5 groups (${String(ds.skipped)} with an empty body skipped)\n\n${table}\n\n(${seconds} s)`,
+);
 
 if (process.argv.includes('--write-docs')) {
   const path = 'docs/encoders.md';

@@ -72,7 +72,13 @@ export function readImages(fn: string, images: ImageInput, arg = 'images', finit
     }
     const expectedLength = shape.reduce((a, b) => a * b, 1);
     if (data.length !== expectedLength) {
-      throw fail('INVALID_SHAPE', fn, `${arg}.data`, `${String(expectedLength)} values for shape [${shape.join(', ')}]`, `${String(data.length)}`);
+      throw fail(
+        'INVALID_SHAPE',
+        fn,
+        `${arg}.data`,
+        `${String(expectedLength)} values for shape [${shape.join(', ')}]`,
+        `${String(data.length)}`,
+      );
     }
   }
   const [n, h, w, c] = shape as [number, number, number, number];

@@ -82,9 +82,11 @@ export function randomNormal(random: Random): number {
  * shuffle([1, 2, 3, 4]); // the same order for every run with seed 5
  * ```
  */
-export function shuffler(random: Random): <T extends { [i: number]: unknown; length: number }>(array: T, start?: number, end?: number) => T {
+export function shuffler(
+  random: Random,
+): <T extends { [i: number]: unknown; length: number }>(array: T, start?: number, end?: number) => T {
   return (array, start = 0, end = array.length) => {
-    for (let m = end - start; m > 1; ) {
+    for (let m = end - start; m > 1;) {
       const i = start + Math.floor(random() * m--);
       const j = start + m;
       const t = array[j];

@@ -16,9 +16,7 @@ export function checkNumber(
   constraint: { positive?: boolean; min?: number; max?: number } = {},
 ): number {
   const { positive = false, min = -Infinity, max = Infinity } = constraint;
-  const expected = positive
-    ? 'a finite number > 0'
-    : `a finite number in [${String(min)}, ${String(max)}]`;
+  const expected = positive ? 'a finite number > 0' : `a finite number in [${String(min)}, ${String(max)}]`;
   if (typeof value !== 'number' || !Number.isFinite(value)) {
     throw fail('INVALID_ARGUMENT', fn, arg, expected, describe(value));
   }
@@ -126,7 +124,8 @@ export function firstNonFinite(d: ArrayLike<number>, start = 0, end = d.length):
   let i = start;
   for (; i + 15 < end; i += 16) {
     const s =
-      ((d[i] as number) + (d[i + 1] as number)) +
+      (d[i] as number) +
+      (d[i + 1] as number) +
       ((d[i + 2] as number) + (d[i + 3] as number)) +
       ((d[i + 4] as number) + (d[i + 5] as number)) +
       ((d[i + 6] as number) + (d[i + 7] as number)) +

@@ -10,11 +10,15 @@ describe('blindspots CLI', () => {
   });
   it('lists every signal', () => {
     const out = run(['signals']);
-    for (const s of ['onePixel', 'patternPixels', 'randomPixel', 'multipleLocations', 'orthogonalNoise', 'meanShift']) expect(out).toContain(s);
+    for (const s of ['onePixel', 'patternPixels', 'randomPixel', 'multipleLocations', 'orthogonalNoise', 'meanShift'])
+      expect(out).toContain(s);
   });
   it('relaunches itself with glibc huge pages on Linux, unless told not to', () => {
     const env = (extra: Record<string, string>) => ({ ...process.env, GLIBC_TUNABLES: '', BLINDSPOTS_NO_HUGETLB: '', ...extra });
-    const info = (extra: Record<string, string>) => JSON.parse(execFileSync('node_modules/.bin/tsx', ['src/cli/main.ts', 'env'], { encoding: 'utf8', env: env(extra) })) as { glibcTunables: string | null };
+    const info = (extra: Record<string, string>) =>
+      JSON.parse(execFileSync('node_modules/.bin/tsx', ['src/cli/main.ts', 'env'], { encoding: 'utf8', env: env(extra) })) as {
+        glibcTunables: string | null;
+      };
     if (process.platform === 'linux') expect(info({}).glibcTunables).toBe('glibc.malloc.hugetlb=1');
     expect(info({ BLINDSPOTS_NO_HUGETLB: '1' }).glibcTunables).toBe('');
     expect(info({ GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1' }).glibcTunables).toBe('glibc.malloc.hugetlb=1');

@@ -14,7 +14,17 @@ describe('examples run', () => {
     const text = run(['examples/recoverability-table.ts', '--per-class', '30', '--epochs', '1']);
     expect(text).toContain('| signal | ConvNet | best competing model | which |');
     expect(text).toMatch(/\| onePixel \| \d+\.\d% \| \d+\.\d% \| \w+ \|/);
-    for (const title of ['One pixel', 'Pattern pixels', 'Random pixel', 'Multiple locations', 'Orthogonal class noise', 'Mean shift', 'Mnemonic first character', 'Length encoding', 'Pattern characters']) {
+    for (const title of [
+      'One pixel',
+      'Pattern pixels',
+      'Random pixel',
+      'Multiple locations',
+      'Orthogonal class noise',
+      'Mean shift',
+      'Mnemonic first character',
+      'Length encoding',
+      'Pattern characters',
+    ]) {
       expect(text).toContain(`| ${title} |`);
     }
     // Complete image signals are recovered on Fashion-MNIST: 300 images, every row but multiple locations.

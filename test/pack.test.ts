@@ -15,7 +15,8 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe('npm pack', () => {
   it('produces a tarball whose dist imports cleanly from a scratch ESM project', () => {
-    const npm = (args: string[], cwd: string) => execFileSync('npm', args, { cwd, encoding: 'utf8', timeout: 300_000, stdio: ['ignore', 'pipe', 'pipe'] });
+    const npm = (args: string[], cwd: string) =>
+      execFileSync('npm', args, { cwd, encoding: 'utf8', timeout: 300_000, stdio: ['ignore', 'pipe', 'pipe'] });
     npm(['pack', '--pack-destination', scratch], root);
     const tgz = readdirSync(scratch).find((f) => f.endsWith('.tgz'));
     expect(tgz).toBeDefined();
@@ -43,7 +44,16 @@ console.log(JSON.stringify({ accuracy: r.accuracy, signals: Object.keys(encoders
     );
     const out = execFileSync('node', ['check.mjs'], { cwd: scratch, encoding: 'utf8' });
     const result = JSON.parse(out.trim().split('\n').pop() as string) as Record<string, unknown>;
-    expect(result).toMatchObject({ accuracy: 1, signals: 9, models: 'object', classes: 10, table: 'function', typed: true, backend: 'wasm', predicted: 4 });
+    expect(result).toMatchObject({
+      accuracy: 1,
+      signals: 9,
+      models: 'object',
+      classes: 10,
+      table: 'function',
+      typed: true,
+      backend: 'wasm',
+      predicted: 4,
+    });
     const cli = execFileSync(join(scratch, 'node_modules/.bin/blindspots'), ['signals'], { encoding: 'utf8' });
     expect(cli).toContain('orthogonalNoise');
   }, 600_000);

@@ -21,7 +21,8 @@ export function parseArgs(command: string, argv: readonly string[], known: reado
     }
     const eq = a.indexOf('=');
     const key = eq > 0 ? a.slice(2, eq) : a.slice(2);
-    if (!known.includes(key)) throw fail('INVALID_ARGUMENT', `blindspots ${command}`, `--${key}`, `one of ${known.map((k) => `--${k}`).join(', ')}`, a);
+    if (!known.includes(key))
+      throw fail('INVALID_ARGUMENT', `blindspots ${command}`, `--${key}`, `one of ${known.map((k) => `--${k}`).join(', ')}`, a);
     if (eq > 0) flags.set(key, a.slice(eq + 1));
     else if (i + 1 < argv.length && !(argv[i + 1] as string).startsWith('--')) flags.set(key, argv[++i] as string);
     else flags.set(key, 'true');

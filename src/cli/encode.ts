@@ -41,7 +41,13 @@ function loadDataset(spec: string, split: 'train' | 'test'): ImageDataset<ImageA
   if (images !== undefined && labels !== undefined) {
     return { ...loadIdx(join(spec, images), join(spec, labels), { as: 'array' }), source: `IDX (${join(spec, images)})` };
   }
-  throw fail('DATA_FORMAT', cmd, '--dataset', `${spec} to hold CIFAR-10 binary files or ${prefix}-images/${prefix}-labels IDX files`, files.length === 0 ? 'an empty folder' : files.slice(0, 5).join(', '));
+  throw fail(
+    'DATA_FORMAT',
+    cmd,
+    '--dataset',
+    `${spec} to hold CIFAR-10 binary files or ${prefix}-images/${prefix}-labels IDX files`,
+    files.length === 0 ? 'an empty folder' : files.slice(0, 5).join(', '),
+  );
 }
 
 /** `blindspots encode`: returns the exit code. */
@@ -54,7 +60,8 @@ export function encodeCommand(argv: readonly string[]): number {
   }
   const need = (key: string): string => {
     const v = args.flags.get(key);
-    if (v === undefined || v === 'true') throw fail('INVALID_ARGUMENT', `blindspots ${cmd}`, `--${key}`, 'a value (see blindspots encode --help)', 'nothing');
+    if (v === undefined || v === 'true')
+      throw fail('INVALID_ARGUMENT', `blindspots ${cmd}`, `--${key}`, 'a value (see blindspots encode --help)', 'nothing');
     return v;
   };
   const entry = getImageEncoder(need('signal'), `blindspots ${cmd}`);
@@ -62,7 +69,8 @@ export function encodeCommand(argv: readonly string[]): number {
   const split = args.flags.get('split') ?? 'train';
   if (split !== 'train' && split !== 'test') throw fail('INVALID_ARGUMENT', `blindspots ${cmd}`, '--split', "'train' or 'test'", split);
   const format = args.flags.get('format') ?? 'npy';
-  if (!['npy', 'npy-uint8', 'cifar'].includes(format)) throw fail('INVALID_ARGUMENT', `blindspots ${cmd}`, '--format', 'npy, npy-uint8 or cifar', format);
+  if (!['npy', 'npy-uint8', 'cifar'].includes(format))
+    throw fail('INVALID_ARGUMENT', `blindspots ${cmd}`, '--format', 'npy, npy-uint8 or cifar', format);
   const options: { scale?: number; seed?: number; numClasses?: number } = {};
   const scale = numberFlag(cmd, args, 'scale');
   const seed = numberFlag(cmd, args, 'seed');
@@ -85,8 +93,18 @@ export function encodeCommand(argv: readonly string[]): number {
     const paths = exportNpy(out, encoded, ds.labels, { dtype: format === 'npy-uint8' ? 'uint8' : 'float32' });
     written.push(paths.images, paths.labels);
   }
-  const meta = { dataset: ds.source, split, signal: entry.name, options: { ...options, numClasses: numClassesUsed }, shape: encoded.shape, format, version: VERSION };
+  const meta = {
+    dataset: ds.source,
+    split,
+    signal: entry.name,
+    options: { ...options, numClasses: numClassesUsed },
+    shape: encoded.shape,
+    format,
+    version: VERSION,
+  };
   writeFileSync(join(out, 'encode.json'), `${JSON.stringify(meta, null, 2)}\n`);
-  console.log(`${entry.title} on ${String(ds.labels.length)} images of ${ds.source} -> ${written.join(', ')} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+  console.log(
+    `${entry.title} on ${String(ds.labels.length)} images of ${ds.source} -> ${written.join(', ')} (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
+  );
   return 0;
 }

@@ -35,7 +35,14 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   if (command === 'env') {
     // What the process runs with, for bug reports and to check the huge-page relaunch.
-    console.log(JSON.stringify({ version: VERSION, node: process.version, platform: process.platform, glibcTunables: process.env.GLIBC_TUNABLES ?? null }));
+    console.log(
+      JSON.stringify({
+        version: VERSION,
+        node: process.version,
+        platform: process.platform,
+        glibcTunables: process.env.GLIBC_TUNABLES ?? null,
+      }),
+    );
     return 0;
   }
   if (command === 'signals') {
@@ -59,11 +66,18 @@ export async function main(argv: readonly string[]): Promise<number> {
  */
 function relaunchWithHugePages(): number | undefined {
   const env = process.env;
-  if (process.platform !== 'linux' || env.BLINDSPOTS_NO_HUGETLB === '1' || (env.GLIBC_TUNABLES ?? '').includes('glibc.malloc.hugetlb')) return undefined;
+  if (process.platform !== 'linux' || env.BLINDSPOTS_NO_HUGETLB === '1' || (env.GLIBC_TUNABLES ?? '').includes('glibc.malloc.hugetlb'))
+    return undefined;
   const script = process.argv[1];
   if (script === undefined) return undefined;
-  const tunables = env.GLIBC_TUNABLES === undefined || env.GLIBC_TUNABLES === '' ? 'glibc.malloc.hugetlb=1' : `${env.GLIBC_TUNABLES}:glibc.malloc.hugetlb=1`;
-  const r = spawnSync(process.execPath, [...process.execArgv, script, ...process.argv.slice(2)], { stdio: 'inherit', env: { ...env, GLIBC_TUNABLES: tunables } });
+  const tunables =
+    env.GLIBC_TUNABLES === undefined || env.GLIBC_TUNABLES === ''
+      ? 'glibc.malloc.hugetlb=1'
+      : `${env.GLIBC_TUNABLES}:glibc.malloc.hugetlb=1`;
+  const r = spawnSync(process.execPath, [...process.execArgv, script, ...process.argv.slice(2)], {
+    stdio: 'inherit',
+    env: { ...env, GLIBC_TUNABLES: tunables },
+  });
   return r.status ?? 1;
 }
 

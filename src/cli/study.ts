@@ -15,7 +15,8 @@ import { parseArgs } from './args.js';
 /** Ready-made studies (`blindspots study --preset NAME`). */
 export const PRESETS: Readonly<Record<string, StudyFile & { about: string }>> = {
   quick: {
-    about: 'Fashion-MNIST, 100 images per class (800 train / 200 test), every image signal x a small ResNet and four classical models; a few minutes',
+    about:
+      'Fashion-MNIST, 100 images per class (800 train / 200 test), every image signal x a small ResNet and four classical models; a few minutes',
     dataset: 'fashion-mnist',
     perClass: 100,
     signals: ['onePixel', 'patternPixels', 'randomPixel', 'multipleLocations', 'orthogonalNoise', 'meanShift'],
@@ -24,18 +25,31 @@ export const PRESETS: Readonly<Record<string, StudyFile & { about: string }>> = 
     results: 'blindspots-quick.jsonl',
   },
   table1: {
-    about: "the paper's Table 1 on Fashion-MNIST at 1/4 scale: 17,500 images (14,000 train / 3,500 test), every image signal x a ResNet (depth 8, 5 epochs), the perceptron and shallow max network and seven classical models; about an hour on 2 cores",
+    about:
+      "the paper's Table 1 on Fashion-MNIST at 1/4 scale: 17,500 images (14,000 train / 3,500 test), every image signal x a ResNet (depth 8, 5 epochs), the perceptron and shallow max network and seven classical models; about an hour on 2 cores",
     dataset: 'fashion-mnist',
     size: 0.25,
     signals: ['onePixel', 'patternPixels', 'randomPixel', 'multipleLocations', 'orthogonalNoise', 'meanShift'],
-    models: ['resnet', 'decisionTree', 'randomForest', 'extraTrees', 'gaussianNB', 'logisticRegression', 'lda', 'qda', 'perceptron', 'shallowMaxNN'],
+    models: [
+      'resnet',
+      'decisionTree',
+      'randomForest',
+      'extraTrees',
+      'gaussianNB',
+      'logisticRegression',
+      'lda',
+      'qda',
+      'perceptron',
+      'shallowMaxNN',
+    ],
     modelOptions: { resnet: { depth: 8, width: 16, epochs: 5, batchSize: 128 }, perceptron: { epochs: 5 }, shallowMaxNN: { epochs: 5 } },
     // No control cells here: forests on blank images holding one random pixel grow trees thousands
     // of nodes deep (each split isolates a few images) — one such cell took 270 s.
     results: 'blindspots-table1.jsonl',
   },
   table2: {
-    about: "the paper's Table 2 (classical side) on the SpamAssassin corpus: 6,046 mails (80/20 split), the three text signals and their control x four classical models on character codes",
+    about:
+      "the paper's Table 2 (classical side) on the SpamAssassin corpus: 6,046 mails (80/20 split), the three text signals and their control x four classical models on character codes",
     dataset: 'spam-assassin',
     signals: ['mnemonic', 'lengthEncoding', 'patternChar'],
     models: ['decisionTree', 'randomForest', 'gaussianNB', 'logisticRegression'],
@@ -56,7 +70,9 @@ Usage:
   --jobs N      threads per forest;  --parallel N  cells at once, each in a worker thread
 
 Presets:
-${Object.entries(PRESETS).map(([k, v]) => `  ${k.padEnd(7)} ${v.about}`).join('\n')}
+${Object.entries(PRESETS)
+  .map(([k, v]) => `  ${k.padEnd(7)} ${v.about}`)
+  .join('\n')}
   --data points quick/table1 at CIFAR-10's binary files instead of Fashion-MNIST, and table2 at a
   Yelp/Amazon Review Full CSV (Zhang et al.'s format: "label","title","text", labels 1..5)
   instead of SpamAssassin.
@@ -113,7 +129,8 @@ export async function studyCommand(argv: readonly string[]): Promise<number> {
   let config: StudyFile;
   if (preset !== undefined) {
     const p = PRESETS[preset];
-    if (p === undefined || !Object.hasOwn(PRESETS, preset)) throw fail('UNKNOWN_NAME', cmd, '--preset', `one of ${Object.keys(PRESETS).join(', ')}`, JSON.stringify(preset));
+    if (p === undefined || !Object.hasOwn(PRESETS, preset))
+      throw fail('UNKNOWN_NAME', cmd, '--preset', `one of ${Object.keys(PRESETS).join(', ')}`, JSON.stringify(preset));
     config = { ...p };
     const data = args.flags.get('data');
     // Text presets read a Zhang et al. CSV (Yelp/Amazon Review Full); image presets CIFAR-10.
@@ -131,10 +148,13 @@ export async function studyCommand(argv: readonly string[]): Promise<number> {
   const jobs = args.flags.get('jobs') === undefined ? 1 : Number(args.flags.get('jobs'));
   if (!Number.isInteger(jobs) || jobs < 1) throw fail('INVALID_ARGUMENT', cmd, '--jobs', 'an integer >= 1', String(args.flags.get('jobs')));
   const parallel = args.flags.get('parallel') === undefined ? 1 : Number(args.flags.get('parallel'));
-  if (!Number.isInteger(parallel) || parallel < 1) throw fail('INVALID_ARGUMENT', cmd, '--parallel', 'an integer >= 1', String(args.flags.get('parallel')));
-  if (!Array.isArray(config.signals) || !Array.isArray(config.models)) throw fail('INVALID_ARGUMENT', cmd, 'config', '"signals" and "models" arrays', JSON.stringify(Object.keys(config)));
+  if (!Number.isInteger(parallel) || parallel < 1)
+    throw fail('INVALID_ARGUMENT', cmd, '--parallel', 'an integer >= 1', String(args.flags.get('parallel')));
+  if (!Array.isArray(config.signals) || !Array.isArray(config.models))
+    throw fail('INVALID_ARGUMENT', cmd, 'config', '"signals" and "models" arrays', JSON.stringify(Object.keys(config)));
   const testFraction = config.testFraction ?? 0.2;
-  if (!(typeof testFraction === 'number' && testFraction > 0 && testFraction < 1)) throw fail('INVALID_ARGUMENT', cmd, 'config.testFraction', 'a fraction in (0, 1)', String(testFraction));
+  if (!(typeof testFraction === 'number' && testFraction > 0 && testFraction < 1))
+    throw fail('INVALID_ARGUMENT', cmd, 'config.testFraction', 'a fraction in (0, 1)', String(testFraction));
   let name: string;
   let data: StudyData;
   if (config.dataset === 'fashion-mnist') {
@@ -143,17 +163,31 @@ export async function studyCommand(argv: readonly string[]): Promise<number> {
   } else if (config.dataset === 'spam-assassin') {
     name = 'spam-assassin';
     data = loadSpamAssassin();
-  } else if (typeof config.dataset === 'object' && config.dataset !== null && typeof (config.dataset as { zhangCsv?: unknown }).zhangCsv === 'string') {
+  } else if (
+    typeof config.dataset === 'object' &&
+    config.dataset !== null &&
+    typeof (config.dataset as { zhangCsv?: unknown }).zhangCsv === 'string'
+  ) {
     const file = (config.dataset as { zhangCsv: string }).zhangCsv;
     const numClasses = (config.dataset as { numClasses?: number }).numClasses ?? 5;
     name = `zhang-csv:${file}`;
     data = loadZhangCsv(file, { numClasses });
-  } else if (typeof config.dataset === 'object' && config.dataset !== null && typeof (config.dataset as { cifar10?: unknown }).cifar10 === 'string') {
+  } else if (
+    typeof config.dataset === 'object' &&
+    config.dataset !== null &&
+    typeof (config.dataset as { cifar10?: unknown }).cifar10 === 'string'
+  ) {
     const dir = (config.dataset as { cifar10: string }).cifar10;
     name = `cifar10:${dir}`;
     data = loadCifar10(dir, { split: 'all', as: 'array' });
   } else {
-    throw fail('INVALID_ARGUMENT', cmd, 'config.dataset', '"fashion-mnist", "spam-assassin", { "cifar10": "<folder>" } or { "zhangCsv": "<file>", "numClasses": 5 }', JSON.stringify(config.dataset));
+    throw fail(
+      'INVALID_ARGUMENT',
+      cmd,
+      'config.dataset',
+      '"fashion-mnist", "spam-assassin", { "cifar10": "<folder>" } or { "zhangCsv": "<file>", "numClasses": 5 }',
+      JSON.stringify(config.dataset),
+    );
   }
   let train: StudyData;
   let test: StudyData;
@@ -166,7 +200,11 @@ export async function studyCommand(argv: readonly string[]): Promise<number> {
     }
     const subsetLabels = Int32Array.from(idx, (i) => texts.labels[i] as number);
     const split = stratifiedSplit(subsetLabels, testFraction, 0);
-    const pick = (part: Int32Array) => ({ texts: Array.from(part, (k) => texts.texts[idx[k] as number] as string), labels: Int32Array.from(part, (k) => subsetLabels[k] as number), classNames: texts.classNames });
+    const pick = (part: Int32Array) => ({
+      texts: Array.from(part, (k) => texts.texts[idx[k] as number] as string),
+      labels: Int32Array.from(part, (k) => subsetLabels[k] as number),
+      classNames: texts.classNames,
+    });
     train = pick(split.train);
     test = pick(split.test);
   } else {
@@ -194,7 +232,9 @@ export async function studyCommand(argv: readonly string[]): Promise<number> {
     onCell: (r, done, total) => {
       const elapsed = (performance.now() - t0) / 1000;
       progressLine(undefined);
-      process.stderr.write(`[${String(done)}/${String(total)}] ${r.model} on ${r.signal} (seed ${String(r.seed)}): ${(100 * r.accuracy).toFixed(1)}% in ${r.fitSeconds.toFixed(1)} s; elapsed ${elapsed.toFixed(0)} s\n`);
+      process.stderr.write(
+        `[${String(done)}/${String(total)}] ${r.model} on ${r.signal} (seed ${String(r.seed)}): ${(100 * r.accuracy).toFixed(1)}% in ${r.fitSeconds.toFixed(1)} s; elapsed ${elapsed.toFixed(0)} s\n`,
+      );
     },
   });
   console.log(formatStudyTable(records));
@@ -220,7 +260,9 @@ function progressLine(label: string | undefined, p?: FitProgress): void {
   const filled = Math.round(p.fraction * width);
   const rate = p.samplesPerSecond === undefined ? '' : ` ${p.samplesPerSecond.toFixed(0)} samples/s`;
   const eta = p.etaSeconds === undefined ? '' : ` ETA ${p.etaSeconds.toFixed(0)} s`;
-  process.stderr.write(`\r\x1b[K${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(100 * p.fraction).toFixed(0)}%${rate}${eta}`);
+  process.stderr.write(
+    `\r\x1b[K${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(100 * p.fraction).toFixed(0)}%${rate}${eta}`,
+  );
 }
 
 /** `blindspots report <results.jsonl>`: returns the exit code. */
@@ -232,10 +274,21 @@ export function reportCommand(argv: readonly string[]): number {
     return args.flags.has('help') ? 0 : 2;
   }
   const records = readResults(args.positional[0] as string);
-  if (records.length === 0) throw fail('EMPTY_INPUT', cmd, 'results', 'a results file with at least one cell', args.positional[0] as string);
+  if (records.length === 0)
+    throw fail('EMPTY_INPUT', cmd, 'results', 'a results file with at least one cell', args.positional[0] as string);
   const format = args.flags.get('format') ?? 'md';
   const text =
-    format === 'md' ? `${formatStudyTable(records)}\n` : format === 'paper' ? `${formatPaperTable(records)}\n` : format === 'csv' ? formatStudyCsv(records) : format === 'json' ? `${JSON.stringify(records, null, 2)}\n` : format === 'svg' ? studyHeatmapSvg(records) : undefined;
+    format === 'md'
+      ? `${formatStudyTable(records)}\n`
+      : format === 'paper'
+        ? `${formatPaperTable(records)}\n`
+        : format === 'csv'
+          ? formatStudyCsv(records)
+          : format === 'json'
+            ? `${JSON.stringify(records, null, 2)}\n`
+            : format === 'svg'
+              ? studyHeatmapSvg(records)
+              : undefined;
   if (text === undefined) throw fail('INVALID_ARGUMENT', cmd, '--format', 'md, paper, csv, json or svg', format);
   const out = args.flags.get('out');
   if (out === undefined) process.stdout.write(text);

@@ -6,7 +6,18 @@ import type { ImageArray, ImageBatch } from '../types.js';
 import type { ImageDataset } from './fashionMnist.js';
 
 /** CIFAR-10's class names, by label (used when the folder has no `batches.meta.txt`). */
-export const CIFAR10_CLASSES: readonly string[] = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
+export const CIFAR10_CLASSES: readonly string[] = [
+  'airplane',
+  'automobile',
+  'bird',
+  'cat',
+  'deer',
+  'dog',
+  'frog',
+  'horse',
+  'ship',
+  'truck',
+];
 
 /** Bytes of one CIFAR-10 binary record: a label byte and 32x32x3 pixels, channel-major (CHW). */
 export const CIFAR10_RECORD_BYTES = 1 + 3072;
@@ -45,14 +56,22 @@ export function loadCifar10(dir: string, options: Cifar10Options<'array'> & { as
 export function loadCifar10(dir: string, options?: Cifar10Options<'tensor'>): ImageDataset<ImageBatch>;
 export function loadCifar10(dir: string, options: Cifar10Options = {}): ImageDataset<ImageBatch | ImageArray> {
   const fn = 'loadCifar10';
-  if (typeof dir !== 'string' || !existsSync(dir)) throw fail('DATA_FORMAT', fn, 'dir', 'an existing folder holding the CIFAR-10 binary files', String(dir));
+  if (typeof dir !== 'string' || !existsSync(dir))
+    throw fail('DATA_FORMAT', fn, 'dir', 'an existing folder holding the CIFAR-10 binary files', String(dir));
   const split = options.split ?? 'train';
-  if (split !== 'train' && split !== 'test' && split !== 'all') throw fail('INVALID_ARGUMENT', fn, 'options.split', "'train', 'test' or 'all'", String(split));
+  if (split !== 'train' && split !== 'test' && split !== 'all')
+    throw fail('INVALID_ARGUMENT', fn, 'options.split', "'train', 'test' or 'all'", String(split));
   const files = split === 'all' ? [...CIFAR10_FILES.train, ...CIFAR10_FILES.test] : [...CIFAR10_FILES[split]];
   const present = readdirSync(dir);
   const missing = files.filter((f) => !present.includes(f));
   if (missing.length > 0) {
-    throw fail('DATA_FORMAT', fn, 'dir', `${join(dir, missing[0] as string)} (the ${split} split needs ${files.join(', ')})`, present.length === 0 ? 'an empty folder' : `${String(missing.length)} missing`);
+    throw fail(
+      'DATA_FORMAT',
+      fn,
+      'dir',
+      `${join(dir, missing[0] as string)} (the ${split} split needs ${files.join(', ')})`,
+      present.length === 0 ? 'an empty folder' : `${String(missing.length)} missing`,
+    );
   }
   // Sizes first, so a truncated file fails before anything is allocated or read.
   const counts = files.map((f) => {
@@ -62,7 +81,13 @@ export function loadCifar10(dir: string, options: Cifar10Options = {}): ImageDat
       const size = fstatSync(fd).size;
       if (size === 0 || size % CIFAR10_RECORD_BYTES !== 0) {
         const whole = Math.floor(size / CIFAR10_RECORD_BYTES);
-        throw fail('DATA_FORMAT', fn, 'dir', `${path}: a whole number of ${String(CIFAR10_RECORD_BYTES)}-byte records`, `${String(size)} bytes (an incomplete record at byte offset ${String(whole * CIFAR10_RECORD_BYTES)})`);
+        throw fail(
+          'DATA_FORMAT',
+          fn,
+          'dir',
+          `${path}: a whole number of ${String(CIFAR10_RECORD_BYTES)}-byte records`,
+          `${String(size)} bytes (an incomplete record at byte offset ${String(whole * CIFAR10_RECORD_BYTES)})`,
+        );
       }
       return size / CIFAR10_RECORD_BYTES;
     } finally {
@@ -84,14 +109,27 @@ export function loadCifar10(dir: string, options: Cifar10Options = {}): ImageDat
         let got = 0;
         while (got < bytes) {
           const k = readSync(fd, chunk, got, bytes - got, r * CIFAR10_RECORD_BYTES + got);
-          if (k === 0) throw fail('DATA_FORMAT', fn, 'dir', `${path}: ${String(bytes)} bytes at offset ${String(r * CIFAR10_RECORD_BYTES)}`, `end of file after ${String(got)}`);
+          if (k === 0)
+            throw fail(
+              'DATA_FORMAT',
+              fn,
+              'dir',
+              `${path}: ${String(bytes)} bytes at offset ${String(r * CIFAR10_RECORD_BYTES)}`,
+              `end of file after ${String(got)}`,
+            );
           got += k;
         }
         for (let j = 0; j < m; j++) {
           const base = j * CIFAR10_RECORD_BYTES;
           const label = chunk[base] as number;
           if (label > 9) {
-            throw fail('DATA_FORMAT', fn, 'dir', `${path}: label bytes 0..9`, `${String(label)} at byte offset ${String((r + j) * CIFAR10_RECORD_BYTES)}`);
+            throw fail(
+              'DATA_FORMAT',
+              fn,
+              'dir',
+              `${path}: label bytes 0..9`,
+              `${String(label)} at byte offset ${String((r + j) * CIFAR10_RECORD_BYTES)}`,
+            );
           }
           labels[record] = label;
           // CHW planes to HWC.
@@ -116,6 +154,9 @@ export function loadCifar10(dir: string, options: Cifar10Options = {}): ImageDat
 function classNames(dir: string): readonly string[] {
   const meta = join(dir, 'batches.meta.txt');
   if (!existsSync(meta)) return CIFAR10_CLASSES;
-  const names = readFileSync(meta, 'utf8').split(/\r?\n/).map((s) => s.trim()).filter((s) => s.length > 0);
+  const names = readFileSync(meta, 'utf8')
+    .split(/\r?\n/)
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
   return names.length === 10 ? names : CIFAR10_CLASSES;
 }

@@ -45,7 +45,8 @@ function npyHeader(dtype: NpyDtype, shape: readonly number[]): Buffer {
  */
 export function writeNpy(path: string, data: NpyArray, shape: readonly number[]): void {
   const fn = 'writeNpy';
-  if (endianness() !== 'LE') throw fail('INVALID_ARGUMENT', fn, 'data', 'a little-endian machine (NPY is written as <f4/<i4)', 'big-endian');
+  if (endianness() !== 'LE')
+    throw fail('INVALID_ARGUMENT', fn, 'data', 'a little-endian machine (NPY is written as <f4/<i4)', 'big-endian');
   const count = shape.reduce((a, b) => a * b, 1);
   if (count !== data.length) throw fail('INVALID_SHAPE', fn, 'shape', `a shape of ${String(data.length)} values`, `[${shape.join(', ')}]`);
   const fd = openSync(path, 'w');
@@ -72,19 +73,32 @@ export function writeNpy(path: string, data: NpyArray, shape: readonly number[])
 export function readNpy(path: string): { data: NpyArray; shape: number[]; dtype: NpyDtype } {
   const fn = 'readNpy';
   const raw = readFileSync(path);
-  if (raw.length < 10 || raw.toString('latin1', 0, 6) !== '\x93NUMPY') throw fail('DATA_FORMAT', fn, 'path', `${path}: the NPY magic at offset 0`, 'something else');
+  if (raw.length < 10 || raw.toString('latin1', 0, 6) !== '\x93NUMPY')
+    throw fail('DATA_FORMAT', fn, 'path', `${path}: the NPY magic at offset 0`, 'something else');
   const major = raw[6] as number;
   const headerLength = major === 1 ? raw.readUInt16LE(8) : raw.readUInt32LE(8);
   const start = (major === 1 ? 10 : 12) + headerLength;
   const dict = raw.toString('latin1', major === 1 ? 10 : 12, start);
   const descr = /'descr':\s*'([^']+)'/.exec(dict)?.[1];
   const dtype = (Object.keys(DESCR) as NpyDtype[]).find((k) => DESCR[k] === descr);
-  if (dtype === undefined || /'fortran_order':\s*True/.test(dict)) throw fail('DATA_FORMAT', fn, 'path', `${path}: a C-order <f4, |u1 or <i4 array`, dict.trim());
-  const shape = (/'shape':\s*\(([^)]*)\)/.exec(dict)?.[1] ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0).map(Number);
+  if (dtype === undefined || /'fortran_order':\s*True/.test(dict))
+    throw fail('DATA_FORMAT', fn, 'path', `${path}: a C-order <f4, |u1 or <i4 array`, dict.trim());
+  const shape = (/'shape':\s*\(([^)]*)\)/.exec(dict)?.[1] ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0)
+    .map(Number);
   const count = shape.reduce((a, b) => a * b, 1);
   const body = raw.subarray(start);
   const width = dtype === 'uint8' ? 1 : 4;
-  if (body.length !== count * width) throw fail('DATA_FORMAT', fn, 'path', `${path}: ${String(count * width)} data bytes for shape (${shape.join(', ')})`, String(body.length));
+  if (body.length !== count * width)
+    throw fail(
+      'DATA_FORMAT',
+      fn,
+      'path',
+      `${path}: ${String(count * width)} data bytes for shape (${shape.join(', ')})`,
+      String(body.length),
+    );
   const copy = new Uint8Array(body).buffer;
   const data = dtype === 'float32' ? new Float32Array(copy) : dtype === 'uint8' ? new Uint8Array(copy) : new Int32Array(copy);
   return { data, shape, dtype };
@@ -110,7 +124,7 @@ function toBytes(fn: string, data: Float32Array, options: QuantizeExportOptions)
         'INVALID_ARGUMENT',
         fn,
         'images',
-        "values on the k/255 grid in [0, 1] for an 8-bit file (an encoded signal below 1/255 would be lost; pass { quantize: true } to round anyway, or export float32)",
+        'values on the k/255 grid in [0, 1] for an 8-bit file (an encoded signal below 1/255 would be lost; pass { quantize: true } to round anyway, or export float32)',
         `${String(data[i])} at flat index ${String(i)}`,
       );
     }
@@ -135,7 +149,12 @@ export interface ExportNpyOptions extends QuantizeExportOptions {
  * exportNpy('out/encoded', encoded, labels); // out/encoded/images.npy, out/encoded/labels.npy
  * ```
  */
-export function exportNpy(dir: string, images: ImageInput, labels: LabelsInput, options: ExportNpyOptions = {}): { images: string; labels: string } {
+export function exportNpy(
+  dir: string,
+  images: ImageInput,
+  labels: LabelsInput,
+  options: ExportNpyOptions = {},
+): { images: string; labels: string } {
   const fn = 'exportNpy';
   const read = readImages(fn, images);
   const y = checkLabels(fn, labels, { length: read.shape[0] });
@@ -164,7 +183,8 @@ export function writeCifar10Binary(path: string, images: ImageInput, labels: Lab
   const fn = 'writeCifar10Binary';
   const read = readImages(fn, images);
   const [n, h, w, c] = read.shape;
-  if (h !== 32 || w !== 32 || c !== 3) throw fail('INVALID_SHAPE', fn, 'images', '[n, 32, 32, 3] (pad or resize first)', `[${read.shape.join(', ')}]`);
+  if (h !== 32 || w !== 32 || c !== 3)
+    throw fail('INVALID_SHAPE', fn, 'images', '[n, 32, 32, 3] (pad or resize first)', `[${read.shape.join(', ')}]`);
   const y = checkLabels(fn, labels, { length: n, numClasses: 256 });
   const bytes = toBytes(fn, read.data, options);
   const out = Buffer.alloc(n * CIFAR10_RECORD_BYTES);
@@ -191,7 +211,8 @@ export function writeCifar10Binary(path: string, images: ImageInput, labels: Lab
 export function writeFeaturesCsv(path: string, features: FeatureMatrix, labels?: LabelsInput): void {
   const fn = 'writeFeaturesCsv';
   const { data, rows, cols } = features;
-  if (!(data instanceof Float32Array) || data.length !== rows * cols) throw fail('INVALID_SHAPE', fn, 'features', `${String(rows * cols)} float32 values (rows x cols)`, String(data?.length));
+  if (!(data instanceof Float32Array) || data.length !== rows * cols)
+    throw fail('INVALID_SHAPE', fn, 'features', `${String(rows * cols)} float32 values (rows x cols)`, String(data?.length));
   const y = labels === undefined ? undefined : checkLabels(fn, labels, { length: rows });
   const fd = openSync(path, 'w');
   try {

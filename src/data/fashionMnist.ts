@@ -54,7 +54,8 @@ export function loadFashionMnist(options: FashionMnistOptions<'array'> & { as: '
 export function loadFashionMnist(options?: FashionMnistOptions<'tensor'>): ImageDataset<ImageBatch>;
 export function loadFashionMnist(options: FashionMnistOptions = {}): ImageDataset<ImageBatch | ImageArray> {
   const fn = 'loadFashionMnist';
-  const perClass = options.perClass === undefined ? Number.POSITIVE_INFINITY : checkInteger(fn, 'options.perClass', options.perClass, 1, 1e9);
+  const perClass =
+    options.perClass === undefined ? Number.POSITIVE_INFINITY : checkInteger(fn, 'options.perClass', options.perClass, 1, 1e9);
   const dir = options.dir ?? packagePath(fn, 'fashion-mnist', 'src', 'clothes');
   const side = 28;
   const size = side * side;
@@ -78,13 +79,25 @@ export function loadFashionMnist(options: FashionMnistOptions = {}): ImageDatase
         continue;
       }
       if (!Array.isArray(rec) || rec.length !== size) {
-        throw fail('DATA_FORMAT', fn, 'options.dir', `${file} record ${String(r)} to hold ${String(size)} pixels`, Array.isArray(rec) ? `${String(rec.length)}` : typeof rec);
+        throw fail(
+          'DATA_FORMAT',
+          fn,
+          'options.dir',
+          `${file} record ${String(r)} to hold ${String(size)} pixels`,
+          Array.isArray(rec) ? `${String(rec.length)}` : typeof rec,
+        );
       }
       const img = new Float32Array(size);
       for (let j = 0; j < size; j++) {
         const v = rec[j] as unknown;
         if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 255) {
-          throw fail('DATA_FORMAT', fn, 'options.dir', `${file} record ${String(r)}: pixel values 0..255`, `${String(v)} at pixel ${String(j)}`);
+          throw fail(
+            'DATA_FORMAT',
+            fn,
+            'options.dir',
+            `${file} record ${String(r)}: pixel values 0..255`,
+            `${String(v)} at pixel ${String(j)}`,
+          );
         }
         img[j] = v / 255;
       }

@@ -47,7 +47,13 @@ export function readIdx(path: string, expectedMagic?: number): IdxFile {
   const magic = raw.readUInt32BE(0);
   const known = magic === IDX_LABELS_MAGIC || magic === IDX_IMAGES_MAGIC;
   if ((expectedMagic !== undefined && magic !== expectedMagic) || !known) {
-    throw fail('DATA_FORMAT', fn, 'path', `${path}: magic number ${String(expectedMagic ?? `${String(IDX_LABELS_MAGIC)} or ${String(IDX_IMAGES_MAGIC)}`)} at offset 0`, String(magic));
+    throw fail(
+      'DATA_FORMAT',
+      fn,
+      'path',
+      `${path}: magic number ${String(expectedMagic ?? `${String(IDX_LABELS_MAGIC)} or ${String(IDX_IMAGES_MAGIC)}`)} at offset 0`,
+      String(magic),
+    );
   }
   const ndims = magic & 0xff;
   const header = 4 + 4 * ndims;
@@ -99,12 +105,25 @@ export function loadIdx(imagesPath: string, labelsPath: string, options: IdxOpti
   const lab = readIdx(labelsPath, IDX_LABELS_MAGIC);
   const [n, rows, cols] = img.dims as [number, number, number];
   if (lab.dims[0] !== n) {
-    throw fail('DATA_FORMAT', fn, 'labelsPath', `${labelsPath}: as many labels as ${imagesPath} has images (${String(n)})`, String(lab.dims[0]));
+    throw fail(
+      'DATA_FORMAT',
+      fn,
+      'labelsPath',
+      `${labelsPath}: as many labels as ${imagesPath} has images (${String(n)})`,
+      String(lab.dims[0]),
+    );
   }
   const labels = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const v = lab.data[i] as number;
-    if (v >= numClasses) throw fail('DATA_FORMAT', fn, 'labelsPath', `${labelsPath}: labels below ${String(numClasses)}`, `${String(v)} at byte offset ${String(8 + i)}`);
+    if (v >= numClasses)
+      throw fail(
+        'DATA_FORMAT',
+        fn,
+        'labelsPath',
+        `${labelsPath}: labels below ${String(numClasses)}`,
+        `${String(v)} at byte offset ${String(8 + i)}`,
+      );
     labels[i] = v;
   }
   const data = new Float32Array(n * rows * cols);

@@ -63,7 +63,13 @@ export function loadSpamAssassin(options: SpamAssassinOptions = {}): SpamAssassi
     }
     const label = SPAM_ASSASSIN_GROUPS.indexOf(String(record.group));
     if (label < 0 || typeof record.text !== 'string') {
-      throw fail('DATA_FORMAT', fn, 'options.dir', `${path}: a "group" among ${SPAM_ASSASSIN_GROUPS.join(', ')} and a "text"`, JSON.stringify(record.group));
+      throw fail(
+        'DATA_FORMAT',
+        fn,
+        'options.dir',
+        `${path}: a "group" among ${SPAM_ASSASSIN_GROUPS.join(', ')} and a "text"`,
+        JSON.stringify(record.group),
+      );
     }
     const body = options.keepHeaders === true ? record.text : stripHeaders(record.text);
     if (body.trim().length === 0) {

@@ -37,7 +37,9 @@ export function stratifiedSplit(labels: LabelsInput, testFraction: number, seed:
   const exact = classes.map((label) => f * (byClass.get(label) as number[]).length);
   const quota = exact.map(Math.floor);
   let left = Math.round(f * y.length) - quota.reduce((a, b) => a + b, 0);
-  const order = classes.map((_, k) => k).sort((a, b) => (exact[b] as number) - (quota[b] as number) - ((exact[a] as number) - (quota[a] as number)) || a - b);
+  const order = classes
+    .map((_, k) => k)
+    .sort((a, b) => (exact[b] as number) - (quota[b] as number) - ((exact[a] as number) - (quota[a] as number)) || a - b);
   for (const k of order) {
     if (left <= 0) break;
     quota[k] = (quota[k] as number) + 1;

@@ -48,8 +48,15 @@ export function take<T extends ImageInput>(ds: ImageDataset<T>, indices: ArrayLi
 export function subsample<T extends ImageInput>(ds: ImageDataset<T>, size: number, seed: Seed = DEFAULT_SEED): ImageDataset<Same<T>> {
   const fn = 'subsample';
   const n = ds.labels.length;
-  const fraction = Number.isInteger(size) && size > 1 ? checkInteger(fn, 'size', size, 1, n) / n : checkNumber(fn, 'size', size, { positive: true, max: 1 });
-  if (fraction === 1) return take(ds, Int32Array.from({ length: n }, (_, i) => i));
+  const fraction =
+    Number.isInteger(size) && size > 1
+      ? checkInteger(fn, 'size', size, 1, n) / n
+      : checkNumber(fn, 'size', size, { positive: true, max: 1 });
+  if (fraction === 1)
+    return take(
+      ds,
+      Int32Array.from({ length: n }, (_, i) => i),
+    );
   return take(ds, stratifiedSplit(ds.labels, fraction, seed).test);
 }
 
@@ -62,7 +69,11 @@ export function subsample<T extends ImageInput>(ds: ImageDataset<T>, size: numbe
  * const { train, test } = splitDataset(ds, 0.2, 0);
  * ```
  */
-export function splitDataset<T extends ImageInput>(ds: ImageDataset<T>, testFraction: number, seed: Seed = DEFAULT_SEED): { train: ImageDataset<Same<T>>; test: ImageDataset<Same<T>> } {
+export function splitDataset<T extends ImageInput>(
+  ds: ImageDataset<T>,
+  testFraction: number,
+  seed: Seed = DEFAULT_SEED,
+): { train: ImageDataset<Same<T>>; test: ImageDataset<Same<T>> } {
   const { train, test } = stratifiedSplit(ds.labels, testFraction, seed);
   return { train: take(ds, train), test: take(ds, test) };
 }
@@ -89,7 +100,7 @@ export function padTo<T extends ImageInput>(images: T, height: number, width: nu
   const out = new Float32Array(n * height * width * c).fill(value);
   for (let i = 0; i < n; i++) {
     for (let r = 0; r < h; r++) {
-      const src = ((i * h + r) * w) * c;
+      const src = (i * h + r) * w * c;
       out.set(read.data.subarray(src, src + w * c), ((i * height + r + top) * width + left) * c);
     }
   }

@@ -78,16 +78,19 @@ export function parseZhangCsv(content: string, options: ZhangCsvOptions = {}): T
         continue;
       }
       if (content[i] === '\r') i++;
-      if (i < n && content[i] !== '\n') throw bad(rowLine, 'a comma or the end of the line after a quoted field', JSON.stringify(content.slice(i, i + 10)));
+      if (i < n && content[i] !== '\n')
+        throw bad(rowLine, 'a comma or the end of the line after a quoted field', JSON.stringify(content.slice(i, i + 10)));
       i++;
       line++;
       break;
     }
     if (fields.length === 1 && fields[0] === '') continue; // blank line
-    if (fields.length !== 2 && fields.length !== 3) throw bad(rowLine, '2 fields ("label","text") or 3 ("label","title","body")', `${String(fields.length)} fields`);
+    if (fields.length !== 2 && fields.length !== 3)
+      throw bad(rowLine, '2 fields ("label","text") or 3 ("label","title","body")', `${String(fields.length)} fields`);
     const raw = fields[0] as string;
     const label = Number(raw);
-    if (!/^\d+$/.test(raw.trim()) || label < 1 || label > numClasses) throw bad(rowLine, `a label in 1..${String(numClasses)}`, JSON.stringify(raw));
+    if (!/^\d+$/.test(raw.trim()) || label < 1 || label > numClasses)
+      throw bad(rowLine, `a label in 1..${String(numClasses)}`, JSON.stringify(raw));
     const unescape = (s: string) => s.replace(/\\n/g, '\n');
     texts.push(fields.slice(1).map(unescape).join('\n'));
     labels.push(label - 1);

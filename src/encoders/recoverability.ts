@@ -29,14 +29,27 @@ export interface Recoverability {
  * recoverability('orthogonalNoise', injectOrthogonalNoise(x, y), y); // { accuracy: 1, ambiguous: 0, wrong: 0, n: 3 }
  * ```
  */
-export function recoverability(name: string, encoded: ImageInput | Texts, labels: LabelsInput, options: SignalOptions = {}): Recoverability {
+export function recoverability(
+  name: string,
+  encoded: ImageInput | Texts,
+  labels: LabelsInput,
+  options: SignalOptions = {},
+): Recoverability {
   const fn = 'recoverability';
   const entry = getEncoder(name, fn);
   const y = checkLabels(fn, labels);
   const numClasses = resolveNumClasses(fn, options.numClasses, y);
   const isTexts = Array.isArray(encoded);
   if (isTexts !== (entry.domain === 'text')) {
-    throw fail('INVALID_ARGUMENT', fn, 'encoded', entry.domain === 'text' ? `texts (an array of strings) for the text signal '${entry.name}'` : `an image batch for the image signal '${entry.name}'`, isTexts ? 'an array' : isTensor(encoded) ? 'a tensor' : 'an image batch');
+    throw fail(
+      'INVALID_ARGUMENT',
+      fn,
+      'encoded',
+      entry.domain === 'text'
+        ? `texts (an array of strings) for the text signal '${entry.name}'`
+        : `an image batch for the image signal '${entry.name}'`,
+      isTexts ? 'an array' : isTensor(encoded) ? 'a tensor' : 'an image batch',
+    );
   }
   const recovered =
     entry.domain === 'text'

@@ -1,11 +1,6 @@
 import { fail } from '../errors.js';
 import type { ImageInput, LabelsInput, Texts } from '../types.js';
-import {
-  DEFAULT_LEVELS,
-  DEFAULT_SCALE,
-  type Encoded,
-  type ImageRecoverOptions,
-} from './image/common.js';
+import { DEFAULT_LEVELS, DEFAULT_SCALE, type Encoded, type ImageRecoverOptions } from './image/common.js';
 import { injectMeanShift, recoverMeanShift } from './image/meanShift.js';
 import { injectMultipleLocations, recoverMultipleLocations, type MultipleLocationsOptions } from './image/multipleLocations.js';
 import { injectOnePixel, recoverOnePixel, type OnePixelOptions } from './image/onePixel.js';
@@ -186,7 +181,9 @@ export type ImageEncoderName = { [K in EncoderName]: (typeof encoders)[K]['domai
 export type TextEncoderName = Exclude<EncoderName, ImageEncoderName>;
 
 /** Every image signal name. */
-export const imageEncoderNames: readonly ImageEncoderName[] = encoderNames.filter((n): n is ImageEncoderName => encoders[n].domain === 'image');
+export const imageEncoderNames: readonly ImageEncoderName[] = encoderNames.filter(
+  (n): n is ImageEncoderName => encoders[n].domain === 'image',
+);
 
 /** Every text signal name. */
 export const textEncoderNames: readonly TextEncoderName[] = encoderNames.filter((n): n is TextEncoderName => encoders[n].domain === 'text');
@@ -219,7 +216,8 @@ export function getEncoder(name: string, fn = 'getEncoder'): EncoderEntry {
  */
 export function getImageEncoder(name: string, fn = 'getImageEncoder'): ImageEncoderEntry {
   const entry = getEncoder(name, fn);
-  if (entry.domain !== 'image') throw fail('INVALID_ARGUMENT', fn, 'name', `an image signal (${imageEncoderNames.join(', ')})`, `the text signal '${name}'`);
+  if (entry.domain !== 'image')
+    throw fail('INVALID_ARGUMENT', fn, 'name', `an image signal (${imageEncoderNames.join(', ')})`, `the text signal '${name}'`);
   return entry;
 }
 
@@ -235,6 +233,7 @@ export function getImageEncoder(name: string, fn = 'getImageEncoder'): ImageEnco
  */
 export function getTextEncoder(name: string, fn = 'getTextEncoder'): TextEncoderEntry {
   const entry = getEncoder(name, fn);
-  if (entry.domain !== 'text') throw fail('INVALID_ARGUMENT', fn, 'name', `a text signal (${textEncoderNames.join(', ')})`, `the image signal '${name}'`);
+  if (entry.domain !== 'text')
+    throw fail('INVALID_ARGUMENT', fn, 'name', `a text signal (${textEncoderNames.join(', ')})`, `the image signal '${name}'`);
   return entry;
 }

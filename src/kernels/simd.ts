@@ -14,8 +14,30 @@ interface SimdExports {
   matmulTransposed(x: number, w: number, z: number, rows: number, cols: number, k: number): void;
   accumulateOuter(x: number, d: number, g: number, rows: number, cols: number, k: number): void;
   addScalarFloat64(src: number, out: number, n: number, shift: number): void;
-  gemmStripsF32(pa: number, pb: number, kc: number, nsa: number, nsb: number, strideA: number, strideB: number, c: number, ldc: number, upper: number): void;
-  gemmStripsF64(pa: number, pb: number, kc: number, nsa: number, nsb: number, strideA: number, strideB: number, c: number, ldc: number, upper: number): void;
+  gemmStripsF32(
+    pa: number,
+    pb: number,
+    kc: number,
+    nsa: number,
+    nsb: number,
+    strideA: number,
+    strideB: number,
+    c: number,
+    ldc: number,
+    upper: number,
+  ): void;
+  gemmStripsF64(
+    pa: number,
+    pb: number,
+    kc: number,
+    nsa: number,
+    nsb: number,
+    strideA: number,
+    strideB: number,
+    c: number,
+    ldc: number,
+    upper: number,
+  ): void;
   axpyF64(x: number, y: number, n: number, alpha: number): void;
 }
 

@@ -15,9 +15,12 @@ export function checkFeatures(fn: string, x: FeatureMatrix, cols?: number): Feat
   if (typeof x !== 'object' || x === null || !(x.data instanceof Float32Array) || !Number.isInteger(x.rows) || !Number.isInteger(x.cols)) {
     throw fail('INVALID_ARGUMENT', fn, 'x', 'a FeatureMatrix { data: Float32Array, rows, cols }', describe(x));
   }
-  if (x.rows === 0 || x.cols === 0) throw fail('EMPTY_INPUT', fn, 'x', 'at least one row and one column', `${String(x.rows)} x ${String(x.cols)}`);
-  if (x.data.length !== x.rows * x.cols) throw fail('INVALID_SHAPE', fn, 'x', `${String(x.rows * x.cols)} values (rows x cols)`, String(x.data.length));
-  if (cols !== undefined && x.cols !== cols) throw fail('INVALID_SHAPE', fn, 'x', `${String(cols)} features (as at fit)`, `${String(x.cols)}`);
+  if (x.rows === 0 || x.cols === 0)
+    throw fail('EMPTY_INPUT', fn, 'x', 'at least one row and one column', `${String(x.rows)} x ${String(x.cols)}`);
+  if (x.data.length !== x.rows * x.cols)
+    throw fail('INVALID_SHAPE', fn, 'x', `${String(x.rows * x.cols)} values (rows x cols)`, String(x.data.length));
+  if (cols !== undefined && x.cols !== cols)
+    throw fail('INVALID_SHAPE', fn, 'x', `${String(cols)} features (as at fit)`, `${String(x.cols)}`);
   checkFinite(fn, 'x', x.data);
   return x;
 }

@@ -25,7 +25,11 @@ import { ShallowMaxNN } from './tfjs/shallowMax.js';
  */
 export const models = {
   decisionTree: { name: 'decisionTree', inputKind: 'features', create: (o = {}) => new DecisionTree({ seed: o.seed ?? 0 }) },
-  randomForest: { name: 'randomForest', inputKind: 'features', create: (o = {}) => new RandomForest({ seed: o.seed ?? 0, jobs: o.jobs ?? 1 }) },
+  randomForest: {
+    name: 'randomForest',
+    inputKind: 'features',
+    create: (o = {}) => new RandomForest({ seed: o.seed ?? 0, jobs: o.jobs ?? 1 }),
+  },
   extraTrees: { name: 'extraTrees', inputKind: 'features', create: (o = {}) => new ExtraTrees({ seed: o.seed ?? 0, jobs: o.jobs ?? 1 }) },
   gaussianNB: { name: 'gaussianNB', inputKind: 'features', create: () => new GaussianNB() },
   logisticRegression: { name: 'logisticRegression', inputKind: 'features', create: () => new LogisticRegression() },

@@ -1,5 +1,12 @@
 import { isTensor } from '../images.js';
-import { getEncoder, imageEncoderNames, textEncoderNames, type SignalFamily, type SignalInformation, type SignalOptions } from '../encoders/registry.js';
+import {
+  getEncoder,
+  imageEncoderNames,
+  textEncoderNames,
+  type SignalFamily,
+  type SignalInformation,
+  type SignalOptions,
+} from '../encoders/registry.js';
 import { recoverability } from '../encoders/recoverability.js';
 import type { ImageInput, LabelsInput, Texts } from '../types.js';
 
@@ -41,7 +48,11 @@ export interface RecoverabilityTableOptions {
  * console.log(formatRecoverabilityTable(recoverabilityTable(x, y)));
  * ```
  */
-export function recoverabilityTable(data: ImageInput | Texts, labels: LabelsInput, options: RecoverabilityTableOptions = {}): RecoverabilityRow[] {
+export function recoverabilityTable(
+  data: ImageInput | Texts,
+  labels: LabelsInput,
+  options: RecoverabilityTableOptions = {},
+): RecoverabilityRow[] {
   const isTexts = Array.isArray(data);
   const signals = options.signals ?? (isTexts ? textEncoderNames : imageEncoderNames);
   const rows: RecoverabilityRow[] = [];
@@ -51,7 +62,10 @@ export function recoverabilityTable(data: ImageInput | Texts, labels: LabelsInpu
     const t0 = performance.now();
     // recoverability below rejects data of the wrong domain with a typed error; here the inject
     // call is typed by the entry's domain.
-    const encoded = entry.domain === 'text' ? entry.inject(data as Texts, labels, opts as never) : entry.inject(data as ImageInput, labels, opts as never);
+    const encoded =
+      entry.domain === 'text'
+        ? entry.inject(data as Texts, labels, opts as never)
+        : entry.inject(data as ImageInput, labels, opts as never);
     const t1 = performance.now();
     try {
       const r = recoverability(name, encoded, labels, opts);

@@ -58,7 +58,10 @@ export function formatPaperTable(records: readonly CellRecord[]): string {
     const models = [...new Set(bySignal.map((r) => r.model))];
     const convnets = models.filter((m) => CONVNET_MODELS.includes(m));
     const competing = models.filter((m) => !CONVNET_MODELS.includes(m));
-    const convnet = convnets.length === 0 ? '—' : convnets.map((m) => (convnets.length > 1 ? `${pct(accuracyOf(m))} (${m})` : pct(accuracyOf(m)))).join(', ');
+    const convnet =
+      convnets.length === 0
+        ? '—'
+        : convnets.map((m) => (convnets.length > 1 ? `${pct(accuracyOf(m))} (${m})` : pct(accuracyOf(m)))).join(', ');
     let best = { model: '—', acc: Number.NaN };
     for (const m of competing) {
       const acc = accuracyOf(m);
@@ -83,7 +86,20 @@ export function formatStudyCsv(records: readonly CellRecord[]): string {
   const quote = (v: string) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
   const lines = ['dataset,signal,model,seed,accuracy,shuffled_accuracy,fit_seconds,n_train,n_test,backend'];
   for (const r of records) {
-    lines.push([quote(r.dataset), quote(r.signal), quote(r.model), String(r.seed), String(r.accuracy), r.shuffledAccuracy === null ? '' : String(r.shuffledAccuracy), r.fitSeconds.toFixed(3), String(r.nTrain), String(r.nTest), r.backend ?? ''].join(','));
+    lines.push(
+      [
+        quote(r.dataset),
+        quote(r.signal),
+        quote(r.model),
+        String(r.seed),
+        String(r.accuracy),
+        r.shuffledAccuracy === null ? '' : String(r.shuffledAccuracy),
+        r.fitSeconds.toFixed(3),
+        String(r.nTrain),
+        String(r.nTest),
+        r.backend ?? '',
+      ].join(','),
+    );
   }
   return `${lines.join('\n')}\n`;
 }
@@ -113,7 +129,9 @@ export function studyHeatmapSvg(records: readonly CellRecord[]): string {
   const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   const parts: string[] = [];
   parts.push(`<text x="${String(left)}" y="22" font-size="14" font-weight="bold">Accuracy gain over clean (points)</text>`);
-  models.forEach((m, j) => parts.push(`<text x="${String(left + j * cw + cw / 2)}" y="${String(top - 10)}" font-size="12" text-anchor="middle">${esc(m)}</text>`));
+  models.forEach((m, j) =>
+    parts.push(`<text x="${String(left + j * cw + cw / 2)}" y="${String(top - 10)}" font-size="12" text-anchor="middle">${esc(m)}</text>`),
+  );
   signals.forEach((s, i) => {
     const y = top + i * ch;
     parts.push(`<text x="${String(left - 8)}" y="${String(y + ch / 2 + 4)}" font-size="12" text-anchor="end">${esc(s)}</text>`);
@@ -129,8 +147,12 @@ export function studyHeatmapSvg(records: readonly CellRecord[]): string {
       const t = Math.min(1, Math.abs(gain) / 50);
       const shade = Math.round(255 * (1 - t));
       const fill = gain >= 0 ? `rgb(${String(shade)},255,${String(shade)})` : `rgb(255,${String(shade)},${String(shade)})`;
-      parts.push(`<rect x="${String(x)}" y="${String(y)}" width="${String(cw - 2)}" height="${String(ch - 2)}" fill="${fill}" stroke="#999"/>`);
-      parts.push(`<text x="${String(x + cw / 2)}" y="${String(y + ch / 2 + 4)}" font-size="12" text-anchor="middle">${gain >= 0 ? '+' : ''}${gain.toFixed(1)}</text>`);
+      parts.push(
+        `<rect x="${String(x)}" y="${String(y)}" width="${String(cw - 2)}" height="${String(ch - 2)}" fill="${fill}" stroke="#999"/>`,
+      );
+      parts.push(
+        `<text x="${String(x + cw / 2)}" y="${String(y + ch / 2 + 4)}" font-size="12" text-anchor="middle">${gain >= 0 ? '+' : ''}${gain.toFixed(1)}</text>`,
+      );
     });
   });
   const width = left + models.length * cw + 20;

@@ -3,7 +3,13 @@ import { flatten } from '../data/transforms.js';
 import type { ImageDataset } from '../data/fashionMnist.js';
 import type { TextDataset } from '../data/zhangCsv.js';
 import { charCodes } from '../encoders/text/quantize.js';
-import { getImageEncoder, getTextEncoder, type ImageSignalOptions, type SignalOptions, type TextSignalOptions } from '../encoders/registry.js';
+import {
+  getImageEncoder,
+  getTextEncoder,
+  type ImageSignalOptions,
+  type SignalOptions,
+  type TextSignalOptions,
+} from '../encoders/registry.js';
 import { fail } from '../errors.js';
 import * as tf from '@tensorflow/tfjs';
 import type { FitProgress, InputKind, ModelOptions } from '../models/model.js';
@@ -101,7 +107,6 @@ function cellKey(dataset: string, cell: Cell): string {
   return JSON.stringify(cell.modelOptions === undefined ? base : [...base, cell.modelOptions]);
 }
 
-
 /**
  * Reads a results file: the records of its complete lines. A line cut short by an interrupted
  * write is dropped from the file, so appending goes on from a clean line.
@@ -140,17 +145,20 @@ export async function runStudy(config: StudyConfig): Promise<CellRecord[]> {
   const fn = 'runStudy';
   // Validate everything first: a bad name fails before any training.
   const text = isTextData(config.train);
-  if (text !== isTextData(config.test)) throw fail('INVALID_ARGUMENT', fn, 'test', `the same kind of data as train (${text ? 'texts' : 'images'})`, text ? 'images' : 'texts');
+  if (text !== isTextData(config.test))
+    throw fail('INVALID_ARGUMENT', fn, 'test', `the same kind of data as train (${text ? 'texts' : 'images'})`, text ? 'images' : 'texts');
   const encoders = config.signals.map((s) => (text ? getTextEncoder(s, fn) : getImageEncoder(s, fn)));
   const kind: InputKind = text ? 'texts' : 'images';
   const valid = modelNames.filter((m) => registry[m].inputKind === 'features' || registry[m].inputKind === kind);
   const models = config.models.map((m) => {
     const entry = getModel(m, fn);
-    if (entry.inputKind !== 'features' && entry.inputKind !== kind) throw fail('INVALID_ARGUMENT', fn, 'models', `models for ${kind}: ${valid.join(', ')}`, `${m}, which takes ${entry.inputKind}`);
+    if (entry.inputKind !== 'features' && entry.inputKind !== kind)
+      throw fail('INVALID_ARGUMENT', fn, 'models', `models for ${kind}: ${valid.join(', ')}`, `${m}, which takes ${entry.inputKind}`);
     return entry;
   });
   for (const [name, options] of Object.entries(config.modelOptions ?? {})) {
-    if (!config.models.includes(name)) throw fail('INVALID_ARGUMENT', fn, 'modelOptions', `options for models of the study (${config.models.join(', ')})`, name);
+    if (!config.models.includes(name))
+      throw fail('INVALID_ARGUMENT', fn, 'modelOptions', `options for models of the study (${config.models.join(', ')})`, name);
     // Building the model checks its options (names and ranges) before any cell trains.
     getModel(name, fn).create({ options }).dispose();
   }
@@ -215,8 +223,18 @@ function shareImages(d: StudyData): StudyData {
 }
 
 /** Runs cells on `parallel` worker threads, each cell a self-contained job (cell in, record out). */
-async function runParallel(config: StudyConfig, pending: { index: number; cell: Cell; key: string }[], parallel: number, record: (index: number, r: CellRecord) => void): Promise<void> {
-  const data: CellData = { dataset: config.dataset, train: shareImages(config.train), test: shareImages(config.test), ...(config.jobs === undefined ? {} : { jobs: config.jobs }) };
+async function runParallel(
+  config: StudyConfig,
+  pending: { index: number; cell: Cell; key: string }[],
+  parallel: number,
+  record: (index: number, r: CellRecord) => void,
+): Promise<void> {
+  const data: CellData = {
+    dataset: config.dataset,
+    train: shareImages(config.train),
+    test: shareImages(config.test),
+    ...(config.jobs === undefined ? {} : { jobs: config.jobs }),
+  };
   const queue = [...pending];
   const workers = Array.from({ length: Math.min(parallel, pending.length) }, () => spawnWorker(import.meta.url, 'cellWorker'));
   try {
@@ -269,7 +287,12 @@ function isTextData(d: StudyData): d is TextDataset {
 }
 
 /** The study's view of one split: raw inputs, blank inputs, encoding and features by domain. */
-function view(d: StudyData): { raw: ImageArray | string[]; blank: () => ImageArray | string[]; encode: (signal: string, x: ImageArray | string[], y: Int32Array, options: SignalOptions) => ImageArray | string[]; features: (x: ImageArray | string[]) => FeatureMatrix } {
+function view(d: StudyData): {
+  raw: ImageArray | string[];
+  blank: () => ImageArray | string[];
+  encode: (signal: string, x: ImageArray | string[], y: Int32Array, options: SignalOptions) => ImageArray | string[];
+  features: (x: ImageArray | string[]) => FeatureMatrix;
+} {
   if (isTextData(d)) {
     return {
       raw: d.texts,
@@ -289,13 +312,22 @@ function view(d: StudyData): { raw: ImageArray | string[]; blank: () => ImageArr
 }
 
 /** Runs one cell: a self-contained job (the cell and the data in, the record out). */
-export async function runCell(config: CellData & Pick<StudyConfig, 'abortSignal'>, cell: Cell, key: string, onProgress?: (p: FitProgress) => void): Promise<CellRecord> {
+export async function runCell(
+  config: CellData & Pick<StudyConfig, 'abortSignal'>,
+  cell: Cell,
+  key: string,
+  onProgress?: (p: FitProgress) => void,
+): Promise<CellRecord> {
   const train = view(config.train);
   const test = view(config.test);
   const yTrain = config.train.labels;
   const yTest = config.test.labels;
   const entry = getModel(cell.model);
-  const model = entry.create({ seed: cell.seed, jobs: config.jobs ?? 1, ...(cell.modelOptions === undefined ? {} : { options: cell.modelOptions }) });
+  const model = entry.create({
+    seed: cell.seed,
+    jobs: config.jobs ?? 1,
+    ...(cell.modelOptions === undefined ? {} : { options: cell.modelOptions }),
+  });
   // Feature models get flattened pixels or character codes; the others their own kind as is.
   const input = entry.inputKind === 'features' ? (x: ImageArray | string[]) => train.features(x) : (x: ImageArray | string[]) => x;
   try {
@@ -311,10 +343,18 @@ export async function runCell(config: CellData & Pick<StudyConfig, 'abortSignal'
       xTest = test.encode(signal, testInput, yTest, cell.options);
       // The signal of a shuffled label: same inputs, same code, wrong class.
       const perm = permutation(yTest.length, `${String(cell.seed)}/shuffle`);
-      xShuffled = test.encode(signal, testInput, Int32Array.from(perm, (i) => yTest[i] as number), cell.options);
+      xShuffled = test.encode(
+        signal,
+        testInput,
+        Int32Array.from(perm, (i) => yTest[i] as number),
+        cell.options,
+      );
     }
     const t0 = performance.now();
-    await model.fit(input(xTrain) as never, yTrain, { ...(config.abortSignal === undefined ? {} : { signal: config.abortSignal }), ...(onProgress === undefined ? {} : { onProgress }) });
+    await model.fit(input(xTrain) as never, yTrain, {
+      ...(config.abortSignal === undefined ? {} : { signal: config.abortSignal }),
+      ...(onProgress === undefined ? {} : { onProgress }),
+    });
     const fitSeconds = (performance.now() - t0) / 1000;
     const accuracyOf = async (x: ImageArray | string[]): Promise<number> => {
       const p = await model.predict(input(x) as never);

@@ -9,7 +9,9 @@ const options = { numClasses: 4, scale: 1e-3, seed: 3 };
 
 // Real-looking reviews of varied length, some shorter than the pattern positions.
 const words = ['great', 'food', 'slow', 'service', 'would', 'come', 'back', 'never', 'again', 'the', 'staff', 'was', 'friendly'];
-const texts = Array.from({ length: 12 }, (_, i) => Array.from({ length: 5 + 9 * i }, (_, j) => words[(i * 7 + j * 3) % words.length]).join(' '));
+const texts = Array.from({ length: 12 }, (_, i) =>
+  Array.from({ length: 5 + 9 * i }, (_, j) => words[(i * 7 + j * 3) % words.length]).join(' '),
+);
 const textOptions = { numClasses: 4 };
 
 /**

@@ -54,7 +54,8 @@ export function checkEncoder(enc: EncoderUnderTest, c: EncoderCase): string[] {
   for (const kind of ['array', 'tensor'] as const) {
     check(`${kind}: same kind, shape and dtype; input not mutated; deterministic; no tensor leak`, () => {
       const before = tf.memory().numTensors;
-      const input: ImageInput = kind === 'tensor' ? tf.tensor4d(c.images.data, [n, h, w, ch]) : { data: c.images.data.slice(), shape: c.images.shape };
+      const input: ImageInput =
+        kind === 'tensor' ? tf.tensor4d(c.images.data, [n, h, w, ch]) : { data: c.images.data.slice(), shape: c.images.shape };
       const original = snapshot(input);
       const a = enc.inject(input, c.labels, c.options);
       const b = enc.inject(input, c.labels, c.options);
@@ -98,7 +99,11 @@ export function checkEncoder(enc: EncoderUnderTest, c: EncoderCase): string[] {
   const expectError = (what: string, code: ErrorCode, arg: string, call: () => unknown): void => {
     check(`typed error for ${what}`, () => {
       const before = tf.memory().numTensors;
-      assertTypedError(thrownBy(() => dispose(call())), code, arg);
+      assertTypedError(
+        thrownBy(() => dispose(call())),
+        code,
+        arg,
+      );
       if (tf.memory().numTensors !== before) throw new Error('tensors leaked on the error path');
     });
   };
@@ -106,9 +111,15 @@ export function checkEncoder(enc: EncoderUnderTest, c: EncoderCase): string[] {
   const bad = c.labels.slice();
   bad[0] = K;
   expectError('a label >= numClasses', 'LABEL_OUT_OF_RANGE', 'labels', () => enc.inject(c.images, bad, c.options));
-  expectError('a negative label', 'LABEL_OUT_OF_RANGE', 'labels', () => enc.inject(c.images, [-1, ...Array.from(c.labels).slice(1)], c.options));
-  expectError('a non-integer label', 'NON_INTEGER_LABEL', 'labels', () => enc.inject(c.images, [0.5, ...Array.from(c.labels).slice(1)], c.options));
-  expectError('a label count that does not match the batch', 'LENGTH_MISMATCH', 'labels', () => enc.inject(c.images, c.labels.subarray(1), c.options));
+  expectError('a negative label', 'LABEL_OUT_OF_RANGE', 'labels', () =>
+    enc.inject(c.images, [-1, ...Array.from(c.labels).slice(1)], c.options),
+  );
+  expectError('a non-integer label', 'NON_INTEGER_LABEL', 'labels', () =>
+    enc.inject(c.images, [0.5, ...Array.from(c.labels).slice(1)], c.options),
+  );
+  expectError('a label count that does not match the batch', 'LENGTH_MISMATCH', 'labels', () =>
+    enc.inject(c.images, c.labels.subarray(1), c.options),
+  );
   expectError('a rank-3 tensor', 'INVALID_SHAPE', 'images', () => {
     const t = tf.zeros([n, h, w]);
     try {
@@ -125,19 +136,29 @@ export function checkEncoder(enc: EncoderUnderTest, c: EncoderCase): string[] {
       t.dispose();
     }
   });
-  expectError('an empty batch', 'EMPTY_INPUT', 'images', () => enc.inject({ data: new Float32Array(0), shape: [0, h, w, ch] }, new Int32Array(0), c.options));
+  expectError('an empty batch', 'EMPTY_INPUT', 'images', () =>
+    enc.inject({ data: new Float32Array(0), shape: [0, h, w, ch] }, new Int32Array(0), c.options),
+  );
   expectError('a NaN value', 'NON_FINITE', 'images', () => {
     const data = c.images.data.slice();
     data[data.length - 1] = Number.NaN;
     return enc.inject({ data, shape: c.images.shape }, c.labels, c.options);
   });
-  expectError('a data length that does not match the shape', 'INVALID_SHAPE', 'images', () => enc.inject({ data: c.images.data.subarray(1), shape: c.images.shape }, c.labels, c.options));
-  expectError('a non-positive scale', 'INVALID_ARGUMENT', 'options.scale', () => enc.inject(c.images, c.labels, { ...c.options, scale: 0 }));
+  expectError('a data length that does not match the shape', 'INVALID_SHAPE', 'images', () =>
+    enc.inject({ data: c.images.data.subarray(1), shape: c.images.shape }, c.labels, c.options),
+  );
+  expectError('a non-positive scale', 'INVALID_ARGUMENT', 'options.scale', () =>
+    enc.inject(c.images, c.labels, { ...c.options, scale: 0 }),
+  );
   if (c.tooManyClasses !== undefined) {
     const k = c.tooManyClasses;
-    expectError(`numClasses ${String(k)} beyond the signal's capacity`, 'TOO_MANY_CLASSES', '', () => enc.inject(c.images, c.labels, { ...c.options, numClasses: k }));
+    expectError(`numClasses ${String(k)} beyond the signal's capacity`, 'TOO_MANY_CLASSES', '', () =>
+      enc.inject(c.images, c.labels, { ...c.options, numClasses: k }),
+    );
   }
-  expectError('recover on a rank-2 input', 'INVALID_SHAPE', 'encoded', () => enc.recover({ data: new Float32Array(4), shape: [2, 2] as unknown as ImageArray['shape'] }, c.options));
+  expectError('recover on a rank-2 input', 'INVALID_SHAPE', 'encoded', () =>
+    enc.recover({ data: new Float32Array(4), shape: [2, 2] as unknown as ImageArray['shape'] }, c.options),
+  );
   return failures;
 }
 

@@ -57,11 +57,21 @@ describe('the encoder conformance harness', () => {
   });
 
   it('catches an encoder that returns its input unchanged or of another kind', () => {
-    expect(checkEncoder(broken('identity', (x) => x), c).join('\n')).toMatch(/returned/);
-    expect(checkEncoder(broken('toTensor', (x, y, o) => {
-      const out = injectOnePixel(x, y, o);
-      return out instanceof tf.Tensor ? out : tf.tensor4d((out as ImageArray).data, [...(out as ImageArray).shape]);
-    }), c).join('\n')).toMatch(/plain input must give a plain batch/);
+    expect(
+      checkEncoder(
+        broken('identity', (x) => x),
+        c,
+      ).join('\n'),
+    ).toMatch(/returned/);
+    expect(
+      checkEncoder(
+        broken('toTensor', (x, y, o) => {
+          const out = injectOnePixel(x, y, o);
+          return out instanceof tf.Tensor ? out : tf.tensor4d((out as ImageArray).data, [...(out as ImageArray).shape]);
+        }),
+        c,
+      ).join('\n'),
+    ).toMatch(/plain input must give a plain batch/);
   });
 
   it('catches an oracle that decodes wrongly', () => {

@@ -69,7 +69,8 @@ export async function checkModel<K extends InputKind>(entry: ModelEntry<K>, c: M
     if (thrown === undefined) throw new Error('no error');
     if (!(thrown instanceof BlindspotsError)) throw new Error(`threw ${String(thrown)}, not a BlindspotsError`);
     if (thrown.code !== code) throw new Error(`code ${thrown.code}, expected ${code}`);
-    if (arg !== undefined && !thrown.details.arg?.startsWith(arg)) throw new Error(`names argument ${String(thrown.details.arg)}, expected ${arg}`);
+    if (arg !== undefined && !thrown.details.arg?.startsWith(arg))
+      throw new Error(`names argument ${String(thrown.details.arg)}, expected ${arg}`);
   };
 
   await check('predict before fit throws NotFittedError', () => withModel((m) => rejects('NOT_FITTED', undefined, () => m.predict(c.x))));
@@ -114,10 +115,18 @@ export async function checkModel<K extends InputKind>(entry: ModelEntry<K>, c: M
     }),
   );
 
-  await check('typed error: label count mismatch', () => withModel((m) => rejects('LENGTH_MISMATCH', 'y', () => m.fit(c.x, c.y.subarray(1)))));
-  await check('typed error: empty data', () => withModel((m) => rejects('EMPTY_INPUT', undefined, () => m.fit(c.empty, new Int32Array(0)))));
-  await check('typed error: a single class', () => withModel((m) => rejects('INVALID_ARGUMENT', 'y', () => m.fit(c.x, new Int32Array(c.rows)))));
-  await check(`typed error: a bad value (${c.corrupt.code})`, () => withModel((m) => rejects(c.corrupt.code, c.corrupt.arg, () => m.fit(c.corrupt.x, c.y))));
+  await check('typed error: label count mismatch', () =>
+    withModel((m) => rejects('LENGTH_MISMATCH', 'y', () => m.fit(c.x, c.y.subarray(1)))),
+  );
+  await check('typed error: empty data', () =>
+    withModel((m) => rejects('EMPTY_INPUT', undefined, () => m.fit(c.empty, new Int32Array(0)))),
+  );
+  await check('typed error: a single class', () =>
+    withModel((m) => rejects('INVALID_ARGUMENT', 'y', () => m.fit(c.x, new Int32Array(c.rows)))),
+  );
+  await check(`typed error: a bad value (${c.corrupt.code})`, () =>
+    withModel((m) => rejects(c.corrupt.code, c.corrupt.arg, () => m.fit(c.corrupt.x, c.y))),
+  );
   const other = c.otherShape;
   if (other !== undefined) {
     await check('typed error: feature count / sample shape mismatch at predict', () =>

@@ -34,7 +34,8 @@ export function checkTextEncoder(enc: TextEncoderUnderTest, c: TextEncoderCase):
     if (a.join('\u0000') === input.join('\u0000')) throw new Error('the output equals the input: no signal');
     const recovered = enc.recover(a, c.options);
     const ok = recovered.filter((v, i) => v === c.labels[i]).length;
-    if (enc.information === 'complete' && ok !== c.texts.length) throw new Error(`a complete signal's oracle recovered ${String(ok)}/${String(c.texts.length)}`);
+    if (enc.information === 'complete' && ok !== c.texts.length)
+      throw new Error(`a complete signal's oracle recovered ${String(ok)}/${String(c.texts.length)}`);
     if (recovered.some((v) => v < -1 || v >= c.options.numClasses)) throw new Error('the oracle returned a label out of range');
   });
   const expectError = (what: string, code: ErrorCode, arg: string, call: () => unknown): void => {
@@ -50,12 +51,18 @@ export function checkTextEncoder(enc: TextEncoderUnderTest, c: TextEncoderCase):
   expectError('a label count that does not match the texts', 'LENGTH_MISMATCH', 'labels', () => enc.inject(c.texts, rest, c.options));
   expectError('no texts', 'EMPTY_INPUT', 'texts', () => enc.inject([], [], c.options));
   expectError('an empty string', 'EMPTY_INPUT', 'texts', () => enc.inject(['', ...c.texts.slice(1)], c.labels, c.options));
-  expectError('a non-string text', 'INVALID_ARGUMENT', 'texts', () => enc.inject([42 as unknown as string, ...c.texts.slice(1)], c.labels, c.options));
+  expectError('a non-string text', 'INVALID_ARGUMENT', 'texts', () =>
+    enc.inject([42 as unknown as string, ...c.texts.slice(1)], c.labels, c.options),
+  );
   expectError('texts that are not an array', 'INVALID_ARGUMENT', 'texts', () => enc.inject('abc' as unknown as Texts, c.labels, c.options));
   if (c.tooManyClasses !== undefined) {
     const k = c.tooManyClasses;
-    expectError(`numClasses ${String(k)} beyond the signal's capacity`, 'TOO_MANY_CLASSES', 'options.numClasses', () => enc.inject(c.texts, c.labels, { ...c.options, numClasses: k }));
+    expectError(`numClasses ${String(k)} beyond the signal's capacity`, 'TOO_MANY_CLASSES', 'options.numClasses', () =>
+      enc.inject(c.texts, c.labels, { ...c.options, numClasses: k }),
+    );
   }
-  expectError('recover on something that is not texts', 'INVALID_ARGUMENT', 'encoded', () => enc.recover({} as unknown as Texts, c.options));
+  expectError('recover on something that is not texts', 'INVALID_ARGUMENT', 'encoded', () =>
+    enc.recover({} as unknown as Texts, c.options),
+  );
   return failures;
 }

@@ -47,4 +47,8 @@ export class ToyNearestCentroid implements Model<'features'> {
   }
 }
 
-export const toyEntry: ModelEntry<'features'> = { name: 'toyNearestCentroid', inputKind: 'features', create: () => new ToyNearestCentroid() };
+export const toyEntry: ModelEntry<'features'> = {
+  name: 'toyNearestCentroid',
+  inputKind: 'features',
+  create: () => new ToyNearestCentroid(),
+};

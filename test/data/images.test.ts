@@ -91,7 +91,10 @@ describe('CIFAR-10 binary', () => {
   it('names the file and offset of a truncated file or a bad label, and the folder when files are missing', () => {
     const { dir } = cifarDir(2);
     writeFileSync(join(dir, 'test_batch.bin'), readFileSync(join(dir, 'test_batch.bin')).subarray(0, 3073 + 100));
-    dataError(() => loadCifar10(dir, { split: 'test' }), /test_batch\.bin: a whole number of 3073-byte records, got 3173 bytes \(an incomplete record at byte offset 3073\)/);
+    dataError(
+      () => loadCifar10(dir, { split: 'test' }),
+      /test_batch\.bin: a whole number of 3073-byte records, got 3173 bytes \(an incomplete record at byte offset 3073\)/,
+    );
     const bad = readFileSync(join(dir, 'data_batch_2.bin'));
     bad[3073] = 10;
     writeFileSync(join(dir, 'data_batch_2.bin'), bad);
@@ -139,12 +142,18 @@ describe('IDX (MNIST format)', () => {
     };
     dataError(() => readIdx(p('magic', idxFile(2052, [5, 4, 3], pixels))), /magic.*magic number 2049 or 2051 at offset 0, got 2052/);
     dataError(() => readIdx(p('swapped', idxFile(2049, [5], labels)), 2051), /swapped: magic number 2051 at offset 0, got 2049/);
-    dataError(() => readIdx(p('short', idxFile(2051, [5, 4, 3], pixels.subarray(0, 50)))), /short: 5 records .* got 50 bytes \(truncated at record 4/);
+    dataError(
+      () => readIdx(p('short', idxFile(2051, [5, 4, 3], pixels.subarray(0, 50)))),
+      /short: 5 records .* got 50 bytes \(truncated at record 4/,
+    );
     dataError(() => readIdx(p('long', idxFile(2051, [4, 4, 3], pixels))), /long: 4 records .* got 60 bytes \(12 extra\)/);
     dataError(() => readIdx(p('tiny', Buffer.from([0, 0]))), /tiny: a 4-byte magic number/);
     const img = p('img', idxFile(2051, [5, 4, 3], pixels));
     dataError(() => loadIdx(img, p('lab4', idxFile(2049, [4], labels.subarray(0, 4)))), /lab4: as many labels as .* \(5\), got 4/);
-    dataError(() => loadIdx(img, p('lab10', idxFile(2049, [5], Uint8Array.of(0, 1, 10, 2, 3)))), /lab10: labels below 10, got 10 at byte offset 10/);
+    dataError(
+      () => loadIdx(img, p('lab10', idxFile(2049, [5], Uint8Array.of(0, 1, 10, 2, 3)))),
+      /lab10: labels below 10, got 10 at byte offset 10/,
+    );
     dataError(() => readIdx(p('badgz', Buffer.from([0x1f, 0x8b, 1, 2, 3]))), /badgz: a complete gzip stream/);
   });
 });
@@ -256,17 +265,28 @@ describe('blindspots encode (CLI)', () => {
   it('encodes a CIFAR-10 folder and exports NPY that decodes to the labels', () => {
     const { dir } = cifarDir(3);
     const out = join(freshDir(), 'out');
-    const stdout = execFileSync('node_modules/.bin/tsx', ['src/cli/main.ts', 'encode', '--dataset', dir, '--signal', 'orthogonalNoise', '--seed', '5', '--split', 'test', '--out', out], { encoding: 'utf8' });
+    const stdout = execFileSync(
+      'node_modules/.bin/tsx',
+      ['src/cli/main.ts', 'encode', '--dataset', dir, '--signal', 'orthogonalNoise', '--seed', '5', '--split', 'test', '--out', out],
+      { encoding: 'utf8' },
+    );
     expect(stdout).toMatch(/Orthogonal class noise on 3 images/);
     const meta = JSON.parse(readFileSync(join(out, 'encode.json'), 'utf8')) as { options: { seed: number; numClasses: number } };
     expect(meta.options).toEqual({ seed: 5, numClasses: 10 });
     const back = readNpy(join(out, 'images.npy'));
     const labels = readNpy(join(out, 'labels.npy')).data;
-    expect(recoverability('orthogonalNoise', { data: back.data as Float32Array, shape: [3, 32, 32, 3] }, labels, { seed: 5, numClasses: 10 }).accuracy).toBe(1);
+    expect(
+      recoverability('orthogonalNoise', { data: back.data as Float32Array, shape: [3, 32, 32, 3] }, labels, { seed: 5, numClasses: 10 })
+        .accuracy,
+    ).toBe(1);
   });
 
   it('fails with a typed message for an unknown signal or flag', () => {
-    const r = spawnSync('node_modules/.bin/tsx', ['src/cli/main.ts', 'encode', '--dataset', 'fashion-mnist', '--signal', 'twoPixels', '--out', 'x'], { encoding: 'utf8' });
+    const r = spawnSync(
+      'node_modules/.bin/tsx',
+      ['src/cli/main.ts', 'encode', '--dataset', 'fashion-mnist', '--signal', 'twoPixels', '--out', 'x'],
+      { encoding: 'utf8' },
+    );
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/one of onePixel, patternPixels/);
     const r2 = spawnSync('node_modules/.bin/tsx', ['src/cli/main.ts', 'encode', '--colour', 'red'], { encoding: 'utf8' });

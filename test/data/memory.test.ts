@@ -31,10 +31,23 @@ const base = rss();
 const ds = loadCifar10(dir, { split: 'all', as: 'array' });
 console.log(JSON.stringify({ base, peak: hwm(), output: ds.images.data.byteLength + ds.labels.byteLength }));
 `;
-    const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', '--input-type=module', '-e', script.replace("try { require('fs').writeFileSync", "try { (await import('node:fs')).writeFileSync")], { encoding: 'utf8', env: { ...process.env, CIFAR_DIR: dir } });
+    const out = execFileSync(
+      process.execPath,
+      [
+        '--expose-gc',
+        '--import',
+        'tsx',
+        '--input-type=module',
+        '-e',
+        script.replace("try { require('fs').writeFileSync", "try { (await import('node:fs')).writeFileSync"),
+      ],
+      { encoding: 'utf8', env: { ...process.env, CIFAR_DIR: dir } },
+    );
     const { base, peak, output } = JSON.parse(out.trim().split('\n').pop() as string) as { base: number; peak: number; output: number };
     expect(output).toBe(6000 * 3072 * 4 + 6000 * 4);
-    console.log(`loadCifar10 of 6,000 records: peak ${((peak - base) / 2 ** 20).toFixed(1)} MiB above baseline for a ${(output / 2 ** 20).toFixed(1)} MiB output`);
+    console.log(
+      `loadCifar10 of 6,000 records: peak ${((peak - base) / 2 ** 20).toFixed(1)} MiB above baseline for a ${(output / 2 ** 20).toFixed(1)} MiB output`,
+    );
     expect(peak - base).toBeLessThan(2 * output);
   });
 });

@@ -37,10 +37,16 @@ describe("Zhang's CSV format", () => {
 
   it('names the line of a malformed row', () => {
     // An unclosed quote swallows the next line's opening quote: the row fails where it was opened.
-    expect(dataFormatError(() => parseZhangCsv('"1","a","b"\n"2","unclosed\n"3","c","d"\n', { file: 'f.csv' })).message).toMatch(/f\.csv line 2: a comma or the end of the line/);
-    expect(dataFormatError(() => parseZhangCsv('"1","a","b"\n"2","unclosed\n', { file: 'f.csv' })).message).toMatch(/f\.csv line 2: a closing quote, got the end of the file/);
+    expect(dataFormatError(() => parseZhangCsv('"1","a","b"\n"2","unclosed\n"3","c","d"\n', { file: 'f.csv' })).message).toMatch(
+      /f\.csv line 2: a comma or the end of the line/,
+    );
+    expect(dataFormatError(() => parseZhangCsv('"1","a","b"\n"2","unclosed\n', { file: 'f.csv' })).message).toMatch(
+      /f\.csv line 2: a closing quote, got the end of the file/,
+    );
     expect(dataFormatError(() => parseZhangCsv('"1","a","b"\n"2","a" x,"b"\n')).message).toMatch(/line 2: a comma or the end of the line/);
-    expect(dataFormatError(() => parseZhangCsv('"1","a","b"\n"1","a","b","c"\n')).message).toMatch(/line 2: 2 fields .* or 3 .*, got 4 fields/);
+    expect(dataFormatError(() => parseZhangCsv('"1","a","b"\n"1","a","b","c"\n')).message).toMatch(
+      /line 2: 2 fields .* or 3 .*, got 4 fields/,
+    );
   });
 
   it('names the line of a wrong label', () => {

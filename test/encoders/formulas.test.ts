@@ -48,13 +48,26 @@ describe('injectOnePixel', () => {
 describe('injectPatternPixels', () => {
   it('writes bit k of the label to corner k (TL, TR, BL, BR)', () => {
     const e = injectPatternPixels(x, y);
-    const corners = [[0, 0], [0, w - 1], [h - 1, 0], [h - 1, w - 1]] as const;
+    const corners = [
+      [0, 0],
+      [0, w - 1],
+      [h - 1, 0],
+      [h - 1, w - 1],
+    ] as const;
     for (let i = 0; i < n; i++) {
       corners.forEach(([r, col], k) => expect(at(e, i, r, col, 1)).toBe(Math.fround((((y[i] as number) >> k) & 1) * 1e-3)));
     }
   });
   it('refuses more classes than 2^positions', () => {
-    expect(() => injectPatternPixels(x, y, { positions: [[0, 0], [1, 1], [2, 2]] })).toThrow(/at most 8 classes/);
+    expect(() =>
+      injectPatternPixels(x, y, {
+        positions: [
+          [0, 0],
+          [1, 1],
+          [2, 2],
+        ],
+      }),
+    ).toThrow(/at most 8 classes/);
   });
 });
 
@@ -117,10 +130,11 @@ describe('injectOrthogonalNoise', () => {
     const e = injectOrthogonalNoise(x, y, { seed: 4 });
     const d = h * w * c;
     for (let i = 0; i < n; i++) {
-      for (let j = 0; j < d; j += 17) expect(e.data[i * d + j]).toBe(Math.fround((x.data[i * d + j] as number) + (v.data[(y[i] as number) * d + j] as number)));
+      for (let j = 0; j < d; j += 17)
+        expect(e.data[i * d + j]).toBe(Math.fround((x.data[i * d + j] as number) + (v.data[(y[i] as number) * d + j] as number)));
     }
   });
-  it('keeps class k\'s vector when numClasses grows, and changes with the seed', () => {
+  it("keeps class k's vector when numClasses grows, and changes with the seed", () => {
     const a = orthogonalNoiseVectors(3, [4, 4, 1]);
     const b = orthogonalNoiseVectors(5, [4, 4, 1]);
     expect(Array.from(b.data.subarray(0, 48))).toEqual(Array.from(a.data));
@@ -141,7 +155,10 @@ describe('injectMeanShift', () => {
       }
       expect(m1 / d).toBeCloseTo((y[i] as number) * 1e-3, 7);
       // Differences between values are kept.
-      expect((e.data[i * d + 1] as number) - (e.data[i * d] as number)).toBeCloseTo((x.data[i * d + 1] as number) - (x.data[i * d] as number), 6);
+      expect((e.data[i * d + 1] as number) - (e.data[i * d] as number)).toBeCloseTo(
+        (x.data[i * d + 1] as number) - (x.data[i * d] as number),
+        6,
+      );
       expect(m0).not.toBe(m1);
     }
   });

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { Arena, choleskyUpper, crossProduct, gramMatrix, productTransposed, solveUpperTransposed, type RowSource } from '../../src/kernels/linalg.js';
+import {
+  Arena,
+  choleskyUpper,
+  crossProduct,
+  gramMatrix,
+  productTransposed,
+  solveUpperTransposed,
+  type RowSource,
+} from '../../src/kernels/linalg.js';
 import { createRandom } from '../../src/random.js';
 
 const tick = async (): Promise<void> => {};
@@ -33,7 +41,14 @@ describe('strip-packed products (wasm SIMD, float32 panels summed in float64)', 
     const v = arena.f64(c.at, c.size * c.size);
     for (let a = 0; a < 32; a++) {
       for (let b = 0; b < 32; b++) {
-        const expected = a < 29 && b < 29 ? dot(300, (i) => value(i, a), (i) => value(i, b)) : 0;
+        const expected =
+          a < 29 && b < 29
+            ? dot(
+                300,
+                (i) => value(i, a),
+                (i) => value(i, b),
+              )
+            : 0;
         expect(Math.abs((v[a * 32 + b] as number) - expected)).toBeLessThan(1e-4);
       }
     }
@@ -44,12 +59,34 @@ describe('strip-packed products (wasm SIMD, float32 panels summed in float64)', 
     const g = await gramMatrix(arena, src, tick);
     expect(g.size).toBe(304);
     const gv = arena.f64(g.at, g.size * g.size);
-    for (let a = 0; a < 300; a += 7) for (let b = 0; b < 300; b += 3) expect(Math.abs((gv[a * 304 + b] as number) - dot(29, (f) => value(a, f), (f) => value(b, f)))).toBeLessThan(1e-4);
+    for (let a = 0; a < 300; a += 7)
+      for (let b = 0; b < 300; b += 3)
+        expect(
+          Math.abs(
+            (gv[a * 304 + b] as number) -
+              dot(
+                29,
+                (f) => value(a, f),
+                (f) => value(b, f),
+              ),
+          ),
+        ).toBeLessThan(1e-4);
     expect(gv[300 * 304 + 1]).toBe(0);
     const p = await productTransposed(arena, src, { ...src, rows: src.rows.subarray(0, 13) }, tick);
     expect(p.ld).toBe(16);
     const pv = arena.f64(p.at, 304 * p.ld);
-    for (let a = 0; a < 300; a++) for (let b = 0; b < 13; b++) expect(Math.abs((pv[a * 16 + b] as number) - dot(29, (f) => value(a, f), (f) => value(b, f)))).toBeLessThan(1e-4);
+    for (let a = 0; a < 300; a++)
+      for (let b = 0; b < 13; b++)
+        expect(
+          Math.abs(
+            (pv[a * 16 + b] as number) -
+              dot(
+                29,
+                (f) => value(a, f),
+                (f) => value(b, f),
+              ),
+          ),
+        ).toBeLessThan(1e-4);
   });
 });
 
@@ -59,7 +96,15 @@ describe('Cholesky factorisation and triangular solves (float64, blocked)', () =
   const r = createRandom('spd');
   const g = Float64Array.from({ length: n * n }, () => r() - 0.5);
   const spd = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) spd[i * n + j] = (i === j ? 1 : 0) + dot(n, (k) => g[i * n + k]!, (k) => g[j * n + k]!);
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++)
+      spd[i * n + j] =
+        (i === j ? 1 : 0) +
+        dot(
+          n,
+          (k) => g[i * n + k]!,
+          (k) => g[j * n + k]!,
+        );
 
   it('choleskyUpper gives U with U^T U = A; solveUpperTransposed gives U^T X = B', async () => {
     const arena = new Arena();
@@ -69,7 +114,18 @@ describe('Cholesky factorisation and triangular solves (float64, blocked)', () =
     const u = arena.f64(at, n * n).slice();
     const U = (i: number, j: number) => (i <= j ? u[i * n + j]! : 0);
     let err = 0;
-    for (let i = 0; i < n; i++) for (let j = i; j < n; j++) err = Math.max(err, Math.abs(dot(n, (k) => U(k, i) * U(k, j), () => 1) - spd[i * n + j]!));
+    for (let i = 0; i < n; i++)
+      for (let j = i; j < n; j++)
+        err = Math.max(
+          err,
+          Math.abs(
+            dot(
+              n,
+              (k) => U(k, i) * U(k, j),
+              () => 1,
+            ) - spd[i * n + j]!,
+          ),
+        );
     expect(err).toBeLessThan(1e-9);
     const w = 12;
     const b = Float64Array.from({ length: n * w }, () => r());
@@ -78,7 +134,18 @@ describe('Cholesky factorisation and triangular solves (float64, blocked)', () =
     await solveUpperTransposed(arena, at, n, bAt, w, tick);
     const x = arena.f64(bAt, n * w);
     err = 0;
-    for (let i = 0; i < n; i++) for (let j = 0; j < w; j++) err = Math.max(err, Math.abs(dot(n, (t) => U(t, i) * x[t * w + j]!, () => 1) - b[i * w + j]!));
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < w; j++)
+        err = Math.max(
+          err,
+          Math.abs(
+            dot(
+              n,
+              (t) => U(t, i) * x[t * w + j]!,
+              () => 1,
+            ) - b[i * w + j]!,
+          ),
+        );
     expect(err).toBeLessThan(1e-9);
   });
 

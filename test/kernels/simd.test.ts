@@ -15,7 +15,11 @@ const noBad = (i: number): never => {
 
 describe('wasm SIMD kernels', () => {
   // d = 13 exercises the scalar tail; n = 9000 spans several chunks with a partial last one.
-  for (const [n, d] of [[9000, 13], [40, 3072], [3, 1]] as const) {
+  for (const [n, d] of [
+    [9000, 13],
+    [40, 3072],
+    [3, 1],
+  ] as const) {
     it(`addClassVectors matches Math.fround(src + vector) bit for bit (n=${String(n)}, d=${String(d)})`, () => {
       const src = randomFloats(n * d, 'src');
       const vectors = randomFloats(5 * d, 'vec');
@@ -30,10 +34,17 @@ describe('wasm SIMD kernels', () => {
       const src = randomFloats(n * d, 'src2');
       const out = new Float32Array(n * d);
       const sums: number[] = [];
-      shiftImages(src, out, n, d, (i, sum) => {
-        sums[i] = sum;
-        return i * 1e-3 - sum / d;
-      }, noBad);
+      shiftImages(
+        src,
+        out,
+        n,
+        d,
+        (i, sum) => {
+          sums[i] = sum;
+          return i * 1e-3 - sum / d;
+        },
+        noBad,
+      );
       for (let i = 0; i < n; i += Math.max(1, Math.floor(n / 50))) {
         let s = 0;
         for (let j = 0; j < d; j++) s += src[i * d + j] as number;
@@ -45,14 +56,20 @@ describe('wasm SIMD kernels', () => {
   }
 
   it('reports the first image with a NaN or infinity, in the vector part or the tail', () => {
-    for (const [pos, bad] of [[5 * 13 + 2, Number.NaN], [7 * 13 + 12, Number.POSITIVE_INFINITY], [3 * 13 + 12, Number.NEGATIVE_INFINITY]] as const) {
+    for (const [pos, bad] of [
+      [5 * 13 + 2, Number.NaN],
+      [7 * 13 + 12, Number.POSITIVE_INFINITY],
+      [3 * 13 + 12, Number.NEGATIVE_INFINITY],
+    ] as const) {
       const src = randomFloats(10 * 13, 'bad');
       src[pos] = bad;
       const image = Math.floor(pos / 13);
       const report = (i: number): never => {
         throw new Error(`image ${String(i)}`);
       };
-      expect(() => addClassVectors(src, new Float32Array(src.length), randomFloats(13, 'v'), new Int32Array(10), 13, report)).toThrow(`image ${String(image)}`);
+      expect(() => addClassVectors(src, new Float32Array(src.length), randomFloats(13, 'v'), new Int32Array(10), 13, report)).toThrow(
+        `image ${String(image)}`,
+      );
       expect(() => shiftImages(src, new Float32Array(src.length), 10, 13, () => 0, report)).toThrow(`image ${String(image)}`);
     }
   });

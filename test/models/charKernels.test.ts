@@ -110,7 +110,11 @@ describe('char-CNN layers: fused bias + ReLU and the one-hot convolution', () =>
     close(wasm.gb, cpu.gb);
   });
 
-  for (const [N, L, A, KW, F] of [[3, 40, 70, 7, 20], [2, 17, 5, 3, 8], [1, 9, 4, 9, 3]] as const) {
+  for (const [N, L, A, KW, F] of [
+    [3, 40, 70, 7, 20],
+    [2, 17, 5, 3, 8],
+    [1, 9, 4, 9, 3],
+  ] as const) {
     it(`oneHotConv1d equals conv2d of the one-hot input, forward and filter gradient (${String(N)} texts of ${String(L)}, alphabet ${String(A)}, kernel ${String(KW)}, ${String(F)} filters)`, async () => {
       const codes = Int32Array.from({ length: N * L }, (_, i) => ((i * 7919) % (A + 3)) - 2); // -2 and -1: no letter
       const [wasm, cpu] = await onBoth(() => {

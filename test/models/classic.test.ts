@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { flatten, loadFashionMnist, padTo, resizeTo, splitDataset } from '../../src/data/index.js';
 import { injectOnePixel, injectPatternPixels } from '../../src/encoders/index.js';
-import { DecisionTree, ExtraTrees, GaussianNB, LogisticRegression, MlDecisionTree, MlGaussianNB, MlRandomForest, RandomForest } from '../../src/models/index.js';
+import {
+  DecisionTree,
+  ExtraTrees,
+  GaussianNB,
+  LogisticRegression,
+  MlDecisionTree,
+  MlGaussianNB,
+  MlRandomForest,
+  RandomForest,
+} from '../../src/models/index.js';
 import type { Model } from '../../src/models/model.js';
 import { createRandom } from '../../src/random.js';
 import type { FeatureMatrix } from '../../src/types.js';
@@ -16,12 +25,15 @@ const fashion = loadFashionMnist({ perClass: 60, as: 'array' });
 const padded = { ...fashion, images: padTo(fashion.images, 32, 32) };
 const { train, test } = splitDataset(padded, 1 / 3, 0);
 
-describe('the decision tree on the paper\'s low-dimensional signals', () => {
+describe("the decision tree on the paper's low-dimensional signals", () => {
   // 200 images per class: with 60, a content pixel can beat a bit pixel at some greedy split and
   // one test image in 200 goes astray — scikit-learn's tree does exactly the same (0.995, checked).
   const more = loadFashionMnist({ perClass: 200, as: 'array' });
   const { train, test } = splitDataset({ ...more, images: padTo(more.images, 32, 32) }, 1 / 3, 0);
-  for (const [name, inject] of [['one pixel', injectOnePixel], ['pattern pixels', injectPatternPixels]] as const) {
+  for (const [name, inject] of [
+    ['one pixel', injectOnePixel],
+    ['pattern pixels', injectPatternPixels],
+  ] as const) {
     it(`reaches 100% test accuracy on ${name} (as in the paper), far above the clean baseline`, async () => {
       const xTrain = flatten(inject(train.images, train.labels, { numClasses: 10 }));
       const xTest = flatten(inject(test.images, test.labels, { numClasses: 10 }));
@@ -38,7 +50,9 @@ describe('CART splits', () => {
     const rows = 80;
     const cols = 5;
     const data = Float32Array.from({ length: rows * cols }, () => Math.floor(random() * 12) / 4);
-    const y = Int32Array.from({ length: rows }, (_, i) => (data[i * cols + 2]! + data[i * cols + 4]! + random() > 3 ? 1 : i % 3 === 0 ? 2 : 0));
+    const y = Int32Array.from({ length: rows }, (_, i) =>
+      data[i * cols + 2]! + data[i * cols + 4]! + random() > 3 ? 1 : i % 3 === 0 ? 2 : 0,
+    );
     const gini = (labels: number[]) => 1 - [0, 1, 2].reduce((s, k) => s + (labels.filter((v) => v === k).length / labels.length) ** 2, 0);
     let best = Number.POSITIVE_INFINITY;
     for (let f = 0; f < cols; f++) {
@@ -72,7 +86,9 @@ describe('forests', () => {
 
   it('report progress per tree, beat a single tree, and are reproducible from the seed', async () => {
     const messages: string[] = [];
-    const rf = await new RandomForest({ nEstimators: 20, seed: 3 }).fit(x, train.labels, { onProgress: (p) => messages.push(p.message ?? '') });
+    const rf = await new RandomForest({ nEstimators: 20, seed: 3 }).fit(x, train.labels, {
+      onProgress: (p) => messages.push(p.message ?? ''),
+    });
     expect(messages.filter((m) => m.startsWith('tree')).length).toBe(20);
     const again = await new RandomForest({ nEstimators: 20, seed: 3 }).fit(x, train.labels);
     expect(Array.from(await again.predict(xt))).toEqual(Array.from(await rf.predict(xt)));
@@ -86,7 +102,9 @@ describe('forests', () => {
   it('abort mid-fit rejects with AbortError and leaves the model unfitted', async () => {
     const ctl = new AbortController();
     const rf = new RandomForest({ nEstimators: 50 });
-    await expect(rf.fit(x, train.labels, { signal: ctl.signal, onProgress: (p) => p.fraction > 0.1 && ctl.abort() })).rejects.toMatchObject({ name: 'AbortError' });
+    await expect(rf.fit(x, train.labels, { signal: ctl.signal, onProgress: (p) => p.fraction > 0.1 && ctl.abort() })).rejects.toMatchObject(
+      { name: 'AbortError' },
+    );
     await expect(rf.predict(xt)).rejects.toMatchObject({ code: 'NOT_FITTED' });
   });
 
@@ -127,7 +145,7 @@ describe('GaussianNB', () => {
   });
 });
 
-describe('the ml.js adapters reach the same accuracy as the library\'s models on the same data', () => {
+describe("the ml.js adapters reach the same accuracy as the library's models on the same data", () => {
   // 8x8 images: ml.js converts to number[][] and is slow on wide data.
   const small = { ...fashion, images: resizeTo(fashion.images, 8, 8) };
   const split = splitDataset(small, 1 / 3, 1);
@@ -147,7 +165,7 @@ describe('the ml.js adapters reach the same accuracy as the library\'s models on
     }, 120_000);
   }
 
-  it('ml-naivebayes as packaged fails on a zero-variance feature; the adapter\'s smoothing fixes it', async () => {
+  it("ml-naivebayes as packaged fails on a zero-variance feature; the adapter's smoothing fixes it", async () => {
     const xo = flatten(injectOnePixel(split.train.images, split.train.labels, { numClasses: 10 }));
     const xto = flatten(injectOnePixel(split.test.images, split.test.labels, { numClasses: 10 }));
     const fixed = await accuracy(await new MlGaussianNB().fit(xo, split.train.labels), xto, split.test.labels);
@@ -186,7 +204,9 @@ describe('forests on two threads', () => {
   it('abort stops the workers and rejects with AbortError', async () => {
     const ctl = new AbortController();
     const rf = new RandomForest({ nEstimators: 40, jobs: 2 });
-    await expect(rf.fit(flatten(train.images), train.labels, { signal: ctl.signal, onProgress: () => ctl.abort() })).rejects.toMatchObject({ name: 'AbortError' });
+    await expect(rf.fit(flatten(train.images), train.labels, { signal: ctl.signal, onProgress: () => ctl.abort() })).rejects.toMatchObject({
+      name: 'AbortError',
+    });
     await expect(rf.predict(flatten(test.images))).rejects.toMatchObject({ code: 'NOT_FITTED' });
   });
 });
@@ -207,7 +227,9 @@ describe('LogisticRegression', () => {
     const objective = (w: number[], b: number[]) => {
       let loss = 0;
       for (let r = 0; r < rows; r++) {
-        const z = [0, 1, 2].map((k) => b[k]! + Array.from({ length: cols }, (_, j) => data[r * cols + j]! * w[k * cols + j]!).reduce((a, v) => a + v, 0));
+        const z = [0, 1, 2].map(
+          (k) => b[k]! + Array.from({ length: cols }, (_, j) => data[r * cols + j]! * w[k * cols + j]!).reduce((a, v) => a + v, 0),
+        );
         const max = Math.max(...z);
         const lse = max + Math.log(z.reduce((a, v) => a + Math.exp(v - max), 0));
         loss += lse - z[y[r]!]!;
@@ -227,7 +249,7 @@ describe('LogisticRegression', () => {
     expect(m.iterations).toBeGreaterThan(5);
   });
 
-  it('learns orthogonal class noise at the paper\'s scale from images holding only the signal (the control)', async () => {
+  it("learns orthogonal class noise at the paper's scale from images holding only the signal (the control)", async () => {
     const { injectOrthogonalNoise } = await import('../../src/encoders/index.js');
     const blank = (n: number) => ({ data: new Float32Array(n * 16 * 16 * 3).fill(128 / 255), shape: [n, 16, 16, 3] as const });
     const yTrain = Int32Array.from({ length: 200 }, (_, i) => i % 10);

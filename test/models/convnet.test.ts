@@ -18,15 +18,27 @@ const scratch = (): string => {
 };
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-async function gradients(backend: 'wasm' | 'cpu', xShape: number[], wShape: number[], stride: number, pad: 'same' | 'valid'): Promise<[Float32Array, Float32Array, Float32Array]> {
+async function gradients(
+  backend: 'wasm' | 'cpu',
+  xShape: number[],
+  wShape: number[],
+  stride: number,
+  pad: 'same' | 'valid',
+): Promise<[Float32Array, Float32Array, Float32Array]> {
   await tf.setBackend(backend);
   return tf.tidy(() => {
     const x = tf.randomNormal(xShape, 0, 1, 'float32', 1);
     const w = tf.randomNormal(wShape, 0, 1, 'float32', 2);
     const dy = tf.randomNormal(tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, stride, pad).shape, 0, 1, 'float32', 3);
-    const [gx, gw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad), dy)))([x, w]);
+    const [gx, gw] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+      tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad), dy)),
+    )([x, w]);
     const y = tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, stride, pad);
-    return [(gx as tf.Tensor).dataSync() as Float32Array, (gw as tf.Tensor).dataSync() as Float32Array, y.dataSync() as Float32Array] as [Float32Array, Float32Array, Float32Array];
+    return [(gx as tf.Tensor).dataSync() as Float32Array, (gw as tf.Tensor).dataSync() as Float32Array, y.dataSync() as Float32Array] as [
+      Float32Array,
+      Float32Array,
+      Float32Array,
+    ];
   });
 }
 
@@ -99,7 +111,16 @@ describe('fused batch norm (wasm kernels) against the composed tfjs ops', () => 
           const r = tf.randomNormal(shape, 0, 1, 'float32', 2);
           const dy = tf.randomNormal(shape, 0, 1, 'float32', 3);
           const f = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor, res: tf.Tensor) =>
-            tf.sum(tf.mul(batchNorm(a, { ...bn, gamma: g as tf.Variable, beta: b as tf.Variable }, true, updates, { relu, residual: withResidual ? res : undefined, fused }), dy));
+            tf.sum(
+              tf.mul(
+                batchNorm(a, { ...bn, gamma: g as tf.Variable, beta: b as tf.Variable }, true, updates, {
+                  relu,
+                  residual: withResidual ? res : undefined,
+                  fused,
+                }),
+                dy,
+              ),
+            );
           const y = batchNorm(x, bn, true, undefined, { relu, residual: withResidual ? r : undefined, fused });
           const { value, grads } = tf.valueAndGrads(f)(withResidual ? [x, bn.gamma, bn.beta, r] : [x, bn.gamma, bn.beta]);
           value.dispose();
@@ -132,7 +153,9 @@ describe('fused batch norm (wasm kernels) against the composed tfjs ops', () => 
       const m = tf.randomNormal([3, 3, 5, 7], 0, 1, 'float32', 2);
       const g = tf.randomNormal([3, 3, 5, 7], 0, 1, 'float32', 3);
       for (const weightDecay of [0, 1e-4]) {
-        const [nv, nm] = tf.engine().runKernel('BlindspotsSgdMomentum', { v, m, g }, { learningRate: 0.1, momentum: 0.9, weightDecay }) as tf.Tensor[];
+        const [nv, nm] = tf
+          .engine()
+          .runKernel('BlindspotsSgdMomentum', { v, m, g }, { learningRate: 0.1, momentum: 0.9, weightDecay }) as tf.Tensor[];
         const cm = tf.add(tf.mul(m, 0.9), weightDecay > 0 ? tf.add(g, tf.mul(v, weightDecay)) : g);
         const cv = tf.sub(v, tf.mul(cm, 0.1));
         expect(nm?.dataSync()).toEqual(cm.dataSync());
@@ -142,7 +165,12 @@ describe('fused batch norm (wasm kernels) against the composed tfjs ops', () => 
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  for (const [shape, stride, channels] of [[[2, 8, 8, 4], 2, 8], [[3, 7, 5, 3], 2, 8], [[2, 4, 4, 4], 1, 6], [[2, 6, 6, 5], 3, 5]] as const) {
+  for (const [shape, stride, channels] of [
+    [[2, 8, 8, 4], 2, 8],
+    [[3, 7, 5, 3], 2, 8],
+    [[2, 4, 4, 4], 1, 6],
+    [[2, 6, 6, 5], 3, 5],
+  ] as const) {
     it(`the option-A shortcut kernel equals avgPool + pad, forward and gradient (x ${shape.join('x')}, stride ${String(stride)}, ${String(channels)} channels)`, async () => {
       await useFastestBackend();
       const before = tf.memory().numTensors;
@@ -176,7 +204,9 @@ describe('fused batch norm (wasm kernels) against the composed tfjs ops', () => 
     const stats = (): Float32Array =>
       tf.tidy(() => {
         const x = tf.randomNormal([2, 3, 5, 6], 2, 3, 'float32', 7);
-        const out = tf.engine().runKernel('BlindspotsBatchNorm', { x, gamma: tf.ones([6]), beta: tf.zeros([6]) }, { relu: false, epsilon: 1e-5 }) as tf.Tensor[];
+        const out = tf
+          .engine()
+          .runKernel('BlindspotsBatchNorm', { x, gamma: tf.ones([6]), beta: tf.zeros([6]) }, { relu: false, epsilon: 1e-5 }) as tf.Tensor[];
         return tf.concat([out[1] as tf.Tensor, out[2] as tf.Tensor]).dataSync() as Float32Array;
       });
     const first = stats();
@@ -206,7 +236,7 @@ describe('ResNet', () => {
     expect(new ResNet({ depth: 20 }).countParameters([32, 32, 3], 10)).toBe(closedForm(20));
   });
 
-  it('learns the one-pixel signal on blank images to 100% test accuracy (the paper\'s control), in seconds', async () => {
+  it("learns the one-pixel signal on blank images to 100% test accuracy (the paper's control), in seconds", async () => {
     const make = (n: number) => {
       const labels = Int32Array.from({ length: n }, (_, i) => (i * 7) % 10);
       const blank = { data: new Float32Array(n * 16 * 16 * 3), shape: [n, 16, 16, 3] as const };
@@ -226,9 +256,18 @@ describe('ResNet', () => {
   }, 60_000);
 
   it('rejects a depth that is not 6n + 2, naming the option', () => {
-    expect(thrownBy(() => new ResNet({ depth: 21 }))).toMatchObject({ code: 'INVALID_ARGUMENT', details: { fn: 'ResNet', arg: 'options.depth' } });
-    expect(thrownBy(() => new ResNet({ epochs: 0 }))).toMatchObject({ code: 'INVALID_ARGUMENT', details: { fn: 'ResNet', arg: 'options.epochs' } });
-    expect(thrownBy(() => new ResNet({ learningRate: -1 }))).toMatchObject({ code: 'INVALID_ARGUMENT', details: { fn: 'ResNet', arg: 'options.learningRate' } });
+    expect(thrownBy(() => new ResNet({ depth: 21 }))).toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      details: { fn: 'ResNet', arg: 'options.depth' },
+    });
+    expect(thrownBy(() => new ResNet({ epochs: 0 }))).toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      details: { fn: 'ResNet', arg: 'options.epochs' },
+    });
+    expect(thrownBy(() => new ResNet({ learningRate: -1 }))).toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      details: { fn: 'ResNet', arg: 'options.learningRate' },
+    });
   });
 });
 
@@ -262,7 +301,9 @@ describe('training loop, progress, abort, save and load', () => {
     const before = tf.memory().numTensors;
     const ctl = new AbortController();
     let steps = 0;
-    await expect(net.fit(x, y, { signal: ctl.signal, onProgress: () => (++steps === 3 ? ctl.abort() : undefined) })).rejects.toMatchObject({ name: 'AbortError' });
+    await expect(net.fit(x, y, { signal: ctl.signal, onProgress: () => (++steps === 3 ? ctl.abort() : undefined) })).rejects.toMatchObject({
+      name: 'AbortError',
+    });
     expect(steps).toBe(3);
     expect(tf.memory().numTensors).toBe(before);
     expect(await net.predict(x)).toEqual(first);
@@ -288,7 +329,9 @@ describe('training loop, progress, abort, save and load', () => {
     const ctl = new AbortController();
     let steps = 0;
     const c = make(2);
-    await expect(c.fit(x, y, { signal: ctl.signal, onProgress: () => (++steps === 2 ? ctl.abort() : undefined) })).rejects.toMatchObject({ name: 'AbortError' });
+    await expect(c.fit(x, y, { signal: ctl.signal, onProgress: () => (++steps === 2 ? ctl.abort() : undefined) })).rejects.toMatchObject({
+      name: 'AbortError',
+    });
     for (const m of [a, b, single, c]) m.dispose();
     expect(tf.memory().numTensors).toBe(before);
   }, 60_000);
@@ -316,7 +359,10 @@ describe('training loop, progress, abort, save and load', () => {
     await a.save(dir);
     a.dispose();
     const before = tf.memory().numTensors;
-    await expect(new ResNet({ depth: 14, width: 4 }).load(dir)).rejects.toMatchObject({ code: 'DATA_FORMAT', details: { fn: 'ResNet.load' } });
+    await expect(new ResNet({ depth: 14, width: 4 }).load(dir)).rejects.toMatchObject({
+      code: 'DATA_FORMAT',
+      details: { fn: 'ResNet.load' },
+    });
     await expect(new Perceptron().load(dir)).rejects.toMatchObject({ code: 'DATA_FORMAT' });
     writeFileSync(join(dir, 'weights.bin'), readFileSync(join(dir, 'weights.bin')).subarray(0, 100));
     await expect(new ResNet({ depth: 8, width: 4 }).load(dir)).rejects.toMatchObject({ code: 'DATA_FORMAT' });
@@ -344,7 +390,7 @@ describe('ShallowMaxNN', () => {
 });
 
 describe('CharCNN', () => {
-  it('has the small network\'s 11,337,730 parameters on 1,014 characters and 2 classes, as PyTorch counts it', () => {
+  it("has the small network's 11,337,730 parameters on 1,014 characters and 2 classes, as PyTorch counts it", () => {
     expect(new CharCNN({ size: 'small' }).countParameters([1, 1014, 70], 2)).toBe(11337730);
   });
 
@@ -366,7 +412,13 @@ describe('CharCNN', () => {
   }, 60_000);
 
   it('rejects a size other than small or large and a length too short for its poolings', () => {
-    expect(thrownBy(() => new CharCNN({ size: 'medium' as 'small' }))).toMatchObject({ code: 'INVALID_ARGUMENT', details: { fn: 'CharCNN', arg: 'options.size' } });
-    expect(thrownBy(() => new CharCNN({ length: 100 }))).toMatchObject({ code: 'INVALID_ARGUMENT', details: { fn: 'CharCNN', arg: 'options.length' } });
+    expect(thrownBy(() => new CharCNN({ size: 'medium' as 'small' }))).toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      details: { fn: 'CharCNN', arg: 'options.size' },
+    });
+    expect(thrownBy(() => new CharCNN({ length: 100 }))).toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      details: { fn: 'CharCNN', arg: 'options.length' },
+    });
   });
 });

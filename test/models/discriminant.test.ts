@@ -56,7 +56,8 @@ function solve(a: number[][], b: number[]): { x: number[]; logDet: number } {
   return { x, logDet };
 }
 
-const rowSums = (p: FeatureMatrix): number[] => Array.from({ length: p.rows }, (_, r) => Array.from(p.data.subarray(r * p.cols, (r + 1) * p.cols)).reduce((a, v) => a + v, 0));
+const rowSums = (p: FeatureMatrix): number[] =>
+  Array.from({ length: p.rows }, (_, r) => Array.from(p.data.subarray(r * p.cols, (r + 1) * p.cols)).reduce((a, v) => a + v, 0));
 
 /**
  * A fixed 120 x 5, 3-class problem with distinct class covariances, in values exact in float32,
@@ -70,7 +71,8 @@ const reference = (() => {
   const y = Int32Array.from({ length: n }, (_, i) => i % 3);
   for (let i = 0; i < n; i++) {
     const k = i % 3;
-    for (let j = 0; j < d; j++) data[i * d + j] = ((((i * 7 + j * 13) % 17) / 16 - 0.5) * (1 + (k * (j % 3)) / 2)) + (j === 0 ? 0.75 * k : 0) + ((i * j) % 5) / 32;
+    for (let j = 0; j < d; j++)
+      data[i * d + j] = (((i * 7 + j * 13) % 17) / 16 - 0.5) * (1 + (k * (j % 3)) / 2) + (j === 0 ? 0.75 * k : 0) + ((i * j) % 5) / 32;
   }
   const q = new Float32Array(6 * d);
   [0, 1, 2, 3, 50, 101].forEach((r, i) => {
@@ -81,13 +83,28 @@ const reference = (() => {
     y,
     q: { data: q, rows: 6, cols: d },
     // LinearDiscriminantAnalysis(solver='lsqr', shrinkage=...) and QuadraticDiscriminantAnalysis(reg_param=...)
-    lsqr: [0.99997, 0.00003, 0.0, 0.000028, 0.945606, 0.054366, 0.0, 0.000538, 0.999462, 0.998158, 0.001842, 0.0, 0.0, 0.000516, 0.999484, 0.0, 0.000608, 0.999392],
-    shrink03: [0.99172, 0.008279, 0.000001, 0.010485, 0.829355, 0.16016, 0.000001, 0.01744, 0.982559, 0.948413, 0.051573, 0.000014, 0.000006, 0.041312, 0.958682, 0.000007, 0.046871, 0.953122],
-    auto: [0.99975, 0.00025, 0.0, 0.000387, 0.923447, 0.076166, 0.0, 0.001474, 0.998526, 0.993553, 0.006447, 0.0, 0.0, 0.002761, 0.997239, 0.0, 0.00321, 0.99679],
+    lsqr: [
+      0.99997, 0.00003, 0.0, 0.000028, 0.945606, 0.054366, 0.0, 0.000538, 0.999462, 0.998158, 0.001842, 0.0, 0.0, 0.000516, 0.999484, 0.0,
+      0.000608, 0.999392,
+    ],
+    shrink03: [
+      0.99172, 0.008279, 0.000001, 0.010485, 0.829355, 0.16016, 0.000001, 0.01744, 0.982559, 0.948413, 0.051573, 0.000014, 0.000006,
+      0.041312, 0.958682, 0.000007, 0.046871, 0.953122,
+    ],
+    auto: [
+      0.99975, 0.00025, 0.0, 0.000387, 0.923447, 0.076166, 0.0, 0.001474, 0.998526, 0.993553, 0.006447, 0.0, 0.0, 0.002761, 0.997239, 0.0,
+      0.00321, 0.99679,
+    ],
     /** sklearn.covariance.ledoit_wolf_shrinkage of each class, standardised. */
     ledoitWolf: [0.1873, 0.162859, 0.154723],
-    qda02: [0.923073, 0.076184, 0.000743, 0.061099, 0.65499, 0.283911, 0.002264, 0.138906, 0.858831, 0.826079, 0.170999, 0.002922, 0.003983, 0.224345, 0.771672, 0.004274, 0.238504, 0.757223],
-    qda0: [0.999998, 0.000002, 0.0, 0.0, 0.936002, 0.063998, 0.0, 0.000129, 0.999871, 0.999599, 0.000401, 0.0, 0.0, 0.00047, 0.99953, 0.0, 0.000785, 0.999215],
+    qda02: [
+      0.923073, 0.076184, 0.000743, 0.061099, 0.65499, 0.283911, 0.002264, 0.138906, 0.858831, 0.826079, 0.170999, 0.002922, 0.003983,
+      0.224345, 0.771672, 0.004274, 0.238504, 0.757223,
+    ],
+    qda0: [
+      0.999998, 0.000002, 0.0, 0.0, 0.936002, 0.063998, 0.0, 0.000129, 0.999871, 0.999599, 0.000401, 0.0, 0.0, 0.00047, 0.99953, 0.0,
+      0.000785, 0.999215,
+    ],
   };
 })();
 
@@ -102,7 +119,11 @@ describe('LinearDiscriminantAnalysis', () => {
     const { x, y, q } = reference;
     // Without shrinkage the ridge (tol 1e-4 of the mean variance) moves the probabilities slightly.
     expectClose((await (await new LinearDiscriminantAnalysis().fit(x, y)).predictProba(q)).data, reference.lsqr, 2e-3);
-    expectClose((await (await new LinearDiscriminantAnalysis({ shrinkage: 0.3, solver: 'lsqr' }).fit(x, y)).predictProba(q)).data, reference.shrink03, 1e-4);
+    expectClose(
+      (await (await new LinearDiscriminantAnalysis({ shrinkage: 0.3, solver: 'lsqr' }).fit(x, y)).predictProba(q)).data,
+      reference.shrink03,
+      1e-4,
+    );
     const auto = await new LinearDiscriminantAnalysis({ shrinkage: 'auto' }).fit(x, y);
     expectClose((await auto.predictProba(q)).data, reference.auto, 1e-4);
     expect(Math.max(...Array.from(auto.shrinkageUsed, (v, k) => Math.abs(v - (reference.ledoitWolf[k] as number))))).toBeLessThan(1e-5);
@@ -110,14 +131,25 @@ describe('LinearDiscriminantAnalysis', () => {
 
   it('approaches the Bayes boundary of two Gaussians with a shared covariance', async () => {
     // Sigma = L L^T = [[1, 0.6, 0], [0.6, 2, 0.3], [0, 0.3, 0.5]].
-    const L = [[1, 0, 0], [0.6, Math.sqrt(2 - 0.36), 0], [0, 0.3 / Math.sqrt(1.64), Math.sqrt(0.5 - 0.09 / 1.64)]];
-    const means = [[0, 0, 0], [1, -0.5, 0.5]];
+    const L = [
+      [1, 0, 0],
+      [0.6, Math.sqrt(2 - 0.36), 0],
+      [0, 0.3 / Math.sqrt(1.64), Math.sqrt(0.5 - 0.09 / 1.64)],
+    ];
+    const means = [
+      [0, 0, 0],
+      [1, -0.5, 0.5],
+    ];
     const { x, y } = gaussians('lda-train', 4000, means, [L, L]);
     const test = gaussians('lda-test', 4000, means, [L, L]);
     const lda = await new LinearDiscriminantAnalysis().fit(x, y);
     const { coef, intercept } = lda.toJSON();
     // Bayes: w = Sigma^-1 (mu1 - mu0), b = -w . (mu1 + mu0) / 2 (equal priors).
-    const sigma = [[1, 0.6, 0], [0.6, 2, 0.3], [0, 0.3, 0.5]];
+    const sigma = [
+      [1, 0.6, 0],
+      [0.6, 2, 0.3],
+      [0, 0.3, 0.5],
+    ];
     const w = solve(sigma, [1, -0.5, 0.5]).x;
     const b = -0.5 * (w[0]! * 1 + w[1]! * -0.5 + w[2]! * 0.5);
     const wHat = [0, 1, 2].map((j) => coef[3 + j]! - coef[j]!);
@@ -135,7 +167,29 @@ describe('LinearDiscriminantAnalysis', () => {
   });
 
   it('gives finite results on zero-variance and duplicated features; without shrinkage ignores class-constant ones, as the pseudo-inverse', async () => {
-    const { x, y } = gaussians('lda-const', 100, [[0, 0], [1, 1], [2, 0]], [[[1, 0], [0.3, 1]], [[1, 0], [0.3, 1]], [[1, 0], [0.3, 1]]]);
+    const { x, y } = gaussians(
+      'lda-const',
+      100,
+      [
+        [0, 0],
+        [1, 1],
+        [2, 0],
+      ],
+      [
+        [
+          [1, 0],
+          [0.3, 1],
+        ],
+        [
+          [1, 0],
+          [0.3, 1],
+        ],
+        [
+          [1, 0],
+          [0.3, 1],
+        ],
+      ],
+    );
     // Columns: the two Gaussian ones, padding 0, a copy of column 0, and a pixel that is the label * 1e-3.
     const cols = 5;
     const data = new Float32Array(x.rows * cols);
@@ -184,7 +238,26 @@ describe('LinearDiscriminantAnalysis', () => {
   });
 
   it('reports progress and aborts mid-fit, leaving the model unfitted', async () => {
-    const { x, y } = gaussians('lda-abort', 400, [[0, 0, 0], [1, 1, 1]], [[[1, 0, 0], [0, 1, 0], [0, 0, 1]], [[1, 0, 0], [0, 1, 0], [0, 0, 1]]]);
+    const { x, y } = gaussians(
+      'lda-abort',
+      400,
+      [
+        [0, 0, 0],
+        [1, 1, 1],
+      ],
+      [
+        [
+          [1, 0, 0],
+          [0, 1, 0],
+          [0, 0, 1],
+        ],
+        [
+          [1, 0, 0],
+          [0, 1, 0],
+          [0, 0, 1],
+        ],
+      ],
+    );
     const fractions: number[] = [];
     await new LinearDiscriminantAnalysis().fit(x, y, { onProgress: (p) => fractions.push(p.fraction) });
     expect(fractions.length).toBeGreaterThan(2);
@@ -206,11 +279,42 @@ describe('QuadraticDiscriminantAnalysis', () => {
 
   it('recovers distinct class covariances and the Bayes posterior, where LDA cannot separate the classes', async () => {
     // Same mean; class 0 small and round, class 1 long and tilted: Sigma1 = [[3, 1.2], [1.2, 1]].
-    const L1 = [[Math.sqrt(3), 0], [1.2 / Math.sqrt(3), Math.sqrt(1 - 0.48)]];
-    const L0 = [[Math.sqrt(0.2), 0], [0, Math.sqrt(0.2)]];
-    const sigmas = [[[0.2, 0], [0, 0.2]], [[3, 1.2], [1.2, 1]]];
-    const { x, y } = gaussians('qda-train', 3000, [[0, 0], [0, 0]], [L0, L1]);
-    const test = gaussians('qda-test', 2000, [[0, 0], [0, 0]], [L0, L1]);
+    const L1 = [
+      [Math.sqrt(3), 0],
+      [1.2 / Math.sqrt(3), Math.sqrt(1 - 0.48)],
+    ];
+    const L0 = [
+      [Math.sqrt(0.2), 0],
+      [0, Math.sqrt(0.2)],
+    ];
+    const sigmas = [
+      [
+        [0.2, 0],
+        [0, 0.2],
+      ],
+      [
+        [3, 1.2],
+        [1.2, 1],
+      ],
+    ];
+    const { x, y } = gaussians(
+      'qda-train',
+      3000,
+      [
+        [0, 0],
+        [0, 0],
+      ],
+      [L0, L1],
+    );
+    const test = gaussians(
+      'qda-test',
+      2000,
+      [
+        [0, 0],
+        [0, 0],
+      ],
+      [L0, L1],
+    );
     const qda = await new QuadraticDiscriminantAnalysis().fit(x, y);
     // Primal form: weights = U^-T with U^T U the covariance, so covariance^-1 = weights^T weights.
     const json = qda.toJSON();
@@ -218,10 +322,17 @@ describe('QuadraticDiscriminantAnalysis', () => {
       const c = json.classes[k]!;
       expect(c.rank).toBe(2);
       const W = c.weights;
-      const inv = [[W[0]! ** 2 + W[2]! ** 2, W[0]! * W[1]! + W[2]! * W[3]!], [0, W[1]! ** 2 + W[3]! ** 2]];
+      const inv = [
+        [W[0]! ** 2 + W[2]! ** 2, W[0]! * W[1]! + W[2]! * W[3]!],
+        [0, W[1]! ** 2 + W[3]! ** 2],
+      ];
       const det = inv[0]![0]! * inv[1]![1]! - inv[0]![1]! ** 2;
-      const cov = [[inv[1]![1]! / det, -inv[0]![1]! / det], [-inv[0]![1]! / det, inv[0]![0]! / det]];
-      for (let a = 0; a < 2; a++) for (let b = 0; b < 2; b++) expect(Math.abs(cov[a]![b]! - sigmas[k]![a]![b]!)).toBeLessThan(0.08 * sigmas[k]![a]![a]!);
+      const cov = [
+        [inv[1]![1]! / det, -inv[0]![1]! / det],
+        [-inv[0]![1]! / det, inv[0]![0]! / det],
+      ];
+      for (let a = 0; a < 2; a++)
+        for (let b = 0; b < 2; b++) expect(Math.abs(cov[a]![b]! - sigmas[k]![a]![b]!)).toBeLessThan(0.08 * sigmas[k]![a]![a]!);
     }
     const proba = await qda.predictProba(test.x);
     let bayes = 0;
@@ -245,12 +356,17 @@ describe('QuadraticDiscriminantAnalysis', () => {
   });
 
   // Fewer samples per class than features takes the dual (Woodbury) form; more, the primal one.
-  for (const [perClass, form] of [[8, 'dual'], [40, 'primal']] as const) {
+  for (const [perClass, form] of [
+    [8, 'dual'],
+    [40, 'primal'],
+  ] as const) {
     it(`matches the covariance formula computed directly (${form} form, ${String(perClass)} samples per class, 20 features, a constant feature)`, async () => {
       const random = createRandom(`qda-${form}`);
       const d = 20;
       const rows = 2 * perClass;
-      const data = Float32Array.from({ length: rows * d }, (_, i) => (i % d === 3 ? 0.5 : randomNormal(random) * (1 + (i % d) / 10) + (i % 2) * 0.5));
+      const data = Float32Array.from({ length: rows * d }, (_, i) =>
+        i % d === 3 ? 0.5 : randomNormal(random) * (1 + (i % d) / 10) + (i % 2) * 0.5,
+      );
       const y = Int32Array.from({ length: rows }, (_, i) => Math.floor((i * 2) / rows));
       const x = { data, rows, cols: d };
       const reg = 0.3;
@@ -263,7 +379,12 @@ describe('QuadraticDiscriminantAnalysis', () => {
           const n = idx.length;
           const mean = Array.from({ length: d }, (_, j) => idx.reduce((s, i) => s + data[i * d + j]!, 0) / n);
           const cov = Array.from({ length: d }, (_, a) =>
-            Array.from({ length: d }, (_, b) => ((1 - reg) * idx.reduce((s, i) => s + (data[i * d + a]! - mean[a]!) * (data[i * d + b]! - mean[b]!), 0)) / (n - 1) + (a === b ? reg : 0)),
+            Array.from(
+              { length: d },
+              (_, b) =>
+                ((1 - reg) * idx.reduce((s, i) => s + (data[i * d + a]! - mean[a]!) * (data[i * d + b]! - mean[b]!), 0)) / (n - 1) +
+                (a === b ? reg : 0),
+            ),
           );
           const diff = mean.map((m, j) => q.data[r * d + j]! - m);
           const { x: sol, logDet } = solve(cov, diff);
@@ -277,7 +398,24 @@ describe('QuadraticDiscriminantAnalysis', () => {
   }
 
   it('gives finite results on constant features and round-trips through JSON', async () => {
-    const { x, y } = gaussians('qda-const', 30, [[0, 0], [1, 1]], [[[1, 0], [0, 1]], [[0.5, 0], [0.2, 1]]]);
+    const { x, y } = gaussians(
+      'qda-const',
+      30,
+      [
+        [0, 0],
+        [1, 1],
+      ],
+      [
+        [
+          [1, 0],
+          [0, 1],
+        ],
+        [
+          [0.5, 0],
+          [0.2, 1],
+        ],
+      ],
+    );
     const cols = 4;
     const data = new Float32Array(x.rows * cols);
     for (let i = 0; i < x.rows; i++) data.set([x.data[i * 2]!, 0, x.data[i * 2 + 1]!, y[i]! * 1e-3], i * cols);
@@ -293,7 +431,24 @@ describe('QuadraticDiscriminantAnalysis', () => {
   });
 
   it('never predicts a class absent from the labels', async () => {
-    const { x, y } = gaussians('qda-gap', 30, [[0, 0], [3, 3]], [[[1, 0], [0, 1]], [[1, 0], [0, 1]]]);
+    const { x, y } = gaussians(
+      'qda-gap',
+      30,
+      [
+        [0, 0],
+        [3, 3],
+      ],
+      [
+        [
+          [1, 0],
+          [0, 1],
+        ],
+        [
+          [1, 0],
+          [0, 1],
+        ],
+      ],
+    );
     const gapped = y.map((v) => v * 2); // classes 0 and 2
     for (const model of [new QuadraticDiscriminantAnalysis({ regParam: 0.1 }), new LinearDiscriminantAnalysis()]) {
       const proba = await (await model.fit(x, gapped)).predictProba(x);
@@ -316,6 +471,9 @@ describe('QuadraticDiscriminantAnalysis', () => {
     }
     const lonely = y.slice();
     lonely[0] = 3;
-    await expect(new QuadraticDiscriminantAnalysis().fit(x, lonely)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', details: { arg: 'y' } });
+    await expect(new QuadraticDiscriminantAnalysis().fit(x, lonely)).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      details: { arg: 'y' },
+    });
   });
 });

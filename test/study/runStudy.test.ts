@@ -11,15 +11,25 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const fashion = loadFashionMnist({ perClass: 30, as: 'array' });
 const { train, test } = splitDataset(fashion, 1 / 3, 0);
-const base: StudyConfig = { dataset: 'fashion-mnist/30', train, test, signals: ['onePixel', 'meanShift'], models: ['decisionTree', 'gaussianNB'] };
+const base: StudyConfig = {
+  dataset: 'fashion-mnist/30',
+  train,
+  test,
+  signals: ['onePixel', 'meanShift'],
+  models: ['decisionTree', 'gaussianNB'],
+};
 const stable = (rs: readonly CellRecord[]) => rs.map(({ fitSeconds: _t, ...rest }) => rest);
 
 describe('runStudy', () => {
   it('runs every clean/signal x model cell and measures reliance', async () => {
     const records = await runStudy(base);
     expect(records.map((r) => `${r.model}/${r.signal}`)).toEqual([
-      'decisionTree/clean', 'decisionTree/onePixel', 'decisionTree/meanShift',
-      'gaussianNB/clean', 'gaussianNB/onePixel', 'gaussianNB/meanShift',
+      'decisionTree/clean',
+      'decisionTree/onePixel',
+      'decisionTree/meanShift',
+      'gaussianNB/clean',
+      'gaussianNB/onePixel',
+      'gaussianNB/meanShift',
     ]);
     const tree = records.find((r) => r.model === 'decisionTree' && r.signal === 'onePixel') as CellRecord;
     // 200 training images: greedy splits on content can precede the pixel, as in scikit-learn.
@@ -38,7 +48,7 @@ describe('runStudy', () => {
     await expect(runStudy({ ...base, signals: ['mnemonic'] })).rejects.toThrow(/an image signal/);
   });
 
-  it('trains a tfjs model on the images with its options, records the backend, and fills the paper table\'s ConvNet column', async () => {
+  it("trains a tfjs model on the images with its options, records the backend, and fills the paper table's ConvNet column", async () => {
     const progress: number[] = [];
     const config: StudyConfig = {
       ...base,
@@ -63,9 +73,16 @@ describe('runStudy', () => {
     let trained = 0;
     const onCell = () => trained++;
     await expect(runStudy({ ...base, models: ['charCnn'], onCell })).rejects.toThrow(/models for images: .*resnet.*perceptron/);
-    await expect(runStudy({ ...base, models: ['resnet'], modelOptions: { resnet: { epoch: 3 } }, onCell })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', details: { arg: 'options.epoch' } });
-    await expect(runStudy({ ...base, models: ['resnet'], modelOptions: { resnet: { depth: 9 } }, onCell })).rejects.toMatchObject({ details: { arg: 'options.depth' } });
-    await expect(runStudy({ ...base, models: ['resnet'], modelOptions: { perceptron: {} }, onCell })).rejects.toMatchObject({ details: { arg: 'modelOptions' } });
+    await expect(runStudy({ ...base, models: ['resnet'], modelOptions: { resnet: { epoch: 3 } }, onCell })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      details: { arg: 'options.epoch' },
+    });
+    await expect(runStudy({ ...base, models: ['resnet'], modelOptions: { resnet: { depth: 9 } }, onCell })).rejects.toMatchObject({
+      details: { arg: 'options.depth' },
+    });
+    await expect(runStudy({ ...base, models: ['resnet'], modelOptions: { perceptron: {} }, onCell })).rejects.toMatchObject({
+      details: { arg: 'modelOptions' },
+    });
     expect(trained).toBe(0);
   });
 
@@ -114,7 +131,7 @@ await runStudy({ dataset: 'fashion-mnist/30', train, test, signals: ['onePixel',
 });
 
 describe('study reports and CLI', () => {
-  it('CSV has one row per cell; the SVG heatmap shows each model\'s gain over clean', async () => {
+  it("CSV has one row per cell; the SVG heatmap shows each model's gain over clean", async () => {
     const records = await runStudy(base);
     const { formatStudyCsv, studyHeatmapSvg } = await import('../../src/study/index.js');
     const csv = formatStudyCsv(records).trim().split('\n');
@@ -131,7 +148,10 @@ describe('study reports and CLI', () => {
     const { execFileSync, spawnSync } = await import('node:child_process');
     const results = join(dir, 'cli.jsonl');
     const config = join(dir, 'study.json');
-    writeFileSync(config, JSON.stringify({ dataset: 'fashion-mnist', perClass: 20, signals: ['onePixel'], models: ['decisionTree'], results }));
+    writeFileSync(
+      config,
+      JSON.stringify({ dataset: 'fashion-mnist', perClass: 20, signals: ['onePixel'], models: ['decisionTree'], results }),
+    );
     const out = execFileSync('node_modules/.bin/tsx', ['src/cli/main.ts', 'study', config], { encoding: 'utf8' });
     expect(out).toMatch(/\| onePixel \| \d+\.\d% \(\d+\.\d%\) \| decisionTree/);
     const csv = execFileSync('node_modules/.bin/tsx', ['src/cli/main.ts', 'report', results, '--format', 'csv'], { encoding: 'utf8' });
@@ -146,7 +166,9 @@ describe('study reports and CLI', () => {
     const preset = spawnSync('node_modules/.bin/tsx', ['src/cli/main.ts', 'study', '--preset', 'table9'], { encoding: 'utf8' });
     expect(preset.status).toBe(2);
     expect(preset.stderr).toMatch(/one of quick, table1, table2/);
-    expect(execFileSync('node_modules/.bin/tsx', ['src/cli/main.ts', 'study', '--help'], { encoding: 'utf8' })).toMatch(/table1 +the paper's Table 1/);
+    expect(execFileSync('node_modules/.bin/tsx', ['src/cli/main.ts', 'study', '--help'], { encoding: 'utf8' })).toMatch(
+      /table1 +the paper's Table 1/,
+    );
   }, 120_000);
 
   it('the table2 preset reads a Yelp/Amazon-style CSV given with --data', async () => {
@@ -160,7 +182,11 @@ describe('study reports and CLI', () => {
     const csv = join(dir, 'reviews.csv');
     writeFileSync(csv, `${rows.join('\n')}\n`);
     const results = join(dir, 'table2-csv.jsonl');
-    const out = execFileSync('node_modules/.bin/tsx', ['src/cli/main.ts', 'study', '--preset', 'table2', '--data', csv, '--results', results], { encoding: 'utf8' });
+    const out = execFileSync(
+      'node_modules/.bin/tsx',
+      ['src/cli/main.ts', 'study', '--preset', 'table2', '--data', csv, '--results', results],
+      { encoding: 'utf8' },
+    );
     expect(out).toMatch(/\| mnemonic \| \d+\.\d% \(\d+\.\d%\) \|/);
     const records = readResults(results);
     expect(records[0]?.dataset).toBe(`zhang-csv:${csv}`);
@@ -176,8 +202,19 @@ describe('text studies and the signal-only control', () => {
     const labels = Int32Array.from(keep, (i) => mail.labels[i]!);
     const texts = Array.from(keep, (i) => mail.texts[i]!);
     const split = stratifiedSplit(labels, 0.25, 0);
-    const pick = (idx: Int32Array) => ({ texts: Array.from(idx, (i) => texts[i]!), labels: Int32Array.from(idx, (i) => labels[i]!), classNames: mail.classNames });
-    const records = await runStudy({ dataset: 'spam', train: pick(split.train), test: pick(split.test), signals: ['mnemonic', 'lengthEncoding'], models: ['decisionTree'], control: true });
+    const pick = (idx: Int32Array) => ({
+      texts: Array.from(idx, (i) => texts[i]!),
+      labels: Int32Array.from(idx, (i) => labels[i]!),
+      classNames: mail.classNames,
+    });
+    const records = await runStudy({
+      dataset: 'spam',
+      train: pick(split.train),
+      test: pick(split.test),
+      signals: ['mnemonic', 'lengthEncoding'],
+      models: ['decisionTree'],
+      control: true,
+    });
     const acc = (signal: string) => records.find((r) => r.signal === signal)!.accuracy;
     expect(records.map((r) => r.signal)).toEqual(['clean', 'mnemonic', 'mnemonic:only', 'lengthEncoding', 'lengthEncoding:only']);
     expect(acc('mnemonic')).toBe(1); // the paper: 100% with a decision tree
@@ -195,7 +232,9 @@ describe('text studies and the signal-only control', () => {
   });
 
   it('refuses texts mixed with images', async () => {
-    await expect(runStudy({ ...base, test: { texts: ['a'], labels: Int32Array.of(0), classNames: ['x'] } })).rejects.toThrow(/the same kind of data as train/);
+    await expect(runStudy({ ...base, test: { texts: ['a'], labels: Int32Array.of(0), classNames: ['x'] } })).rejects.toThrow(
+      /the same kind of data as train/,
+    );
   });
 });
 
@@ -207,6 +246,14 @@ describe('parallel cells', () => {
     const parallel = await runStudy({ ...base, parallel: 2, results: path, onCell: () => calls++ });
     expect(calls).toBe(6);
     expect(stable(parallel)).toEqual(stable(sequential));
-    expect(stable(readResults(path)).map((r) => r.key).sort()).toEqual(stable(sequential).map((r) => r.key).sort());
+    expect(
+      stable(readResults(path))
+        .map((r) => r.key)
+        .sort(),
+    ).toEqual(
+      stable(sequential)
+        .map((r) => r.key)
+        .sort(),
+    );
   }, 120_000);
 });

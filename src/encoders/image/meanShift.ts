@@ -1,6 +1,14 @@
 import { shiftImages } from '../../kernels/simd.js';
 import type { ImageInput, LabelsInput } from '../../types.js';
-import { decodeImages, encodeImages, nearestMultiple, toLabel, type Encoded, type ImageEncoderOptions, type ImageRecoverOptions } from './common.js';
+import {
+  decodeImages,
+  encodeImages,
+  nearestMultiple,
+  toLabel,
+  type Encoded,
+  type ImageEncoderOptions,
+  type ImageRecoverOptions,
+} from './common.js';
 
 /** Options of {@link injectMeanShift}. */
 export type MeanShiftOptions = ImageEncoderOptions;
@@ -24,24 +32,27 @@ const noLimit = () => ({ max: Number.POSITIVE_INFINITY, why: '' });
  * ```
  */
 export function injectMeanShift<T extends ImageInput>(images: T, labels: LabelsInput, options: MeanShiftOptions = {}): Encoded<T> {
-  return encodeImages('injectMeanShift', images, labels, options, noLimit, { mode: 'compute', run: (src, ctx) => {
-    const [n, h, w, c] = ctx.shape;
-    const d = h * w * c;
-    const out = new Float32Array(src.length);
-    const y = ctx.labels;
-    shiftImages(
-      src,
-      out,
-      n,
-      d,
-      (i, sum) => (y[i] as number) * ctx.scale - sum / d,
-      (i) => {
-        ctx.checkFinite(i * d, (i + 1) * d);
-        throw new Error('unreachable: a non-finite value was reported but not found');
-      },
-    );
-    return out;
-  } });
+  return encodeImages('injectMeanShift', images, labels, options, noLimit, {
+    mode: 'compute',
+    run: (src, ctx) => {
+      const [n, h, w, c] = ctx.shape;
+      const d = h * w * c;
+      const out = new Float32Array(src.length);
+      const y = ctx.labels;
+      shiftImages(
+        src,
+        out,
+        n,
+        d,
+        (i, sum) => (y[i] as number) * ctx.scale - sum / d,
+        (i) => {
+          ctx.checkFinite(i * d, (i + 1) * d);
+          throw new Error('unreachable: a non-finite value was reported but not found');
+        },
+      );
+      return out;
+    },
+  });
 }
 
 /**

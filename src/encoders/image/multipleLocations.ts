@@ -10,7 +10,10 @@ export interface MultipleLocationsOptions extends ImageEncoderOptions {
   readonly minDistance?: number;
 }
 
-const capacity = (shape: ImageShape) => ({ max: Math.floor((shape[1] * shape[2]) / 2), why: `${String(shape[1] * shape[2])} pixels, two per class` });
+const capacity = (shape: ImageShape) => ({
+  max: Math.floor((shape[1] * shape[2]) / 2),
+  why: `${String(shape[1] * shape[2])} pixels, two per class`,
+});
 
 /**
  * The pixel pair of each class: `pairs[2k]` and `pairs[2k + 1]` are the flat positions
@@ -114,20 +117,27 @@ export function multipleLocationsValues(n: number, seed: Seed = DEFAULT_SEED): F
  * const encoded = injectMultipleLocations(x, [0, 9], { numClasses: 10 });
  * ```
  */
-export function injectMultipleLocations<T extends ImageInput>(images: T, labels: LabelsInput, options: MultipleLocationsOptions = {}): Encoded<T> {
+export function injectMultipleLocations<T extends ImageInput>(
+  images: T,
+  labels: LabelsInput,
+  options: MultipleLocationsOptions = {},
+): Encoded<T> {
   const fn = 'injectMultipleLocations';
-  return encodeImages(fn, images, labels, options, capacity, { mode: 'copy', run: (out, ctx) => {
-    const [n, h, w] = ctx.shape;
-    const pairs = multipleLocationsPairs(ctx.numClasses, h, w, withSeed(options, ctx.seed), fn);
-    const values = multipleLocationsValues(n, ctx.seed);
-    const y = ctx.labels;
-    for (let i = 0; i < n; i++) {
-      const label = y[i] as number;
-      const v = values[i] as number;
-      setPixel(out, ctx.shape, i, pairs[2 * label] as number, v);
-      setPixel(out, ctx.shape, i, pairs[2 * label + 1] as number, v);
-    }
-  } });
+  return encodeImages(fn, images, labels, options, capacity, {
+    mode: 'copy',
+    run: (out, ctx) => {
+      const [n, h, w] = ctx.shape;
+      const pairs = multipleLocationsPairs(ctx.numClasses, h, w, withSeed(options, ctx.seed), fn);
+      const values = multipleLocationsValues(n, ctx.seed);
+      const y = ctx.labels;
+      for (let i = 0; i < n; i++) {
+        const label = y[i] as number;
+        const v = values[i] as number;
+        setPixel(out, ctx.shape, i, pairs[2 * label] as number, v);
+        setPixel(out, ctx.shape, i, pairs[2 * label + 1] as number, v);
+      }
+    },
+  });
 }
 
 /**

@@ -36,11 +36,14 @@ const noLimit = (): { max: number; why: string } => ({ max: Number.POSITIVE_INFI
  */
 export function injectOnePixel<T extends ImageInput>(images: T, labels: LabelsInput, options: OnePixelOptions = {}): Encoded<T> {
   const fn = 'injectOnePixel';
-  return encodeImages(fn, images, labels, options, noLimit, { mode: 'copy', run: (out, ctx) => {
-    const pixel = checkPosition(fn, 'options.position', options.position ?? [0, 0], ctx.shape);
-    const y = ctx.labels;
-    for (let i = 0; i < y.length; i++) setPixel(out, ctx.shape, i, pixel, (y[i] as number) * ctx.scale);
-  } });
+  return encodeImages(fn, images, labels, options, noLimit, {
+    mode: 'copy',
+    run: (out, ctx) => {
+      const pixel = checkPosition(fn, 'options.position', options.position ?? [0, 0], ctx.shape);
+      const y = ctx.labels;
+      for (let i = 0; i < y.length; i++) setPixel(out, ctx.shape, i, pixel, (y[i] as number) * ctx.scale);
+    },
+  });
 }
 
 /**

@@ -88,18 +88,25 @@ export function orthogonalNoiseVectors(
  * const encoded = injectOrthogonalNoise(x, [0, 1, 2, 3], { numClasses: 10, seed: 7 });
  * ```
  */
-export function injectOrthogonalNoise<T extends ImageInput>(images: T, labels: LabelsInput, options: OrthogonalNoiseOptions = {}): Encoded<T> {
-  return encodeImages('injectOrthogonalNoise', images, labels, options, capacity, { mode: 'compute', run: (src, ctx) => {
-    const [n, h, w, c] = ctx.shape;
-    const d = h * w * c;
-    const vectors = orthogonalNoiseVectors(ctx.numClasses, [h, w, c], { scale: ctx.scale, seed: ctx.seed }).data;
-    const out = new Float32Array(src.length);
-    addClassVectors(src, out, vectors, ctx.labels, d, (i) => {
-      ctx.checkFinite(i * d, (i + 1) * d);
-      throw new Error('unreachable: a non-finite value was reported but not found');
-    });
-    return out;
-  } });
+export function injectOrthogonalNoise<T extends ImageInput>(
+  images: T,
+  labels: LabelsInput,
+  options: OrthogonalNoiseOptions = {},
+): Encoded<T> {
+  return encodeImages('injectOrthogonalNoise', images, labels, options, capacity, {
+    mode: 'compute',
+    run: (src, ctx) => {
+      const [n, h, w, c] = ctx.shape;
+      const d = h * w * c;
+      const vectors = orthogonalNoiseVectors(ctx.numClasses, [h, w, c], { scale: ctx.scale, seed: ctx.seed }).data;
+      const out = new Float32Array(src.length);
+      addClassVectors(src, out, vectors, ctx.labels, d, (i) => {
+        ctx.checkFinite(i * d, (i + 1) * d);
+        throw new Error('unreachable: a non-finite value was reported but not found');
+      });
+      return out;
+    },
+  });
 }
 
 /** Values checked before a full check: enough that a wrong class passes with odds ~ (2e-3)^16. */
@@ -137,10 +144,12 @@ export function recoverOrthogonalNoise(encoded: ImageInput, options: OrthogonalN
       for (let k = 0; k < numClasses && count < 2; k++) {
         const vBase = k * d;
         let hits = 0;
-        for (let j = 0; j < probe; j++) if (gridResidual((data[base + j] as number) - (vectors[vBase + j] as number), levels) <= GRID_TOLERANCE) hits++;
+        for (let j = 0; j < probe; j++)
+          if (gridResidual((data[base + j] as number) - (vectors[vBase + j] as number), levels) <= GRID_TOLERANCE) hits++;
         if (hits < probe / 2) continue;
         hits = 0;
-        for (let j = 0; j < d; j++) if (gridResidual((data[base + j] as number) - (vectors[vBase + j] as number), levels) <= GRID_TOLERANCE) hits++;
+        for (let j = 0; j < d; j++)
+          if (gridResidual((data[base + j] as number) - (vectors[vBase + j] as number), levels) <= GRID_TOLERANCE) hits++;
         if (hits >= needed) {
           found = k;
           count++;

@@ -48,7 +48,13 @@ export function patternPixelPositions(shape: ImageShape, options: PatternPixelsO
     flat[k] = checkPosition(fn, `options.positions[${String(k)}]`, p, shape);
   });
   if (new Set(flat).size !== flat.length) {
-    throw fail('INVALID_ARGUMENT', fn, 'options.positions', 'distinct pixel positions (an image needs height and width >= 2 for four distinct corners)', `${String(flat.length - new Set(flat).size)} repeated`);
+    throw fail(
+      'INVALID_ARGUMENT',
+      fn,
+      'options.positions',
+      'distinct pixel positions (an image needs height and width >= 2 for four distinct corners)',
+      `${String(flat.length - new Set(flat).size)} repeated`,
+    );
   }
   return flat;
 }
@@ -76,14 +82,17 @@ function capacity(options: PatternPixelsOptions) {
  */
 export function injectPatternPixels<T extends ImageInput>(images: T, labels: LabelsInput, options: PatternPixelsOptions = {}): Encoded<T> {
   const fn = 'injectPatternPixels';
-  return encodeImages(fn, images, labels, options, capacity(options), { mode: 'copy', run: (out, ctx) => {
-    const pixels = patternPixelPositions(ctx.shape, options, fn);
-    const y = ctx.labels;
-    for (let i = 0; i < y.length; i++) {
-      const label = y[i] as number;
-      for (let k = 0; k < pixels.length; k++) setPixel(out, ctx.shape, i, pixels[k] as number, ((label >> k) & 1) * ctx.scale);
-    }
-  } });
+  return encodeImages(fn, images, labels, options, capacity(options), {
+    mode: 'copy',
+    run: (out, ctx) => {
+      const pixels = patternPixelPositions(ctx.shape, options, fn);
+      const y = ctx.labels;
+      for (let i = 0; i < y.length; i++) {
+        const label = y[i] as number;
+        for (let k = 0; k < pixels.length; k++) setPixel(out, ctx.shape, i, pixels[k] as number, ((label >> k) & 1) * ctx.scale);
+      }
+    },
+  });
 }
 
 /**

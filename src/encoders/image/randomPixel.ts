@@ -57,12 +57,15 @@ export function randomPixelPositions(n: number, height: number, width: number, s
  * ```
  */
 export function injectRandomPixel<T extends ImageInput>(images: T, labels: LabelsInput, options: RandomPixelOptions = {}): Encoded<T> {
-  return encodeImages('injectRandomPixel', images, labels, options, noLimit, { mode: 'copy', run: (out, ctx) => {
-    const [n, h, w] = ctx.shape;
-    const positions = randomPixelPositions(n, h, w, ctx.seed);
-    const y = ctx.labels;
-    for (let i = 0; i < n; i++) setPixel(out, ctx.shape, i, positions[i] as number, ((y[i] as number) + 1) * ctx.scale);
-  } });
+  return encodeImages('injectRandomPixel', images, labels, options, noLimit, {
+    mode: 'copy',
+    run: (out, ctx) => {
+      const [n, h, w] = ctx.shape;
+      const positions = randomPixelPositions(n, h, w, ctx.seed);
+      const y = ctx.labels;
+      for (let i = 0; i < n; i++) setPixel(out, ctx.shape, i, positions[i] as number, ((y[i] as number) + 1) * ctx.scale);
+    },
+  });
 }
 
 /**

@@ -25,12 +25,24 @@ export interface TextEncodeContext {
  * checkTexts('injectMnemonic', ['great', 'bad']);
  * ```
  */
-export function checkTexts(fn: string, texts: unknown, arg = 'texts', options: { readonly allowEmptyTexts?: boolean } = {}): readonly string[] {
+export function checkTexts(
+  fn: string,
+  texts: unknown,
+  arg = 'texts',
+  options: { readonly allowEmptyTexts?: boolean } = {},
+): readonly string[] {
   if (!Array.isArray(texts)) throw fail('INVALID_ARGUMENT', fn, arg, 'an array of strings', describe(texts));
   if (texts.length === 0) throw fail('EMPTY_INPUT', fn, arg, 'at least one text', 'an empty array');
   texts.forEach((t: unknown, i) => {
     if (typeof t !== 'string') throw fail('INVALID_ARGUMENT', fn, arg, 'strings', `${describe(t)} at index ${String(i)}`);
-    if (t.length === 0 && options.allowEmptyTexts !== true) throw fail('EMPTY_INPUT', fn, arg, 'non-empty texts (an empty text has no character to carry the signal)', `an empty string at index ${String(i)}`);
+    if (t.length === 0 && options.allowEmptyTexts !== true)
+      throw fail(
+        'EMPTY_INPUT',
+        fn,
+        arg,
+        'non-empty texts (an empty text has no character to carry the signal)',
+        `an empty string at index ${String(i)}`,
+      );
   });
   return texts as readonly string[];
 }

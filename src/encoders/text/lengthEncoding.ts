@@ -24,9 +24,15 @@ export interface LengthEncodingOptions extends TextEncoderOptions {
  * ```
  */
 export function classLengths(numClasses: number, options: LengthEncodingOptions = {}, fn = 'classLengths'): number[] {
-  if (options.lengths === undefined) return Array.from({ length: Math.min(numClasses, DEFAULT_MAX_CLASSES) }, (_, k) => DEFAULT_LENGTH_STEP * (k + 1));
+  if (options.lengths === undefined)
+    return Array.from({ length: Math.min(numClasses, DEFAULT_MAX_CLASSES) }, (_, k) => DEFAULT_LENGTH_STEP * (k + 1));
   const lengths = options.lengths;
-  if (!Array.isArray(lengths) || lengths.length === 0 || lengths.some((l) => !Number.isInteger(l) || l < 1) || new Set(lengths).size !== lengths.length) {
+  if (
+    !Array.isArray(lengths) ||
+    lengths.length === 0 ||
+    lengths.some((l) => !Number.isInteger(l) || l < 1) ||
+    new Set(lengths).size !== lengths.length
+  ) {
     throw fail('INVALID_ARGUMENT', fn, 'options.lengths', 'distinct positive integer lengths, one per class', JSON.stringify(lengths));
   }
   return lengths.slice(0, numClasses);

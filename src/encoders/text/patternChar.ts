@@ -20,11 +20,18 @@ export interface PatternCharOptions extends TextEncoderOptions {
 
 function config(fn: string, options: PatternCharOptions): { positions: readonly number[]; mark: string } {
   const positions = options.positions ?? DEFAULT_PATTERN_POSITIONS;
-  if (!Array.isArray(positions) || positions.length === 0 || positions.length > 30 || positions.some((p) => !Number.isInteger(p) || p < 0) || new Set(positions).size !== positions.length) {
+  if (
+    !Array.isArray(positions) ||
+    positions.length === 0 ||
+    positions.length > 30 ||
+    positions.some((p) => !Number.isInteger(p) || p < 0) ||
+    new Set(positions).size !== positions.length
+  ) {
     throw fail('INVALID_ARGUMENT', fn, 'options.positions', '1 to 30 distinct non-negative integer positions', JSON.stringify(positions));
   }
   const mark = options.mark ?? '0';
-  if (typeof mark !== 'string' || Array.from(mark).length !== 1) throw fail('INVALID_ARGUMENT', fn, 'options.mark', 'one character', JSON.stringify(mark));
+  if (typeof mark !== 'string' || Array.from(mark).length !== 1)
+    throw fail('INVALID_ARGUMENT', fn, 'options.mark', 'one character', JSON.stringify(mark));
   return { positions, mark };
 }
 
@@ -50,7 +57,8 @@ export function injectPatternChar(texts: Texts, labels: LabelsInput, options: Pa
   const { positions, mark } = config(fn, options);
   const need = Math.max(...positions) + 1;
   const shortTexts = options.shortTexts ?? 'pad';
-  if (shortTexts !== 'pad' && shortTexts !== 'error') throw fail('INVALID_ARGUMENT', fn, 'options.shortTexts', "'pad' or 'error'", String(shortTexts));
+  if (shortTexts !== 'pad' && shortTexts !== 'error')
+    throw fail('INVALID_ARGUMENT', fn, 'options.shortTexts', "'pad' or 'error'", String(shortTexts));
   return encodeTexts(fn, texts, labels, options, capacity(positions), (t, ctx) =>
     t.map((text, i) => {
       // Only the head up to the last position is split into code points; the tail is kept as is.
@@ -58,7 +66,13 @@ export function injectPatternChar(texts: Texts, labels: LabelsInput, options: Pa
       const chars = Array.from(text.slice(0, cut));
       if (chars.length < need) {
         if (shortTexts === 'error') {
-          throw fail('INVALID_ARGUMENT', fn, 'texts', `texts of at least ${String(need)} characters (options.shortTexts = 'error')`, `${String(chars.length)} at index ${String(i)}`);
+          throw fail(
+            'INVALID_ARGUMENT',
+            fn,
+            'texts',
+            `texts of at least ${String(need)} characters (options.shortTexts = 'error')`,
+            `${String(chars.length)} at index ${String(i)}`,
+          );
         }
         while (chars.length < need) chars.push(' ');
       }

@@ -27,7 +27,8 @@ function scan(fn: string, texts: Texts, options: QuantizeOptions, write: (i: num
   if (!Array.isArray(texts)) throw fail('INVALID_ARGUMENT', fn, 'texts', 'an array of strings', describe(texts));
   const length = checkInteger(fn, 'options.length', options.length ?? ZHANG_INPUT_LENGTH, 1, 1 << 20);
   const order = options.order ?? 'backward';
-  if (order !== 'backward' && order !== 'forward') throw fail('INVALID_ARGUMENT', fn, 'options.order', "'backward' or 'forward'", String(order));
+  if (order !== 'backward' && order !== 'forward')
+    throw fail('INVALID_ARGUMENT', fn, 'options.order', "'backward' or 'forward'", String(order));
   const lower = options.lowercase ?? true;
   texts.forEach((text: unknown, i) => {
     if (typeof text !== 'string') throw fail('INVALID_ARGUMENT', fn, 'texts', 'strings', `${describe(text)} at index ${String(i)}`);

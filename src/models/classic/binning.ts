@@ -167,7 +167,15 @@ function identity(n: number): Int32Array {
 // against 0.68–0.78 s).
 
 /** strip[j * rows + r] = data[order[r] * cols + c0 + j] for j < width. */
-function transposeStrip(data: Float32Array, cols: number, c0: number, width: number, order: Int32Array, strip: Float32Array, rows: number): void {
+function transposeStrip(
+  data: Float32Array,
+  cols: number,
+  c0: number,
+  width: number,
+  order: Int32Array,
+  strip: Float32Array,
+  rows: number,
+): void {
   for (let r = 0; r < rows; r++) {
     const o = (order[r] as number) * cols + c0;
     for (let j = 0; j < width; j++) strip[j * rows + r] = data[o + j] as number;

@@ -212,7 +212,10 @@ export function growTree(
       let p = 0;
       let minB = 0;
       let maxB = 0;
-      if (best) p = inLocal ? fillHistogramRows(local, lidx, f, cols, idx, start, end, y, mult, K, hist, binCount, binN, lastClass, present) : fillHistogram(bins, base, idx, start, end, y, mult, K, hist, binCount, binN, lastClass, present);
+      if (best)
+        p = inLocal
+          ? fillHistogramRows(local, lidx, f, cols, idx, start, end, y, mult, K, hist, binCount, binN, lastClass, present)
+          : fillHistogram(bins, base, idx, start, end, y, mult, K, hist, binCount, binN, lastClass, present);
       else {
         minB = inLocal ? gatherRows(local, lidx, f, cols, start, end, nodeBins) : gatherColumn(bins, base, idx, start, end, nodeBins);
         maxB = nodeBins[n] as number;
@@ -282,7 +285,7 @@ export function growTree(
         // Counted per run of equal classes, without branches on the bins: a split's sides are a
         // coin toss per sample, and mispredicted branches cost more than the counting. (Rows are
         // grouped by class when trees are fitted, so a node's runs are its classes.)
-        for (let i = 0; i < n; ) {
+        for (let i = 0; i < n;) {
           const k = nodeY[i] as number;
           let c = 0;
           let cw = 0;
@@ -424,7 +427,10 @@ export function accumulateProba(tree: TreeArrays, x: FeatureMatrix, out: Float32
     let node = 0;
     const base = r * x.cols;
     while ((left[node] as number) >= 0) {
-      node = (x.data[base + (feature[node] as number)] as number) <= (threshold[node] as number) ? (left[node] as number) : (right[node] as number);
+      node =
+        (x.data[base + (feature[node] as number)] as number) <= (threshold[node] as number)
+          ? (left[node] as number)
+          : (right[node] as number);
     }
     for (let k = 0; k < K; k++) out[r * K + k] = (out[r * K + k] as number) + weight * (value[node * K + k] as number);
   }
@@ -488,7 +494,15 @@ function fillHistogram(
 }
 
 /** Zeroes what {@link fillHistogram} wrote: the present bins' rows only (one entry for a one-sample bin). */
-function clearHistogram(present: Int32Array, p: number, K: number, hist: Int32Array, binCount: Int32Array, binN: Int32Array, lastClass: Int32Array): void {
+function clearHistogram(
+  present: Int32Array,
+  p: number,
+  K: number,
+  hist: Int32Array,
+  binCount: Int32Array,
+  binN: Int32Array,
+  lastClass: Int32Array,
+): void {
   for (let q = 0; q < p; q++) {
     const b = present[q] as number;
     if (binN[b] === 1) hist[b * K + (lastClass[b] as number)] = 0;
@@ -541,7 +555,14 @@ function fillHistogramRows(
  * Copies the bins of idx[start, end) from the column at `base` into out[0, n); returns their
  * minimum and leaves their maximum in out[n].
  */
-function gatherColumn(bins: Uint8Array | Uint16Array | Uint32Array, base: number, idx: Int32Array, start: number, end: number, out: Int32Array): number {
+function gatherColumn(
+  bins: Uint8Array | Uint16Array | Uint32Array,
+  base: number,
+  idx: Int32Array,
+  start: number,
+  end: number,
+  out: Int32Array,
+): number {
   let min = 0x3fffffff;
   let max = 0;
   for (let i = start; i < end; i++) {
@@ -555,7 +576,15 @@ function gatherColumn(bins: Uint8Array | Uint16Array | Uint32Array, base: number
 }
 
 /** {@link gatherColumn} from the local rows (idx[i]'s row is lidx[i]). */
-function gatherRows(local: Uint8Array | Uint16Array | Uint32Array, lidx: Int32Array, f: number, cols: number, start: number, end: number, out: Int32Array): number {
+function gatherRows(
+  local: Uint8Array | Uint16Array | Uint32Array,
+  lidx: Int32Array,
+  f: number,
+  cols: number,
+  start: number,
+  end: number,
+  out: Int32Array,
+): number {
   let min = 0x3fffffff;
   let max = 0;
   for (let i = start; i < end; i++) {

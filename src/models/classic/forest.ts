@@ -89,7 +89,10 @@ export async function growForest(
   try {
     const { bins, rows, cols } = job.binned;
     if (job.binned.rowBins.length === 0) {
-      const rowBins = bins.BYTES_PER_ELEMENT === 1 ? pool.rowBins : new (bins.constructor as Uint16ArrayConstructor)(new SharedArrayBuffer(rows * cols * bins.BYTES_PER_ELEMENT));
+      const rowBins =
+        bins.BYTES_PER_ELEMENT === 1
+          ? pool.rowBins
+          : new (bins.constructor as Uint16ArrayConstructor)(new SharedArrayBuffer(rows * cols * bins.BYTES_PER_ELEMENT));
       await Promise.all(
         workers.map(
           (worker, w) =>

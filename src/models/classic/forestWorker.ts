@@ -32,5 +32,11 @@ parentPort?.on('message', (msg: Message) => {
   }
   if (job === undefined) throw new Error('forest worker: a tree before its job');
   const tree = growForestTree(job, msg.t);
-  parentPort?.postMessage({ t: msg.t, tree }, [tree.feature.buffer, tree.threshold.buffer, tree.left.buffer, tree.right.buffer, tree.value.buffer] as ArrayBuffer[]);
+  parentPort?.postMessage({ t: msg.t, tree }, [
+    tree.feature.buffer,
+    tree.threshold.buffer,
+    tree.left.buffer,
+    tree.right.buffer,
+    tree.value.buffer,
+  ] as ArrayBuffer[]);
 });

@@ -61,7 +61,8 @@ export class GaussianNB extends FeatureModel<NBState> {
       const o = (y[r] as number) * cols;
       for (let j = 0; j < cols; j++) mean[o + j] = (mean[o + j] as number) + (data[r * cols + j] as number);
     }
-    for (let k = 0; k < K; k++) for (let j = 0; j < cols; j++) mean[k * cols + j] = (mean[k * cols + j] as number) / Math.max(1, count[k] as number);
+    for (let k = 0; k < K; k++)
+      for (let j = 0; j < cols; j++) mean[k * cols + j] = (mean[k * cols + j] as number) / Math.max(1, count[k] as number);
     for (let r = 0; r < rows; r++) {
       const o = (y[r] as number) * cols;
       for (let j = 0; j < cols; j++) {
@@ -76,7 +77,8 @@ export class GaussianNB extends FeatureModel<NBState> {
       for (let k = 0; k < K; k++) total += (count[k] as number) * (mean[k * cols + j] as number);
       const overall = total / rows;
       let ss = 0;
-      for (let k = 0; k < K; k++) ss += (m2[k * cols + j] as number) + (count[k] as number) * ((mean[k * cols + j] as number) - overall) ** 2;
+      for (let k = 0; k < K; k++)
+        ss += (m2[k * cols + j] as number) + (count[k] as number) * ((mean[k * cols + j] as number) - overall) ** 2;
       if (ss / rows > maxVar) maxVar = ss / rows;
     }
     const epsilon = smoothing * maxVar;
@@ -113,13 +115,27 @@ export class GaussianNB extends FeatureModel<NBState> {
   /** The fitted model as plain JSON. */
   toJSON(): GaussianNBJSON {
     const s = this.fitted('toJSON');
-    return { model: 'gaussianNB', options: this.options, numClasses: s.numClasses, cols: s.cols, mean: Array.from(s.mean), invVar: Array.from(s.invVar), constant: Array.from(s.constant) };
+    return {
+      model: 'gaussianNB',
+      options: this.options,
+      numClasses: s.numClasses,
+      cols: s.cols,
+      mean: Array.from(s.mean),
+      invVar: Array.from(s.invVar),
+      constant: Array.from(s.constant),
+    };
   }
 
   /** Restores a model saved with `toJSON`. */
   static fromJSON(json: GaussianNBJSON): GaussianNB {
     const m = new GaussianNB(json.options);
-    m.state = { numClasses: json.numClasses, cols: json.cols, mean: Float64Array.from(json.mean), invVar: Float64Array.from(json.invVar), constant: Float64Array.from(json.constant) };
+    m.state = {
+      numClasses: json.numClasses,
+      cols: json.cols,
+      mean: Float64Array.from(json.mean),
+      invVar: Float64Array.from(json.invVar),
+      constant: Float64Array.from(json.constant),
+    };
     return m;
   }
 }

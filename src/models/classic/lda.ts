@@ -102,7 +102,10 @@ export class LinearDiscriminantAnalysis extends FeatureModel<LDAState> {
     const fn = `${this.name}.fit`;
     const o = this.options;
     if (o.solver !== undefined && o.solver !== 'lsqr') throw fail('INVALID_ARGUMENT', fn, 'options.solver', "'lsqr'", describe(o.solver));
-    const shrinkage = o.shrinkage === 'auto' || o.shrinkage === undefined ? o.shrinkage : checkNumber(fn, 'options.shrinkage', o.shrinkage, { min: 0, max: 1 });
+    const shrinkage =
+      o.shrinkage === 'auto' || o.shrinkage === undefined
+        ? o.shrinkage
+        : checkNumber(fn, 'options.shrinkage', o.shrinkage, { min: 0, max: 1 });
     const tol = checkNumber(fn, 'options.tol', o.tol ?? 1e-4, { min: 0 });
     const { rows, cols } = x;
     const K = ctx.numClasses;
@@ -125,9 +128,28 @@ export class LinearDiscriminantAnalysis extends FeatureModel<LDAState> {
     const used = new Float64Array(K);
     let cov: ArenaMatrix | undefined;
     if (m > 0) {
-      cov = shrinkage === 'auto'
-        ? await ledoitWolfCovariance(arena, x, stats, features, diag, used, stage(0, 0.7, Math.ceil(rows / 256) + K, 'class covariances, Ledoit-Wolf'))
-        : await pooledCovariance(arena, x, y, stats, features, shrinkage ?? 0, diag, used, stage(0, 0.7, Math.ceil(rows / 256), 'within-class scatter'));
+      cov =
+        shrinkage === 'auto'
+          ? await ledoitWolfCovariance(
+              arena,
+              x,
+              stats,
+              features,
+              diag,
+              used,
+              stage(0, 0.7, Math.ceil(rows / 256) + K, 'class covariances, Ledoit-Wolf'),
+            )
+          : await pooledCovariance(
+              arena,
+              x,
+              y,
+              stats,
+              features,
+              shrinkage ?? 0,
+              diag,
+              used,
+              stage(0, 0.7, Math.ceil(rows / 256), 'within-class scatter'),
+            );
     } else if (typeof shrinkage === 'number') used.fill(shrinkage);
     const coef = new Float64Array(K * cols);
     if (cov !== undefined) {
@@ -140,7 +162,13 @@ export class LinearDiscriminantAnalysis extends FeatureModel<LDAState> {
       for (let i = 0; i < n; i++) a[i * n + i] = i < m ? (a[i * n + i] as number) + ridge : 1;
       const failed = await choleskyUpper(arena, cov.at, n, stage(0.7, 0.95, Math.ceil(n / 64), 'Cholesky factorisation'));
       if (failed >= 0) {
-        throw fail('INVALID_ARGUMENT', fn, 'options.tol', 'a ridge large enough for a positive definite covariance (or shrinkage > 0)', `tol ${String(tol)}: pivot ${String(failed)} not positive`);
+        throw fail(
+          'INVALID_ARGUMENT',
+          fn,
+          'options.tol',
+          'a ridge large enough for a positive definite covariance (or shrinkage > 0)',
+          `tol ${String(tol)}: pivot ${String(failed)} not positive`,
+        );
       }
       // coef_S = covariance^-1 means_S: forward then back substitution with the factor.
       const w = Math.ceil(K / 4) * 4;
@@ -207,7 +235,15 @@ export class LinearDiscriminantAnalysis extends FeatureModel<LDAState> {
    */
   toJSON(): LinearDiscriminantAnalysisJSON {
     const s = this.fitted('toJSON');
-    return { model: 'lda', options: this.options, numClasses: s.numClasses, cols: s.cols, coef: Array.from(s.coef), intercept: Array.from(s.intercept), shrinkage: Array.from(s.shrinkage) };
+    return {
+      model: 'lda',
+      options: this.options,
+      numClasses: s.numClasses,
+      cols: s.cols,
+      coef: Array.from(s.coef),
+      intercept: Array.from(s.intercept),
+      shrinkage: Array.from(s.shrinkage),
+    };
   }
 
   /**
@@ -219,9 +255,16 @@ export class LinearDiscriminantAnalysis extends FeatureModel<LDAState> {
    * ```
    */
   static fromJSON(json: LinearDiscriminantAnalysisJSON): LinearDiscriminantAnalysis {
-    if (json?.model !== 'lda') throw fail('DATA_FORMAT', 'LinearDiscriminantAnalysis.fromJSON', 'json', 'a saved lda model', describe(json?.model));
+    if (json?.model !== 'lda')
+      throw fail('DATA_FORMAT', 'LinearDiscriminantAnalysis.fromJSON', 'json', 'a saved lda model', describe(json?.model));
     const m = new LinearDiscriminantAnalysis(json.options);
-    m.state = { numClasses: json.numClasses, cols: json.cols, coef: Float64Array.from(json.coef), intercept: Float64Array.from(json.intercept), shrinkage: Float64Array.from(json.shrinkage) };
+    m.state = {
+      numClasses: json.numClasses,
+      cols: json.cols,
+      coef: Float64Array.from(json.coef),
+      intercept: Float64Array.from(json.intercept),
+      shrinkage: Float64Array.from(json.shrinkage),
+    };
     return m;
   }
 }
@@ -294,7 +337,11 @@ async function ledoitWolfCovariance(
       if (v > 0) varyingInClass++;
     }
     const mark = arena.mark();
-    const ck = await crossProduct(arena, { data, cols, rows: stats.rowsOf[k] as Int32Array, features, centres: stats.means, centreOf: centreOf.fill(k, 0, nk) }, tick);
+    const ck = await crossProduct(
+      arena,
+      { data, cols, rows: stats.rowsOf[k] as Int32Array, features, centres: stats.means, centreOf: centreOf.fill(k, 0, nk) },
+      tick,
+    );
     const c = arena.f64(ck.at, n * n);
     // ||S_std||_F^2 and the trace of S_std (the number of features varying in the class).
     let frob = 0;

@@ -196,7 +196,11 @@ export class LogisticRegression extends FeatureModel<LRState> {
       grad.set(nextGrad);
       f = fNext;
       const elapsed = (performance.now() - t0) / 1000;
-      ctx.options.onProgress?.({ fraction: (it + 1) / maxIter, etaSeconds: (elapsed / (it + 1)) * (maxIter - it - 1), message: `iteration ${String(it + 1)}/${String(maxIter)}, loss ${f.toFixed(5)}` });
+      ctx.options.onProgress?.({
+        fraction: (it + 1) / maxIter,
+        etaSeconds: (elapsed / (it + 1)) * (maxIter - it - 1),
+        message: `iteration ${String(it + 1)}/${String(maxIter)}, loss ${f.toFixed(5)}`,
+      });
       ctx.checkAbort();
       await new Promise<void>((resolve) => setImmediate(resolve));
       ctx.checkAbort();
@@ -225,13 +229,27 @@ export class LogisticRegression extends FeatureModel<LRState> {
   /** The fitted model as plain JSON. */
   toJSON(): LogisticRegressionJSON {
     const s = this.fitted('toJSON');
-    return { model: 'logisticRegression', options: this.options, numClasses: s.numClasses, cols: s.cols, weights: Array.from(s.weights), bias: Array.from(s.bias), iterations: s.iterations };
+    return {
+      model: 'logisticRegression',
+      options: this.options,
+      numClasses: s.numClasses,
+      cols: s.cols,
+      weights: Array.from(s.weights),
+      bias: Array.from(s.bias),
+      iterations: s.iterations,
+    };
   }
 
   /** Restores a model saved with `toJSON`. */
   static fromJSON(json: LogisticRegressionJSON): LogisticRegression {
     const m = new LogisticRegression(json.options);
-    m.state = { numClasses: json.numClasses, cols: json.cols, weights: Float64Array.from(json.weights), bias: Float64Array.from(json.bias), iterations: json.iterations };
+    m.state = {
+      numClasses: json.numClasses,
+      cols: json.cols,
+      weights: Float64Array.from(json.weights),
+      bias: Float64Array.from(json.bias),
+      iterations: json.iterations,
+    };
     return m;
   }
 }

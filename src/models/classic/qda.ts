@@ -1,5 +1,13 @@
 import { fail } from '../../errors.js';
-import { Arena, choleskyUpper, crossProduct, gramMatrix, productTransposed, solveUpperTransposed, type Tick } from '../../kernels/linalg.js';
+import {
+  Arena,
+  choleskyUpper,
+  crossProduct,
+  gramMatrix,
+  productTransposed,
+  solveUpperTransposed,
+  type Tick,
+} from '../../kernels/linalg.js';
 import type { FeatureMatrix } from '../../types.js';
 import { checkNumber, describe } from '../../validate.js';
 import { FeatureModel, softmaxRows, type FitContext } from '../featureModel.js';
@@ -123,7 +131,14 @@ export class QuadraticDiscriminantAnalysis extends FeatureModel<QDAState> {
     const K = ctx.numClasses;
     const stats = classStats(x, y, K);
     for (let k = 0; k < K; k++) {
-      if (stats.counts[k] === 1) throw fail('INVALID_ARGUMENT', fn, 'y', 'at least 2 samples of every class present (a class covariance needs them)', `1 sample of class ${String(k)}`);
+      if (stats.counts[k] === 1)
+        throw fail(
+          'INVALID_ARGUMENT',
+          fn,
+          'y',
+          'at least 2 samples of every class present (a class covariance needs them)',
+          `1 sample of class ${String(k)}`,
+        );
     }
     const stage = fitStages(ctx);
     const quiet = pauses(ctx);
@@ -134,7 +149,16 @@ export class QuadraticDiscriminantAnalysis extends FeatureModel<QDAState> {
       const nk = stats.counts[k] as number;
       const mean = stats.means.slice(k * cols, (k + 1) * cols);
       if (nk === 0) {
-        classes.push({ mean, features: new Int32Array(0), weights: new Float32Array(0), rank: 0, rho: 1, inside: 1, beta: 0, constant: Number.NEGATIVE_INFINITY });
+        classes.push({
+          mean,
+          features: new Int32Array(0),
+          weights: new Float32Array(0),
+          rank: 0,
+          rho: 1,
+          inside: 1,
+          beta: 0,
+          constant: Number.NEGATIVE_INFINITY,
+        });
         continue;
       }
       const varying: number[] = [];
@@ -148,13 +172,29 @@ export class QuadraticDiscriminantAnalysis extends FeatureModel<QDAState> {
       const m = features.length;
       // A class with no variance at all falls back to unit variance for the ridge's scale.
       const rho = Math.max(reg, tol * (trace > 0 ? trace / cols : 1));
-      if (!(rho > 0)) throw fail('INVALID_ARGUMENT', fn, 'options.tol', 'tol > 0 or regParam > 0 (a class covariance is singular)', `tol ${String(tol)}, regParam ${String(reg)}`);
+      if (!(rho > 0))
+        throw fail(
+          'INVALID_ARGUMENT',
+          fn,
+          'options.tol',
+          'tol > 0 or regParam > 0 (a class covariance is singular)',
+          `tol ${String(tol)}, regParam ${String(reg)}`,
+        );
       // Covariance = a X^T X + rho I over `features` (X the centred class rows).
       const a = (1 - reg) / (nk - 1);
       const tick = stage(k / K, (k + 1) / K, 3, `class ${String(k + 1)}/${String(K)}`);
       const prior = logPrior(nk, rows);
       if (m === 0 || a === 0) {
-        classes.push({ mean, features: new Int32Array(0), weights: new Float32Array(0), rank: 0, rho, inside: 1 / rho, beta: 0, constant: prior - 0.5 * cols * Math.log(rho) });
+        classes.push({
+          mean,
+          features: new Int32Array(0),
+          weights: new Float32Array(0),
+          rank: 0,
+          rho,
+          inside: 1 / rho,
+          beta: 0,
+          constant: prior - 0.5 * cols * Math.log(rho),
+        });
         await tick();
         continue;
       }
@@ -179,7 +219,16 @@ export class QuadraticDiscriminantAnalysis extends FeatureModel<QDAState> {
         for (let i = 0; i < n; i++) id[i * n + i] = 1;
         await tick();
         await solveUpperTransposed(arena, c.at, n, b, n, quiet);
-        classes.push({ mean, features, weights: copyRows(arena.f64(b, n * n), m, n, m), rank: m, rho, inside: 0, beta: 1, constant: prior - 0.5 * logDet });
+        classes.push({
+          mean,
+          features,
+          weights: copyRows(arena.f64(b, n * n), m, n, m),
+          rank: m,
+          rho,
+          inside: 0,
+          beta: 1,
+          constant: prior - 0.5 * logDet,
+        });
       } else {
         // Dual (Woodbury): factor c I + X X^T (n_k x n_k); weights = U^-T X, so that
         // d^T C^-1 d = (||d||^2 - ||weights d||^2) / rho.
@@ -206,7 +255,16 @@ export class QuadraticDiscriminantAnalysis extends FeatureModel<QDAState> {
         }
         await tick();
         await solveUpperTransposed(arena, g.at, n, b, w, quiet);
-        classes.push({ mean, features, weights: copyRows(arena.f64(b, n * w), nk, w, m), rank: nk, rho, inside: 1 / rho, beta: -1 / rho, constant: prior - 0.5 * logDet });
+        classes.push({
+          mean,
+          features,
+          weights: copyRows(arena.f64(b, n * w), nk, w, m),
+          rank: nk,
+          rho,
+          inside: 1 / rho,
+          beta: -1 / rho,
+          constant: prior - 0.5 * logDet,
+        });
       }
       arena.release(mark);
       await tick();
@@ -249,7 +307,12 @@ export class QuadraticDiscriminantAnalysis extends FeatureModel<QDAState> {
           const z = await productTransposed(
             arena,
             { data, cols, rows: all.subarray(r0, r1), features: c.features, centres: c.mean },
-            { data: c.weights, cols: m, rows: Int32Array.from({ length: c.rank }, (_, i) => i), features: Int32Array.from({ length: m }, (_, i) => i) },
+            {
+              data: c.weights,
+              cols: m,
+              rows: Int32Array.from({ length: c.rank }, (_, i) => i),
+              features: Int32Array.from({ length: m }, (_, i) => i),
+            },
             none,
           );
           const zv = arena.f64(z.at, Math.ceil((r1 - r0) / 8) * 8 * z.ld);
@@ -304,7 +367,8 @@ export class QuadraticDiscriminantAnalysis extends FeatureModel<QDAState> {
    * ```
    */
   static fromJSON(json: QuadraticDiscriminantAnalysisJSON): QuadraticDiscriminantAnalysis {
-    if (json?.model !== 'qda') throw fail('DATA_FORMAT', 'QuadraticDiscriminantAnalysis.fromJSON', 'json', 'a saved qda model', describe(json?.model));
+    if (json?.model !== 'qda')
+      throw fail('DATA_FORMAT', 'QuadraticDiscriminantAnalysis.fromJSON', 'json', 'a saved qda model', describe(json?.model));
     const m = new QuadraticDiscriminantAnalysis(json.options);
     m.state = {
       numClasses: json.numClasses,
@@ -332,5 +396,11 @@ function copyRows(src: Float64Array, rows: number, ld: number, count: number): F
 }
 
 function notPositive(fn: string, k: number, tol: number, reg: number): Error {
-  return fail('INVALID_ARGUMENT', fn, 'options.tol', `a ridge large enough for a positive definite covariance of class ${String(k)} (raise tol or regParam)`, `tol ${String(tol)}, regParam ${String(reg)}`);
+  return fail(
+    'INVALID_ARGUMENT',
+    fn,
+    'options.tol',
+    `a ridge large enough for a positive definite covariance of class ${String(k)} (raise tol or regParam)`,
+    `tol ${String(tol)}, regParam ${String(reg)}`,
+  );
 }

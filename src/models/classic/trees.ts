@@ -110,7 +110,11 @@ abstract class TreeEnsemble extends FeatureModel<ForestState> {
       (done) => {
         if (nEstimators === 1) return;
         const elapsed = (performance.now() - t0) / 1000;
-        ctx.options.onProgress?.({ fraction: done / nEstimators, etaSeconds: (elapsed / done) * (nEstimators - done), message: `tree ${String(done)}/${String(nEstimators)}` });
+        ctx.options.onProgress?.({
+          fraction: done / nEstimators,
+          etaSeconds: (elapsed / done) * (nEstimators - done),
+          message: `tree ${String(done)}/${String(nEstimators)}`,
+        });
       },
       ctx.checkAbort,
       // A single tree reports its own progress: the share of samples already in leaves.
@@ -149,7 +153,8 @@ abstract class TreeEnsemble extends FeatureModel<ForestState> {
 
   /** Restores a model saved with `toJSON` (the same class). */
   protected restore(json: TreeModelJSON): this {
-    if (json.model !== this.kind) throw fail('INVALID_ARGUMENT', `${this.name}.fromJSON`, 'json', `a saved ${this.kind} model`, String(json.model));
+    if (json.model !== this.kind)
+      throw fail('INVALID_ARGUMENT', `${this.name}.fromJSON`, 'json', `a saved ${this.kind} model`, String(json.model));
     this.state = {
       numClasses: json.numClasses,
       cols: json.cols,

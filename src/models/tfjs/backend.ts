@@ -55,7 +55,8 @@ export function useFastestBackend(options: { readonly prefer?: readonly BackendN
   if (prefer === undefined && current !== undefined) return current;
   if (prefer !== undefined) {
     for (const name of prefer) {
-      if (!ORDER.includes(name)) throw fail('INVALID_ARGUMENT', 'useFastestBackend', 'options.prefer', `names among ${ORDER.join(', ')}`, JSON.stringify(name));
+      if (!ORDER.includes(name))
+        throw fail('INVALID_ARGUMENT', 'useFastestBackend', 'options.prefer', `names among ${ORDER.join(', ')}`, JSON.stringify(name));
     }
     if (prefer.length === 0) throw fail('INVALID_ARGUMENT', 'useFastestBackend', 'options.prefer', 'at least one backend name', '[]');
   }
@@ -67,7 +68,13 @@ export function useFastestBackend(options: { readonly prefer?: readonly BackendN
       if (reason === undefined) return { name, skipped };
       skipped.push({ name, reason });
     }
-    throw fail('NO_BACKEND', 'useFastestBackend', 'options.prefer', 'a backend that initialises', skipped.map((s) => `${s.name}: ${s.reason}`).join('; '));
+    throw fail(
+      'NO_BACKEND',
+      'useFastestBackend',
+      'options.prefer',
+      'a backend that initialises',
+      skipped.map((s) => `${s.name}: ${s.reason}`).join('; '),
+    );
   })();
   current = setup;
   return setup;

@@ -60,14 +60,22 @@ export class CharCNN extends ConvNetModel<'texts'> {
   constructor(readonly options: CharCNNOptions = {}) {
     super(options, { learningRate: 0.01, weightDecay: 0, lrSteps: [1 / 3, 2 / 3], lrDecay: 0.5 }, 'CharCNN', ['size', 'length', 'dropout']);
     const size = options.size ?? 'small';
-    if (size !== 'small' && size !== 'large') throw fail('INVALID_ARGUMENT', 'CharCNN', 'options.size', "'small' or 'large'", JSON.stringify(size));
+    if (size !== 'small' && size !== 'large')
+      throw fail('INVALID_ARGUMENT', 'CharCNN', 'options.size', "'small' or 'large'", JSON.stringify(size));
     this.size = size;
     this.length = options.length ?? ZHANG_INPUT_LENGTH;
     if (!Number.isInteger(this.length) || charCnnOutputLength(this.length) < 1) {
-      throw fail('INVALID_ARGUMENT', 'CharCNN', 'options.length', `an integer >= ${String(MIN_LENGTH)} (one position left after the convolutions and poolings)`, String(options.length));
+      throw fail(
+        'INVALID_ARGUMENT',
+        'CharCNN',
+        'options.length',
+        `an integer >= ${String(MIN_LENGTH)} (one position left after the convolutions and poolings)`,
+        String(options.length),
+      );
     }
     const dropout = options.dropout ?? 0.5;
-    if (typeof dropout !== 'number' || !(dropout >= 0 && dropout < 1)) throw fail('INVALID_ARGUMENT', 'CharCNN', 'options.dropout', 'a number in [0, 1)', String(dropout));
+    if (typeof dropout !== 'number' || !(dropout >= 0 && dropout < 1))
+      throw fail('INVALID_ARGUMENT', 'CharCNN', 'options.dropout', 'a number in [0, 1)', String(dropout));
     this.dropout = dropout;
   }
 
@@ -106,7 +114,10 @@ export class CharCNN extends ConvNetModel<'texts'> {
     const std = this.size === 'small' ? 0.05 : 0.02;
     let cin = inputShape[2] as number;
     const convs = KERNELS.map((k, i) => {
-      const layer = { w: init.normal(`conv${String(i + 1)}/kernel`, [1, k, cin, features], std), b: init.normal(`conv${String(i + 1)}/bias`, [features], std) };
+      const layer = {
+        w: init.normal(`conv${String(i + 1)}/kernel`, [1, k, cin, features], std),
+        b: init.normal(`conv${String(i + 1)}/bias`, [features], std),
+      };
       cin = features;
       return layer;
     });
@@ -115,7 +126,10 @@ export class CharCNN extends ConvNetModel<'texts'> {
       [flat, hidden],
       [hidden, hidden],
       [hidden, numClasses],
-    ].map(([a, b], i) => ({ w: init.normal(`fc${String(i + 1)}/kernel`, [a as number, b as number], std), b: init.normal(`fc${String(i + 1)}/bias`, [b as number], std) }));
+    ].map(([a, b], i) => ({
+      w: init.normal(`fc${String(i + 1)}/kernel`, [a as number, b as number], std),
+      b: init.normal(`fc${String(i + 1)}/bias`, [b as number], std),
+    }));
     const dropout = this.dropout;
     return {
       params,

@@ -206,7 +206,13 @@ export abstract class ConvNetModel<K extends InputKind> implements Model<K> {
   }
 
   /** Starts `count` replicas of `net` in worker threads and checks they hold the same variables. */
-  private async startReplicas(count: number, net: Network, inputShape: readonly number[], numClasses: number, weights: Float32Array): Promise<Replica[]> {
+  private async startReplicas(
+    count: number,
+    net: Network,
+    inputShape: readonly number[],
+    numClasses: number,
+    weights: Float32Array,
+  ): Promise<Replica[]> {
     const replicas: Replica[] = [];
     try {
       for (let r = 0; r < count; r++) replicas.push(new Replica(weights.length));
@@ -214,13 +220,20 @@ export abstract class ConvNetModel<K extends InputKind> implements Model<K> {
       const replies = await Promise.all(
         replicas.map((rep) =>
           rep.request({
-            type: 'init', model: this.name, options: this.describeOptions(), inputShape, numClasses, seed: this.train.seed,
-            weights: weights.buffer as SharedArrayBuffer, grads: rep.grads.buffer as SharedArrayBuffer,
+            type: 'init',
+            model: this.name,
+            options: this.describeOptions(),
+            inputShape,
+            numClasses,
+            seed: this.train.seed,
+            weights: weights.buffer as SharedArrayBuffer,
+            grads: rep.grads.buffer as SharedArrayBuffer,
           }),
         ),
       );
       for (const reply of replies) {
-        if (reply.type !== 'ready' || JSON.stringify(reply.vars) !== expected) throw new Error(`training worker: the replica of ${this.name} has other variables than the model`);
+        if (reply.type !== 'ready' || JSON.stringify(reply.vars) !== expected)
+          throw new Error(`training worker: the replica of ${this.name} has other variables than the model`);
       }
       return replicas;
     } catch (error) {
@@ -255,7 +268,9 @@ export abstract class ConvNetModel<K extends InputKind> implements Model<K> {
           const updates: (() => void)[] = [];
           // Shares of the batch: replica 0 (this thread) first, then one per worker.
           const shareSize = Math.ceil(idx.length / (replicas.length + 1));
-          const shares = Array.from({ length: replicas.length + 1 }, (_, r) => idx.subarray(Math.min(idx.length, r * shareSize), Math.min(idx.length, (r + 1) * shareSize)));
+          const shares = Array.from({ length: replicas.length + 1 }, (_, r) =>
+            idx.subarray(Math.min(idx.length, r * shareSize), Math.min(idx.length, (r + 1) * shareSize)),
+          );
           const labelsOf = (share: Int32Array): Int32Array => Int32Array.from(share, (i) => labels[i] as number);
           if (replicas.length > 0) copyValuesInto(vars, weights);
           // Workers start on their shares before this thread computes its own.
@@ -267,12 +282,26 @@ export abstract class ConvNetModel<K extends InputKind> implements Model<K> {
             const shape = xr.shape;
             xr.dispose();
             // Each replica's dropout seeds come from its own range of step numbers.
-            const reply = await rep.request({ type: 'step', x, shape, labels: labelsOf(share), scale: share.length / idx.length, step: (r + 1) * totalSteps + step }, [x.buffer as ArrayBuffer]);
+            const reply = await rep.request(
+              { type: 'step', x, shape, labels: labelsOf(share), scale: share.length / idx.length, step: (r + 1) * totalSteps + step },
+              [x.buffer as ArrayBuffer],
+            );
             if (reply.type !== 'grads') throw new Error('training worker: unexpected reply');
             return rep.grads;
           });
           const own = shares[0] as Int32Array;
-          const local = tf.tidy(() => shareGradients(net, vars, xs.gather(own), tf.tensor1d(labelsOf(own), 'int32'), numClasses, step, own.length / idx.length, updates));
+          const local = tf.tidy(() =>
+            shareGradients(
+              net,
+              vars,
+              xs.gather(own),
+              tf.tensor1d(labelsOf(own), 'int32'),
+              numClasses,
+              step,
+              own.length / idx.length,
+              updates,
+            ),
+          );
           let others: (Float32Array | undefined)[];
           try {
             others = await Promise.all(remote);
@@ -287,14 +316,18 @@ export abstract class ConvNetModel<K extends InputKind> implements Model<K> {
             vars.forEach((v, i) => {
               let g = local[v.name];
               // Summed in replica order: the same weights for the same seed, run after run.
-              for (const grads of others) if (grads !== undefined) g = tf.add(g ?? tf.zerosLike(v), tf.tensor(grads.subarray(o, o + v.size), v.shape));
+              for (const grads of others)
+                if (grads !== undefined) g = tf.add(g ?? tf.zerosLike(v), tf.tensor(grads.subarray(o, o + v.size), v.shape));
               o += v.size;
               if (g === undefined) return;
               const m = velocity[i] as tf.Variable;
               if (fused) {
                 // One kernel per variable on wasm instead of six; the same arithmetic.
                 const attrs: SgdAttrs = { learningRate: lr, momentum, weightDecay };
-                const [nv, nm] = tf.engine().runKernel(SGD_MOMENTUM_KERNEL, { v, m, g }, attrs as unknown as tf.NamedAttrMap) as [tf.Tensor, tf.Tensor];
+                const [nv, nm] = tf.engine().runKernel(SGD_MOMENTUM_KERNEL, { v, m, g }, attrs as unknown as tf.NamedAttrMap) as [
+                  tf.Tensor,
+                  tf.Tensor,
+                ];
                 m.assign(nm);
                 v.assign(nv);
                 return;
@@ -389,7 +422,13 @@ export abstract class ConvNetModel<K extends InputKind> implements Model<K> {
     const fn = `${this.className}.load`;
     const manifest = JSON.parse(await readFile(join(folder, 'model.json'), 'utf8')) as ConvNetManifest;
     if (manifest.format !== 'blindspots-convnet' || manifest.model !== this.name) {
-      throw fail('DATA_FORMAT', fn, 'folder', `a saved ${this.name} (model.json format blindspots-convnet)`, `${String(manifest.format)} ${String(manifest.model)}`);
+      throw fail(
+        'DATA_FORMAT',
+        fn,
+        'folder',
+        `a saved ${this.name} (model.json format blindspots-convnet)`,
+        `${String(manifest.format)} ${String(manifest.model)}`,
+      );
     }
     const bytes = await readFile(join(folder, 'weights.bin'));
     await useFastestBackend();
@@ -398,7 +437,13 @@ export abstract class ConvNetModel<K extends InputKind> implements Model<K> {
       const names = manifest.weights.map((w) => w.name);
       const expected = [...net.params.trainable.keys(), ...net.params.state.keys()];
       if (names.length !== expected.length || expected.some((name) => !names.includes(name))) {
-        throw fail('DATA_FORMAT', fn, 'folder', `the ${String(expected.length)} weights of this architecture (${JSON.stringify(this.describeOptions())})`, `${String(names.length)} weights saved with ${JSON.stringify(manifest.options)}`);
+        throw fail(
+          'DATA_FORMAT',
+          fn,
+          'folder',
+          `the ${String(expected.length)} weights of this architecture (${JSON.stringify(this.describeOptions())})`,
+          `${String(names.length)} weights saved with ${JSON.stringify(manifest.options)}`,
+        );
       }
       let offset = 0;
       for (const w of manifest.weights) {
@@ -407,12 +452,20 @@ export abstract class ConvNetModel<K extends InputKind> implements Model<K> {
           throw fail('DATA_FORMAT', fn, 'folder', `weight ${w.name} of shape [${v?.shape.join(', ') ?? '?'}]`, `[${w.shape.join(', ')}]`);
         }
         const size = v.size * 4;
-        if (offset + size > bytes.length) throw fail('DATA_FORMAT', fn, 'folder', `weights.bin of at least ${String(offset + size)} bytes`, `${String(bytes.length)} bytes`);
+        if (offset + size > bytes.length)
+          throw fail(
+            'DATA_FORMAT',
+            fn,
+            'folder',
+            `weights.bin of at least ${String(offset + size)} bytes`,
+            `${String(bytes.length)} bytes`,
+          );
         const values = new Float32Array(bytes.buffer.slice(bytes.byteOffset + offset, bytes.byteOffset + offset + size));
         tf.tidy(() => v.assign(tf.tensor(values, v.shape)));
         offset += size;
       }
-      if (offset !== bytes.length) throw fail('DATA_FORMAT', fn, 'folder', `weights.bin of ${String(offset)} bytes`, `${String(bytes.length)} bytes`);
+      if (offset !== bytes.length)
+        throw fail('DATA_FORMAT', fn, 'folder', `weights.bin of ${String(offset)} bytes`, `${String(bytes.length)} bytes`);
     } catch (error) {
       disposeParams(net.params);
       throw error instanceof BlindspotsError ? error : fail('DATA_FORMAT', fn, 'folder', 'a readable saved model', String(error));
@@ -460,4 +513,3 @@ export function imagesToTensor(fn: string, x: ImageInput, inputShape?: readonly 
   checkInputShape(fn, 'x', shape.slice(1), inputShape);
   return tf.tensor4d(data, [...shape] as [number, number, number, number]);
 }
-

@@ -21,7 +21,16 @@ import { spawnWorker } from '../../workers.js';
 import type { Network } from './convNet.js';
 
 /** The gradient of the mean cross-entropy of `x` scaled by `scale` (a replica's share of the batch). */
-export function shareGradients(net: Network, vars: tf.Variable[], x: tf.Tensor, labels: tf.Tensor1D, numClasses: number, step: number, scale: number, updates: (() => void)[]): tf.NamedTensorMap {
+export function shareGradients(
+  net: Network,
+  vars: tf.Variable[],
+  x: tf.Tensor,
+  labels: tf.Tensor1D,
+  numClasses: number,
+  step: number,
+  scale: number,
+  updates: (() => void)[],
+): tf.NamedTensorMap {
   const yb = tf.oneHot(labels, numClasses);
   const { value, grads } = tf.variableGrads(() => {
     const loss = tf.losses.softmaxCrossEntropy(yb, net.forward(x, true, updates, step)) as tf.Scalar;
@@ -45,7 +54,14 @@ export type ReplicaRequest =
       /** This replica's gradients of each step, written by the replica (same layout). */
       readonly grads: SharedArrayBuffer;
     }
-  | { readonly type: 'step'; readonly x: Float32Array | Int32Array; readonly shape: readonly number[]; readonly labels: Int32Array; readonly scale: number; readonly step: number };
+  | {
+      readonly type: 'step';
+      readonly x: Float32Array | Int32Array;
+      readonly shape: readonly number[];
+      readonly labels: Int32Array;
+      readonly scale: number;
+      readonly step: number;
+    };
 
 /** What a replica answers ('grads': its gradients are in its shared buffer). */
 export type ReplicaReply =

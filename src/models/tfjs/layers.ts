@@ -136,7 +136,13 @@ export interface BatchNormOptions {
  * kernels, each a pass over the activation. Elsewhere (cpu, tfjs-node) it is composed, with the
  * gradient written out instead of letting tfjs differentiate through `moments`.
  */
-export function batchNorm(x: tf.Tensor, bn: BatchNormVars, training: boolean, updates?: (() => void)[], options: BatchNormOptions = {}): tf.Tensor {
+export function batchNorm(
+  x: tf.Tensor,
+  bn: BatchNormVars,
+  training: boolean,
+  updates?: (() => void)[],
+  options: BatchNormOptions = {},
+): tf.Tensor {
   const { residual, relu = false, fused = true } = options;
   if (residual !== undefined && residual.shape.join() !== x.shape.join()) {
     throw new Error(`batchNorm: residual of shape [${residual.shape.join(', ')}] for x of shape [${x.shape.join(', ')}]`);
@@ -154,7 +160,9 @@ function queueRunningStats(bn: BatchNormVars, mean: tf.Tensor, variance: tf.Tens
     tf.tidy(() => {
       // alpha * a + beta * b: one kernel on wasm, the same arithmetic composed elsewhere.
       const axpby = (a: tf.Tensor, b: tf.Tensor, alpha: number, beta: number): tf.Tensor =>
-        hasFusedKernels() ? (tf.engine().runKernel(AXPBY_KERNEL, { a, b }, { alpha, beta }) as tf.Tensor) : tf.add(tf.mul(a, alpha), tf.mul(b, beta));
+        hasFusedKernels()
+          ? (tf.engine().runKernel(AXPBY_KERNEL, { a, b }, { alpha, beta }) as tf.Tensor)
+          : tf.add(tf.mul(a, alpha), tf.mul(b, beta));
       bn.mean.assign(axpby(bn.mean, mean, 1 - BN_MOMENTUM, BN_MOMENTUM));
       bn.variance.assign(axpby(bn.variance, variance, 1 - BN_MOMENTUM, unbiased));
     });
@@ -163,7 +171,13 @@ function queueRunningStats(bn: BatchNormVars, mean: tf.Tensor, variance: tf.Tens
   });
 }
 
-function fusedBatchNorm(x: tf.Tensor, bn: BatchNormVars, relu: boolean, residual: tf.Tensor | undefined, updates?: (() => void)[]): tf.Tensor {
+function fusedBatchNorm(
+  x: tf.Tensor,
+  bn: BatchNormVars,
+  relu: boolean,
+  residual: tf.Tensor | undefined,
+  updates?: (() => void)[],
+): tf.Tensor {
   const attrs: BatchNormAttrs = { relu, epsilon: BN_EPSILON };
   const count = x.size / (x.shape[x.shape.length - 1] as number);
   const engine = tf.engine();
@@ -171,7 +185,11 @@ function fusedBatchNorm(x: tf.Tensor, bn: BatchNormVars, relu: boolean, residual
     const save = args[args.length - 1] as tf.GradSaveFunc;
     const [xin, gamma, beta, res] = args.slice(0, -1) as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor | undefined];
     const inputs: tf.NamedTensorMap = res === undefined ? { x: xin, gamma, beta } : { x: xin, gamma, beta, residual: res };
-    const [y, mean, variance] = engine.runKernel(BATCH_NORM_KERNEL, inputs, attrs as unknown as tf.NamedAttrMap) as [tf.Tensor, tf.Tensor, tf.Tensor];
+    const [y, mean, variance] = engine.runKernel(BATCH_NORM_KERNEL, inputs, attrs as unknown as tf.NamedAttrMap) as [
+      tf.Tensor,
+      tf.Tensor,
+      tf.Tensor,
+    ];
     if (updates !== undefined) queueRunningStats(bn, tf.keep(mean), tf.keep(variance), count, updates);
     // Saved tensors share their buffers (the wasm Identity does not copy).
     save([xin, y, gamma, mean, variance]);
@@ -180,7 +198,11 @@ function fusedBatchNorm(x: tf.Tensor, bn: BatchNormVars, relu: boolean, residual
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [sx, sy, sg, sm, sv] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
         const gradAttrs: BatchNormAttrs = { ...attrs, residual: res !== undefined };
-        return engine.runKernel(BATCH_NORM_GRAD_KERNEL, { dy, x: sx, y: sy, gamma: sg, mean: sm, variance: sv }, gradAttrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+        return engine.runKernel(
+          BATCH_NORM_GRAD_KERNEL,
+          { dy, x: sx, y: sy, gamma: sg, mean: sm, variance: sv },
+          gradAttrs as unknown as tf.NamedAttrMap,
+        ) as tf.Tensor[];
       },
     };
   });
@@ -211,10 +233,7 @@ function composedBatchNorm(x: tf.Tensor, bn: BatchNormVars, training: boolean, u
         const dbeta = tf.sum(dy, axes);
         const dgamma = tf.sum(tf.mul(dy, xh), axes);
         // dx = gamma * invStd * (dy - mean(dy) - xhat * mean(dy * xhat))
-        const dx = tf.mul(
-          tf.sub(tf.sub(dy, tf.div(dbeta, count)), tf.mul(xh, tf.div(dgamma, count))),
-          tf.mul(g, inv),
-        );
+        const dx = tf.mul(tf.sub(tf.sub(dy, tf.div(dbeta, count)), tf.mul(xh, tf.div(dgamma, count))), tf.mul(g, inv));
         return [dx, dgamma, dbeta];
       },
     };
@@ -235,7 +254,13 @@ export function optionAShortcut(x: tf.Tensor4D, stride: number, channels: number
   if (!(fused && hasFusedKernels())) {
     let h = x;
     if (stride !== 1) h = tf.avgPool(h, 1, stride, 'valid');
-    if (channels > cin) h = tf.pad(h, [[0, 0], [0, 0], [0, 0], [lo, channels - cin - lo]]);
+    if (channels > cin)
+      h = tf.pad(h, [
+        [0, 0],
+        [0, 0],
+        [0, 0],
+        [lo, channels - cin - lo],
+      ]);
     return h;
   }
   const attrs: ShortcutAttrs = { stride, lo, channels };
@@ -245,7 +270,8 @@ export function optionAShortcut(x: tf.Tensor4D, stride: number, channels: number
     save([xin]);
     return {
       value: engine.runKernel(SHORTCUT_KERNEL, { x: xin }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => engine.runKernel(SHORTCUT_GRAD_KERNEL, { dy, x: saved[0] as tf.Tensor }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+        engine.runKernel(SHORTCUT_GRAD_KERNEL, { dy, x: saved[0] as tf.Tensor }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor,
     };
   });
   return shortcut(x) as tf.Tensor4D;
@@ -265,7 +291,8 @@ export function biasRelu(x: tf.Tensor, bias: tf.Tensor, fused = true): tf.Tensor
     save([y]);
     return {
       value: y,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => engine.runKernel(BIAS_RELU_GRAD_KERNEL, { dy, y: saved[0] as tf.Tensor }) as tf.Tensor[],
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+        engine.runKernel(BIAS_RELU_GRAD_KERNEL, { dy, y: saved[0] as tf.Tensor }) as tf.Tensor[],
     };
   });
   return op(x, bias);
@@ -294,7 +321,10 @@ export function oneHotConv1d(codes: tf.Tensor2D, filter: tf.Tensor4D, fused = tr
     const [w] = args as [tf.Tensor];
     return {
       value: engine.runKernel(ONE_HOT_CONV_KERNEL, { codes: input, filter: w }) as tf.Tensor,
-      gradFunc: (dy: tf.Tensor) => engine.runKernel(ONE_HOT_CONV_GRAD_KERNEL, { codes: input, dy }, { filterShape: [...filter.shape] } as unknown as tf.NamedAttrMap) as tf.Tensor,
+      gradFunc: (dy: tf.Tensor) =>
+        engine.runKernel(ONE_HOT_CONV_GRAD_KERNEL, { codes: input, dy }, {
+          filterShape: [...filter.shape],
+        } as unknown as tf.NamedAttrMap) as tf.Tensor,
     };
   });
   return op(filter) as tf.Tensor4D;

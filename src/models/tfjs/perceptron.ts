@@ -20,7 +20,6 @@ export class Perceptron extends ImageConvNetModel {
     super(options, { learningRate: 0.01 }, 'Perceptron');
   }
 
-
   protected describeOptions(): Record<string, unknown> {
     return { ...this.options };
   }

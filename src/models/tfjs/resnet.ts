@@ -52,7 +52,6 @@ export class ResNet extends ImageConvNetModel {
     this.width = checkInteger('ResNet', 'options.width', options.width ?? 16, 1, 4096);
   }
 
-
   protected describeOptions(): Record<string, unknown> {
     return { ...this.options, depth: this.depth, width: this.width };
   }
@@ -87,12 +86,17 @@ export class ResNet extends ImageConvNetModel {
     return {
       params,
       forward: (x, training, updates) => {
-        let h = batchNorm(tf.conv2d(x as tf.Tensor4D, stem as tf.Tensor4D, 1, 'same'), stemBn, training, updates, { relu: true }) as tf.Tensor4D;
+        let h = batchNorm(tf.conv2d(x as tf.Tensor4D, stem as tf.Tensor4D, 1, 'same'), stemBn, training, updates, {
+          relu: true,
+        }) as tf.Tensor4D;
         for (const b of blocks) {
           const y = batchNorm(tf.conv2d(h, b.w1 as tf.Tensor4D, b.stride, 'same'), b.bn1, training, updates, { relu: true }) as tf.Tensor4D;
           const shortcut = optionAShortcut(h, b.stride, h.shape[3] + b.padChannels);
           // relu(bn2(conv2(y)) + shortcut) in one kernel where the backend has it.
-          h = batchNorm(tf.conv2d(y, b.w2 as tf.Tensor4D, 1, 'same'), b.bn2, training, updates, { residual: shortcut, relu: true }) as tf.Tensor4D;
+          h = batchNorm(tf.conv2d(y, b.w2 as tf.Tensor4D, 1, 'same'), b.bn2, training, updates, {
+            residual: shortcut,
+            relu: true,
+          }) as tf.Tensor4D;
         }
         const pooled = tf.mean(h, [1, 2]) as tf.Tensor2D;
         return tf.add(tf.matMul(pooled, fcW as tf.Tensor2D), fcB) as tf.Tensor2D;

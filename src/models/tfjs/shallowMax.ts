@@ -71,7 +71,6 @@ export class ShallowMaxNN extends ImageConvNetModel {
     this.kernelSize = checkInteger('ShallowMaxNN', 'options.kernelSize', options.kernelSize ?? 3, 1, 1024);
   }
 
-
   protected describeOptions(): Record<string, unknown> {
     return { ...this.options, filters: this.filters, kernelSize: this.kernelSize };
   }

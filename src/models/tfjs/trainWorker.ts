@@ -47,8 +47,20 @@ async function handle(req: ReplicaRequest): Promise<{ reply: ReplicaReply; trans
       v.assign(tf.tensor(weights.subarray(o, o + v.size), v.shape));
       o += v.size;
     }
-    const g = shareGradients(network, vars, tf.tensor(req.x, [...req.shape]), tf.tensor1d(req.labels, 'int32'), numClasses, req.step, req.scale, updates);
-    copyValuesInto(vars.map((v) => g[v.name] ?? tf.zerosLike(v)), grads);
+    const g = shareGradients(
+      network,
+      vars,
+      tf.tensor(req.x, [...req.shape]),
+      tf.tensor1d(req.labels, 'int32'),
+      numClasses,
+      req.step,
+      req.scale,
+      updates,
+    );
+    copyValuesInto(
+      vars.map((v) => g[v.name] ?? tf.zerosLike(v)),
+      grads,
+    );
   });
   // This replica's running statistics are not used (replica 0's are kept); the updates free their tensors.
   for (const u of updates) u();
@@ -58,6 +70,7 @@ async function handle(req: ReplicaRequest): Promise<{ reply: ReplicaReply; trans
 parentPort?.on('message', (req: ReplicaRequest) => {
   handle(req).then(
     ({ reply, transfer }) => parentPort?.postMessage(reply, transfer),
-    (error: unknown) => parentPort?.postMessage({ type: 'error', message: error instanceof Error ? error.message : String(error) } satisfies ReplicaReply),
+    (error: unknown) =>
+      parentPort?.postMessage({ type: 'error', message: error instanceof Error ? error.message : String(error) } satisfies ReplicaReply),
   );
 });

@@ -2,27 +2,174 @@ import * as tf from '@tensorflow/tfjs';
 import { CONV_WASM_BASE64 } from '../../kernels/convWasm.js';
 
 interface ConvKernels {
-  conv2dBackpropFilter(x: number, dy: number, dw: number, N: number, H: number, W: number, C: number, Ho: number, Wo: number, F: number, KH: number, KW: number, sh: number, sw: number, pt: number, pl: number): void;
-  conv2dBackpropInput(dy: number, w: number, dx: number, wt: number, N: number, H: number, W: number, C: number, Ho: number, Wo: number, F: number, KH: number, KW: number, sh: number, sw: number, pt: number, pl: number): void;
+  conv2dBackpropFilter(
+    x: number,
+    dy: number,
+    dw: number,
+    N: number,
+    H: number,
+    W: number,
+    C: number,
+    Ho: number,
+    Wo: number,
+    F: number,
+    KH: number,
+    KW: number,
+    sh: number,
+    sw: number,
+    pt: number,
+    pl: number,
+  ): void;
+  conv2dBackpropInput(
+    dy: number,
+    w: number,
+    dx: number,
+    wt: number,
+    N: number,
+    H: number,
+    W: number,
+    C: number,
+    Ho: number,
+    Wo: number,
+    F: number,
+    KH: number,
+    KW: number,
+    sh: number,
+    sw: number,
+    pt: number,
+    pl: number,
+  ): void;
   padImages(x: number, xp: number, N: number, H: number, W: number, C: number, Hp: number, Wp: number, pt: number, pl: number): void;
   packFilter8(w: number, wp: number, T: number, F: number): void;
-  conv2dValid(xp: number, w: number, wp: number, y: number, N: number, Hp: number, Wp: number, C: number, Ho: number, Wo: number, F: number, KH: number, KW: number): void;
+  conv2dValid(
+    xp: number,
+    w: number,
+    wp: number,
+    y: number,
+    N: number,
+    Hp: number,
+    Wp: number,
+    C: number,
+    Ho: number,
+    Wo: number,
+    F: number,
+    KH: number,
+    KW: number,
+  ): void;
   winogradFilter(w: number, U: number, C: number, F: number): void;
-  winogradConv(x: number, U: number, V: number, M: number, y: number, N: number, H: number, W: number, C: number, Ho: number, Wo: number, F: number, pt: number, pl: number): void;
+  winogradConv(
+    x: number,
+    U: number,
+    V: number,
+    M: number,
+    y: number,
+    N: number,
+    H: number,
+    W: number,
+    C: number,
+    Ho: number,
+    Wo: number,
+    F: number,
+    pt: number,
+    pl: number,
+  ): void;
   flipFilter(w: number, wf: number, KH: number, KW: number, C: number, F: number): void;
   sgdMomentum(v: number, m: number, g: number, vOut: number, mOut: number, n: number, lr: number, mu: number, wd: number): void;
   axpby(a: number, b: number, out: number, n: number, alpha: number, beta: number): void;
-  shortcutForward(input: number, out: number, N: number, H: number, W: number, C: number, Ho: number, Wo: number, Cout: number, s: number, lo: number): void;
-  shortcutBackward(dout: number, din: number, N: number, H: number, W: number, C: number, Ho: number, Wo: number, Cout: number, s: number, lo: number): void;
+  shortcutForward(
+    input: number,
+    out: number,
+    N: number,
+    H: number,
+    W: number,
+    C: number,
+    Ho: number,
+    Wo: number,
+    Cout: number,
+    s: number,
+    lo: number,
+  ): void;
+  shortcutBackward(
+    dout: number,
+    din: number,
+    N: number,
+    H: number,
+    W: number,
+    C: number,
+    Ho: number,
+    Wo: number,
+    Cout: number,
+    s: number,
+    lo: number,
+  ): void;
   gatherRows(src: number, idx: number, dst: number, count: number, rows: number, row: number): void;
-  batchNormForward(x: number, gamma: number, beta: number, res: number, y: number, mean: number, variance: number, acc: number, blk: number, M: number, C: number, relu: number, eps: number): void;
-  batchNormBackward(dy: number, x: number, y: number, gamma: number, mean: number, variance: number, dx: number, dgamma: number, dbeta: number, dz: number, acc: number, blk: number, M: number, C: number, relu: number, eps: number): void;
-  matMul(a: number, b: number, bp: number, out: number, M: number, K: number, N: number, sam: number, sak: number, sbk: number, sbn: number): void;
+  batchNormForward(
+    x: number,
+    gamma: number,
+    beta: number,
+    res: number,
+    y: number,
+    mean: number,
+    variance: number,
+    acc: number,
+    blk: number,
+    M: number,
+    C: number,
+    relu: number,
+    eps: number,
+  ): void;
+  batchNormBackward(
+    dy: number,
+    x: number,
+    y: number,
+    gamma: number,
+    mean: number,
+    variance: number,
+    dx: number,
+    dgamma: number,
+    dbeta: number,
+    dz: number,
+    acc: number,
+    blk: number,
+    M: number,
+    C: number,
+    relu: number,
+    eps: number,
+  ): void;
+  matMul(
+    a: number,
+    b: number,
+    bp: number,
+    out: number,
+    M: number,
+    K: number,
+    N: number,
+    sam: number,
+    sak: number,
+    sbk: number,
+    sbn: number,
+  ): void;
   oneHotConv(codes: number, w: number, y: number, N: number, L: number, A: number, KW: number, F: number): void;
   oneHotConvFilterGrad(codes: number, dy: number, dw: number, N: number, L: number, A: number, KW: number, F: number): void;
   biasRelu(x: number, bias: number, y: number, M: number, C: number): void;
   biasReluGrad(dy: number, y: number, dx: number, dbias: number, acc: number, blk: number, M: number, C: number): void;
-  maxPoolGrad(dy: number, x: number, dx: number, N: number, H: number, W: number, C: number, Ho: number, Wo: number, KH: number, KW: number, sh: number, sw: number, pt: number, pl: number): void;
+  maxPoolGrad(
+    dy: number,
+    x: number,
+    dx: number,
+    N: number,
+    H: number,
+    W: number,
+    C: number,
+    Ho: number,
+    Wo: number,
+    KH: number,
+    KW: number,
+    sh: number,
+    sw: number,
+    pt: number,
+    pl: number,
+  ): void;
 }
 
 /** The parts of tfjs-backend-wasm's BackendWasm the kernels use. */
@@ -67,7 +214,8 @@ function offset(backend: WasmBackend, t: tf.TensorInfo): number {
 }
 
 function convInfo(kernel: string, xShape: number[], filterShape: number[], attrs: ConvAttrs): tf.backend_util.Conv2DInfo {
-  if (attrs.dataFormat !== 'NHWC') throw new Error(`blindspots ${kernel} (wasm): only dataFormat NHWC is supported, got ${attrs.dataFormat}`);
+  if (attrs.dataFormat !== 'NHWC')
+    throw new Error(`blindspots ${kernel} (wasm): only dataFormat NHWC is supported, got ${attrs.dataFormat}`);
   return tf.backend_util.computeConv2DInfo(
     xShape as [number, number, number, number],
     filterShape as [number, number, number, number],
@@ -87,9 +235,22 @@ function backpropFilter(args: { inputs: tf.NamedTensorInfoMap; backend: unknown;
   const info = convInfo('Conv2DBackpropFilter', x.shape, attrs.filterShape, attrs);
   const out = backend.makeOutput([...attrs.filterShape], 'float32');
   instance(backend).conv2dBackpropFilter(
-    offset(backend, x), offset(backend, dy), offset(backend, out),
-    info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth, info.outChannels,
-    info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left,
+    offset(backend, x),
+    offset(backend, dy),
+    offset(backend, out),
+    info.batchSize,
+    info.inHeight,
+    info.inWidth,
+    info.inChannels,
+    info.outHeight,
+    info.outWidth,
+    info.outChannels,
+    info.filterHeight,
+    info.filterWidth,
+    info.strideHeight,
+    info.strideWidth,
+    info.padInfo.top,
+    info.padInfo.left,
   );
   return out;
 }
@@ -104,12 +265,22 @@ const WG_BLOCK = 32;
  * through conv.c's Winograd F(2x2, 3x3), 1.4-1.7x the direct kernel; the rest through its
  * register-tiled conv2dValid, ~1.35x XNNPACK's Conv2D on ResNet's layers.
  */
-function stride1Conv(backend: WasmBackend, x: tf.TensorInfo, filterPtr: number, pads: { top: number; bottom: number; left: number; right: number }, KH: number, KW: number, F: number, out: tf.TensorInfo): void {
+function stride1Conv(
+  backend: WasmBackend,
+  x: tf.TensorInfo,
+  filterPtr: number,
+  pads: { top: number; bottom: number; left: number; right: number },
+  KH: number,
+  KW: number,
+  F: number,
+  out: tf.TensorInfo,
+): void {
   const [N, H, W, C] = x.shape as [number, number, number, number];
   const Hp = H + pads.top + pads.bottom;
   const Wp = W + pads.left + pads.right;
   const [Ho, Wo] = [Hp - KH + 1, Wp - KW + 1];
-  if (out.shape.join() !== [N, Ho, Wo, F].join()) throw new Error(`blindspots conv (wasm): output [${out.shape.join(', ')}] for [${[N, Ho, Wo, F].join(', ')}]`);
+  if (out.shape.join() !== [N, Ho, Wo, F].join())
+    throw new Error(`blindspots conv (wasm): output [${out.shape.join(', ')}] for [${[N, Ho, Wo, F].join(', ')}]`);
   const k = instance(backend);
   const T = KH * KW * C;
   const winograd = KH === 3 && KW === 3 && C % 4 === 0 && F % 8 === 0;
@@ -175,7 +346,16 @@ function backpropInput(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; 
     try {
       k.flipFilter(offset(backend, filter), flipped, KH, KW, info.inChannels, info.outChannels);
       const out = backend.makeOutput([...attrs.inputShape], 'float32');
-      stride1Conv(backend, dy, flipped, { top: KH - 1 - top, bottom: KH - 1 - bottom, left: KW - 1 - left, right: KW - 1 - right }, KH, KW, info.inChannels, out);
+      stride1Conv(
+        backend,
+        dy,
+        flipped,
+        { top: KH - 1 - top, bottom: KH - 1 - bottom, left: KW - 1 - left, right: KW - 1 - right },
+        KH,
+        KW,
+        info.inChannels,
+        out,
+      );
       return out;
     } finally {
       backend.wasm._free(flipped);
@@ -187,9 +367,23 @@ function backpropInput(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; 
   const wt = backend.wasm._malloc(tf.util.sizeFromShape(filter.shape) * 4);
   try {
     k.conv2dBackpropInput(
-      offset(backend, dy), offset(backend, filter), offset(backend, out), wt,
-      info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth, info.outChannels,
-      info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left,
+      offset(backend, dy),
+      offset(backend, filter),
+      offset(backend, out),
+      wt,
+      info.batchSize,
+      info.inHeight,
+      info.inWidth,
+      info.inChannels,
+      info.outHeight,
+      info.outWidth,
+      info.outChannels,
+      info.filterHeight,
+      info.filterWidth,
+      info.strideHeight,
+      info.strideWidth,
+      info.padInfo.top,
+      info.padInfo.left,
     );
   } finally {
     backend.wasm._free(wt);
@@ -230,8 +424,17 @@ function batchMatMulKernel(args: { inputs: tf.NamedTensorInfoMap; backend: unkno
     const packed = backend.wasm._malloc(Math.max(1, Math.min(K, MM_KC) * N) * 4);
     try {
       instance(backend).matMul(
-        offset(backend, a), offset(backend, b), packed, offset(backend, out), M, K, N,
-        transposeA ? 1 : ac, transposeA ? ac : 1, transposeB ? 1 : bc, transposeB ? bc : 1,
+        offset(backend, a),
+        offset(backend, b),
+        packed,
+        offset(backend, out),
+        M,
+        K,
+        N,
+        transposeA ? 1 : ac,
+        transposeA ? ac : 1,
+        transposeB ? 1 : bc,
+        transposeB ? bc : 1,
       );
     } finally {
       backend.wasm._free(packed);
@@ -253,11 +456,31 @@ function maxPoolGradKernel(args: { inputs: tf.NamedTensorInfoMap; backend: unkno
     dimRoundingMode?: 'floor' | 'round' | 'ceil';
   };
   if (input.dtype === 'float32' && dy.dtype === 'float32') {
-    const info = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], filterSize, strides, 1, pad, dimRoundingMode);
+    const info = tf.backend_util.computePool2DInfo(
+      input.shape as [number, number, number, number],
+      filterSize,
+      strides,
+      1,
+      pad,
+      dimRoundingMode,
+    );
     const dx = backend.makeOutput([...input.shape], 'float32');
     instance(backend).maxPoolGrad(
-      offset(backend, dy), offset(backend, input), offset(backend, dx), info.batchSize, info.inHeight, info.inWidth, info.inChannels,
-      info.outHeight, info.outWidth, info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left,
+      offset(backend, dy),
+      offset(backend, input),
+      offset(backend, dx),
+      info.batchSize,
+      info.inHeight,
+      info.inWidth,
+      info.inChannels,
+      info.outHeight,
+      info.outWidth,
+      info.filterHeight,
+      info.filterWidth,
+      info.strideHeight,
+      info.strideWidth,
+      info.padInfo.top,
+      info.padInfo.left,
     );
     return dx;
   }
@@ -314,7 +537,16 @@ function biasReluGradKernel(args: { inputs: tf.NamedTensorInfoMap; backend: unkn
   const dx = backend.makeOutput([...y.shape], 'float32');
   const dbias = backend.makeOutput([C], 'float32');
   withScratch(backend, C, (acc, blk) => {
-    instance(backend).biasReluGrad(offset(backend, dy), offset(backend, y), offset(backend, dx), offset(backend, dbias), acc, blk, tf.util.sizeFromShape(y.shape) / C, C);
+    instance(backend).biasReluGrad(
+      offset(backend, dy),
+      offset(backend, y),
+      offset(backend, dx),
+      offset(backend, dbias),
+      acc,
+      blk,
+      tf.util.sizeFromShape(y.shape) / C,
+      C,
+    );
   });
   return [dx, dbias];
 }
@@ -345,8 +577,15 @@ function sgdKernel(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attr
   const vOut = backend.makeOutput([...v.shape], 'float32');
   const mOut = backend.makeOutput([...v.shape], 'float32');
   instance(backend).sgdMomentum(
-    offset(backend, v), offset(backend, m), offset(backend, g), offset(backend, vOut), offset(backend, mOut),
-    tf.util.sizeFromShape(v.shape), attrs.learningRate, attrs.momentum, attrs.weightDecay,
+    offset(backend, v),
+    offset(backend, m),
+    offset(backend, g),
+    offset(backend, vOut),
+    offset(backend, mOut),
+    tf.util.sizeFromShape(v.shape),
+    attrs.learningRate,
+    attrs.momentum,
+    attrs.weightDecay,
   );
   return [vOut, mOut];
 }
@@ -374,7 +613,10 @@ export interface ShortcutAttrs {
   readonly channels: number;
 }
 
-function shortcutDims(inShape: readonly number[], attrs: ShortcutAttrs): [number, number, number, number, number, number, number, number, number, number] {
+function shortcutDims(
+  inShape: readonly number[],
+  attrs: ShortcutAttrs,
+): [number, number, number, number, number, number, number, number, number, number] {
   const [N, H, W, C] = inShape as [number, number, number, number];
   const s = attrs.stride;
   return [N, H, W, C, Math.ceil(H / s), Math.ceil(W / s), attrs.channels, s, attrs.lo, 0];
@@ -404,7 +646,8 @@ function shortcutGradKernel(args: { inputs: tf.NamedTensorInfoMap; backend: unkn
 function gatherRowsKernel(args: { inputs: tf.NamedTensorInfoMap; backend: unknown }): tf.TensorInfo {
   const backend = args.backend as WasmBackend;
   const { x, indices } = args.inputs as { x: tf.TensorInfo; indices: tf.TensorInfo };
-  if (x.dtype !== 'float32' || indices.dtype !== 'int32') throw new Error('blindspots GatherRows (wasm): float32 rows and int32 indices only');
+  if (x.dtype !== 'float32' || indices.dtype !== 'int32')
+    throw new Error('blindspots GatherRows (wasm): float32 rows and int32 indices only');
   const rows = x.shape[0] as number;
   const row = tf.util.sizeFromShape(x.shape.slice(1));
   const count = indices.shape[0] as number;
@@ -438,7 +681,12 @@ function withScratch<T>(backend: WasmBackend, channels: number, body: (acc: numb
  */
 function batchNormKernel(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo[] {
   const backend = args.backend as WasmBackend;
-  const { x, gamma, beta, residual } = args.inputs as { x: tf.TensorInfo; gamma: tf.TensorInfo; beta: tf.TensorInfo; residual?: tf.TensorInfo };
+  const { x, gamma, beta, residual } = args.inputs as {
+    x: tf.TensorInfo;
+    gamma: tf.TensorInfo;
+    beta: tf.TensorInfo;
+    residual?: tf.TensorInfo;
+  };
   const attrs = args.attrs as unknown as BatchNormAttrs;
   const C = x.shape[x.shape.length - 1] as number;
   const M = tf.util.sizeFromShape(x.shape) / C;
@@ -447,8 +695,19 @@ function batchNormKernel(args: { inputs: tf.NamedTensorInfoMap; backend: unknown
   const variance = backend.makeOutput([C], 'float32');
   withScratch(backend, C, (acc, blk) => {
     instance(backend).batchNormForward(
-      offset(backend, x), offset(backend, gamma), offset(backend, beta), residual === undefined ? 0 : offset(backend, residual),
-      offset(backend, y), offset(backend, mean), offset(backend, variance), acc, blk, M, C, attrs.relu ? 1 : 0, attrs.epsilon,
+      offset(backend, x),
+      offset(backend, gamma),
+      offset(backend, beta),
+      residual === undefined ? 0 : offset(backend, residual),
+      offset(backend, y),
+      offset(backend, mean),
+      offset(backend, variance),
+      acc,
+      blk,
+      M,
+      C,
+      attrs.relu ? 1 : 0,
+      attrs.epsilon,
     );
   });
   return [y, mean, variance];
@@ -467,9 +726,22 @@ function batchNormGradKernel(args: { inputs: tf.NamedTensorInfoMap; backend: unk
   const dz = attrs.residual === true ? backend.makeOutput([...x.shape], 'float32') : undefined;
   withScratch(backend, C, (acc, blk) => {
     instance(backend).batchNormBackward(
-      offset(backend, dy), offset(backend, x), offset(backend, y), offset(backend, gamma), offset(backend, mean), offset(backend, variance),
-      offset(backend, dx), offset(backend, dgamma), offset(backend, dbeta), dz === undefined ? 0 : offset(backend, dz),
-      acc, blk, M, C, attrs.relu ? 1 : 0, attrs.epsilon,
+      offset(backend, dy),
+      offset(backend, x),
+      offset(backend, y),
+      offset(backend, gamma),
+      offset(backend, mean),
+      offset(backend, variance),
+      offset(backend, dx),
+      offset(backend, dgamma),
+      offset(backend, dbeta),
+      dz === undefined ? 0 : offset(backend, dz),
+      acc,
+      blk,
+      M,
+      C,
+      attrs.relu ? 1 : 0,
+      attrs.epsilon,
     );
   });
   return dz === undefined ? [dx, dgamma, dbeta] : [dx, dgamma, dbeta, dz];
@@ -485,7 +757,8 @@ export function copyValuesInto(tensors: readonly tf.Tensor[], out: Float32Array,
   const backend = tf.getBackend() === 'wasm' ? (tf.backend() as unknown as WasmBackend) : undefined;
   for (const t of tensors) {
     if (t.dtype !== 'float32') throw new Error(`blindspots copyValuesInto: float32 tensors only, got ${t.dtype}`);
-    if (o + t.size > out.length) throw new Error(`blindspots copyValuesInto: ${String(o + t.size)} values for an array of ${String(out.length)}`);
+    if (o + t.size > out.length)
+      throw new Error(`blindspots copyValuesInto: ${String(o + t.size)} values for an array of ${String(out.length)}`);
     const data = backend?.dataIdMap.get(t.dataId);
     if (backend !== undefined && data !== undefined && t.size > 0) {
       // A fresh view each time: a heap growth detaches the previous ArrayBuffer.
@@ -546,7 +819,12 @@ export function registerWasmTrainingKernels(): void {
     if (config === undefined) return undefined;
     tf.unregisterKernel(kernelName, 'wasm');
     const { setupFunc } = config;
-    tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: kernelFunc as tf.KernelFunc, ...(setupFunc === undefined ? {} : { setupFunc }) });
+    tf.registerKernel({
+      kernelName,
+      backendName: 'wasm',
+      kernelFunc: kernelFunc as tf.KernelFunc,
+      ...(setupFunc === undefined ? {} : { setupFunc }),
+    });
     return config;
   };
   xnnpackConv2D = wrap('Conv2D', conv2dKernel);

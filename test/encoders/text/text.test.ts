@@ -16,7 +16,7 @@ import {
 import { BlindspotsError } from '../../../src/errors.js';
 
 describe('the Zhang alphabet and quantiser', () => {
-  it('has the paper\'s 70 entries: letters, digits, punctuation, newline', () => {
+  it("has the paper's 70 entries: letters, digits, punctuation, newline", () => {
     expect(ZHANG_ALPHABET.length).toBe(70);
     expect(ZHANG_ALPHABET.slice(0, 26).join('')).toBe('abcdefghijklmnopqrstuvwxyz');
     expect(ZHANG_ALPHABET[69]).toBe('\n');
@@ -81,7 +81,9 @@ describe('injectLengthEncoding', () => {
   });
   it('after quantisation a space-padded text looks like the unpadded one (the documented ambiguity)', () => {
     const [padded] = injectLengthEncoding(['abc'], [0]);
-    expect(Array.from(charCodes([padded as string], { order: 'forward' }).data)).toEqual(Array.from(charCodes(['abc'], { order: 'forward' }).data));
+    expect(Array.from(charCodes([padded as string], { order: 'forward' }).data)).toEqual(
+      Array.from(charCodes(['abc'], { order: 'forward' }).data),
+    );
   });
 });
 

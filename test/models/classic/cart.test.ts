@@ -13,7 +13,10 @@ const data = Float32Array.from({ length: rows * cols }, (_, i) => {
   if (c === 3) return random();
   return Math.floor(random() * 256) / 255;
 });
-const y = Int32Array.from({ length: rows }, (_, r) => Math.floor(((data[r * cols] as number) + (data[r * cols + 1] as number)) * 2.5 + random() * 0.6) % 4);
+const y = Int32Array.from(
+  { length: rows },
+  (_, r) => Math.floor(((data[r * cols] as number) + (data[r * cols + 1] as number)) * 2.5 + random() * 0.6) % 4,
+);
 const x = { data, rows, cols };
 
 describe('binFeatures', () => {
@@ -66,8 +69,19 @@ describe('lastBinAtOrBelow', () => {
 });
 
 describe('growTree', () => {
-  const options = (splitter: CartOptions['splitter'], maxFeatures: number): CartOptions => ({ maxDepth: Number.POSITIVE_INFINITY, minSamplesSplit: 2, minSamplesLeaf: 1, maxFeatures, splitter });
-  const plain = (t: TreeArrays): unknown => ({ feature: Array.from(t.feature), threshold: Array.from(t.threshold), left: Array.from(t.left), value: Array.from(t.value) });
+  const options = (splitter: CartOptions['splitter'], maxFeatures: number): CartOptions => ({
+    maxDepth: Number.POSITIVE_INFINITY,
+    minSamplesSplit: 2,
+    minSamplesLeaf: 1,
+    maxFeatures,
+    splitter,
+  });
+  const plain = (t: TreeArrays): unknown => ({
+    feature: Array.from(t.feature),
+    threshold: Array.from(t.threshold),
+    left: Array.from(t.left),
+    value: Array.from(t.value),
+  });
 
   for (const splitter of ['best', 'random'] as const) {
     it(`${splitter} splitter: the tree does not depend on the order of the rows (bootstrap counts included)`, () => {
@@ -76,7 +90,14 @@ describe('growTree', () => {
       const order = Int32Array.from({ length: rows }, (_, r) => r).sort((a, b) => (y[a] as number) - (y[b] as number) || b - a);
       const position = new Int32Array(rows);
       order.forEach((r, i) => (position[r] = i));
-      const permuted = growTree(binFeatures(x, { order }), Int32Array.from(order, (r) => y[r] as number), 4, sample.map((s) => position[s] as number), options(splitter, 6), createRandom(5));
+      const permuted = growTree(
+        binFeatures(x, { order }),
+        Int32Array.from(order, (r) => y[r] as number),
+        4,
+        sample.map((s) => position[s] as number),
+        options(splitter, 6),
+        createRandom(5),
+      );
       expect(plain(permuted)).toEqual(plain(identity));
       expect(identity.feature.length).toBeGreaterThan(20);
     });
