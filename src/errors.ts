@@ -13,10 +13,12 @@ export type ErrorCode =
   | 'LENGTH_MISMATCH'
   | 'TOO_MANY_CLASSES'
   | 'UNKNOWN_NAME'
+  | 'UNKNOWN_OPTION'
   | 'NOT_FITTED'
   | 'MISSING_DEPENDENCY'
   | 'DATA_FORMAT'
-  | 'NO_BACKEND';
+  | 'NO_BACKEND'
+  | 'LOCKED';
 
 /** Structured facts about an error, so callers can react without parsing the message. */
 export interface ErrorDetails {

@@ -1,4 +1,6 @@
 import seedrandom from 'seedrandom';
+import { fail } from './errors.js';
+import { describe } from './validate.js';
 
 /** A seed: any number or string. The same seed always gives the same stream. */
 export type Seed = number | string;
@@ -28,17 +30,57 @@ export function createRandom(seed: Seed = DEFAULT_SEED): Random {
 }
 
 /**
- * A seed for an independent stream derived from `seed` and a tag, so that two uses of one seed
- * (say, class vectors and per-sample positions) do not share draws.
+ * Checks a seed at a public boundary and returns it (`fallback`, default {@link DEFAULT_SEED},
+ * when undefined). Seeds are finite numbers or strings: anything else (NaN, an object) would
+ * stringify to a stream shared with other bad seeds.
+ *
+ * @example
+ * ```ts
+ * import { checkSeed } from 'blindspots';
+ * checkSeed('DecisionTree', 'options.seed', 3); // 3
+ * checkSeed('DecisionTree', 'options.seed', Number.NaN); // throws INVALID_ARGUMENT
+ * ```
+ */
+export function checkSeed(fn: string, arg: string, seed: unknown, fallback: Seed = DEFAULT_SEED): Seed {
+  if (seed === undefined) return fallback;
+  if ((typeof seed === 'number' && Number.isFinite(seed)) || typeof seed === 'string') return seed;
+  throw fail('INVALID_ARGUMENT', fn, arg, 'a finite number or a string', describe(seed));
+}
+
+/**
+ * The one way the library derives seeds: an independent stream from `seed` and tags, so that two
+ * uses of one seed (class vectors and per-sample positions; a model's batches and its dropout) do
+ * not share draws. `seedInt` turns a derived seed into the integer that tfjs's random ops take.
  *
  * @example
  * ```ts
  * import { deriveSeed, createRandom } from 'blindspots';
  * const positions = createRandom(deriveSeed(7, 'positions'));
+ * const perTree = createRandom(deriveSeed(7, 'tree', 12)); // '7/tree/12'
  * ```
  */
-export function deriveSeed(seed: Seed, tag: string): string {
-  return `${String(seed)}/${tag}`;
+export function deriveSeed(seed: Seed, ...tags: readonly (string | number)[]): string {
+  return [String(seed), ...tags.map(String)].join('/');
+}
+
+/**
+ * A seed as a non-negative 31-bit integer (FNV-1a over its string form), for APIs that take
+ * numbers (tfjs's `randomNormal`, `dropout`).
+ *
+ * @example
+ * ```ts
+ * import { deriveSeed, seedInt } from 'blindspots';
+ * seedInt(deriveSeed(1, 'init', 0)); // the same integer in every run
+ * ```
+ */
+export function seedInt(seed: Seed): number {
+  const s = String(seed);
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0) & 0x7fffffff;
 }
 
 /**

@@ -41,6 +41,9 @@ export function checkInteger(fn: string, arg: string, value: unknown, min: numbe
   return value;
 }
 
+/** The largest label the library takes: labels live in Int32Arrays. */
+export const MAX_LABEL = 2 ** 31 - 1;
+
 /**
  * Validates labels and copies them into an Int32Array: integral, non-negative, `length` of them
  * when given, and below `numClasses` when given.
@@ -71,8 +74,9 @@ export function checkLabels(
     if (typeof v !== 'number' || !Number.isInteger(v)) {
       throw fail('NON_INTEGER_LABEL', fn, arg, 'integer class labels', `${describe(v)} at index ${String(i)}`);
     }
-    if (v < 0 || (k !== undefined && v >= k)) {
-      const range = k === undefined ? 'labels >= 0' : `labels in [0, ${String(k)})`;
+    if (v < 0 || v > MAX_LABEL || (k !== undefined && v >= k)) {
+      // Int32Array would wrap 2^31 and above (2^32 becomes class 0).
+      const range = `labels in [0, ${String(k ?? MAX_LABEL + 1)})`;
       throw fail('LABEL_OUT_OF_RANGE', fn, arg, range, `${String(v)} at index ${String(i)}`);
     }
     out[i] = v;
