@@ -57,8 +57,8 @@ const yt = readNpy(`${dir}/test_y.npy`).data as Int32Array;
 
 const make: Record<string, () => Model<'features'>> = {
   decisionTree: () => new DecisionTree(),
-  randomForest: () => new RandomForest({ nEstimators: trees, jobs }),
-  extraTrees: () => new ExtraTrees({ nEstimators: trees, jobs }),
+  randomForest: () => new RandomForest({ nEstimators: trees, threads: jobs }),
+  extraTrees: () => new ExtraTrees({ nEstimators: trees, threads: jobs }),
   gaussianNB: () => new GaussianNB(),
   logisticRegression: () => new LogisticRegression(),
   lda: () => new LinearDiscriminantAnalysis(),
@@ -122,7 +122,7 @@ for (const line of measured.values()) if (!rows.includes(line)) rows.push(line);
 const table = [...header, ...rows].join('\n');
 if (!process.argv.includes('--no-write')) {
   const body = [
-    `Measured ${new Date().toISOString().slice(0, 10)} with \`npm run bench:classic\` on ${String(cpus().length)} cores, Node ${process.version}, scikit-learn ${version}: fit on ${String(x.rows)} x ${String(x.cols)} Fashion-MNIST pixel features (padded to 32x32x3), accuracy on ${String(xt.rows)} held-out images; forests ${String(trees)} trees, scikit-learn with n_jobs=${String(jobs)}, blindspots forests with jobs=${String(jobs)} (worker threads); the other models single-threaded in blindspots (scikit-learn's BLAS may use both cores). scikit-learn peers: the same estimator with the same options; LDA is \`LinearDiscriminantAnalysis(solver='lsqr')\` (and, in its own row, the default \`solver='svd'\`), ldaAuto adds \`shrinkage='auto'\`, QDA is \`QuadraticDiscriminantAnalysis(reg_param=0.1)\`. A run rewrites the rows of the models it measured and keeps the others.`,
+    `Measured ${new Date().toISOString().slice(0, 10)} with \`npm run bench:classic\` on ${String(cpus().length)} cores, Node ${process.version}, scikit-learn ${version}: fit on ${String(x.rows)} x ${String(x.cols)} Fashion-MNIST pixel features (padded to 32x32x3), accuracy on ${String(xt.rows)} held-out images; forests ${String(trees)} trees, scikit-learn with n_jobs=${String(jobs)}, blindspots forests with threads=${String(jobs)} (worker threads); the other models single-threaded in blindspots (scikit-learn's BLAS may use both cores). scikit-learn peers: the same estimator with the same options; LDA is \`LinearDiscriminantAnalysis(solver='lsqr')\` (and, in its own row, the default \`solver='svd'\`), ldaAuto adds \`shrinkage='auto'\`, QDA is \`QuadraticDiscriminantAnalysis(reg_param=0.1)\`. A run rewrites the rows of the models it measured and keeps the others.`,
     '',
     table,
   ].join('\n');

@@ -9,7 +9,8 @@ import { fail } from '../errors.js';
 import { formatPaperTable, formatStudyCsv, formatStudyTable, studyHeatmapSvg } from '../study/report.js';
 import { readResults, runStudy, type StudyData } from '../study/runStudy.js';
 import type { ImageSignalOptions } from '../encoders/registry.js';
-import type { FitProgress, ModelOptions } from '../models/model.js';
+import type { FitProgress } from '../models/model.js';
+type ModelOptions = Readonly<Record<string, unknown>>;
 import { parseArgs } from './args.js';
 
 /** Ready-made studies (`blindspots study --preset NAME`). */

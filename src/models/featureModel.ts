@@ -1,7 +1,7 @@
 import { NotFittedError } from '../errors.js';
 import type { FeatureMatrix, LabelsInput } from '../types.js';
 import { checkFeatures, checkFitData, throwIfAborted } from './features.js';
-import type { FitOptions, Model } from './model.js';
+import type { FitOptions, Model, ModelParams } from './model.js';
 
 /** What a fit gets after validation. */
 export interface FitContext {
@@ -19,6 +19,8 @@ export interface FitContext {
 export abstract class FeatureModel<State> implements Model<'features'> {
   abstract readonly name: string;
   readonly inputKind = 'features' as const;
+  /** The parameters the model uses (its options resolved with their defaults). */
+  abstract readonly params: ModelParams;
   protected state: (State & { readonly cols: number; readonly numClasses: number }) | undefined;
 
   protected abstract fitState(x: FeatureMatrix, y: Int32Array, ctx: FitContext): State | Promise<State>;

@@ -1,5 +1,5 @@
+import type { Seed } from '../random.js';
 import type { FeatureMatrix, ImageInput, LabelsInput, Texts } from '../types.js';
-import type { TrainOptions } from './tfjs/convNet.js';
 
 /** The kind of input a model takes. */
 export type InputKind = 'images' | 'texts' | 'features';
@@ -24,12 +24,35 @@ export interface FitProgress {
   readonly message?: string;
 }
 
+/** What {@link FitOptions.onEpoch} is told after each epoch of a model that trains by epochs. */
+export interface EpochInfo<K extends InputKind = InputKind> {
+  /** The epoch just finished, 1-based. */
+  readonly epoch: number;
+  readonly epochs: number;
+  /** Predicts with the weights of this epoch (inference mode); valid only during the call. */
+  readonly predict: (x: InputOf[K]) => Promise<Int32Array>;
+}
+
 /** Per-call options of {@link Model.fit}. Model options belong in the constructor. */
-export interface FitOptions {
+export interface FitOptions<K extends InputKind = InputKind> {
   readonly onProgress?: (progress: FitProgress) => void;
   /** Aborting rejects the fit with an AbortError and leaves the model unfitted. */
   readonly signal?: AbortSignal;
+  /**
+   * Called after each epoch by models that train by epochs (their registry entry says
+   * `trainsByEpoch`), awaited before the next one: learning curves come from it.
+   */
+  readonly onEpoch?: (info: EpochInfo<K>) => void | Promise<void>;
 }
+
+/** A parameter value as a study record stores it: JSON data. */
+export type ParamValue = null | boolean | number | string | readonly ParamValue[] | { readonly [key: string]: ParamValue };
+
+/**
+ * The parameters a model uses, as scikit-learn's `get_params()`: every constructor option resolved
+ * with its default (an unlimited depth is `null`). A study record stores them, so it says what ran.
+ */
+export type ModelParams = { readonly [name: string]: ParamValue };
 
 /**
  * The estimator contract, after scikit-learn: options in the constructor; `fit` twice on the
@@ -50,7 +73,9 @@ export interface Model<K extends InputKind = InputKind> {
   readonly name: string;
   /** What `fit` and `predict` take. */
   readonly inputKind: K;
-  fit(x: InputOf[K], y: LabelsInput, options?: FitOptions): Promise<this>;
+  /** The parameters the model uses (its options resolved with their defaults); see {@link ModelParams}. */
+  readonly params: ModelParams;
+  fit(x: InputOf[K], y: LabelsInput, options?: FitOptions<K>): Promise<this>;
   predict(x: InputOf[K]): Promise<Int32Array>;
   /** Class probabilities, one row per sample, where the model has them. */
   predictProba?(x: InputOf[K]): Promise<FeatureMatrix>;
@@ -60,22 +85,42 @@ export interface Model<K extends InputKind = InputKind> {
 
 /** What a registry entry's `create` takes. */
 export interface CreateOptions {
-  readonly seed?: number;
-  readonly jobs?: number;
-  readonly options?: ModelOptions;
+  /** Seed of everything random in the model (default 0). */
+  readonly seed?: Seed;
+  /** Threads the model may use, for models that can (`threads` is not `'none'` in their entry); default 1. */
+  readonly threads?: number;
+  /** Constructor options; names outside the entry's `options` are UNKNOWN_OPTION errors. */
+  readonly options?: Readonly<Record<string, unknown>>;
 }
 
-/** Constructor options of a tfjs model, as a study config or the CLI passes them. */
-export type ModelOptions = TrainOptions & { readonly [option: string]: unknown };
+/**
+ * How a model uses threads: `'none'` (one thread), `'same-result'` (more threads, the same model:
+ * forests grow each tree from its own seed), `'changes-result'` (data-parallel training: batch-norm
+ * statistics are per share of the batch, so the thread count is part of what ran).
+ */
+export type ThreadUse = 'none' | 'same-result' | 'changes-result';
 
-/** A registered model: how to build one with a seed. */
+/** A registered model: what it takes, how it trains, and how to build one. */
 export interface ModelEntry<K extends InputKind = InputKind> {
   readonly name: string;
+  /** A short human name, e.g. `Random forest`. */
+  readonly title: string;
   readonly inputKind: K;
+  /** The constructor's option names (the ones `create`'s `options` may hold). */
+  readonly options: readonly string[];
+  /** Trains by epochs, calling `FitOptions.onEpoch` after each (learning curves). */
+  readonly trainsByEpoch: boolean;
+  readonly threads: ThreadUse;
+  /** A ConvNet in the paper's sense: the tables' ConvNet column. */
+  readonly convnet: boolean;
   /**
-   * A new model; `seed` for everything random in it, `jobs` threads where the model has them,
-   * `options` the constructor options of the tfjs models (training: epochs, batchSize,
-   * learningRate…; architecture: depth, width, size, filters…). Unknown option names are errors.
+   * The rough cost of fitting and evaluating one cell, in seconds on one core, from the sizes
+   * and the parameters: studies balance their shards with it (only ratios matter).
+   */
+  readonly cost: (size: { readonly nTrain: number; readonly nTest: number; readonly features: number }, params: ModelParams) => number;
+  /**
+   * A new model: `seed` for everything random in it, `threads` where the model has them,
+   * `options` its constructor options. Unknown option names are UNKNOWN_OPTION errors.
    */
   readonly create: (options?: CreateOptions) => Model<K>;
 }

@@ -12,7 +12,9 @@ import {
 } from '../encoders/registry.js';
 import { fail } from '../errors.js';
 import * as tf from '@tensorflow/tfjs';
-import type { FitProgress, InputKind, ModelOptions } from '../models/model.js';
+import type { FitProgress, InputKind } from '../models/model.js';
+/** Constructor options of a model, as a study config gives them. */
+export type ModelOptions = Readonly<Record<string, unknown>>;
 import { getModel, modelNames, models as registry } from '../models/registry.js';
 import { permutation } from '../random.js';
 import type { FeatureMatrix, ImageArray } from '../types.js';
@@ -325,7 +327,7 @@ export async function runCell(
   const entry = getModel(cell.model);
   const model = entry.create({
     seed: cell.seed,
-    jobs: config.jobs ?? 1,
+    threads: config.jobs ?? 1,
     ...(cell.modelOptions === undefined ? {} : { options: cell.modelOptions }),
   });
   // Feature models get flattened pixels or character codes; the others their own kind as is.

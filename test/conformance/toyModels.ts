@@ -8,6 +8,7 @@ import { checkFitData } from '../../src/models/features.js';
 export class ToyNearestCentroid implements Model<'features'> {
   readonly name: string = 'toyNearestCentroid';
   readonly inputKind = 'features' as const;
+  readonly params = {};
   protected centroids: tf.Tensor2D | undefined;
 
   async fit(x: FeatureMatrix, y: LabelsInput, options: FitOptions = {}): Promise<this> {
@@ -48,6 +49,12 @@ export class ToyNearestCentroid implements Model<'features'> {
 }
 
 export const toyEntry: ModelEntry<'features'> = {
+  title: 'Toy nearest centroid',
+  options: [],
+  trainsByEpoch: false,
+  threads: 'none',
+  convnet: false,
+  cost: () => 0,
   name: 'toyNearestCentroid',
   inputKind: 'features',
   create: () => new ToyNearestCentroid(),

@@ -182,7 +182,7 @@ describe('forests on two threads', () => {
     for (const Forest of [RandomForest, ExtraTrees]) {
       const one = await new Forest({ nEstimators: 6, seed: 9 }).fit(x, train.labels);
       let calls = 0;
-      const two = await new Forest({ nEstimators: 6, seed: 9, jobs: 2 }).fit(x, train.labels, { onProgress: () => calls++ });
+      const two = await new Forest({ nEstimators: 6, seed: 9, threads: 2 }).fit(x, train.labels, { onProgress: () => calls++ });
       expect(calls).toBeGreaterThanOrEqual(6);
       expect(Array.from((await two.predictProba(xt)).data)).toEqual(Array.from((await one.predictProba(xt)).data));
     }
@@ -196,14 +196,14 @@ describe('forests on two threads', () => {
     for (let r = 0; r < x.rows; r++) x.data[r * x.cols] = (train.labels[r] as number) + random();
     for (const Forest of [RandomForest, ExtraTrees]) {
       const one = await new Forest({ nEstimators: 4, seed: 3 }).fit(x, train.labels);
-      const two = await new Forest({ nEstimators: 4, seed: 3, jobs: 2 }).fit(x, train.labels);
+      const two = await new Forest({ nEstimators: 4, seed: 3, threads: 2 }).fit(x, train.labels);
       expect(two.toJSON().trees).toEqual(one.toJSON().trees);
     }
   });
 
   it('abort stops the workers and rejects with AbortError', async () => {
     const ctl = new AbortController();
-    const rf = new RandomForest({ nEstimators: 40, jobs: 2 });
+    const rf = new RandomForest({ nEstimators: 40, threads: 2 });
     await expect(rf.fit(flatten(train.images), train.labels, { signal: ctl.signal, onProgress: () => ctl.abort() })).rejects.toMatchObject({
       name: 'AbortError',
     });

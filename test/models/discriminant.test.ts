@@ -231,9 +231,15 @@ describe('LinearDiscriminantAnalysis', () => {
       [{ solver: 'svd' }, 'options.solver'],
       [{ tol: -1 }, 'options.tol'],
     ] as const) {
-      const err = await new LinearDiscriminantAnalysis(options as never).fit(x, y).catch((e: unknown) => e);
+      // Checked at construction, before any data is seen.
+      let err: unknown;
+      try {
+        await new LinearDiscriminantAnalysis(options as never).fit(x, y);
+      } catch (e) {
+        err = e;
+      }
       expect(err).toBeInstanceOf(BlindspotsError);
-      expect(err).toMatchObject({ code: 'INVALID_ARGUMENT', details: { fn: 'lda.fit', arg } });
+      expect(err).toMatchObject({ code: 'INVALID_ARGUMENT', details: { fn: 'LinearDiscriminantAnalysis', arg } });
     }
   });
 
@@ -465,9 +471,14 @@ describe('QuadraticDiscriminantAnalysis', () => {
       [{ regParam: Number.NaN }, 'options.regParam'],
       [{ tol: -1 }, 'options.tol'],
     ] as const) {
-      const err = await new QuadraticDiscriminantAnalysis(options).fit(x, y).catch((e: unknown) => e);
+      let err: unknown;
+      try {
+        await new QuadraticDiscriminantAnalysis(options).fit(x, y);
+      } catch (e) {
+        err = e;
+      }
       expect(err).toBeInstanceOf(BlindspotsError);
-      expect(err).toMatchObject({ code: 'INVALID_ARGUMENT', details: { fn: 'qda.fit', arg } });
+      expect(err).toMatchObject({ code: 'INVALID_ARGUMENT', details: { fn: 'QuadraticDiscriminantAnalysis', arg } });
     }
     const lonely = y.slice();
     lonely[0] = 3;

@@ -74,7 +74,7 @@ describe('runStudy', () => {
     const onCell = () => trained++;
     await expect(runStudy({ ...base, models: ['charCnn'], onCell })).rejects.toThrow(/models for images: .*resnet.*perceptron/);
     await expect(runStudy({ ...base, models: ['resnet'], modelOptions: { resnet: { epoch: 3 } }, onCell })).rejects.toMatchObject({
-      code: 'INVALID_ARGUMENT',
+      code: 'UNKNOWN_OPTION',
       details: { arg: 'options.epoch' },
     });
     await expect(runStudy({ ...base, models: ['resnet'], modelOptions: { resnet: { depth: 9 } }, onCell })).rejects.toMatchObject({

@@ -1,7 +1,7 @@
 import type { Tensor4D } from '@tensorflow/tfjs';
 import { fail } from '../../errors.js';
 import { copyFinite, readImages, wrapImages, type ReadImages } from '../../images.js';
-import { DEFAULT_SEED, type Seed } from '../../random.js';
+import { checkSeed, type Seed } from '../../random.js';
 import { checkFinite, checkInteger, checkLabels, checkNumber, firstNonFinite, resolveNumClasses } from '../../validate.js';
 import type { ImageArray, ImageInput, ImageShape, LabelsInput } from '../../types.js';
 
@@ -92,7 +92,7 @@ export function encodeImages<T extends ImageInput>(
     labels: y,
     numClasses,
     scale: checkNumber(fn, 'options.scale', options.scale ?? DEFAULT_SCALE, { positive: true }),
-    seed: checkSeed(fn, options.seed),
+    seed: checkSeed(fn, 'options.seed', options.seed),
     checkFinite: (start, end) => {
       if (firstNonFinite(read.data, start, end) >= 0) checkFinite(fn, 'images', read.data);
     },
@@ -132,7 +132,7 @@ export function decodeImages(
     shape: read.shape,
     numClasses,
     scale: checkNumber(fn, 'options.scale', options.scale ?? DEFAULT_SCALE, { positive: true }),
-    seed: checkSeed(fn, options.seed),
+    seed: checkSeed(fn, 'options.seed', options.seed),
     levels: checkNumber(fn, 'options.levels', options.levels ?? DEFAULT_LEVELS, { positive: true }),
   });
 }
@@ -141,13 +141,6 @@ function checkCapacity(fn: string, numClasses: number, cap: { max: number; why: 
   if (numClasses > cap.max) {
     throw fail('TOO_MANY_CLASSES', fn, 'options.numClasses', `at most ${String(cap.max)} classes (${cap.why})`, String(numClasses));
   }
-}
-
-/** Seeds are numbers or strings; anything else would silently stringify to the same stream. */
-export function checkSeed(fn: string, seed: unknown): Seed {
-  if (seed === undefined) return DEFAULT_SEED;
-  if ((typeof seed === 'number' && Number.isFinite(seed)) || typeof seed === 'string') return seed;
-  throw fail('INVALID_ARGUMENT', fn, 'options.seed', 'a finite number or a string', String(seed));
 }
 
 /**

@@ -1,3 +1,4 @@
+import { checkOptions, optionNames } from '../../options.js';
 import type { FeatureMatrix } from '../../types.js';
 import { checkNumber } from '../../validate.js';
 import { FeatureModel, softmaxRows } from '../featureModel.js';
@@ -11,6 +12,9 @@ export interface GaussianNBOptions {
    */
   readonly varSmoothing?: number;
 }
+
+/** The option names of {@link GaussianNB}. */
+export const GAUSSIAN_NB_OPTIONS = optionNames<GaussianNBOptions>()('varSmoothing');
 
 interface NBState {
   readonly mean: Float64Array;
@@ -45,12 +49,16 @@ export interface GaussianNBJSON {
 export class GaussianNB extends FeatureModel<NBState> {
   readonly name: string = 'gaussianNB';
 
+  readonly params: { readonly varSmoothing: number };
+
   constructor(readonly options: GaussianNBOptions = {}) {
     super();
+    const o = checkOptions('GaussianNB', options, GAUSSIAN_NB_OPTIONS);
+    this.params = { varSmoothing: checkNumber('GaussianNB', 'options.varSmoothing', o.varSmoothing ?? 1e-9, { min: 0 }) };
   }
 
   protected override fitState(x: FeatureMatrix, y: Int32Array, ctx: { numClasses: number }): NBState {
-    const smoothing = checkNumber(`${this.name}.fit`, 'options.varSmoothing', this.options.varSmoothing ?? 1e-9, { min: 0 });
+    const smoothing = this.params.varSmoothing;
     const { rows, cols, data } = x;
     const K = ctx.numClasses;
     const count = new Float64Array(K);

@@ -1,5 +1,6 @@
 import { fail } from '../../errors.js';
 import { Arena, choleskyUpper, crossProduct, solveUpperTransposed, type ArenaMatrix, type Tick } from '../../kernels/linalg.js';
+import { checkOptions, optionNames } from '../../options.js';
 import type { FeatureMatrix } from '../../types.js';
 import { checkNumber, describe } from '../../validate.js';
 import { FeatureModel, softmaxRows, type FitContext } from '../featureModel.js';
@@ -36,6 +37,9 @@ export interface LinearDiscriminantAnalysisOptions {
    */
   readonly tol?: number;
 }
+
+/** The option names of {@link LinearDiscriminantAnalysis}. */
+export const LDA_OPTIONS = optionNames<LinearDiscriminantAnalysisOptions>()('solver', 'shrinkage', 'tol');
 
 interface LDAState {
   /** numClasses x cols, row-major. */
@@ -94,19 +98,27 @@ export interface LinearDiscriminantAnalysisJSON {
 export class LinearDiscriminantAnalysis extends FeatureModel<LDAState> {
   readonly name: string = 'lda';
 
+  readonly params: { readonly solver: 'lsqr'; readonly shrinkage: number | 'auto' | null; readonly tol: number };
+
   constructor(readonly options: LinearDiscriminantAnalysisOptions = {}) {
     super();
+    const fn = 'LinearDiscriminantAnalysis';
+    const o = checkOptions(fn, options, LDA_OPTIONS);
+    if (o.solver !== undefined && o.solver !== 'lsqr') throw fail('INVALID_ARGUMENT', fn, 'options.solver', "'lsqr'", describe(o.solver));
+    this.params = {
+      solver: 'lsqr',
+      shrinkage:
+        o.shrinkage === 'auto' || o.shrinkage === undefined
+          ? (o.shrinkage ?? null)
+          : checkNumber(fn, 'options.shrinkage', o.shrinkage, { min: 0, max: 1 }),
+      tol: checkNumber(fn, 'options.tol', o.tol ?? 1e-4, { min: 0 }),
+    };
   }
 
   protected override async fitState(x: FeatureMatrix, y: Int32Array, ctx: FitContext): Promise<LDAState> {
     const fn = `${this.name}.fit`;
-    const o = this.options;
-    if (o.solver !== undefined && o.solver !== 'lsqr') throw fail('INVALID_ARGUMENT', fn, 'options.solver', "'lsqr'", describe(o.solver));
-    const shrinkage =
-      o.shrinkage === 'auto' || o.shrinkage === undefined
-        ? o.shrinkage
-        : checkNumber(fn, 'options.shrinkage', o.shrinkage, { min: 0, max: 1 });
-    const tol = checkNumber(fn, 'options.tol', o.tol ?? 1e-4, { min: 0 });
+    const shrinkage = this.params.shrinkage ?? undefined;
+    const tol = this.params.tol;
     const { rows, cols } = x;
     const K = ctx.numClasses;
     const stats = classStats(x, y, K);

@@ -1,4 +1,5 @@
 import { linearWorkspace } from '../../kernels/simd.js';
+import { checkOptions, optionNames } from '../../options.js';
 import type { FeatureMatrix } from '../../types.js';
 import { checkInteger, checkNumber } from '../../validate.js';
 import { FeatureModel, softmaxRows, type FitContext } from '../featureModel.js';
@@ -12,6 +13,9 @@ export interface LogisticRegressionOptions {
   /** Stop when the largest gradient component is below this; default 1e-4. */
   readonly tol?: number;
 }
+
+/** The option names of {@link LogisticRegression}. */
+export const LOGISTIC_REGRESSION_OPTIONS = optionNames<LogisticRegressionOptions>()('C', 'maxIter', 'tol');
 
 interface LRState {
   /** numClasses x cols, row-major. */
@@ -48,15 +52,22 @@ const HISTORY = 10;
 export class LogisticRegression extends FeatureModel<LRState> {
   readonly name: string = 'logisticRegression';
 
+  readonly params: { readonly C: number; readonly maxIter: number; readonly tol: number };
+
   constructor(readonly options: LogisticRegressionOptions = {}) {
     super();
+    const fn = 'LogisticRegression';
+    const o = checkOptions(fn, options, LOGISTIC_REGRESSION_OPTIONS);
+    this.params = {
+      C: checkNumber(fn, 'options.C', o.C ?? 1, { positive: true }),
+      maxIter: checkInteger(fn, 'options.maxIter', o.maxIter ?? 100, 1, 1e6),
+      tol: checkNumber(fn, 'options.tol', o.tol ?? 1e-4, { min: 0 }),
+    };
   }
 
   protected override async fitState(x: FeatureMatrix, y: Int32Array, ctx: FitContext): Promise<LRState> {
     const fn = `${this.name}.fit`;
-    const C = checkNumber(fn, 'options.C', this.options.C ?? 1, { positive: true });
-    const maxIter = checkInteger(fn, 'options.maxIter', this.options.maxIter ?? 100, 1, 1e6);
-    const tol = checkNumber(fn, 'options.tol', this.options.tol ?? 1e-4, { min: 0 });
+    const { C, maxIter, tol } = this.params;
     const { rows, cols } = x;
     const K = ctx.numClasses;
     const nw = K * cols;

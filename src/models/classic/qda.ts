@@ -8,6 +8,7 @@ import {
   solveUpperTransposed,
   type Tick,
 } from '../../kernels/linalg.js';
+import { checkOptions, optionNames } from '../../options.js';
 import type { FeatureMatrix } from '../../types.js';
 import { checkNumber, describe } from '../../validate.js';
 import { FeatureModel, softmaxRows, type FitContext } from '../featureModel.js';
@@ -53,6 +54,9 @@ interface QDAClass {
   /** log prior - log det(covariance) / 2. */
   readonly constant: number;
 }
+
+/** The option names of {@link QuadraticDiscriminantAnalysis}. */
+export const QDA_OPTIONS = optionNames<QuadraticDiscriminantAnalysisOptions>()('regParam', 'tol');
 
 interface QDAState {
   readonly classes: readonly QDAClass[];
@@ -119,14 +123,21 @@ export interface QuadraticDiscriminantAnalysisJSON {
 export class QuadraticDiscriminantAnalysis extends FeatureModel<QDAState> {
   readonly name: string = 'qda';
 
+  readonly params: { readonly regParam: number; readonly tol: number };
+
   constructor(readonly options: QuadraticDiscriminantAnalysisOptions = {}) {
     super();
+    const fn = 'QuadraticDiscriminantAnalysis';
+    const o = checkOptions(fn, options, QDA_OPTIONS);
+    this.params = {
+      regParam: checkNumber(fn, 'options.regParam', o.regParam ?? 0, { min: 0, max: 1 }),
+      tol: checkNumber(fn, 'options.tol', o.tol ?? 1e-4, { min: 0 }),
+    };
   }
 
   protected override async fitState(x: FeatureMatrix, y: Int32Array, ctx: FitContext): Promise<QDAState> {
     const fn = `${this.name}.fit`;
-    const reg = checkNumber(fn, 'options.regParam', this.options.regParam ?? 0, { min: 0, max: 1 });
-    const tol = checkNumber(fn, 'options.tol', this.options.tol ?? 1e-4, { min: 0 });
+    const { regParam: reg, tol } = this.params;
     const { rows, cols, data } = x;
     const K = ctx.numClasses;
     const stats = classStats(x, y, K);

@@ -1,7 +1,9 @@
 import { fail } from '../../errors.js';
-import type { Seed } from '../../random.js';
+import { checkBoolean, checkOptions, optionNames } from '../../options.js';
+import { checkSeed, type Seed } from '../../random.js';
 import type { FeatureMatrix } from '../../types.js';
 import { checkInteger } from '../../validate.js';
+import type { ModelParams } from '../model.js';
 import { FeatureModel, type FitContext } from '../featureModel.js';
 import { binFeatures, type BinnedFeatures } from './binning.js';
 import { accumulateProba, type CartOptions, type TreeArrays } from './cart.js';
@@ -38,7 +40,29 @@ export interface ForestOptions extends TreeOptions {
    * Threads growing trees (worker threads sharing the binned data); default 1. The model does not
    * depend on it: each tree's randomness comes from (seed, tree index).
    */
-  readonly jobs?: number;
+  readonly threads?: number;
+}
+
+/** The option names of {@link DecisionTree}. */
+export const TREE_OPTIONS = optionNames<TreeOptions>()('maxDepth', 'minSamplesSplit', 'minSamplesLeaf', 'maxFeatures', 'seed');
+
+/** The option names of {@link RandomForest} and {@link ExtraTrees}. */
+export const FOREST_OPTIONS = optionNames<ForestOptions>()(...TREE_OPTIONS, 'nEstimators', 'bootstrap', 'threads');
+
+/** The parameters a tree model uses ({@link TreeOptions} resolved; `maxDepth` null when unlimited). */
+export interface TreeParams extends ModelParams {
+  readonly maxDepth: number | null;
+  readonly minSamplesSplit: number;
+  readonly minSamplesLeaf: number;
+  readonly maxFeatures: MaxFeatures;
+  readonly seed: Seed;
+}
+
+/** The parameters a forest uses. */
+export interface ForestParams extends TreeParams {
+  readonly nEstimators: number;
+  readonly bootstrap: boolean;
+  readonly threads: number;
 }
 
 interface ForestState {
@@ -60,6 +84,33 @@ function resolveMaxFeatures(fn: string, m: MaxFeatures, cols: number): number {
   return checkInteger(fn, 'options.maxFeatures', m, 1, cols);
 }
 
+function checkMaxFeatures(fn: string, m: unknown, fallback: MaxFeatures): MaxFeatures {
+  if (m === undefined) return fallback;
+  if (m === 'all' || m === 'sqrt') return m;
+  if (typeof m === 'number' && Number.isInteger(m) && m >= 1) return m;
+  throw fail('INVALID_ARGUMENT', fn, 'options.maxFeatures', "an integer >= 1, 'sqrt' or 'all'", JSON.stringify(m) ?? String(m));
+}
+
+/** Validates the options of a tree model (names, types, ranges) and resolves them with the defaults. */
+function resolveTreeOptions(
+  fn: string,
+  options: ForestOptions | undefined,
+  names: readonly string[],
+  defaults: { nEstimators: number; bootstrap: boolean; maxFeatures: MaxFeatures },
+): ForestParams {
+  const o = checkOptions(fn, options, names);
+  return {
+    maxDepth: o.maxDepth === undefined ? null : checkInteger(fn, 'options.maxDepth', o.maxDepth, 1, 1 << 20),
+    minSamplesSplit: checkInteger(fn, 'options.minSamplesSplit', o.minSamplesSplit ?? 2, 2, 2 ** 31 - 1),
+    minSamplesLeaf: checkInteger(fn, 'options.minSamplesLeaf', o.minSamplesLeaf ?? 1, 1, 2 ** 31 - 1),
+    maxFeatures: checkMaxFeatures(fn, o.maxFeatures, defaults.maxFeatures),
+    seed: checkSeed(fn, 'options.seed', o.seed),
+    nEstimators: checkInteger(fn, 'options.nEstimators', o.nEstimators ?? defaults.nEstimators, 1, 100_000),
+    bootstrap: checkBoolean(fn, 'options.bootstrap', o.bootstrap, defaults.bootstrap),
+    threads: checkInteger(fn, 'options.threads', o.threads ?? 1, 1, 1024),
+  };
+}
+
 /**
  * The tree ensembles' shared machinery: bins the features once, grows `nEstimators` trees (each
  * from its own seed, so results do not depend on scheduling), averages their leaf class fractions.
@@ -67,26 +118,36 @@ function resolveMaxFeatures(fn: string, m: MaxFeatures, cols: number): number {
 abstract class TreeEnsemble extends FeatureModel<ForestState> {
   protected abstract readonly kind: TreeModelJSON['model'];
   protected abstract readonly splitter: CartOptions['splitter'];
-  protected abstract readonly defaults: { nEstimators: number; bootstrap: boolean; maxFeatures: MaxFeatures };
 
-  constructor(readonly options: ForestOptions = {}) {
+  /** The resolved options of every tree model (a decision tree is a forest of one tree without bootstrap). */
+  protected readonly resolved: ForestParams;
+
+  constructor(
+    fn: string,
+    readonly options: ForestOptions,
+    names: readonly string[],
+    defaults: { nEstimators: number; bootstrap: boolean; maxFeatures: MaxFeatures },
+  ) {
     super();
+    this.resolved = resolveTreeOptions(fn, options, names, defaults);
   }
+
+  /** The parameters this model uses. */
+  abstract override get params(): TreeParams;
 
   protected override async fitState(x: FeatureMatrix, y: Int32Array, ctx: FitContext): Promise<ForestState> {
     const fn = `${this.name}.fit`;
-    const o = this.options;
-    const nEstimators = checkInteger(fn, 'options.nEstimators', o.nEstimators ?? this.defaults.nEstimators, 1, 100000);
+    const o = this.resolved;
+    const nEstimators = o.nEstimators;
     const cart: CartOptions = {
-      maxDepth: o.maxDepth === undefined ? Number.POSITIVE_INFINITY : checkInteger(fn, 'options.maxDepth', o.maxDepth, 1, 1 << 20),
-      minSamplesSplit: checkInteger(fn, 'options.minSamplesSplit', o.minSamplesSplit ?? 2, 2, 2 ** 31 - 1),
-      minSamplesLeaf: checkInteger(fn, 'options.minSamplesLeaf', o.minSamplesLeaf ?? 1, 1, 2 ** 31 - 1),
-      maxFeatures: resolveMaxFeatures(fn, o.maxFeatures ?? this.defaults.maxFeatures, x.cols),
+      maxDepth: o.maxDepth ?? Number.POSITIVE_INFINITY,
+      minSamplesSplit: o.minSamplesSplit,
+      minSamplesLeaf: o.minSamplesLeaf,
+      maxFeatures: resolveMaxFeatures(fn, o.maxFeatures, x.cols),
       splitter: this.splitter,
     };
-    const bootstrap = o.bootstrap ?? this.defaults.bootstrap;
-    const jobs = checkInteger(fn, 'options.jobs', o.jobs ?? 1, 1, 1024);
-    const pool = startForestWorkers(jobs, nEstimators, x.rows, x.cols);
+    const bootstrap = o.bootstrap;
+    const pool = startForestWorkers(o.threads, nEstimators, x.rows, x.cols);
     const { workers } = pool;
     // Rows grouped by class (stably): the nodes deep in a tree hold mostly one class, so their
     // samples lie close together in every column and share cache lines (~10% faster on pixels).
@@ -104,7 +165,7 @@ abstract class TreeEnsemble extends FeatureModel<ForestState> {
     const yBinned = Int32Array.from(order, (r) => y[r] as number);
     const t0 = performance.now();
     const trees = await growForest(
-      { binned, y: yBinned, position, numClasses: ctx.numClasses, cart, bootstrap, seed: o.seed ?? 0 },
+      { binned, y: yBinned, position, numClasses: ctx.numClasses, cart, bootstrap, seed: o.seed },
       nEstimators,
       pool,
       (done) => {
@@ -200,10 +261,14 @@ export class DecisionTree extends TreeEnsemble {
   readonly name: string = 'decisionTree';
   protected readonly kind = 'decisionTree' as const;
   protected readonly splitter = 'best' as const;
-  protected readonly defaults = { nEstimators: 1, bootstrap: false, maxFeatures: 'all' as MaxFeatures };
 
   constructor(options: TreeOptions = {}) {
-    super({ ...options, nEstimators: 1, bootstrap: false });
+    super('DecisionTree', options, TREE_OPTIONS, { nEstimators: 1, bootstrap: false, maxFeatures: 'all' });
+  }
+
+  override get params(): TreeParams {
+    const { maxDepth, minSamplesSplit, minSamplesLeaf, maxFeatures, seed } = this.resolved;
+    return { maxDepth, minSamplesSplit, minSamplesLeaf, maxFeatures, seed };
   }
 
   /** Restores a tree saved with `toJSON`. */
@@ -226,7 +291,14 @@ export class RandomForest extends TreeEnsemble {
   readonly name: string = 'randomForest';
   protected readonly kind = 'randomForest' as const;
   protected readonly splitter = 'best' as const;
-  protected readonly defaults = { nEstimators: 100, bootstrap: true, maxFeatures: 'sqrt' as MaxFeatures };
+
+  constructor(options: ForestOptions = {}) {
+    super('RandomForest', options, FOREST_OPTIONS, { nEstimators: 100, bootstrap: true, maxFeatures: 'sqrt' });
+  }
+
+  override get params(): ForestParams {
+    return { ...this.resolved };
+  }
 
   /** Restores a forest saved with `toJSON`. */
   static fromJSON(json: TreeModelJSON): RandomForest {
@@ -248,7 +320,14 @@ export class ExtraTrees extends TreeEnsemble {
   readonly name: string = 'extraTrees';
   protected readonly kind = 'extraTrees' as const;
   protected readonly splitter = 'random' as const;
-  protected readonly defaults = { nEstimators: 100, bootstrap: false, maxFeatures: 'sqrt' as MaxFeatures };
+
+  constructor(options: ForestOptions = {}) {
+    super('ExtraTrees', options, FOREST_OPTIONS, { nEstimators: 100, bootstrap: false, maxFeatures: 'sqrt' });
+  }
+
+  override get params(): ForestParams {
+    return { ...this.resolved };
+  }
 
   /** Restores a model saved with `toJSON`. */
   static fromJSON(json: TreeModelJSON): ExtraTrees {

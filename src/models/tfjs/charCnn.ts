@@ -4,7 +4,8 @@ import { charCodes } from '../../encoders/text/quantize.js';
 import { ZHANG_ALPHABET, ZHANG_INPUT_LENGTH } from '../../encoders/text/alphabet.js';
 import { checkTexts } from '../../encoders/text/common.js';
 import type { Texts } from '../../types.js';
-import { type Batches, ConvNetModel, type Network, type TrainOptions } from './convNet.js';
+import { optionNames } from '../../options.js';
+import { type Batches, ConvNetModel, TRAIN_OPTIONS, type Network, type TrainOptions } from './convNet.js';
 import { Init, biasRelu, newParams, oneHotConv1d } from './layers.js';
 
 /** Options of {@link CharCNN}. */
@@ -16,6 +17,9 @@ export interface CharCNNOptions extends TrainOptions {
   /** Dropout probability between the fully connected layers (default 0.5). */
   readonly dropout?: number;
 }
+
+/** The option names of {@link CharCNN}. */
+export const CHAR_CNN_OPTIONS = optionNames<CharCNNOptions>()(...TRAIN_OPTIONS, 'size', 'length', 'dropout');
 
 const KERNELS = [7, 7, 3, 3, 3, 3] as const;
 const POOLED = new Set([0, 1, 5]);
@@ -58,7 +62,7 @@ export class CharCNN extends ConvNetModel<'texts'> {
   readonly dropout: number;
 
   constructor(readonly options: CharCNNOptions = {}) {
-    super(options, { learningRate: 0.01, weightDecay: 0, lrSteps: [1 / 3, 2 / 3], lrDecay: 0.5 }, 'CharCNN', ['size', 'length', 'dropout']);
+    super(options, { learningRate: 0.01, weightDecay: 0, lrSteps: [1 / 3, 2 / 3], lrDecay: 0.5 }, 'CharCNN', CHAR_CNN_OPTIONS);
     const size = options.size ?? 'small';
     if (size !== 'small' && size !== 'large')
       throw fail('INVALID_ARGUMENT', 'CharCNN', 'options.size', "'small' or 'large'", JSON.stringify(size));

@@ -5,9 +5,10 @@ import { BlindspotsError, NotFittedError, fail } from '../../errors.js';
 import { createRandom, shuffler } from '../../random.js';
 import { readImages } from '../../images.js';
 import type { ImageInput, LabelsInput } from '../../types.js';
-import { checkInteger, checkNumber } from '../../validate.js';
+import { checkInteger, checkNumber, describe } from '../../validate.js';
 import { checkTrainingLabels, throwIfAborted } from '../features.js';
-import type { FitOptions, InputKind, InputOf, Model } from '../model.js';
+import type { FitOptions, InputKind, InputOf, Model, ModelParams } from '../model.js';
+import { checkOptions, optionNames } from '../../options.js';
 import { useFastestBackend } from './backend.js';
 import { type Params, countParams, disposeParams, newParams } from './layers.js';
 import { Replica, shareGradients } from './dataParallel.js';
@@ -44,7 +45,18 @@ export interface TrainOptions {
   readonly threads?: number;
 }
 
-const TRAIN_OPTIONS = ['epochs', 'batchSize', 'learningRate', 'momentum', 'weightDecay', 'lrSteps', 'lrDecay', 'seed', 'threads'] as const;
+/** The option names every tfjs model takes (its training options). */
+export const TRAIN_OPTIONS = optionNames<TrainOptions>()(
+  'epochs',
+  'batchSize',
+  'learningRate',
+  'momentum',
+  'weightDecay',
+  'lrSteps',
+  'lrDecay',
+  'seed',
+  'threads',
+);
 
 /** Resolved training options. */
 export type ResolvedTrainOptions = { readonly [K in keyof TrainOptions]-?: NonNullable<TrainOptions[K]> };
@@ -105,7 +117,8 @@ interface Fitted {
 }
 
 function resolveTrain(fn: string, o: TrainOptions, defaults: Partial<ResolvedTrainOptions>): ResolvedTrainOptions {
-  const steps = o.lrSteps ?? defaults.lrSteps ?? [0.5, 0.75];
+  const steps: unknown = o.lrSteps ?? defaults.lrSteps ?? [0.5, 0.75];
+  if (!Array.isArray(steps)) throw fail('INVALID_ARGUMENT', fn, 'options.lrSteps', 'an array of fractions in [0, 1]', describe(steps));
   steps.forEach((s, i) => checkNumber(fn, `options.lrSteps[${String(i)}]`, s, { min: 0, max: 1 }));
   return {
     epochs: checkInteger(fn, 'options.epochs', o.epochs ?? defaults.epochs ?? 10, 1, 1e6),
@@ -113,7 +126,7 @@ function resolveTrain(fn: string, o: TrainOptions, defaults: Partial<ResolvedTra
     learningRate: checkNumber(fn, 'options.learningRate', o.learningRate ?? defaults.learningRate ?? 0.1, { positive: true }),
     momentum: checkNumber(fn, 'options.momentum', o.momentum ?? defaults.momentum ?? 0.9, { min: 0, max: 1 }),
     weightDecay: checkNumber(fn, 'options.weightDecay', o.weightDecay ?? defaults.weightDecay ?? 1e-4, { min: 0 }),
-    lrSteps: steps,
+    lrSteps: steps as number[],
     lrDecay: checkNumber(fn, 'options.lrDecay', o.lrDecay ?? defaults.lrDecay ?? 0.1, { positive: true, max: 1 }),
     seed: checkInteger(fn, 'options.seed', o.seed ?? 0, 0, 2 ** 31 - 1),
     threads: checkInteger(fn, 'options.threads', o.threads ?? defaults.threads ?? 1, 1, 64),
@@ -140,11 +153,7 @@ export abstract class ConvNetModel<K extends InputKind> implements Model<K> {
     architectureOptions: readonly string[] = [],
   ) {
     // Options often come from JSON (study configs): a misspelt name must not be ignored silently.
-    const known = [...TRAIN_OPTIONS, ...architectureOptions];
-    for (const key of Object.keys(train)) {
-      if (!known.includes(key)) throw fail('INVALID_ARGUMENT', className, `options.${key}`, `an option among ${known.join(', ')}`, key);
-    }
-    this.train = resolveTrain(className, train, defaults);
+    this.train = resolveTrain(className, checkOptions(className, train, [...TRAIN_OPTIONS, ...architectureOptions]), defaults);
   }
 
   /** Validates the input (against the fitted sample shape, when given) and prepares its batches. */
@@ -157,6 +166,11 @@ export abstract class ConvNetModel<K extends InputKind> implements Model<K> {
   /** @internal A freshly built network, for a data-parallel replica in a worker thread. */
   buildReplica(inputShape: readonly number[], numClasses: number, seed: number): Network {
     return this.build(inputShape, numClasses, seed);
+  }
+
+  /** The parameters this model uses: its training and architecture options resolved with their defaults. */
+  get params(): ModelParams {
+    return { ...(this.describeOptions() as ModelParams), ...this.train };
   }
 
   /** Trainable parameter count of the fitted network, or NotFittedError. */

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { fail } from '../../errors.js';
 import { checkInteger } from '../../validate.js';
-import { ImageConvNetModel, type Network, type TrainOptions } from './convNet.js';
+import { optionNames } from '../../options.js';
+import { ImageConvNetModel, TRAIN_OPTIONS, type Network, type TrainOptions } from './convNet.js';
 import { type BatchNormVars, Init, batchNorm, batchNormVars, newParams, optionAShortcut } from './layers.js';
 
 /** Options of {@link ResNet}. */
@@ -11,6 +12,9 @@ export interface ResNetOptions extends TrainOptions {
   /** Channels of the first stage; the next two stages double it (default 16, as He et al.). */
   readonly width?: number;
 }
+
+/** The option names of {@link ResNet}. */
+export const RESNET_OPTIONS = optionNames<ResNetOptions>()(...TRAIN_OPTIONS, 'depth', 'width');
 
 interface Block {
   readonly w1: tf.Variable;
@@ -45,7 +49,7 @@ export class ResNet extends ImageConvNetModel {
   readonly width: number;
 
   constructor(readonly options: ResNetOptions = {}) {
-    super(options, {}, 'ResNet', ['depth', 'width']);
+    super(options, {}, 'ResNet', RESNET_OPTIONS);
     const depth = checkInteger('ResNet', 'options.depth', options.depth ?? 20, 8, 10_000);
     if ((depth - 2) % 6 !== 0) throw fail('INVALID_ARGUMENT', 'ResNet', 'options.depth', '6n + 2 (20, 32, 44, 56, 110, …)', String(depth));
     this.depth = depth;

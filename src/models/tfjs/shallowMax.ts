@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { checkInteger } from '../../validate.js';
-import { ImageConvNetModel, type Network, type TrainOptions } from './convNet.js';
+import { optionNames } from '../../options.js';
+import { ImageConvNetModel, TRAIN_OPTIONS, type Network, type TrainOptions } from './convNet.js';
 import { Init, newParams } from './layers.js';
 
 /**
@@ -46,6 +47,9 @@ export interface ShallowMaxNNOptions extends TrainOptions {
   readonly kernelSize?: number;
 }
 
+/** The option names of {@link ShallowMaxNN}. */
+export const SHALLOW_MAX_OPTIONS = optionNames<ShallowMaxNNOptions>()(...TRAIN_OPTIONS, 'filters', 'kernelSize');
+
 /**
  * A shallow network with a global max over positions — this library's definition of the paper's
  * "shallow NN with max": one convolution (`filters` kernels of `kernelSize` x `kernelSize`, stride
@@ -66,7 +70,7 @@ export class ShallowMaxNN extends ImageConvNetModel {
   readonly kernelSize: number;
 
   constructor(readonly options: ShallowMaxNNOptions = {}) {
-    super(options, { learningRate: 0.01 }, 'ShallowMaxNN', ['filters', 'kernelSize']);
+    super(options, { learningRate: 0.01 }, 'ShallowMaxNN', SHALLOW_MAX_OPTIONS);
     this.filters = checkInteger('ShallowMaxNN', 'options.filters', options.filters ?? 64, 1, 65536);
     this.kernelSize = checkInteger('ShallowMaxNN', 'options.kernelSize', options.kernelSize ?? 3, 1, 1024);
   }
