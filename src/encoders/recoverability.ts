@@ -1,6 +1,7 @@
 import { checkLabels, resolveNumClasses } from '../validate.js';
 import type { ImageInput, LabelsInput, Texts } from '../types.js';
 import { fail } from '../errors.js';
+import { checkOptions } from '../options.js';
 import { isTensor } from '../images.js';
 import { getEncoder, type ImageSignalOptions, type SignalOptions, type TextSignalOptions } from './registry.js';
 
@@ -37,8 +38,11 @@ export function recoverability(
 ): Recoverability {
   const fn = 'recoverability';
   const entry = getEncoder(name, fn);
+  // The options the data was encoded with (and `levels` for the off-grid decoders).
+  const given = checkOptions(fn, options, [...new Set([...entry.options, ...entry.recoverOptions])]);
   const y = checkLabels(fn, labels);
-  const numClasses = resolveNumClasses(fn, options.numClasses, y);
+  const numClasses = resolveNumClasses(fn, given.numClasses, y);
+  const decodeOptions = Object.fromEntries(Object.entries(given).filter(([k]) => entry.recoverOptions.includes(k)));
   const isTexts = Array.isArray(encoded);
   if (isTexts !== (entry.domain === 'text')) {
     throw fail(
@@ -53,8 +57,8 @@ export function recoverability(
   }
   const recovered =
     entry.domain === 'text'
-      ? entry.recover(encoded as Texts, { ...(options as TextSignalOptions), numClasses })
-      : entry.recover(encoded as ImageInput, { ...(options as ImageSignalOptions), numClasses });
+      ? entry.recover(encoded as Texts, { ...(decodeOptions as TextSignalOptions), numClasses })
+      : entry.recover(encoded as ImageInput, { ...(decodeOptions as ImageSignalOptions), numClasses });
   if (recovered.length !== y.length) {
     // Caught here rather than as a silent partial score.
     checkLabels(fn, labels, { length: recovered.length });

@@ -1,15 +1,27 @@
 import { fail } from '../errors.js';
-import type { ImageInput, LabelsInput, Texts } from '../types.js';
+import type { ParamValue } from '../models/model.js';
+import { optionNames } from '../options.js';
+import type { ImageInput, ImageShape, LabelsInput, Texts } from '../types.js';
 import { DEFAULT_LEVELS, DEFAULT_SCALE, type Encoded, type ImageRecoverOptions } from './image/common.js';
-import { injectMeanShift, recoverMeanShift } from './image/meanShift.js';
-import { injectMultipleLocations, recoverMultipleLocations, type MultipleLocationsOptions } from './image/multipleLocations.js';
-import { injectOnePixel, recoverOnePixel, type OnePixelOptions } from './image/onePixel.js';
-import { injectOrthogonalNoise, recoverOrthogonalNoise } from './image/orthogonalNoise.js';
-import { injectPatternPixels, recoverPatternPixels, type PatternPixelsOptions } from './image/patternPixels.js';
-import { injectRandomPixel, recoverRandomPixel } from './image/randomPixel.js';
-import { injectLengthEncoding, recoverLengthEncoding, type LengthEncodingOptions } from './text/lengthEncoding.js';
-import { injectMnemonic, recoverMnemonic, type MnemonicOptions } from './text/mnemonic.js';
-import { injectPatternChar, recoverPatternChar, type PatternCharOptions } from './text/patternChar.js';
+import { injectMeanShift, MEAN_SHIFT_OPTIONS, recoverMeanShift } from './image/meanShift.js';
+import {
+  injectMultipleLocations,
+  MULTIPLE_LOCATIONS_OPTIONS,
+  recoverMultipleLocations,
+  type MultipleLocationsOptions,
+} from './image/multipleLocations.js';
+import { injectOnePixel, ONE_PIXEL_OPTIONS, recoverOnePixel, type OnePixelOptions } from './image/onePixel.js';
+import {
+  injectOrthogonalNoise,
+  ORTHOGONAL_NOISE_OPTIONS,
+  RECOVER_ORTHOGONAL_NOISE_OPTIONS,
+  recoverOrthogonalNoise,
+} from './image/orthogonalNoise.js';
+import { injectPatternPixels, PATTERN_PIXELS_OPTIONS, recoverPatternPixels, type PatternPixelsOptions } from './image/patternPixels.js';
+import { injectRandomPixel, RANDOM_PIXEL_OPTIONS, RECOVER_RANDOM_PIXEL_OPTIONS, recoverRandomPixel } from './image/randomPixel.js';
+import { classLengths, injectLengthEncoding, recoverLengthEncoding, type LengthEncodingOptions } from './text/lengthEncoding.js';
+import { DEFAULT_MNEMONIC_SYMBOLS, injectMnemonic, recoverMnemonic, type MnemonicOptions } from './text/mnemonic.js';
+import { DEFAULT_PATTERN_POSITIONS, injectPatternChar, recoverPatternChar, type PatternCharOptions } from './text/patternChar.js';
 
 /** How a signal hides the label, in the paper's terms. */
 export type SignalFamily = 'low-dimensional' | 'moving-target' | 'global';
@@ -17,8 +29,18 @@ export type SignalFamily = 'low-dimensional' | 'moving-target' | 'global';
 /** Whether the oracle can recover every label ('complete') or only some by design ('partial'). */
 export type SignalInformation = 'complete' | 'partial';
 
-/** Every option any image signal takes; each encoder reads its own and ignores none silently. */
+/** Every option any image signal takes; each encoder takes its own (`entry.options`) and rejects the others. */
 export type ImageSignalOptions = OnePixelOptions & PatternPixelsOptions & MultipleLocationsOptions & ImageRecoverOptions;
+
+/** What {@link ImageEncoderEntry.resolve} needs besides the options: the data's shape and class count. */
+export interface ResolveContext {
+  readonly numClasses: number;
+  /** The image shape, for image signals whose defaults depend on it. */
+  readonly shape?: ImageShape;
+}
+
+/** Signal options as a record stores them: every option the signal takes, with its value or default. */
+export type ResolvedSignalOptions = { readonly [name: string]: ParamValue };
 
 /** A registered image signal: its encoder, oracle decoder and what it is. */
 export interface ImageEncoderEntry {
@@ -31,7 +53,12 @@ export interface ImageEncoderEntry {
   readonly recovery: string;
   readonly inject: <T extends ImageInput>(images: T, labels: LabelsInput, options?: ImageSignalOptions) => Encoded<T>;
   readonly recover: (encoded: ImageInput, options?: ImageSignalOptions) => Int32Array;
-  readonly defaults: Readonly<Record<string, unknown>>;
+  /** The option names `inject` takes. */
+  readonly options: readonly string[];
+  /** The option names `recover` takes (the encoder's, plus `levels` for off-grid decoders). */
+  readonly recoverOptions: readonly string[];
+  /** Every option `inject` takes, given or defaulted, for the data at hand: what a record stores. */
+  readonly resolve: (options: ImageSignalOptions, context: ResolveContext) => ResolvedSignalOptions;
 }
 
 /** Every option any text signal takes. */
@@ -47,7 +74,9 @@ export interface TextEncoderEntry {
   readonly recovery: string;
   readonly inject: (texts: Texts, labels: LabelsInput, options?: TextSignalOptions) => string[];
   readonly recover: (encoded: Texts, options?: TextSignalOptions) => Int32Array;
-  readonly defaults: Readonly<Record<string, unknown>>;
+  readonly options: readonly string[];
+  readonly recoverOptions: readonly string[];
+  readonly resolve: (options: TextSignalOptions, context: ResolveContext) => ResolvedSignalOptions;
 }
 
 /** Any registered encoder. */
@@ -55,6 +84,24 @@ export type EncoderEntry = ImageEncoderEntry | TextEncoderEntry;
 
 /** Options for any signal: an image signal's or a text signal's. */
 export type SignalOptions = ImageSignalOptions | TextSignalOptions;
+
+/** The option names of the text signals (each text encoder and its decoder take the same). */
+const MNEMONIC_OPTIONS = optionNames<MnemonicOptions>()('numClasses', 'symbols');
+const LENGTH_ENCODING_OPTIONS = optionNames<LengthEncodingOptions>()('numClasses', 'lengths');
+const PATTERN_CHAR_OPTIONS = optionNames<PatternCharOptions>()('numClasses', 'positions', 'mark', 'shortTexts');
+
+/** The given bit positions, or the four corners of the shape (the default), as [row, col] pairs. */
+function positionsOrCorners(positions: PatternPixelsOptions['positions'], shape: ImageShape | undefined): ParamValue {
+  if (positions !== undefined) return positions.map((p) => [...p]);
+  if (shape === undefined) return 'corners';
+  const [, h, w] = shape;
+  return [
+    [0, 0],
+    [0, w - 1],
+    [h - 1, 0],
+    [h - 1, w - 1],
+  ];
+}
 
 /**
  * Every signal of the library by name. A study, the CLI and the conformance suite all iterate
@@ -76,7 +123,9 @@ export const encoders = {
     recovery: 'exact on any image',
     inject: injectOnePixel,
     recover: recoverOnePixel,
-    defaults: { scale: DEFAULT_SCALE, seed: 0, position: [0, 0] },
+    options: ONE_PIXEL_OPTIONS,
+    recoverOptions: ONE_PIXEL_OPTIONS,
+    resolve: (o, c) => ({ numClasses: c.numClasses, scale: o.scale ?? DEFAULT_SCALE, position: [...(o.position ?? [0, 0])] }),
   },
   patternPixels: {
     name: 'patternPixels',
@@ -87,7 +136,9 @@ export const encoders = {
     recovery: 'exact on any image; at most 2^positions classes',
     inject: injectPatternPixels,
     recover: recoverPatternPixels,
-    defaults: { scale: DEFAULT_SCALE, seed: 0, positions: 'the four corners TL, TR, BL, BR' },
+    options: PATTERN_PIXELS_OPTIONS,
+    recoverOptions: PATTERN_PIXELS_OPTIONS,
+    resolve: (o, c) => ({ numClasses: c.numClasses, scale: o.scale ?? DEFAULT_SCALE, positions: positionsOrCorners(o.positions, c.shape) }),
   },
   randomPixel: {
     name: 'randomPixel',
@@ -98,7 +149,9 @@ export const encoders = {
     recovery: 'exact on images whose values lie on the k/255 grid',
     inject: injectRandomPixel,
     recover: recoverRandomPixel,
-    defaults: { scale: DEFAULT_SCALE, seed: 0, levels: DEFAULT_LEVELS },
+    options: RANDOM_PIXEL_OPTIONS,
+    recoverOptions: RECOVER_RANDOM_PIXEL_OPTIONS,
+    resolve: (o, c) => ({ numClasses: c.numClasses, scale: o.scale ?? DEFAULT_SCALE, seed: o.seed ?? 0 }),
   },
   multipleLocations: {
     name: 'multipleLocations',
@@ -109,7 +162,13 @@ export const encoders = {
     recovery: 'ambiguous where another class pair is equal by chance',
     inject: injectMultipleLocations,
     recover: recoverMultipleLocations,
-    defaults: { seed: 0, minDistance: 'half the shorter image side' },
+    options: MULTIPLE_LOCATIONS_OPTIONS,
+    recoverOptions: MULTIPLE_LOCATIONS_OPTIONS,
+    resolve: (o, c) => ({
+      numClasses: c.numClasses,
+      seed: o.seed ?? 0,
+      minDistance: o.minDistance ?? (c.shape === undefined ? null : Math.min(c.shape[1], c.shape[2]) / 2),
+    }),
   },
   orthogonalNoise: {
     name: 'orthogonalNoise',
@@ -120,7 +179,9 @@ export const encoders = {
     recovery: 'exact on images whose values lie on the k/255 grid',
     inject: injectOrthogonalNoise,
     recover: recoverOrthogonalNoise,
-    defaults: { scale: DEFAULT_SCALE, seed: 0, levels: DEFAULT_LEVELS },
+    options: ORTHOGONAL_NOISE_OPTIONS,
+    recoverOptions: RECOVER_ORTHOGONAL_NOISE_OPTIONS,
+    resolve: (o, c) => ({ numClasses: c.numClasses, scale: o.scale ?? DEFAULT_SCALE, seed: o.seed ?? 0 }),
   },
   meanShift: {
     name: 'meanShift',
@@ -131,7 +192,9 @@ export const encoders = {
     recovery: 'exact on any image',
     inject: injectMeanShift,
     recover: recoverMeanShift,
-    defaults: { scale: DEFAULT_SCALE, seed: 0 },
+    options: MEAN_SHIFT_OPTIONS,
+    recoverOptions: MEAN_SHIFT_OPTIONS,
+    resolve: (o, c) => ({ numClasses: c.numClasses, scale: o.scale ?? DEFAULT_SCALE }),
   },
   mnemonic: {
     name: 'mnemonic',
@@ -142,7 +205,9 @@ export const encoders = {
     recovery: 'exact on any non-empty text',
     inject: injectMnemonic,
     recover: recoverMnemonic,
-    defaults: { symbols: '0123456789abcdefghijklmnopqrstuvwxyz' },
+    options: MNEMONIC_OPTIONS,
+    recoverOptions: MNEMONIC_OPTIONS,
+    resolve: (o, c) => ({ numClasses: c.numClasses, symbols: o.symbols ?? DEFAULT_MNEMONIC_SYMBOLS }),
   },
   lengthEncoding: {
     name: 'lengthEncoding',
@@ -153,7 +218,9 @@ export const encoders = {
     recovery: 'exact on the strings; a char-level model sees trailing spaces as padding',
     inject: injectLengthEncoding,
     recover: recoverLengthEncoding,
-    defaults: { lengths: '50 * (k + 1), up to 20 classes' },
+    options: LENGTH_ENCODING_OPTIONS,
+    recoverOptions: LENGTH_ENCODING_OPTIONS,
+    resolve: (o, c) => ({ numClasses: c.numClasses, lengths: o.lengths === undefined ? classLengths(c.numClasses) : [...o.lengths] }),
   },
   patternChar: {
     name: 'patternChar',
@@ -164,7 +231,14 @@ export const encoders = {
     recovery: "wrong where a text already holds '0' at a 0-bit position",
     inject: injectPatternChar,
     recover: recoverPatternChar,
-    defaults: { positions: [50, 150, 200], mark: '0', shortTexts: 'pad' },
+    options: PATTERN_CHAR_OPTIONS,
+    recoverOptions: PATTERN_CHAR_OPTIONS,
+    resolve: (o, c) => ({
+      numClasses: c.numClasses,
+      positions: [...(o.positions ?? DEFAULT_PATTERN_POSITIONS)],
+      mark: o.mark ?? '0',
+      shortTexts: o.shortTexts ?? 'pad',
+    }),
   },
 } as const satisfies Record<string, EncoderEntry>;
 

@@ -14,6 +14,14 @@ export interface EncoderUnderTest {
   readonly information: 'complete' | 'partial';
   readonly inject: (images: ImageInput, labels: LabelsInput, options?: Record<string, unknown>) => ImageInput;
   readonly recover: (encoded: ImageInput, options?: Record<string, unknown>) => Int32Array;
+  /** The option names `inject` and `recover` take. */
+  readonly options: readonly string[];
+  readonly recoverOptions: readonly string[];
+}
+
+/** The case's options that `names` declares (a case lists every option; each encoder takes its own). */
+export function pickOptions<O extends Record<string, unknown>>(options: O, names: readonly string[]): O {
+  return Object.fromEntries(Object.entries(options).filter(([k]) => names.includes(k))) as O;
 }
 
 /** A conformance entry: the data an encoder is checked on. */
@@ -47,8 +55,9 @@ function dispose(x: unknown): void {
 }
 
 /** Runs every check; returns one message per failed check (empty: conformant). */
-export function checkEncoder(enc: EncoderUnderTest, c: EncoderCase): string[] {
+export function checkEncoder(enc: EncoderUnderTest, whole: EncoderCase): string[] {
   const { failures, check } = failureCollector(enc.name);
+  const c = { ...whole, options: pickOptions(whole.options, enc.options) };
   const [n, h, w, ch] = c.images.shape;
 
   for (const kind of ['array', 'tensor'] as const) {
@@ -89,20 +98,31 @@ export function checkEncoder(enc: EncoderUnderTest, c: EncoderCase): string[] {
     });
   }
 
-  check('seed: a different seed keeps the signal recoverable', () => {
-    const options = { ...c.options, seed: 12345 };
-    const a = enc.inject(c.images, c.labels, options);
-    const recovered = enc.recover(a, options);
-    if (recovered.some((v, i) => v !== -1 && v !== c.labels[i])) throw new Error('wrong labels with seed 12345');
+  if (enc.options.includes('seed')) {
+    check('seed: a different seed keeps the signal recoverable', () => {
+      const options = { ...c.options, seed: 12345 };
+      const a = enc.inject(c.images, c.labels, options);
+      const recovered = enc.recover(a, options);
+      if (recovered.some((v, i) => v !== -1 && v !== c.labels[i])) throw new Error('wrong labels with seed 12345');
+    });
+  }
+  check('recover takes the options inject was given', () => {
+    if (enc.options.some((o) => !enc.recoverOptions.includes(o))) throw new Error('recover rejects an option of inject');
   });
 
-  const expectError = (what: string, code: ErrorCode, arg: string, call: () => unknown): void => {
+  // Registry entries hold the public functions themselves: their errors must name them.
+  const publicName = (f: { name: string }, prefix: string): string | undefined =>
+    new RegExp(`^${prefix}[A-Z]`).test(f.name) ? f.name : undefined;
+  const injectFn = publicName(enc.inject, 'inject');
+  const recoverFn = publicName(enc.recover, 'recover');
+  const expectError = (what: string, code: ErrorCode, arg: string, call: () => unknown, fn = injectFn): void => {
     check(`typed error for ${what}`, () => {
       const before = tf.memory().numTensors;
       assertTypedError(
         thrownBy(() => dispose(call())),
         code,
         arg,
+        fn,
       );
       if (tf.memory().numTensors !== before) throw new Error('tensors leaked on the error path');
     });
@@ -119,6 +139,25 @@ export function checkEncoder(enc: EncoderUnderTest, c: EncoderCase): string[] {
   );
   expectError('a label count that does not match the batch', 'LENGTH_MISMATCH', 'labels', () =>
     enc.inject(c.images, c.labels.subarray(1), c.options),
+  );
+  expectError('a misspelt option', 'UNKNOWN_OPTION', 'options.sede', () => enc.inject(c.images, c.labels, { ...c.options, sede: 1 }));
+  expectError(
+    'a misspelt decoder option',
+    'UNKNOWN_OPTION',
+    'options.sede',
+    () => enc.recover(c.images, { ...c.options, sede: 1 }),
+    recoverFn,
+  );
+  expectError('null options', 'INVALID_ARGUMENT', 'options', () =>
+    enc.inject(c.images, c.labels, null as unknown as Record<string, unknown>),
+  );
+  if (enc.options.includes('scale')) {
+    expectError('a scale that overflows float32', 'INVALID_ARGUMENT', 'options.scale', () =>
+      enc.inject(c.images, c.labels, { ...c.options, scale: 1e39 }),
+    );
+  }
+  expectError('a label of 2^32 (Int32Array would wrap it to 0)', 'LABEL_OUT_OF_RANGE', 'labels', () =>
+    enc.inject(c.images, [2 ** 32, ...Array.from(c.labels).slice(1)], { ...c.options, numClasses: undefined }),
   );
   expectError('a rank-3 tensor', 'INVALID_SHAPE', 'images', () => {
     const t = tf.zeros([n, h, w]);
@@ -147,17 +186,23 @@ export function checkEncoder(enc: EncoderUnderTest, c: EncoderCase): string[] {
   expectError('a data length that does not match the shape', 'INVALID_SHAPE', 'images', () =>
     enc.inject({ data: c.images.data.subarray(1), shape: c.images.shape }, c.labels, c.options),
   );
-  expectError('a non-positive scale', 'INVALID_ARGUMENT', 'options.scale', () =>
-    enc.inject(c.images, c.labels, { ...c.options, scale: 0 }),
-  );
+  if (enc.options.includes('scale')) {
+    expectError('a non-positive scale', 'INVALID_ARGUMENT', 'options.scale', () =>
+      enc.inject(c.images, c.labels, { ...c.options, scale: 0 }),
+    );
+  }
   if (c.tooManyClasses !== undefined) {
     const k = c.tooManyClasses;
     expectError(`numClasses ${String(k)} beyond the signal's capacity`, 'TOO_MANY_CLASSES', '', () =>
       enc.inject(c.images, c.labels, { ...c.options, numClasses: k }),
     );
   }
-  expectError('recover on a rank-2 input', 'INVALID_SHAPE', 'encoded', () =>
-    enc.recover({ data: new Float32Array(4), shape: [2, 2] as unknown as ImageArray['shape'] }, c.options),
+  expectError(
+    'recover on a rank-2 input',
+    'INVALID_SHAPE',
+    'encoded',
+    () => enc.recover({ data: new Float32Array(4), shape: [2, 2] as unknown as ImageArray['shape'] }, c.options),
+    recoverFn,
   );
   return failures;
 }

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { injectOnePixel, recoverOnePixel } from '../../src/encoders/image/onePixel.js';
+import { injectOnePixel, ONE_PIXEL_OPTIONS, recoverOnePixel } from '../../src/encoders/image/onePixel.js';
 import type { ImageArray, ImageInput, LabelsInput } from '../../src/types.js';
 import { checkEncoder, missingCases, type EncoderUnderTest } from './encoderHarness.js';
 import { cyclicLabels, gridImages } from './fixtures.js';
@@ -13,6 +13,8 @@ const good: EncoderUnderTest = {
   information: 'complete',
   inject: (x, y, o) => injectOnePixel(x, y, o),
   recover: (x, o) => recoverOnePixel(x, o),
+  options: ONE_PIXEL_OPTIONS,
+  recoverOptions: ONE_PIXEL_OPTIONS,
 };
 
 function broken(name: string, inject: (x: ImageInput, y: LabelsInput, o?: Record<string, unknown>) => ImageInput): EncoderUnderTest {
@@ -77,6 +79,15 @@ describe('the encoder conformance harness', () => {
   it('catches an oracle that decodes wrongly', () => {
     const bad: EncoderUnderTest = { ...good, name: 'liar', recover: (x, o) => recoverOnePixel(x, o).map((v) => (v + 1) % 4) };
     expect(checkEncoder(bad, c).join('\n')).toMatch(/wrongly/);
+  });
+
+  it('catches an encoder that accepts a misspelt option or null options', () => {
+    const lenient = broken('lenient', (x, y, o) =>
+      injectOnePixel(x, y, o === null || o === undefined ? {} : { numClasses: o.numClasses as number }),
+    );
+    const failures = checkEncoder(lenient, c).join('\n');
+    expect(failures).toMatch(/misspelt option: no error thrown/);
+    expect(failures).toMatch(/null options: no error thrown/);
   });
 
   it('reports registered names that have no conformance case', () => {

@@ -4,11 +4,12 @@ import { BlindspotsError, type ErrorCode } from '../../src/errors.js';
  * Throws (with what is wrong) unless `thrown` is a BlindspotsError with `code` that names the
  * function and an argument starting with `arg`. Shared by the conformance harnesses.
  */
-export function assertTypedError(thrown: unknown, code: ErrorCode, arg: string): void {
+export function assertTypedError(thrown: unknown, code: ErrorCode, arg: string, fn?: string): void {
   if (thrown === undefined) throw new Error('no error thrown');
   if (!(thrown instanceof BlindspotsError)) throw new Error(`threw ${String(thrown)}, not a BlindspotsError`);
   if (thrown.code !== code) throw new Error(`code ${thrown.code}, expected ${code}`);
   if (!thrown.details.fn) throw new Error('the error does not name the function');
+  if (fn !== undefined && thrown.details.fn !== fn) throw new Error(`the error names function ${thrown.details.fn}, expected ${fn}`);
   if (!thrown.details.arg?.startsWith(arg)) throw new Error(`the error names argument ${String(thrown.details.arg)}, expected ${arg}`);
 }
 

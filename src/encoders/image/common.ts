@@ -1,6 +1,7 @@
 import type { Tensor4D } from '@tensorflow/tfjs';
 import { fail } from '../../errors.js';
 import { copyFinite, readImages, wrapImages, type ReadImages } from '../../images.js';
+import { checkOptions } from '../../options.js';
 import { checkSeed, type Seed } from '../../random.js';
 import { checkFinite, checkInteger, checkLabels, checkNumber, firstNonFinite, resolveNumClasses } from '../../validate.js';
 import type { ImageArray, ImageInput, ImageShape, LabelsInput } from '../../types.js';
@@ -11,17 +12,20 @@ export const DEFAULT_SCALE = 1e-3;
 /** The default quantisation of clean images: values on the k/255 grid (8-bit images). */
 export const DEFAULT_LEVELS = 255;
 
-/** Options every image encoder takes. */
+/**
+ * The options image encoders share; each encoder takes the ones it uses (its `*_OPTIONS` list) and
+ * rejects the others, so an option that would have no effect is an error, not a silent no-op.
+ */
 export interface ImageEncoderOptions {
   /** Number of classes; default: largest label + 1. A class's code never depends on it. */
   readonly numClasses?: number;
   /** Signal amplitude; default 1e-3 (the paper's). */
   readonly scale?: number;
-  /** Seed of every random choice; default 0. */
+  /** Seed of every random choice; default 0 (encoders that draw). */
   readonly seed?: Seed;
 }
 
-/** Options of the oracle decoders (`recover*`). */
+/** The decoders' extra option, for the signals found as an off-grid residual. */
 export interface ImageRecoverOptions extends ImageEncoderOptions {
   /**
    * Clean images are assumed to hold values on the k/levels grid (default 255, 8-bit images).
@@ -29,6 +33,9 @@ export interface ImageRecoverOptions extends ImageEncoderOptions {
    */
   readonly levels?: number;
 }
+
+/** The largest magnitude a signal may reach: float32 overflows to Infinity above ~3.4e38. */
+const MAX_SIGNAL = 1e38;
 
 /** An encoder returns the same kind of batch it was given. */
 export type Encoded<T extends ImageInput> = T extends ImageArray ? ImageArray : Tensor4D;
@@ -77,10 +84,12 @@ export function encodeImages<T extends ImageInput>(
   fn: string,
   images: T,
   labels: LabelsInput,
-  options: ImageEncoderOptions,
+  given: ImageEncoderOptions | undefined,
+  names: readonly string[],
   capacity: (shape: ImageShape) => { max: number; why: string },
   kernel: EncodeKernel,
 ): Encoded<T> {
+  const options = checkOptions(fn, given, names);
   // Finiteness is checked below, fused with the copy where there is one.
   const read = readImages(fn, images, 'images', false);
   const y = checkLabels(fn, labels, { length: read.shape[0] });
@@ -91,7 +100,7 @@ export function encodeImages<T extends ImageInput>(
     shape: read.shape,
     labels: y,
     numClasses,
-    scale: checkNumber(fn, 'options.scale', options.scale ?? DEFAULT_SCALE, { positive: true }),
+    scale: checkScale(fn, options.scale, numClasses, read.shape),
     seed: checkSeed(fn, 'options.seed', options.seed),
     checkFinite: (start, end) => {
       if (firstNonFinite(read.data, start, end) >= 0) checkFinite(fn, 'images', read.data);
@@ -114,10 +123,12 @@ export function encodeImages<T extends ImageInput>(
 export function decodeImages(
   fn: string,
   encoded: ImageInput,
-  options: ImageRecoverOptions,
+  given: ImageRecoverOptions | undefined,
+  names: readonly string[],
   needs: { numClasses: boolean; capacity: (shape: ImageShape) => { max: number; why: string } },
   kernel: (ctx: DecodeContext) => Int32Array,
 ): Int32Array {
+  const options = checkOptions(fn, given, names);
   const read: ReadImages = readImages(fn, encoded, 'encoded');
   let numClasses: number | undefined;
   if (options.numClasses !== undefined) {
@@ -135,6 +146,26 @@ export function decodeImages(
     seed: checkSeed(fn, 'options.seed', options.seed),
     levels: checkNumber(fn, 'options.levels', options.levels ?? DEFAULT_LEVELS, { positive: true }),
   });
+}
+
+/**
+ * The signal amplitude, checked so that the largest value a signal writes (up to numClasses x
+ * scale for a pixel signal, scale x sqrt(values per image) for a noise vector) stays finite in
+ * float32: a scale of 1e39 would otherwise give Infinity.
+ */
+function checkScale(fn: string, scale: unknown, numClasses: number, shape: ImageShape): number {
+  const s = checkNumber(fn, 'options.scale', scale ?? DEFAULT_SCALE, { positive: true });
+  const reach = s * (numClasses + Math.sqrt(shape[1] * shape[2] * shape[3]));
+  if (!(reach <= MAX_SIGNAL)) {
+    throw fail(
+      'INVALID_ARGUMENT',
+      fn,
+      'options.scale',
+      `a scale whose signal stays finite in float32: scale x (numClasses + sqrt(values per image)) <= ${String(MAX_SIGNAL)}`,
+      String(s),
+    );
+  }
+  return s;
 }
 
 function checkCapacity(fn: string, numClasses: number, cap: { max: number; why: string }): void {

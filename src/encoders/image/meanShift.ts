@@ -1,17 +1,13 @@
 import { shiftImages } from '../../kernels/simd.js';
 import type { ImageInput, LabelsInput } from '../../types.js';
-import {
-  decodeImages,
-  encodeImages,
-  nearestMultiple,
-  toLabel,
-  type Encoded,
-  type ImageEncoderOptions,
-  type ImageRecoverOptions,
-} from './common.js';
+import { decodeImages, encodeImages, nearestMultiple, toLabel, type Encoded, type ImageEncoderOptions } from './common.js';
+import { optionNames } from '../../options.js';
 
-/** Options of {@link injectMeanShift}. */
-export type MeanShiftOptions = ImageEncoderOptions;
+/** Options of {@link injectMeanShift} and {@link recoverMeanShift}. */
+export type MeanShiftOptions = Omit<ImageEncoderOptions, 'seed'>;
+
+/** The option names of {@link injectMeanShift} and {@link recoverMeanShift}. */
+export const MEAN_SHIFT_OPTIONS = optionNames<MeanShiftOptions>()('numClasses', 'scale');
 
 const noLimit = () => ({ max: Number.POSITIVE_INFINITY, why: '' });
 
@@ -32,7 +28,7 @@ const noLimit = () => ({ max: Number.POSITIVE_INFINITY, why: '' });
  * ```
  */
 export function injectMeanShift<T extends ImageInput>(images: T, labels: LabelsInput, options: MeanShiftOptions = {}): Encoded<T> {
-  return encodeImages('injectMeanShift', images, labels, options, noLimit, {
+  return encodeImages('injectMeanShift', images, labels, options, MEAN_SHIFT_OPTIONS, noLimit, {
     mode: 'compute',
     run: (src, ctx) => {
       const [n, h, w, c] = ctx.shape;
@@ -67,8 +63,8 @@ export function injectMeanShift<T extends ImageInput>(images: T, labels: LabelsI
  * recoverMeanShift(injectMeanShift(x, [1, 6])); // Int32Array [1, 6]
  * ```
  */
-export function recoverMeanShift(encoded: ImageInput, options: MeanShiftOptions & ImageRecoverOptions = {}): Int32Array {
-  return decodeImages('recoverMeanShift', encoded, options, { numClasses: false, capacity: noLimit }, (ctx) => {
+export function recoverMeanShift(encoded: ImageInput, options: MeanShiftOptions = {}): Int32Array {
+  return decodeImages('recoverMeanShift', encoded, options, MEAN_SHIFT_OPTIONS, { numClasses: false, capacity: noLimit }, (ctx) => {
     const [n, h, w, c] = ctx.shape;
     const d = h * w * c;
     const out = new Int32Array(n);

@@ -1,14 +1,18 @@
 import { fail } from '../../errors.js';
-import { createRandom, deriveSeed, DEFAULT_SEED, randomInt, type Seed } from '../../random.js';
+import { checkSeed, createRandom, deriveSeed, DEFAULT_SEED, randomInt, type Seed } from '../../random.js';
 import type { ImageInput, ImageShape, LabelsInput } from '../../types.js';
 import { checkInteger, checkNumber } from '../../validate.js';
-import { decodeImages, encodeImages, setPixel, type Encoded, type ImageEncoderOptions, type ImageRecoverOptions } from './common.js';
+import { checkOptions, optionNames } from '../../options.js';
+import { decodeImages, encodeImages, setPixel, type Encoded, type ImageEncoderOptions } from './common.js';
 
-/** Options of {@link injectMultipleLocations}. */
-export interface MultipleLocationsOptions extends ImageEncoderOptions {
+/** Options of {@link injectMultipleLocations} and {@link recoverMultipleLocations}. */
+export interface MultipleLocationsOptions extends Omit<ImageEncoderOptions, 'scale'> {
   /** Minimum Euclidean distance, in pixels, between the two pixels of a pair; default half the shorter image side. */
   readonly minDistance?: number;
 }
+
+/** The option names of {@link injectMultipleLocations} and {@link recoverMultipleLocations} (no `scale`: the values are random grid values). */
+export const MULTIPLE_LOCATIONS_OPTIONS = optionNames<MultipleLocationsOptions>()('numClasses', 'seed', 'minDistance');
 
 const capacity = (shape: ImageShape) => ({
   max: Math.floor((shape[1] * shape[2]) / 2),
@@ -37,8 +41,9 @@ export function multipleLocationsPairs(
   checkInteger(fn, 'numClasses', numClasses, 1, 2 ** 31 - 1);
   checkInteger(fn, 'height', height, 1, 2 ** 31 - 1);
   checkInteger(fn, 'width', width, 1, 2 ** 31 - 1);
-  const minDistance = checkNumber(fn, 'options.minDistance', options.minDistance ?? Math.min(height, width) / 2, { min: 0 });
-  const random = createRandom(deriveSeed(options.seed ?? DEFAULT_SEED, 'multipleLocations/pairs'));
+  const o = checkOptions(fn, options, ['seed', 'minDistance']);
+  const minDistance = checkNumber(fn, 'options.minDistance', o.minDistance ?? Math.min(height, width) / 2, { min: 0 });
+  const random = createRandom(deriveSeed(checkSeed(fn, 'options.seed', o.seed), 'multipleLocations/pairs'));
   const pixels = height * width;
   const used = new Uint8Array(pixels);
   const pairs = new Int32Array(2 * numClasses);
@@ -123,7 +128,7 @@ export function injectMultipleLocations<T extends ImageInput>(
   options: MultipleLocationsOptions = {},
 ): Encoded<T> {
   const fn = 'injectMultipleLocations';
-  return encodeImages(fn, images, labels, options, capacity, {
+  return encodeImages(fn, images, labels, options, MULTIPLE_LOCATIONS_OPTIONS, capacity, {
     mode: 'copy',
     run: (out, ctx) => {
       const [n, h, w] = ctx.shape;
@@ -154,9 +159,9 @@ export function injectMultipleLocations<T extends ImageInput>(
  * recoverMultipleLocations(injectMultipleLocations(x, [0, 9], { numClasses: 10 }), { numClasses: 10 });
  * ```
  */
-export function recoverMultipleLocations(encoded: ImageInput, options: MultipleLocationsOptions & ImageRecoverOptions = {}): Int32Array {
+export function recoverMultipleLocations(encoded: ImageInput, options: MultipleLocationsOptions = {}): Int32Array {
   const fn = 'recoverMultipleLocations';
-  return decodeImages(fn, encoded, options, { numClasses: true, capacity }, (ctx) => {
+  return decodeImages(fn, encoded, options, MULTIPLE_LOCATIONS_OPTIONS, { numClasses: true, capacity }, (ctx) => {
     const [n, h, w, c] = ctx.shape;
     const numClasses = ctx.numClasses as number;
     const pairs = multipleLocationsPairs(numClasses, h, w, withSeed(options, ctx.seed), fn);

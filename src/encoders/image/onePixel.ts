@@ -9,14 +9,17 @@ import {
   toLabel,
   type Encoded,
   type ImageEncoderOptions,
-  type ImageRecoverOptions,
 } from './common.js';
+import { optionNames } from '../../options.js';
 
-/** Options of {@link injectOnePixel}. */
-export interface OnePixelOptions extends ImageEncoderOptions {
+/** Options of {@link injectOnePixel} and {@link recoverOnePixel}. */
+export interface OnePixelOptions extends Omit<ImageEncoderOptions, 'seed'> {
   /** [row, col] of the signal pixel; default [0, 0] (top-left, as in the paper). */
   readonly position?: readonly [row: number, col: number];
 }
+
+/** The option names of {@link injectOnePixel} and {@link recoverOnePixel}. */
+export const ONE_PIXEL_OPTIONS = optionNames<OnePixelOptions>()('numClasses', 'scale', 'position');
 
 const noLimit = (): { max: number; why: string } => ({ max: Number.POSITIVE_INFINITY, why: '' });
 
@@ -36,10 +39,10 @@ const noLimit = (): { max: number; why: string } => ({ max: Number.POSITIVE_INFI
  */
 export function injectOnePixel<T extends ImageInput>(images: T, labels: LabelsInput, options: OnePixelOptions = {}): Encoded<T> {
   const fn = 'injectOnePixel';
-  return encodeImages(fn, images, labels, options, noLimit, {
+  return encodeImages(fn, images, labels, options, ONE_PIXEL_OPTIONS, noLimit, {
     mode: 'copy',
     run: (out, ctx) => {
-      const pixel = checkPosition(fn, 'options.position', options.position ?? [0, 0], ctx.shape);
+      const pixel = checkPosition(fn, 'options.position', options?.position ?? [0, 0], ctx.shape);
       const y = ctx.labels;
       for (let i = 0; i < y.length; i++) setPixel(out, ctx.shape, i, pixel, (y[i] as number) * ctx.scale);
     },
@@ -57,10 +60,10 @@ export function injectOnePixel<T extends ImageInput>(images: T, labels: LabelsIn
  * recoverOnePixel(injectOnePixel(x, [1, 2])); // Int32Array [1, 2]
  * ```
  */
-export function recoverOnePixel(encoded: ImageInput, options: OnePixelOptions & ImageRecoverOptions = {}): Int32Array {
+export function recoverOnePixel(encoded: ImageInput, options: OnePixelOptions = {}): Int32Array {
   const fn = 'recoverOnePixel';
-  return decodeImages(fn, encoded, options, { numClasses: false, capacity: noLimit }, (ctx) => {
-    const pixel = checkPosition(fn, 'options.position', options.position ?? [0, 0], ctx.shape);
+  return decodeImages(fn, encoded, options, ONE_PIXEL_OPTIONS, { numClasses: false, capacity: noLimit }, (ctx) => {
+    const pixel = checkPosition(fn, 'options.position', options?.position ?? [0, 0], ctx.shape);
     const n = ctx.shape[0];
     const out = new Int32Array(n);
     for (let i = 0; i < n; i++) out[i] = toLabel(nearestMultiple(pixelMean(ctx.data, ctx.shape, i, pixel), ctx.scale), ctx.numClasses);

@@ -1,7 +1,9 @@
 import { addClassVectors } from '../../kernels/simd.js';
-import { createRandom, deriveSeed, DEFAULT_SEED, randomNormal, type Seed } from '../../random.js';
+import { checkSeed, createRandom, deriveSeed, randomNormal, type Seed } from '../../random.js';
 import type { FeatureMatrix, ImageInput, ImageShape, LabelsInput } from '../../types.js';
-import { checkInteger, checkNumber } from '../../validate.js';
+import { fail } from '../../errors.js';
+import { checkOptions, optionNames } from '../../options.js';
+import { checkInteger, checkNumber, describe } from '../../validate.js';
 import {
   DEFAULT_SCALE,
   decodeImages,
@@ -15,6 +17,12 @@ import {
 
 /** Options of {@link injectOrthogonalNoise}. */
 export type OrthogonalNoiseOptions = ImageEncoderOptions;
+
+/** The option names of {@link injectOrthogonalNoise}. */
+export const ORTHOGONAL_NOISE_OPTIONS = optionNames<OrthogonalNoiseOptions>()('numClasses', 'scale', 'seed');
+
+/** The option names of {@link recoverOrthogonalNoise}: the encoder's and `levels`. */
+export const RECOVER_ORTHOGONAL_NOISE_OPTIONS = optionNames<ImageRecoverOptions>()(...ORTHOGONAL_NOISE_OPTIONS, 'levels');
 
 const capacity = (shape: ImageShape) => {
   const d = shape[1] * shape[2] * shape[3];
@@ -40,14 +48,18 @@ export function orthogonalNoiseVectors(
   options: { scale?: number; seed?: Seed } = {},
 ): FeatureMatrix {
   const fn = 'orthogonalNoiseVectors';
+  const o = checkOptions(fn, options, ['scale', 'seed']);
+  if (!Array.isArray(imageShape) || imageShape.length !== 3) {
+    throw fail('INVALID_ARGUMENT', fn, 'imageShape', '[height, width, channels]', describe(imageShape));
+  }
   const [h, w, c] = imageShape;
   checkInteger(fn, 'imageShape[0]', h, 1, 2 ** 31 - 1);
   checkInteger(fn, 'imageShape[1]', w, 1, 2 ** 31 - 1);
   checkInteger(fn, 'imageShape[2]', c, 1, 2 ** 31 - 1);
   const d = h * w * c;
   checkInteger(fn, 'numClasses', numClasses, 1, d);
-  const scale = checkNumber(fn, 'options.scale', options.scale ?? DEFAULT_SCALE, { positive: true });
-  const random = createRandom(deriveSeed(options.seed ?? DEFAULT_SEED, 'orthogonalNoise'));
+  const scale = checkNumber(fn, 'options.scale', o.scale ?? DEFAULT_SCALE, { positive: true });
+  const random = createRandom(deriveSeed(checkSeed(fn, 'options.seed', o.seed), 'orthogonalNoise'));
   const basis: Float64Array[] = [];
   const out = new Float32Array(numClasses * d);
   const norm = scale * Math.sqrt(d);
@@ -93,7 +105,7 @@ export function injectOrthogonalNoise<T extends ImageInput>(
   labels: LabelsInput,
   options: OrthogonalNoiseOptions = {},
 ): Encoded<T> {
-  return encodeImages('injectOrthogonalNoise', images, labels, options, capacity, {
+  return encodeImages('injectOrthogonalNoise', images, labels, options, ORTHOGONAL_NOISE_OPTIONS, capacity, {
     mode: 'compute',
     run: (src, ctx) => {
       const [n, h, w, c] = ctx.shape;
@@ -126,37 +138,44 @@ const PROBE = 16;
  * ```
  */
 export function recoverOrthogonalNoise(encoded: ImageInput, options: OrthogonalNoiseOptions & ImageRecoverOptions = {}): Int32Array {
-  return decodeImages('recoverOrthogonalNoise', encoded, options, { numClasses: true, capacity }, (ctx) => {
-    const [n, h, w, c] = ctx.shape;
-    const d = h * w * c;
-    const numClasses = ctx.numClasses as number;
-    const vectors = orthogonalNoiseVectors(numClasses, [h, w, c], { scale: ctx.scale, seed: ctx.seed }).data;
-    const { data, levels } = ctx;
-    const probe = Math.min(PROBE, d);
-    const out = new Int32Array(n).fill(-1);
-    // Fraction of values that must sit on the grid: the float32 sum can round a value off the
-    // grid only by ~1e-5 steps, so anything but a sliver of misses means "not this class".
-    const needed = Math.ceil(0.99 * d);
-    for (let i = 0; i < n; i++) {
-      const base = i * d;
-      let found = -1;
-      let count = 0;
-      for (let k = 0; k < numClasses && count < 2; k++) {
-        const vBase = k * d;
-        let hits = 0;
-        for (let j = 0; j < probe; j++)
-          if (gridResidual((data[base + j] as number) - (vectors[vBase + j] as number), levels) <= GRID_TOLERANCE) hits++;
-        if (hits < probe / 2) continue;
-        hits = 0;
-        for (let j = 0; j < d; j++)
-          if (gridResidual((data[base + j] as number) - (vectors[vBase + j] as number), levels) <= GRID_TOLERANCE) hits++;
-        if (hits >= needed) {
-          found = k;
-          count++;
+  return decodeImages(
+    'recoverOrthogonalNoise',
+    encoded,
+    options,
+    RECOVER_ORTHOGONAL_NOISE_OPTIONS,
+    { numClasses: true, capacity },
+    (ctx) => {
+      const [n, h, w, c] = ctx.shape;
+      const d = h * w * c;
+      const numClasses = ctx.numClasses as number;
+      const vectors = orthogonalNoiseVectors(numClasses, [h, w, c], { scale: ctx.scale, seed: ctx.seed }).data;
+      const { data, levels } = ctx;
+      const probe = Math.min(PROBE, d);
+      const out = new Int32Array(n).fill(-1);
+      // Fraction of values that must sit on the grid: the float32 sum can round a value off the
+      // grid only by ~1e-5 steps, so anything but a sliver of misses means "not this class".
+      const needed = Math.ceil(0.99 * d);
+      for (let i = 0; i < n; i++) {
+        const base = i * d;
+        let found = -1;
+        let count = 0;
+        for (let k = 0; k < numClasses && count < 2; k++) {
+          const vBase = k * d;
+          let hits = 0;
+          for (let j = 0; j < probe; j++)
+            if (gridResidual((data[base + j] as number) - (vectors[vBase + j] as number), levels) <= GRID_TOLERANCE) hits++;
+          if (hits < probe / 2) continue;
+          hits = 0;
+          for (let j = 0; j < d; j++)
+            if (gridResidual((data[base + j] as number) - (vectors[vBase + j] as number), levels) <= GRID_TOLERANCE) hits++;
+          if (hits >= needed) {
+            found = k;
+            count++;
+          }
         }
+        if (count === 1) out[i] = found;
       }
-      if (count === 1) out[i] = found;
-    }
-    return out;
-  });
+      return out;
+    },
+  );
 }

@@ -10,17 +10,20 @@ import {
   toLabel,
   type Encoded,
   type ImageEncoderOptions,
-  type ImageRecoverOptions,
 } from './common.js';
+import { checkOptions, optionNames } from '../../options.js';
 
 /** Options of {@link injectPatternPixels}. */
-export interface PatternPixelsOptions extends ImageEncoderOptions {
+export interface PatternPixelsOptions extends Omit<ImageEncoderOptions, 'seed'> {
   /**
    * [row, col] of the bit pixels, bit 0 first; default the four corners in the order top-left,
    * top-right, bottom-left, bottom-right (the paper's). B positions encode up to 2^B classes.
    */
   readonly positions?: readonly (readonly [row: number, col: number])[];
 }
+
+/** The option names of {@link injectPatternPixels} and {@link recoverPatternPixels}. */
+export const PATTERN_PIXELS_OPTIONS = optionNames<PatternPixelsOptions>()('numClasses', 'scale', 'positions');
 
 /**
  * The flat pixel indices of the bit positions for an image shape (default: the four corners).
@@ -34,7 +37,7 @@ export interface PatternPixelsOptions extends ImageEncoderOptions {
  */
 export function patternPixelPositions(shape: ImageShape, options: PatternPixelsOptions = {}, fn = 'patternPixelPositions'): Int32Array {
   const [, h, w] = shape;
-  const positions = options.positions ?? [
+  const positions = checkOptions(fn, options, ['positions']).positions ?? [
     [0, 0],
     [0, w - 1],
     [h - 1, 0],
@@ -59,9 +62,10 @@ export function patternPixelPositions(shape: ImageShape, options: PatternPixelsO
   return flat;
 }
 
-function capacity(options: PatternPixelsOptions) {
-  return (shape: ImageShape) => {
-    const bits = (options.positions ?? [0, 1, 2, 3]).length;
+function capacity(options: PatternPixelsOptions | undefined) {
+  return (_shape: ImageShape) => {
+    const positions: unknown = options?.positions ?? [0, 1, 2, 3];
+    const bits = Array.isArray(positions) ? positions.length : 4;
     return { max: 2 ** bits, why: `${String(bits)} bit positions` };
   };
 }
@@ -82,10 +86,10 @@ function capacity(options: PatternPixelsOptions) {
  */
 export function injectPatternPixels<T extends ImageInput>(images: T, labels: LabelsInput, options: PatternPixelsOptions = {}): Encoded<T> {
   const fn = 'injectPatternPixels';
-  return encodeImages(fn, images, labels, options, capacity(options), {
+  return encodeImages(fn, images, labels, options, PATTERN_PIXELS_OPTIONS, capacity(options), {
     mode: 'copy',
     run: (out, ctx) => {
-      const pixels = patternPixelPositions(ctx.shape, options, fn);
+      const pixels = patternPixelPositions(ctx.shape, positionsOf(options), fn);
       const y = ctx.labels;
       for (let i = 0; i < y.length; i++) {
         const label = y[i] as number;
@@ -106,10 +110,10 @@ export function injectPatternPixels<T extends ImageInput>(images: T, labels: Lab
  * recoverPatternPixels(injectPatternPixels(x, [5, 9])); // Int32Array [5, 9]
  * ```
  */
-export function recoverPatternPixels(encoded: ImageInput, options: PatternPixelsOptions & ImageRecoverOptions = {}): Int32Array {
+export function recoverPatternPixels(encoded: ImageInput, options: PatternPixelsOptions = {}): Int32Array {
   const fn = 'recoverPatternPixels';
-  return decodeImages(fn, encoded, options, { numClasses: false, capacity: capacity(options) }, (ctx) => {
-    const pixels = patternPixelPositions(ctx.shape, options, fn);
+  return decodeImages(fn, encoded, options, PATTERN_PIXELS_OPTIONS, { numClasses: false, capacity: capacity(options) }, (ctx) => {
+    const pixels = patternPixelPositions(ctx.shape, positionsOf(options), fn);
     const n = ctx.shape[0];
     const out = new Int32Array(n);
     for (let i = 0; i < n; i++) {
@@ -126,4 +130,9 @@ export function recoverPatternPixels(encoded: ImageInput, options: PatternPixels
     }
     return out;
   });
+}
+
+/** The `positions` option alone, for {@link patternPixelPositions} (which takes no other option). */
+function positionsOf(options: PatternPixelsOptions | undefined): PatternPixelsOptions {
+  return options?.positions === undefined ? {} : { positions: options.positions };
 }

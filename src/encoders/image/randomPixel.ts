@@ -1,5 +1,6 @@
 import { createRandom, deriveSeed, DEFAULT_SEED, randomInt, type Seed } from '../../random.js';
 import type { ImageInput, LabelsInput } from '../../types.js';
+import { optionNames } from '../../options.js';
 import { checkInteger } from '../../validate.js';
 import {
   decodeImages,
@@ -16,6 +17,12 @@ import {
 
 /** Options of {@link injectRandomPixel}. */
 export type RandomPixelOptions = ImageEncoderOptions;
+
+/** The option names of {@link injectRandomPixel}. */
+export const RANDOM_PIXEL_OPTIONS = optionNames<RandomPixelOptions>()('numClasses', 'scale', 'seed');
+
+/** The option names of {@link recoverRandomPixel}: the encoder's (the seed is not needed) and `levels`. */
+export const RECOVER_RANDOM_PIXEL_OPTIONS = optionNames<ImageRecoverOptions>()(...RANDOM_PIXEL_OPTIONS, 'levels');
 
 const noLimit = () => ({ max: Number.POSITIVE_INFINITY, why: '' });
 
@@ -57,7 +64,7 @@ export function randomPixelPositions(n: number, height: number, width: number, s
  * ```
  */
 export function injectRandomPixel<T extends ImageInput>(images: T, labels: LabelsInput, options: RandomPixelOptions = {}): Encoded<T> {
-  return encodeImages('injectRandomPixel', images, labels, options, noLimit, {
+  return encodeImages('injectRandomPixel', images, labels, options, RANDOM_PIXEL_OPTIONS, noLimit, {
     mode: 'copy',
     run: (out, ctx) => {
       const [n, h, w] = ctx.shape;
@@ -82,29 +89,36 @@ export function injectRandomPixel<T extends ImageInput>(images: T, labels: Label
  * ```
  */
 export function recoverRandomPixel(encoded: ImageInput, options: ImageRecoverOptions = {}): Int32Array {
-  return decodeImages('recoverRandomPixel', encoded, options, { numClasses: false, capacity: noLimit }, (ctx) => {
-    const [n, h, w, c] = ctx.shape;
-    const { data, scale, levels } = ctx;
-    const out = new Int32Array(n).fill(-1);
-    for (let i = 0; i < n; i++) {
-      let found = -1;
-      let count = 0;
-      const sampleBase = i * h * w * c;
-      for (let p = 0; p < h * w; p++) {
-        const base = sampleBase + p * c;
-        const v = data[base] as number;
-        if (gridResidual(v, levels) <= GRID_TOLERANCE) continue;
-        let equal = true;
-        for (let ch = 1; ch < c; ch++) if (data[base + ch] !== v) equal = false;
-        if (!equal) continue;
-        const label = toLabel(nearestMultiple(v, scale) - 1, ctx.numClasses);
-        if (label < 0) continue;
-        found = label;
-        count++;
-        if (count > 1) break;
+  return decodeImages(
+    'recoverRandomPixel',
+    encoded,
+    options,
+    RECOVER_RANDOM_PIXEL_OPTIONS,
+    { numClasses: false, capacity: noLimit },
+    (ctx) => {
+      const [n, h, w, c] = ctx.shape;
+      const { data, scale, levels } = ctx;
+      const out = new Int32Array(n).fill(-1);
+      for (let i = 0; i < n; i++) {
+        let found = -1;
+        let count = 0;
+        const sampleBase = i * h * w * c;
+        for (let p = 0; p < h * w; p++) {
+          const base = sampleBase + p * c;
+          const v = data[base] as number;
+          if (gridResidual(v, levels) <= GRID_TOLERANCE) continue;
+          let equal = true;
+          for (let ch = 1; ch < c; ch++) if (data[base + ch] !== v) equal = false;
+          if (!equal) continue;
+          const label = toLabel(nearestMultiple(v, scale) - 1, ctx.numClasses);
+          if (label < 0) continue;
+          found = label;
+          count++;
+          if (count > 1) break;
+        }
+        if (count === 1) out[i] = found;
       }
-      if (count === 1) out[i] = found;
-    }
-    return out;
-  });
+      return out;
+    },
+  );
 }
