@@ -1,70 +1,166 @@
 #!/usr/bin/env node
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { Command, CommanderError, Option } from 'commander';
 import { encoders } from '../encoders/registry.js';
 import { BlindspotsError } from '../errors.js';
-import { encodeCommand } from './encode.js';
-import { reportCommand, studyCommand } from './study.js';
+import { modelNames, models } from '../models/registry.js';
 import { VERSION } from '../version.js';
+import { ENCODE_FORMATS, encodeCommand } from './encode.js';
+import { mergeCommand, PRESETS, REPORT_FORMATS, reportCommand, STUDY_FILE_HELP, studyCommand } from './study.js';
 
-const HELP = `blindspots ${VERSION} — blind spots of convolutional networks (Hoffer, Fine & Soudry 2018)
-
-Usage:
-  blindspots signals       list the registered signals (family, information, recovery)
-  blindspots encode ...    encode an image dataset with a signal and export it (--help for more)
-  blindspots study <config.json>     run a study (signals x models x seeds), resumable
-  blindspots report <results.jsonl>  tables from a study: --format md|csv|json|svg
-  blindspots env           print version, Node and the glibc tunables in use
-  blindspots --version     print the version
-
-On Linux the CLI runs with GLIBC_TUNABLES=glibc.malloc.hugetlb=1 (it relaunches itself once):
-large arrays then avoid seconds of page faults. BLINDSPOTS_NO_HUGETLB=1 turns this off.
-  blindspots --help        this text
-
-More commands (study, report) arrive with the study runner.`;
-
-/** The CLI's entry point; returns the exit code. */
-export async function main(argv: readonly string[]): Promise<number> {
-  const [command] = argv;
-  if (command === undefined || command === '--help' || command === '-h') {
-    console.log(HELP);
-    return 0;
-  }
-  if (command === '--version' || command === '-v') {
-    console.log(VERSION);
-    return 0;
-  }
-  if (command === 'env') {
-    // What the process runs with, for bug reports and to check the huge-page relaunch.
-    console.log(
-      JSON.stringify({
-        version: VERSION,
-        node: process.version,
-        platform: process.platform,
-        glibcTunables: process.env.GLIBC_TUNABLES ?? null,
-      }),
+/** The CLI: its commands, help and flags (commander checks unknown flags and missing values). */
+export function program(setExit: (code: number) => void): Command {
+  const cli = new Command('blindspots')
+    .description(
+      'Blind spots of convolutional networks (Hoffer, Fine & Soudry 2018): hide label-revealing signals, measure which models use them.',
+    )
+    .version(VERSION, '-v, --version')
+    .showHelpAfterError('(add --help for usage)')
+    .addHelpText(
+      'after',
+      `
+On Linux the CLI runs with GLIBC_TUNABLES=glibc.malloc.hugetlb=1 (it starts itself again once, and
+the second process exits with the first): large arrays then avoid seconds of page faults.
+BLINDSPOTS_NO_HUGETLB=1 turns this off.`,
     );
-    return 0;
+  cli
+    .command('signals')
+    .description('list the registered signals (domain, family, information, recovery, options)')
+    .action(() => {
+      for (const e of Object.values(encoders)) {
+        console.log(
+          `${e.name.padEnd(18)} ${e.domain.padEnd(6)} ${e.family.padEnd(16)} ${e.information.padEnd(9)} ${e.recovery}; options: ${e.options.join(', ')}`,
+        );
+      }
+    });
+  cli
+    .command('models')
+    .description('list the registered models (input, threads, options)')
+    .action(() => {
+      for (const name of modelNames) {
+        const m = models[name];
+        console.log(
+          `${name.padEnd(21)} ${m.inputKind.padEnd(9)} ${(m.trainsByEpoch ? 'epochs' : '').padEnd(7)} threads: ${m.threads.padEnd(15)} options: ${m.options.join(', ')}`,
+        );
+      }
+    });
+  cli
+    .command('encode')
+    .description('encode an image dataset with a signal and export it (NPY or CIFAR-10 binary)')
+    .requiredOption('--dataset <name|folder>', 'fashion-mnist, mnist, or a folder of CIFAR-10 binary or MNIST-style IDX files')
+    .requiredOption(
+      '--signal <name>',
+      `an image signal: ${Object.values(encoders)
+        .filter((e) => e.domain === 'image')
+        .map((e) => e.name)
+        .join(', ')}`,
+    )
+    .requiredOption('--out <folder>', 'output folder; also gets encode.json (dataset, signal, resolved options, version)')
+    .option('--split <train|test>', 'for folders with train and test files', 'train')
+    .option('--scale <x>', 'signal amplitude (default 0.001)')
+    .option('--seed <n>', 'seed of the signal (signals that draw)')
+    .option('--num-classes <k>', "number of classes (default: the dataset's)")
+    .addOption(
+      new Option(
+        '--format <format>',
+        'npy: float32 images.npy + labels.npy; npy-uint8: 8-bit (refuses a signal below 1/255); cifar: CIFAR-10 binary',
+      )
+        .choices(ENCODE_FORMATS)
+        .default('npy'),
+    )
+    .action((flags: Parameters<typeof encodeCommand>[0]) => setExit(encodeCommand(flags)));
+  cli
+    .command('study')
+    .description('run a study (signals x models x seeds) from a config file or a preset; resumable')
+    .argument('[config]', 'a study file (JSON); see below')
+    .option('--preset <name>', `a ready-made study: ${Object.keys(PRESETS).join(', ')}`)
+    .option('--data <path>', 'with --preset: a folder of CIFAR-10/IDX files (image presets) or a Zhang CSV (text presets)')
+    .option('--results <file>', "results file (JSON lines); default the config's")
+    .option('--threads <n>', 'threads per cell, for the models that can use them (default 1)')
+    .option('--parallel <n>', 'cells at once, each in a worker thread (default: cores / threads)')
+    .option(
+      '--shard <i/n|auto>',
+      "run only shard i of n (cells balanced by cost); 'auto' reads Slurm array or Kubernetes Indexed Job variables",
+    )
+    .option('--completions <n>', "with --shard auto on Kubernetes: the Job's completions")
+    .addHelpText('after', `\n${STUDY_FILE_HELP}\n\nPrints the study table when done. See also: blindspots report, blindspots merge.`)
+    .action(async (config: string | undefined, flags: Parameters<typeof studyCommand>[1]) => setExit(await studyCommand(config, flags)));
+  cli
+    .command('report')
+    .description('tables and plots from one or more results files (duplicates merged by key)')
+    .argument('<results...>', 'results files (JSON lines)')
+    .addOption(
+      new Option(
+        '--format <format>',
+        'md: signal x model accuracy (shuffled in brackets); paper: signal, ConvNet, best competing model; csv, json: one row per cell; svg: heatmap of the gain over clean',
+      )
+        .choices(REPORT_FORMATS)
+        .default('md'),
+    )
+    .option('--out <file>', 'write to a file instead of stdout')
+    .action((paths: string[], flags: { format?: string; out?: string }) => setExit(reportCommand(paths, flags)));
+  cli
+    .command('merge')
+    .description('merge results files (shards, workers) into one: one record per key')
+    .argument('<results...>', 'results files (JSON lines)')
+    .requiredOption('-o, --out <file>', 'the merged file')
+    .option('--config <file>', "the study's config: list its cells still missing (exit 1 if any)")
+    .option('--preset <name>', 'or the preset it ran')
+    .option('--data <path>', 'with --preset: as for study')
+    .action((paths: string[], flags: Parameters<typeof mergeCommand>[1]) => setExit(mergeCommand(paths, flags)));
+  cli
+    .command('env')
+    .description('print version, Node and the glibc tunables in use')
+    .action(() => {
+      // What the process runs with, for bug reports and to check the huge-page relaunch.
+      console.log(
+        JSON.stringify({
+          version: VERSION,
+          node: process.version,
+          platform: process.platform,
+          glibcTunables: process.env.GLIBC_TUNABLES ?? null,
+        }),
+      );
+    });
+  cli.exitOverride();
+  for (const sub of cli.commands) sub.exitOverride();
+  return cli;
+}
+
+/** The CLI's entry point; returns the exit code. Typed errors print their message (no stack) and give 2. */
+export async function main(argv: readonly string[]): Promise<number> {
+  let code = 0;
+  const cli = program((c) => (code = c));
+  if (argv.length === 0) {
+    cli.outputHelp();
+    return 2;
   }
-  if (command === 'signals') {
-    for (const e of Object.values(encoders)) {
-      console.log(`${e.name.padEnd(18)} ${e.domain.padEnd(6)} ${e.family.padEnd(16)} ${e.information.padEnd(9)} ${e.recovery}`);
+  try {
+    await cli.parseAsync([...argv], { from: 'user' });
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // commander has printed help, the version or its error already.
+      return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help' ? 0 : 2;
     }
-    return 0;
+    if (!(e instanceof BlindspotsError)) throw e;
+    // The message starts with the function: `blindspots study: …`, or a library function's name.
+    console.error(e.details.fn.startsWith('blindspots') ? e.message : `blindspots: ${e.message}`);
+    return 2;
   }
-  if (command === 'encode') return encodeCommand(argv.slice(1));
-  if (command === 'study') return studyCommand(argv.slice(1));
-  if (command === 'report') return reportCommand(argv.slice(1));
-  console.error(`blindspots: unknown command '${command}'\n\n${HELP}`);
-  return 2;
 }
 
 /**
  * On Linux, run the CLI with glibc's huge-page malloc (`GLIBC_TUNABLES=glibc.malloc.hugetlb=1`):
  * fresh 600 MB arrays then cost ~0.1 s instead of ~2-3 s of page faults (docs/performance.md).
- * The tunable is read at process start, so the CLI starts itself again once with it set.
+ * The tunable is read at process start, so the CLI starts itself again once with it set, and only
+ * waits: the signals that stop a process (SIGINT, SIGTERM, SIGHUP) are passed on, and the second
+ * process exits by itself when the first is gone (even after SIGKILL, which cannot be passed on).
  * `BLINDSPOTS_NO_HUGETLB=1` turns this off.
  */
-function relaunchWithHugePages(): number | undefined {
+function relaunchWithHugePages(): Promise<number> | undefined {
   const env = process.env;
   if (process.platform !== 'linux' || env.BLINDSPOTS_NO_HUGETLB === '1' || (env.GLIBC_TUNABLES ?? '').includes('glibc.malloc.hugetlb'))
     return undefined;
@@ -74,20 +170,45 @@ function relaunchWithHugePages(): number | undefined {
     env.GLIBC_TUNABLES === undefined || env.GLIBC_TUNABLES === ''
       ? 'glibc.malloc.hugetlb=1'
       : `${env.GLIBC_TUNABLES}:glibc.malloc.hugetlb=1`;
-  const r = spawnSync(process.execPath, [...process.execArgv, script, ...process.argv.slice(2)], {
+  const child = spawn(process.execPath, [...process.execArgv, script, ...process.argv.slice(2)], {
     stdio: 'inherit',
-    env: { ...env, GLIBC_TUNABLES: tunables },
+    env: { ...env, GLIBC_TUNABLES: tunables, BLINDSPOTS_PARENT_PID: String(process.pid) },
   });
-  return r.status ?? 1;
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => child.kill(signal));
+  return new Promise((resolve) => {
+    child.on('exit', (code, signal) => resolve(code ?? 128 + (signal === null ? 1 : (constants.signals[signal] ?? 1))));
+  });
+}
+
+/**
+ * In the relaunched process: a watchdog thread that kills this process when its parent is gone.
+ * A thread, because the main thread can be busy in wasm training for seconds; SIGKILL, because a
+ * handler on the busy main thread would not run. Records are whole lines written at once, so at
+ * most the running cells are lost.
+ */
+function watchParent(): void {
+  const parent = Number(process.env.BLINDSPOTS_PARENT_PID);
+  if (!Number.isInteger(parent) || parent <= 0) return;
+  const watchdog = new Worker(
+    `const { workerData } = require('node:worker_threads');
+     setInterval(() => { if (process.ppid !== workerData) process.kill(process.pid, 'SIGKILL'); }, 200);`,
+    { eval: true, workerData: parent },
+  );
+  watchdog.unref();
+}
+
+// `blindspots report … | head` closes the pipe early: end quietly, as other command-line tools do.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
 }
 
 const relaunched = relaunchWithHugePages();
-if (relaunched !== undefined) process.exit(relaunched);
-try {
+if (relaunched !== undefined) {
+  process.exitCode = await relaunched;
+} else {
+  watchParent();
   process.exitCode = await main(process.argv.slice(2));
-} catch (e) {
-  // Typed errors are the user's to fix: print the message, not a stack.
-  if (!(e instanceof BlindspotsError)) throw e;
-  console.error(`blindspots: ${e.message}`);
-  process.exitCode = 2;
 }

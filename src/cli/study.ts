@@ -1,26 +1,23 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { loadCifar10 } from '../data/cifar10.js';
-import { loadFashionMnist } from '../data/fashionMnist.js';
-import { splitDataset, subsample } from '../data/transforms.js';
-import { loadSpamAssassin } from '../data/spamAssassin.js';
-import { loadZhangCsv } from '../data/zhangCsv.js';
-import { stratifiedSplit } from '../data/split.js';
+import { availableParallelism } from 'node:os';
+import { extname } from 'node:path';
 import { fail } from '../errors.js';
-import { formatPaperTable, formatStudyCsv, formatStudyTable, studyHeatmapSvg } from '../study/report.js';
-import { readResults, runStudy, type StudyData } from '../study/runStudy.js';
-import type { ImageSignalOptions } from '../encoders/registry.js';
 import type { FitProgress } from '../models/model.js';
-type ModelOptions = Readonly<Record<string, unknown>>;
-import { parseArgs } from './args.js';
+import { mergeRecords, missingCells } from '../study/merge.js';
+import { planStudy, type StudyConfig } from '../study/plan.js';
+import { datasetSpecOf, prepareStudy, type StudyFile } from '../study/prepare.js';
+import { readResults, type CellRecord } from '../study/records.js';
+import { formatPaperTable, formatStudyCsv, formatStudyTable, studyHeatmapSvg } from '../study/report.js';
+import { runStudy } from '../study/runStudy.js';
 
 /** Ready-made studies (`blindspots study --preset NAME`). */
-export const PRESETS: Readonly<Record<string, StudyFile & { about: string }>> = {
+export const PRESETS: Readonly<Record<string, StudyFile & { readonly about: string }>> = {
   quick: {
     about:
       'Fashion-MNIST, 100 images per class (800 train / 200 test), every image signal x a small ResNet and four classical models; a few minutes',
     dataset: 'fashion-mnist',
     perClass: 100,
-    signals: ['onePixel', 'patternPixels', 'randomPixel', 'multipleLocations', 'orthogonalNoise', 'meanShift'],
+    signals: 'all',
     models: ['resnet', 'decisionTree', 'randomForest', 'gaussianNB', 'logisticRegression'],
     modelOptions: { resnet: { depth: 8, width: 16, epochs: 15, batchSize: 64 } },
     results: 'blindspots-quick.jsonl',
@@ -30,7 +27,7 @@ export const PRESETS: Readonly<Record<string, StudyFile & { about: string }>> = 
       "the paper's Table 1 on Fashion-MNIST at 1/4 scale: 17,500 images (14,000 train / 3,500 test), every image signal x a ResNet (depth 8, 5 epochs), the perceptron and shallow max network and seven classical models; about an hour on 2 cores",
     dataset: 'fashion-mnist',
     size: 0.25,
-    signals: ['onePixel', 'patternPixels', 'randomPixel', 'multipleLocations', 'orthogonalNoise', 'meanShift'],
+    signals: 'all',
     models: [
       'resnet',
       'decisionTree',
@@ -50,9 +47,9 @@ export const PRESETS: Readonly<Record<string, StudyFile & { about: string }>> = 
   },
   table2: {
     about:
-      "the paper's Table 2 (classical side) on the SpamAssassin corpus: 6,046 mails (80/20 split), the three text signals and their control x four classical models on character codes",
+      "the paper's Table 2 (classical models) on the SpamAssassin corpus: 6,046 mails (80/20 split), every text signal and its control x four classical models on character codes",
     dataset: 'spam-assassin',
-    signals: ['mnemonic', 'lengthEncoding', 'patternChar'],
+    signals: 'all',
     models: ['decisionTree', 'randomForest', 'gaussianNB', 'logisticRegression'],
     control: true,
     // No char-CNN here: one epoch of the small char-CNN on these 4,837 mails takes ~97 s on this
@@ -62,185 +59,219 @@ export const PRESETS: Readonly<Record<string, StudyFile & { about: string }>> = 
   },
 };
 
-export const STUDY_HELP = `blindspots study — run a study, appending cells to its results file
-
-Usage:
-  blindspots study <config.json> [--jobs N] [--parallel N]
-  blindspots study --preset quick|table1|table2 [--data <cifar-10 folder | Zhang CSV>] [--results file] [--jobs N] [--parallel N]
-
-  --jobs N      threads per forest;  --parallel N  cells at once, each in a worker thread
-
-Presets:
+/** The study file format, for `blindspots study --help`. */
+export const STUDY_FILE_HELP = `Presets:
 ${Object.entries(PRESETS)
   .map(([k, v]) => `  ${k.padEnd(7)} ${v.about}`)
   .join('\n')}
-  --data points quick/table1 at CIFAR-10's binary files instead of Fashion-MNIST, and table2 at a
-  Yelp/Amazon Review Full CSV (Zhang et al.'s format: "label","title","text", labels 1..5)
-  instead of SpamAssassin.
+  --data points an image preset at a folder of CIFAR-10's binary files (or IDX files) instead of
+  Fashion-MNIST, and a text preset at a Zhang et al. CSV ("label","title","text", labels 1..5, as
+  Yelp/Amazon Review Full) instead of SpamAssassin.
 
-config.json:
+config.json (every name is checked before any cell runs; a misspelt one is an error):
   {
-    "dataset": "fashion-mnist" | "spam-assassin" | { "cifar10": "<folder of the binary files>" }
+    "dataset": "fashion-mnist" | "mnist" | "spam-assassin" | { "cifar10": "<folder>" } | { "idx": "<folder>" }
                | { "zhangCsv": "<file.csv>", "numClasses": 5 },
-    "perClass": 200,            optional: images per class taken (Fashion-MNIST), or
-    "size": 0.25,               optional: a stratified fraction or count of the data
+    "perClass": 200,            images per class taken (fashion-mnist), or
+    "size": 0.25,               a stratified fraction or count of the data
     "testFraction": 0.2,        stratified, seeded split (default 0.2)
-    "signals": ["onePixel", "orthogonalNoise"],
-    "models": ["resnet", "decisionTree", "randomForest"],   resnet/perceptron/shallowMaxNN on images, charCnn on texts
-    "modelOptions": { "resnet": { "depth": 8, "epochs": 5 } },   tfjs models' constructor options
-    "seeds": [0],
-    "control": false,           also run each signal on blank inputs (the paper's control)
+    "splitSeed": 0,             seed of the subset and the split (default 0)
+    "signals": "all" | ["onePixel", "orthogonalNoise"],
+    "models": ["resnet", "decisionTree"],      resnet/perceptron/shallowMaxNN on images, charCnn on texts
+    "modelOptions": { "resnet": { "depth": 20, "epochs": 15 }, "decisionTree": { "maxDepth": 8 } },
     "signalOptions": { "onePixel": { "position": [0, 0] } },
+    "sweep": { "orthogonalNoise": { "scale": [0.001, 0.01] } },   one cell per value
+    "seeds": [0, 1, 2],         seeds of the signals and the models (default [0])
+    "control": false,           also run each signal on blank inputs (the paper's control)
+    "dither": false,            the grid control: +-half a quantisation step of noise on every pixel
+    "curves": true,             per-epoch accuracy of models trained by epochs ({ "every": 5 })
+    "threads": 1,               threads per cell (ConvNets, forests)
+    "parallel": 2,              cells at once (default: cores / threads)
     "results": "study.jsonl"    cells are appended; a rerun skips finished ones
-  }
-Prints the study table when done. See also: blindspots report.`;
+  }`;
 
-export const REPORT_HELP = `blindspots report — tables from a study's results file
-
-Usage:
-  blindspots report <results.jsonl> [--format md|paper|csv|json|svg] [--out file]
-
-  md (default): signal x model accuracy (shuffled-signal accuracy in brackets)
-  paper: the paper's shape — signal, ConvNet, best competing model, which
-  csv, json: one row per cell; svg: heatmap of the accuracy gain over clean`;
-
-interface StudyFile {
-  dataset?: unknown;
-  perClass?: number;
-  size?: number;
-  testFraction?: number;
-  signals?: string[];
-  models?: string[];
-  seeds?: number[];
-  signalOptions?: Record<string, ImageSignalOptions>;
-  modelOptions?: Record<string, ModelOptions>;
-  results?: string;
-  control?: boolean;
+/** `blindspots study` options, as commander gives them. */
+export interface StudyFlags {
+  readonly preset?: string;
+  readonly data?: string;
+  readonly results?: string;
+  readonly threads?: string;
+  readonly parallel?: string;
+  readonly shard?: string;
+  readonly completions?: string;
 }
 
-/** `blindspots study <config.json>`: returns the exit code. */
-export async function studyCommand(argv: readonly string[]): Promise<number> {
-  const cmd = 'blindspots study';
-  const args = parseArgs('study', argv, ['help', 'preset', 'data', 'results', 'jobs', 'parallel']);
-  const preset = args.flags.get('preset');
-  if (args.flags.has('help') || (args.positional.length === 0 && preset === undefined)) {
-    console.log(STUDY_HELP);
-    return args.flags.has('help') ? 0 : 2;
-  }
-  let config: StudyFile;
-  if (preset !== undefined) {
-    const p = PRESETS[preset];
-    if (p === undefined || !Object.hasOwn(PRESETS, preset))
-      throw fail('UNKNOWN_NAME', cmd, '--preset', `one of ${Object.keys(PRESETS).join(', ')}`, JSON.stringify(preset));
-    config = { ...p };
-    const data = args.flags.get('data');
-    // Text presets read a Zhang et al. CSV (Yelp/Amazon Review Full); image presets CIFAR-10.
-    if (data !== undefined) config = { ...config, dataset: config.dataset === 'spam-assassin' ? { zhangCsv: data } : { cifar10: data } };
+const CMD = 'blindspots study';
+
+/** A positive integer flag, checked. */
+export function intFlag(cmd: string, flag: string, raw: string | undefined, min = 1): number | undefined {
+  if (raw === undefined) return undefined;
+  const v = Number(raw);
+  if (!Number.isInteger(v) || v < min) throw fail('INVALID_ARGUMENT', cmd, flag, `an integer >= ${String(min)}`, JSON.stringify(raw));
+  return v;
+}
+
+/** Reads a study file (JSON), or a preset, and applies the command-line overrides. */
+export function studyFileOf(configPath: string | undefined, flags: Pick<StudyFlags, 'preset' | 'data' | 'results'>, cmd = CMD): StudyFile {
+  let file: StudyFile;
+  if (flags.preset !== undefined) {
+    if (configPath !== undefined) throw fail('INVALID_ARGUMENT', cmd, 'config', 'a config file or --preset, not both', configPath);
+    const p = Object.hasOwn(PRESETS, flags.preset) ? PRESETS[flags.preset] : undefined;
+    if (p === undefined)
+      throw fail('UNKNOWN_NAME', cmd, '--preset', `one of ${Object.keys(PRESETS).join(', ')}`, JSON.stringify(flags.preset));
+    const { about: _about, ...preset } = p;
+    file = preset;
+    if (flags.data !== undefined) {
+      // Text presets read a Zhang et al. CSV; image presets a folder of CIFAR-10 or IDX files.
+      file = { ...file, dataset: file.dataset === 'spam-assassin' ? { zhangCsv: flags.data } : datasetSpecOf(flags.data, cmd) };
+    }
   } else {
-    const path = args.positional[0] as string;
+    if (configPath === undefined)
+      throw fail('INVALID_ARGUMENT', cmd, 'config', 'a config file or --preset (see blindspots study --help)', 'neither');
+    if (flags.data !== undefined)
+      throw fail('INVALID_ARGUMENT', cmd, '--data', '--data with --preset only (a config file names its dataset)', flags.data);
+    let text: string;
     try {
-      config = JSON.parse(readFileSync(path, 'utf8')) as StudyFile;
+      text = readFileSync(configPath, 'utf8');
     } catch (e) {
-      throw fail('INVALID_ARGUMENT', cmd, 'config', 'a readable JSON file', `${path}: ${(e as Error).message}`);
+      throw fail(
+        'INVALID_ARGUMENT',
+        cmd,
+        'config',
+        'a readable JSON file',
+        `${configPath}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : (e as Error).message}`,
+      );
+    }
+    try {
+      file = JSON.parse(text) as StudyFile;
+    } catch (e) {
+      throw fail('DATA_FORMAT', cmd, 'config', 'a JSON study file', `${configPath}: ${(e as Error).message}`);
     }
   }
-  const results = args.flags.get('results');
-  if (results !== undefined) config = { ...config, results };
-  const jobs = args.flags.get('jobs') === undefined ? 1 : Number(args.flags.get('jobs'));
-  if (!Number.isInteger(jobs) || jobs < 1) throw fail('INVALID_ARGUMENT', cmd, '--jobs', 'an integer >= 1', String(args.flags.get('jobs')));
-  const parallel = args.flags.get('parallel') === undefined ? 1 : Number(args.flags.get('parallel'));
-  if (!Number.isInteger(parallel) || parallel < 1)
-    throw fail('INVALID_ARGUMENT', cmd, '--parallel', 'an integer >= 1', String(args.flags.get('parallel')));
-  if (!Array.isArray(config.signals) || !Array.isArray(config.models))
-    throw fail('INVALID_ARGUMENT', cmd, 'config', '"signals" and "models" arrays', JSON.stringify(Object.keys(config)));
-  const testFraction = config.testFraction ?? 0.2;
-  if (!(typeof testFraction === 'number' && testFraction > 0 && testFraction < 1))
-    throw fail('INVALID_ARGUMENT', cmd, 'config.testFraction', 'a fraction in (0, 1)', String(testFraction));
-  let name: string;
-  let data: StudyData;
-  if (config.dataset === 'fashion-mnist') {
-    name = `fashion-mnist${config.perClass === undefined ? '' : `/${String(config.perClass)}-per-class`}`;
-    data = config.perClass === undefined ? loadFashionMnist({ as: 'array' }) : loadFashionMnist({ as: 'array', perClass: config.perClass });
-  } else if (config.dataset === 'spam-assassin') {
-    name = 'spam-assassin';
-    data = loadSpamAssassin();
-  } else if (
-    typeof config.dataset === 'object' &&
-    config.dataset !== null &&
-    typeof (config.dataset as { zhangCsv?: unknown }).zhangCsv === 'string'
-  ) {
-    const file = (config.dataset as { zhangCsv: string }).zhangCsv;
-    const numClasses = (config.dataset as { numClasses?: number }).numClasses ?? 5;
-    name = `zhang-csv:${file}`;
-    data = loadZhangCsv(file, { numClasses });
-  } else if (
-    typeof config.dataset === 'object' &&
-    config.dataset !== null &&
-    typeof (config.dataset as { cifar10?: unknown }).cifar10 === 'string'
-  ) {
-    const dir = (config.dataset as { cifar10: string }).cifar10;
-    name = `cifar10:${dir}`;
-    data = loadCifar10(dir, { split: 'all', as: 'array' });
-  } else {
+  if (flags.results !== undefined) file = { ...file, results: flags.results };
+  return file;
+}
+
+/** The shard a process runs: `i/n`, or `auto` from Slurm array or Kubernetes Indexed Job variables. */
+export function parseShard(
+  cmd: string,
+  raw: string,
+  completions: number | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): { index: number; count: number } {
+  if (raw === 'auto') {
+    if (env.SLURM_ARRAY_TASK_ID !== undefined) {
+      const id = Number(env.SLURM_ARRAY_TASK_ID);
+      const count = Number(env.SLURM_ARRAY_TASK_COUNT);
+      // Array indices may start anywhere (--array=1-8): count from the smallest.
+      const min = env.SLURM_ARRAY_TASK_MIN === undefined ? 0 : Number(env.SLURM_ARRAY_TASK_MIN);
+      if (![id, count, min].every(Number.isInteger) || count < 1) {
+        throw fail(
+          'INVALID_ARGUMENT',
+          cmd,
+          '--shard',
+          'SLURM_ARRAY_TASK_ID, SLURM_ARRAY_TASK_COUNT (and SLURM_ARRAY_TASK_MIN) as integers',
+          `${String(env.SLURM_ARRAY_TASK_ID)}/${String(env.SLURM_ARRAY_TASK_COUNT)}`,
+        );
+      }
+      return checkShardRange(cmd, id - min, count);
+    }
+    if (env.JOB_COMPLETION_INDEX !== undefined) {
+      if (completions === undefined)
+        throw fail(
+          'INVALID_ARGUMENT',
+          cmd,
+          '--completions',
+          "the Job's completions (a Kubernetes Indexed Job does not tell its pods)",
+          'none',
+        );
+      return checkShardRange(cmd, Number(env.JOB_COMPLETION_INDEX), completions);
+    }
     throw fail(
       'INVALID_ARGUMENT',
       cmd,
-      'config.dataset',
-      '"fashion-mnist", "spam-assassin", { "cifar10": "<folder>" } or { "zhangCsv": "<file>", "numClasses": 5 }',
-      JSON.stringify(config.dataset),
+      '--shard',
+      'auto inside a Slurm array job (SLURM_ARRAY_TASK_ID) or a Kubernetes Indexed Job (JOB_COMPLETION_INDEX)',
+      'neither variable set',
     );
   }
-  let train: StudyData;
-  let test: StudyData;
-  if ('texts' in data) {
-    const texts = data;
-    let idx: Int32Array = Int32Array.from(texts.labels, (_, i) => i);
-    if (config.size !== undefined) {
-      idx = stratifiedSplit(texts.labels, config.size > 1 ? config.size / texts.labels.length : config.size, 0).test;
-      name += `/size-${String(config.size)}`;
-    }
-    const subsetLabels = Int32Array.from(idx, (i) => texts.labels[i] as number);
-    const split = stratifiedSplit(subsetLabels, testFraction, 0);
-    const pick = (part: Int32Array) => ({
-      texts: Array.from(part, (k) => texts.texts[idx[k] as number] as string),
-      labels: Int32Array.from(part, (k) => subsetLabels[k] as number),
-      classNames: texts.classNames,
-    });
-    train = pick(split.train);
-    test = pick(split.test);
-  } else {
-    if (config.size !== undefined) {
-      data = subsample(data, config.size, 0);
-      name += `/size-${String(config.size)}`;
-    }
-    ({ train, test } = splitDataset(data, testFraction, 0));
+  const m = /^(\d+)\/(\d+)$/.exec(raw);
+  if (m === null) throw fail('INVALID_ARGUMENT', cmd, '--shard', "i/n (0 <= i < n) or 'auto'", JSON.stringify(raw));
+  return checkShardRange(cmd, Number(m[1]), Number(m[2]));
+}
+
+function checkShardRange(cmd: string, index: number, count: number): { index: number; count: number } {
+  if (!Number.isInteger(index) || !Number.isInteger(count) || count < 1 || index < 0 || index >= count) {
+    throw fail('INVALID_ARGUMENT', cmd, '--shard', 'a shard index in [0, count)', `${String(index)}/${String(count)}`);
   }
+  return { index, count };
+}
+
+/** `results.jsonl` for shard 2 of 8 becomes `results.shard-2-of-8.jsonl`: one file per shard, merged afterwards. */
+export function shardResultsPath(path: string, shard: { index: number; count: number }): string {
+  const ext = extname(path);
+  return `${path.slice(0, path.length - ext.length)}.shard-${String(shard.index)}-of-${String(shard.count)}${ext}`;
+}
+
+/** `blindspots study`: runs a study from a file or preset; returns the exit code. */
+export async function studyCommand(configPath: string | undefined, flags: StudyFlags): Promise<number> {
+  let file = studyFileOf(configPath, flags);
+  const threads = intFlag(CMD, '--threads', flags.threads) ?? (file.threads as number | undefined) ?? 1;
+  const cores = availableParallelism();
+  const parallelGiven = intFlag(CMD, '--parallel', flags.parallel) ?? (file.parallel as number | undefined);
+  const parallel = parallelGiven ?? Math.max(1, Math.floor(cores / threads));
+  if (parallel * threads > cores && parallelGiven !== undefined) {
+    throw fail(
+      'INVALID_ARGUMENT',
+      CMD,
+      '--parallel',
+      `cells x threads per cell within the ${String(cores)} cores (parallel <= ${String(Math.max(1, Math.floor(cores / threads)))} with ${String(threads)} threads)`,
+      `${String(parallel)} x ${String(threads)}`,
+    );
+  }
+  const shard = flags.shard === undefined ? undefined : parseShard(CMD, flags.shard, intFlag(CMD, '--completions', flags.completions));
+  if (shard !== undefined && flags.results === undefined && file.results !== undefined)
+    file = { ...file, results: shardResultsPath(file.results, shard) };
+  const config: StudyConfig = { ...prepareStudy(file, CMD), threads, parallel, ...(shard === undefined ? {} : { shard }) };
+  const plan = planStudy(config, CMD);
   const t0 = performance.now();
+  let skipped = 0;
+  if (config.results !== undefined) {
+    const done = new Set(safeRead(config.results).map((r) => r.key));
+    skipped = plan.cells.filter((c) => done.has(c.key)).length;
+  }
+  const share = shard === undefined ? '' : ` (shard ${String(shard.index)} of ${String(shard.count)})`;
+  process.stderr.write(
+    `study: ${String(plan.cells.length)} cells${share} on ${config.dataset}, ${String(parallel)} at once x ${String(threads)} thread(s); ` +
+      `results: ${config.results ?? '(not saved)'}${skipped > 0 ? ` — ${String(skipped)} already done, skipped` : ''}\n`,
+  );
+  let ran = 0;
   const records = await runStudy({
-    dataset: name,
-    train,
-    test,
-    signals: config.signals,
-    models: config.models,
-    ...(config.seeds === undefined ? {} : { seeds: config.seeds }),
-    ...(config.signalOptions === undefined ? {} : { signalOptions: config.signalOptions }),
-    ...(config.results === undefined ? {} : { results: config.results }),
-    ...(config.control === undefined ? {} : { control: config.control }),
-    ...(config.modelOptions === undefined ? {} : { modelOptions: config.modelOptions }),
-    jobs,
-    parallel,
+    ...config,
     onProgress: (cell, p) => progressLine(`${cell.model} on ${cell.signal}`, p),
     onCell: (r, done, total) => {
+      ran++;
       const elapsed = (performance.now() - t0) / 1000;
       progressLine(undefined);
       process.stderr.write(
-        `[${String(done)}/${String(total)}] ${r.model} on ${r.signal} (seed ${String(r.seed)}): ${(100 * r.accuracy).toFixed(1)}% in ${r.fitSeconds.toFixed(1)} s; elapsed ${elapsed.toFixed(0)} s\n`,
+        `[${String(done)}/${String(total)}] ${r.model} on ${r.signal} (seed ${String(r.seed)}): ${(100 * r.accuracy).toFixed(1)}%` +
+          `${r.shuffledAccuracy === null ? '' : ` (shuffled ${(100 * r.shuffledAccuracy).toFixed(1)}%)`} in ${r.fitSeconds.toFixed(1)} s; elapsed ${elapsed.toFixed(0)} s\n`,
       );
     },
   });
+  if (ran === 0) process.stderr.write(`study: every cell was already in ${config.results ?? 'the results'}; nothing to run\n`);
   console.log(formatStudyTable(records));
   console.log(`\n${formatPaperTable(records)}`);
   return 0;
+}
+
+function safeRead(path: string): CellRecord[] {
+  try {
+    return readResults(path, CMD);
+  } catch {
+    // A missing file has no records; a broken one fails in runStudy with its own message.
+    return [];
+  }
 }
 
 let lastProgress = 0;
@@ -266,18 +297,34 @@ function progressLine(label: string | undefined, p?: FitProgress): void {
   );
 }
 
-/** `blindspots report <results.jsonl>`: returns the exit code. */
-export function reportCommand(argv: readonly string[]): number {
-  const cmd = 'blindspots report';
-  const args = parseArgs('report', argv, ['format', 'out', 'help']);
-  if (args.flags.has('help') || args.positional.length === 0) {
-    console.log(REPORT_HELP);
-    return args.flags.has('help') ? 0 : 2;
+/** Report formats. */
+export const REPORT_FORMATS = ['md', 'paper', 'csv', 'json', 'svg'] as const;
+
+/** Records of several results files, one per key (with the disagreements printed as warnings). */
+function readMany(cmd: string, paths: readonly string[]): CellRecord[] {
+  const merged = mergeRecords(paths.map((p) => readResults(p, cmd)));
+  warnDisagreements(merged.disagreements);
+  return [...merged.records];
+}
+
+function warnDisagreements(disagreements: ReturnType<typeof mergeRecords>['disagreements']): void {
+  for (const d of disagreements) {
+    const values = d.accuracies.map((a) => `${(100 * a.accuracy).toFixed(2)}% on ${a.host}`).join(' vs ');
+    process.stderr.write(
+      `warning DUPLICATE_DISAGREES: ${d.model} on ${d.signal} (seed ${String(d.seed)}, key ${d.key}) was recorded twice with different results: ${values}\n`,
+    );
   }
-  const records = readResults(args.positional[0] as string);
+}
+
+/** `blindspots report <results...>`: tables from one or more results files; never writes them. */
+export function reportCommand(paths: readonly string[], flags: { readonly format?: string; readonly out?: string }): number {
+  const cmd = 'blindspots report';
+  const format = flags.format ?? 'md';
+  if (!(REPORT_FORMATS as readonly string[]).includes(format))
+    throw fail('INVALID_ARGUMENT', cmd, '--format', REPORT_FORMATS.join(', '), format);
+  const records = readMany(cmd, paths);
   if (records.length === 0)
-    throw fail('EMPTY_INPUT', cmd, 'results', 'a results file with at least one cell', args.positional[0] as string);
-  const format = args.flags.get('format') ?? 'md';
+    throw fail('EMPTY_INPUT', cmd, 'results', 'results files with at least one cell', `${paths.join(', ')}: no cells yet`);
   const text =
     format === 'md'
       ? `${formatStudyTable(records)}\n`
@@ -287,12 +334,45 @@ export function reportCommand(argv: readonly string[]): number {
           ? formatStudyCsv(records)
           : format === 'json'
             ? `${JSON.stringify(records, null, 2)}\n`
-            : format === 'svg'
-              ? studyHeatmapSvg(records)
-              : undefined;
-  if (text === undefined) throw fail('INVALID_ARGUMENT', cmd, '--format', 'md, paper, csv, json or svg', format);
-  const out = args.flags.get('out');
-  if (out === undefined) process.stdout.write(text);
-  else writeFileSync(out, text);
+            : studyHeatmapSvg(records);
+  if (flags.out === undefined) process.stdout.write(text);
+  else writeFileSync(flags.out, text);
   return 0;
+}
+
+/**
+ * `blindspots merge -o all.jsonl a.jsonl b.jsonl`: one record per key; disagreeing duplicates are
+ * warned about; with `--config`, the cells of that study still missing are listed and the exit
+ * code is 1 if there are any.
+ */
+export function mergeCommand(
+  paths: readonly string[],
+  flags: { readonly out: string; readonly config?: string; readonly preset?: string; readonly data?: string },
+): number {
+  const cmd = 'blindspots merge';
+  if (paths.includes(flags.out)) throw fail('INVALID_ARGUMENT', cmd, '--out', 'a file other than the inputs', flags.out);
+  const merged = mergeRecords(paths.map((p) => readResults(p, cmd)));
+  warnDisagreements(merged.disagreements);
+  writeFileSync(flags.out, merged.records.map((r) => `${JSON.stringify(r)}\n`).join(''));
+  process.stderr.write(
+    `merge: ${String(merged.records.length)} cells from ${String(paths.length)} files into ${flags.out} (${String(merged.duplicates)} duplicates dropped, ${String(merged.disagreements.length)} disagreeing)\n`,
+  );
+  if (flags.config === undefined && flags.preset === undefined) return 0;
+  const file = studyFileOf(
+    flags.config,
+    { ...(flags.preset === undefined ? {} : { preset: flags.preset }), ...(flags.data === undefined ? {} : { data: flags.data }) },
+    cmd,
+  );
+  const plan = planStudy(prepareStudy(file, cmd), cmd);
+  const missing = missingCells(plan.cells, merged.records);
+  if (missing.length === 0) {
+    process.stderr.write(`merge: all ${String(plan.cells.length)} cells of the study are there\n`);
+    return 0;
+  }
+  process.stderr.write(`merge: ${String(missing.length)} of ${String(plan.cells.length)} cells missing:\n`);
+  for (const c of missing)
+    process.stderr.write(
+      `  ${c.model} on ${c.signal} (seed ${String(c.seed)}${c.sweep === undefined ? '' : `, ${JSON.stringify(c.sweep)}`}) key ${c.key}\n`,
+    );
+  return 1;
 }

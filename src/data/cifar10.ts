@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { fail } from '../errors.js';
 import type { ImageArray, ImageBatch } from '../types.js';
-import type { ImageDataset } from './fashionMnist.js';
+import type { ImageDataset } from './dataset.js';
 
 /** CIFAR-10's class names, by label (used when the folder has no `batches.meta.txt`). */
 export const CIFAR10_CLASSES: readonly string[] = [

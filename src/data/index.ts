@@ -1,3 +1,4 @@
+export * from './dataset.js';
 export * from './cifar10.js';
 export * from './export.js';
 export * from './fashionMnist.js';

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { fail } from '../errors.js';
 import { packagePath } from './packages.js';
 import type { ImageArray, ImageBatch } from '../types.js';
-import type { ImageDataset } from './fashionMnist.js';
+import type { ImageDataset } from './dataset.js';
 import { loadIdx } from './idx.js';
 
 /** Options of {@link loadMnist}. */

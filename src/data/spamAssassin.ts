@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fail } from '../errors.js';
 import { packagePath } from './packages.js';
-import type { TextDataset } from './zhangCsv.js';
+import type { TextDataset } from './dataset.js';
 
 /** The corpus's five groups, by label. */
 export const SPAM_ASSASSIN_GROUPS: readonly string[] = ['easy-ham-1', 'easy-ham-2', 'hard-ham-1', 'spam-1', 'spam-2'];

@@ -1,5 +1,5 @@
 import { fail } from '../errors.js';
-import { createRandom, DEFAULT_SEED, shuffler, type Seed } from '../random.js';
+import { checkSeed, createRandom, DEFAULT_SEED, shuffler, type Seed } from '../random.js';
 import type { LabelsInput } from '../types.js';
 import { checkLabels, checkNumber } from '../validate.js';
 
@@ -21,9 +21,9 @@ export interface Split {
  * const { train, test } = stratifiedSplit([0, 0, 1, 1, 1, 1], 0.5, 42); // 1 + 2 test indices
  * ```
  */
-export function stratifiedSplit(labels: LabelsInput, testFraction: number, seed: Seed = DEFAULT_SEED): Split {
-  const fn = 'stratifiedSplit';
+export function stratifiedSplit(labels: LabelsInput, testFraction: number, seed: Seed = DEFAULT_SEED, fn = 'stratifiedSplit'): Split {
   const y = checkLabels(fn, labels);
+  checkSeed(fn, 'seed', seed);
   const f = checkNumber(fn, 'testFraction', testFraction, { min: 0, max: 1 });
   if (f === 0 || f === 1) throw fail('INVALID_ARGUMENT', fn, 'testFraction', 'a fraction strictly between 0 and 1', String(f));
   const byClass = new Map<number, number[]>();

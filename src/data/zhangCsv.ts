@@ -1,13 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fail } from '../errors.js';
 import { checkInteger } from '../validate.js';
-
-/** A loaded text dataset. */
-export interface TextDataset {
-  readonly texts: string[];
-  readonly labels: Int32Array;
-  readonly classNames: readonly string[];
-}
+import type { TextDataset } from './dataset.js';
 
 /** Options of {@link parseZhangCsv} and {@link loadZhangCsv}. */
 export interface ZhangCsvOptions {

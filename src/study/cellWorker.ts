@@ -2,17 +2,18 @@
 // and record back.
 import { parentPort } from 'node:worker_threads';
 import type { FitProgress } from '../models/model.js';
-import { runCell, type Cell, type CellData } from './runStudy.js';
+import type { Cell } from './plan.js';
+import { runCell, type CellData } from './runCell.js';
 
 let data: CellData | undefined;
-parentPort?.on('message', (msg: { data?: CellData; cell?: Cell; key?: string; progress?: boolean }) => {
+parentPort?.on('message', (msg: { data?: CellData; cell?: Cell; progress?: boolean }) => {
   if (msg.data !== undefined) {
     data = msg.data;
     return;
   }
-  if (data === undefined || msg.cell === undefined || msg.key === undefined) return;
+  if (data === undefined || msg.cell === undefined) return;
   const onProgress = msg.progress === true ? (progress: FitProgress) => parentPort?.postMessage({ progress }) : undefined;
-  runCell(data, msg.cell, msg.key, onProgress).then(
+  runCell(data, msg.cell, onProgress === undefined ? {} : { onProgress }).then(
     (record) => parentPort?.postMessage({ record }),
     (e: unknown) => parentPort?.postMessage({ error: e instanceof Error ? e.message : String(e) }),
   );

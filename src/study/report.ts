@@ -1,4 +1,4 @@
-import { CLEAN, type CellRecord } from './runStudy.js';
+import { CLEAN, type CellRecord } from './records.js';
 
 const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
 

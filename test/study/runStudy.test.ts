@@ -18,7 +18,7 @@ const base: StudyConfig = {
   signals: ['onePixel', 'meanShift'],
   models: ['decisionTree', 'gaussianNB'],
 };
-const stable = (rs: readonly CellRecord[]) => rs.map(({ fitSeconds: _t, ...rest }) => rest);
+const stable = (rs: readonly CellRecord[]) => rs.map(({ fitSeconds: _t, finishedAt: _f, ...rest }) => rest);
 
 describe('runStudy', () => {
   it('runs every clean/signal x model cell and measures reliance', async () => {
@@ -60,9 +60,10 @@ describe('runStudy', () => {
     const records = await runStudy(config);
     const resnet = records.filter((r) => r.model === 'resnet');
     expect(resnet.map((r) => r.signal)).toEqual(['clean', 'onePixel']);
-    expect(resnet.every((r) => r.backend === 'wasm' && r.modelOptions?.['depth'] === 8)).toBe(true);
+    expect(resnet.every((r) => r.backend === 'wasm' && r.params.depth === 8 && r.params.width === 4 && r.params.epochs === 2)).toBe(true);
+    // The parameters the model used, defaults included.
+    expect(resnet[0]?.params).toMatchObject({ batchSize: 32, learningRate: 0.1, momentum: 0.9, seed: 0, threads: 1 });
     expect(records.find((r) => r.model === 'decisionTree')?.backend).toBe('js');
-    expect(JSON.parse((resnet[0] as CellRecord).key)).toContainEqual({ depth: 8, width: 4, epochs: 2, batchSize: 32 });
     expect(progress.at(-1)).toBe(1);
     const paper = formatPaperTable(records).split('\n');
     expect(paper[0]).toBe('| signal | ConvNet | best competing model | which |');
@@ -75,13 +76,13 @@ describe('runStudy', () => {
     await expect(runStudy({ ...base, models: ['charCnn'], onCell })).rejects.toThrow(/models for images: .*resnet.*perceptron/);
     await expect(runStudy({ ...base, models: ['resnet'], modelOptions: { resnet: { epoch: 3 } }, onCell })).rejects.toMatchObject({
       code: 'UNKNOWN_OPTION',
-      details: { arg: 'options.epoch' },
+      details: { fn: 'runStudy', arg: 'config.modelOptions.resnet.epoch' },
     });
     await expect(runStudy({ ...base, models: ['resnet'], modelOptions: { resnet: { depth: 9 } }, onCell })).rejects.toMatchObject({
-      details: { arg: 'options.depth' },
+      details: { fn: 'runStudy', arg: 'config.modelOptions.resnet.depth' },
     });
     await expect(runStudy({ ...base, models: ['resnet'], modelOptions: { perceptron: {} }, onCell })).rejects.toMatchObject({
-      details: { arg: 'modelOptions' },
+      details: { fn: 'runStudy', arg: 'config.modelOptions.perceptron' },
     });
     expect(trained).toBe(0);
   });
@@ -189,7 +190,7 @@ describe('study reports and CLI', () => {
     );
     expect(out).toMatch(/\| mnemonic \| \d+\.\d% \(\d+\.\d%\) \|/);
     const records = readResults(results);
-    expect(records[0]?.dataset).toBe(`zhang-csv:${csv}`);
+    expect(records[0]?.dataset).toBe('zhang-csv:reviews.csv');
     expect(records.reduce((n, r) => n + r.nTrain + r.nTest, 0) / records.length).toBe(60);
   }, 120_000);
 });

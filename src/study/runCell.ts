@@ -1,0 +1,123 @@
+import { hostname } from 'node:os';
+import * as tf from '@tensorflow/tfjs';
+import type { ImageDataset, TextDataset } from '../data/dataset.js';
+import { domainOf, domainOps } from '../domain.js';
+import type { EpochInfo, FitProgress, ModelParams } from '../models/model.js';
+import { getModel } from '../models/registry.js';
+import { deriveSeed, permutation } from '../random.js';
+import type { ImageArray } from '../types.js';
+import { VERSION } from '../version.js';
+import type { Cell } from './plan.js';
+import { CLEAN, ONLY, RECORD_SCHEMA, type CellRecord, type CurvePoint, type DataIdentity } from './records.js';
+
+/** What a cell runs on: the data's identity and its (dithered, if asked) splits. */
+export interface CellData {
+  readonly data: DataIdentity;
+  readonly train: ImageDataset<ImageArray> | TextDataset;
+  readonly test: ImageDataset<ImageArray> | TextDataset;
+}
+
+type Input = unknown;
+
+/**
+ * Runs one cell — a self-contained job: the cell and the data in, the record out. Encodes train
+ * and test with the cell's signal (blank inputs for a `:only` control), fits the model, measures
+ * test accuracy and the reliance figure (test inputs carrying a shuffled label's signal), and, for
+ * models that train by epochs, the learning curve. The model is disposed whatever happens.
+ *
+ * @example
+ * ```ts
+ * import { planStudy, runCell } from 'blindspots/study';
+ * const plan = planStudy(config);
+ * const record = await runCell(plan, plan.cells[0]);
+ * ```
+ */
+export async function runCell(
+  data: CellData,
+  cell: Cell,
+  options: { readonly onProgress?: (p: FitProgress) => void; readonly signal?: AbortSignal } = {},
+): Promise<CellRecord> {
+  const ops = domainOps(domainOf(data.train));
+  const rawTrain = ops.inputOf(data.train);
+  const rawTest = ops.inputOf(data.test);
+  const yTrain = data.train.labels;
+  const yTest = data.test.labels;
+  const entry = getModel(cell.model);
+  const model = entry.create({ seed: cell.seed, threads: cell.threads, options: cell.modelOptions });
+  // Feature models get flattened pixels or character codes; the others their own kind as is.
+  const input = (x: Input): unknown => (entry.inputKind === 'features' ? ops.features(x) : x);
+  try {
+    let xTrain = rawTrain;
+    let xTest = rawTest;
+    let xShuffled: Input | undefined;
+    if (cell.signal !== CLEAN) {
+      const only = cell.signal.endsWith(ONLY);
+      const signal = only ? cell.signal.slice(0, -ONLY.length) : cell.signal;
+      const trainInput = only ? ops.blank(rawTrain) : rawTrain;
+      const testInput = only ? ops.blank(rawTest) : rawTest;
+      xTrain = ops.encode(signal, trainInput, yTrain, cell.inject);
+      xTest = ops.encode(signal, testInput, yTest, cell.inject);
+      // The signal of a shuffled label: same inputs, same code, wrong class.
+      const perm = permutation(yTest.length, deriveSeed(cell.seed, 'shuffle'));
+      xShuffled = ops.encode(
+        signal,
+        testInput,
+        Int32Array.from(perm, (i) => yTest[i] as number),
+        cell.inject,
+      );
+    }
+    const accuracyOf = (p: Int32Array): number => {
+      let ok = 0;
+      for (let i = 0; i < p.length; i++) if (p[i] === yTest[i]) ok++;
+      return ok / p.length;
+    };
+    const testInputs = input(xTest);
+    const shuffledInputs = xShuffled === undefined ? undefined : input(xShuffled);
+    const curve: CurvePoint[] = [];
+    let evaluating = 0;
+    const onEpoch =
+      cell.curveEvery > 0
+        ? async (info: EpochInfo) => {
+            if (info.epoch % cell.curveEvery !== 0 && info.epoch !== info.epochs) return;
+            const t = performance.now();
+            const accuracy = accuracyOf(await info.predict(testInputs as never));
+            const shuffledAccuracy = shuffledInputs === undefined ? null : accuracyOf(await info.predict(shuffledInputs as never));
+            curve.push({ epoch: info.epoch, accuracy, shuffledAccuracy });
+            evaluating += performance.now() - t;
+          }
+        : undefined;
+    const t0 = performance.now();
+    await model.fit(input(xTrain) as never, yTrain, {
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+      ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+      ...(onEpoch === undefined ? {} : { onEpoch }),
+    });
+    const fitSeconds = (performance.now() - t0 - evaluating) / 1000;
+    const params = JSON.parse(JSON.stringify(model.params)) as ModelParams;
+    return {
+      schema: RECORD_SCHEMA,
+      key: cell.key,
+      dataset: data.data.name,
+      data: data.data,
+      signal: cell.signal,
+      options: cell.options,
+      ...(cell.sweep === undefined ? {} : { sweep: cell.sweep }),
+      model: cell.model,
+      params,
+      seed: cell.seed,
+      threads: cell.threads,
+      accuracy: accuracyOf(await model.predict(testInputs as never)),
+      shuffledAccuracy: shuffledInputs === undefined ? null : accuracyOf(await model.predict(shuffledInputs as never)),
+      ...(curve.length === 0 ? {} : { curve }),
+      nTrain: yTrain.length,
+      nTest: yTest.length,
+      fitSeconds,
+      backend: entry.inputKind === 'features' ? 'js' : tf.getBackend(),
+      version: VERSION,
+      finishedAt: new Date().toISOString(),
+      host: hostname(),
+    };
+  } finally {
+    model.dispose();
+  }
+}
