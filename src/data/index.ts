@@ -8,3 +8,4 @@ export * from './spamAssassin.js';
 export * from './split.js';
 export * from './transforms.js';
 export * from './zhangCsv.js';
+export * from './dither.js';

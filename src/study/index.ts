@@ -5,3 +5,4 @@ export * from './runCell.js';
 export * from './runStudy.js';
 export * from './report.js';
 export * from './prepare.js';
+export * from './merge.js';

@@ -1,0 +1,167 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { splitDataset } from '../../src/data/index.js';
+import { canonicalJson, hashKey, readResults, ResultsFile, runStudy, type StudyConfig } from '../../src/study/index.js';
+import { cyclicLabels, gridImages, writeIdxFolder } from '../conformance/fixtures.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'records-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const { train, test } = splitDataset(
+  { images: gridImages(60, 8, 8, 1), labels: cyclicLabels(60, 3), classNames: ['a', 'b', 'c'] },
+  1 / 3,
+  0,
+);
+const base: StudyConfig = { dataset: 'grid', train, test, signals: ['onePixel'], models: ['decisionTree'] };
+
+const thrown = async (f: () => Promise<unknown>): Promise<unknown> => {
+  try {
+    await f();
+  } catch (e) {
+    return e;
+  }
+  return undefined;
+};
+
+describe('keys', () => {
+  it('hash the canonical JSON: key order does not matter, values do', () => {
+    expect(canonicalJson({ b: 1, a: { d: [1, { f: 2, e: 3 }], c: null } })).toBe('{"a":{"c":null,"d":[1,{"e":3,"f":2}]},"b":1}');
+    expect(hashKey({ a: 1, b: 2 })).toBe(hashKey({ b: 2, a: 1 }));
+    expect(hashKey({ a: 1 })).not.toBe(hashKey({ a: 2 }));
+    expect(hashKey({ a: 1 })).toMatch(/^[0-9a-f]{32}$/);
+  });
+});
+
+describe('one writer per results file', () => {
+  it('a second writer fails at once with LOCKED naming the PID; the file works again once closed', async () => {
+    const path = join(dir, 'locked.jsonl');
+    const first = ResultsFile.open(path);
+    const e = await thrown(() => runStudy({ ...base, results: path }));
+    expect(e).toMatchObject({ code: 'LOCKED', details: { fn: 'runStudy', arg: 'results' } });
+    expect((e as Error).message).toContain(`PID ${String(process.pid)}`);
+    first.close();
+    expect(await runStudy({ ...base, results: path })).toHaveLength(2);
+    expect(existsSync(`${path}.lock`)).toBe(false);
+  });
+
+  it('takes over the stale lock of a process that died without releasing it', async () => {
+    const path = join(dir, 'stale.jsonl');
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid as number;
+    writeFileSync(`${path}.lock`, JSON.stringify({ pid: dead, host: hostname(), since: '2026-01-01T00:00:00Z' }));
+    expect(await runStudy({ ...base, results: path })).toHaveLength(2);
+  });
+
+  it('fails before the first cell on a path it cannot use', async () => {
+    let cells = 0;
+    const onCell = () => cells++;
+    const file = join(dir, 'regular');
+    writeFileSync(file, 'x');
+    mkdirSync(join(dir, 'folder.jsonl'));
+    for (const results of [
+      join(file, 'under-a-file.jsonl'),
+      join(dir, 'folder.jsonl'),
+      join(dir, 'missing', 'x.jsonl'),
+      '/proc/blindspots.jsonl',
+    ]) {
+      const e = await thrown(() => runStudy({ ...base, results, onCell }));
+      expect(e, results).toMatchObject({ code: 'INVALID_ARGUMENT', details: { fn: 'runStudy', arg: 'results' } });
+    }
+    expect(cells).toBe(0);
+  });
+});
+
+describe('reading results', () => {
+  it('readResults never writes the file; the writer repairs a torn last line', async () => {
+    const path = join(dir, 'torn.jsonl');
+    await runStudy({ ...base, results: path });
+    const torn = `${readFileSync(path, 'utf8')}{"schema":2,"key":"abc`;
+    writeFileSync(path, torn);
+    expect(readResults(path)).toHaveLength(2);
+    expect(readFileSync(path, 'utf8')).toBe(torn);
+    await runStudy({ ...base, results: path });
+    expect(readFileSync(path, 'utf8').endsWith('}\n')).toBe(true);
+    expect(readResults(path)).toHaveLength(2);
+  });
+
+  it('a line that is JSON but not a record is a DATA_FORMAT error naming file and line', () => {
+    for (const line of ['null', '{}', '[1,2,3]', '42', '{"schema":1}', 'not json']) {
+      const path = join(dir, 'bad.jsonl');
+      writeFileSync(path, `\n${line}\n`);
+      let e: unknown;
+      try {
+        readResults(path);
+      } catch (error) {
+        e = error;
+      }
+      expect(e, line).toMatchObject({ code: 'DATA_FORMAT', details: { fn: 'readResults' } });
+      expect((e as Error).message, line).toContain(`${path} line 2`);
+    }
+    expect(() => readResults(join(dir, 'absent.jsonl'))).toThrow(/not found/);
+  });
+});
+
+/** PIDs of processes whose command line contains `marker`. */
+function processesWith(marker: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(marker)) pids.push(Number(entry));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return pids;
+}
+
+async function waitFor(what: string, condition: () => boolean, ms: number): Promise<number> {
+  const t0 = Date.now();
+  while (!condition()) {
+    if (Date.now() - t0 > ms) throw new Error(`timed out after ${String(ms)} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return Date.now() - t0;
+}
+
+describe.runIf(process.platform === 'linux')('a killed study stops', () => {
+  for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
+    it(`kill -${signal === 'SIGTERM' ? 'TERM' : '9'} of the PID the user started leaves no study process`, async () => {
+      const run = join(dir, `killed-${signal}`);
+      mkdirSync(run);
+      const config = join(run, 'study.json');
+      const results = join(run, 'results.jsonl');
+      // Tree cells first (seconds), then a ResNet that trains far longer than the test waits.
+      writeFileSync(
+        config,
+        JSON.stringify({
+          dataset: { idx: writeIdxFolder(join(run, 'idx'), { train: 60, test: 30, side: 10, classes: 3 }) },
+          signals: ['onePixel'],
+          models: ['decisionTree', 'resnet'],
+          modelOptions: { resnet: { depth: 8, width: 4, epochs: 500, batchSize: 16 } },
+          curves: false,
+          parallel: 1,
+          results,
+        }),
+      );
+      // node with tsx's loader, as a user's `blindspots study` is one node process (which relaunches itself).
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'study', config], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+        env: { ...process.env, BLINDSPOTS_NO_HUGETLB: '', GLIBC_TUNABLES: '' },
+      });
+      let stderr = '';
+      child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+      await waitFor('the first two cells', () => stderr.includes('[2/'), 90_000);
+      expect(processesWith(config).length).toBe(2); // the started process and its relaunch
+      process.kill(child.pid as number, signal);
+      const ms = await waitFor('no study process left', () => processesWith(config).length === 0, 5_000);
+      expect(ms).toBeLessThan(2_000);
+      // Whole lines only: the finished cells are there, the running one is not; a rerun takes the stale lock.
+      expect(readResults(results)).toHaveLength(2);
+      expect(readFileSync(results, 'utf8').endsWith('\n')).toBe(true);
+      expect(() => ResultsFile.open(results).close()).not.toThrow();
+    }, 180_000);
+  }
+});
