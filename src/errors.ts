@@ -106,3 +106,24 @@ export function fail(
   if (received !== undefined) details.received = received;
   return new BlindspotsError(code, details);
 }
+
+/**
+ * Runs `body`, and names `fn` — the public function the user called — in any BlindspotsError
+ * raised inside it by a helper (a decoder called by `recoverability`, a constructor called by a
+ * registry's `create`), keeping the code, argument and expectation.
+ *
+ * @example
+ * ```ts
+ * import { calledAs } from 'blindspots';
+ * calledAs('recoverability', () => decode(x)); // errors name recoverability
+ * ```
+ */
+export function calledAs<T>(fn: string, body: () => T): T {
+  try {
+    return body();
+  } catch (e) {
+    if (!(e instanceof BlindspotsError) || e.details.fn === fn) throw e;
+    const details = { ...e.details, fn };
+    throw Object.setPrototypeOf(new BlindspotsError(e.code, details), Object.getPrototypeOf(e) as object) as BlindspotsError;
+  }
+}

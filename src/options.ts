@@ -29,7 +29,9 @@ export function optionNames<T>(): <const K extends readonly (keyof T & string)[]
  * Checks an options argument at a public boundary and returns it: `undefined` is `{}`; anything
  * but a plain object (null, an array, a string, a tensor) is INVALID_ARGUMENT; a key the function
  * does not declare is UNKNOWN_OPTION naming the function, the key, the valid names and the closest
- * one (`sede` → `seed`). Keys whose value is `undefined` count as absent.
+ * one (`sede` → `seed`). Keys whose value is `undefined` count as absent; `null` is refused
+ * except for the options listed in `nullable` (where it means something, such as an unlimited
+ * `maxDepth`, so that a model's `params` can be given back as options).
  *
  * @example
  * ```ts
@@ -38,13 +40,25 @@ export function optionNames<T>(): <const K extends readonly (keyof T & string)[]
  * checkOptions('blur', { sede: 1 }, ['radius', 'seed']); // throws UNKNOWN_OPTION: did you mean 'seed'?
  * ```
  */
-export function checkOptions<T extends object>(fn: string, options: T | undefined, known: readonly string[], arg = 'options'): T {
+export function checkOptions<T extends object>(
+  fn: string,
+  options: T | undefined,
+  known: readonly string[],
+  arg = 'options',
+  nullable: readonly string[] = [],
+): T {
   if (options === undefined) return {} as T;
   if (!isPlainObject(options)) throw fail('INVALID_ARGUMENT', fn, arg, 'an options object', describe(options));
   for (const key of Object.keys(options)) {
-    if (known.includes(key)) continue;
-    if ((options as Record<string, unknown>)[key] === undefined) continue;
-    throw unknownOption(fn, arg, key, known);
+    const value = (options as Record<string, unknown>)[key];
+    if (!known.includes(key)) {
+      if (value === undefined) continue;
+      throw unknownOption(fn, arg, key, known);
+    }
+    // A JSON null would otherwise fall through `?? default` and run the default unnoticed.
+    if (value === null && !nullable.includes(key)) {
+      throw fail('INVALID_ARGUMENT', fn, `${arg}.${key}`, 'a value (omit the option for its default)', 'null');
+    }
   }
   return options;
 }

@@ -1,6 +1,6 @@
 import { checkLabels, resolveNumClasses } from '../validate.js';
 import type { ImageInput, LabelsInput, Texts } from '../types.js';
-import { fail } from '../errors.js';
+import { calledAs, fail } from '../errors.js';
 import { checkOptions } from '../options.js';
 import { isTensor } from '../images.js';
 import { getEncoder, type ImageSignalOptions, type SignalOptions, type TextSignalOptions } from './registry.js';
@@ -55,10 +55,11 @@ export function recoverability(
       isTexts ? 'an array' : isTensor(encoded) ? 'a tensor' : 'an image batch',
     );
   }
-  const recovered =
+  const recovered = calledAs(fn, () =>
     entry.domain === 'text'
       ? entry.recover(encoded as Texts, { ...(decodeOptions as TextSignalOptions), numClasses })
-      : entry.recover(encoded as ImageInput, { ...(decodeOptions as ImageSignalOptions), numClasses });
+      : entry.recover(encoded as ImageInput, { ...(decodeOptions as ImageSignalOptions), numClasses }),
+  );
   if (recovered.length !== y.length) {
     // Caught here rather than as a silent partial score.
     checkLabels(fn, labels, { length: recovered.length });

@@ -1,4 +1,4 @@
-import { NotFittedError } from '../errors.js';
+import { NotFittedError, fail } from '../errors.js';
 import type { FeatureMatrix, LabelsInput } from '../types.js';
 import { checkFeatures, checkFitData, throwIfAborted } from './features.js';
 import type { FitOptions, Model, ModelParams } from './model.js';
@@ -27,8 +27,11 @@ export abstract class FeatureModel<State> implements Model<'features'> {
   /** Class probabilities (rows x classes) for validated `x`; may be asynchronous (wasm work in its own memory). */
   protected abstract probaState(state: State, x: FeatureMatrix): Float32Array | Promise<Float32Array>;
 
+  private disposed = false;
+
   async fit(x: FeatureMatrix, y: LabelsInput, options: FitOptions = {}): Promise<this> {
     const fn = `${this.name}.fit`;
+    if (this.disposed) throw fail('INVALID_ARGUMENT', fn, 'this', 'a model that has not been disposed', 'a disposed model');
     const { y: labels, numClasses } = checkFitData(fn, x, y);
     this.state = undefined;
     throwIfAborted(options.signal);
@@ -57,8 +60,10 @@ export abstract class FeatureModel<State> implements Model<'features'> {
     return argmaxRows(await this.probaState(s, x), x.rows, s.numClasses);
   }
 
+  /** Frees the fitted state; the model is unusable afterwards (`fit` and `predict` refuse). */
   dispose(): void {
     this.state = undefined;
+    this.disposed = true;
   }
 }
 

@@ -1,4 +1,4 @@
-import { fail } from '../errors.js';
+import { calledAs, fail } from '../errors.js';
 import { checkOptions } from '../options.js';
 import { checkSeed } from '../random.js';
 import { checkInteger } from '../validate.js';
@@ -23,6 +23,9 @@ import { TRAIN_OPTIONS } from './tfjs/convNet.js';
 import { Perceptron } from './tfjs/perceptron.js';
 import { RESNET_OPTIONS, ResNet } from './tfjs/resnet.js';
 import { SHALLOW_MAX_OPTIONS, ShallowMaxNN } from './tfjs/shallowMax.js';
+
+/** Options whose `null` means something (an unlimited depth, no shrinkage), as `params` report them. */
+const NULLABLE = ['maxDepth', 'shrinkage'];
 
 /** The options `create` sets itself: a study's seed and its thread budget. */
 const SET_BY_CREATE = ['seed', 'threads'];
@@ -62,7 +65,8 @@ function entry<const N extends string, const K extends InputKind>(
     cost: spec.cost,
     create: (o: CreateOptions = {}) => {
       const create = checkOptions(fn, o, ['seed', 'threads', 'options']);
-      const given = checkOptions(fn, create.options, [...options, ...SET_BY_CREATE], 'options');
+      if (create.seed === null) throw fail('INVALID_ARGUMENT', fn, 'seed', 'a seed (omit it for 0)', 'null');
+      const given = checkOptions(fn, create.options, [...options, ...SET_BY_CREATE], 'options', NULLABLE);
       for (const key of SET_BY_CREATE) {
         if (given[key] !== undefined) {
           throw fail(
@@ -75,12 +79,14 @@ function entry<const N extends string, const K extends InputKind>(
         }
       }
       const seed = checkSeed(fn, 'seed', create.seed);
-      const threads = checkInteger(fn, 'threads', create.threads ?? 1, 1, 1024);
-      return spec.construct({
-        ...given,
-        ...(takesSeed ? { seed } : {}),
-        ...(spec.threads === 'none' ? {} : { threads }),
-      });
+      const threads = create.threads === undefined ? 1 : checkInteger(fn, 'threads', create.threads, 1, 1024);
+      return calledAs(fn, () =>
+        spec.construct({
+          ...given,
+          ...(takesSeed ? { seed } : {}),
+          ...(spec.threads === 'none' ? {} : { threads }),
+        }),
+      );
     },
   };
 }

@@ -24,6 +24,11 @@ export interface ModelCase<K extends InputKind = InputKind> {
    * fast configuration (a 10-epoch ResNet-20 would make the suite slow, not stricter).
    */
   readonly create?: (options: { seed: number }) => Model<K>;
+  /**
+   * Constructor options for the registry's `create` (small, fast settings): the suite builds the
+   * model through the registry with them and checks they come back in `model.params`.
+   */
+  readonly options?: Readonly<Record<string, unknown>>;
 }
 
 /** The case for a features model: `x` plus its empty, NaN and one-column-more variants. */
@@ -51,8 +56,10 @@ export async function checkModel<K extends InputKind>(entry: ModelEntry<K>, c: M
       failures.push(`${entry.name}: ${what}: ${(e as Error).message}`);
     }
   };
+  const make = (): Model<K> =>
+    c.create !== undefined ? c.create({ seed: 1 }) : entry.create({ seed: 1, ...(c.options === undefined ? {} : { options: c.options }) });
   const withModel = async (body: (m: Model<K>) => Promise<void>): Promise<void> => {
-    const m = c.create !== undefined ? c.create({ seed: 1 }) : entry.create({ seed: 1 });
+    const m = make();
     try {
       await body(m);
     } finally {
@@ -138,7 +145,7 @@ export async function checkModel<K extends InputKind>(entry: ModelEntry<K>, c: M
   }
   await check('dispose frees every tensor and leaves the model unusable', async () => {
     const before = tf.memory().numTensors;
-    const m = c.create !== undefined ? c.create({ seed: 1 }) : entry.create({ seed: 1 });
+    const m = make();
     await m.fit(c.x, c.y);
     m.dispose();
     const after = tf.memory().numTensors;
@@ -150,6 +157,51 @@ export async function checkModel<K extends InputKind>(entry: ModelEntry<K>, c: M
       threw = true;
     }
     if (!threw) throw new Error('predict after dispose resolved');
+    threw = false;
+    try {
+      await m.fit(c.x, c.y);
+    } catch {
+      threw = true;
+    }
+    if (!threw) throw new Error('fit after dispose resolved');
+  });
+
+  await check('an aborted re-fit leaves the model unfitted (not with its old fit)', () =>
+    withModel(async (m) => {
+      await m.fit(c.x, c.y);
+      const ctl = new AbortController();
+      ctl.abort();
+      await m.fit(c.x, c.y, { signal: ctl.signal }).catch(() => undefined);
+      await rejects('NOT_FITTED', undefined, () => m.predict(c.x));
+    }),
+  );
+
+  await check('options given to the registry come back in params, which are JSON', async () => {
+    const m = make();
+    try {
+      const params = m.params as Record<string, unknown>;
+      if (JSON.stringify(JSON.parse(JSON.stringify(params))) !== JSON.stringify(params)) throw new Error('params are not JSON data');
+      for (const [key, value] of Object.entries(c.options ?? {})) {
+        if (JSON.stringify(params[key]) !== JSON.stringify(value))
+          throw new Error(`options.${key} = ${JSON.stringify(value)} but params.${key} = ${JSON.stringify(params[key])}`);
+      }
+      if (entry.options.length > 0 && entry.options.every((o) => params[o] === undefined))
+        throw new Error('params report none of the options');
+    } finally {
+      m.dispose();
+    }
+  });
+
+  await check('the registry refuses a misspelt option and non-object options with typed errors', async () => {
+    await rejects('UNKNOWN_OPTION', 'options.sede', async () =>
+      entry.create({ seed: 1, options: { ...(c.options ?? {}), sede: 1 } }).dispose(),
+    );
+    await rejects('INVALID_ARGUMENT', 'options', async () =>
+      entry.create({ seed: 1, options: null as unknown as Record<string, unknown> }).dispose(),
+    );
+    await rejects('INVALID_ARGUMENT', 'options', async () =>
+      entry.create({ seed: 1, options: 'fast' as unknown as Record<string, unknown> }).dispose(),
+    );
   });
   return failures;
 }

@@ -6,7 +6,6 @@ import { modelNames, models, type ModelName } from '../../src/models/registry.js
 import type { Model, ModelEntry } from '../../src/models/model.js';
 import { missingCases } from './encoderHarness.js';
 import { checkModel, featureCase, type ModelCase } from './modelHarness.js';
-import { CharCNN, Perceptron, ResNet, ShallowMaxNN } from '../../src/models/index.js';
 import { ToyNearestCentroid, toyEntry } from './toyModels.js';
 import { cyclicLabels } from './fixtures.js';
 import { createRandom } from '../../src/random.js';
@@ -20,7 +19,7 @@ function blobs(n: number, cols: number, k: number): ModelCase<'features'> {
 }
 
 /** 24 images of 8 x 8 x 3 whose class is the brightness of one corner. */
-function imageCase(create: (options: { seed: number }) => Model<'images'>): ModelCase<'images'> {
+function imageCase(options: Record<string, unknown>): ModelCase<'images'> {
   const random = createRandom('images');
   const n = 24;
   const shape = [n, 8, 8, 3] as const;
@@ -37,7 +36,7 @@ function imageCase(create: (options: { seed: number }) => Model<'images'>): Mode
     empty: { data: new Float32Array(0), shape: [0, 8, 8, 3] },
     corrupt: { x: { data: bad, shape }, code: 'NON_FINITE', arg: 'x' },
     otherShape: { data: new Float32Array(n * 9 * 8 * 3), shape: [n, 9, 8, 3] },
-    create,
+    options,
   };
 }
 
@@ -49,26 +48,27 @@ const textCase: ModelCase<'texts'> = {
   numClasses: 2,
   empty: [],
   corrupt: { x: ['fine', 3 as unknown as string], code: 'INVALID_ARGUMENT', arg: 'x' },
-  create: ({ seed }) => new CharCNN({ length: 128, epochs: 2, batchSize: 8, seed }),
+  options: { length: 128, epochs: 2, batchSize: 8 },
 };
 
 const small = blobs(60, 6, 3);
+const withOptions = (options: Record<string, unknown>): ModelCase<'features'> => ({ ...small, options });
 /** One conformance case per registered model: a record over every name, so a new model without one is a type error. */
 const modelCases: { [N in ModelName]: ModelCase<(typeof models)[N]['inputKind']> } = {
-  decisionTree: small,
-  randomForest: small,
-  extraTrees: small,
-  gaussianNB: small,
-  logisticRegression: small,
-  lda: small,
-  qda: small,
-  mlDecisionTree: small,
-  mlRandomForest: small,
-  mlGaussianNB: small,
-  mlLogisticRegression: small,
-  resnet: imageCase(({ seed }) => new ResNet({ depth: 8, width: 4, epochs: 2, batchSize: 16, seed })),
-  perceptron: imageCase(({ seed }) => new Perceptron({ epochs: 3, batchSize: 16, seed })),
-  shallowMaxNN: imageCase(({ seed }) => new ShallowMaxNN({ filters: 8, epochs: 2, batchSize: 16, seed })),
+  decisionTree: withOptions({ maxDepth: 4, minSamplesLeaf: 2 }),
+  randomForest: withOptions({ nEstimators: 7, maxDepth: 5, bootstrap: false }),
+  extraTrees: withOptions({ nEstimators: 6, maxFeatures: 2 }),
+  gaussianNB: withOptions({ varSmoothing: 1e-8 }),
+  logisticRegression: withOptions({ C: 0.5, maxIter: 30 }),
+  lda: withOptions({ shrinkage: 0.1 }),
+  qda: withOptions({ regParam: 0.2 }),
+  mlDecisionTree: withOptions({ maxDepth: 4 }),
+  mlRandomForest: withOptions({ nEstimators: 5 }),
+  mlGaussianNB: withOptions({ varSmoothing: 1e-8 }),
+  mlLogisticRegression: withOptions({ numSteps: 60 }),
+  resnet: imageCase({ depth: 8, width: 4, epochs: 2, batchSize: 16 }),
+  perceptron: imageCase({ epochs: 3, batchSize: 16 }),
+  shallowMaxNN: imageCase({ filters: 8, epochs: 2, batchSize: 16 }),
   charCnn: textCase,
 };
 
@@ -134,6 +134,26 @@ describe('the model conformance harness', () => {
       }
     }
     expect((await checkModel({ ...toyEntry, create: () => new Deaf() }, c)).join('\n')).toMatch(/AbortError/);
+  });
+
+  it('catches a registry entry whose options do not reach the model', async () => {
+    class Forgetful extends ToyNearestCentroid {
+      override readonly params = { shrink: 0 };
+    }
+    const entry = { ...toyEntry, options: ['shrink'], create: () => new Forgetful() };
+    expect((await checkModel(entry, { ...c, options: { shrink: 0.5 } })).join('\n')).toMatch(
+      /options\.shrink = 0\.5 but params\.shrink = 0/,
+    );
+  });
+
+  it('catches a model that keeps its old fit when a re-fit is aborted', async () => {
+    class Sticky extends ToyNearestCentroid {
+      override async fit(x: FeatureMatrix, y: LabelsInput, options: { signal?: AbortSignal } = {}): Promise<this> {
+        if (options.signal?.aborted === true && this.centroids !== undefined) throw new DOMException('aborted', 'AbortError');
+        return super.fit(x, y, options);
+      }
+    }
+    expect((await checkModel({ ...toyEntry, create: () => new Sticky() }, c)).join('\n')).toMatch(/aborted re-fit/);
   });
 
   it('NotFittedError is a typed error', () => {

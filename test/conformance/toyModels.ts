@@ -3,6 +3,7 @@ import { NotFittedError, fail } from '../../src/errors.js';
 import type { FitOptions, Model, ModelEntry } from '../../src/models/model.js';
 import type { FeatureMatrix, LabelsInput } from '../../src/types.js';
 import { checkFitData } from '../../src/models/features.js';
+import { checkOptions } from '../../src/options.js';
 
 /** A small conformant model (nearest centroid, computed with tfjs) to test the harness with. */
 export class ToyNearestCentroid implements Model<'features'> {
@@ -11,13 +12,16 @@ export class ToyNearestCentroid implements Model<'features'> {
   readonly params = {};
   protected centroids: tf.Tensor2D | undefined;
 
+  private disposed = false;
+
   async fit(x: FeatureMatrix, y: LabelsInput, options: FitOptions = {}): Promise<this> {
     const fn = `${this.name}.fit`;
+    if (this.disposed) throw fail('INVALID_ARGUMENT', fn, 'this', 'a live model', 'a disposed one');
     const { y: labels } = checkFitData(fn, x, y);
-    if (options.signal?.aborted) throw new DOMException('fit aborted', 'AbortError');
-    const k = Math.max(...labels) + 1;
     this.centroids?.dispose();
     this.centroids = undefined;
+    if (options.signal?.aborted) throw new DOMException('fit aborted', 'AbortError');
+    const k = Math.max(...labels) + 1;
     this.centroids = tf.tidy(() => {
       const xs = tf.tensor2d(x.data, [x.rows, x.cols]);
       const oneHot = tf.oneHot(tf.tensor1d(labels, 'int32'), k).toFloat();
@@ -45,6 +49,7 @@ export class ToyNearestCentroid implements Model<'features'> {
   dispose(): void {
     this.centroids?.dispose();
     this.centroids = undefined;
+    this.disposed = true;
   }
 }
 
@@ -57,5 +62,9 @@ export const toyEntry: ModelEntry<'features'> = {
   cost: () => 0,
   name: 'toyNearestCentroid',
   inputKind: 'features',
-  create: () => new ToyNearestCentroid(),
+  create: (o = {}) => {
+    checkOptions('toy.create', o, ['seed', 'threads', 'options']);
+    checkOptions('toy.create', o.options, [], 'options');
+    return new ToyNearestCentroid();
+  },
 };

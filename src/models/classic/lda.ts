@@ -28,7 +28,7 @@ export interface LinearDiscriminantAnalysisOptions {
    * Ledoit-Wolf estimate per class on standardised features (scikit-learn's `shrinkage='auto'`),
    * or undefined (the default) for none.
    */
-  readonly shrinkage?: number | 'auto';
+  readonly shrinkage?: number | 'auto' | null;
   /**
    * Ridge of the solve, relative to the mean variance: `tol * trace(S) / d` is added to the
    * diagonal of the covariance of the features that vary, so that a singular covariance (duplicated
@@ -103,7 +103,7 @@ export class LinearDiscriminantAnalysis extends FeatureModel<LDAState> {
   constructor(readonly options: LinearDiscriminantAnalysisOptions = {}) {
     super();
     const fn = 'LinearDiscriminantAnalysis';
-    const o = checkOptions(fn, options, LDA_OPTIONS);
+    const o = checkOptions(fn, options, LDA_OPTIONS, 'options', ['shrinkage']);
     if (o.solver !== undefined && o.solver !== 'lsqr') throw fail('INVALID_ARGUMENT', fn, 'options.solver', "'lsqr'", describe(o.solver));
     this.params = {
       solver: 'lsqr',

@@ -92,8 +92,8 @@ export interface MlDecisionTreeOptions {
   readonly splitFunction?: 'mean';
   /** Fewest samples to split a node; default 3 (ml-cart's). */
   readonly minNumSamples?: number;
-  /** Default unlimited. */
-  readonly maxDepth?: number;
+  /** Default unlimited (`null` says so explicitly, as in `params`). */
+  readonly maxDepth?: number | null;
   /** Smallest gain of a split; default 0.01 (ml-cart's). */
   readonly gainThreshold?: number;
 }
@@ -112,7 +112,7 @@ function treeParams(fn: string, o: MlDecisionTreeOptions, arg = 'options') {
     gainFunction: checkChoice(fn, `${arg}.gainFunction`, o.gainFunction, ['gini'] as const, 'gini'),
     splitFunction: checkChoice(fn, `${arg}.splitFunction`, o.splitFunction, ['mean'] as const, 'mean'),
     minNumSamples: checkInteger(fn, `${arg}.minNumSamples`, o.minNumSamples ?? 3, 1, 2 ** 31 - 1),
-    maxDepth: o.maxDepth === undefined ? null : checkInteger(fn, `${arg}.maxDepth`, o.maxDepth, 1, 1 << 20),
+    maxDepth: o.maxDepth === undefined || o.maxDepth === null ? null : checkInteger(fn, `${arg}.maxDepth`, o.maxDepth, 1, 1 << 20),
     gainThreshold: checkNumber(fn, `${arg}.gainThreshold`, o.gainThreshold ?? 0.01, { min: 0 }),
   };
 }
@@ -136,7 +136,7 @@ export class MlDecisionTree extends MlAdapter {
   readonly params: ReturnType<typeof treeParams>;
   constructor(readonly options: MlDecisionTreeOptions = {}) {
     super();
-    this.params = treeParams('MlDecisionTree', checkOptions('MlDecisionTree', options, ML_DECISION_TREE_OPTIONS));
+    this.params = treeParams('MlDecisionTree', checkOptions('MlDecisionTree', options, ML_DECISION_TREE_OPTIONS, 'options', ['maxDepth']));
   }
   protected create(): MlClassifier {
     return new DecisionTreeClassifier(cartOptions(this.params)) as unknown as MlClassifier;
@@ -208,7 +208,11 @@ export class MlRandomForest extends MlAdapter {
       useSampleBagging: checkBoolean(fn, 'options.useSampleBagging', o.useSampleBagging, true),
       noOOB: checkBoolean(fn, 'options.noOOB', o.noOOB, true),
       seed: checkInteger(fn, 'options.seed', seed, -(2 ** 31), 2 ** 31 - 1),
-      treeOptions: treeParams(fn, checkOptions(fn, o.treeOptions, ML_DECISION_TREE_OPTIONS, 'options.treeOptions'), 'options.treeOptions'),
+      treeOptions: treeParams(
+        fn,
+        checkOptions(fn, o.treeOptions, ML_DECISION_TREE_OPTIONS, 'options.treeOptions', ['maxDepth']),
+        'options.treeOptions',
+      ),
     };
   }
   protected create(): MlClassifier {

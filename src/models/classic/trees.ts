@@ -14,8 +14,8 @@ export type MaxFeatures = number | 'sqrt' | 'all';
 
 /** Options shared by the tree models (scikit-learn's names and defaults). */
 export interface TreeOptions {
-  /** Default unlimited. */
-  readonly maxDepth?: number;
+  /** Default unlimited (`null` says so explicitly, as in `params`). */
+  readonly maxDepth?: number | null;
   /** Default 2. */
   readonly minSamplesSplit?: number;
   /** Default 1. */
@@ -98,9 +98,9 @@ function resolveTreeOptions(
   names: readonly string[],
   defaults: { nEstimators: number; bootstrap: boolean; maxFeatures: MaxFeatures },
 ): ForestParams {
-  const o = checkOptions(fn, options, names);
+  const o = checkOptions(fn, options, names, 'options', ['maxDepth']);
   return {
-    maxDepth: o.maxDepth === undefined ? null : checkInteger(fn, 'options.maxDepth', o.maxDepth, 1, 1 << 20),
+    maxDepth: o.maxDepth === undefined || o.maxDepth === null ? null : checkInteger(fn, 'options.maxDepth', o.maxDepth, 1, 1 << 20),
     minSamplesSplit: checkInteger(fn, 'options.minSamplesSplit', o.minSamplesSplit ?? 2, 2, 2 ** 31 - 1),
     minSamplesLeaf: checkInteger(fn, 'options.minSamplesLeaf', o.minSamplesLeaf ?? 1, 1, 2 ** 31 - 1),
     maxFeatures: checkMaxFeatures(fn, o.maxFeatures, defaults.maxFeatures),

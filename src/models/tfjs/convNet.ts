@@ -200,7 +200,9 @@ export abstract class ConvNetModel<K extends InputKind> implements Model<K> {
     const fn = `${this.className}.fit`;
     this.checkNotDisposed(fn);
     await useFastestBackend();
-    const before = this.fitted;
+    // Every model's contract: a fit that fails or is aborted leaves the model unfitted, not with its old fit.
+    if (this.fitted !== undefined) disposeParams(this.fitted.net.params);
+    this.fitted = undefined;
     const xs = this.prepare(fn, x);
     let net: Network | undefined;
     try {
@@ -209,7 +211,6 @@ export abstract class ConvNetModel<K extends InputKind> implements Model<K> {
       const inputShape = xs.sampleShape;
       net = this.build(inputShape, numClasses, this.train.seed);
       await this.runTraining(net, xs, labels, numClasses, options);
-      if (before !== undefined) disposeParams(before.net.params);
       this.fitted = { net, inputShape, numClasses };
       net = undefined;
       return this;
