@@ -2,14 +2,24 @@
  * blindspots — hide label-revealing signals in images and texts and measure which models
  * exploit them (Hoffer, Fine & Soudry, "On the Blindspots of Convolutional Networks", 2018).
  *
- * Subpath exports: `blindspots/encoders`, `blindspots/models`, `blindspots/data`,
- * `blindspots/study`, `blindspots/vitest`.
+ * The root entry is environment-neutral: encoders, recoverability, models and registries.
+ * Subpath exports: `blindspots/encoders`, `blindspots/models`, `blindspots/data` (loaders and
+ * exporters, Node), `blindspots/study` (studies and their records, Node), `blindspots/vitest`.
  */
-export * from './errors.js';
-export * from './random.js';
+export { BlindspotsError, NotFittedError, type ErrorCode, type ErrorDetails } from './errors.js';
+export {
+  createRandom,
+  DEFAULT_SEED,
+  deriveSeed,
+  permutation,
+  randomInt,
+  randomNormal,
+  seedInt,
+  shuffler,
+  type Random,
+  type Seed,
+} from './random.js';
 export type * from './types.js';
-export { isTensor } from './images.js';
 export * from './encoders/index.js';
 export * from './models/index.js';
-export * from './study/index.js';
 export { VERSION } from './version.js';

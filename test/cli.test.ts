@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { encoderNames } from '../src/encoders/registry.js';
 
 const run = (args: string[]) => execFileSync('node_modules/.bin/tsx', ['src/cli/main.ts', ...args], { encoding: 'utf8' });
 
@@ -10,8 +11,7 @@ describe('blindspots CLI', () => {
   });
   it('lists every signal', () => {
     const out = run(['signals']);
-    for (const s of ['onePixel', 'patternPixels', 'randomPixel', 'multipleLocations', 'orthogonalNoise', 'meanShift'])
-      expect(out).toContain(s);
+    for (const s of encoderNames) expect(out).toContain(s);
   });
   it('relaunches itself with glibc huge pages on Linux, unless told not to', () => {
     const env = (extra: Record<string, string>) => ({ ...process.env, GLIBC_TUNABLES: '', BLINDSPOTS_NO_HUGETLB: '', ...extra });

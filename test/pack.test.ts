@@ -7,6 +7,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { encoderNames } from '../src/encoders/registry.js';
 
 const root = resolve(import.meta.dirname, '..');
 const scratch = mkdtempSync(join(tmpdir(), 'blindspots-pack-'));
@@ -46,7 +47,7 @@ console.log(JSON.stringify({ accuracy: r.accuracy, signals: Object.keys(encoders
     const result = JSON.parse(out.trim().split('\n').pop() as string) as Record<string, unknown>;
     expect(result).toMatchObject({
       accuracy: 1,
-      signals: 9,
+      signals: encoderNames.length,
       models: 'object',
       classes: 10,
       table: 'function',

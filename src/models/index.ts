@@ -1,12 +1,48 @@
-export * from './model.js';
-export * from './registry.js';
-export * from './features.js';
-export { FeatureModel, argmaxRows, softmaxRows, type FitContext } from './featureModel.js';
-export * from './classic/trees.js';
-export * from './classic/gaussianNB.js';
-export * from './classic/logisticRegression.js';
-export * from './classic/lda.js';
-export * from './classic/qda.js';
-export * from './classic/mljs.js';
+// The public models API: the Model contract, the registry, every model class, the backend setup.
+// Their internals (binning, tree growing, kernels, validation helpers) stay internal.
+export type {
+  CreateOptions,
+  EpochInfo,
+  FitOptions,
+  FitProgress,
+  InputKind,
+  InputOf,
+  Model,
+  ModelEntry,
+  ModelParams,
+  ParamValue,
+  ThreadUse,
+} from './model.js';
+export { getModel, modelNames, models, type ModelName } from './registry.js';
+export { FeatureModel, type FitContext } from './featureModel.js';
+export {
+  DecisionTree,
+  ExtraTrees,
+  RandomForest,
+  type ForestOptions,
+  type ForestParams,
+  type MaxFeatures,
+  type TreeModelJSON,
+  type TreeOptions,
+  type TreeParams,
+} from './classic/trees.js';
+export { GaussianNB, type GaussianNBJSON, type GaussianNBOptions } from './classic/gaussianNB.js';
+export { LogisticRegression, type LogisticRegressionJSON, type LogisticRegressionOptions } from './classic/logisticRegression.js';
+export { LinearDiscriminantAnalysis, type LinearDiscriminantAnalysisJSON, type LinearDiscriminantAnalysisOptions } from './classic/lda.js';
+export {
+  QuadraticDiscriminantAnalysis,
+  type QuadraticDiscriminantAnalysisJSON,
+  type QuadraticDiscriminantAnalysisOptions,
+} from './classic/qda.js';
+export {
+  MlDecisionTree,
+  MlGaussianNB,
+  MlLogisticRegression,
+  MlRandomForest,
+  type MlDecisionTreeOptions,
+  type MlGaussianNBOptions,
+  type MlLogisticRegressionOptions,
+  type MlRandomForestOptions,
+} from './classic/mljs.js';
 export { NotFittedError } from '../errors.js';
 export * from './tfjs/index.js';

@@ -1,7 +1,7 @@
-export * from './backend.js';
+export { useFastestBackend, type BackendInfo, type BackendName } from './backend.js';
 export { registerWasmTrainingKernels } from './wasmKernels.js';
-export { ConvNetModel, ImageConvNetModel, type TrainOptions, type ConvNetManifest } from './convNet.js';
-export * from './resnet.js';
-export * from './charCnn.js';
-export * from './perceptron.js';
-export * from './shallowMax.js';
+export { ConvNetModel, ImageConvNetModel, type ConvNetManifest, type TrainOptions } from './convNet.js';
+export { ResNet, type ResNetOptions } from './resnet.js';
+export { CharCNN, charCnnOutputLength, type CharCNNOptions } from './charCnn.js';
+export { Perceptron } from './perceptron.js';
+export { ShallowMaxNN, type ShallowMaxNNOptions } from './shallowMax.js';
