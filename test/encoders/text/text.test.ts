@@ -42,6 +42,7 @@ describe('the Zhang alphabet and quantiser', () => {
     expect(ZHANG_ALPHABET[69]).toBe('\n');
     expect(alphabetIndex('-')).toBe(36); // first of its two entries
     expect(alphabetIndex(' ')).toBe(-1);
+    typedError(() => alphabetIndex(97 as never), 'INVALID_ARGUMENT', 'alphabetIndex', 'ch');
   });
 
   it('one-hot, backward order, lowercased, unknown characters and padding all-zero', () => {
