@@ -1,11 +1,12 @@
-import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { join } from 'node:path';
 import { fail } from '../errors.js';
 import { readImages } from '../images.js';
+import { checkBoolean, checkChoice, checkOptions, optionNames } from '../options.js';
 import type { FeatureMatrix, ImageInput, LabelsInput } from '../types.js';
-import { checkLabels } from '../validate.js';
+import { checkFinite, checkLabels, describe } from '../validate.js';
 import { CIFAR10_RECORD_BYTES } from './cifar10.js';
+import { checkPath, makeFolder, readRegularFile, writeFile } from './files.js';
 
 /** Element types NPY files are written with. */
 export type NpyDtype = 'float32' | 'uint8' | 'int32';
@@ -35,7 +36,10 @@ function npyHeader(dtype: NpyDtype, shape: readonly number[]): Buffer {
 
 /**
  * Writes an array as a NumPy `.npy` file (format 1.0, C order, little-endian), readable with
- * `numpy.load`. The values are written straight from the typed array, without a copy.
+ * `numpy.load` and {@link readNpy}. The values are written straight from the typed array, without
+ * a copy. `data` must be a Float32Array, Uint8Array or Int32Array (INVALID_DTYPE otherwise: the
+ * header would name a type the bytes are not), `shape` non-negative integers whose product is
+ * `data.length` (INVALID_SHAPE); nothing is written when either is wrong.
  *
  * @example
  * ```ts
@@ -45,24 +49,29 @@ function npyHeader(dtype: NpyDtype, shape: readonly number[]): Buffer {
  */
 export function writeNpy(path: string, data: NpyArray, shape: readonly number[]): void {
   const fn = 'writeNpy';
-  if (endianness() !== 'LE')
-    throw fail('INVALID_ARGUMENT', fn, 'data', 'a little-endian machine (NPY is written as <f4/<i4)', 'big-endian');
-  const count = shape.reduce((a, b) => a * b, 1);
+  writeNpyFile(fn, { path: 'path', data: 'data' }, checkPath(fn, 'path', path), data, shape);
+}
+
+/** {@link writeNpy} for a public function `fn`, its arguments named as `args` say. */
+function writeNpyFile(fn: string, args: { path: string; data: string }, path: string, data: unknown, shape: unknown): void {
+  if (!(data instanceof Float32Array || data instanceof Uint8Array || data instanceof Int32Array))
+    throw fail('INVALID_DTYPE', fn, args.data, 'a Float32Array, Uint8Array or Int32Array (NPY <f4, |u1, <i4)', describe(data));
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && (d as number) >= 0))
+    throw fail('INVALID_SHAPE', fn, 'shape', 'an array of non-negative integer dimensions', describe(shape));
+  const count = (shape as number[]).reduce((a, b) => a * b, 1);
   if (count !== data.length) throw fail('INVALID_SHAPE', fn, 'shape', `a shape of ${String(data.length)} values`, `[${shape.join(', ')}]`);
-  const fd = openSync(path, 'w');
-  try {
-    writeSync(fd, npyHeader(dtypeOf(data), shape));
-    const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-    // Chunked: writeSync takes at most 2 GiB at once.
-    for (let off = 0; off < bytes.length; off += 1 << 28) writeSync(fd, bytes.subarray(off, Math.min(bytes.length, off + (1 << 28))));
-  } finally {
-    closeSync(fd);
-  }
+  if (endianness() !== 'LE')
+    throw fail('INVALID_ARGUMENT', fn, args.data, 'a little-endian machine (NPY is written as <f4/<i4)', 'big-endian');
+  writeFile(fn, args.path, path, (put) => {
+    put(npyHeader(dtypeOf(data), shape as number[]));
+    put(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+  });
 }
 
 /**
- * Reads a `.npy` file written by {@link writeNpy} (or NumPy: format 1.x/2.x, C order, `<f4`,
- * `|u1`, `<i4`).
+ * Reads a `.npy` file written by {@link writeNpy} (or NumPy: format 1.x, 2.x or 3.x, C order,
+ * `<f4`, `|u1`, `<i4`). Anything else is a DATA_FORMAT error naming the file: no such file, a
+ * folder, a truncated header, a shape that is not non-negative integers, a body of the wrong size.
  *
  * @example
  * ```ts
@@ -72,33 +81,36 @@ export function writeNpy(path: string, data: NpyArray, shape: readonly number[])
  */
 export function readNpy(path: string): { data: NpyArray; shape: number[]; dtype: NpyDtype } {
   const fn = 'readNpy';
-  const raw = readFileSync(path);
-  if (raw.length < 10 || raw.toString('latin1', 0, 6) !== '\x93NUMPY')
-    throw fail('DATA_FORMAT', fn, 'path', `${path}: the NPY magic at offset 0`, 'something else');
+  checkPath(fn, 'path', path);
+  const raw = readRegularFile(fn, 'path', path, 'a readable NPY file');
+  const bad = (expected: string, received: string) => fail('DATA_FORMAT', fn, 'path', `${path}: ${expected}`, received);
+  if (raw.length < 10 || raw.toString('latin1', 0, 6) !== '\x93NUMPY') throw bad('the NPY magic at offset 0', 'something else');
   const major = raw[6] as number;
+  if (major < 1 || major > 3) throw bad('format version 1, 2 or 3', `version ${String(major)}`);
+  // Version 1 has a 2-byte header length at offset 8; versions 2 and 3 a 4-byte one.
+  const preamble = major === 1 ? 10 : 12;
+  if (raw.length < preamble)
+    throw bad(`a ${String(preamble)}-byte preamble (format version ${String(major)})`, `${String(raw.length)} bytes`);
   const headerLength = major === 1 ? raw.readUInt16LE(8) : raw.readUInt32LE(8);
-  const start = (major === 1 ? 10 : 12) + headerLength;
-  const dict = raw.toString('latin1', major === 1 ? 10 : 12, start);
+  const start = preamble + headerLength;
+  if (raw.length < start) throw bad(`a ${String(headerLength)}-byte header after the preamble`, `${String(raw.length - preamble)} bytes`);
+  const dict = raw.toString(major === 3 ? 'utf8' : 'latin1', preamble, start);
   const descr = /'descr':\s*'([^']+)'/.exec(dict)?.[1];
   const dtype = (Object.keys(DESCR) as NpyDtype[]).find((k) => DESCR[k] === descr);
-  if (dtype === undefined || /'fortran_order':\s*True/.test(dict))
-    throw fail('DATA_FORMAT', fn, 'path', `${path}: a C-order <f4, |u1 or <i4 array`, dict.trim());
-  const shape = (/'shape':\s*\(([^)]*)\)/.exec(dict)?.[1] ?? '')
+  if (dtype === undefined || /'fortran_order':\s*True/.test(dict)) throw bad('a C-order <f4, |u1 or <i4 array', dict.trim());
+  const tuple = /'shape':\s*\(([^)]*)\)/.exec(dict)?.[1];
+  if (tuple === undefined) throw bad("a 'shape' tuple in the header", dict.trim());
+  const dims = tuple
     .split(',')
     .map((s) => s.trim())
-    .filter((s) => s.length > 0)
-    .map(Number);
+    .filter((s) => s.length > 0);
+  // Python 2 wrote long integers with an L suffix ("3L").
+  if (!dims.every((d) => /^\d+L?$/.test(d))) throw bad('non-negative integer dimensions', `(${tuple})`);
+  const shape = dims.map((d) => Number.parseInt(d, 10));
   const count = shape.reduce((a, b) => a * b, 1);
   const body = raw.subarray(start);
   const width = dtype === 'uint8' ? 1 : 4;
-  if (body.length !== count * width)
-    throw fail(
-      'DATA_FORMAT',
-      fn,
-      'path',
-      `${path}: ${String(count * width)} data bytes for shape (${shape.join(', ')})`,
-      String(body.length),
-    );
+  if (body.length !== count * width) throw bad(`${String(count * width)} data bytes for shape (${shape.join(', ')})`, String(body.length));
   const copy = new Uint8Array(body).buffer;
   const data = dtype === 'float32' ? new Float32Array(copy) : dtype === 'uint8' ? new Uint8Array(copy) : new Int32Array(copy);
   return { data, shape, dtype };
@@ -114,12 +126,12 @@ export interface QuantizeExportOptions {
 }
 
 /** Values as bytes: exact for k/255 values; otherwise an error or, on request, rounding. */
-function toBytes(fn: string, data: Float32Array, options: QuantizeExportOptions): Uint8Array {
+function toBytes(fn: string, data: Float32Array, quantize: boolean): Uint8Array {
   const out = new Uint8Array(data.length);
   for (let i = 0; i < data.length; i++) {
     const v = (data[i] as number) * 255;
     const k = Math.round(v);
-    if (options.quantize !== true && (Math.abs(v - k) > 1e-3 || k < 0 || k > 255)) {
+    if (!quantize && (Math.abs(v - k) > 1e-3 || k < 0 || k > 255)) {
       throw fail(
         'INVALID_ARGUMENT',
         fn,
@@ -140,6 +152,17 @@ export interface ExportNpyOptions extends QuantizeExportOptions {
 }
 
 /**
+ * The option names of {@link exportNpy}: anything else is an UNKNOWN_OPTION error.
+ *
+ * @example
+ * ```ts
+ * import { EXPORT_NPY_OPTIONS } from 'blindspots/data';
+ * EXPORT_NPY_OPTIONS; // ['dtype', 'quantize']
+ * ```
+ */
+export const EXPORT_NPY_OPTIONS = optionNames<ExportNpyOptions>()('dtype', 'quantize');
+
+/**
  * Writes a batch and its labels as `images.npy` (NHWC, float32 or uint8) and `labels.npy`
  * (int32) in `dir` (created if needed), for training elsewhere (`numpy.load`, PyTorch).
  *
@@ -156,22 +179,36 @@ export function exportNpy(
   options: ExportNpyOptions = {},
 ): { images: string; labels: string } {
   const fn = 'exportNpy';
+  const o = checkOptions(fn, options, EXPORT_NPY_OPTIONS);
+  checkPath(fn, 'dir', dir);
+  const dtype = checkChoice(fn, 'options.dtype', o.dtype, ['float32', 'uint8'] as const, 'float32');
+  const quantize = checkBoolean(fn, 'options.quantize', o.quantize, false);
   const read = readImages(fn, images);
   const y = checkLabels(fn, labels, { length: read.shape[0] });
-  const dtype = options.dtype ?? 'float32';
-  if (dtype !== 'float32' && dtype !== 'uint8') throw fail('INVALID_ARGUMENT', fn, 'options.dtype', "'float32' or 'uint8'", String(dtype));
-  const data = dtype === 'uint8' ? toBytes(fn, read.data, options) : read.data;
-  mkdirSync(dir, { recursive: true });
+  const data = dtype === 'uint8' ? toBytes(fn, read.data, quantize) : read.data;
+  makeFolder(fn, 'dir', dir);
   const paths = { images: join(dir, 'images.npy'), labels: join(dir, 'labels.npy') };
-  writeNpy(paths.images, data, read.shape);
-  writeNpy(paths.labels, y, [y.length]);
+  writeNpyFile(fn, { path: 'dir', data: 'images' }, paths.images, data, read.shape);
+  writeNpyFile(fn, { path: 'dir', data: 'labels' }, paths.labels, y, [y.length]);
   return paths;
 }
 
 /**
+ * The option names of {@link writeCifar10Binary}: anything else is an UNKNOWN_OPTION error.
+ *
+ * @example
+ * ```ts
+ * import { WRITE_CIFAR10_BINARY_OPTIONS } from 'blindspots/data';
+ * WRITE_CIFAR10_BINARY_OPTIONS; // ['quantize']
+ * ```
+ */
+export const WRITE_CIFAR10_BINARY_OPTIONS = optionNames<QuantizeExportOptions>()('quantize');
+
+/**
  * Writes a batch of 32x32x3 images in CIFAR-10's binary format (one label byte, then the R, G and
  * B planes), which `loadCifar10` reads back. 8-bit: values must be on the k/255 grid unless
- * `quantize` is set; labels must be 0..255.
+ * `quantize` is set; labels must be 0..9, as `loadCifar10` reads them (LABEL_OUT_OF_RANGE
+ * otherwise, before anything is written).
  *
  * @example
  * ```ts
@@ -181,12 +218,16 @@ export function exportNpy(
  */
 export function writeCifar10Binary(path: string, images: ImageInput, labels: LabelsInput, options: QuantizeExportOptions = {}): void {
   const fn = 'writeCifar10Binary';
+  const o = checkOptions(fn, options, WRITE_CIFAR10_BINARY_OPTIONS);
+  checkPath(fn, 'path', path);
+  const quantize = checkBoolean(fn, 'options.quantize', o.quantize, false);
   const read = readImages(fn, images);
   const [n, h, w, c] = read.shape;
   if (h !== 32 || w !== 32 || c !== 3)
     throw fail('INVALID_SHAPE', fn, 'images', '[n, 32, 32, 3] (pad or resize first)', `[${read.shape.join(', ')}]`);
-  const y = checkLabels(fn, labels, { length: n, numClasses: 256 });
-  const bytes = toBytes(fn, read.data, options);
+  // loadCifar10 refuses label bytes above 9: a file it cannot read back is not written.
+  const y = checkLabels(fn, labels, { length: n, numClasses: 10 });
+  const bytes = toBytes(fn, read.data, quantize);
   const out = Buffer.alloc(n * CIFAR10_RECORD_BYTES);
   for (let i = 0; i < n; i++) {
     const base = i * CIFAR10_RECORD_BYTES;
@@ -195,12 +236,14 @@ export function writeCifar10Binary(path: string, images: ImageInput, labels: Lab
       for (let ch = 0; ch < 3; ch++) out[base + 1 + ch * 1024 + p] = bytes[i * 3072 + p * 3 + ch] as number;
     }
   }
-  writeFileSync(path, out);
+  writeFile(fn, 'path', path, (put) => put(out));
 }
 
 /**
  * Writes a feature matrix as CSV: a header `f0,…,f{cols-1}[,label]`, one row per sample, values in
- * JavaScript's shortest round-trip form (reading them back as float32 gives the same bits).
+ * JavaScript's shortest round-trip form (reading them back as float32 gives the same bits). NaN
+ * and infinite values are a NON_FINITE error (a CSV reader would take them for text), no rows an
+ * EMPTY_INPUT error; nothing is written then.
  *
  * @example
  * ```ts
@@ -210,27 +253,32 @@ export function writeCifar10Binary(path: string, images: ImageInput, labels: Lab
  */
 export function writeFeaturesCsv(path: string, features: FeatureMatrix, labels?: LabelsInput): void {
   const fn = 'writeFeaturesCsv';
+  checkPath(fn, 'path', path);
+  if (typeof features !== 'object' || features === null)
+    throw fail('INVALID_ARGUMENT', fn, 'features', 'a FeatureMatrix { data, rows, cols }', describe(features));
   const { data, rows, cols } = features;
-  if (!(data instanceof Float32Array) || data.length !== rows * cols)
-    throw fail('INVALID_SHAPE', fn, 'features', `${String(rows * cols)} float32 values (rows x cols)`, String(data?.length));
+  if (!Number.isSafeInteger(rows) || rows < 0 || !Number.isSafeInteger(cols) || cols < 1)
+    throw fail('INVALID_SHAPE', fn, 'features', 'rows >= 0 and cols >= 1 (integers)', `rows ${describe(rows)}, cols ${describe(cols)}`);
+  if (!(data instanceof Float32Array)) throw fail('INVALID_DTYPE', fn, 'features.data', 'a Float32Array', describe(data));
+  if (data.length !== rows * cols)
+    throw fail('INVALID_SHAPE', fn, 'features.data', `${String(rows * cols)} values (rows x cols)`, String(data.length));
+  if (rows === 0) throw fail('EMPTY_INPUT', fn, 'features', 'at least one row', 'none');
+  checkFinite(fn, 'features', data);
   const y = labels === undefined ? undefined : checkLabels(fn, labels, { length: rows });
-  const fd = openSync(path, 'w');
-  try {
+  writeFile(fn, 'path', path, (put) => {
     const header = Array.from({ length: cols }, (_, j) => `f${String(j)}`);
     if (y !== undefined) header.push('label');
-    writeSync(fd, `${header.join(',')}\n`);
+    put(`${header.join(',')}\n`);
     let buffer = '';
     for (let r = 0; r < rows; r++) {
       const cells: string[] = new Array<string>(cols);
       for (let j = 0; j < cols; j++) cells[j] = String(data[r * cols + j]);
       buffer += cells.join(',') + (y === undefined ? '' : `,${String(y[r])}`) + '\n';
       if (buffer.length > 1 << 20) {
-        writeSync(fd, buffer);
+        put(buffer);
         buffer = '';
       }
     }
-    writeSync(fd, buffer);
-  } finally {
-    closeSync(fd);
-  }
+    put(buffer);
+  });
 }

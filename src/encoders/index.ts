@@ -18,7 +18,7 @@ export {
   type OrthogonalNoiseOptions,
 } from './image/orthogonalNoise.js';
 export { injectMeanShift, recoverMeanShift, type MeanShiftOptions } from './image/meanShift.js';
-export type { TextEncoderOptions } from './text/common.js';
+export { MAX_TEXT_LENGTH, type TextEncoderOptions } from './text/common.js';
 export { DEFAULT_MNEMONIC_SYMBOLS, injectMnemonic, recoverMnemonic, type MnemonicOptions } from './text/mnemonic.js';
 export {
   classLengths,
@@ -29,7 +29,7 @@ export {
 } from './text/lengthEncoding.js';
 export { DEFAULT_PATTERN_POSITIONS, injectPatternChar, recoverPatternChar, type PatternCharOptions } from './text/patternChar.js';
 export { ZHANG_ALPHABET, ZHANG_INPUT_LENGTH, alphabetIndex } from './text/alphabet.js';
-export { charCodes, quantize, type QuantizeOptions } from './text/quantize.js';
+export { charCodes, MAX_QUANTIZED_VALUES, quantize, type QuantizeOptions } from './text/quantize.js';
 export {
   encoderNames,
   encoders,

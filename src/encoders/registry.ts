@@ -19,9 +19,9 @@ import {
 } from './image/orthogonalNoise.js';
 import { injectPatternPixels, PATTERN_PIXELS_OPTIONS, recoverPatternPixels, type PatternPixelsOptions } from './image/patternPixels.js';
 import { injectRandomPixel, RANDOM_PIXEL_OPTIONS, RECOVER_RANDOM_PIXEL_OPTIONS, recoverRandomPixel } from './image/randomPixel.js';
-import { classLengths, injectLengthEncoding, recoverLengthEncoding, type LengthEncodingOptions } from './text/lengthEncoding.js';
-import { DEFAULT_MNEMONIC_SYMBOLS, injectMnemonic, recoverMnemonic, type MnemonicOptions } from './text/mnemonic.js';
-import { DEFAULT_PATTERN_POSITIONS, injectPatternChar, recoverPatternChar, type PatternCharOptions } from './text/patternChar.js';
+import { classLengths, injectLengthEncoding, LENGTH_ENCODING_OPTIONS, recoverLengthEncoding, type LengthEncodingOptions } from './text/lengthEncoding.js';
+import { DEFAULT_MNEMONIC_SYMBOLS, injectMnemonic, MNEMONIC_OPTIONS, recoverMnemonic, type MnemonicOptions } from './text/mnemonic.js';
+import { DEFAULT_PATTERN_POSITIONS, injectPatternChar, PATTERN_CHAR_OPTIONS, recoverPatternChar, type PatternCharOptions } from './text/patternChar.js';
 
 /** How a signal hides the label, in the paper's terms. */
 export type SignalFamily = 'low-dimensional' | 'moving-target' | 'global';
@@ -84,11 +84,6 @@ export type EncoderEntry = ImageEncoderEntry | TextEncoderEntry;
 
 /** Options for any signal: an image signal's or a text signal's. */
 export type SignalOptions = ImageSignalOptions | TextSignalOptions;
-
-/** The option names of the text signals (each text encoder and its decoder take the same). */
-const MNEMONIC_OPTIONS = optionNames<MnemonicOptions>()('numClasses', 'symbols');
-const LENGTH_ENCODING_OPTIONS = optionNames<LengthEncodingOptions>()('numClasses', 'lengths');
-const PATTERN_CHAR_OPTIONS = optionNames<PatternCharOptions>()('numClasses', 'positions', 'mark', 'shortTexts');
 
 /** The given bit positions, or the four corners of the shape (the default), as [row, col] pairs. */
 function positionsOrCorners(positions: PatternPixelsOptions['positions'], shape: ImageShape | undefined): ParamValue {

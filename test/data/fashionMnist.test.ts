@@ -1,10 +1,11 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadFashionMnist } from '../../src/data/index.js';
+import { LOAD_FASHION_MNIST_OPTIONS, loadFashionMnist } from '../../src/data/index.js';
 import { BlindspotsError } from '../../src/errors.js';
+import { typedError } from './typedError.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fmnist-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -50,5 +51,35 @@ describe('loadFashionMnist', () => {
     writeClasses((k) => [new Array(784).fill(k === 2 ? 256 : 0)]);
     expect(() => loadFashionMnist({ dir, as: 'array' })).toThrow(/2\.json record 0: pixel values 0\.\.255, got 256 at pixel 0/);
     expect(() => loadFashionMnist({ dir: join(dir, 'nope'), as: 'array' })).toThrow(/readable JSON file/);
+  });
+});
+
+describe('loadFashionMnist: typed errors (issue #13)', () => {
+  it('declares its option names and checks them', () => {
+    expect(LOAD_FASHION_MNIST_OPTIONS).toEqual(['perClass', 'as', 'dir']);
+    expect(
+      typedError(() => loadFashionMnist({ perclass: 3 } as never), 'UNKNOWN_OPTION', 'loadFashionMnist', 'options.perclass').message,
+    ).toMatch(/did you mean 'perClass'/);
+    for (const bad of [null, 'array', 3])
+      typedError(() => loadFashionMnist(bad as never), 'INVALID_ARGUMENT', 'loadFashionMnist', 'options');
+    typedError(() => loadFashionMnist({ perClass: 1, as: 'arrays' as never }), 'INVALID_ARGUMENT', 'loadFashionMnist', 'options.as');
+    typedError(() => loadFashionMnist({ perClass: 0 }), 'INVALID_ARGUMENT', 'loadFashionMnist', 'options.perClass');
+    typedError(() => loadFashionMnist({ dir: ['x'] as never }), 'INVALID_ARGUMENT', 'loadFashionMnist', 'options.dir');
+  });
+
+  it('a missing folder or a folder in place of a class file is DATA_FORMAT naming the file', () => {
+    expect(
+      typedError(() => loadFashionMnist({ dir: join(dir, 'nope') }), 'DATA_FORMAT', 'loadFashionMnist', 'options.dir').message,
+    ).toMatch(/0\.json: no such file or folder/);
+    writeClasses(() => [new Array(784).fill(0)]);
+    rmSync(join(dir, '3.json'));
+    mkdirSync(join(dir, '3.json'));
+    expect(typedError(() => loadFashionMnist({ dir }), 'DATA_FORMAT', 'loadFashionMnist', 'options.dir').message).toMatch(
+      /3\.json: a folder, not a file/,
+    );
+    rmSync(join(dir, '3.json'), { recursive: true });
+    // A JSON null used to be a raw TypeError.
+    writeFileSync(join(dir, '3.json'), 'null');
+    typedError(() => loadFashionMnist({ dir }), 'DATA_FORMAT', 'loadFashionMnist', 'options.dir');
   });
 });

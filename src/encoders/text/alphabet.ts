@@ -1,3 +1,6 @@
+import { fail } from '../../errors.js';
+import { describe } from '../../validate.js';
+
 /**
  * Zhang, Zhao & LeCun (2015)'s alphabet, as listed in the paper: 26 lowercase letters, 10 digits,
  * 33 punctuation entries and the newline — 70 entries. The paper's list holds '-' twice (entries
@@ -30,5 +33,7 @@ ZHANG_ALPHABET.forEach((ch, i) => {
  * ```
  */
 export function alphabetIndex(ch: string): number {
+  // A number would silently read as "outside the alphabet".
+  if (typeof ch !== 'string') throw fail('INVALID_ARGUMENT', 'alphabetIndex', 'ch', 'a one-character string', describe(ch));
   return INDEX.get(ch) ?? -1;
 }

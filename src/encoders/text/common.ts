@@ -2,6 +2,23 @@ import { fail } from '../../errors.js';
 import type { LabelsInput, Texts } from '../../types.js';
 import { checkInteger, checkLabels, describe, resolveNumClasses } from '../../validate.js';
 
+/**
+ * The longest text, in code points, an encoder writes or a quantiser reads into: 2^20 = 1,048,576.
+ * A class length (`injectLengthEncoding`'s `options.lengths`), a pattern position
+ * (`injectPatternChar`'s `options.positions`, which pads every shorter text up to it) and
+ * `quantize`/`charCodes`'s `options.length` above it are INVALID_ARGUMENT errors: one such text
+ * costs megabytes, and a typo (2^30) would otherwise end the process with an uncatchable heap
+ * exhaustion or a raw RangeError. Input texts may be longer; only what the library builds is capped.
+ *
+ * @example
+ * ```ts
+ * import { injectLengthEncoding, MAX_TEXT_LENGTH } from 'blindspots';
+ * injectLengthEncoding(['abc'], [0], { lengths: [MAX_TEXT_LENGTH] }); // one text of 1,048,576 characters
+ * injectLengthEncoding(['abc'], [0], { lengths: [MAX_TEXT_LENGTH + 1] }); // throws INVALID_ARGUMENT
+ * ```
+ */
+export const MAX_TEXT_LENGTH = 2 ** 20;
+
 /** Options every text encoder takes. */
 export interface TextEncoderOptions {
   /** Number of classes; default: largest label + 1. A class's code never depends on it. */
@@ -16,13 +33,16 @@ export interface TextEncodeContext {
 }
 
 /**
- * Validates a batch of texts: an array of non-empty strings, at least one. Models pass
- * `allowEmptyTexts` (an empty text is a valid, all-blank input to them; an encoder has no
- * character to put its signal in).
+ * Validates a batch of texts: an array of non-empty strings, at least one, with no holes (a sparse
+ * array's holes would pass `forEach` unseen and come back as holes). Models pass `allowEmptyTexts`
+ * (an empty text is a valid, all-blank input to them; an encoder has no character to put its
+ * signal in).
  *
  * @example
  * ```ts
- * checkTexts('injectMnemonic', ['great', 'bad']);
+ * import { checkTexts } from 'blindspots';
+ * checkTexts('injectMnemonic', ['great', 'bad']); // the same array
+ * checkTexts('injectMnemonic', ['great', , 'bad']); // throws INVALID_ARGUMENT: a hole at index 1
  * ```
  */
 export function checkTexts(
@@ -33,7 +53,11 @@ export function checkTexts(
 ): readonly string[] {
   if (!Array.isArray(texts)) throw fail('INVALID_ARGUMENT', fn, arg, 'an array of strings', describe(texts));
   if (texts.length === 0) throw fail('EMPTY_INPUT', fn, arg, 'at least one text', 'an empty array');
-  texts.forEach((t: unknown, i) => {
+  for (let i = 0; i < texts.length; i++) {
+    if (!(i in texts)) {
+      throw fail('INVALID_ARGUMENT', fn, arg, 'a string at every index (not a sparse array)', `a hole at index ${String(i)}`);
+    }
+    const t = texts[i] as unknown;
     if (typeof t !== 'string') throw fail('INVALID_ARGUMENT', fn, arg, 'strings', `${describe(t)} at index ${String(i)}`);
     if (t.length === 0 && options.allowEmptyTexts !== true)
       throw fail(
@@ -43,7 +67,7 @@ export function checkTexts(
         'non-empty texts (an empty text has no character to carry the signal)',
         `an empty string at index ${String(i)}`,
       );
-  });
+  }
   return texts as readonly string[];
 }
 
@@ -86,6 +110,22 @@ function checkTextCapacity(fn: string, numClasses: number, cap: { max: number; w
   if (numClasses > cap.max) {
     throw fail('TOO_MANY_CLASSES', fn, 'options.numClasses', `at most ${String(cap.max)} classes (${cap.why})`, String(numClasses));
   }
+}
+
+/**
+ * A short description of an option value for an error message: its JSON (cut at 80 characters)
+ * when it has one, otherwise the generic description (a BigInt or a cycle would make
+ * JSON.stringify throw a raw TypeError).
+ */
+export function describeValue(value: unknown): string {
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(value);
+  } catch {
+    json = undefined;
+  }
+  if (json === undefined) return describe(value);
+  return json.length > 80 ? `${json.slice(0, 77)}...` : json;
 }
 
 /**

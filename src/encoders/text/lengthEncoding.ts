@@ -1,6 +1,16 @@
 import { fail } from '../../errors.js';
+import { checkOptions, optionNames } from '../../options.js';
 import type { LabelsInput, Texts } from '../../types.js';
-import { codePointLength, codePointOffset, decodeTexts, encodeTexts, type TextEncoderOptions } from './common.js';
+import { checkInteger, MAX_LABEL } from '../../validate.js';
+import {
+  codePointLength,
+  codePointOffset,
+  decodeTexts,
+  describeValue,
+  encodeTexts,
+  MAX_TEXT_LENGTH,
+  type TextEncoderOptions,
+} from './common.js';
 
 /** The default length step of {@link injectLengthEncoding}: class k gets length 50 * (k + 1). */
 export const DEFAULT_LENGTH_STEP = 50;
@@ -10,9 +20,24 @@ const DEFAULT_MAX_CLASSES = 20;
 
 /** Options of {@link injectLengthEncoding}. */
 export interface LengthEncodingOptions extends TextEncoderOptions {
-  /** Distinct positive lengths, class k the k-th; default `50 * (k + 1)` for up to 20 classes. */
+  /**
+   * Distinct lengths in [1, {@link MAX_TEXT_LENGTH}], class k the k-th; default `50 * (k + 1)`
+   * for up to 20 classes.
+   */
   readonly lengths?: readonly number[];
 }
+
+/**
+ * The option names of {@link injectLengthEncoding}, {@link recoverLengthEncoding} and
+ * {@link classLengths}: anything else is an UNKNOWN_OPTION error.
+ *
+ * @example
+ * ```ts
+ * import { LENGTH_ENCODING_OPTIONS } from 'blindspots';
+ * LENGTH_ENCODING_OPTIONS; // ['numClasses', 'lengths']
+ * ```
+ */
+export const LENGTH_ENCODING_OPTIONS = optionNames<LengthEncodingOptions>()('numClasses', 'lengths');
 
 /**
  * The length of each class, from the options (class k's length does not depend on numClasses).
@@ -21,33 +46,54 @@ export interface LengthEncodingOptions extends TextEncoderOptions {
  * ```ts
  * import { classLengths } from 'blindspots';
  * classLengths(5); // [50, 100, 150, 200, 250]
+ * classLengths(2, { lengths: [10, 20, 30] }); // [10, 20]
  * ```
  */
-export function classLengths(numClasses: number, options: LengthEncodingOptions = {}, fn = 'classLengths'): number[] {
+export function classLengths(numClasses: number, options: LengthEncodingOptions = {}): number[] {
+  const fn = 'classLengths';
+  const o = checkOptions(fn, options, LENGTH_ENCODING_OPTIONS);
+  return lengthsOf(fn, checkInteger(fn, 'numClasses', numClasses, 1, MAX_LABEL), o);
+}
+
+/** {@link classLengths} for a public function `fn` that has checked its options. */
+function lengthsOf(fn: string, numClasses: number, options: LengthEncodingOptions): number[] {
   if (options.lengths === undefined)
     return Array.from({ length: Math.min(numClasses, DEFAULT_MAX_CLASSES) }, (_, k) => DEFAULT_LENGTH_STEP * (k + 1));
-  const lengths = options.lengths;
+  return checkLengths(fn, options.lengths).slice(0, numClasses);
+}
+
+/** Lengths must be distinct integers in [1, MAX_TEXT_LENGTH]: longer texts cost megabytes each. */
+function checkLengths(fn: string, lengths: unknown): number[] {
   if (
     !Array.isArray(lengths) ||
     lengths.length === 0 ||
-    lengths.some((l) => !Number.isInteger(l) || l < 1) ||
+    lengths.some((l) => !Number.isInteger(l) || (l as number) < 1 || (l as number) > MAX_TEXT_LENGTH) ||
     new Set(lengths).size !== lengths.length
   ) {
-    throw fail('INVALID_ARGUMENT', fn, 'options.lengths', 'distinct positive integer lengths, one per class', JSON.stringify(lengths));
+    throw fail(
+      'INVALID_ARGUMENT',
+      fn,
+      'options.lengths',
+      `distinct integer lengths in [1, ${String(MAX_TEXT_LENGTH)}] (MAX_TEXT_LENGTH), one per class`,
+      describeValue(lengths),
+    );
   }
-  return lengths.slice(0, numClasses);
+  return lengths as number[];
 }
 
-const capacity = (options: LengthEncodingOptions) =>
-  options.lengths === undefined
-    ? { max: DEFAULT_MAX_CLASSES, why: 'the default lengths 50..1000; pass options.lengths for more' }
-    : { max: options.lengths.length, why: `${String(options.lengths.length)} lengths in options.lengths` };
+const capacity = (fn: string, options: LengthEncodingOptions) => {
+  if (options.lengths === undefined)
+    return { max: DEFAULT_MAX_CLASSES, why: 'the default lengths 50..1000; pass options.lengths for more' };
+  const n = checkLengths(fn, options.lengths).length;
+  return { max: n, why: `${String(n)} lengths in options.lengths` };
+};
 
 /**
  * Length encoding: each class has its own text length; texts are cut to it or padded with spaces.
  *
  * Formula: `out[i] = pad(texts[i].slice(0, L), L)` with `L = lengths[labels[i]]`, lengths and
- * cuts in code points. Family: low-dimensional; information: complete on the strings.
+ * cuts in code points. A length above {@link MAX_TEXT_LENGTH} is an INVALID_ARGUMENT error; the
+ * output holds about n x L characters, so long lengths on many texts need a large heap. Family: low-dimensional; information: complete on the strings.
  *
  * Ambiguity with real trailing spaces: the decoder reads the string's length, which is exact. A
  * character-level model sees less: spaces are outside Zhang's alphabet, so after `quantize` /
@@ -63,8 +109,9 @@ const capacity = (options: LengthEncodingOptions) =>
  */
 export function injectLengthEncoding(texts: Texts, labels: LabelsInput, options: LengthEncodingOptions = {}): string[] {
   const fn = 'injectLengthEncoding';
-  return encodeTexts(fn, texts, labels, options, capacity(options), (t, ctx) => {
-    const lengths = classLengths(ctx.numClasses, options, fn);
+  const o = checkOptions(fn, options, LENGTH_ENCODING_OPTIONS);
+  return encodeTexts(fn, texts, labels, o, capacity(fn, o), (t, ctx) => {
+    const lengths = lengthsOf(fn, ctx.numClasses, o);
     return t.map((text, i) => {
       const target = lengths[ctx.labels[i] as number] as number;
       const length = codePointLength(text);
@@ -85,7 +132,9 @@ export function injectLengthEncoding(texts: Texts, labels: LabelsInput, options:
  */
 export function recoverLengthEncoding(encoded: Texts, options: LengthEncodingOptions = {}): Int32Array {
   const fn = 'recoverLengthEncoding';
-  const { texts, numClasses } = decodeTexts(fn, encoded, options, capacity(options));
-  const lengths = classLengths(numClasses ?? capacity(options).max, options, fn);
+  const o = checkOptions(fn, options, LENGTH_ENCODING_OPTIONS);
+  const cap = capacity(fn, o);
+  const { texts, numClasses } = decodeTexts(fn, encoded, o, cap);
+  const lengths = lengthsOf(fn, numClasses ?? cap.max, o);
   return Int32Array.from(texts, (text) => lengths.indexOf(codePointLength(text)));
 }

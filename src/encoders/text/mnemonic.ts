@@ -1,6 +1,7 @@
 import { fail } from '../../errors.js';
+import { checkOptions, optionNames } from '../../options.js';
 import type { LabelsInput, Texts } from '../../types.js';
-import { codePointOffset, decodeTexts, encodeTexts, type TextEncoderOptions } from './common.js';
+import { codePointOffset, decodeTexts, describeValue, encodeTexts, type TextEncoderOptions } from './common.js';
 
 /** The default class symbols of {@link injectMnemonic}: class k gets the k-th; all in Zhang's alphabet. */
 export const DEFAULT_MNEMONIC_SYMBOLS = '0123456789abcdefghijklmnopqrstuvwxyz';
@@ -11,10 +12,24 @@ export interface MnemonicOptions extends TextEncoderOptions {
   readonly symbols?: string;
 }
 
+/**
+ * The option names of {@link injectMnemonic} and {@link recoverMnemonic}: anything else is an
+ * UNKNOWN_OPTION error.
+ *
+ * @example
+ * ```ts
+ * import { MNEMONIC_OPTIONS } from 'blindspots';
+ * MNEMONIC_OPTIONS; // ['numClasses', 'symbols']
+ * ```
+ */
+export const MNEMONIC_OPTIONS = optionNames<MnemonicOptions>()('numClasses', 'symbols');
+
 function symbolsOf(fn: string, options: MnemonicOptions): string[] {
-  const symbols = Array.from(options.symbols ?? DEFAULT_MNEMONIC_SYMBOLS);
-  if (typeof (options.symbols ?? '') !== 'string' || symbols.length === 0 || new Set(symbols).size !== symbols.length) {
-    throw fail('INVALID_ARGUMENT', fn, 'options.symbols', 'a non-empty string of distinct characters', JSON.stringify(options.symbols));
+  const given = options.symbols ?? DEFAULT_MNEMONIC_SYMBOLS;
+  // The type first: Array.from of an object with a huge `length` would fill the heap.
+  const symbols = typeof given === 'string' ? Array.from(given) : [];
+  if (symbols.length === 0 || new Set(symbols).size !== symbols.length) {
+    throw fail('INVALID_ARGUMENT', fn, 'options.symbols', 'a non-empty string of distinct characters', describeValue(options.symbols));
   }
   return symbols;
 }
@@ -36,8 +51,9 @@ const capacity = (symbols: string[]) => ({ max: symbols.length, why: `${String(s
  */
 export function injectMnemonic(texts: Texts, labels: LabelsInput, options: MnemonicOptions = {}): string[] {
   const fn = 'injectMnemonic';
-  const symbols = symbolsOf(fn, options);
-  return encodeTexts(fn, texts, labels, options, capacity(symbols), (t, ctx) =>
+  const o = checkOptions(fn, options, MNEMONIC_OPTIONS);
+  const symbols = symbolsOf(fn, o);
+  return encodeTexts(fn, texts, labels, o, capacity(symbols), (t, ctx) =>
     t.map((text, i) => (symbols[ctx.labels[i] as number] as string) + text.slice(codePointOffset(text, 1))),
   );
 }
@@ -54,8 +70,9 @@ export function injectMnemonic(texts: Texts, labels: LabelsInput, options: Mnemo
  */
 export function recoverMnemonic(encoded: Texts, options: MnemonicOptions = {}): Int32Array {
   const fn = 'recoverMnemonic';
-  const symbols = symbolsOf(fn, options);
-  const { texts, numClasses } = decodeTexts(fn, encoded, options, capacity(symbols));
+  const o = checkOptions(fn, options, MNEMONIC_OPTIONS);
+  const symbols = symbolsOf(fn, o);
+  const { texts, numClasses } = decodeTexts(fn, encoded, o, capacity(symbols));
   const k = numClasses ?? symbols.length;
   return Int32Array.from(texts, (text) => {
     const label = symbols.indexOf(text.slice(0, codePointOffset(text, 1)));

@@ -1,13 +1,17 @@
 import { fail } from '../../errors.js';
+import { checkChoice, checkOptions, optionNames } from '../../options.js';
 import type { LabelsInput, Texts } from '../../types.js';
-import { codePointOffset, decodeTexts, encodeTexts, type TextEncoderOptions } from './common.js';
+import { codePointOffset, decodeTexts, describeValue, encodeTexts, MAX_TEXT_LENGTH, type TextEncoderOptions } from './common.js';
 
 /** The paper's pattern positions: 50, 150, 200. */
 export const DEFAULT_PATTERN_POSITIONS: readonly number[] = [50, 150, 200];
 
 /** Options of {@link injectPatternChar}. */
 export interface PatternCharOptions extends TextEncoderOptions {
-  /** Character positions (0-based, in code points) of the label's bits, bit 0 first; default [50, 150, 200]. */
+  /**
+   * Character positions (0-based, in code points, below {@link MAX_TEXT_LENGTH}) of the label's
+   * bits, bit 0 first; default [50, 150, 200].
+   */
   readonly positions?: readonly number[];
   /** The character written for a 1 bit; default '0'. */
   readonly mark?: string;
@@ -18,21 +22,42 @@ export interface PatternCharOptions extends TextEncoderOptions {
   readonly shortTexts?: 'pad' | 'error';
 }
 
-function config(fn: string, options: PatternCharOptions): { positions: readonly number[]; mark: string } {
+/**
+ * The option names of {@link injectPatternChar} and {@link recoverPatternChar}: anything else is
+ * an UNKNOWN_OPTION error.
+ *
+ * @example
+ * ```ts
+ * import { PATTERN_CHAR_OPTIONS } from 'blindspots';
+ * PATTERN_CHAR_OPTIONS; // ['numClasses', 'positions', 'mark', 'shortTexts']
+ * ```
+ */
+export const PATTERN_CHAR_OPTIONS = optionNames<PatternCharOptions>()('numClasses', 'positions', 'mark', 'shortTexts');
+
+function config(fn: string, options: PatternCharOptions): { positions: readonly number[]; mark: string; shortTexts: 'pad' | 'error' } {
   const positions = options.positions ?? DEFAULT_PATTERN_POSITIONS;
+  // Every shorter text is padded up to the last position, so positions are capped: 2^30 would
+  // exhaust the heap (an uncatchable end of the process).
   if (
     !Array.isArray(positions) ||
     positions.length === 0 ||
     positions.length > 30 ||
-    positions.some((p) => !Number.isInteger(p) || p < 0) ||
+    positions.some((p) => !Number.isInteger(p) || (p as number) < 0 || (p as number) >= MAX_TEXT_LENGTH) ||
     new Set(positions).size !== positions.length
   ) {
-    throw fail('INVALID_ARGUMENT', fn, 'options.positions', '1 to 30 distinct non-negative integer positions', JSON.stringify(positions));
+    throw fail(
+      'INVALID_ARGUMENT',
+      fn,
+      'options.positions',
+      `1 to 30 distinct integer positions in [0, ${String(MAX_TEXT_LENGTH - 1)}] (below MAX_TEXT_LENGTH)`,
+      describeValue(positions),
+    );
   }
   const mark = options.mark ?? '0';
   if (typeof mark !== 'string' || Array.from(mark).length !== 1)
-    throw fail('INVALID_ARGUMENT', fn, 'options.mark', 'one character', JSON.stringify(mark));
-  return { positions, mark };
+    throw fail('INVALID_ARGUMENT', fn, 'options.mark', 'one character', describeValue(mark));
+  const shortTexts = checkChoice(fn, 'options.shortTexts', options.shortTexts, ['pad', 'error'] as const, 'pad');
+  return { positions: positions as readonly number[], mark, shortTexts };
 }
 
 const capacity = (positions: readonly number[]) => ({ max: 2 ** positions.length, why: `${String(positions.length)} bit positions` });
@@ -43,8 +68,8 @@ const capacity = (positions: readonly number[]) => ({ max: 2 ** positions.length
  *
  * Family: low-dimensional; information: **partial** by design — a text that already has '0' at a
  * position reads as bit 1 there, and nothing marks a 0 bit. Texts shorter than the last position
- * + 1 are padded with spaces to that length (or rejected, with `shortTexts: 'error'`). More
- * classes than 2^positions is a TOO_MANY_CLASSES error.
+ * + 1 are padded with spaces to that length (or rejected, with `shortTexts: 'error'`), so positions
+ * must be below {@link MAX_TEXT_LENGTH}. More classes than 2^positions is a TOO_MANY_CLASSES error.
  *
  * @example
  * ```ts
@@ -54,12 +79,10 @@ const capacity = (positions: readonly number[]) => ({ max: 2 ** positions.length
  */
 export function injectPatternChar(texts: Texts, labels: LabelsInput, options: PatternCharOptions = {}): string[] {
   const fn = 'injectPatternChar';
-  const { positions, mark } = config(fn, options);
+  const o = checkOptions(fn, options, PATTERN_CHAR_OPTIONS);
+  const { positions, mark, shortTexts } = config(fn, o);
   const need = Math.max(...positions) + 1;
-  const shortTexts = options.shortTexts ?? 'pad';
-  if (shortTexts !== 'pad' && shortTexts !== 'error')
-    throw fail('INVALID_ARGUMENT', fn, 'options.shortTexts', "'pad' or 'error'", String(shortTexts));
-  return encodeTexts(fn, texts, labels, options, capacity(positions), (t, ctx) =>
+  return encodeTexts(fn, texts, labels, o, capacity(positions), (t, ctx) =>
     t.map((text, i) => {
       // Only the head up to the last position is split into code points; the tail is kept as is.
       const cut = codePointOffset(text, need);
@@ -98,8 +121,9 @@ export function injectPatternChar(texts: Texts, labels: LabelsInput, options: Pa
  */
 export function recoverPatternChar(encoded: Texts, options: PatternCharOptions = {}): Int32Array {
   const fn = 'recoverPatternChar';
-  const { positions, mark } = config(fn, options);
-  const { texts, numClasses } = decodeTexts(fn, encoded, options, capacity(positions));
+  const o = checkOptions(fn, options, PATTERN_CHAR_OPTIONS);
+  const { positions, mark } = config(fn, o);
+  const { texts, numClasses } = decodeTexts(fn, encoded, o, capacity(positions));
   const need = Math.max(...positions) + 1;
   return Int32Array.from(texts, (text) => {
     const chars = Array.from(text.slice(0, codePointOffset(text, need)));
