@@ -105,7 +105,11 @@ function describeSymbol(checker: ts.TypeChecker, symbol: ts.Symbol, at: ts.Node)
 /** The report's text. */
 export function apiReport(): string {
   const entries = entryPoints();
-  const config = ts.parseJsonConfigFileContent(ts.readConfigFile(join(root, 'tsconfig.build.json'), ts.sys.readFile).config, ts.sys, root);
+  const config = ts.parseJsonConfigFileContent(
+    ts.readConfigFile(join(root, 'tsconfig.build.json'), (path) => ts.sys.readFile(path)).config,
+    ts.sys,
+    root,
+  );
   const program = ts.createProgram(
     entries.map((e) => e.file),
     { ...config.options, noEmit: true },

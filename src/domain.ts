@@ -6,7 +6,6 @@
 import type { Dataset, ImageDataset, TextDataset } from './data/dataset.js';
 import { isTextDataset } from './data/dataset.js';
 import { flatten } from './data/transforms.js';
-import type { ImageSignalOptions, TextSignalOptions } from './encoders/registry.js';
 import { getImageEncoder, getTextEncoder } from './encoders/registry.js';
 import { charCodes } from './encoders/text/quantize.js';
 import type { FeatureMatrix, ImageArray, LabelsInput } from './types.js';
@@ -55,7 +54,7 @@ export const domains: { readonly image: DomainOps<'image'>; readonly text: Domai
     inputOf: (ds) => ds.images,
     blank: (x) => ({ data: new Float32Array(x.data.length), shape: x.shape }),
     features: (x) => flatten(x),
-    encode: (signal, x, labels, options) => getImageEncoder(signal).inject(x, labels, options as ImageSignalOptions),
+    encode: (signal, x, labels, options) => getImageEncoder(signal).inject(x, labels, options),
   },
   text: {
     domain: 'text',
@@ -63,7 +62,7 @@ export const domains: { readonly image: DomainOps<'image'>; readonly text: Domai
     inputOf: (ds) => ds.texts,
     blank: (x) => x.map(() => ' '),
     features: (x) => charCodes(x, { order: 'forward' }),
-    encode: (signal, x, labels, options) => getTextEncoder(signal).inject(x, labels, options as TextSignalOptions),
+    encode: (signal, x, labels, options) => getTextEncoder(signal).inject(x, labels, options),
   },
 };
 

@@ -216,9 +216,9 @@ export function shardResultsPath(path: string, shard: { index: number; count: nu
 /** `blindspots study`: runs a study from a file or preset; returns the exit code. */
 export async function studyCommand(configPath: string | undefined, flags: StudyFlags): Promise<number> {
   let file = studyFileOf(configPath, flags);
-  const threads = intFlag(CMD, '--threads', flags.threads) ?? (file.threads as number | undefined) ?? 1;
+  const threads = intFlag(CMD, '--threads', flags.threads) ?? file.threads ?? 1;
   const cores = availableParallelism();
-  const parallelGiven = intFlag(CMD, '--parallel', flags.parallel) ?? (file.parallel as number | undefined);
+  const parallelGiven = intFlag(CMD, '--parallel', flags.parallel) ?? file.parallel;
   const parallel = parallelGiven ?? Math.max(1, Math.floor(cores / threads));
   if (parallel * threads > cores && parallelGiven !== undefined) {
     throw fail(

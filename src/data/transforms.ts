@@ -1,8 +1,7 @@
 import { fail } from '../errors.js';
 import { readImages, wrapImages } from '../images.js';
-import { DEFAULT_SEED, type Seed } from '../random.js';
-import type { FeatureMatrix, ImageArray, ImageBatch, ImageInput } from '../types.js';
-import { checkInteger, checkLabels, checkNumber } from '../validate.js';
+import type { FeatureMatrix, ImageInput } from '../types.js';
+import { checkInteger, checkNumber } from '../validate.js';
 import type { Same } from './dataset.js';
 
 /**

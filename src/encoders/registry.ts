@@ -1,8 +1,7 @@
 import { fail } from '../errors.js';
 import type { ParamValue } from '../models/model.js';
-import { optionNames } from '../options.js';
 import type { ImageInput, ImageShape, LabelsInput, Texts } from '../types.js';
-import { DEFAULT_LEVELS, DEFAULT_SCALE, type Encoded, type ImageRecoverOptions } from './image/common.js';
+import { DEFAULT_SCALE, type Encoded, type ImageRecoverOptions } from './image/common.js';
 import { injectMeanShift, MEAN_SHIFT_OPTIONS, recoverMeanShift } from './image/meanShift.js';
 import {
   injectMultipleLocations,
@@ -19,9 +18,21 @@ import {
 } from './image/orthogonalNoise.js';
 import { injectPatternPixels, PATTERN_PIXELS_OPTIONS, recoverPatternPixels, type PatternPixelsOptions } from './image/patternPixels.js';
 import { injectRandomPixel, RANDOM_PIXEL_OPTIONS, RECOVER_RANDOM_PIXEL_OPTIONS, recoverRandomPixel } from './image/randomPixel.js';
-import { classLengths, injectLengthEncoding, LENGTH_ENCODING_OPTIONS, recoverLengthEncoding, type LengthEncodingOptions } from './text/lengthEncoding.js';
+import {
+  classLengths,
+  injectLengthEncoding,
+  LENGTH_ENCODING_OPTIONS,
+  recoverLengthEncoding,
+  type LengthEncodingOptions,
+} from './text/lengthEncoding.js';
 import { DEFAULT_MNEMONIC_SYMBOLS, injectMnemonic, MNEMONIC_OPTIONS, recoverMnemonic, type MnemonicOptions } from './text/mnemonic.js';
-import { DEFAULT_PATTERN_POSITIONS, injectPatternChar, PATTERN_CHAR_OPTIONS, recoverPatternChar, type PatternCharOptions } from './text/patternChar.js';
+import {
+  DEFAULT_PATTERN_POSITIONS,
+  injectPatternChar,
+  PATTERN_CHAR_OPTIONS,
+  recoverPatternChar,
+  type PatternCharOptions,
+} from './text/patternChar.js';
 
 /** How a signal hides the label, in the paper's terms. */
 export type SignalFamily = 'low-dimensional' | 'moving-target' | 'global';

@@ -253,5 +253,5 @@ export function getModel(name: string, fn = 'getModel'): ModelEntry {
   if (typeof name !== 'string' || !Object.hasOwn(models, name)) {
     throw fail('UNKNOWN_NAME', fn, 'name', `one of ${modelNames.join(', ')}`, JSON.stringify(name) ?? String(name));
   }
-  return models[name as ModelName] as ModelEntry;
+  return models[name as ModelName];
 }

@@ -418,7 +418,7 @@ function resolveSignal(
 ): ResolvedSignalOptions {
   try {
     return JSON.parse(
-      JSON.stringify(e.resolve(inject as never, shape === undefined ? { numClasses } : { numClasses, shape })),
+      JSON.stringify(e.resolve(inject, shape === undefined ? { numClasses } : { numClasses, shape })),
     ) as ResolvedSignalOptions;
   } catch (error) {
     throw fail('INVALID_ARGUMENT', fn, `config.signalOptions.${e.name}`, `options ${e.name} can use`, (error as Error).message);

@@ -173,7 +173,7 @@ export function loadDatasetSpec(
     fn,
     'dataset',
     '"fashion-mnist", "mnist", "spam-assassin", { "cifar10": "<folder of the binary files>" }, { "idx": "<folder of IDX files>" } or { "zhangCsv": "<file.csv>", "numClasses": 5 }',
-    JSON.stringify(spec) ?? String(spec),
+    JSON.stringify(spec) ?? describe(spec),
   );
 }
 

@@ -8,6 +8,9 @@ import {
   type SignalOptions,
 } from '../encoders/registry.js';
 import { recoverability } from '../encoders/recoverability.js';
+import { fail } from '../errors.js';
+import { checkOptions } from '../options.js';
+import { describe } from '../validate.js';
 import type { ImageInput, LabelsInput, Texts } from '../types.js';
 
 /** One signal's row in a recoverability table. */
@@ -30,7 +33,10 @@ export interface RecoverabilityRow {
 export interface RecoverabilityTableOptions {
   /** Signals to run; default every registered signal of the data's domain (images or texts). */
   readonly signals?: readonly string[];
-  /** Options passed to every encoder and decoder (numClasses, scale, seed…). */
+  /**
+   * Signal options (numClasses, scale, seed…): each signal gets the ones it takes; a name no
+   * selected signal takes is an UNKNOWN_OPTION error.
+   */
   readonly options?: SignalOptions;
   /** Called after each signal, e.g. to print progress. */
   readonly onRow?: (row: RecoverabilityRow) => void;
@@ -53,22 +59,32 @@ export function recoverabilityTable(
   labels: LabelsInput,
   options: RecoverabilityTableOptions = {},
 ): RecoverabilityRow[] {
+  const fn = 'recoverabilityTable';
+  const o = checkOptions(fn, options, ['signals', 'options', 'onRow']);
   const isTexts = Array.isArray(data);
-  const signals = options.signals ?? (isTexts ? textEncoderNames : imageEncoderNames);
+  const signals: unknown = o.signals ?? (isTexts ? textEncoderNames : imageEncoderNames);
+  if (!Array.isArray(signals)) throw fail('INVALID_ARGUMENT', fn, 'options.signals', 'an array of signal names', describe(signals));
+  const entries = signals.map((name) => getEncoder(name as string, fn));
+  const takes = (e: (typeof entries)[number]) => new Set([...e.options, ...e.recoverOptions]);
+  const given = checkOptions(
+    fn,
+    o.options as Record<string, unknown> | undefined,
+    [...new Set(entries.flatMap((e) => [...takes(e)]))],
+    'options.options',
+  );
   const rows: RecoverabilityRow[] = [];
-  for (const name of signals) {
-    const entry = getEncoder(name, 'recoverabilityTable');
-    const opts = options.options ?? {};
+  for (const entry of entries) {
+    const name = entry.name;
+    const mine = takes(entry);
+    const decodeOpts = Object.fromEntries(Object.entries(given).filter(([k]) => mine.has(k)));
+    const opts = Object.fromEntries(Object.entries(given).filter(([k]) => entry.options.includes(k)));
     const t0 = performance.now();
     // recoverability below rejects data of the wrong domain with a typed error; here the inject
     // call is typed by the entry's domain.
-    const encoded =
-      entry.domain === 'text'
-        ? entry.inject(data as Texts, labels, opts as never)
-        : entry.inject(data as ImageInput, labels, opts as never);
+    const encoded = entry.domain === 'text' ? entry.inject(data as Texts, labels, opts) : entry.inject(data as ImageInput, labels, opts);
     const t1 = performance.now();
     try {
-      const r = recoverability(name, encoded, labels, opts);
+      const r = recoverability(name, encoded, labels, decodeOpts);
       const row: RecoverabilityRow = {
         signal: entry.name,
         title: entry.title,

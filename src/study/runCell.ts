@@ -49,7 +49,7 @@ export async function runCell(
   try {
     let xTrain = rawTrain;
     let xTest = rawTest;
-    let xShuffled: Input | undefined;
+    let xShuffled: Input;
     if (cell.signal !== CLEAN) {
       const only = cell.signal.endsWith(ONLY);
       const signal = only ? cell.signal.slice(0, -ONLY.length) : cell.signal;
@@ -72,7 +72,7 @@ export async function runCell(
       return ok / p.length;
     };
     const testInputs = input(xTest);
-    const shuffledInputs = xShuffled === undefined ? undefined : input(xShuffled);
+    const shuffledInputs = cell.signal === CLEAN ? undefined : input(xShuffled);
     const curve: CurvePoint[] = [];
     let evaluating = 0;
     const onEpoch =

@@ -35,11 +35,11 @@ export interface EncoderCase {
 }
 
 function snapshot(x: ImageInput): Float32Array {
-  return Float32Array.from(x instanceof tf.Tensor ? x.dataSync() : (x as ImageArray).data);
+  return Float32Array.from(x instanceof tf.Tensor ? x.dataSync() : x.data);
 }
 
 function valuesOf(x: ImageInput): Float32Array {
-  return x instanceof tf.Tensor ? (x.dataSync() as Float32Array) : (x as ImageArray).data;
+  return x instanceof tf.Tensor ? (x.dataSync() as Float32Array) : x.data;
 }
 
 function sameBits(a: Float32Array, b: Float32Array): boolean {
@@ -75,10 +75,10 @@ export function checkEncoder(enc: EncoderUnderTest, whole: EncoderCase): string[
           if (a === input) throw new Error('returned its input');
         } else if (a instanceof tf.Tensor) {
           throw new Error('a plain input must give a plain batch');
-        } else if ((a as ImageArray).data === (input as ImageArray).data) {
+        } else if (a.data === (input as ImageArray).data) {
           throw new Error('returned the input buffer');
         }
-        const shape = a instanceof tf.Tensor ? a.shape : [...(a as ImageArray).shape];
+        const shape = a instanceof tf.Tensor ? a.shape : [...a.shape];
         if (shape.join() !== [n, h, w, ch].join()) throw new Error(`shape [${shape.join()}]`);
         if (!sameBits(snapshot(input), original)) throw new Error('the input was mutated');
         if (!sameBits(valuesOf(a), valuesOf(b))) throw new Error('two calls with the same seed differ');

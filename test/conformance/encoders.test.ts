@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { encoderNames, encoders } from '../../src/encoders/registry.js';
 import { encoderCases } from './encoderCases.js';
-import { checkEncoder, missingCases, type EncoderCase, type EncoderUnderTest } from './encoderHarness.js';
-import { checkTextEncoder, type TextEncoderCase, type TextEncoderUnderTest } from './textEncoderHarness.js';
+import { checkEncoder, missingCases, type EncoderCase } from './encoderHarness.js';
+import { checkTextEncoder, type TextEncoderCase } from './textEncoderHarness.js';
 
 describe('encoder conformance', () => {
   it('has a conformance case for every registered encoder', () => {
@@ -15,10 +15,7 @@ describe('encoder conformance', () => {
       const c = encoderCases[name];
       const isTextCase = 'domain' in c && c.domain === 'text';
       expect(isTextCase).toBe(entry.domain === 'text');
-      const failures =
-        entry.domain === 'text'
-          ? checkTextEncoder(entry as unknown as TextEncoderUnderTest, c as TextEncoderCase)
-          : checkEncoder(entry as unknown as EncoderUnderTest, c as EncoderCase);
+      const failures = entry.domain === 'text' ? checkTextEncoder(entry, c as TextEncoderCase) : checkEncoder(entry, c as EncoderCase);
       expect(failures).toEqual([]);
     });
   }

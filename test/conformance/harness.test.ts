@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { injectOnePixel, ONE_PIXEL_OPTIONS, recoverOnePixel } from '../../src/encoders/image/onePixel.js';
-import type { ImageArray, ImageInput, LabelsInput } from '../../src/types.js';
+import type { ImageInput, LabelsInput } from '../../src/types.js';
 import { checkEncoder, missingCases, type EncoderUnderTest } from './encoderHarness.js';
 import { cyclicLabels, gridImages } from './fixtures.js';
 
@@ -29,7 +29,7 @@ describe('the encoder conformance harness', () => {
   it('catches an encoder that mutates its input', () => {
     const bad = broken('mutates', (x, y, o) => {
       const out = injectOnePixel(x, y, o);
-      if (!(x instanceof tf.Tensor)) (x as ImageArray).data[1] = 0.5;
+      if (!(x instanceof tf.Tensor)) x.data[1] = 0.5;
       return out;
     });
     expect(checkEncoder(bad, c).join('\n')).toMatch(/mutated/);
@@ -69,7 +69,7 @@ describe('the encoder conformance harness', () => {
       checkEncoder(
         broken('toTensor', (x, y, o) => {
           const out = injectOnePixel(x, y, o);
-          return out instanceof tf.Tensor ? out : tf.tensor4d((out as ImageArray).data, [...(out as ImageArray).shape]);
+          return out instanceof tf.Tensor ? out : tf.tensor4d(out.data, [...out.shape]);
         }),
         c,
       ).join('\n'),

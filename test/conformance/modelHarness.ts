@@ -74,7 +74,8 @@ export async function checkModel<K extends InputKind>(entry: ModelEntry<K>, c: M
       thrown = e;
     }
     if (thrown === undefined) throw new Error('no error');
-    if (!(thrown instanceof BlindspotsError)) throw new Error(`threw ${String(thrown)}, not a BlindspotsError`);
+    if (!(thrown instanceof BlindspotsError))
+      throw new Error(`threw ${thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : typeof thrown}, not a BlindspotsError`);
     if (thrown.code !== code) throw new Error(`code ${thrown.code}, expected ${code}`);
     if (arg !== undefined && !thrown.details.arg?.startsWith(arg))
       throw new Error(`names argument ${String(thrown.details.arg)}, expected ${arg}`);
@@ -177,6 +178,7 @@ export async function checkModel<K extends InputKind>(entry: ModelEntry<K>, c: M
   );
 
   await check('options given to the registry come back in params, which are JSON', async () => {
+    await Promise.resolve();
     const m = make();
     try {
       const params = m.params as Record<string, unknown>;
@@ -193,15 +195,11 @@ export async function checkModel<K extends InputKind>(entry: ModelEntry<K>, c: M
   });
 
   await check('the registry refuses a misspelt option and non-object options with typed errors', async () => {
-    await rejects('UNKNOWN_OPTION', 'options.sede', async () =>
-      entry.create({ seed: 1, options: { ...(c.options ?? {}), sede: 1 } }).dispose(),
-    );
-    await rejects('INVALID_ARGUMENT', 'options', async () =>
-      entry.create({ seed: 1, options: null as unknown as Record<string, unknown> }).dispose(),
-    );
-    await rejects('INVALID_ARGUMENT', 'options', async () =>
-      entry.create({ seed: 1, options: 'fast' as unknown as Record<string, unknown> }).dispose(),
-    );
+    const creating = (options: unknown) => () =>
+      Promise.resolve().then(() => entry.create({ seed: 1, options: options as Record<string, unknown> }).dispose());
+    await rejects('UNKNOWN_OPTION', 'options.sede', creating({ ...(c.options ?? {}), sede: 1 }));
+    await rejects('INVALID_ARGUMENT', 'options', creating(null));
+    await rejects('INVALID_ARGUMENT', 'options', creating('fast'));
   });
   return failures;
 }

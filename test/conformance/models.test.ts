@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { NotFittedError } from '../../src/errors.js';
 import type { FeatureMatrix, LabelsInput } from '../../src/types.js';
 import { modelNames, models, type ModelName } from '../../src/models/registry.js';
-import type { Model, ModelEntry } from '../../src/models/model.js';
+import type { ModelEntry } from '../../src/models/model.js';
 import { missingCases } from './encoderHarness.js';
 import { checkModel, featureCase, type ModelCase } from './modelHarness.js';
 import { ToyNearestCentroid, toyEntry } from './toyModels.js';

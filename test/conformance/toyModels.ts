@@ -21,6 +21,7 @@ export class ToyNearestCentroid implements Model<'features'> {
     this.centroids?.dispose();
     this.centroids = undefined;
     if (options.signal?.aborted) throw new DOMException('fit aborted', 'AbortError');
+    await Promise.resolve();
     const k = Math.max(...labels) + 1;
     this.centroids = tf.tidy(() => {
       const xs = tf.tensor2d(x.data, [x.rows, x.cols]);

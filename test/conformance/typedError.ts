@@ -6,7 +6,8 @@ import { BlindspotsError, type ErrorCode } from '../../src/errors.js';
  */
 export function assertTypedError(thrown: unknown, code: ErrorCode, arg: string, fn?: string): void {
   if (thrown === undefined) throw new Error('no error thrown');
-  if (!(thrown instanceof BlindspotsError)) throw new Error(`threw ${String(thrown)}, not a BlindspotsError`);
+  if (!(thrown instanceof BlindspotsError))
+    throw new Error(`threw ${thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : typeof thrown}, not a BlindspotsError`);
   if (thrown.code !== code) throw new Error(`code ${thrown.code}, expected ${code}`);
   if (!thrown.details.fn) throw new Error('the error does not name the function');
   if (fn !== undefined && thrown.details.fn !== fn) throw new Error(`the error names function ${thrown.details.fn}, expected ${fn}`);

@@ -115,11 +115,11 @@ describe('forests', () => {
       [ExtraTrees, () => new ExtraTrees({ nEstimators: 5 })],
     ] as const) {
       const m = await make().fit(x, train.labels);
-      const restored = Model.fromJSON(JSON.parse(JSON.stringify(m.toJSON())));
+      const restored = Model.fromJSON(JSON.parse(JSON.stringify(m.toJSON())) as ReturnType<typeof m.toJSON>);
       expect(Array.from((await restored.predictProba(xt)).data)).toEqual(Array.from((await m.predictProba(xt)).data));
     }
     const nb = await new GaussianNB().fit(x, train.labels);
-    const nb2 = GaussianNB.fromJSON(JSON.parse(JSON.stringify(nb.toJSON())));
+    const nb2 = GaussianNB.fromJSON(JSON.parse(JSON.stringify(nb.toJSON())) as ReturnType<typeof nb.toJSON>);
     expect(Array.from(await nb2.predict(xt))).toEqual(Array.from(await nb.predict(xt)));
     expect(() => RandomForest.fromJSON(m0 as never)).toThrow(/a saved randomForest model/);
   });

@@ -216,7 +216,7 @@ describe('LinearDiscriminantAnalysis', () => {
   it('toJSON / fromJSON round-trip gives identical probabilities', async () => {
     const { x, y, q } = reference;
     const lda = await new LinearDiscriminantAnalysis({ shrinkage: 'auto' }).fit(x, y);
-    const copy = LinearDiscriminantAnalysis.fromJSON(JSON.parse(JSON.stringify(lda.toJSON())));
+    const copy = LinearDiscriminantAnalysis.fromJSON(JSON.parse(JSON.stringify(lda.toJSON())) as ReturnType<typeof lda.toJSON>);
     expect(Array.from((await copy.predictProba(q)).data)).toEqual(Array.from((await lda.predictProba(q)).data));
     expect(() => LinearDiscriminantAnalysis.fromJSON({ model: 'qda' } as never)).toThrow(/a saved lda model/);
   });
@@ -431,7 +431,7 @@ describe('QuadraticDiscriminantAnalysis', () => {
       const proba = await qda.predictProba(wide);
       expect(proba.data.every(Number.isFinite)).toBe(true);
       for (const s of rowSums(proba)) expect(s).toBeCloseTo(1, 5);
-      const copy = QuadraticDiscriminantAnalysis.fromJSON(JSON.parse(JSON.stringify(qda.toJSON())));
+      const copy = QuadraticDiscriminantAnalysis.fromJSON(JSON.parse(JSON.stringify(qda.toJSON())) as ReturnType<typeof qda.toJSON>);
       expect(Array.from((await copy.predictProba(wide)).data)).toEqual(Array.from(proba.data));
     }
   });

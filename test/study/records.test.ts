@@ -49,7 +49,7 @@ describe('one writer per results file', () => {
 
   it('takes over the stale lock of a process that died without releasing it', async () => {
     const path = join(dir, 'stale.jsonl');
-    const dead = spawnSync(process.execPath, ['-e', '0']).pid as number;
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid;
     writeFileSync(`${path}.lock`, JSON.stringify({ pid: dead, host: hostname(), since: '2026-01-01T00:00:00Z' }));
     expect(await runStudy({ ...base, results: path })).toHaveLength(2);
   });

@@ -108,7 +108,7 @@ export function injectOrthogonalNoise<T extends ImageInput>(
   return encodeImages('injectOrthogonalNoise', images, labels, options, ORTHOGONAL_NOISE_OPTIONS, capacity, {
     mode: 'compute',
     run: (src, ctx) => {
-      const [n, h, w, c] = ctx.shape;
+      const [, h, w, c] = ctx.shape;
       const d = h * w * c;
       const vectors = orthogonalNoiseVectors(ctx.numClasses, [h, w, c], { scale: ctx.scale, seed: ctx.seed }).data;
       const out = new Float32Array(src.length);

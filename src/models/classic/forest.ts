@@ -116,7 +116,7 @@ export async function growForest(
             checkAbort();
             onTree(++done);
           } catch (e) {
-            reject(e as Error);
+            reject(e instanceof Error ? e : new Error(String(e)));
             return;
           }
           if (next < n) worker.postMessage({ t: next++ });

@@ -66,7 +66,6 @@ export class LogisticRegression extends FeatureModel<LRState> {
   }
 
   protected override async fitState(x: FeatureMatrix, y: Int32Array, ctx: FitContext): Promise<LRState> {
-    const fn = `${this.name}.fit`;
     const { C, maxIter, tol } = this.params;
     const { rows, cols } = x;
     const K = ctx.numClasses;

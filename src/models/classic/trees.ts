@@ -2,7 +2,7 @@ import { fail } from '../../errors.js';
 import { checkBoolean, checkOptions, optionNames } from '../../options.js';
 import { checkSeed, type Seed } from '../../random.js';
 import type { FeatureMatrix } from '../../types.js';
-import { checkInteger } from '../../validate.js';
+import { checkInteger, describe } from '../../validate.js';
 import type { ModelParams } from '../model.js';
 import { FeatureModel, type FitContext } from '../featureModel.js';
 import { binFeatures, type BinnedFeatures } from './binning.js';
@@ -88,7 +88,7 @@ function checkMaxFeatures(fn: string, m: unknown, fallback: MaxFeatures): MaxFea
   if (m === undefined) return fallback;
   if (m === 'all' || m === 'sqrt') return m;
   if (typeof m === 'number' && Number.isInteger(m) && m >= 1) return m;
-  throw fail('INVALID_ARGUMENT', fn, 'options.maxFeatures', "an integer >= 1, 'sqrt' or 'all'", JSON.stringify(m) ?? String(m));
+  throw fail('INVALID_ARGUMENT', fn, 'options.maxFeatures', "an integer >= 1, 'sqrt' or 'all'", describe(m));
 }
 
 /** Validates the options of a tree model (names, types, ranges) and resolves them with the defaults. */

@@ -10,7 +10,7 @@ import { checkTrainingLabels, throwIfAborted } from '../features.js';
 import type { FitOptions, InputKind, InputOf, Model, ModelParams } from '../model.js';
 import { checkOptions, optionNames } from '../../options.js';
 import { useFastestBackend } from './backend.js';
-import { type Params, countParams, disposeParams, newParams } from './layers.js';
+import { type Params, countParams, disposeParams } from './layers.js';
 import { Replica, shareGradients } from './dataParallel.js';
 import { GATHER_ROWS_KERNEL, SGD_MOMENTUM_KERNEL, type SgdAttrs, copyValuesInto, hasFusedKernels } from './wasmKernels.js';
 
@@ -97,7 +97,7 @@ export interface Batches {
 /** Batches over one tensor holding every sample. */
 export function tensorBatches(x: tf.Tensor): Batches {
   return {
-    count: x.shape[0] as number,
+    count: x.shape[0],
     sampleShape: x.shape.slice(1),
     gather: (index) => {
       const indices = tf.tensor1d(index, 'int32');
@@ -299,7 +299,7 @@ export abstract class ConvNetModel<K extends InputKind> implements Model<K> {
             // Each replica's dropout seeds come from its own range of step numbers.
             const reply = await rep.request(
               { type: 'step', x, shape, labels: labelsOf(share), scale: share.length / idx.length, step: (r + 1) * totalSteps + step },
-              [x.buffer as ArrayBuffer],
+              [x.buffer],
             );
             if (reply.type !== 'grads') throw new Error('training worker: unexpected reply');
             return rep.grads;

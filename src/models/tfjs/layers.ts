@@ -322,9 +322,13 @@ export function oneHotConv1d(codes: tf.Tensor2D, filter: tf.Tensor4D, fused = tr
     return {
       value: engine.runKernel(ONE_HOT_CONV_KERNEL, { codes: input, filter: w }) as tf.Tensor,
       gradFunc: (dy: tf.Tensor) =>
-        engine.runKernel(ONE_HOT_CONV_GRAD_KERNEL, { codes: input, dy }, {
-          filterShape: [...filter.shape],
-        } as unknown as tf.NamedAttrMap) as tf.Tensor,
+        engine.runKernel(
+          ONE_HOT_CONV_GRAD_KERNEL,
+          { codes: input, dy },
+          {
+            filterShape: [...filter.shape],
+          },
+        ) as tf.Tensor,
     };
   });
   return op(filter) as tf.Tensor4D;

@@ -32,7 +32,7 @@ export class Perceptron extends ImageConvNetModel {
     const b = init.uniform('fc/bias', [numClasses], d);
     return {
       params,
-      forward: (x) => tf.add(tf.matMul(tf.reshape(x, [x.shape[0] as number, d]), w as tf.Tensor2D), b) as tf.Tensor2D,
+      forward: (x) => tf.add(tf.matMul(tf.reshape(x, [x.shape[0], d]), w as tf.Tensor2D), b) as tf.Tensor2D,
     };
   }
 }

@@ -765,7 +765,7 @@ export function copyValuesInto(tensors: readonly tf.Tensor[], out: Float32Array,
       const memory = backend.wasm.asm.memory as { buffer: ArrayBuffer };
       out.set(new Float32Array(memory.buffer, data.memoryOffset, t.size), o);
     } else {
-      out.set(t.dataSync() as Float32Array, o);
+      out.set(t.dataSync(), o);
     }
     o += t.size;
   }
@@ -847,6 +847,6 @@ export function registerWasmTrainingKernels(): void {
     [BIAS_RELU_GRAD_KERNEL, biasReluGradKernel],
   ] as const) {
     if (tf.getKernel(kernelName, 'wasm') !== undefined) tf.unregisterKernel(kernelName, 'wasm');
-    tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: kernelFunc as unknown as tf.KernelFunc });
+    tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: kernelFunc });
   }
 }

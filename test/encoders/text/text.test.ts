@@ -277,7 +277,11 @@ describe('typed errors at every text boundary (issue #13)', () => {
   });
 
   it('sparse arrays of texts are INVALID_ARGUMENT naming the hole, in encoders, decoders and quantisers', () => {
-    const sparse = ['x'.repeat(250), , 'y'.repeat(250)] as string[];
+    // A hole at index 1, as `new Array(3)` or a deleted element leaves.
+    const sparse = new Array<string>(3);
+    sparse[0] = 'x'.repeat(250);
+    sparse[2] = 'y'.repeat(250);
+
     const hole = /a hole at index 1/;
     expect(typedError(() => injectMnemonic(sparse, [0, 1, 2]), 'INVALID_ARGUMENT', 'injectMnemonic', 'texts').message).toMatch(hole);
     typedError(() => injectLengthEncoding(sparse, [0, 1, 2]), 'INVALID_ARGUMENT', 'injectLengthEncoding', 'texts');
