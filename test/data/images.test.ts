@@ -272,7 +272,8 @@ describe('blindspots encode (CLI)', () => {
     );
     expect(stdout).toMatch(/Orthogonal class noise on 3 images/);
     const meta = JSON.parse(readFileSync(join(out, 'encode.json'), 'utf8')) as { options: { seed: number; numClasses: number } };
-    expect(meta.options).toEqual({ seed: 5, numClasses: 10 });
+    // Every option the signal took, defaults included.
+    expect(meta.options).toEqual({ seed: 5, numClasses: 10, scale: 1e-3 });
     const back = readNpy(join(out, 'images.npy'));
     const labels = readNpy(join(out, 'labels.npy')).data;
     expect(

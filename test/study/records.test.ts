@@ -161,7 +161,19 @@ describe.runIf(process.platform === 'linux')('a killed study stops', () => {
       // Whole lines only: the finished cells are there, the running one is not; a rerun takes the stale lock.
       expect(readResults(results)).toHaveLength(2);
       expect(readFileSync(results, 'utf8').endsWith('\n')).toBe(true);
-      expect(() => ResultsFile.open(results).close()).not.toThrow();
+      // The killed process can take a few ms to finish exiting after its command line is gone.
+      await waitFor(
+        'the stale lock to be taken over',
+        () => {
+          try {
+            ResultsFile.open(results).close();
+            return true;
+          } catch {
+            return false;
+          }
+        },
+        5_000,
+      );
     }, 180_000);
   }
 });
