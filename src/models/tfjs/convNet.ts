@@ -11,7 +11,7 @@ import type { FitOptions, InputKind, InputOf, Model } from '../model.js';
 import { useFastestBackend } from './backend.js';
 import { type Params, countParams, disposeParams, newParams } from './layers.js';
 import { Replica, shareGradients } from './dataParallel.js';
-import { GATHER_ROWS_KERNEL, SGD_MOMENTUM_KERNEL, type SgdAttrs, copyValuesInto, hasFusedKernels } from './wasmKernels.js';
+import { GATHER_ROWS_KERNEL, SGD_MOMENTUM_KERNEL, type SgdAttrs, copyValuesInto, hasFusedKernels } from './kernels/index.js';
 
 /** Training options shared by the ConvNets; defaults follow He et al. (2016) for CIFAR-10. */
 export interface TrainOptions {

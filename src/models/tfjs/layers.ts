@@ -12,7 +12,7 @@ import {
   SHORTCUT_KERNEL,
   type ShortcutAttrs,
   hasFusedKernels,
-} from './wasmKernels.js';
+} from './kernels/index.js';
 
 /**
  * The parameters of a network: trainable variables and non-trainable state (batch-norm running

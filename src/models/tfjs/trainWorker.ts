@@ -7,7 +7,7 @@ import { useFastestBackend } from './backend.js';
 import { CharCNN } from './charCnn.js';
 import type { ConvNetModel, Network } from './convNet.js';
 import { type ReplicaReply, type ReplicaRequest, shareGradients } from './dataParallel.js';
-import { copyValuesInto } from './wasmKernels.js';
+import { copyValuesInto } from './kernels/index.js';
 import { Perceptron } from './perceptron.js';
 import { ResNet } from './resnet.js';
 import { ShallowMaxNN } from './shallowMax.js';
