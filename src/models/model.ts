@@ -1,5 +1,5 @@
 import type { FeatureMatrix, ImageInput, LabelsInput, Texts } from '../types.js';
-import type { TrainOptions } from './tfjs/convNet.js';
+import type { TrainOptions } from './tfjs/trainOptions.js';
 
 /** The kind of input a model takes. */
 export type InputKind = 'images' | 'texts' | 'features';

@@ -1,6 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { CONV_EXPORT_ARITY, convModuleBytes } from '../../src/models/tfjs/kernels/wasm.js';
 
+/** The parts of the WebAssembly API used here (the project's lib settings do not include DOM types). */
+interface Descriptor {
+  module?: string;
+  name: string;
+  kind: string;
+}
+const WebAssembly = (
+  globalThis as unknown as {
+    WebAssembly: {
+      Module: { new (bytes: Uint8Array): object; exports(m: object): Descriptor[]; imports(m: object): Descriptor[] };
+      Memory: new (d: { initial: number }) => object;
+      Instance: new (m: object, imports: object) => { exports: Record<string, unknown> };
+    };
+  }
+).WebAssembly;
+
 // The TypeScript signatures of conv.c's exports (ConvKernels, tied to CONV_EXPORT_ARITY by the
 // compiler) against what the compiled module really exports: a parameter added in C but not in
 // the glue would otherwise shift every later argument silently.

@@ -12,7 +12,7 @@ import {
   oneHotConv1d,
   optionAShortcut,
 } from '../../src/models/tfjs/layers.js';
-import { tensorBatches } from '../../src/models/tfjs/convNet.js';
+import { tensorBatches } from '../../src/models/tfjs/batches.js';
 
 /**
  * One kernel's parity check: `run` computes some outputs through public ops (on wasm they reach

@@ -7,7 +7,7 @@ import { injectOnePixel } from '../../src/encoders/index.js';
 import { CharCNN, Perceptron, ResNet, ShallowMaxNN, globalMax, useFastestBackend } from '../../src/models/index.js';
 import { createRandom } from '../../src/random.js';
 import { Init, batchNorm, batchNormVars, newParams, disposeParams, optionAShortcut } from '../../src/models/tfjs/layers.js';
-import { tensorBatches } from '../../src/models/tfjs/convNet.js';
+import { tensorBatches } from '../../src/models/tfjs/batches.js';
 import { thrownBy } from '../conformance/typedError.js';
 
 const dirs: string[] = [];

@@ -23,6 +23,13 @@ export interface Params {
   readonly state: Map<string, tf.Variable>;
 }
 
+/** What a network module provides to {@link ConvNetModel}. */
+export interface Network {
+  readonly params: Params;
+  /** Logits [batch, classes]; `updates` collects state updates (batch norm) of a training step. */
+  forward(x: tf.Tensor, training: boolean, updates: (() => void)[], step: number): tf.Tensor2D;
+}
+
 /** An empty parameter set. */
 export function newParams(): Params {
   return { trainable: new Map(), state: new Map() };
