@@ -24,11 +24,26 @@ export interface FitProgress {
   readonly message?: string;
 }
 
+/** What {@link FitOptions.onEpoch} receives after each epoch. */
+export interface EpochInfo<K extends InputKind = InputKind> {
+  /** Epochs completed, from 1 to `epochs`. */
+  readonly epoch: number;
+  readonly epochs: number;
+  /** Predicts with the weights as they are now (inference mode); the tensors it makes are disposed. */
+  readonly predict: (x: InputOf[K]) => Promise<Int32Array>;
+}
+
 /** Per-call options of {@link Model.fit}. Model options belong in the constructor. */
-export interface FitOptions {
+export interface FitOptions<K extends InputKind = InputKind> {
   readonly onProgress?: (progress: FitProgress) => void;
   /** Aborting rejects the fit with an AbortError and leaves the model unfitted. */
   readonly signal?: AbortSignal;
+  /**
+   * Called after each epoch by the models that train in epochs (the tfjs ConvNets), and awaited
+   * before the next one: learning curves without refitting. Its time is left out of
+   * `onProgress`'s samples per second and ETA.
+   */
+  readonly onEpoch?: (info: EpochInfo<K>) => void | Promise<void>;
 }
 
 /**
@@ -50,7 +65,7 @@ export interface Model<K extends InputKind = InputKind> {
   readonly name: string;
   /** What `fit` and `predict` take. */
   readonly inputKind: K;
-  fit(x: InputOf[K], y: LabelsInput, options?: FitOptions): Promise<this>;
+  fit(x: InputOf[K], y: LabelsInput, options?: FitOptions<K>): Promise<this>;
   predict(x: InputOf[K]): Promise<Int32Array>;
   /** Class probabilities, one row per sample, where the model has them. */
   predictProba?(x: InputOf[K]): Promise<FeatureMatrix>;

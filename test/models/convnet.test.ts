@@ -293,6 +293,34 @@ describe('training loop, progress, abort, save and load', () => {
     expect(seen.at(-1)?.message).toMatch(/lr 0\.0001$/);
   });
 
+  it('calls onEpoch once per epoch with a predict on the current weights, awaited, leaking nothing', async () => {
+    const { x, y } = tinyImages();
+    const before = tf.memory().numTensors;
+    const seen: { epoch: number; epochs: number; predicted: Int32Array; tensors: number }[] = [];
+    let pending = false;
+    const net = new ResNet({ depth: 8, width: 4, epochs: 3, batchSize: 16, seed: 5 });
+    await net.fit(x, y, {
+      onProgress: () => expect(pending).toBe(false),
+      onEpoch: async ({ epoch, epochs, predict }) => {
+        pending = true;
+        const tensors = tf.memory().numTensors;
+        const predicted = await predict(x);
+        await new Promise((r) => setTimeout(r, 5));
+        seen.push({ epoch, epochs, predicted, tensors: tf.memory().numTensors - tensors });
+        pending = false;
+      },
+    });
+    expect(seen.map((s) => [s.epoch, s.epochs])).toEqual([
+      [1, 3],
+      [2, 3],
+      [3, 3],
+    ]);
+    expect(seen.every((s) => s.tensors === 0 && s.predicted.length === 32)).toBe(true);
+    expect(seen.at(-1)?.predicted).toEqual(await net.predict(x));
+    net.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('aborting mid-training rejects with AbortError, keeps the previous fit and leaks nothing', async () => {
     const { x, y } = tinyImages();
     const net = new ShallowMaxNN({ filters: 4, epochs: 50, batchSize: 8, seed: 2 });

@@ -80,7 +80,7 @@ export abstract class ConvNetModel<K extends InputKind> implements Model<K> {
     return this.fitted;
   }
 
-  async fit(x: InputOf[K], y: LabelsInput, options: FitOptions = {}): Promise<this> {
+  async fit(x: InputOf[K], y: LabelsInput, options: FitOptions<K> = {}): Promise<this> {
     const fn = `${this.className}.fit`;
     this.checkNotDisposed(fn);
     await useFastestBackend();
@@ -91,8 +91,28 @@ export abstract class ConvNetModel<K extends InputKind> implements Model<K> {
       const { y: labels, numClasses } = checkTrainingLabels(fn, y, xs.count);
       throwIfAborted(options.signal);
       const inputShape = xs.sampleShape;
-      net = this.build(inputShape, numClasses, this.train.seed);
-      await trainNetwork(net, xs, labels, numClasses, this.train, { model: this.name, options: this.describeOptions() }, options);
+      const built = this.build(inputShape, numClasses, this.train.seed);
+      net = built;
+      const { onEpoch } = options;
+      const afterEpoch =
+        onEpoch === undefined
+          ? undefined
+          : async (epoch: number): Promise<void> => {
+              const current: Fitted = { net: built, inputShape, numClasses };
+              const predict = async (input: InputOf[K]): Promise<Int32Array> =>
+                argmaxRows(await this.probabilities(fn, current, input), numClasses);
+              await onEpoch({ epoch, epochs: this.train.epochs, predict });
+            };
+      await trainNetwork(
+        net,
+        xs,
+        labels,
+        numClasses,
+        this.train,
+        { model: this.name, options: this.describeOptions() },
+        options,
+        afterEpoch,
+      );
       if (before !== undefined) disposeParams(before.net.params);
       this.fitted = { net, inputShape, numClasses };
       net = undefined;
@@ -123,7 +143,7 @@ export abstract class ConvNetModel<K extends InputKind> implements Model<K> {
 
   async predict(x: InputOf[K]): Promise<Int32Array> {
     const p = await this.predictProba(x);
-    return argmaxRows(p.data, p.rows, p.cols);
+    return argmaxRows(p.data, p.cols);
   }
 
   /**

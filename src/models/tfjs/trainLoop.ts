@@ -60,7 +60,8 @@ async function startReplicas(
 
 /**
  * Trains `net` in place on the samples of `xs` with `labels` for `train.epochs` epochs. Above one
- * thread (wasm backend) each step's batch is split across replicas built from `spec`.
+ * thread (wasm backend) each step's batch is split across replicas built from `spec`. `afterEpoch`
+ * runs after each epoch (1 to epochs) and is awaited; its time is left out of the progress rates.
  */
 export async function trainNetwork(
   net: Network,
@@ -69,7 +70,8 @@ export async function trainNetwork(
   numClasses: number,
   train: ResolvedTrainOptions,
   spec: ReplicaSpec,
-  options: FitOptions,
+  options: Pick<FitOptions, 'onProgress' | 'signal'>,
+  afterEpoch?: (epoch: number) => Promise<void>,
 ): Promise<void> {
   const { epochs, batchSize, learningRate, momentum, weightDecay, lrSteps, lrDecay, seed, threads } = train;
   const n = xs.count;
@@ -83,7 +85,7 @@ export async function trainNetwork(
   // The weights the replicas read each step (see dataParallel.ts).
   const weights = new Float32Array(new SharedArrayBuffer(parallel ? vars.reduce((s, v) => s + v.size, 0) * 4 : 0));
   const replicas = parallel ? await startReplicas(threads - 1, spec, net, xs.sampleShape, numClasses, seed, weights) : [];
-  const start = performance.now();
+  let start = performance.now();
   let step = 0;
   try {
     for (let epoch = 0; epoch < epochs; epoch++) {
@@ -177,6 +179,11 @@ export async function trainNetwork(
           message: `epoch ${String(epoch + 1)}/${String(epochs)}, step ${String(b + 1)}/${String(stepsPerEpoch)}, lr ${String(Number(lr.toPrecision(6)))}`,
         });
       }
+      if (afterEpoch !== undefined) {
+        const paused = performance.now();
+        await afterEpoch(epoch + 1);
+        start += performance.now() - paused;
+      }
     }
   } finally {
     for (const m of velocity) m.dispose();
@@ -198,7 +205,8 @@ export async function predictProbabilities(net: Network, xs: Batches, numClasses
 }
 
 /** The most probable class of each row of `p` [rows x cols] (the first on ties). */
-export function argmaxRows(p: Float32Array, rows: number, cols: number): Int32Array {
+export function argmaxRows(p: Float32Array, cols: number): Int32Array {
+  const rows = p.length / cols;
   const out = new Int32Array(rows);
   for (let r = 0; r < rows; r++) {
     let best = 0;
