@@ -11,7 +11,7 @@ import type { Batches } from './batches.js';
 import { Replica, shareGradients } from './dataParallel.js';
 import { SGD_MOMENTUM_KERNEL, type SgdAttrs, copyValuesInto, hasFusedKernels } from './kernels/index.js';
 import type { Network } from './layers.js';
-import type { ResolvedTrainOptions } from './trainOptions.js';
+import { type ResolvedTrainOptions, scheduleAt } from './trainOptions.js';
 
 /** Which model a data-parallel replica builds: its registry name and constructor options. */
 export interface ReplicaSpec {
@@ -73,7 +73,7 @@ export async function trainNetwork(
   options: Pick<FitOptions, 'onProgress' | 'signal'>,
   afterEpoch?: (epoch: number) => Promise<void>,
 ): Promise<void> {
-  const { epochs, batchSize, learningRate, momentum, weightDecay, lrSteps, lrDecay, seed, threads } = train;
+  const { epochs, batchSize, weightDecay, seed, threads } = train;
   const n = xs.count;
   const stepsPerEpoch = Math.ceil(n / batchSize);
   const totalSteps = epochs * stepsPerEpoch;
@@ -93,8 +93,7 @@ export async function trainNetwork(
       for (let b = 0; b < stepsPerEpoch; b++, step++) {
         throwIfAborted(options.signal);
         const idx = order.subarray(b * batchSize, Math.min(n, (b + 1) * batchSize));
-        const passed = lrSteps.filter((s) => step >= s * totalSteps).length;
-        const lr = learningRate * lrDecay ** passed;
+        const { learningRate: lr, momentum } = scheduleAt(train, step, totalSteps);
         const updates: (() => void)[] = [];
         // Shares of the batch: replica 0 (this thread) first, then one per worker.
         const shareSize = Math.ceil(idx.length / (replicas.length + 1));

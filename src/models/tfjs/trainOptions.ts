@@ -1,3 +1,4 @@
+import { checkChoice } from '../../options.js';
 import { checkInteger, checkNumber } from '../../validate.js';
 
 /** Training options shared by the ConvNets; defaults follow He et al. (2016) for CIFAR-10. */
@@ -19,6 +20,14 @@ export interface TrainOptions {
   readonly lrSteps?: readonly number[];
   /** Factor applied at each step (default 0.1). */
   readonly lrDecay?: number;
+  /**
+   * The learning-rate schedule, stepped once per batch (default 'step'). 'step': `learningRate`
+   * multiplied by `lrDecay` at each of `lrSteps`, momentum constant. 'onecycle': PyTorch's
+   * `OneCycleLR` with its defaults, `learningRate` as `max_lr` — cosine from `learningRate / 25`
+   * up to `learningRate` over the first 30% of the steps, then down to `learningRate / 25e4`, while
+   * the momentum cycles 0.95 -> 0.85 -> 0.95 (`momentum` and `lrSteps`/`lrDecay` are then unused).
+   */
+  readonly schedule?: 'step' | 'onecycle';
   /** Seed of the initialisation, batch order and dropout (default 0). */
   readonly seed?: number;
   /**
@@ -40,6 +49,7 @@ export const TRAIN_OPTIONS = [
   'weightDecay',
   'lrSteps',
   'lrDecay',
+  'schedule',
   'seed',
   'threads',
 ] as const;
@@ -59,7 +69,39 @@ export function resolveTrain(fn: string, o: TrainOptions, defaults: Partial<Reso
     weightDecay: checkNumber(fn, 'options.weightDecay', o.weightDecay ?? defaults.weightDecay ?? 1e-4, { min: 0 }),
     lrSteps: steps,
     lrDecay: checkNumber(fn, 'options.lrDecay', o.lrDecay ?? defaults.lrDecay ?? 0.1, { positive: true, max: 1 }),
+    schedule: checkChoice(fn, 'options.schedule', o.schedule ?? defaults.schedule, ['step', 'onecycle'] as const, 'step'),
     seed: checkInteger(fn, 'options.seed', o.seed ?? 0, 0, 2 ** 31 - 1),
     threads: checkInteger(fn, 'options.threads', o.threads ?? defaults.threads ?? 1, 1, 64),
   };
+}
+
+/** PyTorch OneCycleLR's defaults (pct_start, div_factor, final_div_factor, base and max momentum). */
+const ONE_CYCLE = { pctStart: 0.3, divFactor: 25, finalDivFactor: 1e4, baseMomentum: 0.85, maxMomentum: 0.95 } as const;
+
+/**
+ * The learning rate and momentum of step `step` (0-based, one per batch) of `totalSteps`, under
+ * `train.schedule`. 'onecycle' follows PyTorch 1.13's OneCycleLR (anneal_strategy 'cos',
+ * three_phase False) step for step, including its phase boundary at `pct_start * total - 1`.
+ */
+export function scheduleAt(
+  train: Pick<ResolvedTrainOptions, 'schedule' | 'learningRate' | 'momentum' | 'lrSteps' | 'lrDecay'>,
+  step: number,
+  totalSteps: number,
+): { readonly learningRate: number; readonly momentum: number } {
+  if (train.schedule === 'step') {
+    const passed = train.lrSteps.filter((s) => step >= s * totalSteps).length;
+    return { learningRate: train.learningRate * train.lrDecay ** passed, momentum: train.momentum };
+  }
+  const { pctStart, divFactor, finalDivFactor, baseMomentum, maxMomentum } = ONE_CYCLE;
+  const maxLr = train.learningRate;
+  const initialLr = maxLr / divFactor;
+  const minLr = initialLr / finalDivFactor;
+  const cos = (start: number, end: number, pct: number): number => end + ((start - end) / 2) * (Math.cos(Math.PI * pct) + 1);
+  const warmEnd = pctStart * totalSteps - 1;
+  if (step <= warmEnd) {
+    const pct = step / warmEnd;
+    return { learningRate: cos(initialLr, maxLr, pct), momentum: cos(maxMomentum, baseMomentum, pct) };
+  }
+  const pct = (step - warmEnd) / (totalSteps - 1 - warmEnd);
+  return { learningRate: cos(maxLr, minLr, pct), momentum: cos(baseMomentum, maxMomentum, pct) };
 }
