@@ -13,6 +13,7 @@ import {
   optionAShortcut,
 } from '../../src/models/tfjs/layers.js';
 import { tensorBatches } from '../../src/models/tfjs/batches.js';
+import { convAlgorithms } from '../../src/models/tfjs/kernels/conv.js';
 
 /**
  * One kernel's parity check: `run` computes some outputs through public ops (on wasm they reach
@@ -35,8 +36,31 @@ const convs: [number[], number[], number, 'same' | 'valid'][] = [
   [[2, 8, 8, 16], [3, 3, 16, 8], 1, 'valid'],
   [[2, 7, 7, 3], [5, 5, 3, 8], 1, 'same'],
   [[2, 9, 9, 4], [3, 3, 4, 8], 2, 'same'],
+  [[2, 8, 8, 64], [3, 3, 64, 64], 1, 'same'],
 ];
+/**
+ * Every configuration under each algorithm choice on wasm: Winograd F(2x2, 3x3) and F(4x4, 3x3) for
+ * the forward and input gradient, direct and F(4x4, 3x3) filter gradients (keys `name/variant`).
+ */
 function convOutputs(which: 'y' | 'dx' | 'dw'): Record<string, Float32Array> {
+  const saved = { ...convAlgorithms };
+  const out: Record<string, Float32Array> = {};
+  try {
+    for (const [variant, tile, winogradGrad] of [
+      ['f23', 2, false],
+      ['f43', 4, true],
+    ] as const) {
+      convAlgorithms.forwardTile = () => tile;
+      convAlgorithms.winogradFilterGrad = () => winogradGrad;
+      for (const [key, value] of Object.entries(convOutputsOnce(which))) out[`${key}/${variant}`] = value;
+    }
+  } finally {
+    Object.assign(convAlgorithms, saved);
+  }
+  return out;
+}
+
+function convOutputsOnce(which: 'y' | 'dx' | 'dw'): Record<string, Float32Array> {
   const out: Record<string, Float32Array> = {};
   convs.forEach(([xs, ws, s, pad], i) => {
     const x = rnd(xs, 10 + i) as tf.Tensor4D;
@@ -233,6 +257,8 @@ describe('every registered wasm kernel against the cpu backend (parity table)', 
         expect(g.length, key).toBe(w.length);
         let err = 0;
         for (let i = 0; i < w.length; i++) err = Math.max(err, Math.abs((g[i] as number) - (w[i] as number)));
+        if (process.env.PARITY_VERBOSE !== undefined)
+          console.log(`${name} ${key}: max error / max value ${(err / maxAbs(w)).toExponential(2)}`);
         expect(err, `${key}: max |wasm - cpu|`).toBeLessThanOrEqual(c.tolerance * maxAbs(w) + c.tolerance);
       }
     });

@@ -29,29 +29,89 @@ function convInfo(kernel: string, xShape: number[], filterShape: number[], attrs
   );
 }
 
+/**
+ * Which algorithm runs each stride-1 3x3 convolution (C % 4 == 0, F % 8 == 0): the Winograd tile of
+ * the forward and input-gradient convolutions by channel count, and whether the filter gradient
+ * uses Winograd F(4x4, 3x3). The defaults are what measured fastest (docs/performance.md); tests
+ * and benchmarks change them to compare.
+ *
+ * @internal
+ */
+export const convAlgorithms: {
+  /** The Winograd output tile (2: F(2x2, 3x3), 4: F(4x4, 3x3)) for a convolution of C to F channels. */
+  forwardTile: (C: number, F: number) => 2 | 4;
+  /** Whether the filter gradient of a convolution of C to F channels runs through F(4x4, 3x3). */
+  winogradFilterGrad: (C: number, F: number) => boolean;
+} = {
+  forwardTile: () => 4,
+  winogradFilterGrad: () => true,
+};
+
+/** Tiles per block of conv.c's winograd43Conv and winograd43FilterGrad (WG4_BLOCK). */
+const WG4_BLOCK = 32;
+
 function backpropFilter(args: KernelArgs): tf.TensorInfo {
   const backend = args.backend as WasmBackend;
   const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
   const attrs = args.attrs as unknown as ConvAttrs & { filterShape: number[] };
   const info = convInfo('Conv2DBackpropFilter', x.shape, attrs.filterShape, attrs);
   const out = backend.makeOutput([...attrs.filterShape], 'float32');
-  instance(backend).conv2dBackpropFilter(
+  const k = instance(backend);
+  const [C, F] = [info.inChannels, info.outChannels];
+  const { top, bottom, left, right } = info.padInfo;
+  if (
+    info.strideHeight === 1 &&
+    info.strideWidth === 1 &&
+    info.filterHeight === 3 &&
+    info.filterWidth === 3 &&
+    C % 4 === 0 &&
+    F % 8 === 0 &&
+    Math.max(top, bottom, left, right) <= 2 &&
+    convAlgorithms.winogradFilterGrad(C, F)
+  ) {
+    // Scratch: V and D for a block of tiles, the 36 accumulated C x F products.
+    const scratch = backend.wasm._malloc((36 * WG4_BLOCK * (C + F) + 36 * C * F) * 4);
+    try {
+      const D = scratch + 36 * WG4_BLOCK * C * 4;
+      k.winograd43FilterGrad(
+        offset(backend, x),
+        offset(backend, dy),
+        scratch,
+        D,
+        D + 36 * WG4_BLOCK * F * 4,
+        offset(backend, out),
+        info.batchSize,
+        info.inHeight,
+        info.inWidth,
+        C,
+        info.outHeight,
+        info.outWidth,
+        F,
+        top,
+        left,
+      );
+    } finally {
+      backend.wasm._free(scratch);
+    }
+    return out;
+  }
+  k.conv2dBackpropFilter(
     offset(backend, x),
     offset(backend, dy),
     offset(backend, out),
     info.batchSize,
     info.inHeight,
     info.inWidth,
-    info.inChannels,
+    C,
     info.outHeight,
     info.outWidth,
-    info.outChannels,
+    F,
     info.filterHeight,
     info.filterWidth,
     info.strideHeight,
     info.strideWidth,
-    info.padInfo.top,
-    info.padInfo.left,
+    top,
+    left,
   );
   return out;
 }
@@ -85,8 +145,10 @@ function stride1Conv(
   const k = instance(backend);
   const T = KH * KW * C;
   const winograd = KH === 3 && KW === 3 && C % 4 === 0 && F % 8 === 0;
+  const tile = winograd ? convAlgorithms.forwardTile(C, F) : 0;
   // Winograd: the transformed filter U, then the per-block scratch V and M.
-  const scratchFloats = winograd ? 16 * C * F + 16 * WG_BLOCK * (C + F) : T * (F & ~7);
+  const scratchFloats =
+    tile === 4 ? 36 * C * F + 36 * WG4_BLOCK * (C + F) : tile === 2 ? 16 * C * F + 16 * WG_BLOCK * (C + F) : T * (F & ~7);
   const scratch = backend.wasm._malloc(Math.max(1, scratchFloats) * 4);
   // Winograd reads the padding as zeros; the direct kernel needs a padded copy.
   const unpadded = winograd || (pads.top === 0 && pads.bottom === 0 && pads.left === 0 && pads.right === 0);
@@ -94,7 +156,11 @@ function stride1Conv(
   try {
     if (padded !== 0) k.padImages(offset(backend, x), padded, N, H, W, C, Hp, Wp, pads.top, pads.left);
     const input = padded === 0 ? offset(backend, x) : padded;
-    if (winograd) {
+    if (tile === 4) {
+      const V = scratch + 36 * C * F * 4;
+      k.winograd43Filter(filterPtr, scratch, C, F);
+      k.winograd43Conv(input, scratch, V, V + 36 * WG4_BLOCK * C * 4, offset(backend, out), N, H, W, C, Ho, Wo, F, pads.top, pads.left);
+    } else if (tile === 2) {
       const V = scratch + 16 * C * F * 4;
       k.winogradFilter(filterPtr, scratch, C, F);
       k.winogradConv(input, scratch, V, V + 16 * WG_BLOCK * C * 4, offset(backend, out), N, H, W, C, Ho, Wo, F, pads.top, pads.left);

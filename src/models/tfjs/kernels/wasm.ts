@@ -83,6 +83,40 @@ export interface ConvKernels {
     pt: number,
     pl: number,
   ): void;
+  winograd43Filter(w: number, U: number, C: number, F: number): void;
+  winograd43Conv(
+    x: number,
+    U: number,
+    V: number,
+    M: number,
+    y: number,
+    N: number,
+    H: number,
+    W: number,
+    C: number,
+    Ho: number,
+    Wo: number,
+    F: number,
+    pt: number,
+    pl: number,
+  ): void;
+  winograd43FilterGrad(
+    x: number,
+    dy: number,
+    V: number,
+    D: number,
+    Macc: number,
+    dw: number,
+    N: number,
+    H: number,
+    W: number,
+    C: number,
+    Ho: number,
+    Wo: number,
+    F: number,
+    pt: number,
+    pl: number,
+  ): void;
   flipFilter(w: number, wf: number, KH: number, KW: number, C: number, F: number): void;
   sgdMomentum(v: number, m: number, g: number, vOut: number, mOut: number, n: number, lr: number, mu: number, wd: number): void;
   axpby(a: number, b: number, out: number, n: number, alpha: number, beta: number): void;
@@ -195,6 +229,9 @@ export const CONV_EXPORT_ARITY = {
   conv2dValid: 13,
   winogradFilter: 4,
   winogradConv: 14,
+  winograd43Filter: 4,
+  winograd43Conv: 14,
+  winograd43FilterGrad: 15,
   flipFilter: 6,
   sgdMomentum: 9,
   axpby: 6,
