@@ -261,6 +261,40 @@ static inline void flush(double *acc, f32 *blk, int n) {
   }
 }
 
+// y = relu?((x - mean) * gamma / sqrt(var + eps) + beta + res?) as x * scale + shift, with the
+// per-channel scale and shift in blk (2C floats of scratch): pass 3 of batchNormForward, and the
+// whole layer in inference mode (running statistics), where the composed tfjs ops took five
+// passes over the activation.
+EXPORT(batchNormApply)
+void batchNormApply(const f32 *x, const f32 *gamma, const f32 *beta, const f32 *mean, const f32 *var, const f32 *res, f32 *y,
+                    f32 *blk, int M, int C, int relu, f32 eps) {
+  const int C4 = C & ~3;
+  f32 *scale = blk, *shift = blk + C;
+  for (int c = 0; c < C; c++) {
+    f32 s = gamma[c] / __builtin_sqrtf(var[c] + eps);
+    scale[c] = s;
+    shift[c] = beta[c] - mean[c] * s;
+  }
+  for (int r = 0; r < M; r++) {
+    const f32 *row = x + (long)r * C;
+    const f32 *rr = res ? res + (long)r * C : 0;
+    f32 *out = y + (long)r * C;
+    int c = 0;
+    for (; c < C4; c += 4) {
+      v4 v = madd(ld(shift + c), ld(row + c), ld(scale + c));
+      if (rr) v = wasm_f32x4_add(v, ld(rr + c));
+      if (relu) v = relu4(v);
+      st(out + c, v);
+    }
+    for (; c < C; c++) {
+      f32 v = row[c] * scale[c] + shift[c];
+      if (rr) v += rr[c];
+      if (relu && v < 0.f) v = 0.f;
+      out[c] = v;
+    }
+  }
+}
+
 EXPORT(batchNormForward)
 void batchNormForward(const f32 *x, const f32 *gamma, const f32 *beta, const f32 *res, f32 *y, f32 *mean, f32 *var,
                       double *acc, f32 *blk, int M, int C, int relu, f32 eps) {
@@ -299,31 +333,8 @@ void batchNormForward(const f32 *x, const f32 *gamma, const f32 *beta, const f32
   }
   SCALAR
   for (int c = 0; c < C; c++) var[c] = (f32)(acc[c] / M);
-  // Pass 3: y = x * scale + shift (+ res) (ReLU), scale and shift per channel in blk.
-  f32 *scale = blk, *shift = blk + C;
-  for (int c = 0; c < C; c++) {
-    f32 s = gamma[c] / __builtin_sqrtf(var[c] + eps);
-    scale[c] = s;
-    shift[c] = beta[c] - mean[c] * s;
-  }
-  for (int r = 0; r < M; r++) {
-    const f32 *row = x + (long)r * C;
-    const f32 *rr = res ? res + (long)r * C : 0;
-    f32 *out = y + (long)r * C;
-    int c = 0;
-    for (; c < C4; c += 4) {
-      v4 v = madd(ld(shift + c), ld(row + c), ld(scale + c));
-      if (rr) v = wasm_f32x4_add(v, ld(rr + c));
-      if (relu) v = relu4(v);
-      st(out + c, v);
-    }
-    for (; c < C; c++) {
-      f32 v = row[c] * scale[c] + shift[c];
-      if (rr) v += rr[c];
-      if (relu && v < 0.f) v = 0.f;
-      out[c] = v;
-    }
-  }
+  // Pass 3: y = x * scale + shift (+ res) (ReLU).
+  batchNormApply(x, gamma, beta, mean, var, res, y, blk, M, C, relu, eps);
 }
 
 // The gradient of batchNormForward. g = dy masked by y > 0 when relu (y is the forward output);
@@ -1018,19 +1029,24 @@ static inline void a4(const v4 y[4], v4 r[6]) {
   r[5] = y[3];
 }
 
-// The 6x6 input patch at (iy, ix) of image xn [H, W, C], channels c..c+3, transformed to B^T d B
-// and stored at V[xi * vstride] (xi = 6 i + j); rows and columns outside the image read as zeros.
-static inline __attribute__((always_inline)) void input_tile6(const f32 *xn, int H, int W, int C, int iy, int ix, int c, f32 *V, long vstride) {
+// The 6x6 input patch at (iy, ix) of image xn [H, W, C], channels c..c+3, transformed to B^T d B.
+// Value xi = 6 i + j (4 channels) goes to V[xi * vstride]. (A layout with the 4 tiles of a
+// register tile interleaved, so the product splats them at constant offsets, counted the same
+// instructions under callgrind.) `checked`: rows and columns outside the image read
+// as zeros (a constant at each call, so the patches inside the image load without branches).
+static inline __attribute__((always_inline)) void input_tile6(const f32 *xn, int H, int W, int C, int iy, int ix, int c, f32 *V,
+                                                             long vstride, int checked) {
   const v4 z = wasm_f32x4_splat(0.f);
-  const int inside = iy >= 0 && iy + 6 <= H && ix >= 0 && ix + 6 <= W;
   v4 t[6][6];
   UNROLL
   for (int j = 0; j < 6; j++) {
     v4 d[6];
     int okx = ix + j >= 0 && ix + j < W;
     UNROLL
-    for (int i = 0; i < 6; i++)
-      d[i] = inside || (okx && iy + i >= 0 && iy + i < H) ? ld(xn + ((long)(iy + i) * W + ix + j) * C + c) : z;
+    for (int i = 0; i < 6; i++) {
+      const f32 *p = xn + ((long)(iy + i) * W + ix + j) * C + c;
+      d[i] = !checked ? ld(p) : okx && iy + i >= 0 && iy + i < H ? ld(p) : z;
+    }
     v4 r[6];
     bt6(d, r);
     UNROLL
@@ -1042,6 +1058,16 @@ static inline __attribute__((always_inline)) void input_tile6(const f32 *xn, int
     bt6(t[i], r);
     UNROLL
     for (int j = 0; j < 6; j++) st(V + (long)(i * 6 + j) * vstride, r[j]);
+  }
+}
+
+// input_tile6 for every group of 4 channels, with the bounds checks only where the patch crosses
+// the image's border.
+static inline __attribute__((always_inline)) void input_tiles6(const f32 *xn, int H, int W, int C, int iy, int ix, f32 *V, long vstride) {
+  if (iy >= 0 && iy + 6 <= H && ix >= 0 && ix + 6 <= W) {
+    for (int c = 0; c < C; c += 4) input_tile6(xn, H, W, C, iy, ix, c, V + c, vstride, 0);
+  } else {
+    for (int c = 0; c < C; c += 4) input_tile6(xn, H, W, C, iy, ix, c, V + c, vstride, 1);
   }
 }
 
@@ -1089,9 +1115,7 @@ void winograd43Conv(const f32 *x, const f32 *U, f32 *V, f32 *M, f32 *y, int N, i
     for (int t = 0; t < T; t++) {
       const long g = g0 + t;
       const int n = (int)(g / tiles), r = (int)(g % tiles);
-      const f32 *xn = x + (long)n * H * W * C;
-      const int iy = 4 * (r / tw) - pt, ix = 4 * (r % tw) - pl;
-      for (int c = 0; c < C; c += 4) input_tile6(xn, H, W, C, iy, ix, c, V + (long)t * C + c, (long)T * C);
+      input_tiles6(x + (long)n * H * W * C, H, W, C, 4 * (r / tw) - pt, 4 * (r % tw) - pl, V + (long)t * C, (long)T * C);
     }
     // 36 products M[xi] [T, F] = V[xi] [T, C] U[xi] [C, F].
     for (int xi = 0; xi < 36; xi++) {
@@ -1181,8 +1205,7 @@ void winograd43FilterGrad(const f32 *x, const f32 *dy, f32 *V, f32 *D, f32 *Macc
       const long g = g0 + t;
       const int n = (int)(g / tiles), r = (int)(g % tiles);
       const int oy = 4 * (r / tw), ox = 4 * (r % tw);
-      const f32 *xn = x + (long)n * H * W * C;
-      for (int c = 0; c < C; c += 4) input_tile6(xn, H, W, C, oy - pt, ox - pl, c, V + (long)t * C + c, (long)T * C);
+      input_tiles6(x + (long)n * H * W * C, H, W, C, oy - pt, ox - pl, V + (long)t * C, (long)T * C);
       // A dy A^T of the tile's 4x4 output gradient (zero past Ho, Wo).
       const f32 *dyn = dy + (long)n * Ho * Wo * F;
       const long ds = (long)T * F;

@@ -190,6 +190,32 @@ const cases: Record<RegisteredKernelName, ParityCase> = {
   },
   BlindspotsBatchNorm: { tolerance: 1e-5, run: batchNormOutputs },
   BlindspotsBatchNormGrad: { tolerance: 1e-4, run: batchNormOutputs },
+  BlindspotsBatchNormInference: {
+    tolerance: 1e-6,
+    run: () => {
+      const params = newParams();
+      try {
+        const bn = batchNormVars(new Init(params, 2), 'bn', 12);
+        tf.tidy(() => {
+          for (const [v, seed] of [
+            [bn.gamma, 23],
+            [bn.beta, 24],
+            [bn.mean, 25],
+          ] as const)
+            v.assign(rnd([12], seed));
+          bn.variance.assign(tf.add(tf.abs(rnd([12], 26)), 0.1));
+        });
+        const x = rnd([4, 5, 3, 12], 27);
+        const residual = rnd([4, 5, 3, 12], 28);
+        return {
+          plain: values(batchNorm(x, bn, false)),
+          residualRelu: values(batchNorm(x, bn, false, undefined, { residual, relu: true })),
+        };
+      } finally {
+        disposeParams(params);
+      }
+    },
+  },
   BlindspotsAxpby: { tolerance: 1e-6, run: batchNormOutputs },
   BlindspotsSgdMomentum: {
     tolerance: 0, // bit-identical: the same operation order, no fused multiply-add

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import {
   AXPBY_KERNEL,
   BATCH_NORM_GRAD_KERNEL,
+  BATCH_NORM_INFERENCE_KERNEL,
   BATCH_NORM_KERNEL,
   BIAS_RELU_GRAD_KERNEL,
   BIAS_RELU_KERNEL,
@@ -155,6 +156,13 @@ export function batchNorm(
     throw new Error(`batchNorm: residual of shape [${residual.shape.join(', ')}] for x of shape [${x.shape.join(', ')}]`);
   }
   if (training && fused && hasFusedKernels()) return fusedBatchNorm(x, bn, relu, residual, updates);
+  if (!training && fused && hasFusedKernels() && x.dtype === 'float32') {
+    // Inference: one pass instead of the composed ops' five (predict of ResNet-20 on wasm).
+    const inputs: tf.NamedTensorMap = { x, gamma: bn.gamma, beta: bn.beta, mean: bn.mean, variance: bn.variance };
+    if (residual !== undefined) inputs['residual'] = residual;
+    const attrs: BatchNormAttrs = { relu, epsilon: BN_EPSILON };
+    return tf.engine().runKernel(BATCH_NORM_INFERENCE_KERNEL, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
+  }
   let out = composedBatchNorm(x, bn, training, updates);
   if (residual !== undefined) out = tf.add(out, residual);
   return relu ? tf.relu(out) : out;

@@ -4,6 +4,11 @@ import { type KernelArgs, type WasmBackend, type WasmKernel, instance, offset, w
 
 /** Fused training batch norm: `{ x, gamma, beta, residual? }` -> `[y, mean, variance]` (wasm only). */
 export const BATCH_NORM_KERNEL = 'BlindspotsBatchNorm';
+/**
+ * Batch norm with given statistics (inference mode): `{ x, gamma, beta, mean, variance, residual? }`
+ * -> y (wasm only).
+ */
+export const BATCH_NORM_INFERENCE_KERNEL = 'BlindspotsBatchNormInference';
 /** Its gradient: `{ dy, x, y, gamma, mean, variance }` -> `[dx, dgamma, dbeta, dresidual?]` (wasm only). */
 export const BATCH_NORM_GRAD_KERNEL = 'BlindspotsBatchNormGrad';
 
@@ -87,8 +92,40 @@ function batchNormGradKernel(args: KernelArgs): tf.TensorInfo[] {
   return dz === undefined ? [dx, dgamma, dbeta] : [dx, dgamma, dbeta, dz];
 }
 
+/** `relu?((x - mean) / sqrt(variance + eps) * gamma + beta + residual?)` in one pass: see conv.c's batchNormApply. */
+function batchNormInferenceKernel(args: KernelArgs): tf.TensorInfo {
+  const backend = args.backend as WasmBackend;
+  const { x, gamma, beta, mean, variance, residual } = args.inputs as Record<
+    'x' | 'gamma' | 'beta' | 'mean' | 'variance',
+    tf.TensorInfo
+  > & {
+    residual?: tf.TensorInfo;
+  };
+  const attrs = args.attrs as unknown as BatchNormAttrs;
+  const C = x.shape[x.shape.length - 1] as number;
+  const y = backend.makeOutput([...x.shape], 'float32');
+  withScratch(backend, C, (_acc, blk) => {
+    instance(backend).batchNormApply(
+      offset(backend, x),
+      offset(backend, gamma),
+      offset(backend, beta),
+      offset(backend, mean),
+      offset(backend, variance),
+      residual === undefined ? 0 : offset(backend, residual),
+      offset(backend, y),
+      blk,
+      tf.util.sizeFromShape(x.shape) / C,
+      C,
+      attrs.relu ? 1 : 0,
+      attrs.epsilon,
+    );
+  });
+  return y;
+}
+
 /** The batch-norm kernels. */
 export const batchNormKernels = [
   { kernelName: BATCH_NORM_KERNEL, make: () => batchNormKernel },
   { kernelName: BATCH_NORM_GRAD_KERNEL, make: () => batchNormGradKernel },
+  { kernelName: BATCH_NORM_INFERENCE_KERNEL, make: () => batchNormInferenceKernel },
 ] as const satisfies readonly WasmKernel[];

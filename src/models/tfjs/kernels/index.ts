@@ -14,7 +14,7 @@ import { sgdKernels } from './sgd.js';
 import { shortcutKernels } from './shortcut.js';
 import type { WasmKernel } from './wasm.js';
 
-export { BATCH_NORM_KERNEL, BATCH_NORM_GRAD_KERNEL, type BatchNormAttrs } from './batchNorm.js';
+export { BATCH_NORM_KERNEL, BATCH_NORM_GRAD_KERNEL, BATCH_NORM_INFERENCE_KERNEL, type BatchNormAttrs } from './batchNorm.js';
 export { ONE_HOT_CONV_KERNEL, ONE_HOT_CONV_GRAD_KERNEL, BIAS_RELU_KERNEL, BIAS_RELU_GRAD_KERNEL } from './charCnn.js';
 export { copyValuesInto } from './identity.js';
 export { SGD_MOMENTUM_KERNEL, AXPBY_KERNEL, type SgdAttrs } from './sgd.js';

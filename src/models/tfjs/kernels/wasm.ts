@@ -162,6 +162,20 @@ export interface ConvKernels {
     relu: number,
     eps: number,
   ): void;
+  batchNormApply(
+    x: number,
+    gamma: number,
+    beta: number,
+    mean: number,
+    variance: number,
+    res: number,
+    y: number,
+    blk: number,
+    M: number,
+    C: number,
+    relu: number,
+    eps: number,
+  ): void;
   batchNormBackward(
     dy: number,
     x: number,
@@ -239,6 +253,7 @@ export const CONV_EXPORT_ARITY = {
   shortcutBackward: 11,
   gatherRows: 6,
   batchNormForward: 13,
+  batchNormApply: 12,
   batchNormBackward: 16,
   matMul: 11,
   oneHotConv: 8,
