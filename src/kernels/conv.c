@@ -1281,3 +1281,172 @@ void winograd43FilterGrad(const f32 *x, const f32 *dy, f32 *V, f32 *D, f32 *Macc
     }
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// 1-D Winograd F(m, r) for stride-1 1 x r convolutions along the rows (the char-CNN's 1 x 3 and
+// 1 x 7 layers, 256 channels): m outputs from a = m + r - 1 inputs with a multiplies per channel
+// pair instead of m r. The transforms come as data (BT [a][a], G [a][r], AT [m][a], from the
+// glue, a <= 8), applied as sums that skip zero coefficients: with 256 channels the a products
+// [T, C] x [C, F] per block dominate and the transforms cost little. Rows are x [R, W, C] (R = N H),
+// zero-padded by pl columns on the left (and as many on the right as Wo needs).
+
+// U[a][F / 8][C][8] = G w for w [1, r, C, F].
+EXPORT(winograd1dFilter)
+void winograd1dFilter(const f32 *w, const f32 *G, f32 *U, int r, int a, int C, int F) {
+  for (int xi = 0; xi < a; xi++)
+    for (int c = 0; c < C; c++)
+      for (int f = 0; f < F; f++) {
+        f32 s = 0.f;
+        for (int k = 0; k < r; k++) s += G[xi * r + k] * w[((long)k * C + c) * F + f];
+        U[(((long)xi * (F >> 3) + (f >> 3)) * C + c) * 8 + (f & 7)] = s;
+      }
+}
+
+// V[xi][t][c..c+3] = sum over k of BT[xi][k] d[k], d the a inputs of tile t (zero outside [0, W)).
+static inline void input_tile1d(const f32 *xr, int W, int C, int ix, int c, const f32 *BT, int a, f32 *V, long vstride) {
+  const v4 z = wasm_f32x4_splat(0.f);
+  const int inside = ix >= 0 && ix + a <= W;
+  for (int xi = 0; xi < a; xi++) {
+    v4 s = z;
+    for (int k = 0; k < a; k++) {
+      const f32 b = BT[xi * a + k];
+      if (b == 0.f || (!inside && (ix + k < 0 || ix + k >= W))) continue;
+      s = madd(s, ld(xr + (long)(ix + k) * C + c), wasm_f32x4_splat(b));
+    }
+    st(V + xi * vstride, s);
+  }
+}
+
+// y [R, Wo, F] from x [R, W, C] and U. Scratch: V a * WG1_BLOCK * C floats, M a * WG1_BLOCK * F.
+#define WG1_BLOCK 32
+EXPORT(winograd1dConv)
+void winograd1dConv(const f32 *x, const f32 *U, const f32 *BT, const f32 *AT, f32 *V, f32 *M, f32 *y, int R, int W, int C, int Wo, int F,
+                    int pl, int m, int a) {
+  const int tiles = (Wo + m - 1) / m;
+  const long total = (long)R * tiles;
+  const v4 z = wasm_f32x4_splat(0.f);
+  for (long g0 = 0; g0 < total; g0 += WG1_BLOCK) {
+    const int T = total - g0 < WG1_BLOCK ? (int)(total - g0) : WG1_BLOCK;
+    for (int t = 0; t < T; t++) {
+      const long g = g0 + t;
+      const int row = (int)(g / tiles), tile = (int)(g % tiles);
+      for (int c = 0; c < C; c += 4) input_tile1d(x + (long)row * W * C, W, C, tile * m - pl, c, BT, a, V + (long)t * C + c, (long)T * C);
+    }
+    for (int xi = 0; xi < a; xi++) {
+      const f32 *Vx = V + (long)xi * T * C;
+      f32 *Mx = M + (long)xi * T * F;
+      for (int fb = 0; fb < F; fb += 8) {
+        const f32 *panel = U + ((long)xi * (F >> 3) + (fb >> 3)) * C * 8;
+        int t = 0;
+        for (; t + 4 <= T; t += 4) {
+          v4 a00 = z, a01 = z, a10 = z, a11 = z, a20 = z, a21 = z, a30 = z, a31 = z;
+          const f32 *vp = Vx + (long)t * C;
+          const f32 *wq = panel;
+          for (int c = 0; c < C; c++, wq += 8) {
+            v4 w0 = ld(wq), w1 = ld(wq + 4);
+            v4 x0 = splat(vp + c), x1 = splat(vp + C + c), x2 = splat(vp + 2 * C + c), x3 = splat(vp + 3 * C + c);
+            a00 = madd(a00, x0, w0); a01 = madd(a01, x0, w1);
+            a10 = madd(a10, x1, w0); a11 = madd(a11, x1, w1);
+            a20 = madd(a20, x2, w0); a21 = madd(a21, x2, w1);
+            a30 = madd(a30, x3, w0); a31 = madd(a31, x3, w1);
+          }
+          f32 *o = Mx + (long)t * F + fb;
+          st(o, a00); st(o + 4, a01); st(o + F, a10); st(o + F + 4, a11);
+          st(o + 2 * F, a20); st(o + 2 * F + 4, a21); st(o + 3 * F, a30); st(o + 3 * F + 4, a31);
+        }
+        for (; t < T; t++) {
+          v4 a0 = z, a1 = z;
+          const f32 *vp = Vx + (long)t * C;
+          const f32 *wq = panel;
+          for (int c = 0; c < C; c++, wq += 8) {
+            v4 x0 = splat(vp + c);
+            a0 = madd(a0, x0, ld(wq));
+            a1 = madd(a1, x0, ld(wq + 4));
+          }
+          f32 *o = Mx + (long)t * F + fb;
+          st(o, a0); st(o + 4, a1);
+        }
+      }
+    }
+    // y[tile m + i] = sum over xi of AT[i][xi] M[xi]; outputs past Wo are not written.
+    for (int t = 0; t < T; t++) {
+      const long g = g0 + t;
+      const int row = (int)(g / tiles), tile = (int)(g % tiles);
+      for (int i = 0; i < m && tile * m + i < Wo; i++) {
+        f32 *out = y + ((long)row * Wo + tile * m + i) * F;
+        for (int f = 0; f < F; f += 4) {
+          v4 s = z;
+          for (int xi = 0; xi < a; xi++) {
+            const f32 b = AT[i * a + xi];
+            if (b != 0.f) s = madd(s, ld(M + ((long)xi * T + t) * F + f), wasm_f32x4_splat(b));
+          }
+          st(out + f, s);
+        }
+      }
+    }
+  }
+}
+
+// The filter gradient through the same transforms: dw[k] = sum over xi of G[xi][k] Macc[xi], with
+// Macc[xi] [C, F] = sum over tiles of V[xi]^T D[xi], D[xi][t] = sum over i of AT[i][xi] dy[t m + i].
+// Scratch: V a * WG1_BLOCK * C floats, D a * WG1_BLOCK * F, Macc a * C * F.
+EXPORT(winograd1dFilterGrad)
+void winograd1dFilterGrad(const f32 *x, const f32 *dy, const f32 *BT, const f32 *AT, const f32 *G, f32 *V, f32 *D, f32 *Macc, f32 *dw, int R,
+                          int W, int C, int Wo, int F, int pl, int m, int r) {
+  const int a = m + r - 1;
+  const int tiles = (Wo + m - 1) / m;
+  const long total = (long)R * tiles;
+  const v4 z = wasm_f32x4_splat(0.f);
+  zero(Macc, a * C * F);
+  for (long g0 = 0; g0 < total; g0 += WG1_BLOCK) {
+    const int T = total - g0 < WG1_BLOCK ? (int)(total - g0) : WG1_BLOCK;
+    for (int t = 0; t < T; t++) {
+      const long g = g0 + t;
+      const int row = (int)(g / tiles), tile = (int)(g % tiles);
+      for (int c = 0; c < C; c += 4) input_tile1d(x + (long)row * W * C, W, C, tile * m - pl, c, BT, a, V + (long)t * C + c, (long)T * C);
+      const f32 *dyr = dy + (long)row * Wo * F;
+      for (int xi = 0; xi < a; xi++)
+        for (int f = 0; f < F; f += 4) {
+          v4 s = z;
+          for (int i = 0; i < m && tile * m + i < Wo; i++) {
+            const f32 b = AT[i * a + xi];
+            if (b != 0.f) s = madd(s, ld(dyr + (long)(tile * m + i) * F + f), wasm_f32x4_splat(b));
+          }
+          st(D + ((long)xi * T + t) * F + f, s);
+        }
+    }
+    for (int xi = 0; xi < a; xi++) {
+      const f32 *Vx = V + (long)xi * T * C;
+      const f32 *Dx = D + (long)xi * T * F;
+      f32 *Mx = Macc + (long)xi * C * F;
+      for (int c = 0; c < C; c += 4)
+        for (int f = 0; f < F; f += 8) {
+          f32 *mm = Mx + (long)c * F + f;
+          v4 a00 = ld(mm), a01 = ld(mm + 4), a10 = ld(mm + F), a11 = ld(mm + F + 4);
+          v4 a20 = ld(mm + 2 * F), a21 = ld(mm + 2 * F + 4), a30 = ld(mm + 3 * F), a31 = ld(mm + 3 * F + 4);
+          const f32 *vp = Vx + c;
+          const f32 *dp = Dx + f;
+          for (int t = 0; t < T; t++, vp += C, dp += F) {
+            v4 d0 = ld(dp), d1 = ld(dp + 4);
+            v4 x0 = splat(vp), x1 = splat(vp + 1), x2 = splat(vp + 2), x3 = splat(vp + 3);
+            a00 = madd(a00, x0, d0); a01 = madd(a01, x0, d1);
+            a10 = madd(a10, x1, d0); a11 = madd(a11, x1, d1);
+            a20 = madd(a20, x2, d0); a21 = madd(a21, x2, d1);
+            a30 = madd(a30, x3, d0); a31 = madd(a31, x3, d1);
+          }
+          st(mm, a00); st(mm + 4, a01); st(mm + F, a10); st(mm + F + 4, a11);
+          st(mm + 2 * F, a20); st(mm + 2 * F + 4, a21); st(mm + 3 * F, a30); st(mm + 3 * F + 4, a31);
+        }
+    }
+  }
+  const long cf = (long)C * F;
+  for (int k = 0; k < r; k++)
+    for (long j = 0; j < cf; j += 4) {
+      v4 s = z;
+      for (int xi = 0; xi < a; xi++) {
+        const f32 b = G[xi * r + k];
+        if (b != 0.f) s = madd(s, ld(Macc + xi * cf + j), wasm_f32x4_splat(b));
+      }
+      st(dw + k * cf + j, s);
+    }
+}

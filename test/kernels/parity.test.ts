@@ -37,10 +37,14 @@ const convs: [number[], number[], number, 'same' | 'valid'][] = [
   [[2, 7, 7, 3], [5, 5, 3, 8], 1, 'same'],
   [[2, 9, 9, 4], [3, 3, 4, 8], 2, 'same'],
   [[2, 8, 8, 64], [3, 3, 64, 64], 1, 'same'],
+  [[3, 1, 40, 16], [1, 7, 16, 24], 1, 'valid'],
+  [[2, 1, 31, 32], [1, 3, 32, 16], 1, 'valid'],
+  [[2, 2, 13, 8], [1, 3, 8, 8], 1, 'same'],
 ];
 /**
  * Every configuration under each algorithm choice on wasm: Winograd F(2x2, 3x3) and F(4x4, 3x3) for
- * the forward and input gradient, direct and F(4x4, 3x3) filter gradients (keys `name/variant`).
+ * the forward and input gradient, direct and F(4x4, 3x3) filter gradients, direct and 1-D Winograd
+ * F(4, 3) / F(2, 7) for the 1 x 3 and 1 x 7 filters (keys `name/variant`).
  */
 function convOutputs(which: 'y' | 'dx' | 'dw'): Record<string, Float32Array> {
   const saved = { ...convAlgorithms };
@@ -52,6 +56,7 @@ function convOutputs(which: 'y' | 'dx' | 'dw'): Record<string, Float32Array> {
     ] as const) {
       convAlgorithms.forwardTile = () => tile;
       convAlgorithms.winogradFilterGrad = () => winogradGrad;
+      convAlgorithms.winograd1d = () => winogradGrad;
       for (const [key, value] of Object.entries(convOutputsOnce(which))) out[`${key}/${variant}`] = value;
     }
   } finally {

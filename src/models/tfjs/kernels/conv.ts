@@ -42,10 +42,111 @@ export const convAlgorithms: {
   forwardTile: (C: number, F: number) => 2 | 4;
   /** Whether the filter gradient of a convolution of C to F channels runs through F(4x4, 3x3). */
   winogradFilterGrad: (C: number, F: number) => boolean;
+  /** Whether 1 x 3 and 1 x 7 convolutions (forward, input and filter gradients) use 1-D Winograd. */
+  winograd1d: (KW: number, C: number, F: number) => boolean;
 } = {
   forwardTile: () => 4,
   winogradFilterGrad: () => true,
+  winograd1d: () => true,
 };
+
+/**
+ * 1-D Winograd transforms by filter width: F(4, 3) (points 0, +-1, +-2, inf: the rows of the 2-D
+ * F(4x4, 3x3)) and F(2, 7) (points 0, +-1, +-2, +-1/2, inf; BT derived so that AT [(G g) . (BT d)]
+ * is the correlation, checked in test/kernels/parity.test.ts). m outputs per tile of a = m + r - 1.
+ */
+const WINOGRAD_1D: Record<number, { m: number; BT: number[][]; G: number[][]; AT: number[][] }> = {
+  3: {
+    m: 4,
+    BT: [
+      [4, 0, -5, 0, 1, 0],
+      [0, -4, -4, 1, 1, 0],
+      [0, 4, -4, -1, 1, 0],
+      [0, -2, -1, 2, 1, 0],
+      [0, 2, -1, -2, 1, 0],
+      [0, 4, 0, -5, 0, 1],
+    ],
+    G: [
+      [1 / 4, 0, 0],
+      [-1 / 6, -1 / 6, -1 / 6],
+      [-1 / 6, 1 / 6, -1 / 6],
+      [1 / 24, 1 / 12, 1 / 6],
+      [1 / 24, -1 / 12, 1 / 6],
+      [0, 0, 1],
+    ],
+    AT: [
+      [1, 1, 1, 1, 1, 0],
+      [0, 1, -1, 2, -2, 0],
+      [0, 1, 1, 4, 4, 0],
+      [0, 1, -1, 8, -8, 1],
+    ],
+  },
+  7: {
+    m: 2,
+    BT: [
+      [-1, 0, 21 / 4, 0, -21 / 4, 0, 1, 0],
+      [0, 1, 1, -17 / 4, -17 / 4, 1, 1, 0],
+      [0, -1, 1, 17 / 4, -17 / 4, -1, 1, 0],
+      [0, 1 / 2, 1 / 4, -5 / 2, -5 / 4, 2, 1, 0],
+      [0, -1 / 2, 1 / 4, 5 / 2, -5 / 4, -2, 1, 0],
+      [0, 2, 4, -5 / 2, -5, 1 / 2, 1, 0],
+      [0, -2, 4, 5 / 2, -5, -1 / 2, 1, 0],
+      [0, -1, 0, 21 / 4, 0, -21 / 4, 0, 1],
+    ],
+    G: [
+      [-1, 0, 0, 0, 0, 0, 0],
+      [-2 / 9, -2 / 9, -2 / 9, -2 / 9, -2 / 9, -2 / 9, -2 / 9],
+      [-2 / 9, 2 / 9, -2 / 9, 2 / 9, -2 / 9, 2 / 9, -2 / 9],
+      [1 / 90, 1 / 45, 2 / 45, 4 / 45, 8 / 45, 16 / 45, 32 / 45],
+      [1 / 90, -1 / 45, 2 / 45, -4 / 45, 8 / 45, -16 / 45, 32 / 45],
+      [32 / 45, 16 / 45, 8 / 45, 4 / 45, 2 / 45, 1 / 45, 1 / 90],
+      [32 / 45, -16 / 45, 8 / 45, -4 / 45, 2 / 45, -1 / 45, 1 / 90],
+      [0, 0, 0, 0, 0, 0, 1],
+    ],
+    AT: [
+      [1, 1, 1, 1, 1, 1, 1, 0],
+      [0, 1, -1, 2, -2, 1 / 2, -1 / 2, 1],
+    ],
+  },
+};
+
+/** Tiles per block of conv.c's 1-D Winograd kernels (WG1_BLOCK). */
+const WG1_BLOCK = 32;
+
+/**
+ * Runs `body` with the 1-D Winograd transforms for filter width `r` written into the backend's
+ * memory (BT, then G, then AT), or returns undefined when there are none for `r`.
+ */
+function withTransforms1d<T>(
+  backend: WasmBackend,
+  r: number,
+  body: (t: { m: number; a: number; BT: number; G: number; AT: number }) => T,
+): T | undefined {
+  const t = WINOGRAD_1D[r];
+  if (t === undefined) return undefined;
+  const values = new Float32Array([...t.BT.flat(), ...t.G.flat(), ...t.AT.flat()]);
+  const a = t.m + r - 1;
+  const ptr = backend.wasm._malloc(values.length * 4);
+  try {
+    new Float32Array((backend.wasm.asm.memory as { buffer: ArrayBuffer }).buffer, ptr, values.length).set(values);
+    return body({ m: t.m, a, BT: ptr, G: ptr + a * a * 4, AT: ptr + (a * a + a * r) * 4 });
+  } finally {
+    backend.wasm._free(ptr);
+  }
+}
+
+/** Whether a stride-1 convolution with this filter and padding runs through 1-D Winograd. */
+function winograd1d(KH: number, KW: number, C: number, F: number, padTop: number, padBottom: number): boolean {
+  return (
+    KH === 1 &&
+    WINOGRAD_1D[KW] !== undefined &&
+    C % 4 === 0 &&
+    F % 8 === 0 &&
+    padTop === 0 &&
+    padBottom === 0 &&
+    convAlgorithms.winograd1d(KW, C, F)
+  );
+}
 
 /** Tiles per block of conv.c's winograd43Conv and winograd43FilterGrad (WG4_BLOCK). */
 const WG4_BLOCK = 32;
@@ -59,6 +160,37 @@ function backpropFilter(args: KernelArgs): tf.TensorInfo {
   const k = instance(backend);
   const [C, F] = [info.inChannels, info.outChannels];
   const { top, bottom, left, right } = info.padInfo;
+  if (info.strideHeight === 1 && info.strideWidth === 1 && winograd1d(info.filterHeight, info.filterWidth, C, F, top, bottom)) {
+    const done = withTransforms1d(backend, info.filterWidth, ({ m, a, BT, G, AT }) => {
+      const scratch = backend.wasm._malloc((a * WG1_BLOCK * (C + F) + a * C * F) * 4);
+      try {
+        const D = scratch + a * WG1_BLOCK * C * 4;
+        k.winograd1dFilterGrad(
+          offset(backend, x),
+          offset(backend, dy),
+          BT,
+          AT,
+          G,
+          scratch,
+          D,
+          D + a * WG1_BLOCK * F * 4,
+          offset(backend, out),
+          info.batchSize * info.inHeight,
+          info.inWidth,
+          C,
+          info.outWidth,
+          F,
+          left,
+          m,
+          info.filterWidth,
+        );
+      } finally {
+        backend.wasm._free(scratch);
+      }
+      return true;
+    });
+    if (done === true) return out;
+  }
   if (
     info.strideHeight === 1 &&
     info.strideWidth === 1 &&
@@ -143,6 +275,36 @@ function stride1Conv(
   if (out.shape.join() !== [N, Ho, Wo, F].join())
     throw new Error(`blindspots conv (wasm): output [${out.shape.join(', ')}] for [${[N, Ho, Wo, F].join(', ')}]`);
   const k = instance(backend);
+  if (winograd1d(KH, KW, C, F, pads.top, pads.bottom)) {
+    const done = withTransforms1d(backend, KW, ({ m, a, BT, G, AT }) => {
+      const scratch = backend.wasm._malloc((a * C * F + a * WG1_BLOCK * (C + F)) * 4);
+      try {
+        const V = scratch + a * C * F * 4;
+        k.winograd1dFilter(filterPtr, G, scratch, KW, a, C, F);
+        k.winograd1dConv(
+          offset(backend, x),
+          scratch,
+          BT,
+          AT,
+          V,
+          V + a * WG1_BLOCK * C * 4,
+          offset(backend, out),
+          N * H,
+          W,
+          C,
+          Wo,
+          F,
+          pads.left,
+          m,
+          a,
+        );
+      } finally {
+        backend.wasm._free(scratch);
+      }
+      return true;
+    });
+    if (done === true) return;
+  }
   const T = KH * KW * C;
   const winograd = KH === 3 && KW === 3 && C % 4 === 0 && F % 8 === 0;
   const tile = winograd ? convAlgorithms.forwardTile(C, F) : 0;

@@ -117,6 +117,43 @@ export interface ConvKernels {
     pt: number,
     pl: number,
   ): void;
+  winograd1dFilter(w: number, G: number, U: number, r: number, a: number, C: number, F: number): void;
+  winograd1dConv(
+    x: number,
+    U: number,
+    BT: number,
+    AT: number,
+    V: number,
+    M: number,
+    y: number,
+    R: number,
+    W: number,
+    C: number,
+    Wo: number,
+    F: number,
+    pl: number,
+    m: number,
+    a: number,
+  ): void;
+  winograd1dFilterGrad(
+    x: number,
+    dy: number,
+    BT: number,
+    AT: number,
+    G: number,
+    V: number,
+    D: number,
+    Macc: number,
+    dw: number,
+    R: number,
+    W: number,
+    C: number,
+    Wo: number,
+    F: number,
+    pl: number,
+    m: number,
+    r: number,
+  ): void;
   flipFilter(w: number, wf: number, KH: number, KW: number, C: number, F: number): void;
   sgdMomentum(v: number, m: number, g: number, vOut: number, mOut: number, n: number, lr: number, mu: number, wd: number): void;
   axpby(a: number, b: number, out: number, n: number, alpha: number, beta: number): void;
@@ -246,6 +283,9 @@ export const CONV_EXPORT_ARITY = {
   winograd43Filter: 4,
   winograd43Conv: 14,
   winograd43FilterGrad: 15,
+  winograd1dFilter: 7,
+  winograd1dConv: 15,
+  winograd1dFilterGrad: 17,
   flipFilter: 6,
   sgdMomentum: 9,
   axpby: 6,
