@@ -7,6 +7,8 @@
  */
 export * from './errors.js';
 export * from './random.js';
+// random.ts's checkSeed, not the image encoders' helper of the same name (both reach this barrel).
+export { checkSeed } from './random.js';
 export type * from './types.js';
 export { isTensor } from './images.js';
 export * from './encoders/index.js';

@@ -61,7 +61,13 @@ export function checkOptions<T extends object>(fn: string, options: T | undefine
 export function unknownOption(fn: string, arg: string, key: string, known: readonly string[]) {
   const suggestion = closest(key, known);
   const expected = known.length === 0 ? 'no options' : `one of ${known.join(', ')}`;
-  return fail('UNKNOWN_OPTION', fn, `${arg}.${key}`, suggestion === undefined ? expected : `${expected} (did you mean '${suggestion}'?)`, JSON.stringify(key));
+  return fail(
+    'UNKNOWN_OPTION',
+    fn,
+    `${arg}.${key}`,
+    suggestion === undefined ? expected : `${expected} (did you mean '${suggestion}'?)`,
+    JSON.stringify(key),
+  );
 }
 
 /**
@@ -90,7 +96,13 @@ export function checkBoolean(fn: string, arg: string, value: unknown, fallback: 
  * checkChoice('charCodes', 'options.order', 'forward', ['forward', 'backward'] as const, 'backward'); // 'forward'
  * ```
  */
-export function checkChoice<const C extends readonly (string | number)[]>(fn: string, arg: string, value: unknown, choices: C, fallback: C[number]): C[number] {
+export function checkChoice<const C extends readonly (string | number)[]>(
+  fn: string,
+  arg: string,
+  value: unknown,
+  choices: C,
+  fallback: C[number],
+): C[number] {
   if (value === undefined) return fallback;
   if (!choices.includes(value as C[number])) {
     throw fail('INVALID_ARGUMENT', fn, arg, `one of ${choices.map((c) => JSON.stringify(c)).join(', ')}`, describe(value));
@@ -129,7 +141,11 @@ function editDistance(a: string, b: string): number {
   for (let i = 1; i < rows; i++) {
     for (let j = 1; j < cols; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let v = Math.min((d[(i - 1) * cols + j] as number) + 1, (d[i * cols + j - 1] as number) + 1, (d[(i - 1) * cols + j - 1] as number) + cost);
+      let v = Math.min(
+        (d[(i - 1) * cols + j] as number) + 1,
+        (d[i * cols + j - 1] as number) + 1,
+        (d[(i - 1) * cols + j - 1] as number) + cost,
+      );
       if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, (d[(i - 2) * cols + j - 2] as number) + 1);
       d[i * cols + j] = v;
     }
