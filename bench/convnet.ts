@@ -1,19 +1,25 @@
 /**
- * ConvNet training throughput: ResNet (He et al., CIFAR-10, 32x32x3, batch 128) and Zhang et al.'s
- * small char-CNN (1,014 characters), trained by this library for a fixed number of steps, beside
- * the same architectures in PyTorch CPU (bench/convnet_torch.py, /usr/bin/python3, Debian
- * python3-torch, 2 threads) measured in the same run. Writes its table into docs/performance.md.
+ * ConvNet training and inference throughput: ResNet (He et al., CIFAR-10, 32x32x3, batch 128) and
+ * Zhang et al.'s small char-CNN (1,014 characters), trained by this library for a fixed number of
+ * steps and then run through `predict`, beside the same architectures in PyTorch CPU
+ * (bench/convnet_torch.py, /usr/bin/python3, Debian python3-torch; training, and inference with
+ * `eval()` under `no_grad`) measured in the same run. Writes its tables into docs/performance.md.
  *
- *   npm run bench:convnet -- [--steps 5] [--warmup 2] [--depth 20] [--batch 128] [--char-batch 128] [--nets resnet,charcnn] [--threads 1,2] [--no-write]
+ *   npm run bench:convnet -- [--steps 5] [--warmup 2] [--depth 20] [--batch 128] [--char-batch 128] [--nets resnet,charcnn] [--threads 1,2] [--infer-steps 5] [--no-infer] [--no-write]
  *
  * --threads lists the thread counts to measure ours with; above 1 trains data-parallel on that many
- * threads (options.threads).
+ * threads (options.threads), and the table gives the scaling efficiency: the rate on N threads
+ * over N times the rate on one.
  *
  * Two warm-up steps by default (both sides get the same): a fit with threads > 1 starts new worker
  * threads, whose first two steps run 2-5x slower than the rest while V8 compiles and tiers up
  * their wasm code; the table is meant to give the steady training rate.
+ *
+ * Inference: `predict` on (1 + infer-steps) batches of 256 (the batch predict uses), the first
+ * batch's time left out; PyTorch the same batches, one warm-up. Ours runs on one thread.
  */
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { CharCNN, ResNet, useFastestBackend, type ConvNetModel } from '../src/models/index.js';
@@ -32,11 +38,28 @@ const batch = Number(arg('--batch') ?? 128);
 const charBatch = Number(arg('--char-batch') ?? 128);
 const nets = (arg('--nets') ?? 'resnet,charcnn').split(',');
 const threadCounts = (arg('--threads') ?? '1,2').split(',').map(Number);
+const inferSteps = Number(arg('--infer-steps') ?? 5);
+const infer = !process.argv.includes('--no-infer');
+/** The batch `predict` runs (ConvNetModel.predictProba: max(batchSize, 256)). */
+const inferBatch = Math.max(batch, charBatch, 256);
+
+/** The CPU model and the SIMD flags that decide PyTorch's kernels (from /proc/cpuinfo where there is one). */
+export function cpuDescription(): string {
+  let flags: string[] = [];
+  try {
+    const line = /^flags\s*:(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? '';
+    flags = ['avx2', 'fma', 'avx512f'].filter((f) => line.split(/\s+/).includes(f));
+  } catch {
+    // no /proc/cpuinfo (not Linux): the model name only
+  }
+  return `${String(cpus().length)} cores, ${cpus()[0]?.model ?? '?'}, SIMD: ${flags.length > 0 ? flags.join(' ') : 'no avx2/avx512f'}`;
+}
 
 const backend = await useFastestBackend();
-console.log(`tfjs backend: ${backend.name}; ${String(cpus().length)} cores (${cpus()[0]?.model ?? '?'})`);
+const cpu = cpuDescription();
+console.log(`tfjs backend: ${backend.name}; ${cpu}`);
 
-/** Trains `model` on `x` for warmup + steps steps and returns the images/s of the timed steps. */
+/** Trains `model` for warmup + steps steps and returns the samples/s of the timed steps. */
 async function throughput(
   model: ConvNetModel<'images'> | ConvNetModel<'texts'>,
   fit: (onProgress: () => void) => Promise<unknown>,
@@ -44,43 +67,62 @@ async function throughput(
 ): Promise<number> {
   const stamps: number[] = [];
   await fit(() => stamps.push(performance.now()));
-  model.dispose();
   // stamps[i] is the end of step i; the timed steps run from the end of the warmup.
   const t0 = stamps[warmup - 1] as number;
   const t1 = stamps[warmup + steps - 1] as number;
   return (steps * size) / ((t1 - t0) / 1000);
 }
 
+/** `predict` samples/s of a fitted model: one batch to warm up, then inferSteps batches. */
+async function inference(predict: (count: number) => Promise<unknown>): Promise<number> {
+  await predict(inferBatch);
+  const t0 = performance.now();
+  await predict(inferSteps * inferBatch);
+  return (inferSteps * inferBatch) / ((performance.now() - t0) / 1000);
+}
+
 const ours: Record<string, Record<number, number>> = {};
+const oursInfer: Record<string, number> = {};
 const random = createRandom('bench-convnet');
 const record = (net: string, threads: number, value: number, unit: string) => {
   (ours[net] ??= {})[threads] = value;
   console.log(`ours ${net}, ${String(threads)} thread(s): ${value.toFixed(1)} ${unit}/s`);
 };
 if (nets.includes('resnet')) {
-  const n = (warmup + steps) * batch;
+  const n = Math.max((warmup + steps) * batch, inferSteps * inferBatch);
   const data = Float32Array.from({ length: n * 32 * 32 * 3 }, () => random());
   const labels = Int32Array.from({ length: n }, (_, i) => i % 10);
-  for (const threads of threadCounts) {
+  const name = `resnet${String(depth)}`;
+  const train = (warmup + steps) * batch;
+  for (const [i, threads] of threadCounts.entries()) {
     const model = new ResNet({ depth, epochs: 1, batchSize: batch, seed: 1, threads });
-    record(
-      `resnet${String(depth)}`,
-      threads,
-      await throughput(model, (onProgress) => model.fit({ data, shape: [n, 32, 32, 3] }, labels, { onProgress }), batch),
-      'images',
-    );
+    const fit = (onProgress: () => void) =>
+      model.fit({ data: data.subarray(0, train * 3072), shape: [train, 32, 32, 3] }, labels.subarray(0, train), { onProgress });
+    record(name, threads, await throughput(model, fit, batch), 'images');
+    if (infer && i === 0) {
+      oursInfer[name] = await inference((count) => model.predict({ data: data.subarray(0, count * 3072), shape: [count, 32, 32, 3] }));
+      console.log(`ours ${name} predict: ${(oursInfer[name] ?? 0).toFixed(1)} images/s`);
+    }
+    model.dispose();
   }
 }
 if (nets.includes('charcnn')) {
-  const n = (warmup + steps) * charBatch;
+  const n = Math.max((warmup + steps) * charBatch, inferSteps * inferBatch);
   const letters = ZHANG_ALPHABET.join('');
   const texts = Array.from({ length: n }, () =>
     Array.from({ length: 1014 }, () => letters[Math.floor(random() * letters.length)]).join(''),
   );
   const labels = Int32Array.from({ length: n }, (_, i) => i % 2);
-  for (const threads of threadCounts) {
+  const train = (warmup + steps) * charBatch;
+  for (const [i, threads] of threadCounts.entries()) {
     const model = new CharCNN({ size: 'small', epochs: 1, batchSize: charBatch, seed: 1, threads });
-    record('charcnn-small', threads, await throughput(model, (onProgress) => model.fit(texts, labels, { onProgress }), charBatch), 'texts');
+    const fit = (onProgress: () => void) => model.fit(texts.slice(0, train), labels.subarray(0, train), { onProgress });
+    record('charcnn-small', threads, await throughput(model, fit, charBatch), 'texts');
+    if (infer && i === 0) {
+      oursInfer['charcnn-small'] = await inference((count) => model.predict(texts.slice(0, count)));
+      console.log(`ours charcnn-small predict: ${(oursInfer['charcnn-small'] ?? 0).toFixed(1)} texts/s`);
+    }
+    model.dispose();
   }
 }
 console.log(`tensors left: ${String(tf.memory().numTensors)}`);
@@ -91,7 +133,7 @@ interface TorchRow {
   threads: number;
   params: number;
 }
-function torch(threads: number): TorchRow[] {
+function torch(threads: number, mode: 'train' | 'infer'): TorchRow[] {
   const out = execFileSync(
     '/usr/bin/python3',
     [
@@ -99,17 +141,21 @@ function torch(threads: number): TorchRow[] {
       '--threads',
       String(threads),
       '--steps',
-      String(steps),
+      String(mode === 'infer' ? inferSteps : steps),
       '--warmup',
-      String(warmup),
+      String(mode === 'infer' ? 1 : warmup),
       '--batch',
       String(batch),
       '--char-batch',
       String(charBatch),
+      '--infer-batch',
+      String(inferBatch),
       '--resnet-depth',
       String(depth),
       '--nets',
       nets.join(','),
+      '--mode',
+      mode,
     ],
     { encoding: 'utf8' },
   );
@@ -118,25 +164,48 @@ function torch(threads: number): TorchRow[] {
     .split('\n')
     .map((l) => JSON.parse(l) as TorchRow);
 }
-const torch2 = torch(2);
-const torch1 = torch(1);
+const torch2 = torch(2, 'train');
+const torch1 = torch(1, 'train');
+const torchInfer2 = infer ? torch(2, 'infer') : [];
+const torchInfer1 = infer ? torch(1, 'infer') : [];
 const version = execFileSync('/usr/bin/python3', ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' }).trim();
 
 const fmt = (v: number | undefined) => (v === undefined ? '—' : v.toFixed(1));
 const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? '—' : (a / b).toFixed(2));
+const scaling = (o: Record<number, number>) =>
+  threadCounts
+    .filter((k) => k > 1)
+    .map((k) => (o[k] === undefined || o[1] === undefined ? '—' : `${((100 * (o[k])) / (k * (o[1]))).toFixed(0)}%`))
+    .join(', ') || '—';
 const rows = torch2.map((t) => {
   const o = ours[t.net] ?? {};
   const t1 = torch1.find((r) => r.net === t.net)?.imagesPerSecond;
   const best = Math.max(...Object.values(o));
-  return `| ${t.net} | ${String(t.net.startsWith('resnet') ? batch : charBatch)} | ${threadCounts.map((k) => fmt(o[k])).join(' | ')} | ${t.imagesPerSecond.toFixed(1)} | ${ratio(best, t.imagesPerSecond)} | ${fmt(t1)} | ${ratio(o[1], t1)} |`;
+  return `| ${t.net} | ${String(t.net.startsWith('resnet') ? batch : charBatch)} | ${threadCounts.map((k) => fmt(o[k])).join(' | ')} | ${scaling(o)} | ${t.imagesPerSecond.toFixed(1)} | ${ratio(best, t.imagesPerSecond)} | ${fmt(t1)} | ${ratio(o[1], t1)} |`;
 });
+const date = new Date().toISOString().slice(0, 10);
+const threadsArg = threadCounts.join(',');
 const body = [
-  `Command: \`npm run bench:convnet -- --steps ${String(steps)} --warmup ${String(warmup)} --threads ${threadCounts.join(',')}\` (${new Date().toISOString().slice(0, 10)}, ${String(cpus().length)} cores, nothing else running; tfjs ${tf.version.tfjs} on the \`${backend.name}\` backend with this library's kernels, one thread or data-parallel on worker threads; PyTorch ${version}, same architectures and optimizer, random inputs). Samples per second over ${String(steps)} training steps after ${String(warmup)} warm-up step(s). Ratios: our best / PyTorch 2 threads, and ours on 1 thread / PyTorch 1 thread.`,
+  `Command: \`npm run bench:convnet -- --steps ${String(steps)} --warmup ${String(warmup)} --threads ${threadsArg}\` (${date}; ${cpu}; tfjs ${tf.version.tfjs} on the \`${backend.name}\` backend with this library's kernels, one thread or data-parallel on worker threads; PyTorch ${version}, same architectures and optimizer, random inputs). Samples per second over ${String(steps)} training steps after ${String(warmup)} warm-up step(s). Scaling: the rate on N threads / (N x the rate on 1). Ratios: our best / PyTorch 2 threads, and ours on 1 thread / PyTorch 1 thread.`,
   '',
-  `| network | batch | ${threadCounts.map((k) => `ours, ${String(k)} thread${k > 1 ? 's' : ''}`).join(' | ')} | PyTorch 2 threads | ratio | PyTorch 1 thread | ratio |`,
-  `|---|---:|${threadCounts.map(() => '---:').join('|')}|---:|---:|---:|---:|`,
+  `| network | batch | ${threadCounts.map((k) => `ours, ${String(k)} thread${k > 1 ? 's' : ''}`).join(' | ')} | scaling | PyTorch 2 threads | ratio | PyTorch 1 thread | ratio |`,
+  `|---|---:|${threadCounts.map(() => '---:').join('|')}|---:|---:|---:|---:|---:|`,
   ...rows,
 ].join('\n');
 console.log(body);
-if (!process.argv.includes('--no-write'))
+const inferBody = [
+  `Command: as above (${date}; ${cpu}). \`predict\` (inference mode, one thread) on ${String(inferSteps)} batches of ${String(inferBatch)} after one warm-up batch, against PyTorch \`eval()\` under \`torch.no_grad()\` on the same batches. Ratios: ours / PyTorch.`,
+  '',
+  '| network | batch | ours, 1 thread | PyTorch 1 thread | ratio | PyTorch 2 threads | ratio |',
+  '|---|---:|---:|---:|---:|---:|---:|',
+  ...torchInfer2.map((t) => {
+    const o = oursInfer[t.net];
+    const t1 = torchInfer1.find((r) => r.net === t.net)?.imagesPerSecond;
+    return `| ${t.net} | ${String(inferBatch)} | ${fmt(o)} | ${fmt(t1)} | ${ratio(o, t1)} | ${t.imagesPerSecond.toFixed(1)} | ${ratio(o, t.imagesPerSecond)} |`;
+  }),
+].join('\n');
+if (infer) console.log(inferBody);
+if (!process.argv.includes('--no-write')) {
   console.log(`written to ${writePerformanceSection('convnet', body, 'ConvNet training vs PyTorch')}`);
+  if (infer) console.log(`written to ${writePerformanceSection('convnet-infer', inferBody, 'ConvNet inference vs PyTorch')}`);
+}

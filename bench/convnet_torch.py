@@ -2,7 +2,9 @@
 Zhang et al.'s small char-CNN, trained with SGD momentum 0.9 / weight decay 1e-4 on random data
 for a fixed number of steps. Prints one JSON line per network: images per second.
 
-Usage: /usr/bin/python3 bench/convnet_torch.py --threads 2 --steps 5 --resnet-depth 20 --batch 128
+--mode infer times eval() + no_grad forward passes (argmax) over batches of --infer-batch instead.
+
+Usage: /usr/bin/python3 bench/convnet_torch.py --threads 2 --steps 5 --resnet-depth 20 --batch 128 [--mode infer]
 """
 import argparse, json, time
 import torch
@@ -94,6 +96,17 @@ def bench(model, x, y, steps, warmup):
     return steps * x.shape[0] / dt, float(loss)
 
 
+def bench_infer(model, x, steps, warmup):
+    """Inference: eval() (running batch-norm statistics, no dropout) under no_grad, batches of x."""
+    model.eval()
+    with torch.no_grad():
+        for i in range(warmup + steps):
+            if i == warmup:
+                t0 = time.perf_counter()
+            model(x).argmax(1)
+    return steps * x.shape[0] / (time.perf_counter() - t0)
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--threads", type=int, default=2)
@@ -103,23 +116,31 @@ def main():
     p.add_argument("--resnet-depth", type=int, default=20)
     p.add_argument("--char-batch", type=int, default=128)
     p.add_argument("--nets", default="resnet,charcnn")
+    p.add_argument("--mode", default="train", choices=["train", "infer"])
+    p.add_argument("--infer-batch", type=int, default=256)
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
     if "resnet" in a.nets:
         m = ResNet(a.resnet_depth)
         params = sum(q.numel() for q in m.parameters())
-        x = torch.rand(a.batch, 3, 32, 32)
-        y = torch.randint(0, 10, (a.batch,))
-        ips, loss = bench(m, x, y, a.steps, a.warmup)
-        print(json.dumps({"net": f"resnet{a.resnet_depth}", "batch": a.batch, "params": params, "imagesPerSecond": ips, "threads": a.threads}), flush=True)
+        if a.mode == "infer":
+            ips = bench_infer(m, torch.rand(a.infer_batch, 3, 32, 32), a.steps, a.warmup)
+        else:
+            x = torch.rand(a.batch, 3, 32, 32)
+            y = torch.randint(0, 10, (a.batch,))
+            ips, loss = bench(m, x, y, a.steps, a.warmup)
+        print(json.dumps({"net": f"resnet{a.resnet_depth}", "batch": a.infer_batch if a.mode == "infer" else a.batch, "params": params, "imagesPerSecond": ips, "threads": a.threads, "mode": a.mode}), flush=True)
     if "charcnn" in a.nets:
         m = CharCNN()
         params = sum(q.numel() for q in m.parameters())
-        x = (torch.rand(a.char_batch, 70, 1014) < 1 / 70).float()
-        y = torch.randint(0, 2, (a.char_batch,))
-        ips, loss = bench(m, x, y, a.steps, a.warmup)
-        print(json.dumps({"net": "charcnn-small", "batch": a.char_batch, "params": params, "imagesPerSecond": ips, "threads": a.threads}), flush=True)
+        if a.mode == "infer":
+            ips = bench_infer(m, (torch.rand(a.infer_batch, 70, 1014) < 1 / 70).float(), a.steps, a.warmup)
+        else:
+            x = (torch.rand(a.char_batch, 70, 1014) < 1 / 70).float()
+            y = torch.randint(0, 2, (a.char_batch,))
+            ips, loss = bench(m, x, y, a.steps, a.warmup)
+        print(json.dumps({"net": "charcnn-small", "batch": a.infer_batch if a.mode == "infer" else a.char_batch, "params": params, "imagesPerSecond": ips, "threads": a.threads, "mode": a.mode}), flush=True)
 
 
 if __name__ == "__main__":

@@ -261,6 +261,40 @@ static inline void flush(double *acc, f32 *blk, int n) {
   }
 }
 
+// y = relu?((x - mean) * gamma / sqrt(var + eps) + beta + res?) as x * scale + shift, with the
+// per-channel scale and shift in blk (2C floats of scratch): pass 3 of batchNormForward, and the
+// whole layer in inference mode (running statistics), where the composed tfjs ops took five
+// passes over the activation.
+EXPORT(batchNormApply)
+void batchNormApply(const f32 *x, const f32 *gamma, const f32 *beta, const f32 *mean, const f32 *var, const f32 *res, f32 *y,
+                    f32 *blk, int M, int C, int relu, f32 eps) {
+  const int C4 = C & ~3;
+  f32 *scale = blk, *shift = blk + C;
+  for (int c = 0; c < C; c++) {
+    f32 s = gamma[c] / __builtin_sqrtf(var[c] + eps);
+    scale[c] = s;
+    shift[c] = beta[c] - mean[c] * s;
+  }
+  for (int r = 0; r < M; r++) {
+    const f32 *row = x + (long)r * C;
+    const f32 *rr = res ? res + (long)r * C : 0;
+    f32 *out = y + (long)r * C;
+    int c = 0;
+    for (; c < C4; c += 4) {
+      v4 v = madd(ld(shift + c), ld(row + c), ld(scale + c));
+      if (rr) v = wasm_f32x4_add(v, ld(rr + c));
+      if (relu) v = relu4(v);
+      st(out + c, v);
+    }
+    for (; c < C; c++) {
+      f32 v = row[c] * scale[c] + shift[c];
+      if (rr) v += rr[c];
+      if (relu && v < 0.f) v = 0.f;
+      out[c] = v;
+    }
+  }
+}
+
 EXPORT(batchNormForward)
 void batchNormForward(const f32 *x, const f32 *gamma, const f32 *beta, const f32 *res, f32 *y, f32 *mean, f32 *var,
                       double *acc, f32 *blk, int M, int C, int relu, f32 eps) {
@@ -299,31 +333,8 @@ void batchNormForward(const f32 *x, const f32 *gamma, const f32 *beta, const f32
   }
   SCALAR
   for (int c = 0; c < C; c++) var[c] = (f32)(acc[c] / M);
-  // Pass 3: y = x * scale + shift (+ res) (ReLU), scale and shift per channel in blk.
-  f32 *scale = blk, *shift = blk + C;
-  for (int c = 0; c < C; c++) {
-    f32 s = gamma[c] / __builtin_sqrtf(var[c] + eps);
-    scale[c] = s;
-    shift[c] = beta[c] - mean[c] * s;
-  }
-  for (int r = 0; r < M; r++) {
-    const f32 *row = x + (long)r * C;
-    const f32 *rr = res ? res + (long)r * C : 0;
-    f32 *out = y + (long)r * C;
-    int c = 0;
-    for (; c < C4; c += 4) {
-      v4 v = madd(ld(shift + c), ld(row + c), ld(scale + c));
-      if (rr) v = wasm_f32x4_add(v, ld(rr + c));
-      if (relu) v = relu4(v);
-      st(out + c, v);
-    }
-    for (; c < C; c++) {
-      f32 v = row[c] * scale[c] + shift[c];
-      if (rr) v += rr[c];
-      if (relu && v < 0.f) v = 0.f;
-      out[c] = v;
-    }
-  }
+  // Pass 3: y = x * scale + shift (+ res) (ReLU).
+  batchNormApply(x, gamma, beta, mean, var, res, y, blk, M, C, relu, eps);
 }
 
 // The gradient of batchNormForward. g = dy masked by y > 0 when relu (y is the forward output);
@@ -959,3 +970,483 @@ void winogradConv(const f32 *x, const f32 *U, f32 *V, f32 *M, f32 *y, int N, int
   }
 }
 
+
+// ---------------------------------------------------------------------------------------------
+// Winograd F(4x4, 3x3) (Lavin & Gray 2016; the transforms ncnn uses, points 0, +-1, +-2, inf):
+// each 4x4 block of outputs from its 6x6 input patch with 36 multiplies per channel and filter
+// instead of 144 (F(2x2, 3x3): 64 for the same 16 outputs). The rounding error grows with the
+// tile (the transforms multiply by up to 8 and divide by 24): ~1e-5 of the output scale here
+// against ~1e-6 for F(2x2), checked against the cpu backend in test/kernels/parity.test.ts.
+//
+// Tiles are numbered across the whole batch (image n's tiles follow image n - 1's), so a block of
+// WG4_BLOCK tiles spans several small images: on the 8x8 layers an image has only 4 tiles, and
+// blocking per image re-read the transformed filter (36 C F floats, 590 KB at 64 channels) from
+// memory for every 4 tiles.
+//
+//   B^T = [4 0 -5 0 1 0; 0 -4 -4 1 1 0; 0 4 -4 -1 1 0; 0 -2 -1 2 1 0; 0 2 -1 -2 1 0; 0 4 0 -5 0 1]
+//   G   = [1/4 0 0; -1/6 -1/6 -1/6; -1/6 1/6 -1/6; 1/24 1/12 1/6; 1/24 -1/12 1/6; 0 0 1]
+//   A^T = [1 1 1 1 1 0; 0 1 -1 2 -2 0; 0 1 1 4 4 0; 0 1 -1 8 -8 1]
+
+#define WG4_BLOCK 32
+// Small fixed loops fully unrolled, so that their arrays live in locals: the module may not use a stack.
+#define UNROLL _Pragma("clang loop unroll(full)")
+
+static inline v4 vadd(v4 a, v4 b) { return wasm_f32x4_add(a, b); }
+static inline v4 vsub(v4 a, v4 b) { return wasm_f32x4_sub(a, b); }
+static inline v4 vmul(v4 a, f32 s) { return wasm_f32x4_mul(a, wasm_f32x4_splat(s)); }
+
+// r = B^T d for one column of 6 values.
+static inline void bt6(const v4 d[6], v4 r[6]) {
+  v4 d4m2 = vsub(d[4], d[2]);
+  v4 d1m3 = vsub(d[1], d[3]);
+  r[0] = vadd(vsub(vmul(d[0], 4.f), vmul(d[2], 5.f)), d[4]);
+  r[1] = vsub(vadd(d[3], d[4]), vmul(vadd(d[1], d[2]), 4.f));
+  r[2] = vadd(vmul(vsub(d[1], d[2]), 4.f), vsub(d[4], d[3]));
+  r[3] = vsub(d4m2, vmul(d1m3, 2.f));
+  r[4] = vadd(d4m2, vmul(d1m3, 2.f));
+  r[5] = vadd(vsub(vmul(d[1], 4.f), vmul(d[3], 5.f)), d[5]);
+}
+
+// o = A^T m for one column of 6 values (4 outputs).
+static inline void at6(const v4 m[6], v4 o[4]) {
+  v4 s12 = vadd(m[1], m[2]), d12 = vsub(m[1], m[2]);
+  v4 s34 = vadd(m[3], m[4]), d34 = vsub(m[3], m[4]);
+  o[0] = vadd(vadd(m[0], s12), s34);
+  o[1] = vadd(d12, vmul(d34, 2.f));
+  o[2] = vadd(s12, vmul(s34, 4.f));
+  o[3] = vadd(vadd(d12, vmul(d34, 8.f)), m[5]);
+}
+
+// r = A y for one column of 4 values (6 outputs): the transform of an output gradient.
+static inline void a4(const v4 y[4], v4 r[6]) {
+  v4 s02 = vadd(y[0], y[2]), s13 = vadd(y[1], y[3]);
+  v4 t02 = vadd(y[0], vmul(y[2], 4.f)), t13 = vadd(vmul(y[1], 2.f), vmul(y[3], 8.f));
+  r[0] = y[0];
+  r[1] = vadd(s02, s13);
+  r[2] = vsub(s02, s13);
+  r[3] = vadd(t02, t13);
+  r[4] = vsub(t02, t13);
+  r[5] = y[3];
+}
+
+// The 6x6 input patch at (iy, ix) of image xn [H, W, C], channels c..c+3, transformed to B^T d B.
+// Value xi = 6 i + j (4 channels) goes to V[xi * vstride]. (A layout with the 4 tiles of a
+// register tile interleaved, so the product splats them at constant offsets, counted the same
+// instructions under callgrind.) `checked`: rows and columns outside the image read
+// as zeros (a constant at each call, so the patches inside the image load without branches).
+static inline __attribute__((always_inline)) void input_tile6(const f32 *xn, int H, int W, int C, int iy, int ix, int c, f32 *V,
+                                                             long vstride, int checked) {
+  const v4 z = wasm_f32x4_splat(0.f);
+  v4 t[6][6];
+  UNROLL
+  for (int j = 0; j < 6; j++) {
+    v4 d[6];
+    int okx = ix + j >= 0 && ix + j < W;
+    UNROLL
+    for (int i = 0; i < 6; i++) {
+      const f32 *p = xn + ((long)(iy + i) * W + ix + j) * C + c;
+      d[i] = !checked ? ld(p) : okx && iy + i >= 0 && iy + i < H ? ld(p) : z;
+    }
+    v4 r[6];
+    bt6(d, r);
+    UNROLL
+    for (int i = 0; i < 6; i++) t[i][j] = r[i];
+  }
+  UNROLL
+  for (int i = 0; i < 6; i++) {
+    v4 r[6];
+    bt6(t[i], r);
+    UNROLL
+    for (int j = 0; j < 6; j++) st(V + (long)(i * 6 + j) * vstride, r[j]);
+  }
+}
+
+// input_tile6 for every group of 4 channels, with the bounds checks only where the patch crosses
+// the image's border.
+static inline __attribute__((always_inline)) void input_tiles6(const f32 *xn, int H, int W, int C, int iy, int ix, f32 *V, long vstride) {
+  if (iy >= 0 && iy + 6 <= H && ix >= 0 && ix + 6 <= W) {
+    for (int c = 0; c < C; c += 4) input_tile6(xn, H, W, C, iy, ix, c, V + c, vstride, 0);
+  } else {
+    for (int c = 0; c < C; c += 4) input_tile6(xn, H, W, C, iy, ix, c, V + c, vstride, 1);
+  }
+}
+
+// U[36][F / 8][C][8] = G g G^T for w [3, 3, C, F].
+EXPORT(winograd43Filter)
+void winograd43Filter(const f32 *w, f32 *U, int C, int F) {
+  for (int c = 0; c < C; c++)
+    for (int f = 0; f < F; f++) {
+      f32 g[3][3], t[6][3];
+      UNROLL
+      for (int i = 0; i < 3; i++)
+        UNROLL
+        for (int j = 0; j < 3; j++) g[i][j] = w[((i * 3 + j) * C + c) * F + f];
+      UNROLL
+      for (int j = 0; j < 3; j++) {
+        f32 g0 = g[0][j], g1 = g[1][j], g2 = g[2][j];
+        t[0][j] = g0 / 4.f;
+        t[1][j] = -(g0 + g1 + g2) / 6.f;
+        t[2][j] = -(g0 - g1 + g2) / 6.f;
+        t[3][j] = g0 / 24.f + g1 / 12.f + g2 / 6.f;
+        t[4][j] = g0 / 24.f - g1 / 12.f + g2 / 6.f;
+        t[5][j] = g2;
+      }
+      UNROLL
+      for (int i = 0; i < 6; i++) {
+        f32 g0 = t[i][0], g1 = t[i][1], g2 = t[i][2];
+        f32 u[6] = {g0 / 4.f, -(g0 + g1 + g2) / 6.f, -(g0 - g1 + g2) / 6.f, g0 / 24.f + g1 / 12.f + g2 / 6.f,
+                    g0 / 24.f - g1 / 12.f + g2 / 6.f, g2};
+        UNROLL
+        for (int j = 0; j < 6; j++) U[(((long)(i * 6 + j) * (F >> 3) + (f >> 3)) * C + c) * 8 + (f & 7)] = u[j];
+      }
+    }
+}
+
+// y [N, Ho, Wo, F] from x [N, H, W, C] zero-padded by pt rows above and pl columns to the left,
+// and U from winograd43Filter. Scratch: V 36 * WG4_BLOCK * C floats, M 36 * WG4_BLOCK * F.
+EXPORT(winograd43Conv)
+void winograd43Conv(const f32 *x, const f32 *U, f32 *V, f32 *M, f32 *y, int N, int H, int W, int C, int Ho, int Wo, int F, int pt, int pl) {
+  const int th = (Ho + 3) / 4, tw = (Wo + 3) / 4;
+  const int tiles = th * tw;
+  const long total = (long)N * tiles;
+  const v4 z = wasm_f32x4_splat(0.f);
+  for (long g0 = 0; g0 < total; g0 += WG4_BLOCK) {
+    const int T = total - g0 < WG4_BLOCK ? (int)(total - g0) : WG4_BLOCK;
+    for (int t = 0; t < T; t++) {
+      const long g = g0 + t;
+      const int n = (int)(g / tiles), r = (int)(g % tiles);
+      input_tiles6(x + (long)n * H * W * C, H, W, C, 4 * (r / tw) - pt, 4 * (r % tw) - pl, V + (long)t * C, (long)T * C);
+    }
+    // 36 products M[xi] [T, F] = V[xi] [T, C] U[xi] [C, F].
+    for (int xi = 0; xi < 36; xi++) {
+      const f32 *Vx = V + (long)xi * T * C;
+      f32 *Mx = M + (long)xi * T * F;
+      for (int fb = 0; fb < F; fb += 8) {
+        const f32 *panel = U + ((long)xi * (F >> 3) + (fb >> 3)) * C * 8;
+        int t = 0;
+        for (; t + 4 <= T; t += 4) {
+          v4 a00 = z, a01 = z, a10 = z, a11 = z, a20 = z, a21 = z, a30 = z, a31 = z;
+          const f32 *vp = Vx + (long)t * C;
+          const f32 *wq = panel;
+          for (int c = 0; c < C; c++, wq += 8) {
+            v4 w0 = ld(wq), w1 = ld(wq + 4);
+            v4 x0 = splat(vp + c), x1 = splat(vp + C + c), x2 = splat(vp + 2 * C + c), x3 = splat(vp + 3 * C + c);
+            a00 = madd(a00, x0, w0); a01 = madd(a01, x0, w1);
+            a10 = madd(a10, x1, w0); a11 = madd(a11, x1, w1);
+            a20 = madd(a20, x2, w0); a21 = madd(a21, x2, w1);
+            a30 = madd(a30, x3, w0); a31 = madd(a31, x3, w1);
+          }
+          f32 *o = Mx + (long)t * F + fb;
+          st(o, a00); st(o + 4, a01); st(o + F, a10); st(o + F + 4, a11);
+          st(o + 2 * F, a20); st(o + 2 * F + 4, a21); st(o + 3 * F, a30); st(o + 3 * F + 4, a31);
+        }
+        for (; t < T; t++) {
+          v4 a0 = z, a1 = z;
+          const f32 *vp = Vx + (long)t * C;
+          const f32 *wq = panel;
+          for (int c = 0; c < C; c++, wq += 8) {
+            v4 x0 = splat(vp + c);
+            a0 = madd(a0, x0, ld(wq));
+            a1 = madd(a1, x0, ld(wq + 4));
+          }
+          f32 *o = Mx + (long)t * F + fb;
+          st(o, a0); st(o + 4, a1);
+        }
+      }
+    }
+    // Output transform A^T m A; outputs past Ho, Wo (a partial last tile) are not written.
+    for (int t = 0; t < T; t++) {
+      const long g = g0 + t;
+      const int n = (int)(g / tiles), r = (int)(g % tiles);
+      f32 *yn = y + (long)n * Ho * Wo * F;
+      const int oy = 4 * (r / tw), ox = 4 * (r % tw);
+      const long ms = (long)T * F;
+      for (int f = 0; f < F; f += 4) {
+        const f32 *mp = M + (long)t * F + f;
+        v4 s[4][6];
+        UNROLL
+        for (int j = 0; j < 6; j++) {
+          v4 m[6], o[4];
+          UNROLL
+          for (int i = 0; i < 6; i++) m[i] = ld(mp + (i * 6 + j) * ms);
+          at6(m, o);
+          UNROLL
+          for (int i = 0; i < 4; i++) s[i][j] = o[i];
+        }
+        UNROLL
+        for (int i = 0; i < 4; i++) {
+          v4 o[4];
+          at6(s[i], o);
+          f32 *out = yn + ((long)(oy + i) * Wo + ox) * F + f;
+          UNROLL
+          for (int j = 0; j < 4; j++)
+            if (oy + i < Ho && ox + j < Wo) st(out + j * F, o[j]);
+        }
+      }
+    }
+  }
+}
+
+// The filter gradient of a stride-1 3x3 convolution through the same transform:
+// dw = G^T [sum over tiles of (B^T d B) . (A dy A^T)] G, 36 products of [C, T] x [T, F] per block
+// of tiles accumulated into Macc [36][C][F] (scratch, zeroed here), 4x fewer multiplies than the
+// direct kernel. x [N, H, W, C] zero-padded by pt, pl; dy [N, Ho, Wo, F]; dw [3, 3, C, F].
+// Scratch: V 36 * WG4_BLOCK * C floats, D 36 * WG4_BLOCK * F, Macc 36 * C * F.
+EXPORT(winograd43FilterGrad)
+void winograd43FilterGrad(const f32 *x, const f32 *dy, f32 *V, f32 *D, f32 *Macc, f32 *dw, int N, int H, int W, int C, int Ho, int Wo, int F, int pt, int pl) {
+  const int th = (Ho + 3) / 4, tw = (Wo + 3) / 4;
+  const int tiles = th * tw;
+  const long total = (long)N * tiles;
+  const v4 z = wasm_f32x4_splat(0.f);
+  zero(Macc, 36 * C * F);
+  for (long g0 = 0; g0 < total; g0 += WG4_BLOCK) {
+    const int T = total - g0 < WG4_BLOCK ? (int)(total - g0) : WG4_BLOCK;
+    for (int t = 0; t < T; t++) {
+      const long g = g0 + t;
+      const int n = (int)(g / tiles), r = (int)(g % tiles);
+      const int oy = 4 * (r / tw), ox = 4 * (r % tw);
+      input_tiles6(x + (long)n * H * W * C, H, W, C, oy - pt, ox - pl, V + (long)t * C, (long)T * C);
+      // A dy A^T of the tile's 4x4 output gradient (zero past Ho, Wo).
+      const f32 *dyn = dy + (long)n * Ho * Wo * F;
+      const long ds = (long)T * F;
+      for (int f = 0; f < F; f += 4) {
+        v4 s[6][4];
+        UNROLL
+        for (int j = 0; j < 4; j++) {
+          v4 yv[4], r6[6];
+          UNROLL
+          for (int i = 0; i < 4; i++) yv[i] = oy + i < Ho && ox + j < Wo ? ld(dyn + ((long)(oy + i) * Wo + ox + j) * F + f) : z;
+          a4(yv, r6);
+          UNROLL
+          for (int i = 0; i < 6; i++) s[i][j] = r6[i];
+        }
+        f32 *dp = D + (long)t * F + f;
+        UNROLL
+        for (int i = 0; i < 6; i++) {
+          v4 r6[6];
+          a4(s[i], r6);
+          UNROLL
+          for (int j = 0; j < 6; j++) st(dp + (i * 6 + j) * ds, r6[j]);
+        }
+      }
+    }
+    // Macc[xi] [C, F] += V[xi]^T [C, T] D[xi] [T, F]: tiles of 4 channels x 8 filters in registers.
+    for (int xi = 0; xi < 36; xi++) {
+      const f32 *Vx = V + (long)xi * T * C;
+      const f32 *Dx = D + (long)xi * T * F;
+      f32 *Mx = Macc + (long)xi * C * F;
+      for (int c = 0; c < C; c += 4)
+        for (int f = 0; f < F; f += 8) {
+          f32 *m = Mx + (long)c * F + f;
+          v4 a00 = ld(m), a01 = ld(m + 4), a10 = ld(m + F), a11 = ld(m + F + 4);
+          v4 a20 = ld(m + 2 * F), a21 = ld(m + 2 * F + 4), a30 = ld(m + 3 * F), a31 = ld(m + 3 * F + 4);
+          const f32 *vp = Vx + c;
+          const f32 *dp = Dx + f;
+          for (int t = 0; t < T; t++, vp += C, dp += F) {
+            v4 d0 = ld(dp), d1 = ld(dp + 4);
+            v4 x0 = splat(vp), x1 = splat(vp + 1), x2 = splat(vp + 2), x3 = splat(vp + 3);
+            a00 = madd(a00, x0, d0); a01 = madd(a01, x0, d1);
+            a10 = madd(a10, x1, d0); a11 = madd(a11, x1, d1);
+            a20 = madd(a20, x2, d0); a21 = madd(a21, x2, d1);
+            a30 = madd(a30, x3, d0); a31 = madd(a31, x3, d1);
+          }
+          st(m, a00); st(m + 4, a01); st(m + F, a10); st(m + F + 4, a11);
+          st(m + 2 * F, a20); st(m + 2 * F + 4, a21); st(m + 3 * F, a30); st(m + 3 * F + 4, a31);
+        }
+    }
+  }
+  // dw = G^T Macc G per (c, f), 4 filters at a time.
+  const long cf = (long)C * F;
+  for (long k = 0; k < cf; k += 4) {
+    v4 s[3][6];
+    UNROLL
+    for (int j = 0; j < 6; j++) {
+      v4 u[6];
+      UNROLL
+      for (int i = 0; i < 6; i++) u[i] = ld(Macc + (i * 6 + j) * cf + k);
+      v4 u12 = vadd(u[1], u[2]), u34 = vadd(u[3], u[4]);
+      v4 d12 = vsub(u[2], u[1]), d34 = vsub(u[3], u[4]);
+      s[0][j] = vadd(vsub(vmul(u[0], 0.25f), vmul(u12, 1.f / 6.f)), vmul(u34, 1.f / 24.f));
+      s[1][j] = vadd(vmul(d12, 1.f / 6.f), vmul(d34, 1.f / 12.f));
+      s[2][j] = vadd(vmul(vsub(u34, u12), 1.f / 6.f), u[5]);
+    }
+    UNROLL
+    for (int i = 0; i < 3; i++) {
+      const v4 *u = s[i];
+      v4 u12 = vadd(u[1], u[2]), u34 = vadd(u[3], u[4]);
+      v4 d12 = vsub(u[2], u[1]), d34 = vsub(u[3], u[4]);
+      st(dw + (i * 3 + 0) * cf + k, vadd(vsub(vmul(u[0], 0.25f), vmul(u12, 1.f / 6.f)), vmul(u34, 1.f / 24.f)));
+      st(dw + (i * 3 + 1) * cf + k, vadd(vmul(d12, 1.f / 6.f), vmul(d34, 1.f / 12.f)));
+      st(dw + (i * 3 + 2) * cf + k, vadd(vmul(vsub(u34, u12), 1.f / 6.f), u[5]));
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1-D Winograd F(m, r) for stride-1 1 x r convolutions along the rows (the char-CNN's 1 x 3 and
+// 1 x 7 layers, 256 channels): m outputs from a = m + r - 1 inputs with a multiplies per channel
+// pair instead of m r. The transforms come as data (BT [a][a], G [a][r], AT [m][a], from the
+// glue, a <= 8), applied as sums that skip zero coefficients: with 256 channels the a products
+// [T, C] x [C, F] per block dominate and the transforms cost little. Rows are x [R, W, C] (R = N H),
+// zero-padded by pl columns on the left (and as many on the right as Wo needs).
+
+// U[a][F / 8][C][8] = G w for w [1, r, C, F].
+EXPORT(winograd1dFilter)
+void winograd1dFilter(const f32 *w, const f32 *G, f32 *U, int r, int a, int C, int F) {
+  for (int xi = 0; xi < a; xi++)
+    for (int c = 0; c < C; c++)
+      for (int f = 0; f < F; f++) {
+        f32 s = 0.f;
+        for (int k = 0; k < r; k++) s += G[xi * r + k] * w[((long)k * C + c) * F + f];
+        U[(((long)xi * (F >> 3) + (f >> 3)) * C + c) * 8 + (f & 7)] = s;
+      }
+}
+
+// V[xi][t][c..c+3] = sum over k of BT[xi][k] d[k], d the a inputs of tile t (zero outside [0, W)).
+static inline void input_tile1d(const f32 *xr, int W, int C, int ix, int c, const f32 *BT, int a, f32 *V, long vstride) {
+  const v4 z = wasm_f32x4_splat(0.f);
+  const int inside = ix >= 0 && ix + a <= W;
+  for (int xi = 0; xi < a; xi++) {
+    v4 s = z;
+    for (int k = 0; k < a; k++) {
+      const f32 b = BT[xi * a + k];
+      if (b == 0.f || (!inside && (ix + k < 0 || ix + k >= W))) continue;
+      s = madd(s, ld(xr + (long)(ix + k) * C + c), wasm_f32x4_splat(b));
+    }
+    st(V + xi * vstride, s);
+  }
+}
+
+// y [R, Wo, F] from x [R, W, C] and U. Scratch: V a * WG1_BLOCK * C floats, M a * WG1_BLOCK * F.
+#define WG1_BLOCK 32
+EXPORT(winograd1dConv)
+void winograd1dConv(const f32 *x, const f32 *U, const f32 *BT, const f32 *AT, f32 *V, f32 *M, f32 *y, int R, int W, int C, int Wo, int F,
+                    int pl, int m, int a) {
+  const int tiles = (Wo + m - 1) / m;
+  const long total = (long)R * tiles;
+  const v4 z = wasm_f32x4_splat(0.f);
+  for (long g0 = 0; g0 < total; g0 += WG1_BLOCK) {
+    const int T = total - g0 < WG1_BLOCK ? (int)(total - g0) : WG1_BLOCK;
+    for (int t = 0; t < T; t++) {
+      const long g = g0 + t;
+      const int row = (int)(g / tiles), tile = (int)(g % tiles);
+      for (int c = 0; c < C; c += 4) input_tile1d(x + (long)row * W * C, W, C, tile * m - pl, c, BT, a, V + (long)t * C + c, (long)T * C);
+    }
+    for (int xi = 0; xi < a; xi++) {
+      const f32 *Vx = V + (long)xi * T * C;
+      f32 *Mx = M + (long)xi * T * F;
+      for (int fb = 0; fb < F; fb += 8) {
+        const f32 *panel = U + ((long)xi * (F >> 3) + (fb >> 3)) * C * 8;
+        int t = 0;
+        for (; t + 4 <= T; t += 4) {
+          v4 a00 = z, a01 = z, a10 = z, a11 = z, a20 = z, a21 = z, a30 = z, a31 = z;
+          const f32 *vp = Vx + (long)t * C;
+          const f32 *wq = panel;
+          for (int c = 0; c < C; c++, wq += 8) {
+            v4 w0 = ld(wq), w1 = ld(wq + 4);
+            v4 x0 = splat(vp + c), x1 = splat(vp + C + c), x2 = splat(vp + 2 * C + c), x3 = splat(vp + 3 * C + c);
+            a00 = madd(a00, x0, w0); a01 = madd(a01, x0, w1);
+            a10 = madd(a10, x1, w0); a11 = madd(a11, x1, w1);
+            a20 = madd(a20, x2, w0); a21 = madd(a21, x2, w1);
+            a30 = madd(a30, x3, w0); a31 = madd(a31, x3, w1);
+          }
+          f32 *o = Mx + (long)t * F + fb;
+          st(o, a00); st(o + 4, a01); st(o + F, a10); st(o + F + 4, a11);
+          st(o + 2 * F, a20); st(o + 2 * F + 4, a21); st(o + 3 * F, a30); st(o + 3 * F + 4, a31);
+        }
+        for (; t < T; t++) {
+          v4 a0 = z, a1 = z;
+          const f32 *vp = Vx + (long)t * C;
+          const f32 *wq = panel;
+          for (int c = 0; c < C; c++, wq += 8) {
+            v4 x0 = splat(vp + c);
+            a0 = madd(a0, x0, ld(wq));
+            a1 = madd(a1, x0, ld(wq + 4));
+          }
+          f32 *o = Mx + (long)t * F + fb;
+          st(o, a0); st(o + 4, a1);
+        }
+      }
+    }
+    // y[tile m + i] = sum over xi of AT[i][xi] M[xi]; outputs past Wo are not written.
+    for (int t = 0; t < T; t++) {
+      const long g = g0 + t;
+      const int row = (int)(g / tiles), tile = (int)(g % tiles);
+      for (int i = 0; i < m && tile * m + i < Wo; i++) {
+        f32 *out = y + ((long)row * Wo + tile * m + i) * F;
+        for (int f = 0; f < F; f += 4) {
+          v4 s = z;
+          for (int xi = 0; xi < a; xi++) {
+            const f32 b = AT[i * a + xi];
+            if (b != 0.f) s = madd(s, ld(M + ((long)xi * T + t) * F + f), wasm_f32x4_splat(b));
+          }
+          st(out + f, s);
+        }
+      }
+    }
+  }
+}
+
+// The filter gradient through the same transforms: dw[k] = sum over xi of G[xi][k] Macc[xi], with
+// Macc[xi] [C, F] = sum over tiles of V[xi]^T D[xi], D[xi][t] = sum over i of AT[i][xi] dy[t m + i].
+// Scratch: V a * WG1_BLOCK * C floats, D a * WG1_BLOCK * F, Macc a * C * F.
+EXPORT(winograd1dFilterGrad)
+void winograd1dFilterGrad(const f32 *x, const f32 *dy, const f32 *BT, const f32 *AT, const f32 *G, f32 *V, f32 *D, f32 *Macc, f32 *dw, int R,
+                          int W, int C, int Wo, int F, int pl, int m, int r) {
+  const int a = m + r - 1;
+  const int tiles = (Wo + m - 1) / m;
+  const long total = (long)R * tiles;
+  const v4 z = wasm_f32x4_splat(0.f);
+  zero(Macc, a * C * F);
+  for (long g0 = 0; g0 < total; g0 += WG1_BLOCK) {
+    const int T = total - g0 < WG1_BLOCK ? (int)(total - g0) : WG1_BLOCK;
+    for (int t = 0; t < T; t++) {
+      const long g = g0 + t;
+      const int row = (int)(g / tiles), tile = (int)(g % tiles);
+      for (int c = 0; c < C; c += 4) input_tile1d(x + (long)row * W * C, W, C, tile * m - pl, c, BT, a, V + (long)t * C + c, (long)T * C);
+      const f32 *dyr = dy + (long)row * Wo * F;
+      for (int xi = 0; xi < a; xi++)
+        for (int f = 0; f < F; f += 4) {
+          v4 s = z;
+          for (int i = 0; i < m && tile * m + i < Wo; i++) {
+            const f32 b = AT[i * a + xi];
+            if (b != 0.f) s = madd(s, ld(dyr + (long)(tile * m + i) * F + f), wasm_f32x4_splat(b));
+          }
+          st(D + ((long)xi * T + t) * F + f, s);
+        }
+    }
+    for (int xi = 0; xi < a; xi++) {
+      const f32 *Vx = V + (long)xi * T * C;
+      const f32 *Dx = D + (long)xi * T * F;
+      f32 *Mx = Macc + (long)xi * C * F;
+      for (int c = 0; c < C; c += 4)
+        for (int f = 0; f < F; f += 8) {
+          f32 *mm = Mx + (long)c * F + f;
+          v4 a00 = ld(mm), a01 = ld(mm + 4), a10 = ld(mm + F), a11 = ld(mm + F + 4);
+          v4 a20 = ld(mm + 2 * F), a21 = ld(mm + 2 * F + 4), a30 = ld(mm + 3 * F), a31 = ld(mm + 3 * F + 4);
+          const f32 *vp = Vx + c;
+          const f32 *dp = Dx + f;
+          for (int t = 0; t < T; t++, vp += C, dp += F) {
+            v4 d0 = ld(dp), d1 = ld(dp + 4);
+            v4 x0 = splat(vp), x1 = splat(vp + 1), x2 = splat(vp + 2), x3 = splat(vp + 3);
+            a00 = madd(a00, x0, d0); a01 = madd(a01, x0, d1);
+            a10 = madd(a10, x1, d0); a11 = madd(a11, x1, d1);
+            a20 = madd(a20, x2, d0); a21 = madd(a21, x2, d1);
+            a30 = madd(a30, x3, d0); a31 = madd(a31, x3, d1);
+          }
+          st(mm, a00); st(mm + 4, a01); st(mm + F, a10); st(mm + F + 4, a11);
+          st(mm + 2 * F, a20); st(mm + 2 * F + 4, a21); st(mm + 3 * F, a30); st(mm + 3 * F + 4, a31);
+        }
+    }
+  }
+  const long cf = (long)C * F;
+  for (int k = 0; k < r; k++)
+    for (long j = 0; j < cf; j += 4) {
+      v4 s = z;
+      for (int xi = 0; xi < a; xi++) {
+        const f32 b = G[xi * r + k];
+        if (b != 0.f) s = madd(s, ld(Macc + xi * cf + j), wasm_f32x4_splat(b));
+      }
+      st(dw + k * cf + j, s);
+    }
+}

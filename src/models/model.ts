@@ -39,8 +39,9 @@ export interface FitOptions<K extends InputKind = InputKind> {
   /** Aborting rejects the fit with an AbortError and leaves the model unfitted. */
   readonly signal?: AbortSignal;
   /**
-   * Called after each epoch by models that train by epochs (their registry entry says
-   * `trainsByEpoch`), awaited before the next one: learning curves come from it.
+   * Called after each epoch by the models that train in epochs (the tfjs ConvNets), and awaited
+   * before the next one: learning curves without refitting. Its time is left out of
+   * `onProgress`'s samples per second and ETA.
    */
   readonly onEpoch?: (info: EpochInfo<K>) => void | Promise<void>;
 }

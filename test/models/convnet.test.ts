@@ -8,7 +8,8 @@ import { CharCNN, Perceptron, ResNet, ShallowMaxNN, useFastestBackend } from '..
 import { globalMax } from '../../src/models/tfjs/shallowMax.js';
 import { createRandom } from '../../src/random.js';
 import { Init, batchNorm, batchNormVars, newParams, disposeParams, optionAShortcut } from '../../src/models/tfjs/layers.js';
-import { tensorBatches } from '../../src/models/tfjs/convNet.js';
+import { tensorBatches } from '../../src/models/tfjs/batches.js';
+import { scheduleAt } from '../../src/models/tfjs/trainOptions.js';
 import { thrownBy } from '../conformance/typedError.js';
 
 const dirs: string[] = [];
@@ -292,6 +293,70 @@ describe('training loop, progress, abort, save and load', () => {
     expect(seen.every((p) => (p.samplesPerSecond ?? 0) > 0 && (p.etaSeconds ?? -1) >= 0)).toBe(true);
     expect(seen[0]?.message).toMatch(/epoch 1\/4, step 1\/2, lr 0\.01$/);
     expect(seen.at(-1)?.message).toMatch(/lr 0\.0001$/);
+  });
+
+  it('calls onEpoch once per epoch with a predict on the current weights, awaited, leaking nothing', async () => {
+    const { x, y } = tinyImages();
+    const before = tf.memory().numTensors;
+    const seen: { epoch: number; epochs: number; predicted: Int32Array; tensors: number }[] = [];
+    let pending = false;
+    const net = new ResNet({ depth: 8, width: 4, epochs: 3, batchSize: 16, seed: 5 });
+    await net.fit(x, y, {
+      onProgress: () => expect(pending).toBe(false),
+      onEpoch: async ({ epoch, epochs, predict }) => {
+        pending = true;
+        const tensors = tf.memory().numTensors;
+        const predicted = await predict(x);
+        await new Promise((r) => setTimeout(r, 5));
+        seen.push({ epoch, epochs, predicted, tensors: tf.memory().numTensors - tensors });
+        pending = false;
+      },
+    });
+    expect(seen.map((s) => [s.epoch, s.epochs])).toEqual([
+      [1, 3],
+      [2, 3],
+      [3, 3],
+    ]);
+    expect(seen.every((s) => s.tensors === 0 && s.predicted.length === 32)).toBe(true);
+    expect(seen.at(-1)?.predicted).toEqual(await net.predict(x));
+    net.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  // PyTorch's OneCycleLR with max_lr 0.1 over 12 steps, defaults otherwise, read before each
+  // optimizer step; produced with /usr/bin/python3 (Debian python3-torch 1.13.0a0):
+  //   opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.1, momentum=0.9)
+  //   s = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=0.1, total_steps=12)
+  //   for i in range(12): record(opt.param_groups[0]['lr'], opt.param_groups[0]['momentum']); opt.step(); s.step()
+  const TORCH_ONE_CYCLE_LR = [
+    0.0040000000000000036, 0.0349789654219583, 0.08792851591221287, 0.09944154354509119, 0.09330129698414118, 0.0811745653949763,
+    0.06473789976951033, 0.046263710266697504, 0.028306099820869922, 0.01334775301888306, 0.0034566987425395223, 4e-7,
+  ];
+  const TORCH_ONE_CYCLE_MOMENTUM = [
+    0.95, 0.9177302443521267, 0.8625744625914449, 0.8505584586887436, 0.856698729810778, 0.8688255099070633, 0.8852622412794547,
+    0.9037365046793212, 0.9216941869558779, 0.9366525935914912, 0.9465436874322102, 0.95,
+  ];
+
+  it("schedule 'onecycle' gives PyTorch OneCycleLR's learning rate and momentum at every step", async () => {
+    const train = { schedule: 'onecycle', learningRate: 0.1, momentum: 0.9, lrSteps: [], lrDecay: 0.1 } as const;
+    for (let step = 0; step < 12; step++) {
+      const { learningRate, momentum } = scheduleAt(train, step, 12);
+      expect(learningRate).toBeCloseTo(TORCH_ONE_CYCLE_LR[step] as number, 14);
+      expect(momentum).toBeCloseTo(TORCH_ONE_CYCLE_MOMENTUM[step] as number, 14);
+    }
+    // The fit steps it once per batch: 6 epochs of 2 batches.
+    const { x, y } = tinyImages();
+    const messages: string[] = [];
+    const net = new Perceptron({ epochs: 6, batchSize: 16, learningRate: 0.1, schedule: 'onecycle' });
+    await net.fit(x, y, { onProgress: (p) => messages.push(p.message ?? '') });
+    net.dispose();
+    expect(messages.map((m) => Number(/lr (\S+)$/.exec(m)?.[1]))).toEqual(TORCH_ONE_CYCLE_LR.map((v) => Number(v.toPrecision(6))));
+    // 'step' stays the default and the same as before.
+    expect(scheduleAt({ ...train, schedule: 'step', lrSteps: [0.5, 0.75] }, 9, 12)).toEqual({
+      learningRate: 0.1 * 0.1 ** 2,
+      momentum: 0.9,
+    });
+    expect(thrownBy(() => new Perceptron({ schedule: 'cosine' as 'step' }))).toMatchObject({ code: 'INVALID_ARGUMENT' });
   });
 
   it('aborting mid-training rejects with AbortError, leaves the model unfitted (as every model) and leaks nothing', async () => {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { fail } from '../../errors.js';
-import { registerWasmTrainingKernels } from './wasmKernels.js';
+import { registerWasmTrainingKernels } from './kernels/index.js';
 
 /** A tfjs backend the library can train on, fastest first. */
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';

@@ -18,7 +18,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Worker } from 'node:worker_threads';
 import { spawnWorker } from '../../workers.js';
-import type { Network } from './convNet.js';
+import type { Network } from './layers.js';
 
 /** The gradient of the mean cross-entropy of `x` scaled by `scale` (a replica's share of the batch). */
 export function shareGradients(

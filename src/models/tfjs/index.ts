@@ -1,5 +1,5 @@
 export { useFastestBackend, type BackendInfo, type BackendName } from './backend.js';
-export { registerWasmTrainingKernels } from './wasmKernels.js';
+export { registerWasmTrainingKernels } from './kernels/index.js';
 export { ConvNetModel, ImageConvNetModel, type ConvNetManifest, type TrainOptions } from './convNet.js';
 export { ResNet, type ResNetOptions } from './resnet.js';
 export { CharCNN, charCnnOutputLength, type CharCNNOptions } from './charCnn.js';

@@ -4,21 +4,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { parentPort } from 'node:worker_threads';
 import { useFastestBackend } from './backend.js';
-import { CharCNN } from './charCnn.js';
-import type { ConvNetModel, Network } from './convNet.js';
+import { getModel } from '../registry.js';
+import { ConvNetModel } from './convNet.js';
 import { type ReplicaReply, type ReplicaRequest, shareGradients } from './dataParallel.js';
-import { copyValuesInto } from './wasmKernels.js';
-import { Perceptron } from './perceptron.js';
-import { ResNet } from './resnet.js';
-import { ShallowMaxNN } from './shallowMax.js';
-
-type AnyModel = ConvNetModel<'images'> | ConvNetModel<'texts'>;
-const MODELS: Record<string, (options: Record<string, unknown>) => AnyModel> = {
-  resnet: (o) => new ResNet(o),
-  charCnn: (o) => new CharCNN(o),
-  perceptron: (o) => new Perceptron(o),
-  shallowMaxNN: (o) => new ShallowMaxNN(o),
-};
+import { copyValuesInto } from './kernels/index.js';
+import type { Network } from './layers.js';
 
 let net: Network | undefined;
 let vars: tf.Variable[] = [];
@@ -29,9 +19,10 @@ let grads: Float32Array = new Float32Array(0);
 async function handle(req: ReplicaRequest): Promise<{ reply: ReplicaReply; transfer: ArrayBuffer[] }> {
   if (req.type === 'init') {
     await useFastestBackend();
-    const make = MODELS[req.model];
-    if (make === undefined) throw new Error(`no replica for model ${req.model}`);
-    net = make(req.options).buildReplica(req.inputShape, req.numClasses, req.seed);
+    // The main registry builds the replica's model, so a new ConvNet needs no entry here.
+    const model = getModel(req.model, 'trainWorker').create({ options: req.options, seed: req.seed });
+    if (!(model instanceof ConvNetModel)) throw new Error(`no replica for model ${req.model}: not a tfjs ConvNet`);
+    net = model.buildReplica(req.inputShape, req.numClasses, req.seed);
     vars = [...net.params.trainable.values()];
     numClasses = req.numClasses;
     weights = new Float32Array(req.weights);

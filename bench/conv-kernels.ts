@@ -1,0 +1,140 @@
+/**
+ * Per-kernel timings of conv.c's convolutions on ResNet's stride-1 3x3 layers (batch 128 by
+ * default), on a module instance with its own memory (no tfjs): the direct register-tiled kernel,
+ * Winograd F(2x2, 3x3) and F(4x4, 3x3) forward, and the direct and F(4x4, 3x3) filter gradients.
+ * Each is timed by its process CPU time (less sensitive than wall time to other jobs on a shared
+ * machine), interleaved over --reps rounds; the table gives the best and median of each, GFLOP/s of
+ * the direct convolution's 2 * N * Ho * Wo * 9 * C * F flops at the best time, and the largest error
+ * against the direct kernel relative to the output's largest value.
+ *
+ *   npx tsx bench/conv-kernels.ts [--reps 5] [--batch 128] [--layers 32x16x16,16x32x32,8x64x64]
+ *
+ * With `--only N` (the row's index, 0-4) it runs that kernel --reps times on the first layer and
+ * prints nothing: bench/callgrind-kernels.sh counts its instructions under valgrind, which repeat
+ * on a loaded machine where times do not.
+ */
+import { convModuleBytes, type ConvKernels, type WasmApi } from '../src/models/tfjs/kernels/wasm.js';
+
+const arg = (name: string): string | undefined => {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+};
+const reps = Number(arg('--reps') ?? 5);
+const N = Number(arg('--batch') ?? 128);
+const only = arg('--only') === undefined ? undefined : Number(arg('--only'));
+const layers = (arg('--layers') ?? '32x16x16,16x32x32,8x64x64').split(',').map((l) => l.split('x').map(Number) as [number, number, number]);
+
+const api = globalThis as unknown as {
+  WebAssembly: WasmApi & { Memory: new (d: { initial: number }) => { buffer: ArrayBuffer; grow(pages: number): number } };
+};
+const memory = new api.WebAssembly.Memory({ initial: 16384 }); // 1 GiB
+const k = new api.WebAssembly.Instance(new api.WebAssembly.Module(convModuleBytes()), { env: { memory } }).exports as ConvKernels;
+let top = 1024;
+const alloc = (floats: number): number => {
+  const p = top;
+  top += Math.ceil((floats * 4) / 64) * 64;
+  if (top > memory.buffer.byteLength) throw new Error('bench memory exhausted');
+  return p;
+};
+const view = (p: number, n: number): Float32Array => new Float32Array(memory.buffer, p, n);
+let seed = 1;
+const fill = (p: number, n: number): void => {
+  const v = view(p, n);
+  for (let i = 0; i < n; i++) {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    v[i] = seed / 1073741824 - 1;
+  }
+};
+const cpuMs = (f: () => void): number => {
+  const t0 = process.cpuUsage();
+  f();
+  const d = process.cpuUsage(t0);
+  return (d.user + d.system) / 1000;
+};
+const maxRelErr = (a: Float32Array, b: Float32Array): number => {
+  let e = 0;
+  let m = 0;
+  for (let i = 0; i < a.length; i++) {
+    e = Math.max(e, Math.abs((a[i] as number) - (b[i] as number)));
+    m = Math.max(m, Math.abs(b[i] as number));
+  }
+  return e / m;
+};
+
+if (only === undefined) {
+  console.log(`batch ${String(N)}, ${String(reps)} interleaved rounds, process CPU time`);
+  console.log('| layer (H x W x C -> F) | kernel | best ms | median ms | GFLOP/s | max error / max value |');
+  console.log('|---|---|---:|---:|---:|---:|');
+}
+for (const [H, C, F] of layers) {
+  const W = H;
+  top = 1024;
+  const x = alloc(N * H * W * C);
+  const w = alloc(9 * C * F);
+  const dy = alloc(N * H * W * F);
+  fill(x, N * H * W * C);
+  fill(w, 9 * C * F);
+  fill(dy, N * H * W * F);
+  const xp = alloc(N * (H + 2) * (W + 2) * C);
+  const wp = alloc(9 * C * F);
+  const yDirect = alloc(N * H * W * F);
+  const y = alloc(N * H * W * F);
+  const y43 = alloc(N * H * W * F);
+  const U = alloc(36 * C * F);
+  const V = alloc(36 * 32 * Math.max(C, F));
+  const M = alloc(36 * 32 * Math.max(C, F));
+  const D = alloc(36 * 32 * F);
+  const Macc = alloc(36 * C * F);
+  const dwDirect = alloc(9 * C * F);
+  const dw = alloc(9 * C * F);
+  const flops = 2 * N * H * W * 9 * C * F;
+  const kernels: [string, () => void, (() => number) | undefined][] = [
+    [
+      'direct forward (pad + conv2dValid)',
+      () => {
+        k.padImages(x, xp, N, H, W, C, H + 2, W + 2, 1, 1);
+        k.packFilter8(w, wp, 9 * C, F);
+        k.conv2dValid(xp, w, wp, yDirect, N, H + 2, W + 2, C, H, W, F, 3, 3);
+      },
+      undefined,
+    ],
+    [
+      'Winograd F(2x2, 3x3) forward',
+      () => {
+        k.winogradFilter(w, U, C, F);
+        k.winogradConv(x, U, V, V + 16 * 32 * C * 4, y, N, H, W, C, H, W, F, 1, 1);
+      },
+      () => maxRelErr(view(y, N * H * W * F), view(yDirect, N * H * W * F)),
+    ],
+    [
+      'Winograd F(4x4, 3x3) forward',
+      () => {
+        k.winograd43Filter(w, U, C, F);
+        k.winograd43Conv(x, U, V, M, y43, N, H, W, C, H, W, F, 1, 1);
+      },
+      () => maxRelErr(view(y43, N * H * W * F), view(yDirect, N * H * W * F)),
+    ],
+    ['direct filter gradient', () => k.conv2dBackpropFilter(x, dy, dwDirect, N, H, W, C, H, W, F, 3, 3, 1, 1, 1, 1), undefined],
+    [
+      'Winograd F(4x4, 3x3) filter gradient',
+      () => k.winograd43FilterGrad(x, dy, V, D, Macc, dw, N, H, W, C, H, W, F, 1, 1),
+      () => maxRelErr(view(dw, 9 * C * F), view(dwDirect, 9 * C * F)),
+    ],
+  ];
+  if (only !== undefined) {
+    const run = kernels[only]?.[1];
+    if (run === undefined) throw new Error(`--only: a kernel index from 0 to ${String(kernels.length - 1)}`);
+    for (let r = 0; r < reps; r++) run();
+    break;
+  }
+  const times = kernels.map(() => [] as number[]);
+  for (let r = 0; r < reps; r++) kernels.forEach(([, run], i) => times[i]?.push(cpuMs(run)));
+  kernels.forEach(([name, , err], i) => {
+    const t = [...(times[i] as number[])].sort((a, b) => a - b);
+    const best = t[0] as number;
+    const median = t[Math.floor(t.length / 2)] as number;
+    console.log(
+      `| ${String(H)}x${String(W)}x${String(C)} -> ${String(F)} | ${name} | ${best.toFixed(1)} | ${median.toFixed(1)} | ${(flops / best / 1e6).toFixed(1)} | ${err === undefined ? '—' : err().toExponential(1)} |`,
+    );
+  });
+}

@@ -1,0 +1,297 @@
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { useFastestBackend } from '../../src/models/index.js';
+import { type RegisteredKernelName, SGD_MOMENTUM_KERNEL, type SgdAttrs, WASM_KERNELS } from '../../src/models/tfjs/kernels/index.js';
+import {
+  Init,
+  batchNorm,
+  batchNormVars,
+  biasRelu,
+  disposeParams,
+  newParams,
+  oneHotConv1d,
+  optionAShortcut,
+} from '../../src/models/tfjs/layers.js';
+import { tensorBatches } from '../../src/models/tfjs/batches.js';
+import { convAlgorithms } from '../../src/models/tfjs/kernels/conv.js';
+
+/**
+ * One kernel's parity check: `run` computes some outputs through public ops (on wasm they reach
+ * the library's kernel, on cpu the package's or the composed ops); `reference`, when given, is
+ * what runs on cpu instead. Outputs must agree within `tolerance` times the reference's largest
+ * magnitude (plus `tolerance` absolute), and the wasm run must leave no tensor behind.
+ */
+interface ParityCase {
+  readonly tolerance: number;
+  readonly run: () => Record<string, ArrayLike<number>>;
+  readonly reference?: () => Record<string, ArrayLike<number>>;
+}
+
+const rnd = (shape: number[], seed: number): tf.Tensor => tf.randomNormal(shape, 0, 1, 'float32', seed);
+const values = (t: tf.Tensor | undefined): Float32Array => (t as tf.Tensor).dataSync() as Float32Array;
+
+/** Conv2D configurations: Winograd (3x3, C % 4 == 0, F % 8 == 0), the direct kernel (5x5, 3 channels), stride 2 (XNNPACK / the strided kernels). */
+const convs: [number[], number[], number, 'same' | 'valid'][] = [
+  [[2, 9, 10, 8], [3, 3, 8, 16], 1, 'same'],
+  [[2, 8, 8, 16], [3, 3, 16, 8], 1, 'valid'],
+  [[2, 7, 7, 3], [5, 5, 3, 8], 1, 'same'],
+  [[2, 9, 9, 4], [3, 3, 4, 8], 2, 'same'],
+  [[2, 8, 8, 64], [3, 3, 64, 64], 1, 'same'],
+  [[3, 1, 40, 16], [1, 7, 16, 24], 1, 'valid'],
+  [[2, 1, 31, 32], [1, 3, 32, 16], 1, 'valid'],
+  [[2, 2, 13, 8], [1, 3, 8, 8], 1, 'same'],
+];
+/**
+ * Every configuration under each algorithm choice on wasm: Winograd F(2x2, 3x3) and F(4x4, 3x3) for
+ * the forward and input gradient, direct and F(4x4, 3x3) filter gradients, direct and 1-D Winograd
+ * F(4, 3) / F(2, 7) for the 1 x 3 and 1 x 7 filters (keys `name/variant`).
+ */
+function convOutputs(which: 'y' | 'dx' | 'dw'): Record<string, Float32Array> {
+  const saved = { ...convAlgorithms };
+  const out: Record<string, Float32Array> = {};
+  try {
+    for (const [variant, tile, winogradGrad] of [
+      ['f23', 2, false],
+      ['f43', 4, true],
+    ] as const) {
+      convAlgorithms.forwardTile = () => tile;
+      convAlgorithms.winogradFilterGrad = () => winogradGrad;
+      convAlgorithms.winograd1d = () => winogradGrad;
+      for (const [key, value] of Object.entries(convOutputsOnce(which))) out[`${key}/${variant}`] = value;
+    }
+  } finally {
+    Object.assign(convAlgorithms, saved);
+  }
+  return out;
+}
+
+function convOutputsOnce(which: 'y' | 'dx' | 'dw'): Record<string, Float32Array> {
+  const out: Record<string, Float32Array> = {};
+  convs.forEach(([xs, ws, s, pad], i) => {
+    const x = rnd(xs, 10 + i) as tf.Tensor4D;
+    const w = rnd(ws, 20 + i) as tf.Tensor4D;
+    const f = (a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, s, pad);
+    const y = f(x, w);
+    if (which === 'y') out[`y${String(i)}`] = values(y);
+    else {
+      const dy = rnd(y.shape, 30 + i);
+      const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(f(a, b), dy)))([x, w]);
+      out[`${which}${String(i)}`] = values(which === 'dx' ? dx : dw);
+    }
+  });
+  return out;
+}
+
+function batchNormOutputs(): Record<string, Float32Array> {
+  const params = newParams();
+  try {
+    const bn = batchNormVars(new Init(params, 1), 'bn', 12);
+    tf.tidy(() => {
+      bn.gamma.assign(rnd([12], 3));
+      bn.beta.assign(rnd([12], 4));
+    });
+    const x = tf.add(tf.mul(rnd([4, 5, 3, 12], 5), 3), 1);
+    const residual = rnd([4, 5, 3, 12], 6);
+    const updates: (() => void)[] = [];
+    const y = batchNorm(x, bn, true, updates, { residual, relu: true });
+    const dy = rnd(y.shape, 7);
+    const g = tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor, r: tf.Tensor) =>
+      tf.sum(
+        tf.mul(batchNorm(a, { ...bn, gamma: b as tf.Variable, beta: c as tf.Variable }, true, undefined, { residual: r, relu: true }), dy),
+      ),
+    )([x, bn.gamma, bn.beta, residual]);
+    for (const u of updates) u();
+    return {
+      y: values(y),
+      dx: values(g[0]),
+      dgamma: values(g[1]),
+      dbeta: values(g[2]),
+      dresidual: values(g[3]),
+      runningMean: values(bn.mean),
+      runningVariance: values(bn.variance),
+    };
+  } finally {
+    disposeParams(params);
+  }
+}
+
+function shortcutOutputs(): Record<string, Float32Array> {
+  const x = rnd([2, 7, 6, 4], 8) as tf.Tensor4D;
+  const y = optionAShortcut(x, 2, 10);
+  const dy = rnd(y.shape, 9);
+  return { y: values(y), dx: values(tf.grad((a: tf.Tensor) => tf.sum(tf.mul(optionAShortcut(a as tf.Tensor4D, 2, 10), dy)))(x)) };
+}
+
+function oneHotOutputs(): Record<string, Float32Array> {
+  const [N, L, A, KW, F] = [3, 30, 11, 7, 12];
+  const codes = tf.tensor2d(
+    Int32Array.from({ length: N * L }, (_, i) => ((i * 7919) % (A + 3)) - 2),
+    [N, L],
+    'int32',
+  );
+  const w = rnd([1, KW, A, F], 11) as tf.Tensor4D;
+  const y = oneHotConv1d(codes, w);
+  const dy = rnd(y.shape, 12);
+  return { y: values(y), dw: values(tf.grad((v: tf.Tensor) => tf.sum(tf.mul(oneHotConv1d(codes, v as tf.Tensor4D), dy)))(w)) };
+}
+
+function biasReluOutputs(): Record<string, Float32Array> {
+  const x = rnd([3, 1, 20, 12], 13);
+  const b = rnd([12], 14);
+  const y = biasRelu(x, b);
+  const dy = rnd(y.shape, 15);
+  const [dx, db] = tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.mul(biasRelu(p, q), dy)))([x, b]);
+  return { y: values(y), dx: values(dx), dbias: values(db) };
+}
+
+const sgdAttrs: SgdAttrs = { learningRate: 0.05, momentum: 0.9, weightDecay: 1e-3 };
+
+/**
+ * Every registered wasm kernel and how it is checked: a kernel added to WASM_KERNELS without an
+ * entry here fails to compile.
+ */
+const cases: Record<RegisteredKernelName, ParityCase> = {
+  Conv2D: { tolerance: 1e-5, run: () => convOutputs('y') },
+  Conv2DBackpropFilter: { tolerance: 1e-5, run: () => convOutputs('dw') },
+  Conv2DBackpropInput: { tolerance: 1e-5, run: () => convOutputs('dx') },
+  BatchMatMul: {
+    tolerance: 1e-5,
+    run: () => {
+      const out: Record<string, Float32Array> = {};
+      for (const [i, [as, bs, ta, tb]] of (
+        [
+          [[5, 300], [300, 11], false, false],
+          [[300, 5], [11, 300], true, true],
+          [[2, 3, 4], [2, 4, 5], false, false],
+        ] as const
+      ).entries()) {
+        const a = rnd([...as], 40 + i);
+        const b = rnd([...bs], 50 + i);
+        const y = tf.matMul(a, b, ta, tb);
+        const dy = rnd(y.shape, 60 + i);
+        const [ga, gb] = tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.mul(tf.matMul(p, q, ta, tb), dy)))([a, b]);
+        Object.assign(out, { [`y${String(i)}`]: values(y), [`da${String(i)}`]: values(ga), [`db${String(i)}`]: values(gb) });
+      }
+      return out;
+    },
+  },
+  MaxPoolGrad: {
+    tolerance: 1e-6,
+    run: () => {
+      const x = tf.relu(tf.round(tf.mul(rnd([2, 1, 31, 12], 16), 2))) as tf.Tensor4D; // ties
+      const f = (a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, [1, 3], [1, 3], 'valid');
+      const dy = rnd(f(x).shape, 17);
+      return { dx: values(tf.grad((a: tf.Tensor) => tf.sum(tf.mul(f(a), dy)))(x)) };
+    },
+  },
+  Identity: {
+    tolerance: 0,
+    run: () => {
+      const x = rnd([3, 4], 18);
+      const copy = tf.clone(x);
+      x.dispose(); // the clone shares x's buffer on wasm: it must outlive x
+      return { copy: values(copy) };
+    },
+  },
+  BlindspotsBatchNorm: { tolerance: 1e-5, run: batchNormOutputs },
+  BlindspotsBatchNormGrad: { tolerance: 1e-4, run: batchNormOutputs },
+  BlindspotsBatchNormInference: {
+    tolerance: 1e-6,
+    run: () => {
+      const params = newParams();
+      try {
+        const bn = batchNormVars(new Init(params, 2), 'bn', 12);
+        tf.tidy(() => {
+          for (const [v, seed] of [
+            [bn.gamma, 23],
+            [bn.beta, 24],
+            [bn.mean, 25],
+          ] as const)
+            v.assign(rnd([12], seed));
+          bn.variance.assign(tf.add(tf.abs(rnd([12], 26)), 0.1));
+        });
+        const x = rnd([4, 5, 3, 12], 27);
+        const residual = rnd([4, 5, 3, 12], 28);
+        return {
+          plain: values(batchNorm(x, bn, false)),
+          residualRelu: values(batchNorm(x, bn, false, undefined, { residual, relu: true })),
+        };
+      } finally {
+        disposeParams(params);
+      }
+    },
+  },
+  BlindspotsAxpby: { tolerance: 1e-6, run: batchNormOutputs },
+  BlindspotsSgdMomentum: {
+    tolerance: 0, // bit-identical: the same operation order, no fused multiply-add
+    run: () => {
+      const [v, m, g] = [rnd([1000], 19), rnd([1000], 20), rnd([1000], 21)];
+      const [nv, nm] = tf.engine().runKernel(SGD_MOMENTUM_KERNEL, { v, m, g }, sgdAttrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+      return { v: values(nv), m: values(nm) };
+    },
+    reference: () => {
+      const [v, m, g] = [rnd([1000], 19), rnd([1000], 20), rnd([1000], 21)];
+      const { learningRate, momentum, weightDecay } = sgdAttrs;
+      const nm = tf.add(tf.mul(m, momentum), tf.add(g, tf.mul(v, weightDecay)));
+      return { v: values(tf.sub(v, tf.mul(nm, learningRate))), m: values(nm) };
+    },
+  },
+  BlindspotsShortcut: { tolerance: 0, run: shortcutOutputs },
+  BlindspotsShortcutGrad: { tolerance: 0, run: shortcutOutputs },
+  BlindspotsGatherRows: {
+    tolerance: 0,
+    run: () => {
+      const batches = tensorBatches(rnd([10, 3, 2, 2], 22));
+      const rows = batches.gather(Int32Array.from([7, 0, 3, 3, 9]));
+      batches.dispose();
+      return { rows: values(rows) };
+    },
+  },
+  BlindspotsOneHotConv: { tolerance: 1e-5, run: oneHotOutputs },
+  BlindspotsOneHotConvGrad: { tolerance: 1e-5, run: oneHotOutputs },
+  BlindspotsBiasRelu: { tolerance: 1e-5, run: biasReluOutputs },
+  BlindspotsBiasReluGrad: { tolerance: 1e-5, run: biasReluOutputs },
+};
+
+const maxAbs = (a: ArrayLike<number>): number => {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] as number));
+  return m;
+};
+
+describe('every registered wasm kernel against the cpu backend (parity table)', () => {
+  it('lists exactly the registered kernels', () => {
+    expect(Object.keys(cases).sort()).toEqual(WASM_KERNELS.map((k) => k.kernelName).sort());
+  });
+
+  for (const [name, c] of Object.entries(cases) as [RegisteredKernelName, ParityCase][]) {
+    it(`${name}: runs, matches the cpu backend within ${String(c.tolerance)} of the output scale, leaks no tensor`, async () => {
+      await useFastestBackend();
+      expect(tf.getBackend()).toBe('wasm');
+      const before = tf.memory().numTensors;
+      let got: Record<string, ArrayLike<number>> = {};
+      const profile = await tf.profile(() => {
+        got = tf.tidy(() => c.run() as unknown as tf.TensorContainer) as unknown as Record<string, ArrayLike<number>>;
+      });
+      expect(tf.memory().numTensors).toBe(before);
+      expect(profile.kernelNames).toContain(name);
+      await tf.setBackend('cpu');
+      let want: Record<string, ArrayLike<number>>;
+      try {
+        want = tf.tidy(() => (c.reference ?? c.run)() as unknown as tf.TensorContainer) as unknown as Record<string, ArrayLike<number>>;
+      } finally {
+        await tf.setBackend('wasm');
+      }
+      expect(Object.keys(got).sort()).toEqual(Object.keys(want).sort());
+      for (const [key, w] of Object.entries(want)) {
+        const g = got[key] as ArrayLike<number>;
+        expect(g.length, key).toBe(w.length);
+        let err = 0;
+        for (let i = 0; i < w.length; i++) err = Math.max(err, Math.abs((g[i] as number) - (w[i] as number)));
+        if (process.env.PARITY_VERBOSE !== undefined)
+          console.log(`${name} ${key}: max error / max value ${(err / maxAbs(w)).toExponential(2)}`);
+        expect(err, `${key}: max |wasm - cpu|`).toBeLessThanOrEqual(c.tolerance * maxAbs(w) + c.tolerance);
+      }
+    });
+  }
+});
