@@ -4,9 +4,9 @@ import type { ImageArray, ImageBatch } from '../types.js';
 import { describe } from '../validate.js';
 import type { ImageDataset } from './dataset.js';
 import { checkPath } from './files.js';
-import { IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, loadIdxFiles, readIdxFile, type IdxFile } from './idxFiles.js';
+import { IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, loadIdxFiles, readIdxFile, type IdxFile, type IdxOptions } from './idxFiles.js';
 
-export { IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, type IdxFile } from './idxFiles.js';
+export { IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, type IdxFile, type IdxOptions } from './idxFiles.js';
 
 /**
  * Reads an IDX file of unsigned bytes (LeCun's MNIST format), plain or gzip-compressed (`.gz`,
@@ -33,16 +33,6 @@ export function readIdx(path: string, expectedMagic?: number): IdxFile {
       describe(expectedMagic),
     );
   return readIdxFile(fn, 'path', path, expectedMagic);
-}
-
-/** Options of {@link loadIdx}. */
-export interface IdxOptions<As extends 'tensor' | 'array' = 'tensor' | 'array'> {
-  /** Labels must be below this (1 to 256); default 10. */
-  readonly numClasses?: number;
-  /** Class names, one string per class; default '0'..'9'. */
-  readonly classNames?: readonly string[];
-  /** Return a tf.Tensor4D (default) or a plain `{ data, shape }` batch. */
-  readonly as?: As;
 }
 
 /**

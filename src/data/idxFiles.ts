@@ -11,7 +11,16 @@ import type { ImageArray, ImageBatch } from '../types.js';
 import { checkInteger, describe } from '../validate.js';
 import type { ImageDataset } from './dataset.js';
 import { allocFloat32, readRegularFile } from './files.js';
-import type { IdxOptions } from './idx.js';
+
+/** Options of `loadIdx`. */
+export interface IdxOptions<As extends 'tensor' | 'array' = 'tensor' | 'array'> {
+  /** Labels must be below this (1 to 256); default 10. */
+  readonly numClasses?: number;
+  /** Class names, one string per class; default '0'..'9'. */
+  readonly classNames?: readonly string[];
+  /** Return a tf.Tensor4D (default) or a plain `{ data, shape }` batch. */
+  readonly as?: As;
+}
 
 /** IDX magic numbers: unsigned bytes with 1 dimension (labels) and 3 dimensions (images). */
 export const IDX_LABELS_MAGIC = 2049;

@@ -1,32 +1,14 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/program.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cli } from '../helpers/cli.js';
 import { parseShard, shardResultsPath } from '../../src/cli/study.js';
 import { writeIdxFolder } from '../conformance/fixtures.js';
 import { mergeRecords, missingCells, planStudy, prepareStudy, readResults, type CellRecord } from '../../src/study/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'merge-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/** Runs the CLI in this process; returns its exit code, stdout and stderr. */
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void (out += `${a.join(' ')}\n`));
-  const error = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void (err += `${a.join(' ')}\n`));
-  const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
-  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
-  try {
-    return { code: await main(args), out, err };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-    stdout.mockRestore();
-    stderr.mockRestore();
-  }
-}
 
 const stable = (rs: readonly CellRecord[]) =>
   rs.map(({ fitSeconds: _t, finishedAt: _f, ...rest }) => rest).sort((a, b) => (a.key < b.key ? -1 : 1));

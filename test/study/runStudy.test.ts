@@ -3,6 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { cli } from '../helpers/cli.js';
+import { writeIdxFolder } from '../conformance/fixtures.js';
 import { loadFashionMnist, splitDataset } from '../../src/data/index.js';
 import { formatPaperTable, formatStudyTable, readResults, runStudy, type CellRecord, type StudyConfig } from '../../src/study/index.js';
 
@@ -146,34 +148,35 @@ describe('study reports and CLI', () => {
   });
 
   it('blindspots study runs a config and blindspots report renders its results', async () => {
-    const { execFileSync, spawnSync } = await import('node:child_process');
     const results = join(dir, 'cli.jsonl');
     const config = join(dir, 'study.json');
-    writeFileSync(
-      config,
-      JSON.stringify({ dataset: 'fashion-mnist', perClass: 20, signals: ['onePixel'], models: ['decisionTree'], results }),
-    );
-    const out = execFileSync('node_modules/.bin/tsx', ['src/cli/main.ts', 'study', config], { encoding: 'utf8' });
-    expect(out).toMatch(/\| onePixel \| \d+\.\d% \(\d+\.\d%\) \| decisionTree/);
-    const csv = execFileSync('node_modules/.bin/tsx', ['src/cli/main.ts', 'report', results, '--format', 'csv'], { encoding: 'utf8' });
-    expect(csv.trim().split('\n')).toHaveLength(3);
+    const idx = writeIdxFolder(join(dir, 'idx'), { train: 60, test: 30, side: 8, classes: 3 });
+    writeFileSync(config, JSON.stringify({ dataset: { idx }, signals: ['onePixel'], models: ['decisionTree'], results }));
+    const run = await cli(['study', config]);
+    expect(run.code, run.err).toBe(0);
+    expect(run.out).toMatch(/\| onePixel \| \d+\.\d% \(\d+\.\d%\) \| decisionTree/);
+    expect(run.err).toContain(`results: ${results}`);
+    const csv = await cli(['report', results, '--format', 'csv']);
+    expect(csv.out.trim().split('\n')).toHaveLength(3);
     const svgPath = join(dir, 'h.svg');
-    execFileSync('node_modules/.bin/tsx', ['src/cli/main.ts', 'report', results, '--format', 'svg', '--out', svgPath]);
+    expect((await cli(['report', results, '--format', 'svg', '--out', svgPath])).code).toBe(0);
     expect(readFileSync(svgPath, 'utf8')).toMatch(/<svg/);
-    writeFileSync(config, JSON.stringify({ dataset: 'fashion-mnist', perClass: 20, signals: ['onePixel'], models: ['svm'] }));
-    const bad = spawnSync('node_modules/.bin/tsx', ['src/cli/main.ts', 'study', config], { encoding: 'utf8' });
-    expect(bad.status).toBe(2);
-    expect(bad.stderr).toMatch(/one of decisionTree/);
-    const preset = spawnSync('node_modules/.bin/tsx', ['src/cli/main.ts', 'study', '--preset', 'table9'], { encoding: 'utf8' });
-    expect(preset.status).toBe(2);
-    expect(preset.stderr).toMatch(/one of quick, table1, table2/);
-    expect(execFileSync('node_modules/.bin/tsx', ['src/cli/main.ts', 'study', '--help'], { encoding: 'utf8' })).toMatch(
-      /table1 +the paper's Table 1/,
-    );
+    writeFileSync(config, JSON.stringify({ dataset: { idx }, signals: ['onePixel'], models: ['svm'] }));
+    const bad = await cli(['study', config]);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/^blindspots study: .*one of decisionTree/m);
+    const preset = await cli(['study', '--preset', 'table9']);
+    expect(preset.code).toBe(2);
+    expect(preset.err).toMatch(/one of quick, table1, table2/);
+    const help = await cli(['study', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.out).toMatch(/table1 +the paper's Table 1/);
+    const missing = await cli(['report', join(dir, 'absent.jsonl')]);
+    expect(missing.code).toBe(2);
+    expect(missing.err).toMatch(/absent\.jsonl: not found/);
   }, 120_000);
 
   it('the table2 preset reads a Yelp/Amazon-style CSV given with --data', async () => {
-    const { execFileSync } = await import('node:child_process');
     const words = ['good', 'bad', 'food', 'service', 'slow', 'great', 'price', 'staff'];
     const rows: string[] = [];
     for (let i = 0; i < 60; i++) {
@@ -183,11 +186,7 @@ describe('study reports and CLI', () => {
     const csv = join(dir, 'reviews.csv');
     writeFileSync(csv, `${rows.join('\n')}\n`);
     const results = join(dir, 'table2-csv.jsonl');
-    const out = execFileSync(
-      'node_modules/.bin/tsx',
-      ['src/cli/main.ts', 'study', '--preset', 'table2', '--data', csv, '--results', results],
-      { encoding: 'utf8' },
-    );
+    const { out } = await cli(['study', '--preset', 'table2', '--data', csv, '--results', results]);
     expect(out).toMatch(/\| mnemonic \| \d+\.\d% \(\d+\.\d%\) \|/);
     const records = readResults(results);
     expect(records[0]?.dataset).toBe('zhang-csv:reviews.csv');

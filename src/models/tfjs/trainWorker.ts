@@ -20,7 +20,10 @@ async function handle(req: ReplicaRequest): Promise<{ reply: ReplicaReply; trans
   if (req.type === 'init') {
     await useFastestBackend();
     // The main registry builds the replica's model, so a new ConvNet needs no entry here.
-    const model = getModel(req.model, 'trainWorker').create({ options: req.options, seed: req.seed });
+    const entry = getModel(req.model, 'trainWorker');
+    // The architecture options only: the replica's seed and threads are its own.
+    const options = Object.fromEntries(Object.entries(req.options).filter(([k]) => entry.options.includes(k)));
+    const model = entry.create({ options, seed: req.seed });
     if (!(model instanceof ConvNetModel)) throw new Error(`no replica for model ${req.model}: not a tfjs ConvNet`);
     net = model.buildReplica(req.inputShape, req.numClasses, req.seed);
     vars = [...net.params.trainable.values()];
