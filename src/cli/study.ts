@@ -45,6 +45,52 @@ export const PRESETS: Readonly<Record<string, StudyFile & { readonly about: stri
     // of nodes deep (each split isolates a few images) — one such cell took 270 s.
     results: 'blindspots-table1.jsonl',
   },
+  'table1-resnet20': {
+    about:
+      "Table 1 at a real training budget: Fashion-MNIST, a stratified 15,000 train / 10,000 test split; ResNet-20 trained 15 epochs with one-cycle SGD (max lr 0.1, weight decay 1e-4, batch 128) and learning curves, the perceptron and shallow max network (15 epochs) and seven classical models; every image signal at its default, orthogonal noise also at RMS 1e-2, the one-pixel control on blank images; hours on 2 cores (resumable)",
+    dataset: 'fashion-mnist',
+    size: 25_000,
+    testFraction: 0.4,
+    signals: 'all',
+    models: ['resnet', 'decisionTree', 'randomForest', 'extraTrees', 'gaussianNB', 'logisticRegression', 'lda', 'qda', 'perceptron', 'shallowMaxNN'],
+    modelOptions: {
+      resnet: { depth: 20, width: 16, epochs: 15, batchSize: 128, schedule: 'onecycle', learningRate: 0.1, weightDecay: 1e-4 },
+      perceptron: { epochs: 15 },
+      shallowMaxNN: { epochs: 15 },
+    },
+    sweep: { orthogonalNoise: { scale: [1e-3, 1e-2] } },
+    control: ['onePixel'],
+    threads: 2,
+    results: 'blindspots-table1-resnet20.jsonl',
+  },
+  'table1-resnet20-step': {
+    about:
+      "the ResNet-20 of table1-resnet20 under He et al.'s step schedule instead (lr 0.1, momentum 0.9, divided by 10 at 50% and 75%): the same data, signals and curves",
+    dataset: 'fashion-mnist',
+    size: 25_000,
+    testFraction: 0.4,
+    signals: 'all',
+    models: ['resnet'],
+    modelOptions: { resnet: { depth: 20, width: 16, epochs: 15, batchSize: 128, schedule: 'step', learningRate: 0.1, momentum: 0.9, weightDecay: 1e-4 } },
+    sweep: { orthogonalNoise: { scale: [1e-3, 1e-2] } },
+    control: ['onePixel'],
+    threads: 2,
+    results: 'blindspots-table1-resnet20-step.jsonl',
+  },
+  'table1-resnet20-dither': {
+    about:
+      'table1-resnet20 with the grid control (every pixel dithered by +-half a quantisation step before encoding): the ResNet-20 (one-cycle) and the trees',
+    dataset: 'fashion-mnist',
+    size: 25_000,
+    testFraction: 0.4,
+    signals: 'all',
+    models: ['resnet', 'decisionTree', 'randomForest', 'extraTrees'],
+    modelOptions: { resnet: { depth: 20, width: 16, epochs: 15, batchSize: 128, schedule: 'onecycle', learningRate: 0.1, weightDecay: 1e-4 } },
+    sweep: { orthogonalNoise: { scale: [1e-3, 1e-2] } },
+    dither: true,
+    threads: 2,
+    results: 'blindspots-table1-resnet20-dither.jsonl',
+  },
   table2: {
     about:
       "the paper's Table 2 (classical models) on the SpamAssassin corpus: 6,046 mails (80/20 split), every text signal and its control x four classical models on character codes",
@@ -62,7 +108,7 @@ export const PRESETS: Readonly<Record<string, StudyFile & { readonly about: stri
 /** The study file format, for `blindspots study --help`. */
 export const STUDY_FILE_HELP = `Presets:
 ${Object.entries(PRESETS)
-  .map(([k, v]) => `  ${k.padEnd(7)} ${v.about}`)
+  .map(([k, v]) => `  ${k.padEnd(22)} ${v.about}`)
   .join('\n')}
   --data points an image preset at a folder of CIFAR-10's binary files (or IDX files) instead of
   Fashion-MNIST, and a text preset at a Zhang et al. CSV ("label","title","text", labels 1..5, as

@@ -57,10 +57,10 @@ export interface StudyConfig {
   /** Seeds of the signal parameters and the models; default [0]. */
   readonly seeds?: readonly number[];
   /**
-   * Also run the paper's control for each signal: blank inputs (black images; one-space texts)
+   * Also run the paper's control for each signal (`true`) or for the signals named: blank inputs (black images; one-space texts)
    * carrying only the signal, recorded as `<signal>:only`. Default false.
    */
-  readonly control?: boolean;
+  readonly control?: boolean | readonly string[];
   /**
    * The grid control: add seeded uniform noise of +-half a quantisation step (1/(2 levels)) to every
    * image value, train and test, before encoding, so that a signal can no longer be found as an
@@ -241,7 +241,7 @@ export function planStudy(config: StudyConfig, fn = 'runStudy'): StudyPlan {
     throw fail('INVALID_ARGUMENT', fn, 'config.seeds', 'a non-empty array of integer seeds', describe(seedsGiven));
   const seeds = seedsGiven.map((s, i) => checkInteger(fn, `config.seeds[${String(i)}]`, s, 0, 2 ** 31 - 1));
   if (new Set(seeds).size !== seeds.length) throw fail('INVALID_ARGUMENT', fn, 'config.seeds', 'distinct seeds', seeds.join(', '));
-  const control = checkBoolean(fn, 'config.control', c.control, false);
+  const control = resolveControl(fn, c.control, encoders.map((e) => e.name));
   const threads = checkInteger(fn, 'config.threads', c.threads ?? 1, 1, 1024);
   const parallel = checkInteger(fn, 'config.parallel', c.parallel ?? 1, 1, 1024);
   const curveEvery = resolveCurves(fn, c.curves);
@@ -354,7 +354,7 @@ export function planStudy(config: StudyConfig, fn = 'runStudy'): StudyPlan {
           const inject = e.options.includes('seed') ? { ...v.inject, seed } : v.inject;
           const options = resolveSignal(fn, e, inject, numClasses, shape);
           cells.push(cell(e.name, inject, options, v.sweep));
-          if (control) cells.push(cell(`${e.name}${ONLY}`, inject, options, v.sweep));
+          if (control.has(e.name)) cells.push(cell(`${e.name}${ONLY}`, inject, options, v.sweep));
         }
       }
     }
@@ -442,6 +442,19 @@ function sweepCombinations(fn: string, e: EncoderEntry, sweep: unknown): (Record
     combos = combos.flatMap((combo) => (values as ParamValue[]).map((v) => ({ ...combo, [option]: v })));
   }
   return combos;
+}
+
+/** The signals whose signal-only control runs: all (`true`), none, or the ones named. */
+function resolveControl(fn: string, control: unknown, signals: readonly string[]): Set<string> {
+  if (control === undefined || control === false) return new Set();
+  if (control === true) return new Set(signals);
+  if (!Array.isArray(control)) throw fail('INVALID_ARGUMENT', fn, 'config.control', 'true, false or an array of signal names of the study', describe(control));
+  control.forEach((name: unknown, i) => {
+    if (typeof name !== 'string' || !signals.includes(name)) {
+      throw fail('INVALID_ARGUMENT', fn, `config.control[${String(i)}]`, `a signal of the study (${signals.join(', ')})`, describe(name));
+    }
+  });
+  return new Set(control as string[]);
 }
 
 function resolveCurves(fn: string, curves: StudyConfig['curves']): number {

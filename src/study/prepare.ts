@@ -49,7 +49,7 @@ export interface StudyFile {
   readonly signalOptions?: StudyConfig['signalOptions'];
   readonly sweep?: StudyConfig['sweep'];
   readonly seeds?: readonly number[];
-  readonly control?: boolean;
+  readonly control?: StudyConfig['control'];
   readonly dither?: StudyConfig['dither'];
   readonly curves?: StudyConfig['curves'];
   readonly threads?: number;
