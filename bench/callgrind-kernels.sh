@@ -1,25 +1,27 @@
 #!/usr/bin/env bash
-# Instructions per call of each kernel of bench/conv-kernels.ts, counted by valgrind's callgrind
-# (repeatable on a shared, loaded machine, where times are not): each kernel runs 1 and 5 times in
-# its own process and the difference is divided by 4, which removes start-up and compilation.
-# V8 compiles the wasm with TurboFan directly (--no-liftoff), as it tiers up in a long run.
+# Instructions per call of conv.c's convolutions on one ResNet layer, counted by valgrind's
+# callgrind (repeatable on a shared, loaded machine, where times are not): each kernel runs 1 and 5
+# times in its own process (bench/callgrind-harness.mjs) and the difference is divided by 4, which
+# removes start-up and compilation. V8 compiles the wasm with TurboFan directly (--no-liftoff), as
+# it tiers up in a long run. CONVWASM=path/to/convWasm.ts compares another build.
 #
-#   bash bench/callgrind-kernels.sh [LAYER=16x32x32] [BATCH=64]
+#   bash bench/callgrind-kernels.sh [LAYER=16x32x32 (H x C x F)] [BATCH=64] [KERNELS="direct wg23 wg43 dwdirect dw43"]
 set -euo pipefail
 layer=${1:-16x32x32}
 batch=${2:-64}
-names=("direct forward" "Winograd F(2x2, 3x3) forward" "Winograd F(4x4, 3x3) forward" "direct filter gradient" "Winograd F(4x4, 3x3) filter gradient")
+kernels=${3:-direct wg23 wg43 dwdirect dw43}
+IFS=x read -r H C F <<< "$layer"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 count() {
   valgrind --tool=callgrind --smc-check=all-non-file --callgrind-out-file="$out/cg" \
-    node --no-liftoff --import tsx bench/conv-kernels.ts --only "$1" --reps "$2" --batch "$batch" --layers "$layer" 2>&1 |
+    node --no-liftoff bench/callgrind-harness.mjs "$1" "$H" "$C" "$F" "$batch" "$2" 2>&1 |
     sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
 }
-echo "| layer $layer, batch $batch | instructions per call |"
+echo "| kernel (layer ${H}x${H}x${C} -> ${F}, batch $batch) | instructions per call |"
 echo "|---|---:|"
-for i in 0 1 2 3 4; do
-  one=$(count "$i" 1)
-  five=$(count "$i" 5)
-  echo "| ${names[$i]} | $(( (five - one) / 4 )) |"
+for k in $kernels; do
+  one=$(count "$k" 1)
+  five=$(count "$k" 5)
+  echo "| $k | $(( (five - one) / 4 )) |"
 done

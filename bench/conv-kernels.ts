@@ -9,9 +9,8 @@
  *
  *   npx tsx bench/conv-kernels.ts [--reps 5] [--batch 128] [--layers 32x16x16,16x32x32,8x64x64]
  *
- * With `--only N` (the row's index, 0-4) it runs that kernel --reps times on the first layer and
- * prints nothing: bench/callgrind-kernels.sh counts its instructions under valgrind, which repeat
- * on a loaded machine where times do not.
+ * On a loaded machine, where times move by tens of percent, bench/callgrind-kernels.sh counts the
+ * same kernels' instructions instead.
  */
 import { convModuleBytes, type ConvKernels, type WasmApi } from '../src/models/tfjs/kernels/wasm.js';
 
@@ -21,7 +20,6 @@ const arg = (name: string): string | undefined => {
 };
 const reps = Number(arg('--reps') ?? 5);
 const N = Number(arg('--batch') ?? 128);
-const only = arg('--only') === undefined ? undefined : Number(arg('--only'));
 const layers = (arg('--layers') ?? '32x16x16,16x32x32,8x64x64').split(',').map((l) => l.split('x').map(Number) as [number, number, number]);
 
 const api = globalThis as unknown as {
@@ -61,11 +59,9 @@ const maxRelErr = (a: Float32Array, b: Float32Array): number => {
   return e / m;
 };
 
-if (only === undefined) {
-  console.log(`batch ${String(N)}, ${String(reps)} interleaved rounds, process CPU time`);
-  console.log('| layer (H x W x C -> F) | kernel | best ms | median ms | GFLOP/s | max error / max value |');
-  console.log('|---|---|---:|---:|---:|---:|');
-}
+console.log(`batch ${String(N)}, ${String(reps)} interleaved rounds, process CPU time`);
+console.log('| layer (H x W x C -> F) | kernel | best ms | median ms | GFLOP/s | max error / max value |');
+console.log('|---|---|---:|---:|---:|---:|');
 for (const [H, C, F] of layers) {
   const W = H;
   top = 1024;
@@ -121,12 +117,6 @@ for (const [H, C, F] of layers) {
       () => maxRelErr(view(dw, 9 * C * F), view(dwDirect, 9 * C * F)),
     ],
   ];
-  if (only !== undefined) {
-    const run = kernels[only]?.[1];
-    if (run === undefined) throw new Error(`--only: a kernel index from 0 to ${String(kernels.length - 1)}`);
-    for (let r = 0; r < reps; r++) run();
-    break;
-  }
   const times = kernels.map(() => [] as number[]);
   for (let r = 0; r < reps; r++) kernels.forEach(([, run], i) => times[i]?.push(cpuMs(run)));
   kernels.forEach(([name, , err], i) => {

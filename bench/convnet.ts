@@ -20,7 +20,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { CharCNN, ResNet, useFastestBackend, type ConvNetModel } from '../src/models/index.js';
 import { createRandom } from '../src/random.js';
@@ -56,6 +56,8 @@ export function cpuDescription(): string {
 }
 
 const backend = await useFastestBackend();
+/** The 1-minute load average before the runs: on a shared machine it says how far to trust the table. */
+const loadBefore = loadavg()[0] ?? 0;
 const cpu = cpuDescription();
 console.log(`tfjs backend: ${backend.name}; ${cpu}`);
 
@@ -183,7 +185,7 @@ const rows = torch2.map((t) => {
   const best = Math.max(...Object.values(o));
   return `| ${t.net} | ${String(t.net.startsWith('resnet') ? batch : charBatch)} | ${threadCounts.map((k) => fmt(o[k])).join(' | ')} | ${scaling(o)} | ${t.imagesPerSecond.toFixed(1)} | ${ratio(best, t.imagesPerSecond)} | ${fmt(t1)} | ${ratio(o[1], t1)} |`;
 });
-const date = new Date().toISOString().slice(0, 10);
+const date = `${new Date().toISOString().slice(0, 10)}, load average ${loadBefore.toFixed(1)} before and ${(loadavg()[0] ?? 0).toFixed(1)} after the runs`;
 const threadsArg = threadCounts.join(',');
 const body = [
   `Command: \`npm run bench:convnet -- --steps ${String(steps)} --warmup ${String(warmup)} --threads ${threadsArg}\` (${date}; ${cpu}; tfjs ${tf.version.tfjs} on the \`${backend.name}\` backend with this library's kernels, one thread or data-parallel on worker threads; PyTorch ${version}, same architectures and optimizer, random inputs). Samples per second over ${String(steps)} training steps after ${String(warmup)} warm-up step(s). Scaling: the rate on N threads / (N x the rate on 1). Ratios: our best / PyTorch 2 threads, and ours on 1 thread / PyTorch 1 thread.`,
