@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { Buffer, join, mkdir, readFile, writeFile, workerThreads } from '#platform';
 import { BlindspotsError, NotFittedError, fail } from '../../errors.js';
 import { createRandom, shuffler } from '../../random.js';
 import { readImages } from '../../images.js';
@@ -40,7 +39,8 @@ export interface TrainOptions {
    * across data-parallel replicas in worker threads (tfjs-wasm uses one core per instance) and
    * their gradients summed. Batch-norm statistics are then per share of the batch, as PyTorch's
    * DataParallel without SyncBatchNorm, so the model differs from the one-thread model (it is
-   * deterministic for a seed and thread count). Ignored on other backends.
+   * deterministic for a seed and thread count). Ignored on other backends and in a browser (no
+   * worker threads there).
    */
   readonly threads?: number;
 }
@@ -266,9 +266,9 @@ export abstract class ConvNetModel<K extends InputKind> implements Model<K> {
     const velocity = vars.map((v) => tf.tidy(() => tf.variable(tf.zerosLike(v), false)));
     const order = Int32Array.from({ length: n }, (_, i) => i);
     const shuffle = shuffler(createRandom(`${String(seed)}/batches`));
-    const parallel = threads > 1 && tf.getBackend() === 'wasm';
+    const parallel = threads > 1 && tf.getBackend() === 'wasm' && workerThreads;
     // The weights the replicas read each step (see dataParallel.ts).
-    const weights = new Float32Array(new SharedArrayBuffer(parallel ? vars.reduce((s, v) => s + v.size, 0) * 4 : 0));
+    const weights = parallel ? new Float32Array(new SharedArrayBuffer(vars.reduce((s, v) => s + v.size, 0) * 4)) : new Float32Array(0);
     const replicas = parallel ? await this.startReplicas(threads - 1, net, xs.sampleShape, numClasses, weights) : [];
     const start = performance.now();
     let step = 0;

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { CONV_WASM_BASE64 } from '../../kernels/convWasm.js';
+import { convModule } from './convModule.js';
 
 interface ConvKernels {
   conv2dBackpropFilter(
@@ -200,7 +200,7 @@ let registered = false;
 function instance(backend: WasmBackend): ConvKernels {
   if (kernels === undefined) {
     const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-    const module = new wasm.Module(Buffer.from(CONV_WASM_BASE64, 'base64'));
+    const module = convModule();
     // The module imports the backend's memory: tensors are read and written in place.
     kernels = new wasm.Instance(module, { env: { memory: backend.wasm.asm.memory } }).exports as ConvKernels;
   }
