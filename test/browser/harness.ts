@@ -1,0 +1,45 @@
+/**
+ * Headless Chromium for the browser tests: Debian's `chromium` package driven by playwright-core,
+ * which never downloads a browser. Tests skip, saying why, when there is no Chromium.
+ */
+import { existsSync } from 'node:fs';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+/** The Chromium the tests use (BLINDSPOTS_CHROMIUM overrides). */
+export const CHROMIUM = process.env['BLINDSPOTS_CHROMIUM'] ?? '/usr/bin/chromium';
+
+/** Why the browser tests skip here, or undefined when they run. */
+export const chromiumMissing: string | undefined = existsSync(CHROMIUM)
+  ? undefined
+  : `no Chromium at ${CHROMIUM} (Debian: apt-get install chromium; or set BLINDSPOTS_CHROMIUM)`;
+
+if (chromiumMissing !== undefined) console.warn(`browser tests skipped: ${chromiumMissing}`);
+
+/** Launches headless Chromium, with nothing that reaches the network on its own. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/** A new page that records its uncaught errors and console errors (for a failing test's message). */
+export async function openPage(browser: Browser, url: string): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+  });
+  await page.goto(url);
+  return { page, errors };
+}
