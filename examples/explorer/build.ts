@@ -4,6 +4,7 @@
  * tests use (test/browser), so the page and the tests go through the same route.
  *
  *   npx tsx examples/explorer/build.ts [--port N] [--build-only] [--per-class N]
+ *   npx tsx examples/explorer/build.ts --screenshot docs/img/explorer.png [--signal S] [--scale LOG10] [--epochs E]
  *
  * Bundling: esbuild, for the browser, with the library's `#platform` import mapped to
  * src/platform/browser.ts (what package.json "imports" gives bundlers outside Node when they
@@ -17,6 +18,7 @@ import { builtinModules, createRequire } from 'node:module';
 import { dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { chromium, type Browser } from 'playwright-core';
 import { loadFashionMnist } from '../../src/data/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -84,6 +86,26 @@ export async function bundleForBrowser(entry: string, outfile: string): Promise<
   return { file: outfile, bytes: statSync(outfile).size, nodeImports: [...nodeImports], sources };
 }
 
+/** The Chromium the tests and screenshots use: Debian's `chromium` (BLINDSPOTS_CHROMIUM overrides). */
+export const CHROMIUM = process.env['BLINDSPOTS_CHROMIUM'] ?? '/usr/bin/chromium';
+
+/** Headless Chromium through playwright-core (which never downloads a browser), off the network. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -117,14 +139,22 @@ export async function serveStatic(dir: string, port = 0): Promise<{ url: string;
   };
 }
 
-/** Fashion-MNIST images for the page: `perClass` of each class, pixels as 8-bit values in base64. */
+/**
+ * Fashion-MNIST images for the page: `perClass` of each class, pixels as 8-bit values in base64.
+ * Cached under node_modules/.cache: reading them parses the package's 149 MB of JSON (~15 s).
+ */
 function writeSample(outDir: string, perClass: number): number {
-  const { images, labels, classNames } = loadFashionMnist({ perClass, as: 'array' });
-  const pixels = Uint8Array.from(images.data, (v) => Math.round(v * 255));
-  const [n, height, width] = images.shape;
-  const sample = { n, height, width, classNames, labels: [...labels], pixels: Buffer.from(pixels).toString('base64') };
-  writeFileSync(join(outDir, 'fashion-sample.json'), JSON.stringify(sample));
-  return n;
+  const cache = join(root, 'node_modules/.cache/blindspots-explorer', `fashion-sample-${String(perClass)}.json`);
+  if (!existsSync(cache)) {
+    const { images, labels, classNames } = loadFashionMnist({ perClass, as: 'array' });
+    const pixels = Uint8Array.from(images.data, (v) => Math.round(v * 255));
+    const [n, height, width] = images.shape;
+    const sample = { n, height, width, classNames, labels: [...labels], pixels: Buffer.from(pixels).toString('base64') };
+    mkdirSync(dirname(cache), { recursive: true });
+    writeFileSync(cache, JSON.stringify(sample));
+  }
+  copyFileSync(cache, join(outDir, 'fashion-sample.json'));
+  return (JSON.parse(readFileSync(cache, 'utf8')) as { n: number }).n;
 }
 
 /** Builds the explorer into `outDir` (default examples/explorer/dist). */
@@ -136,6 +166,31 @@ export async function buildExplorer(outDir = join(here, 'dist'), perClass = 40):
   return { ...bundle, images: writeSample(outDir, perClass) };
 }
 
+/**
+ * Opens the built page in headless Chromium, runs one comparison (`signal`, `scale` as the
+ * slider's log10, ConvNet `epochs`) and saves a screenshot of the whole page to `file`.
+ */
+export async function screenshotExplorer(dir: string, file: string, signal: string, log10Scale: number, epochs: number): Promise<void> {
+  const server = await serveStatic(dir);
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage({ viewport: { width: 1040, height: 900 }, deviceScaleFactor: 1 });
+    await page.goto(server.url);
+    await page.waitForSelector('body[data-state="ready"]');
+    await page.selectOption('#signal', signal);
+    await page.locator('#scale').fill(String(log10Scale));
+    await page.locator('#index').fill('95');
+    await page.locator('#epochs').fill(String(epochs));
+    await page.click('#run');
+    await page.waitForSelector('body[data-state="done"], body[data-state="error"]', { timeout: 600_000 });
+    mkdirSync(dirname(file), { recursive: true });
+    await page.screenshot({ path: file, fullPage: true });
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
+
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const arg = (name: string): string | undefined => {
     const i = process.argv.indexOf(name);
@@ -143,7 +198,17 @@ if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(
   };
   const built = await buildExplorer(undefined, Number(arg('--per-class') ?? 40));
   console.log(`built ${built.file} (${(built.bytes / 1e6).toFixed(1)} MB, ${String(built.images)} Fashion-MNIST images)`);
-  if (!process.argv.includes('--build-only')) {
+  const shot = arg('--screenshot');
+  if (shot !== undefined) {
+    await screenshotExplorer(
+      dirname(built.file),
+      shot,
+      arg('--signal') ?? 'orthogonalNoise',
+      Number(arg('--scale') ?? -3),
+      Number(arg('--epochs') ?? 5),
+    );
+    console.log(`screenshot: ${shot}`);
+  } else if (!process.argv.includes('--build-only')) {
     const { url } = await serveStatic(dirname(built.file), Number(arg('--port') ?? 8080));
     console.log(`explorer: ${url}  (Ctrl-C to stop)`);
   }

@@ -1,12 +1,12 @@
 /**
- * Headless Chromium for the browser tests: Debian's `chromium` package driven by playwright-core,
- * which never downloads a browser. Tests skip, saying why, when there is no Chromium.
+ * Headless Chromium for the browser tests: Debian's `chromium` package driven by playwright-core
+ * (see examples/explorer/build.ts). Tests skip, saying why, when there is no Chromium.
  */
 import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { CHROMIUM } from '../../examples/explorer/build.js';
 
-/** The Chromium the tests use (BLINDSPOTS_CHROMIUM overrides). */
-export const CHROMIUM = process.env['BLINDSPOTS_CHROMIUM'] ?? '/usr/bin/chromium';
+export { launchChromium } from '../../examples/explorer/build.js';
 
 /** Why the browser tests skip here, or undefined when they run. */
 export const chromiumMissing: string | undefined = existsSync(CHROMIUM)
@@ -14,23 +14,6 @@ export const chromiumMissing: string | undefined = existsSync(CHROMIUM)
   : `no Chromium at ${CHROMIUM} (Debian: apt-get install chromium; or set BLINDSPOTS_CHROMIUM)`;
 
 if (chromiumMissing !== undefined) console.warn(`browser tests skipped: ${chromiumMissing}`);
-
-/** Launches headless Chromium, with nothing that reaches the network on its own. */
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-}
 
 /** A new page that records its uncaught errors and console errors (for a failing test's message). */
 export async function openPage(browser: Browser, url: string): Promise<{ page: Page; errors: string[] }> {
