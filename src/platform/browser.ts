@@ -3,11 +3,10 @@
  * Node (package.json "imports", condition "default"). It has node.ts's exports, without any Node
  * built-in:
  *
- * - files (ConvNet `save`/`load`, a study's `results` file): a `NODE_ONLY` error;
+ * - files (ConvNet `save`/`load`): a `NODE_ONLY` error;
  * - worker threads: none (`workerThreads` is false), so `availableParallelism()` is 1 (a forest's
- *   `jobs` fall back to one thread, which grows the same trees), a ConvNet's `threads` are
- *   ignored as on backends other than wasm, and `spawnWorker` (a study's `parallel` > 1) is a
- *   `NODE_ONLY` error;
+ *   `threads` fall back to one, which grows the same trees), a ConvNet's `threads` are ignored as
+ *   on backends other than wasm, and `spawnWorker` is a `NODE_ONLY` error;
  * - `setImmediate`: a message-channel task, which yields to rendering and input as Node's does to
  *   I/O;
  * - backends: webgl on a GPU, else wasm (with this library's training kernels), else cpu.
@@ -16,7 +15,6 @@
  * test/platform.test.ts checks the names match.
  */
 import type * as NodeBuffer from 'node:buffer';
-import type * as NodeFs from 'node:fs';
 import type * as NodeFsPromises from 'node:fs/promises';
 import type * as NodeOs from 'node:os';
 import type * as NodePath from 'node:path';
@@ -32,11 +30,7 @@ function nodeOnly(name: string, why: string): never {
   throw fail('NODE_ONLY', name, undefined, `Node.js (${why})`, 'a browser');
 }
 
-const files = 'files; in a browser, keep results in memory and models in the page';
-export const appendFileSync = ((path: string) => nodeOnly('appendFileSync', `${files}: ${path}`)) as typeof NodeFs.appendFileSync;
-export const existsSync = ((path: string) => nodeOnly('existsSync', `${files}: ${path}`)) as typeof NodeFs.existsSync;
-export const readFileSync = ((path: string) => nodeOnly('readFileSync', `${files}: ${path}`)) as typeof NodeFs.readFileSync;
-export const writeFileSync = ((path: string) => nodeOnly('writeFileSync', `${files}: ${path}`)) as typeof NodeFs.writeFileSync;
+const files = 'files; in a browser, keep the fitted model in the page';
 export const mkdir = ((path: string) => Promise.reject(failure('mkdir', path))) as typeof NodeFsPromises.mkdir;
 export const readFile = ((path: string) => Promise.reject(failure('readFile', path))) as typeof NodeFsPromises.readFile;
 export const writeFile = ((path: string) => Promise.reject(failure('writeFile', path))) as typeof NodeFsPromises.writeFile;
@@ -84,7 +78,7 @@ export const RandomForestClassifier = class {
 export const availableParallelism = (() => 1) as typeof NodeOs.availableParallelism;
 
 export const spawnWorker = ((_moduleUrl: string, name: string) =>
-  nodeOnly('spawnWorker', `worker threads for ${name}: use threads: 1, jobs: 1, parallel: 1 in a browser`)) as typeof nodeSpawnWorker;
+  nodeOnly('spawnWorker', `worker threads for ${name}: use threads: 1 in a browser`)) as typeof nodeSpawnWorker;
 
 // One channel for all tasks: a message is a macrotask (unlike a resolved promise) without
 // setTimeout's 4 ms clamp on nested calls.

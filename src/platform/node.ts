@@ -12,7 +12,6 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../models/tfjs/backend.js';
 
 export { Buffer } from 'node:buffer';
-export { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 export { mkdir, readFile, writeFile } from 'node:fs/promises';
 export { availableParallelism } from 'node:os';
 export { join } from 'node:path';
@@ -26,7 +25,7 @@ export { RandomForestClassifier } from 'ml-random-forest';
 /** Where the library runs: `'node'` here, `'browser'` in browser.ts. */
 export const platformName: 'node' | 'browser' = 'node';
 
-/** Whether {@link spawnWorker} works (ConvNet `threads` > 1, forest `jobs` > 1, study `parallel` > 1). */
+/** Whether {@link spawnWorker} works (ConvNet and forest `threads` > 1). */
 export const workerThreads: boolean = true;
 
 /** The tfjs backends `useFastestBackend` tries, fastest first: tfjs-node when installed. */

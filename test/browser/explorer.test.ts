@@ -48,7 +48,8 @@ describe.skipIf(chromiumMissing !== undefined)(
       server = await serveStatic(out);
       browser = await launchChromium();
       const { page, errors } = await openPage(browser, server.url);
-      await page.waitForSelector('body[data-state="ready"]');
+      const ready = await page.waitForSelector('body[data-state="ready"]', { timeout: 60_000 }).catch((e: unknown) => e as Error);
+      if (ready instanceof Error) throw new Error(`${ready.message}\n${errors.join('\n')}`);
       await page.selectOption('#signal', 'onePixel');
       await page.locator('#index').fill('42');
       // The difference canvas holds exactly one lit pixel for one-pixel; the original is not blank.

@@ -54,8 +54,8 @@ async function run(): Promise<Record<string, unknown>> {
   const noise = injectOrthogonalNoise(x, labels, { numClasses: 4 });
   const tree = await new DecisionTree({ seed: 0 }).fit({ data: onePixel.data, rows: n, cols: 64 }, labels);
   const treePredicted = await tree.predict({ data: onePixel.data, rows: n, cols: 64 });
-  // jobs: 2 asks for worker threads; in a browser the forest grows on this thread (same trees).
-  const forest = await new RandomForest({ nEstimators: 4, jobs: 2, seed: 0 }).fit({ data: onePixel.data, rows: n, cols: 64 }, labels);
+  // threads: 2 asks for worker threads; in a browser the forest grows on this thread (same trees).
+  const forest = await new RandomForest({ nEstimators: 4, threads: 2, seed: 0 }).fit({ data: onePixel.data, rows: n, cols: 64 }, labels);
   const forestPredicted = await forest.predict({ data: onePixel.data, rows: n, cols: 64 });
 
   // The default choice (wasm under headless Chromium's software WebGL), then webgl by request.

@@ -84,14 +84,17 @@ async function loadSample(): Promise<Sample> {
 }
 
 function hasScale(signal: string): boolean {
-  return 'scale' in getImageEncoder(signal).defaults;
+  return getImageEncoder(signal).options.includes('scale');
 }
 
-function signalOptions(): ImageSignalOptions {
-  const signal = ui.signal.value;
-  const scale = 10 ** Number(ui.scale.value);
-  const seed = Math.max(0, Math.floor(Number(ui.seed.value) || 0));
-  return { numClasses: NUM_CLASSES, seed, ...(hasScale(signal) ? { scale } : {}) };
+/** The page's settings, as the options the signal takes (encoders reject the others). */
+function signalOptions(names = getImageEncoder(ui.signal.value).options): ImageSignalOptions {
+  const all: Record<string, number> = {
+    numClasses: NUM_CLASSES,
+    seed: Math.max(0, Math.floor(Number(ui.seed.value) || 0)),
+    scale: 10 ** Number(ui.scale.value),
+  };
+  return Object.fromEntries(Object.entries(all).filter(([name]) => names.includes(name))) as ImageSignalOptions;
 }
 
 function encode(images: ImageArray, labels: Int32Array): ImageArray {
@@ -155,7 +158,7 @@ function showImages(sample: Sample, encodedAll: ImageArray): void {
 }
 
 function showRecoverability(sample: Sample, encodedAll: ImageArray): void {
-  const r = recoverability(ui.signal.value, encodedAll, sample.labels, signalOptions());
+  const r = recoverability(ui.signal.value, encodedAll, sample.labels, signalOptions(getImageEncoder(ui.signal.value).recoverOptions));
   ui.recoverability.innerHTML = `<b>${percent(r.accuracy)}</b> of ${String(r.n)} labels recovered (${String(r.ambiguous)} ambiguous, ${String(r.wrong)} wrong).`;
 }
 
@@ -198,7 +201,7 @@ async function compare(sample: Sample): Promise<ComparisonRow[]> {
   const choice = ui.backend.value;
   const backend = await useFastestBackend(choice === 'auto' ? {} : { prefer: [choice as BackendName] });
   const epochs = Math.min(50, Math.max(1, Math.floor(Number(ui.epochs.value) || 1)));
-  const seed = Number(signalOptions().seed ?? 0);
+  const seed = Math.max(0, Math.floor(Number(ui.seed.value) || 0));
   // Three quarters of each class to train on, the rest to test.
   const perClass = new Map<number, number[]>();
   sample.labels.forEach((y, i) => perClass.set(y, [...(perClass.get(y) ?? []), i]));
