@@ -69,11 +69,11 @@ export const Buffer = {
  * dependency has a `require("crypto")` that bundlers cannot resolve. The library's own
  * `RandomForest` runs in a browser.
  */
-export const RandomForestClassifier = class {
+export const RandomForestClassifier: typeof MlRandomForestClassifier = class {
   constructor() {
     nodeOnly('MlRandomForest', "ml-random-forest, whose random-js requires Node's crypto; use RandomForest in a browser");
   }
-} as unknown as typeof MlRandomForestClassifier;
+};
 
 export const availableParallelism = (() => 1) as typeof NodeOs.availableParallelism;
 

@@ -53,7 +53,7 @@ describe.skipIf(chromiumMissing !== undefined)(
       await page.selectOption('#signal', 'onePixel');
       await page.locator('#index').fill('42');
       // The difference canvas holds exactly one lit pixel for one-pixel; the original is not blank.
-      const lit = { original: (await page.evaluate(LIT('original'))) as number, diff: (await page.evaluate(LIT('diff'))) as number };
+      const lit = { original: await page.evaluate<number>(LIT('original')), diff: await page.evaluate<number>(LIT('diff')) };
       expect(lit.diff).toBe(1);
       expect(lit.original).toBeGreaterThan(100);
       expect(await page.locator('#recoverability').textContent()).toContain('100.0% of 200 labels recovered (0 ambiguous, 0 wrong)');

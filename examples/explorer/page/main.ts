@@ -94,7 +94,7 @@ function signalOptions(names = getImageEncoder(ui.signal.value).options): ImageS
     seed: Math.max(0, Math.floor(Number(ui.seed.value) || 0)),
     scale: 10 ** Number(ui.scale.value),
   };
-  return Object.fromEntries(Object.entries(all).filter(([name]) => names.includes(name))) as ImageSignalOptions;
+  return Object.fromEntries(Object.entries(all).filter(([name]) => names.includes(name)));
 }
 
 function encode(images: ImageArray, labels: Int32Array): ImageArray {
