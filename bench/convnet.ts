@@ -177,7 +177,7 @@ const ratio = (a: number | undefined, b: number | undefined) => (a === undefined
 const scaling = (o: Record<number, number>) =>
   threadCounts
     .filter((k) => k > 1)
-    .map((k) => (o[k] === undefined || o[1] === undefined ? '—' : `${((100 * (o[k])) / (k * (o[1]))).toFixed(0)}%`))
+    .map((k) => (o[k] === undefined || o[1] === undefined ? '—' : `${((100 * o[k]) / (k * o[1])).toFixed(0)}%`))
     .join(', ') || '—';
 const rows = torch2.map((t) => {
   const o = ours[t.net] ?? {};

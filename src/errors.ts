@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'MISSING_DEPENDENCY'
   | 'DATA_FORMAT'
   | 'NO_BACKEND'
+  | 'NODE_ONLY'
   | 'LOCKED';
 
 /** Structured facts about an error, so callers can react without parsing the message. */

@@ -1,4 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
+// For its effect in Node: tfjs's CPU backend stays quiet (see src/platform/node.ts). Every entry
+// point that makes tensors (encoders, data, models, study) comes through this module.
+import '#platform';
 import { fail } from './errors.js';
 import { copyChecked } from './kernels/simd.js';
 import { checkFinite, describe } from './validate.js';

@@ -47,12 +47,23 @@ export const PRESETS: Readonly<Record<string, StudyFile & { readonly about: stri
   },
   'table1-resnet20': {
     about:
-      "Table 1 at a real training budget: Fashion-MNIST, a stratified 15,000 train / 10,000 test split; ResNet-20 trained 15 epochs with one-cycle SGD (max lr 0.1, weight decay 1e-4, batch 128) and learning curves, the perceptron and shallow max network (15 epochs) and seven classical models; every image signal at its default, orthogonal noise also at RMS 1e-2, the one-pixel control on blank images; hours on 2 cores (resumable)",
+      'Table 1 at a real training budget: Fashion-MNIST, a stratified 15,000 train / 10,000 test split; ResNet-20 trained 15 epochs with one-cycle SGD (max lr 0.1, weight decay 1e-4, batch 128) and learning curves, the perceptron and shallow max network (15 epochs) and seven classical models; every image signal at its default, orthogonal noise also at RMS 1e-2, the one-pixel control on blank images; hours on 2 cores (resumable)',
     dataset: 'fashion-mnist',
     size: 25_000,
     testFraction: 0.4,
     signals: 'all',
-    models: ['resnet', 'decisionTree', 'randomForest', 'extraTrees', 'gaussianNB', 'logisticRegression', 'lda', 'qda', 'perceptron', 'shallowMaxNN'],
+    models: [
+      'resnet',
+      'decisionTree',
+      'randomForest',
+      'extraTrees',
+      'gaussianNB',
+      'logisticRegression',
+      'lda',
+      'qda',
+      'perceptron',
+      'shallowMaxNN',
+    ],
     modelOptions: {
       resnet: { depth: 20, width: 16, epochs: 15, batchSize: 128, schedule: 'onecycle', learningRate: 0.1, weightDecay: 1e-4 },
       perceptron: { epochs: 15 },
@@ -71,7 +82,9 @@ export const PRESETS: Readonly<Record<string, StudyFile & { readonly about: stri
     testFraction: 0.4,
     signals: 'all',
     models: ['resnet'],
-    modelOptions: { resnet: { depth: 20, width: 16, epochs: 15, batchSize: 128, schedule: 'step', learningRate: 0.1, momentum: 0.9, weightDecay: 1e-4 } },
+    modelOptions: {
+      resnet: { depth: 20, width: 16, epochs: 15, batchSize: 128, schedule: 'step', learningRate: 0.1, momentum: 0.9, weightDecay: 1e-4 },
+    },
     sweep: { orthogonalNoise: { scale: [1e-3, 1e-2] } },
     control: ['onePixel'],
     threads: 2,
@@ -85,7 +98,9 @@ export const PRESETS: Readonly<Record<string, StudyFile & { readonly about: stri
     testFraction: 0.4,
     signals: 'all',
     models: ['resnet', 'decisionTree', 'randomForest', 'extraTrees'],
-    modelOptions: { resnet: { depth: 20, width: 16, epochs: 15, batchSize: 128, schedule: 'onecycle', learningRate: 0.1, weightDecay: 1e-4 } },
+    modelOptions: {
+      resnet: { depth: 20, width: 16, epochs: 15, batchSize: 128, schedule: 'onecycle', learningRate: 0.1, weightDecay: 1e-4 },
+    },
     sweep: { orthogonalNoise: { scale: [1e-3, 1e-2] } },
     dither: true,
     threads: 2,

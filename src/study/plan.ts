@@ -10,7 +10,7 @@ import { BlindspotsError, fail } from '../errors.js';
 import { readImages } from '../images.js';
 import type { FitProgress, ModelEntry, ModelParams, ParamValue } from '../models/model.js';
 import { getModel, modelNames, models as registry } from '../models/registry.js';
-import { checkBoolean, checkOptions, isPlainObject, optionNames } from '../options.js';
+import { checkOptions, isPlainObject, optionNames } from '../options.js';
 import type { ImageArray } from '../types.js';
 import { checkInteger, describe } from '../validate.js';
 import { VERSION } from '../version.js';
@@ -241,7 +241,11 @@ export function planStudy(config: StudyConfig, fn = 'runStudy'): StudyPlan {
     throw fail('INVALID_ARGUMENT', fn, 'config.seeds', 'a non-empty array of integer seeds', describe(seedsGiven));
   const seeds = seedsGiven.map((s, i) => checkInteger(fn, `config.seeds[${String(i)}]`, s, 0, 2 ** 31 - 1));
   if (new Set(seeds).size !== seeds.length) throw fail('INVALID_ARGUMENT', fn, 'config.seeds', 'distinct seeds', seeds.join(', '));
-  const control = resolveControl(fn, c.control, encoders.map((e) => e.name));
+  const control = resolveControl(
+    fn,
+    c.control,
+    encoders.map((e) => e.name),
+  );
   const threads = checkInteger(fn, 'config.threads', c.threads ?? 1, 1, 1024);
   const parallel = checkInteger(fn, 'config.parallel', c.parallel ?? 1, 1, 1024);
   const curveEvery = resolveCurves(fn, c.curves);
@@ -448,7 +452,8 @@ function sweepCombinations(fn: string, e: EncoderEntry, sweep: unknown): (Record
 function resolveControl(fn: string, control: unknown, signals: readonly string[]): Set<string> {
   if (control === undefined || control === false) return new Set();
   if (control === true) return new Set(signals);
-  if (!Array.isArray(control)) throw fail('INVALID_ARGUMENT', fn, 'config.control', 'true, false or an array of signal names of the study', describe(control));
+  if (!Array.isArray(control))
+    throw fail('INVALID_ARGUMENT', fn, 'config.control', 'true, false or an array of signal names of the study', describe(control));
   control.forEach((name: unknown, i) => {
     if (typeof name !== 'string' || !signals.includes(name)) {
       throw fail('INVALID_ARGUMENT', fn, `config.control[${String(i)}]`, `a signal of the study (${signals.join(', ')})`, describe(name));

@@ -1,4 +1,5 @@
 /** What the two discriminant analyses share: class statistics and progress over the stages of a fit. */
+import { setImmediate } from '#platform';
 import type { Tick } from '../../kernels/linalg.js';
 import type { FeatureMatrix } from '../../types.js';
 import type { FitContext } from '../featureModel.js';

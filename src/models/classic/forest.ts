@@ -1,6 +1,4 @@
-import { availableParallelism } from 'node:os';
-import type { Worker } from 'node:worker_threads';
-import { spawnWorker } from '../../workers.js';
+import { availableParallelism, setImmediate, spawnWorker, type Worker } from '#platform';
 import { createRandom, deriveSeed, randomInt, type Seed } from '../../random.js';
 import type { BinnedFeatures } from './binning.js';
 import { growTree, type CartOptions, type TreeArrays } from './cart.js';

@@ -1,3 +1,4 @@
+import { setImmediate } from '#platform';
 import { linearWorkspace } from '../../kernels/simd.js';
 import { checkOptions, optionNames } from '../../options.js';
 import type { FeatureMatrix } from '../../types.js';

@@ -7,7 +7,7 @@ import { DecisionTreeClassifier } from 'ml-cart';
 import LogisticRegressionMl from 'ml-logistic-regression';
 import { Matrix } from 'ml-matrix';
 import { GaussianNB as GaussianNBMl } from 'ml-naivebayes';
-import { RandomForestClassifier } from 'ml-random-forest';
+import { RandomForestClassifier } from '#platform';
 import { fail } from '../../errors.js';
 import { checkBoolean, checkChoice, checkOptions, optionNames } from '../../options.js';
 import { checkSeed } from '../../random.js';

@@ -1,9 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
+import { backendOrder } from '#platform';
 import { fail } from '../../errors.js';
+import { compileConvModule } from './convModule.js';
 import { registerWasmTrainingKernels } from './kernels/index.js';
 
-/** A tfjs backend the library can train on, fastest first. */
-export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+/**
+ * A tfjs backend the library can train on: `tensorflow` (`@tensorflow/tfjs-node`), `webgl` (a
+ * browser's GPU), `wasm` (with this library's training kernels), `cpu` (plain JavaScript).
+ */
+export type BackendName = 'tensorflow' | 'webgl' | 'wasm' | 'cpu';
 
 /** Which backend is in use and why. */
 export interface BackendInfo {
@@ -13,21 +18,43 @@ export interface BackendInfo {
   readonly skipped: readonly { readonly name: BackendName; readonly reason: string }[];
 }
 
-const ORDER: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
+const NAMES: readonly BackendName[] = ['tensorflow', 'webgl', 'wasm', 'cpu'];
 let current: Promise<BackendInfo> | undefined;
 
 // A module the user may not have installed; the variable keeps TypeScript and bundlers from
 // resolving it at build time.
 const TFJS_NODE = '@tensorflow/tfjs-node';
 
-async function tryBackend(name: BackendName): Promise<string | undefined> {
+/**
+ * The renderer of the webgl backend's context when it is a software one (SwiftShader, llvmpipe):
+ * a browser without a usable GPU still offers WebGL that way. Measured in headless Chromium 156
+ * here (2026-11-29, test/browser/page.ts): a ResNet of depth 8 and width 4 on 64 8x8 images, 2
+ * epochs, took 22.0 s on SwiftShader webgl the first time (shader compiles) and 1.1 s after,
+ * against 1.2 s on wasm.
+ */
+function softwareRenderer(): string | undefined {
+  type Gl = { getExtension(name: string): { UNMASKED_RENDERER_WEBGL: number } | null; getParameter(p: number): unknown; RENDERER: number };
+  const gl = (tf.backend() as unknown as { gpgpu?: { gl?: Gl } }).gpgpu?.gl;
+  if (gl === undefined) return undefined;
+  const info = gl.getExtension('WEBGL_debug_renderer_info');
+  const renderer = String(gl.getParameter(info === null ? gl.RENDERER : info.UNMASKED_RENDERER_WEBGL));
+  return /swiftshader|llvmpipe|softpipe|software|basic render driver/i.test(renderer) ? renderer : undefined;
+}
+
+async function tryBackend(name: BackendName, acceptSoftware: boolean): Promise<string | undefined> {
   try {
     if (name === 'tensorflow') await import(/* @vite-ignore */ TFJS_NODE);
     if (name === 'wasm') {
       await import('@tensorflow/tfjs-backend-wasm');
+      // Before the backend is chosen: a browser refuses to compile the kernels synchronously.
+      await compileConvModule();
     }
     if (!(await tf.setBackend(name))) return 'tf.setBackend returned false';
     await tf.ready();
+    if (name === 'webgl' && !acceptSoftware) {
+      const renderer = softwareRenderer();
+      if (renderer !== undefined) return `a software renderer, not a GPU (${renderer})`;
+    }
     if (name === 'wasm') registerWasmTrainingKernels();
     return undefined;
   } catch (error) {
@@ -35,36 +62,58 @@ async function tryBackend(name: BackendName): Promise<string | undefined> {
   }
 }
 
+/** Options of {@link useFastestBackend}. */
+export interface BackendOptions {
+  /** Backends to try, in order, instead of the platform's (e.g. `['cpu']` for reference results). */
+  readonly prefer?: readonly BackendName[];
+  /**
+   * Called once with a line naming the backend chosen and why the faster ones were skipped, e.g.
+   * `tfjs backend: wasm (skipped tensorflow: Cannot find package '@tensorflow/tfjs-node' …)`.
+   * Nothing is printed otherwise: the library keeps tfjs quiet (see docs/models.md).
+   */
+  readonly log?: (line: string) => void;
+}
+
+/** The line {@link BackendOptions.log} receives. */
+export function describeBackend(info: BackendInfo): string {
+  const skipped = info.skipped.map((s) => `${s.name}: ${s.reason}`).join('; ');
+  return `tfjs backend: ${info.name}${skipped === '' ? '' : ` (skipped ${skipped})`}`;
+}
+
 /**
- * Switches tfjs to the fastest backend that works here and returns which one: `tensorflow`
- * (`@tensorflow/tfjs-node`, when the user has installed it), else `wasm` with this library's
- * training kernels (the package's wasm build has no `Conv2DBackpropFilter` and a slow
- * `Conv2DBackpropInput`), else `cpu`. The ConvNet models call it on first use; call it yourself to
- * choose when, or pass `prefer` to force an order (e.g. `['cpu']` for reference results).
- * Concurrent calls share one setup.
+ * Switches tfjs to the fastest backend that works here and returns which one. In Node:
+ * `tensorflow` (`@tensorflow/tfjs-node`, when the user has installed it), else `wasm` with this
+ * library's training kernels (the package's wasm build has no `Conv2DBackpropFilter` and a slow
+ * `Conv2DBackpropInput`), else `cpu`. In a browser: `webgl` on a GPU (not on a software renderer
+ * such as SwiftShader, unless `prefer` names it), else `wasm` (its `.wasm` files are fetched from
+ * the page's folder unless you call `setWasmPaths` from `@tensorflow/tfjs-backend-wasm` first),
+ * else `cpu`. The ConvNet models call it on first use;
+ * call it yourself to choose when, pass `prefer` to force an order, or `log` to be told the
+ * choice. Concurrent calls share one setup.
  *
  * @example
  * ```ts
  * import { useFastestBackend } from 'blindspots/models';
- * const { name } = await useFastestBackend();
- * console.log(`training on tfjs-${name}`);
+ * const { name } = await useFastestBackend({ log: console.error }); // tfjs backend: wasm (skipped tensorflow: …)
  * ```
  */
-export function useFastestBackend(options: { readonly prefer?: readonly BackendName[] } = {}): Promise<BackendInfo> {
-  const prefer = options.prefer;
-  if (prefer === undefined && current !== undefined) return current;
+export function useFastestBackend(options: BackendOptions = {}): Promise<BackendInfo> {
+  const { prefer, log } = options;
+  const report = (setup: Promise<BackendInfo>): Promise<BackendInfo> =>
+    log === undefined ? setup : setup.then((info) => (log(describeBackend(info)), info));
+  if (prefer === undefined && current !== undefined) return report(current);
   if (prefer !== undefined) {
     for (const name of prefer) {
-      if (!ORDER.includes(name))
-        throw fail('INVALID_ARGUMENT', 'useFastestBackend', 'options.prefer', `names among ${ORDER.join(', ')}`, JSON.stringify(name));
+      if (!NAMES.includes(name))
+        throw fail('INVALID_ARGUMENT', 'useFastestBackend', 'options.prefer', `names among ${NAMES.join(', ')}`, JSON.stringify(name));
     }
     if (prefer.length === 0) throw fail('INVALID_ARGUMENT', 'useFastestBackend', 'options.prefer', 'at least one backend name', '[]');
   }
-  const order = prefer ?? ORDER;
+  const order = prefer ?? backendOrder;
   const setup = (async () => {
     const skipped: { name: BackendName; reason: string }[] = [];
     for (const name of order) {
-      const reason = await tryBackend(name);
+      const reason = await tryBackend(name, prefer !== undefined);
       if (reason === undefined) return { name, skipped };
       skipped.push({ name, reason });
     }
@@ -77,5 +126,5 @@ export function useFastestBackend(options: { readonly prefer?: readonly BackendN
     );
   })();
   current = setup;
-  return setup;
+  return report(setup);
 }

@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { Buffer, join, mkdir, readFile, writeFile } from '#platform';
 import { BlindspotsError, fail } from '../../errors.js';
 import { type Network, disposeParams } from './layers.js';
 

@@ -16,8 +16,7 @@
  * not the single-thread model, but it is deterministic for a seed and a thread count.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Worker } from 'node:worker_threads';
-import { spawnWorker } from '../../workers.js';
+import { spawnWorker, type Worker } from '#platform';
 import type { Network } from './layers.js';
 
 /** The gradient of the mean cross-entropy of `x` scaled by `scale` (a replica's share of the batch). */

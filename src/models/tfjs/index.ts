@@ -1,4 +1,4 @@
-export { useFastestBackend, type BackendInfo, type BackendName } from './backend.js';
+export { describeBackend, useFastestBackend, type BackendInfo, type BackendName, type BackendOptions } from './backend.js';
 export { registerWasmTrainingKernels } from './kernels/index.js';
 export { ConvNetModel, ImageConvNetModel, type ConvNetManifest, type TrainOptions } from './convNet.js';
 export { ResNet, type ResNetOptions } from './resnet.js';

@@ -4,6 +4,7 @@
  * on worker threads (dataParallel.ts).
  */
 import * as tf from '@tensorflow/tfjs';
+import { workerThreads } from '#platform';
 import { createRandom, shuffler } from '../../random.js';
 import { throwIfAborted } from '../features.js';
 import type { FitOptions } from '../model.js';
@@ -81,9 +82,10 @@ export async function trainNetwork(
   const velocity = vars.map((v) => tf.tidy(() => tf.variable(tf.zerosLike(v), false)));
   const order = Int32Array.from({ length: n }, (_, i) => i);
   const shuffle = shuffler(createRandom(`${String(seed)}/batches`));
-  const parallel = threads > 1 && tf.getBackend() === 'wasm';
+  const parallel = threads > 1 && tf.getBackend() === 'wasm' && workerThreads;
   // The weights the replicas read each step (see dataParallel.ts).
-  const weights = new Float32Array(new SharedArrayBuffer(parallel ? vars.reduce((s, v) => s + v.size, 0) * 4 : 0));
+  // Browsers without cross-origin isolation have no SharedArrayBuffer; only parallel training needs one.
+  const weights = parallel ? new Float32Array(new SharedArrayBuffer(vars.reduce((s, v) => s + v.size, 0) * 4)) : new Float32Array(0);
   const replicas = parallel ? await startReplicas(threads - 1, spec, net, xs.sampleShape, numClasses, seed, weights) : [];
   let start = performance.now();
   let step = 0;

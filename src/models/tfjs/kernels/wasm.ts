@@ -4,7 +4,7 @@
  * own memory, and the shape of a kernel definition that `index.ts` registers.
  */
 import * as tf from '@tensorflow/tfjs';
-import { CONV_WASM_BASE64 } from '../../../kernels/convWasm.js';
+import { convModule } from '../convModule.js';
 
 /**
  * The exports of conv.c (src/kernels/convWasm.ts), pointers and sizes as numbers. Kept in step
@@ -318,10 +318,7 @@ export interface WasmApi {
   Instance: new (module: object, imports: object) => { exports: unknown };
 }
 
-/** The compiled conv.c module's bytes. */
-export function convModuleBytes(): Uint8Array {
-  return Buffer.from(CONV_WASM_BASE64, 'base64');
-}
+export { convModuleBytes } from '../convModule.js';
 
 let kernels: ConvKernels | undefined;
 
@@ -329,7 +326,7 @@ let kernels: ConvKernels | undefined;
 export function instance(backend: WasmBackend): ConvKernels {
   if (kernels === undefined) {
     const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-    const module = new wasm.Module(convModuleBytes());
+    const module = convModule();
     kernels = new wasm.Instance(module, { env: { memory: backend.wasm.asm.memory } }).exports as ConvKernels;
   }
   return kernels;
