@@ -117,7 +117,7 @@ function expectClose(actual: Float32Array, expected: number[], tolerance: number
 describe('LinearDiscriminantAnalysis', () => {
   it('agrees with scikit-learn (solver lsqr) without shrinkage, with shrinkage 0.3 and with Ledoit-Wolf', async () => {
     const { x, y, q } = reference;
-    // Without shrinkage the ridge (tol 1e-4 of the mean variance) moves the probabilities slightly.
+    // Without shrinkage the ridge (tol 1e-4 of each feature's variance) moves the probabilities slightly.
     expectClose((await (await new LinearDiscriminantAnalysis().fit(x, y)).predictProba(q)).data, reference.lsqr, 2e-3);
     expectClose(
       (await (await new LinearDiscriminantAnalysis({ shrinkage: 0.3, solver: 'lsqr' }).fit(x, y)).predictProba(q)).data,
@@ -279,7 +279,7 @@ describe('QuadraticDiscriminantAnalysis', () => {
   it('agrees with scikit-learn where there are more samples than features (regParam 0.2 and 0)', async () => {
     const { x, y, q } = reference;
     expectClose((await (await new QuadraticDiscriminantAnalysis({ regParam: 0.2 }).fit(x, y)).predictProba(q)).data, reference.qda02, 1e-4);
-    // regParam 0: the ridge (tol 1e-4 of the mean variance) moves the probabilities slightly.
+    // regParam 0: the ridge (tol 1e-4 of each feature's pooled variance) moves the probabilities slightly.
     expectClose((await (await new QuadraticDiscriminantAnalysis().fit(x, y)).predictProba(q)).data, reference.qda0, 2e-3);
   });
 
@@ -380,6 +380,15 @@ describe('QuadraticDiscriminantAnalysis', () => {
         const y = Int32Array.from({ length: rows }, (_, i) => Math.floor((i * 2) / rows));
         const x = { data, rows, cols: d };
         const q = { data: Float32Array.from({ length: 5 * d }, (_, i) => randomNormal(random) * scale(i % d)), rows: 5, cols: d };
+        const pooled = Array.from({ length: d }, (_, j) => {
+          let ss = 0;
+          for (let k = 0; k < 2; k++) {
+            const idx = Array.from({ length: rows }, (_, i) => i).filter((i) => y[i] === k);
+            const mean = idx.reduce((s, i) => s + data[i * d + j]!, 0) / idx.length;
+            ss += idx.reduce((s, i) => s + (data[i * d + j]! - mean) ** 2, 0);
+          }
+          return ss / (rows - 2);
+        });
         for (const reg of [0.3, 0]) {
           const tol = 1e-4;
           const qda = await new QuadraticDiscriminantAnalysis({ regParam: reg }).fit(x, y);
@@ -395,11 +404,12 @@ describe('QuadraticDiscriminantAnalysis', () => {
                   (_, b) => idx.reduce((s, i) => s + (data[i * d + a]! - mean[a]!) * (data[i * d + b]! - mean[b]!), 0) / (n - 1),
                 ),
               );
-              // The documented covariance: (1 - reg) S + reg I, or with regParam 0 S + tol diag(S),
-              // and tol times the mean variance for the constant feature.
+              // The documented covariance: (1 - reg) S + reg I, or with regParam 0 S + tol times the
+              // pooled within-class variances (the two classes have the same size), and tol times the
+              // mean variance for the constant feature.
               const meanVariance = S.reduce((s, row, j) => s + row[j]!, 0) / d;
               const cov = S.map((row, a) =>
-                row.map((v, b) => (1 - reg) * v + (a !== b ? 0 : reg > 0 ? reg : v > 0 ? tol * v : tol * meanVariance)),
+                row.map((v, b) => (1 - reg) * v + (a !== b ? 0 : reg > 0 ? reg : v > 0 ? tol * pooled[a]! : tol * meanVariance)),
               );
               const diff = mean.map((m, j) => q.data[r * d + j]! - m);
               const { x: sol, logDet } = solve(cov, diff);
@@ -416,7 +426,7 @@ describe('QuadraticDiscriminantAnalysis', () => {
           const copy = QuadraticDiscriminantAnalysis.fromJSON(JSON.parse(JSON.stringify(json)));
           expect(Array.from((await copy.predictProba(q)).data)).toEqual(Array.from(proba.data));
           if (reg > 0 && !scaled) {
-            // A file of 0.1 (one inside weight per class, float32 weights) loads as the same model.
+            // A file saved before per-feature inside weights (one per class, float32 weights) loads as the same model.
             const old = {
               ...json,
               classes: json.classes.map(({ float64: _, ...c }) => ({ ...c, inside: form === 'dual' ? 1 / c.rho : 0 })),

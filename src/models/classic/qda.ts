@@ -31,11 +31,12 @@ export interface QuadraticDiscriminantAnalysisOptions {
    */
   readonly regParam?: number;
   /**
-   * With `regParam` 0 only: the variance added to each feature, relative to its own variance in
-   * the class (`tol * S_k[j, j]`, so features in the thousands and near 0.01 are treated alike),
-   * so that a class with fewer samples than features still has an invertible covariance; a feature
-   * constant within the class gets `tol * trace(S_k) / d`. Default 1e-4. With `regParam` > 0 the
-   * covariance is scikit-learn's, `(1 - regParam) S_k + regParam I`, and `tol` is not used.
+   * With `regParam` 0 only: the variance added to each feature, relative to its pooled
+   * within-class variance (`tol * S[j, j]`, S the classes' pooled covariance, so features in the
+   * thousands and near 0.01 are treated alike), so that a class with fewer samples than features
+   * still has an invertible covariance; a feature constant within the class gets
+   * `tol * trace(S_k) / d`. Default 1e-4. With `regParam` > 0 the covariance is scikit-learn's,
+   * `(1 - regParam) S_k + regParam I`, and `tol` is not used.
    */
   readonly tol?: number;
 }
@@ -93,7 +94,7 @@ export interface QuadraticDiscriminantAnalysisJSON {
     readonly float64?: boolean;
     readonly rank: number;
     readonly rho: number;
-    /** One weight per feature of `features` (or none: the primal form); a number in 0.1's files (one weight for all). */
+    /** One weight per feature of `features` (or none: the primal form); a number in files saved before per-feature weights (one weight for all). */
     readonly inside: number[] | number;
     readonly beta: number;
     /** null for a class absent from the training labels (-Infinity). */
@@ -104,8 +105,9 @@ export interface QuadraticDiscriminantAnalysisJSON {
 /**
  * Quadratic discriminant analysis: a Gaussian per class with its own covariance
  * `C_k = (1 - regParam) S_k + D_k` over all d features (S_k the unbiased class covariance;
- * `D_k = regParam I`, or with `regParam` 0 the diagonal `tol * S_k[j, j]`, and `tol * trace(S_k) / d`
- * for a feature constant in the class), priors from the class frequencies; the decision function is
+ * `D_k = regParam I`, or with `regParam` 0 the diagonal `tol * S[j, j]` of the pooled within-class
+ * covariance S, and `tol * trace(S_k) / d` for a feature constant in the class), priors from the
+ * class frequencies; the decision function is
  * `log prior_k - (log det C_k + (x - mean_k)^T C_k^-1 (x - mean_k)) / 2` and `predictProba` its
  * softmax.
  *
@@ -167,6 +169,13 @@ export class QuadraticDiscriminantAnalysis extends FeatureModel<QDAState> {
           `1 sample of class ${String(k)}`,
         );
     }
+    // Each feature's pooled within-class variance: the scale of the ridge with regParam 0 (the
+    // same in every class, so a feature nearly constant in one class is not taken at face value).
+    const pooled = new Float64Array(cols);
+    let dof = 0;
+    for (let k = 0; k < K; k++) dof += Math.max(0, (stats.counts[k] as number) - 1);
+    for (let k = 0; k < K; k++)
+      for (let j = 0; j < cols; j++) pooled[j] = (pooled[j] as number) + (stats.squares[k * cols + j] as number) / dof;
     const stage = fitStages(ctx);
     const quiet = pauses(ctx);
     // One wasm memory for all classes: fresh pages cost a fault each on first touch (~20 us here).
@@ -198,8 +207,8 @@ export class QuadraticDiscriminantAnalysis extends FeatureModel<QDAState> {
       const features = Int32Array.from(varying);
       const m = features.length;
       // The diagonal term: regParam (scikit-learn's identity term) or, with regParam 0, tol times
-      // each feature's own variance. Features constant in the class get regParam, or with regParam
-      // 0 tol times the class's mean variance (unit variance for a class with none at all).
+      // each feature's pooled within-class variance. Features constant in the class get regParam,
+      // or with regParam 0 tol times the class's mean variance (unit variance for a class with none).
       const rho = reg > 0 ? reg : tol * (trace > 0 ? trace / cols : 1);
       if (!(rho > 0))
         throw fail(
@@ -210,7 +219,7 @@ export class QuadraticDiscriminantAnalysis extends FeatureModel<QDAState> {
           `tol ${String(tol)}, regParam ${String(reg)}`,
         );
       const variance = Float64Array.from(features, (j) => (stats.squares[k * cols + j] as number) / (nk - 1));
-      const diagonal = variance.map((v) => (reg > 0 ? reg : tol * v));
+      const diagonal = Float64Array.from(features, (j) => (reg > 0 ? reg : tol * (pooled[j] as number)));
       // Covariance = a X^T X + diag(diagonal) over `features` (X the centred class rows).
       const a = (1 - reg) / (nk - 1);
       // The diagonal term relative to each feature's variance decides the products' precision.
@@ -428,7 +437,7 @@ export class QuadraticDiscriminantAnalysis extends FeatureModel<QDAState> {
         weights: c.float64 === true ? Float64Array.from(c.weights) : Float32Array.from(c.weights),
         rank: c.rank,
         rho: c.rho,
-        // 0.1's files: one number, 0 for the primal form.
+        // Files saved before per-feature weights: one number, 0 for the primal form.
         inside:
           typeof c.inside === 'number'
             ? new Float64Array(c.inside === 0 ? 0 : c.features.length).fill(c.inside)
