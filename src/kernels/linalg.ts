@@ -1,9 +1,9 @@
 /**
- * Dense linear algebra for the discriminant analyses: products of the data with itself (float32
- * data, float64 results), Cholesky factorisation and triangular solves (float64). The hot loops are
- * the strip-packed products of simd.wat; the code here packs operands into strips and drives the
- * blocking. Everything lives in the wasm memory of one {@link Arena}, so it stays valid across the
- * awaits between blocks (abort checks and progress).
+ * Dense linear algebra for the discriminant analyses: products of the data with itself (float64
+ * results, computed in float32 or float64: see {@link Precision}), Cholesky factorisation and
+ * triangular solves (float64). The hot loops are the strip-packed products of simd.wat; the code
+ * here packs operands into strips and drives the blocking. Everything lives in the wasm memory of
+ * one {@link Arena}, so it stays valid across the awaits between blocks (abort checks and progress).
  */
 import { ownKernels, type SimdKernels } from './simd.js';
 
@@ -74,8 +74,34 @@ export class Arena {
 }
 
 /**
- * A view of selected rows and columns of a row-major float32 matrix, optionally centred: the value
- * at (i, f) is `data[rows[i] * cols + features[f]] - centres[centreOf[i] * cols + features[f]]`
+ * How a product of the data is computed. `'f32'`: the operands are rounded to float32 and multiplied
+ * in float32 over panels of 256, whose sums are added in float64 (the fast path: 4 products per
+ * SIMD instruction); `'f64'`: operands and products in float64 (2 per instruction), for where
+ * float32's rounding would swamp a small eigenvalue that matters (see {@link float32Suffices}).
+ */
+export type Precision = 'f32' | 'f64';
+
+/**
+ * Whether float32 products are accurate enough for a covariance whose regularisation (ridge,
+ * shrinkage or identity term), relative to each feature's total variance on the diagonal, is at
+ * least `relativeRidge` (so the smallest eigenvalue of its correlation matrix is at least that),
+ * over `m` features. The float32 products carry a rounding of about 16 x 2^-24 (a sum of 256) of
+ * each entry in correlation scale, and their matrix norm grows like sqrt(m): the ridge has to be
+ * above that (5.3e-5 for 3,072 features, 8.7e-6 for 30). Below it, products run in float64.
+ *
+ * @example
+ * ```ts
+ * float32Suffices(1e-4, 3072); // true: the LDA ridge on the benchmark's pixels
+ * float32Suffices(1e-7, 30); // false: regParam 0.1 beside a feature of variance 1e6
+ * ```
+ */
+export function float32Suffices(relativeRidge: number, m: number): boolean {
+  return relativeRidge >= 16 * 2 ** -24 * Math.sqrt(Math.max(1, m));
+}
+
+/**
+ * A view of selected rows and columns of a row-major matrix, optionally centred and scaled: the
+ * value at (i, f) is `(data[rows[i] * cols + features[f]] - centres[centreOf[i] * cols + features[f]]) * scales[f]`
  * (centres in float64, so a feature constant within a group centres to exactly 0).
  *
  * @example
@@ -84,13 +110,48 @@ export class Arena {
  * ```
  */
 export interface RowSource {
-  readonly data: Float32Array;
+  readonly data: Float32Array | Float64Array;
   readonly cols: number;
   readonly rows: Int32Array;
   readonly features: Int32Array;
   readonly centres?: Float64Array;
   /** Which centre row each of `rows` subtracts (all 0 when absent). */
   readonly centreOf?: Int32Array;
+  /** A factor per selected feature, applied after centring; only with `'f64'` products. */
+  readonly scales?: Float64Array;
+}
+
+/** The value at (i, f) of a {@link RowSource}, in float64 (the float64 packings; the float32 ones inline it). */
+function valueAt(src: RowSource, i: number, f: number): number {
+  const j = src.features[f] as number;
+  let v = src.data[(src.rows[i] as number) * src.cols + j] as number;
+  if (src.centres !== undefined) v -= src.centres[(src.centreOf === undefined ? 0 : (src.centreOf[i] as number)) * src.cols + j] as number;
+  return src.scales === undefined ? v : v * (src.scales[f] as number);
+}
+
+/** Strips of 4 features for rows i0..i1 in float64: strip s at out[at + s * stride], row-major (i1 - i0) x 4. */
+function packRows64(src: RowSource, i0: number, i1: number, out: Float64Array, stride: number): void {
+  const m = src.features.length;
+  const padded = roundUp(m, 8);
+  for (let i = i0; i < i1; i++) {
+    const o = (i - i0) * 4;
+    for (let f = 0; f < m; f++) out[o + (f >> 2) * stride + (f & 3)] = valueAt(src, i, f);
+    for (let f = m; f < padded; f++) out[o + (f >> 2) * stride + (f & 3)] = 0;
+  }
+}
+
+/** Strips of 4 rows for features f0..f1 in float64: strip s at out[s * stride], row-major (f1 - f0) x 4. */
+function packColumns64(src: RowSource, f0: number, f1: number, out: Float64Array, stride: number): void {
+  const n = src.rows.length;
+  const padded = roundUp(n, 8);
+  for (let i = 0; i < padded; i++) {
+    const o = (i >> 2) * stride + (i & 3);
+    for (let f = f0; f < f1; f++) out[o + (f - f0) * 4] = i < n ? valueAt(src, i, f) : 0;
+  }
+}
+
+function noScales(src: RowSource, fn: string): void {
+  if (src.scales !== undefined) throw new Error(`${fn}: RowSource.scales needs 'f64' products`);
 }
 
 /** Strips of 8 features for rows i0..i1: strip s at out[at + s * stride], row-major (i1 - i0) x 8. */
@@ -160,25 +221,36 @@ export interface ArenaMatrix {
 
 /**
  * `A^T A` for the m selected features of `src` (A: rows x m): an m' x m' float64 matrix, m' = m
- * rounded up to 8, padding rows and columns 0. Products in float32 over panels of 256 rows, summed
- * in float64.
+ * rounded up to 8, padding rows and columns 0. Products over panels of 256 rows, in float32 (summed
+ * in float64) or float64 (`precision`).
  *
  * @example
  * ```ts
  * const scatter = await crossProduct(new Arena(), { data, cols, rows, features, centres: means, centreOf: labels }, tick);
  * ```
  */
-export async function crossProduct(arena: Arena, src: RowSource, tick: Tick): Promise<ArenaMatrix> {
+export async function crossProduct(arena: Arena, src: RowSource, tick: Tick, precision: Precision = 'f32'): Promise<ArenaMatrix> {
   const size = roundUp(src.features.length, 8);
-  const strips = size / 8;
   const n = src.rows.length;
   const c = arena.alloc(size * size * 8);
-  const p = arena.alloc(PANEL * size * 4);
-  for (let r0 = 0; r0 < n; r0 += PANEL) {
-    const kc = Math.min(PANEL, n - r0);
-    packRows(src, r0, r0 + kc, arena.f32(p, kc * size), 0, kc * 8);
-    arena.kernels.gemmStripsF32(p, p, kc, strips, strips, kc * 32, kc * 32, c, size, 1);
-    await tick();
+  if (precision === 'f64') {
+    const p = arena.alloc(PANEL * size * 8);
+    for (let r0 = 0; r0 < n; r0 += PANEL) {
+      const kc = Math.min(PANEL, n - r0);
+      packRows64(src, r0, r0 + kc, arena.f64(p, kc * size), kc * 4);
+      arena.kernels.gemmStripsF64(p, p, kc, size / 4, size / 4, kc * 32, kc * 32, c, size, 1);
+      await tick();
+    }
+  } else {
+    noScales(src, 'crossProduct');
+    const strips = size / 8;
+    const p = arena.alloc(PANEL * size * 4);
+    for (let r0 = 0; r0 < n; r0 += PANEL) {
+      const kc = Math.min(PANEL, n - r0);
+      packRows(src, r0, r0 + kc, arena.f32(p, kc * size), 0, kc * 8);
+      arena.kernels.gemmStripsF32(p, p, kc, strips, strips, kc * 32, kc * 32, c, size, 1);
+      await tick();
+    }
   }
   mirrorUpper(arena, c, size);
   return { at: c, size };
@@ -186,24 +258,36 @@ export async function crossProduct(arena: Arena, src: RowSource, tick: Tick): Pr
 
 /**
  * `A A^T` for the rows of `src` (A: n x m): an n' x n' float64 matrix (the Gram matrix of the
- * rows), n' = n rounded up to 8, padding 0. Products in float32 over panels of 256 features.
+ * rows), n' = n rounded up to 8, padding 0. Products over panels of 256 features, in float32 or
+ * float64 (`precision`).
  *
  * @example
  * ```ts
  * const gram = await gramMatrix(new Arena(), { data, cols, rows: classRows, features, centres: mean }, tick);
  * ```
  */
-export async function gramMatrix(arena: Arena, src: RowSource, tick: Tick): Promise<ArenaMatrix> {
+export async function gramMatrix(arena: Arena, src: RowSource, tick: Tick, precision: Precision = 'f32'): Promise<ArenaMatrix> {
   const size = roundUp(src.rows.length, 8);
-  const strips = size / 8;
   const m = src.features.length;
   const c = arena.alloc(size * size * 8);
-  const p = arena.alloc(PANEL * size * 4);
-  for (let f0 = 0; f0 < m; f0 += PANEL) {
-    const kc = Math.min(PANEL, m - f0);
-    packColumns(src, f0, f0 + kc, arena.f32(p, kc * size), 0, kc * 8);
-    arena.kernels.gemmStripsF32(p, p, kc, strips, strips, kc * 32, kc * 32, c, size, 1);
-    await tick();
+  if (precision === 'f64') {
+    const p = arena.alloc(PANEL * size * 8);
+    for (let f0 = 0; f0 < m; f0 += PANEL) {
+      const kc = Math.min(PANEL, m - f0);
+      packColumns64(src, f0, f0 + kc, arena.f64(p, kc * size), kc * 4);
+      arena.kernels.gemmStripsF64(p, p, kc, size / 4, size / 4, kc * 32, kc * 32, c, size, 1);
+      await tick();
+    }
+  } else {
+    noScales(src, 'gramMatrix');
+    const strips = size / 8;
+    const p = arena.alloc(PANEL * size * 4);
+    for (let f0 = 0; f0 < m; f0 += PANEL) {
+      const kc = Math.min(PANEL, m - f0);
+      packColumns(src, f0, f0 + kc, arena.f32(p, kc * size), 0, kc * 8);
+      arena.kernels.gemmStripsF32(p, p, kc, strips, strips, kc * 32, kc * 32, c, size, 1);
+      await tick();
+    }
   }
   mirrorUpper(arena, c, size);
   return { at: c, size };
@@ -211,18 +295,39 @@ export async function gramMatrix(arena: Arena, src: RowSource, tick: Tick): Prom
 
 /**
  * `A B^T` for the rows of `a` (na x m) and of `b` (nb x m), the same number of features: a
- * float64 na' x nb' matrix at byte offset `at` (na', nb' rounded up to 8). Products in float32.
+ * float64 na' x nb' matrix at byte offset `at` (na', nb' rounded up to 8). Products in float32 or
+ * float64 (`precision`).
  *
  * @example
  * ```ts
  * const z = await productTransposed(arena, testRows, weightRows, tick); // z[i * ld + j] = a_i . b_j
  * ```
  */
-export async function productTransposed(arena: Arena, a: RowSource, b: RowSource, tick: Tick): Promise<{ at: number; ld: number }> {
+export async function productTransposed(
+  arena: Arena,
+  a: RowSource,
+  b: RowSource,
+  tick: Tick,
+  precision: Precision = 'f32',
+): Promise<{ at: number; ld: number }> {
   const na = roundUp(a.rows.length, 8);
   const nb = roundUp(b.rows.length, 8);
   const m = a.features.length;
   const c = arena.alloc(na * nb * 8);
+  if (precision === 'f64') {
+    const pa = arena.alloc(PANEL * na * 8);
+    const pb = arena.alloc(PANEL * nb * 8);
+    for (let f0 = 0; f0 < m; f0 += PANEL) {
+      const kc = Math.min(PANEL, m - f0);
+      packColumns64(a, f0, f0 + kc, arena.f64(pa, kc * na), kc * 4);
+      packColumns64(b, f0, f0 + kc, arena.f64(pb, kc * nb), kc * 4);
+      arena.kernels.gemmStripsF64(pa, pb, kc, na / 4, nb / 4, kc * 32, kc * 32, c, nb, 0);
+      await tick();
+    }
+    return { at: c, ld: nb };
+  }
+  noScales(a, 'productTransposed');
+  noScales(b, 'productTransposed');
   const pa = arena.alloc(PANEL * na * 4);
   const pb = arena.alloc(PANEL * nb * 4);
   for (let f0 = 0; f0 < m; f0 += PANEL) {

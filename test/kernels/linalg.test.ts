@@ -3,6 +3,7 @@ import {
   Arena,
   choleskyUpper,
   crossProduct,
+  float32Suffices,
   gramMatrix,
   productTransposed,
   solveUpperTransposed,
@@ -87,6 +88,93 @@ describe('strip-packed products (wasm SIMD, float32 panels summed in float64)', 
               ),
           ),
         ).toBeLessThan(1e-4);
+  });
+});
+
+describe("strip-packed products in float64 ('f64')", () => {
+  const r = createRandom('linalg-f64');
+  const rows = 300;
+  const cols = 21;
+  const data = Float32Array.from({ length: rows * cols }, () => (r() - 0.5) * 2000);
+  const features = Int32Array.from({ length: 19 }, (_, i) => i + 1);
+  const centres = Float64Array.from({ length: cols }, () => r() * 10);
+  const scales = Float64Array.from(features, (_, f) => 1 + f / 4);
+  const value = (i: number, f: number, s = false) => (data[i * cols + features[f]!]! - centres[features[f]!]!) * (s ? scales[f]! : 1);
+  const base = { data, cols, rows: Int32Array.from({ length: rows }, (_, i) => i), features, centres };
+  /** The error of a computed dot product relative to the sum of the absolute products (its condition). */
+  const error = (computed: number, n: number, a: (t: number) => number, b: (t: number) => number): number =>
+    Math.abs(computed - dot(n, a, b)) /
+    dot(
+      n,
+      (t) => Math.abs(a(t)),
+      (t) => Math.abs(b(t)),
+    );
+
+  it('crossProduct, gramMatrix and productTransposed agree with float64 dot products to 1e-13, with and without scales', async () => {
+    for (const scaled of [false, true]) {
+      const src: RowSource = scaled ? { ...base, scales } : base;
+      const arena = new Arena();
+      const c = await crossProduct(arena, src, tick, 'f64');
+      expect(c.size).toBe(24);
+      const cv = arena.f64(c.at, 24 * 24);
+      let worst = 0;
+      for (let a = 0; a < 24; a++)
+        for (let b = 0; b < 24; b++) {
+          if (a >= 19 || b >= 19) {
+            expect(cv[a * 24 + b]).toBe(0);
+            continue;
+          }
+          worst = Math.max(
+            worst,
+            error(
+              cv[a * 24 + b]!,
+              rows,
+              (i) => value(i, a, scaled),
+              (i) => value(i, b, scaled),
+            ),
+          );
+        }
+      const g = await gramMatrix(arena, src, tick, 'f64');
+      const p = await productTransposed(arena, src, { ...src, rows: src.rows.subarray(5, 18) }, tick, 'f64');
+      // Views after the last allocation (growing the memory detaches earlier ones).
+      const gv = arena.f64(g.at, g.size * g.size);
+      const pv = arena.f64(p.at, g.size * p.ld);
+      for (let a = 0; a < rows; a += 7)
+        for (let b = 0; b < 13; b++) {
+          const x = (f: number) => value(a, f, scaled);
+          const y = (f: number) => value(b + 5, f, scaled);
+          worst = Math.max(worst, error(gv[a * g.size + b + 5]!, 19, x, y), error(pv[a * p.ld + b]!, 19, x, y));
+        }
+      expect(worst).toBeLessThan(1e-13);
+    }
+  });
+
+  it("the same crossProduct in 'f32' is off by more than 1e-9 of the same measure", async () => {
+    const arena = new Arena();
+    const c = await crossProduct(arena, base, tick);
+    const cv = arena.f64(c.at, 24 * 24);
+    let worst = 0;
+    for (let a = 0; a < 19; a++)
+      for (let b = 0; b < 19; b++)
+        worst = Math.max(
+          worst,
+          error(
+            cv[a * 24 + b]!,
+            rows,
+            (i) => value(i, a),
+            (i) => value(i, b),
+          ),
+        );
+    expect(worst).toBeGreaterThan(1e-9);
+    expect(worst).toBeLessThan(1e-5);
+  });
+
+  it('scales are refused with float32 products; float32Suffices compares the ridge with their rounding', async () => {
+    await expect(crossProduct(new Arena(), { ...base, scales }, tick)).rejects.toThrow(/f64/);
+    expect(float32Suffices(1e-4, 3072)).toBe(true);
+    expect(float32Suffices(1e-7, 30)).toBe(false);
+    expect(float32Suffices(1e-5, 30)).toBe(true);
+    expect(float32Suffices(1e-5, 3072)).toBe(false);
   });
 });
 

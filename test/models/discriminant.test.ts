@@ -117,7 +117,7 @@ function expectClose(actual: Float32Array, expected: number[], tolerance: number
 describe('LinearDiscriminantAnalysis', () => {
   it('agrees with scikit-learn (solver lsqr) without shrinkage, with shrinkage 0.3 and with Ledoit-Wolf', async () => {
     const { x, y, q } = reference;
-    // Without shrinkage the ridge (tol 1e-4 of the mean variance) moves the probabilities slightly.
+    // Without shrinkage the ridge (tol 1e-4 of each feature's variance) moves the probabilities slightly.
     expectClose((await (await new LinearDiscriminantAnalysis().fit(x, y)).predictProba(q)).data, reference.lsqr, 2e-3);
     expectClose(
       (await (await new LinearDiscriminantAnalysis({ shrinkage: 0.3, solver: 'lsqr' }).fit(x, y)).predictProba(q)).data,
@@ -279,7 +279,7 @@ describe('QuadraticDiscriminantAnalysis', () => {
   it('agrees with scikit-learn where there are more samples than features (regParam 0.2 and 0)', async () => {
     const { x, y, q } = reference;
     expectClose((await (await new QuadraticDiscriminantAnalysis({ regParam: 0.2 }).fit(x, y)).predictProba(q)).data, reference.qda02, 1e-4);
-    // regParam 0: the ridge (tol 1e-4 of the mean variance) moves the probabilities slightly.
+    // regParam 0: the ridge (tol 1e-4 of each feature's pooled variance) moves the probabilities slightly.
     expectClose((await (await new QuadraticDiscriminantAnalysis().fit(x, y)).predictProba(q)).data, reference.qda0, 2e-3);
   });
 
@@ -362,45 +362,81 @@ describe('QuadraticDiscriminantAnalysis', () => {
   });
 
   // Fewer samples per class than features takes the dual (Woodbury) form; more, the primal one.
+  // Badly scaled: feature j is multiplied by 10^(-2 + 5 j / 19), so regParam is negligible beside
+  // the large features' variances and the products run in float64.
   for (const [perClass, form] of [
     [8, 'dual'],
     [40, 'primal'],
   ] as const) {
-    it(`matches the covariance formula computed directly (${form} form, ${String(perClass)} samples per class, 20 features, a constant feature)`, async () => {
-      const random = createRandom(`qda-${form}`);
-      const d = 20;
-      const rows = 2 * perClass;
-      const data = Float32Array.from({ length: rows * d }, (_, i) =>
-        i % d === 3 ? 0.5 : randomNormal(random) * (1 + (i % d) / 10) + (i % 2) * 0.5,
-      );
-      const y = Int32Array.from({ length: rows }, (_, i) => Math.floor((i * 2) / rows));
-      const x = { data, rows, cols: d };
-      const reg = 0.3;
-      const qda = await new QuadraticDiscriminantAnalysis({ regParam: reg }).fit(x, y);
-      const q = { data: Float32Array.from({ length: 5 * d }, () => randomNormal(random)), rows: 5, cols: d };
-      const proba = await qda.predictProba(q);
-      for (let r = 0; r < 5; r++) {
-        const scores = [0, 1].map((k) => {
-          const idx = Array.from({ length: rows }, (_, i) => i).filter((i) => y[i] === k);
-          const n = idx.length;
-          const mean = Array.from({ length: d }, (_, j) => idx.reduce((s, i) => s + data[i * d + j]!, 0) / n);
-          const cov = Array.from({ length: d }, (_, a) =>
-            Array.from(
-              { length: d },
-              (_, b) =>
-                ((1 - reg) * idx.reduce((s, i) => s + (data[i * d + a]! - mean[a]!) * (data[i * d + b]! - mean[b]!), 0)) / (n - 1) +
-                (a === b ? reg : 0),
-            ),
-          );
-          const diff = mean.map((m, j) => q.data[r * d + j]! - m);
-          const { x: sol, logDet } = solve(cov, diff);
-          return Math.log(0.5) - 0.5 * (logDet + diff.reduce((s, v, j) => s + v * sol[j]!, 0));
+    for (const scaled of [false, true]) {
+      it(`matches the covariance formula computed directly (${form} form, ${String(perClass)} samples per class, 20 features${scaled ? ' scaled from 1e-2 to 1e3' : ''}, a constant feature; regParam 0.3 and 0)`, async () => {
+        const random = createRandom(`qda-${form}`);
+        const d = 20;
+        const rows = 2 * perClass;
+        const scale = (j: number) => (scaled ? 10 ** (-2 + (5 * j) / (d - 1)) : 1);
+        const data = Float32Array.from({ length: rows * d }, (_, i) =>
+          i % d === 3 ? 0.5 : (randomNormal(random) * (1 + (i % d) / 10) + (i % 2) * 0.5) * scale(i % d),
+        );
+        const y = Int32Array.from({ length: rows }, (_, i) => Math.floor((i * 2) / rows));
+        const x = { data, rows, cols: d };
+        const q = { data: Float32Array.from({ length: 5 * d }, (_, i) => randomNormal(random) * scale(i % d)), rows: 5, cols: d };
+        const pooled = Array.from({ length: d }, (_, j) => {
+          let ss = 0;
+          for (let k = 0; k < 2; k++) {
+            const idx = Array.from({ length: rows }, (_, i) => i).filter((i) => y[i] === k);
+            const mean = idx.reduce((s, i) => s + data[i * d + j]!, 0) / idx.length;
+            ss += idx.reduce((s, i) => s + (data[i * d + j]! - mean) ** 2, 0);
+          }
+          return ss / (rows - 2);
         });
-        const p1 = 1 / (1 + Math.exp(scores[0]! - scores[1]!));
-        expect(Math.abs(proba.data[r * 2 + 1]! - p1)).toBeLessThan(1e-4);
-      }
-      expect(qda.toJSON().classes[0]!.rank).toBe(form === 'dual' ? perClass : d - 1);
-    });
+        for (const reg of [0.3, 0]) {
+          const tol = 1e-4;
+          const qda = await new QuadraticDiscriminantAnalysis({ regParam: reg }).fit(x, y);
+          const proba = await qda.predictProba(q);
+          for (let r = 0; r < 5; r++) {
+            const scores = [0, 1].map((k) => {
+              const idx = Array.from({ length: rows }, (_, i) => i).filter((i) => y[i] === k);
+              const n = idx.length;
+              const mean = Array.from({ length: d }, (_, j) => idx.reduce((s, i) => s + data[i * d + j]!, 0) / n);
+              const S = Array.from({ length: d }, (_, a) =>
+                Array.from(
+                  { length: d },
+                  (_, b) => idx.reduce((s, i) => s + (data[i * d + a]! - mean[a]!) * (data[i * d + b]! - mean[b]!), 0) / (n - 1),
+                ),
+              );
+              // The documented covariance: (1 - reg) S + reg I, or with regParam 0 S + tol times the
+              // pooled within-class variances (the two classes have the same size), and tol times the
+              // mean variance for the constant feature.
+              const meanVariance = S.reduce((s, row, j) => s + row[j]!, 0) / d;
+              const cov = S.map((row, a) =>
+                row.map((v, b) => (1 - reg) * v + (a !== b ? 0 : reg > 0 ? reg : v > 0 ? tol * pooled[a]! : tol * meanVariance)),
+              );
+              const diff = mean.map((m, j) => q.data[r * d + j]! - m);
+              const { x: sol, logDet } = solve(cov, diff);
+              return Math.log(0.5) - 0.5 * (logDet + diff.reduce((s, v, j) => s + v * sol[j]!, 0));
+            });
+            const p1 = 1 / (1 + Math.exp(scores[0]! - scores[1]!));
+            expect(Math.abs(proba.data[r * 2 + 1]! - p1)).toBeLessThan(1e-4);
+          }
+          expect(qda.toJSON().classes[0]!.rank).toBe(form === 'dual' ? perClass : d - 1);
+          // Float64 where regParam is small beside the variances (badly scaled), and in the dual
+          // form with regParam 0 (a diagonal term per feature); float32 otherwise.
+          const json = qda.toJSON();
+          expect(json.classes[0]!.float64).toBe(reg > 0 ? scaled : form === 'dual');
+          const copy = QuadraticDiscriminantAnalysis.fromJSON(JSON.parse(JSON.stringify(json)));
+          expect(Array.from((await copy.predictProba(q)).data)).toEqual(Array.from(proba.data));
+          if (reg > 0 && !scaled) {
+            // A file saved before per-feature inside weights (one per class, float32 weights) loads as the same model.
+            const old = {
+              ...json,
+              classes: json.classes.map(({ float64: _, ...c }) => ({ ...c, inside: form === 'dual' ? 1 / c.rho : 0 })),
+            };
+            const again = QuadraticDiscriminantAnalysis.fromJSON(JSON.parse(JSON.stringify(old)));
+            expect(Array.from((await again.predictProba(q)).data)).toEqual(Array.from(proba.data));
+          }
+        }
+      });
+    }
   }
 
   it('gives finite results on constant features and round-trips through JSON', async () => {

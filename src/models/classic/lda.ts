@@ -1,5 +1,14 @@
 import { fail } from '../../errors.js';
-import { Arena, choleskyUpper, crossProduct, solveUpperTransposed, type ArenaMatrix, type Tick } from '../../kernels/linalg.js';
+import {
+  Arena,
+  choleskyUpper,
+  crossProduct,
+  float32Suffices,
+  solveUpperTransposed,
+  type ArenaMatrix,
+  type Precision,
+  type Tick,
+} from '../../kernels/linalg.js';
 import { checkOptions, optionNames } from '../../options.js';
 import type { FeatureMatrix } from '../../types.js';
 import { checkNumber, describe } from '../../validate.js';
@@ -30,10 +39,14 @@ export interface LinearDiscriminantAnalysisOptions {
    */
   readonly shrinkage?: number | 'auto' | null;
   /**
-   * Ridge of the solve, relative to the mean variance: `tol * trace(S) / d` is added to the
-   * diagonal of the covariance of the features that vary, so that a singular covariance (duplicated
-   * or collinear pixels, fewer samples than features) still has a unique, finite solution; default
-   * 1e-4 (scikit-learn's `tol` default, there a rank threshold of the `'svd'` solver).
+   * Ridge of the solve, relative to each feature's variance: the covariance's diagonal is
+   * multiplied by `1 + tol` (features that vary), so that a singular covariance (duplicated or
+   * collinear pixels, fewer samples than features) still has a unique, finite solution, and
+   * features in the thousands and near 0.01 are treated alike; default 1e-4 (scikit-learn's `tol`
+   * default, there a rank threshold of the `'svd'` solver). Directions whose variance is below
+   * `tol` of their features' variances (near-duplicate features) are smoothed away, where
+   * scikit-learn's pseudo-inverse keeps them: a smaller `tol` (1e-12) reproduces it, with the
+   * products then in float64.
    */
   readonly tol?: number;
 }
@@ -81,12 +94,14 @@ export interface LinearDiscriminantAnalysisJSON {
  * Without shrinkage it gets coefficient 0 — what scikit-learn's least-squares (pseudo-inverse)
  * solution gives it — so it is ignored even when its value differs between classes; with
  * shrinkage it has variance `shrinkage * trace / d` and is used, as in scikit-learn. The other
- * features are solved with a ridge of `tol * trace / d` (see {@link LinearDiscriminantAnalysisOptions.tol}),
- * by Cholesky factorisation.
+ * features are solved with a ridge of `tol` times each one's variance (see
+ * {@link LinearDiscriminantAnalysisOptions.tol}), by Cholesky factorisation.
  *
  * The within-class scatter (the product of the 12,500 x 3,072 centred data with itself, most of the
- * work) runs in wasm SIMD in float32 panels summed in float64; the factorisation and solves in
- * float64. Progress by stage; abortable between blocks.
+ * work) runs in wasm SIMD in float32 panels summed in float64 where the ridge (and shrinkage)
+ * exceeds float32's rounding in correlation scale (the default `tol` up to ~11,000 features), in
+ * float64 otherwise; the factorisation and solves in float64. Progress by stage; abortable between
+ * blocks.
  *
  * @example
  * ```ts
@@ -133,6 +148,22 @@ export class LinearDiscriminantAnalysis extends FeatureModel<LDAState> {
     const m = features.length;
     const isVarying = new Uint8Array(cols);
     for (const j of features) isVarying[j] = 1;
+    // The products run in float32 where their rounding stays below the regularisation relative to
+    // each feature's variance: the ridge tol, plus what a fixed shrinkage adds (Ledoit-Wolf's is
+    // not known before the products, and counted as 0).
+    let relative = tol / (1 + tol);
+    if (typeof shrinkage === 'number' && shrinkage > 0) {
+      let mu = 0;
+      for (let k = 0; k < K; k++) for (let j = 0; j < cols; j++) mu += stats.squares[k * cols + j] as number;
+      mu /= rows * cols;
+      for (const j of features) {
+        let v = 0;
+        for (let k = 0; k < K; k++) v += stats.squares[k * cols + j] as number;
+        const c = (1 - shrinkage) * (v / rows) + shrinkage * mu;
+        relative = Math.min(relative, (shrinkage * mu + tol * c) / ((1 + tol) * c));
+      }
+    }
+    const precision: Precision = float32Suffices(relative, m) ? 'f32' : 'f64';
     const stage = fitStages(ctx);
     const arena = new Arena();
     // diag[j]: the covariance of the features outside `features` (0, or what shrinkage gives them).
@@ -150,6 +181,7 @@ export class LinearDiscriminantAnalysis extends FeatureModel<LDAState> {
               diag,
               used,
               stage(0, 0.7, Math.ceil(rows / 256) + K, 'class covariances, Ledoit-Wolf'),
+              precision,
             )
           : await pooledCovariance(
               arena,
@@ -161,17 +193,16 @@ export class LinearDiscriminantAnalysis extends FeatureModel<LDAState> {
               diag,
               used,
               stage(0, 0.7, Math.ceil(rows / 256), 'within-class scatter'),
+              precision,
             );
     } else if (typeof shrinkage === 'number') used.fill(shrinkage);
     const coef = new Float64Array(K * cols);
     if (cov !== undefined) {
       const n = cov.size;
       const a = arena.f64(cov.at, n * n);
-      let trace = 0;
-      for (let i = 0; i < m; i++) trace += a[i * n + i] as number;
-      for (let j = 0; j < cols; j++) if (isVarying[j] === 0) trace += diag[j] as number;
-      const ridge = (tol * trace) / cols;
-      for (let i = 0; i < n; i++) a[i * n + i] = i < m ? (a[i * n + i] as number) + ridge : 1;
+      // The ridge: tol times each feature's own variance (scale-free: a feature in the thousands
+      // does not swamp one near 0.01).
+      for (let i = 0; i < n; i++) a[i * n + i] = i < m ? (a[i * n + i] as number) * (1 + tol) : 1;
       const failed = await choleskyUpper(arena, cov.at, n, stage(0.7, 0.95, Math.ceil(n / 64), 'Cholesky factorisation'));
       if (failed >= 0) {
         throw fail(
@@ -296,10 +327,11 @@ async function pooledCovariance(
   diag: Float64Array,
   used: Float64Array,
   tick: Tick,
+  precision: Precision,
 ): Promise<ArenaMatrix> {
   const { rows, cols } = x;
   const all = Int32Array.from({ length: rows }, (_, i) => i);
-  const cov = await crossProduct(arena, { data: x.data, cols, rows: all, features, centres: stats.means, centreOf: y }, tick);
+  const cov = await crossProduct(arena, { data: x.data, cols, rows: all, features, centres: stats.means, centreOf: y }, tick, precision);
   const n = cov.size;
   const m = features.length;
   const a = arena.f64(cov.at, n * n);
@@ -330,6 +362,7 @@ async function ledoitWolfCovariance(
   diag: Float64Array,
   used: Float64Array,
   tick: Tick,
+  precision: Precision,
 ): Promise<ArenaMatrix> {
   const { rows, cols, data } = x;
   const K = stats.counts.length;
@@ -353,6 +386,7 @@ async function ledoitWolfCovariance(
       arena,
       { data, cols, rows: stats.rowsOf[k] as Int32Array, features, centres: stats.means, centreOf: centreOf.fill(k, 0, nk) },
       tick,
+      precision,
     );
     const c = arena.f64(ck.at, n * n);
     // ||S_std||_F^2 and the trace of S_std (the number of features varying in the class).
