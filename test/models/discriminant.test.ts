@@ -423,7 +423,7 @@ describe('QuadraticDiscriminantAnalysis', () => {
           // form with regParam 0 (a diagonal term per feature); float32 otherwise.
           const json = qda.toJSON();
           expect(json.classes[0]!.float64).toBe(reg > 0 ? scaled : form === 'dual');
-          const copy = QuadraticDiscriminantAnalysis.fromJSON(JSON.parse(JSON.stringify(json)));
+          const copy = QuadraticDiscriminantAnalysis.fromJSON(JSON.parse(JSON.stringify(json)) as typeof json);
           expect(Array.from((await copy.predictProba(q)).data)).toEqual(Array.from(proba.data));
           if (reg > 0 && !scaled) {
             // A file saved before per-feature inside weights (one per class, float32 weights) loads as the same model.
@@ -431,7 +431,7 @@ describe('QuadraticDiscriminantAnalysis', () => {
               ...json,
               classes: json.classes.map(({ float64: _, ...c }) => ({ ...c, inside: form === 'dual' ? 1 / c.rho : 0 })),
             };
-            const again = QuadraticDiscriminantAnalysis.fromJSON(JSON.parse(JSON.stringify(old)));
+            const again = QuadraticDiscriminantAnalysis.fromJSON(JSON.parse(JSON.stringify(old)) as typeof json);
             expect(Array.from((await again.predictProba(q)).data)).toEqual(Array.from(proba.data));
           }
         }
