@@ -90,13 +90,18 @@ BLINDSPOTS_NO_HUGETLB=1 turns this off.`,
     .addOption(
       new Option(
         '--format <format>',
-        'md: signal x model accuracy (shuffled in brackets); paper: signal, ConvNet, best competing model; csv, json: one row per cell; svg: heatmap of the gain over clean',
+        'md: signal x model accuracy (shuffled in brackets; mean ±sd n over seeds); paper: signal, ConvNet, best competing model; csv, json: one row per cell; svg: heatmap of the gain over clean; curves, sweep: line plots (SVG) into the --out folder',
       )
         .choices(REPORT_FORMATS)
         .default('md'),
     )
-    .option('--out <file>', 'write to a file instead of stdout')
-    .action((paths: string[], flags: { format?: string; out?: string }) => setExit(reportCommand(paths, flags)));
+    .option('--out <file>', 'write to a file instead of stdout (a folder for curves and sweep)')
+    .addOption(
+      new Option('--epoch <which>', 'for models with learning curves: the last epoch or the peak one')
+        .choices(['last', 'peak'])
+        .default('last'),
+    )
+    .action((paths: string[], flags: { format?: string; out?: string; epoch?: string }) => setExit(reportCommand(paths, flags)));
   cli
     .command('merge')
     .description('merge results files (shards, workers) into one: one record per key')

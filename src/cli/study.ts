@@ -1,12 +1,13 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { extname } from 'node:path';
+import { extname, join } from 'node:path';
 import { fail } from '../errors.js';
 import type { FitProgress } from '../models/model.js';
 import { mergeRecords, missingCells } from '../study/merge.js';
 import { planStudy, type StudyConfig } from '../study/plan.js';
 import { datasetSpecOf, prepareStudy, type StudyFile } from '../study/prepare.js';
 import { readResults, type CellRecord } from '../study/records.js';
+import { learningCurvesSvg, sweepSvg } from '../study/plots.js';
 import { formatPaperTable, formatStudyCsv, formatStudyTable, studyHeatmapSvg } from '../study/report.js';
 import { runStudy } from '../study/runStudy.js';
 
@@ -359,7 +360,7 @@ function progressLine(label: string | undefined, p?: FitProgress): void {
 }
 
 /** Report formats. */
-export const REPORT_FORMATS = ['md', 'paper', 'csv', 'json', 'svg'] as const;
+export const REPORT_FORMATS = ['md', 'paper', 'csv', 'json', 'svg', 'curves', 'sweep'] as const;
 
 /** Records of several results files, one per key (with the disagreements printed as warnings). */
 function readMany(cmd: string, paths: readonly string[]): CellRecord[] {
@@ -378,19 +379,36 @@ function warnDisagreements(disagreements: ReturnType<typeof mergeRecords>['disag
 }
 
 /** `blindspots report <results...>`: tables from one or more results files; never writes them. */
-export function reportCommand(paths: readonly string[], flags: { readonly format?: string; readonly out?: string }): number {
+export function reportCommand(
+  paths: readonly string[],
+  flags: { readonly format?: string; readonly out?: string; readonly epoch?: string },
+): number {
   const cmd = 'blindspots report';
   const format = flags.format ?? 'md';
   if (!(REPORT_FORMATS as readonly string[]).includes(format))
     throw fail('INVALID_ARGUMENT', cmd, '--format', REPORT_FORMATS.join(', '), format);
+  const epoch = flags.epoch ?? 'last';
+  if (epoch !== 'last' && epoch !== 'peak') throw fail('INVALID_ARGUMENT', cmd, '--epoch', "'last' or 'peak'", epoch);
   const records = readMany(cmd, paths);
   if (records.length === 0)
     throw fail('EMPTY_INPUT', cmd, 'results', 'results files with at least one cell', `${paths.join(', ')}: no cells yet`);
+  if (format === 'curves' || format === 'sweep') {
+    // One SVG per signal (curves) or per swept option (sweep), into a folder.
+    if (flags.out === undefined) throw fail('INVALID_ARGUMENT', cmd, '--out', `a folder for the ${format} plots`, 'none');
+    mkdirSync(flags.out, { recursive: true });
+    const plots =
+      format === 'curves'
+        ? learningCurvesSvg(records).map((p) => ({ name: `curves-${p.row}`, svg: p.svg }))
+        : sweepSvg(records).map((p) => ({ name: `sweep-${p.signal}-${p.option}`, svg: p.svg }));
+    for (const p of plots) writeFileSync(join(flags.out, `${p.name.replace(/[^\w.-]+/g, '_')}.svg`), p.svg);
+    process.stderr.write(`report: ${String(plots.length)} ${format} plot(s) in ${flags.out}\n`);
+    return 0;
+  }
   const text =
     format === 'md'
-      ? `${formatStudyTable(records)}\n`
+      ? `${formatStudyTable(records, { epoch })}\n`
       : format === 'paper'
-        ? `${formatPaperTable(records)}\n`
+        ? `${formatPaperTable(records, { epoch })}\n`
         : format === 'csv'
           ? formatStudyCsv(records)
           : format === 'json'

@@ -6,3 +6,5 @@ export * from './runStudy.js';
 export * from './report.js';
 export * from './prepare.js';
 export * from './merge.js';
+export * from './aggregate.js';
+export * from './plots.js';

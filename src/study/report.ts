@@ -1,45 +1,72 @@
+import { aggregate, type CellGroup, type EpochChoice, type Stat } from './aggregate.js';
 import { CLEAN, type CellRecord } from './records.js';
 
-const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+/** Options of the tables. */
+export interface TableOptions {
+  /** Which epoch of a learning curve to report: `last` (default: the fitted model) or `peak`. */
+  readonly epoch?: EpochChoice;
+}
+
+const pct = (v: number): string => `${(100 * v).toFixed(1)}%`;
+
+/** `87.3%`, or `87.3% ±0.4 n=3` over several seeds. */
+function formatStat(s: Stat): string {
+  return s.n > 1 ? `${pct(s.mean)} ±${(100 * s.sd).toFixed(1)} n=${String(s.n)}` : pct(s.mean);
+}
+
+/** Rows in a stable order: clean first, then signals as they first appear, their controls after them. */
+function rowsOf(groups: readonly CellGroup[]): string[] {
+  const rows = [...new Set(groups.map((g) => g.row))];
+  const rank = (row: string): number => (row === CLEAN ? -1 : 0);
+  return rows
+    .map((r, i) => ({ r, i }))
+    .sort((a, b) => rank(a.r) - rank(b.r) || a.i - b.i)
+    .map((x) => x.r);
+}
+
+function epochNote(epoch: EpochChoice, groups: readonly CellGroup[]): string {
+  if (!groups.some((g) => g.curve !== undefined)) return '';
+  return epoch === 'peak'
+    ? '\n\nModels with learning curves: the epoch of highest test accuracy (shuffled accuracy at that epoch).'
+    : '\n\nModels with learning curves: the last epoch (the fitted model).';
+}
 
 /**
- * A Markdown table of a study, shaped like the paper's: one row per signal (clean first), one
- * column per model with the test accuracy (mean over seeds) and, in brackets, the accuracy with
- * the signal shuffled across test images (the reliance check), then the best model.
+ * A Markdown table of a study, shaped like the paper's: one row per signal (clean first; swept
+ * options and signal-only controls as their own rows), one column per model (with what varies
+ * between its cells: a schedule, dither), each cell the test accuracy and, in brackets, the accuracy
+ * with the signal shuffled across test inputs (the reliance check). Cells that differ only by seed
+ * are aggregated: mean, standard deviation and n. The last column names the best model.
  *
  * @example
  * ```ts
  * import { formatStudyTable } from 'blindspots/study';
- * console.log(formatStudyTable(records));
+ * console.log(formatStudyTable(records, { epoch: 'last' }));
  * ```
  */
-export function formatStudyTable(records: readonly CellRecord[]): string {
-  const signals = [...new Set(records.map((r) => r.signal))].sort((a, b) => (a === CLEAN ? -1 : b === CLEAN ? 1 : 0));
-  const models = [...new Set(records.map((r) => r.model))];
-  const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
-  const lines = [`| signal | ${models.join(' | ')} | best |`, `|---|${models.map(() => '---:').join('|')}|---|`];
-  for (const signal of signals) {
-    let best = { model: '', acc: -1 };
-    const cells = models.map((model) => {
-      const rs = records.filter((r) => r.signal === signal && r.model === model);
-      if (rs.length === 0) return '—';
-      const acc = mean(rs.map((r) => r.accuracy));
-      if (acc > best.acc) best = { model, acc };
-      const shuffled = rs.every((r) => r.shuffledAccuracy !== null) ? ` (${pct(mean(rs.map((r) => r.shuffledAccuracy as number)))})` : '';
-      return `${pct(acc)}${shuffled}`;
+export function formatStudyTable(records: readonly CellRecord[], options: TableOptions = {}): string {
+  const epoch = options.epoch ?? 'last';
+  const groups = aggregate(records, { epoch });
+  const columns = [...new Set(groups.map((g) => g.column))];
+  const lines = [`| signal | ${columns.join(' | ')} | best |`, `|---|${columns.map(() => '---:').join('|')}|---|`];
+  for (const row of rowsOf(groups)) {
+    let best = { column: '', acc: -1 };
+    const cells = columns.map((column) => {
+      const g = groups.find((x) => x.row === row && x.column === column);
+      if (g === undefined) return '—';
+      if (g.accuracy.mean > best.acc) best = { column, acc: g.accuracy.mean };
+      return `${formatStat(g.accuracy)}${g.shuffledAccuracy === null ? '' : ` (${pct(g.shuffledAccuracy.mean)})`}`;
     });
-    lines.push(`| ${signal} | ${cells.join(' | ')} | ${best.model} ${pct(best.acc)} |`);
+    lines.push(`| ${row} | ${cells.join(' | ')} | ${best.column} ${pct(best.acc)} |`);
   }
-  return lines.join('\n');
+  return `${lines.join('\n')}${epochNote(epoch, groups)}`;
 }
-
-/** The models the paper calls ConvNets; every other model is a "competing" one. */
-export const CONVNET_MODELS: readonly string[] = ['resnet', 'charCnn'];
 
 /**
  * The paper's Table 1 / Table 2 shape: one row per signal (clean first), the ConvNet's test
- * accuracy (mean over seeds; `resnet` or `charCnn`), the best competing model's accuracy and
- * which model that is. A dash where the study has no ConvNet or no competing model.
+ * accuracy (the registry's ConvNets: `resnet`, `charCnn`; mean over seeds), the best competing
+ * model's accuracy and which model that is. A dash where the study has no ConvNet or no competing
+ * model.
  *
  * @example
  * ```ts
@@ -48,33 +75,28 @@ export const CONVNET_MODELS: readonly string[] = ['resnet', 'charCnn'];
  * // | signal | ConvNet | best competing model | which |
  * ```
  */
-export function formatPaperTable(records: readonly CellRecord[]): string {
-  const signals = [...new Set(records.map((r) => r.signal))].sort((a, b) => (a === CLEAN ? -1 : b === CLEAN ? 1 : 0));
-  const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
+export function formatPaperTable(records: readonly CellRecord[], options: TableOptions = {}): string {
+  const epoch = options.epoch ?? 'last';
+  const groups = aggregate(records, { epoch });
   const lines = ['| signal | ConvNet | best competing model | which |', '|---|---:|---:|---|'];
-  for (const signal of signals) {
-    const bySignal = records.filter((r) => r.signal === signal);
-    const accuracyOf = (model: string) => mean(bySignal.filter((r) => r.model === model).map((r) => r.accuracy));
-    const models = [...new Set(bySignal.map((r) => r.model))];
-    const convnets = models.filter((m) => CONVNET_MODELS.includes(m));
-    const competing = models.filter((m) => !CONVNET_MODELS.includes(m));
+  for (const row of rowsOf(groups)) {
+    const ofRow = groups.filter((g) => g.row === row);
+    const convnets = ofRow.filter((g) => g.convnet);
     const convnet =
       convnets.length === 0
         ? '—'
-        : convnets.map((m) => (convnets.length > 1 ? `${pct(accuracyOf(m))} (${m})` : pct(accuracyOf(m)))).join(', ');
-    let best = { model: '—', acc: Number.NaN };
-    for (const m of competing) {
-      const acc = accuracyOf(m);
-      if (!(acc <= best.acc)) best = { model: m, acc };
-    }
-    lines.push(`| ${signal} | ${convnet} | ${Number.isNaN(best.acc) ? '—' : pct(best.acc)} | ${best.model} |`);
+        : convnets.map((g) => (convnets.length > 1 ? `${formatStat(g.accuracy)} (${g.column})` : formatStat(g.accuracy))).join(', ');
+    let best: CellGroup | undefined;
+    for (const g of ofRow.filter((x) => !x.convnet)) if (best === undefined || g.accuracy.mean > best.accuracy.mean) best = g;
+    lines.push(`| ${row} | ${convnet} | ${best === undefined ? '—' : formatStat(best.accuracy)} | ${best?.column ?? '—'} |`);
   }
-  return lines.join('\n');
+  return `${lines.join('\n')}${epochNote(epoch, groups)}`;
 }
 
 /**
- * The study's records as CSV, one row per cell: dataset, signal, model, seed, accuracy,
- * shuffled accuracy (empty for clean cells), fit seconds, train and test sizes, backend.
+ * The study's records as CSV, one row per cell: dataset, signal, model, seed, accuracy, shuffled
+ * accuracy (empty for clean cells), fit seconds, train and test sizes, backend, the table's row and
+ * column labels, and the cell's key.
  *
  * @example
  * ```ts
@@ -84,8 +106,11 @@ export function formatPaperTable(records: readonly CellRecord[]): string {
  */
 export function formatStudyCsv(records: readonly CellRecord[]): string {
   const quote = (v: string) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
-  const lines = ['dataset,signal,model,seed,accuracy,shuffled_accuracy,fit_seconds,n_train,n_test,backend'];
+  const label = new Map<CellRecord, CellGroup>();
+  for (const g of aggregate(records)) for (const r of g.records) label.set(r, g);
+  const lines = ['dataset,signal,model,seed,accuracy,shuffled_accuracy,fit_seconds,n_train,n_test,backend,row,column,key'];
   for (const r of records) {
+    const g = label.get(r);
     lines.push(
       [
         quote(r.dataset),
@@ -97,11 +122,19 @@ export function formatStudyCsv(records: readonly CellRecord[]): string {
         r.fitSeconds.toFixed(3),
         String(r.nTrain),
         String(r.nTest),
-        r.backend ?? '',
+        r.backend,
+        quote(g?.row ?? r.signal),
+        quote(g?.column ?? r.model),
+        r.key,
       ].join(','),
     );
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** Escapes text for SVG. */
+export function escapeXml(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 /**
@@ -116,26 +149,25 @@ export function formatStudyCsv(records: readonly CellRecord[]): string {
  * ```
  */
 export function studyHeatmapSvg(records: readonly CellRecord[]): string {
-  const signals = [...new Set(records.map((r) => r.signal))].filter((s) => s !== CLEAN);
-  const models = [...new Set(records.map((r) => r.model))];
-  const acc = (signal: string, model: string): number | undefined => {
-    const rs = records.filter((r) => r.signal === signal && r.model === model);
-    return rs.length === 0 ? undefined : mean(rs.map((r) => r.accuracy));
-  };
-  const cw = 120;
+  const groups = aggregate(records);
+  const rows = rowsOf(groups).filter((r) => r !== CLEAN);
+  const columns = [...new Set(groups.map((g) => g.column))];
+  const acc = (row: string, column: string): number | undefined => groups.find((g) => g.row === row && g.column === column)?.accuracy.mean;
+  const cw = 150;
   const ch = 32;
-  const left = 170;
+  const left = 230;
   const top = 60;
-  const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   const parts: string[] = [];
   parts.push(`<text x="${String(left)}" y="22" font-size="14" font-weight="bold">Accuracy gain over clean (points)</text>`);
-  models.forEach((m, j) =>
-    parts.push(`<text x="${String(left + j * cw + cw / 2)}" y="${String(top - 10)}" font-size="12" text-anchor="middle">${esc(m)}</text>`),
+  columns.forEach((m, j) =>
+    parts.push(
+      `<text x="${String(left + j * cw + cw / 2)}" y="${String(top - 10)}" font-size="12" text-anchor="middle">${escapeXml(m)}</text>`,
+    ),
   );
-  signals.forEach((s, i) => {
+  rows.forEach((s, i) => {
     const y = top + i * ch;
-    parts.push(`<text x="${String(left - 8)}" y="${String(y + ch / 2 + 4)}" font-size="12" text-anchor="end">${esc(s)}</text>`);
-    models.forEach((m, j) => {
+    parts.push(`<text x="${String(left - 8)}" y="${String(y + ch / 2 + 4)}" font-size="12" text-anchor="end">${escapeXml(s)}</text>`);
+    columns.forEach((m, j) => {
       const a = acc(s, m);
       const c = acc(CLEAN, m);
       const x = left + j * cw;
@@ -155,7 +187,7 @@ export function studyHeatmapSvg(records: readonly CellRecord[]): string {
       );
     });
   });
-  const width = left + models.length * cw + 20;
-  const height = top + signals.length * ch + 20;
+  const width = left + columns.length * cw + 20;
+  const height = top + rows.length * ch + 20;
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${String(width)}" height="${String(height)}" font-family="sans-serif">\n<rect width="100%" height="100%" fill="white"/>\n${parts.join('\n')}\n</svg>\n`;
 }

@@ -1,0 +1,152 @@
+import { describe, expect, it } from 'vitest';
+import {
+  aggregate,
+  formatPaperTable,
+  formatStudyTable,
+  learningCurvesSvg,
+  RECORD_SCHEMA,
+  recordValues,
+  stat,
+  sweepSvg,
+  type CellRecord,
+} from '../../src/study/index.js';
+
+/** A record as a study writes it, with the fields a report reads set by the test. */
+function record(r: Partial<CellRecord> & Pick<CellRecord, 'signal' | 'model' | 'seed' | 'accuracy'> & { dither?: boolean }): CellRecord {
+  const { dither, ...rest } = r;
+  return {
+    schema: RECORD_SCHEMA,
+    key: `${r.model}/${r.signal}/${String(r.seed)}/${JSON.stringify(r.options ?? {})}/${JSON.stringify(r.params ?? {})}/${String(dither ?? false)}`,
+    dataset: 'toy',
+    data: {
+      name: 'toy',
+      preparation: {},
+      dither: dither === true ? { levels: 255, seed: 0 } : null,
+      train: { n: 10, sha256: 'a' },
+      test: { n: 5, sha256: 'b' },
+    },
+    options: {},
+    params: { seed: r.seed },
+    threads: 1,
+    shuffledAccuracy: r.signal === 'clean' ? null : 0.1,
+    nTrain: 10,
+    nTest: 5,
+    fitSeconds: 1,
+    backend: 'js',
+    version: 'test',
+    finishedAt: '2026-11-29T00:00:00Z',
+    host: 'h',
+    ...rest,
+  };
+}
+
+describe('aggregation over seeds', () => {
+  it('groups cells that differ only by seed: mean, sample sd and n', () => {
+    const rs = [0, 1, 2].map((seed, i) =>
+      record({ signal: 'onePixel', model: 'decisionTree', seed, accuracy: [0.9, 0.8, 0.7][i] as number, options: { scale: 0.001, seed } }),
+    );
+    const [g] = aggregate(rs);
+    expect(aggregate(rs)).toHaveLength(1);
+    expect(g?.accuracy.n).toBe(3);
+    expect(g?.accuracy.mean).toBeCloseTo(0.8, 12);
+    expect(g?.accuracy.sd).toBeCloseTo(0.1, 12);
+    expect(stat([1])).toEqual({ mean: 1, sd: 0, min: 1, max: 1, n: 1 });
+    expect(formatStudyTable(rs)).toMatch(/\| onePixel \| 80\.0% ±10\.0 n=3 \(10\.0%\) \|/);
+  });
+
+  it('keeps apart what differs by more than the seed: swept options as rows, params and dither as columns', () => {
+    const rs = [
+      record({
+        signal: 'orthogonalNoise',
+        model: 'resnet',
+        seed: 0,
+        accuracy: 0.5,
+        options: { scale: 0.001, seed: 0 },
+        params: { schedule: 'step', seed: 0 },
+      }),
+      record({
+        signal: 'orthogonalNoise',
+        model: 'resnet',
+        seed: 0,
+        accuracy: 0.9,
+        options: { scale: 0.01, seed: 0 },
+        params: { schedule: 'step', seed: 0 },
+      }),
+      record({
+        signal: 'orthogonalNoise',
+        model: 'resnet',
+        seed: 0,
+        accuracy: 0.95,
+        options: { scale: 0.001, seed: 0 },
+        params: { schedule: 'onecycle', seed: 0 },
+      }),
+      record({
+        signal: 'orthogonalNoise',
+        model: 'decisionTree',
+        seed: 0,
+        accuracy: 0.3,
+        options: { scale: 0.001, seed: 0 },
+        dither: true,
+      }),
+      record({ signal: 'orthogonalNoise', model: 'decisionTree', seed: 0, accuracy: 1, options: { scale: 0.001, seed: 0 } }),
+    ];
+    const groups = aggregate(rs);
+    expect(groups.map((g) => `${g.row} | ${g.column}`).sort()).toEqual([
+      'orthogonalNoise (scale 0.001) | decisionTree',
+      'orthogonalNoise (scale 0.001) | decisionTree (dither on)',
+      'orthogonalNoise (scale 0.001) | resnet (schedule onecycle)',
+      'orthogonalNoise (scale 0.001) | resnet (schedule step)',
+      'orthogonalNoise (scale 0.01) | resnet (schedule step)',
+    ]);
+    const paper = formatPaperTable(rs);
+    // Both ResNets are ConvNets (the registry says so), the trees compete.
+    expect(paper).toMatch(
+      /\| orthogonalNoise \(scale 0\.001\) \| 50\.0% \(resnet \(schedule step\)\), 95\.0% \(resnet \(schedule onecycle\)\) \| 100\.0% \| decisionTree \|/,
+    );
+  });
+
+  it('reports the last epoch or the peak one, and says which', () => {
+    const curve = [
+      { epoch: 1, accuracy: 0.6, shuffledAccuracy: 0.5 },
+      { epoch: 2, accuracy: 0.9, shuffledAccuracy: 0.2 },
+      { epoch: 3, accuracy: 0.8, shuffledAccuracy: 0.3 },
+    ];
+    const r = record({ signal: 'onePixel', model: 'resnet', seed: 0, accuracy: 0.8, shuffledAccuracy: 0.3, curve });
+    expect(recordValues(r, 'last')).toEqual({ accuracy: 0.8, shuffledAccuracy: 0.3 });
+    expect(recordValues(r, 'peak')).toEqual({ accuracy: 0.9, shuffledAccuracy: 0.2 });
+    expect(formatStudyTable([r], { epoch: 'peak' })).toMatch(/90\.0% \(20\.0%\)[\s\S]*the epoch of highest test accuracy/);
+    expect(formatStudyTable([r])).toMatch(/80\.0% \(30\.0%\)[\s\S]*the last epoch/);
+  });
+});
+
+describe('plots', () => {
+  const curve = (base: number) => [1, 2, 3].map((epoch) => ({ epoch, accuracy: base + epoch / 100, shuffledAccuracy: base - epoch / 10 }));
+  const rs = [0, 1].flatMap((seed) => [
+    record({ signal: 'clean', model: 'resnet', seed, accuracy: 0.8, curve: curve(0.7).map((p) => ({ ...p, shuffledAccuracy: null })) }),
+    record({ signal: 'meanShift', model: 'resnet', seed, accuracy: 0.9, curve: curve(0.8 + seed / 100) }),
+    ...[1e-3, 1e-2, 1e-1].map((scale, i) =>
+      record({ signal: 'orthogonalNoise', model: 'decisionTree', seed, accuracy: 0.5 + i / 5, options: { scale, seed } }),
+    ),
+    record({ signal: 'clean', model: 'decisionTree', seed, accuracy: 0.5 }),
+  ]);
+
+  it('draws a learning-curve plot per signal with the shuffled signal and the clean reference', () => {
+    const plots = learningCurvesSvg(rs);
+    expect(plots.map((p) => p.row)).toEqual(['meanShift']);
+    const svg = plots[0]?.svg ?? '';
+    expect(svg).toMatch(/^<svg xmlns/);
+    expect(svg).toContain('resnet, shuffled signal');
+    expect(svg).toContain('resnet, clean');
+    // Three points per line, and a ±1 sd band over the two seeds.
+    expect(svg.match(/<polyline/g)).toHaveLength(3);
+    expect(svg).toContain('<polygon');
+  });
+
+  it('draws accuracy against a swept option, on a log axis when it spans decades', () => {
+    const plots = sweepSvg(rs);
+    expect(plots.map((p) => `${p.signal}/${p.option}`)).toEqual(['orthogonalNoise/scale']);
+    const svg = plots[0]?.svg ?? '';
+    for (const tick of ['0.001', '0.01', '0.1']) expect(svg).toContain(`>${tick}<`);
+    expect(svg).toContain('decisionTree, clean');
+  });
+});
