@@ -1,2 +1,2 @@
 /** The library's version (from package.json at build time). */
-export const VERSION = '0.1.0';
+export const VERSION = '0.2.0-dev';

@@ -7,7 +7,7 @@ const run = (args: string[]) => execFileSync('node_modules/.bin/tsx', ['src/cli/
 describe('blindspots CLI', () => {
   it('prints help and the version', () => {
     expect(run(['--help'])).toMatch(/Usage:/);
-    expect(run(['--version']).trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(run(['--version']).trim()).toMatch(/^\d+\.\d+\.\d+(-[\w.]+)?$/);
   });
   it('lists every signal', () => {
     const out = run(['signals']);
