@@ -49,8 +49,13 @@ async function tryBackend(name: BackendName, acceptSoftware: boolean): Promise<s
       // Before the backend is chosen: a browser refuses to compile the kernels synchronously.
       await compileConvModule();
     }
-    if (!(await tf.setBackend(name))) return 'tf.setBackend returned false';
-    await tf.ready();
+    const handlers = processHandlers();
+    try {
+      if (!(await tf.setBackend(name))) return 'tf.setBackend returned false';
+      await tf.ready();
+    } finally {
+      handlers.restore();
+    }
     if (name === 'webgl' && !acceptSoftware) {
       const renderer = softwareRenderer();
       if (renderer !== undefined) return `a software renderer, not a GPU (${renderer})`;
@@ -60,6 +65,31 @@ async function tryBackend(name: BackendName, acceptSoftware: boolean): Promise<s
   } catch (error) {
     return error instanceof Error ? error.message.split('\n')[0] : String(error);
   }
+}
+
+/** The process events whose handlers tfjs-wasm's emscripten glue adds (they rethrow). */
+const PROCESS_EVENTS = ['uncaughtException', 'unhandledRejection'] as const;
+
+/**
+ * Remembers the process's handlers of the events above and, on `restore`, removes the ones added
+ * since. The wasm backend's emscripten glue installs handlers that rethrow, so that an unhandled
+ * rejection anywhere in the host program — nothing to do with tfjs — would end the process (exit
+ * code 7); a library must not change its host's behaviour. Nothing to do where there is no Node
+ * `process` (a browser).
+ */
+function processHandlers(): { restore: () => void } {
+  type Listener = (...args: unknown[]) => void;
+  const proc = (globalThis as { process?: { listeners(e: string): Listener[]; removeListener(e: string, l: Listener): void } }).process;
+  if (proc === undefined || typeof proc.listeners !== 'function') return { restore: () => undefined };
+  const before = new Map(PROCESS_EVENTS.map((e) => [e, new Set(proc.listeners(e))]));
+  return {
+    restore: () => {
+      for (const e of PROCESS_EVENTS) {
+        const had = before.get(e) as Set<unknown>;
+        for (const l of proc.listeners(e)) if (!had.has(l)) proc.removeListener(e, l);
+      }
+    },
+  };
 }
 
 /** Options of {@link useFastestBackend}. */
