@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { checkDataset, isTextDataset, type Dataset, type ImageDataset, type TextDataset } from '../data/dataset.js';
-import { domainOf, domainOfInputKind, domains, type Domain } from '../domain.js';
+import { domainOf, domainOfInputKind, domainOps, type Domain } from '../domain.js';
 import { getEncoder, imageEncoderNames, textEncoderNames, type EncoderEntry, type ResolvedSignalOptions } from '../encoders/registry.js';
 import { BlindspotsError, fail } from '../errors.js';
 import { readImages } from '../images.js';
@@ -299,7 +299,7 @@ export function planStudy(config: StudyConfig, fn = 'runStudy'): StudyPlan {
         // Encoding one sample checks every value now, not when the signal's first cell runs.
         const arg = sweep === undefined ? `config.signalOptions.${e.name}` : `config.sweep.${e.name}`;
         try {
-          domains[domain].encode(e.name, probe.x as never, probe.y, e.options.includes('seed') ? { ...inject, seed: 0 } : inject);
+          domainOps(domain).encode(e.name, probe.x, probe.y, e.options.includes('seed') ? { ...inject, seed: 0 } : inject);
         } catch (error) {
           if (!(error instanceof BlindspotsError)) throw error;
           throw fail(

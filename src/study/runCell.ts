@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import type { ImageDataset, TextDataset } from '../data/dataset.js';
 import { domainOf, domainOps } from '../domain.js';
-import type { EpochInfo, FitProgress, ModelParams } from '../models/model.js';
+import type { EpochInfo, FitProgress, InputKind, InputOf, ModelParams } from '../models/model.js';
 import { getModel } from '../models/registry.js';
 import { deriveSeed, permutation } from '../random.js';
 import type { ImageArray } from '../types.js';
@@ -18,6 +18,8 @@ export interface CellData {
 }
 
 type Input = unknown;
+/** What a model of any input kind takes: the domain's batch, or its features (checked by the model). */
+type ModelInput = InputOf[InputKind];
 
 /**
  * Runs one cell — a self-contained job: the cell and the data in, the record out. Encodes train
@@ -80,14 +82,14 @@ export async function runCell(
         ? async (info: EpochInfo) => {
             if (info.epoch % cell.curveEvery !== 0 && info.epoch !== info.epochs) return;
             const t = performance.now();
-            const accuracy = accuracyOf(await info.predict(testInputs as never));
-            const shuffledAccuracy = shuffledInputs === undefined ? null : accuracyOf(await info.predict(shuffledInputs as never));
+            const accuracy = accuracyOf(await info.predict(testInputs as ModelInput));
+            const shuffledAccuracy = shuffledInputs === undefined ? null : accuracyOf(await info.predict(shuffledInputs as ModelInput));
             curve.push({ epoch: info.epoch, accuracy, shuffledAccuracy });
             evaluating += performance.now() - t;
           }
         : undefined;
     const t0 = performance.now();
-    await model.fit(input(xTrain) as never, yTrain, {
+    await model.fit(input(xTrain) as ModelInput, yTrain, {
       ...(options.signal === undefined ? {} : { signal: options.signal }),
       ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
       ...(onEpoch === undefined ? {} : { onEpoch }),
@@ -106,8 +108,8 @@ export async function runCell(
       params,
       seed: cell.seed,
       threads: cell.threads,
-      accuracy: accuracyOf(await model.predict(testInputs as never)),
-      shuffledAccuracy: shuffledInputs === undefined ? null : accuracyOf(await model.predict(shuffledInputs as never)),
+      accuracy: accuracyOf(await model.predict(testInputs as ModelInput)),
+      shuffledAccuracy: shuffledInputs === undefined ? null : accuracyOf(await model.predict(shuffledInputs as ModelInput)),
       ...(curve.length === 0 ? {} : { curve }),
       nTrain: yTrain.length,
       nTest: yTest.length,
