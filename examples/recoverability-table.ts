@@ -15,7 +15,7 @@
 import { createRandom, encoders } from '../src/index.js';
 import { loadFashionMnist, loadSpamAssassin } from '../src/data/index.js';
 import { formatPaperTable, formatRecoverabilityTable, formatStudyTable, recoverabilityTable, runStudy } from '../src/study/index.js';
-import { PRESETS } from '../src/cli/study.js';
+import { PRESETS } from '../src/study/presets.js';
 import { splitDataset } from '../src/data/index.js';
 import { imageEncoderNames } from '../src/encoders/index.js';
 

@@ -4,7 +4,8 @@ import { BlindspotsError } from '../errors.js';
 import { modelNames, models } from '../models/registry.js';
 import { VERSION } from '../version.js';
 import { ENCODE_FORMATS, encodeCommand } from './encode.js';
-import { mergeCommand, PRESETS, REPORT_FORMATS, reportCommand, STUDY_FILE_HELP, studyCommand } from './study.js';
+import { PRESETS } from '../study/presets.js';
+import { mergeCommand, REPORT_FORMATS, reportCommand, STUDY_FILE_HELP, studyCommand } from './study.js';
 
 /** The CLI: its commands, help and flags (commander checks unknown flags and missing values). */
 export function program(setExit: (code: number) => void): Command {

@@ -8,3 +8,4 @@ export * from './prepare.js';
 export * from './merge.js';
 export * from './aggregate.js';
 export * from './plots.js';
+export * from './presets.js';

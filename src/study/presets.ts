@@ -1,0 +1,120 @@
+import type { StudyFile } from './prepare.js';
+
+/**
+ * Ready-made studies (`blindspots study --preset NAME`), as study files: `prepareStudy(preset)`
+ * turns one into a config for `runStudy`.
+ *
+ * @example
+ * ```ts
+ * import { PRESETS } from 'blindspots/study';
+ * Object.keys(PRESETS); // ['quick', 'table1', 'table1-resnet20', …]
+ * ```
+ */
+export const PRESETS: Readonly<Record<string, StudyFile & { readonly about: string }>> = {
+  quick: {
+    about:
+      'Fashion-MNIST, 100 images per class (800 train / 200 test), every image signal x a small ResNet and four classical models; a few minutes',
+    dataset: 'fashion-mnist',
+    perClass: 100,
+    signals: 'all',
+    models: ['resnet', 'decisionTree', 'randomForest', 'gaussianNB', 'logisticRegression'],
+    modelOptions: { resnet: { depth: 8, width: 16, epochs: 15, batchSize: 64 } },
+    results: 'blindspots-quick.jsonl',
+  },
+  table1: {
+    about:
+      "the paper's Table 1 on Fashion-MNIST at 1/4 scale: 17,500 images (14,000 train / 3,500 test), every image signal x a ResNet (depth 8, 5 epochs), the perceptron and shallow max network and seven classical models; about an hour on 2 cores",
+    dataset: 'fashion-mnist',
+    size: 0.25,
+    signals: 'all',
+    models: [
+      'resnet',
+      'decisionTree',
+      'randomForest',
+      'extraTrees',
+      'gaussianNB',
+      'logisticRegression',
+      'lda',
+      'qda',
+      'perceptron',
+      'shallowMaxNN',
+    ],
+    modelOptions: { resnet: { depth: 8, width: 16, epochs: 5, batchSize: 128 }, perceptron: { epochs: 5 }, shallowMaxNN: { epochs: 5 } },
+    // No control cells here: forests on blank images holding one random pixel grow trees thousands
+    // of nodes deep (each split isolates a few images) — one such cell took 270 s.
+    results: 'blindspots-table1.jsonl',
+  },
+  'table1-resnet20': {
+    about:
+      'Table 1 at a real training budget: Fashion-MNIST, a stratified 15,000 train / 10,000 test split; ResNet-20 trained 15 epochs with one-cycle SGD (max lr 0.1, weight decay 1e-4, batch 128) and learning curves, the perceptron and shallow max network (15 epochs) and seven classical models; every image signal at its default, orthogonal noise also at RMS 1e-2, the one-pixel control on blank images; hours on 2 cores (resumable)',
+    dataset: 'fashion-mnist',
+    size: 25_000,
+    testFraction: 0.4,
+    signals: 'all',
+    models: [
+      'resnet',
+      'decisionTree',
+      'randomForest',
+      'extraTrees',
+      'gaussianNB',
+      'logisticRegression',
+      'lda',
+      'qda',
+      'perceptron',
+      'shallowMaxNN',
+    ],
+    modelOptions: {
+      resnet: { depth: 20, width: 16, epochs: 15, batchSize: 128, schedule: 'onecycle', learningRate: 0.1, weightDecay: 1e-4 },
+      perceptron: { epochs: 15 },
+      shallowMaxNN: { epochs: 15 },
+    },
+    sweep: { orthogonalNoise: { scale: [1e-3, 1e-2] } },
+    control: ['onePixel'],
+    threads: 2,
+    results: 'blindspots-table1-resnet20.jsonl',
+  },
+  'table1-resnet20-step': {
+    about:
+      "the ResNet-20 of table1-resnet20 under He et al.'s step schedule instead (lr 0.1, momentum 0.9, divided by 10 at 50% and 75%): the same data, signals and curves",
+    dataset: 'fashion-mnist',
+    size: 25_000,
+    testFraction: 0.4,
+    signals: 'all',
+    models: ['resnet'],
+    modelOptions: {
+      resnet: { depth: 20, width: 16, epochs: 15, batchSize: 128, schedule: 'step', learningRate: 0.1, momentum: 0.9, weightDecay: 1e-4 },
+    },
+    sweep: { orthogonalNoise: { scale: [1e-3, 1e-2] } },
+    control: ['onePixel'],
+    threads: 2,
+    results: 'blindspots-table1-resnet20-step.jsonl',
+  },
+  'table1-resnet20-dither': {
+    about:
+      'table1-resnet20 with the grid control (every pixel dithered by +-half a quantisation step before encoding): the ResNet-20 (one-cycle) and the trees',
+    dataset: 'fashion-mnist',
+    size: 25_000,
+    testFraction: 0.4,
+    signals: 'all',
+    models: ['resnet', 'decisionTree', 'randomForest', 'extraTrees'],
+    modelOptions: {
+      resnet: { depth: 20, width: 16, epochs: 15, batchSize: 128, schedule: 'onecycle', learningRate: 0.1, weightDecay: 1e-4 },
+    },
+    sweep: { orthogonalNoise: { scale: [1e-3, 1e-2] } },
+    dither: true,
+    threads: 2,
+    results: 'blindspots-table1-resnet20-dither.jsonl',
+  },
+  table2: {
+    about:
+      "the paper's Table 2 (classical models) on the SpamAssassin corpus: 6,046 mails (80/20 split), every text signal and its control x four classical models on character codes",
+    dataset: 'spam-assassin',
+    signals: 'all',
+    models: ['decisionTree', 'randomForest', 'gaussianNB', 'logisticRegression'],
+    control: true,
+    // No char-CNN here: one epoch of the small char-CNN on these 4,837 mails takes ~97 s on this
+    // machine (2 threads), so its 7 cells at ~10 epochs would take about two hours. Add "charCnn"
+    // to a config to run it.
+    results: 'blindspots-table2.jsonl',
+  },
+};
