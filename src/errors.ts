@@ -18,7 +18,9 @@ export type ErrorCode =
   | 'MISSING_DEPENDENCY'
   | 'DATA_FORMAT'
   | 'NO_BACKEND'
-  | 'LOCKED';
+  | 'LOCKED'
+  | 'QUEUE_UNAVAILABLE'
+  | 'DATA_MISMATCH';
 
 /** Structured facts about an error, so callers can react without parsing the message. */
 export interface ErrorDetails {

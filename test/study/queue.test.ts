@@ -1,0 +1,291 @@
+/**
+ * The BullMQ queue on a real redis-server (no mock): coordinator and workers against a single
+ * process run, a worker killed with -9 in the middle of a cell, a coordinator killed and
+ * restarted, Redis killed mid-run, unreachable and wrong URLs, and data that differs between
+ * coordinator and worker.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Queue, QueueEvents } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BlindspotsError } from '../../src/errors.js';
+import { planStudy, prepareStudy, readResults, runStudy, type CellRecord, type StudyFile } from '../../src/study/index.js';
+import {
+  bullConnection,
+  parseRedisUrl,
+  runStudyOnQueue,
+  startQueueWorker,
+  type CellJobData,
+  type QueueWorker,
+  type QueueWorkerOptions,
+} from '../../src/study/queue/index.js';
+import { VERSION } from '../../src/version.js';
+import { writeIdxFolder } from '../conformance/fixtures.js';
+import { freePort, REDIS_SERVER, startRedis, type RedisServer } from './redisServer.js';
+
+if (REDIS_SERVER === undefined)
+  console.warn('redis-server is not installed: the queue tests are skipped (Debian: apt-get install redis-server)');
+
+const root = join(import.meta.dirname, '../..');
+const dir = mkdtempSync(join(tmpdir(), 'queue-'));
+const idx = writeIdxFolder(join(dir, 'idx'), { train: 90, test: 30, side: 10, classes: 3 });
+const study: StudyFile = {
+  dataset: { idx },
+  signals: ['onePixel', 'meanShift', 'orthogonalNoise'],
+  models: ['decisionTree', 'gaussianNB'],
+};
+
+/** What two runs of the same cell share: everything but timings and the host. */
+const stable = (rs: readonly CellRecord[]) =>
+  rs.map(({ fitSeconds: _t, finishedAt: _f, host: _h, ...rest }) => rest).sort((a, b) => (a.key < b.key ? -1 : 1));
+
+/** Per-key counts of the cells workers finished (a cell run twice counts 2). */
+function counter(): { counts: Map<string, number>; onEvent: NonNullable<QueueWorkerOptions['onEvent']> } {
+  const counts = new Map<string, number>();
+  return { counts, onEvent: (e) => e.type === 'completed' && counts.set(e.cell.key, (counts.get(e.cell.key) ?? 0) + 1) };
+}
+
+/** The CLI (from the TypeScript sources) as a child process, one process (no huge-page relaunch) so that a kill reaches it. */
+function cliProcess(args: string[]): { proc: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  const proc = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), ...args], {
+    cwd: root,
+    env: { ...process.env, BLINDSPOTS_NO_HUGETLB: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  proc.stdout?.on('data', (b: Buffer) => (out += b.toString()));
+  proc.stderr?.on('data', (b: Buffer) => (out += b.toString()));
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  return { proc, output: () => out, exited };
+}
+
+async function until(what: string, condition: () => boolean, timeoutMs = 90_000): Promise<void> {
+  const t0 = Date.now();
+  while (!condition()) {
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const count = (path: string): number =>
+  existsSync(path)
+    ? readFileSync(path, 'utf8')
+        .split('\n')
+        .filter((l) => l.length > 0).length
+    : 0;
+
+describe.skipIf(REDIS_SERVER === undefined)('queue: BullMQ on Redis', () => {
+  let redis: RedisServer;
+  // Two workers in this process (their cells run in child processes), shared by the tests on queue "main".
+  const main = counter();
+  const workers: QueueWorker[] = [];
+
+  beforeAll(async () => {
+    redis = await startRedis(dir);
+    for (let i = 0; i < 2; i++)
+      workers.push(await startQueueWorker({ queue: redis.url, queueName: 'main', onEvent: main.onEvent, stalledIntervalMs: 1000 }));
+  });
+  afterAll(async () => {
+    await Promise.all(workers.map((w) => w.close(true)));
+    await redis?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('(a) two workers and a coordinator record what a single process records', async () => {
+    const single = await runStudy(prepareStudy(study));
+    const results = join(dir, 'a.jsonl');
+    const r = await runStudyOnQueue({ ...study, results }, { queue: redis.url, queueName: 'main', pollIntervalMs: 200 });
+    expect(r.failed).toEqual([]);
+    expect(r).toMatchObject({ skipped: 0, collected: single.length, duplicates: 0 });
+    expect(stable(readResults(results))).toEqual(stable(single));
+    // In plan order, as runStudy returns them.
+    expect(r.records.map((x) => x.key)).toEqual(single.map((x) => x.key));
+    expect([...main.counts.values()].every((n) => n === 1)).toBe(true);
+    // A rerun finds every cell recorded: nothing is enqueued, nothing runs.
+    const before = [...main.counts.values()].reduce((a, b) => a + b, 0);
+    const again = await runStudyOnQueue({ ...study, results }, { queue: redis.url, queueName: 'main', pollIntervalMs: 200 });
+    expect(again).toMatchObject({ skipped: single.length, collected: 0 });
+    expect([...main.counts.values()].reduce((a, b) => a + b, 0)).toBe(before);
+    expect(readResults(results)).toHaveLength(single.length);
+  }, 120_000);
+
+  it('(c) a coordinator killed with -9 and restarted collects what finished meanwhile and re-enqueues nothing done', async () => {
+    const file = { ...study, seeds: [1, 2], results: join(dir, 'c.jsonl') };
+    const config = join(dir, 'c.json');
+    writeFileSync(config, JSON.stringify(file));
+    const total = planStudy(prepareStudy(file)).cells.length;
+    main.counts.clear();
+    const coordinator = cliProcess(['study', config, '--queue', redis.url, '--queue-name', 'main']);
+    await until('the first record', () => count(file.results) >= 1);
+    coordinator.proc.kill('SIGKILL');
+    await coordinator.exited;
+    const atKill = count(file.results);
+    // The workers go on while no coordinator watches.
+    await until('the workers to finish every cell', () => [...main.counts.keys()].length === total);
+    const r = await runStudyOnQueue(file, { queue: redis.url, queueName: 'main', pollIntervalMs: 200 });
+    expect(r.failed).toEqual([]);
+    expect(r.skipped).toBe(atKill);
+    expect(r.collected).toBe(total - atKill);
+    // Every cell ran once: none of the recorded ones was enqueued again, none was lost.
+    expect([...main.counts.values()]).toEqual(new Array(total).fill(1));
+    const records = readResults(file.results);
+    expect(new Set(records.map((x) => x.key)).size).toBe(total);
+    expect(records).toHaveLength(total);
+    // Collected jobs are removed: Redis holds no finished cell of the study.
+    const queue = new Queue('main', { connection: bullConnection(parseRedisUrl(redis.url)).options });
+    expect(await queue.getJobCounts('completed', 'wait', 'active', 'failed')).toEqual({ completed: 0, wait: 0, active: 0, failed: 0 });
+    await queue.close();
+  }, 120_000);
+
+  it('(b) a worker killed with -9 in the middle of a cell: another worker runs it, one record per cell, none lost', async () => {
+    const file: StudyFile = {
+      dataset: { idx },
+      signals: [],
+      models: ['resnet', 'gaussianNB', 'decisionTree', 'logisticRegression'],
+      modelOptions: { resnet: { depth: 8, width: 4, epochs: 120, batchSize: 32 } },
+      results: join(dir, 'b.jsonl'),
+    };
+    const slow = planStudy(prepareStudy(file)).cells.find((c) => c.model === 'resnet')?.key as string;
+    const flags = ['--queue', redis.url, '--queue-name', 'kill', '--concurrency', '1', '--lock-duration', '3', '--stalled-interval', '1'];
+    const a = cliProcess(['worker', ...flags]);
+    const b = cliProcess(['worker', ...flags]);
+    try {
+      await until('both workers', () => a.output().includes('pulling cells') && b.output().includes('pulling cells'));
+      let training = false;
+      const coordinator = runStudyOnQueue(file, {
+        queue: redis.url,
+        queueName: 'kill',
+        pollIntervalMs: 200,
+        onStatus: (s) => (training ||= s.running.some((r) => r.cell.key === slow && r.fraction !== undefined)),
+      });
+      coordinator.catch(() => undefined);
+      await until('the ResNet cell to train', () => training);
+      const [victim, survivor] = a.output().includes(`started resnet on clean (seed 0, key ${slow})`) ? [a, b] : [b, a];
+      victim.proc.kill('SIGKILL');
+      const r = await coordinator;
+      expect(r.failed).toEqual([]);
+      expect(survivor.output()).toContain(`started resnet on clean (seed 0, key ${slow})`);
+      const records = readResults(file.results as string);
+      expect(records.map((x) => x.key).sort()).toEqual(
+        planStudy(prepareStudy(file))
+          .cells.map((c) => c.key)
+          .sort(),
+      );
+      expect(records.find((x) => x.key === slow)?.params).toMatchObject({ epochs: 120 });
+    } finally {
+      a.proc.kill('SIGKILL');
+      b.proc.kill('SIGKILL');
+    }
+  }, 120_000);
+
+  it('refuses a job whose data differs from the worker’s (DATA_MISMATCH, not retried)', async () => {
+    const plan = planStudy(prepareStudy(study));
+    const cell = plan.cells[0];
+    if (cell === undefined) throw new Error('no cell');
+    const connection = bullConnection(parseRedisUrl(redis.url)).options;
+    const queue = new Queue('main', { connection });
+    const events = new QueueEvents('main', { connection });
+    await events.waitUntilReady();
+    try {
+      const other = { ...plan.data, train: { ...plan.data.train, sha256: '0'.repeat(64) } };
+      const jobs = await queue.addBulk([
+        {
+          name: 'mismatch',
+          data: { cell, data: study, identity: other, version: VERSION } satisfies CellJobData,
+          opts: { jobId: 'mismatch-data', attempts: 3 },
+        },
+        {
+          name: 'mismatch',
+          data: { cell, data: study, identity: plan.data, version: '0.0.1' } satisfies CellJobData,
+          opts: { jobId: 'mismatch-version', attempts: 3 },
+        },
+      ]);
+      for (const job of jobs)
+        await expect(job.waitUntilFinished(events, 60_000)).rejects.toThrow(
+          /^DATA_MISMATCH: blindspots worker: the (data \(train split\)|version) differs/,
+        );
+      for (const job of jobs) expect((await queue.getJob(job.id as string))?.attemptsMade).toBe(1);
+      for (const job of jobs) await job.remove();
+    } finally {
+      await events.close();
+      await queue.close();
+    }
+  }, 120_000);
+
+  it('an unreachable Redis, a silent server and a malformed URL are typed errors within seconds', async () => {
+    const nobody = `redis://127.0.0.1:${String(await freePort())}/0`;
+    const silent = createServer(() => undefined);
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const address = silent.address();
+    const mute = `redis://127.0.0.1:${String(typeof address === 'object' && address !== null ? address.port : 0)}`;
+    try {
+      const t0 = Date.now();
+      await expect(runStudyOnQueue({ ...study, results: join(dir, 'x.jsonl') }, { queue: nobody })).rejects.toMatchObject({
+        code: 'QUEUE_UNAVAILABLE',
+        message: expect.stringContaining(nobody) as string,
+      });
+      await expect(startQueueWorker({ queue: mute })).rejects.toMatchObject({
+        code: 'QUEUE_UNAVAILABLE',
+        message: expect.stringContaining(mute) as string,
+      });
+      expect(Date.now() - t0).toBeLessThan(20_000);
+      await expect(startQueueWorker({ queue: 'http://127.0.0.1:6379' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+      await expect(startQueueWorker({ queue: 'redis://127.0.0.1:6379/x' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+      await expect(runStudyOnQueue(study, { queue: redis.url })).rejects.toMatchObject({
+        code: 'INVALID_ARGUMENT',
+        details: { arg: 'results' },
+      });
+    } finally {
+      silent.close();
+    }
+  });
+
+  it('(e) Redis killed mid-run: typed errors; Redis and coordinator restarted finish the study, one record per cell', async () => {
+    const folder = mkdtempSync(join(dir, 'redis-e-'));
+    let server = await startRedis(folder, { aof: true });
+    const file = { ...study, seeds: [3, 4], results: join(dir, 'e.jsonl') };
+    const total = planStudy(prepareStudy(file)).cells.length;
+    const options = { queue: server.url, redisTimeoutMs: 2000, stalledIntervalMs: 1000, lockDurationMs: 2000 };
+    let worker = await startQueueWorker(options);
+    worker.done.catch(() => undefined);
+    let killed = false;
+    const coordinator = runStudyOnQueue(file, {
+      ...options,
+      pollIntervalMs: 200,
+      onCell: () => {
+        if (!killed) void server.stop('SIGKILL');
+        killed = true;
+      },
+    });
+    const t0 = Date.now();
+    const error = await coordinator.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(BlindspotsError);
+    expect(error).toMatchObject({ code: 'QUEUE_UNAVAILABLE', message: expect.stringContaining(server.url) as string });
+    await expect(worker.done).rejects.toMatchObject({ code: 'QUEUE_UNAVAILABLE' });
+    expect(Date.now() - t0).toBeLessThan(30_000);
+    const before = count(file.results);
+    expect(before).toBeGreaterThanOrEqual(1);
+    expect(before).toBeLessThan(total);
+
+    server = await startRedis(folder, { aof: true, port: server.port });
+    worker = await startQueueWorker(options);
+    try {
+      const r = await runStudyOnQueue(file, { ...options, pollIntervalMs: 200 });
+      expect(r.failed).toEqual([]);
+      expect(r.skipped).toBe(before);
+      const records = readResults(file.results);
+      expect(records).toHaveLength(total);
+      expect(new Set(records.map((x) => x.key)).size).toBe(total);
+      expect(stable(records)).toEqual(stable(await runStudy(prepareStudy(file))));
+    } finally {
+      await worker.close(true);
+      await server.stop();
+    }
+  }, 120_000);
+});
