@@ -176,8 +176,10 @@ export async function probeRedis(target: RedisTarget, fn = 'probeRedis', timeout
     enableOfflineQueue: false,
     retryStrategy: () => null,
   });
-  // The failure is reported by the rejected connect; without a listener ioredis would also print it.
-  client.on('error', () => undefined);
+  // Kept for the message (the rejected connect only says "Connection is closed"); a listener
+  // also keeps ioredis from printing it.
+  let socketError: string | undefined;
+  client.on('error', (e: unknown) => (socketError = message(e)));
   try {
     await withTimeout(client.connect(), timeoutMs, 'connect');
     const version = /redis_version:([^\r\n]+)/.exec(await withTimeout(client.info('server'), timeoutMs, 'INFO'))?.[1] ?? '?';
@@ -196,7 +198,8 @@ export async function probeRedis(target: RedisTarget, fn = 'probeRedis', timeout
       save: await config('save'),
     };
   } catch (e) {
-    throw queueUnavailable(fn, target, message(e));
+    const why = message(e);
+    throw queueUnavailable(fn, target, socketError !== undefined && /Connection is closed/.test(why) ? socketError : why);
   } finally {
     client.disconnect();
   }

@@ -130,7 +130,7 @@ export async function runStudyOnQueue(file: StudyFile, options: QueueStudyOption
   const plan = planStudy({ ...config, ...(options.threads === undefined ? {} : { threads: options.threads }) }, fn);
   const warn = options.onWarning ?? (() => undefined);
 
-  const info = await probeRedis(target, fn);
+  const info = await probeRedis(target, fn, Math.min(5000, redisTimeout));
   for (const w of redisWarnings(info)) warn(`${target.url}: ${w}`);
   const out = ResultsFile.open(results, fn);
   const t0 = performance.now();
@@ -154,7 +154,11 @@ export async function runStudyOnQueue(file: StudyFile, options: QueueStudyOption
   const events = new QueueEvents(queueName, { connection: connection.options });
   const watch = new RedisWatch(target, fn, redisTimeout);
   // Redis gone for good: BullMQ's clients stop reconnecting, so that closing them ends.
-  watch.lost.catch(() => connection.stop());
+  let lost = false;
+  watch.lost.catch(() => {
+    lost = true;
+    connection.stop();
+  });
   queue.on('error', () => undefined);
   events.on('error', () => undefined);
 
@@ -315,8 +319,8 @@ export async function runStudyOnQueue(file: StudyFile, options: QueueStudyOption
   } finally {
     options.abortSignal?.removeEventListener('abort', onAbort);
     watch.stop();
-    // Bounded all the same: a close that waits on a Redis that is gone must not hang the exit.
-    const cut = (p: Promise<void>): Promise<void> => withTimeout(p, 5000, 'close').catch(() => undefined);
+    // Bounded: against a Redis that is gone, QueueEvents' close waits for ever (BullMQ 6.7).
+    const cut = (p: Promise<void>): Promise<void> => withTimeout(p, lost ? 2000 : 15_000, 'close').catch(() => undefined);
     await Promise.all([cut(queue.close()), cut(events.close())]);
     out.close();
   }

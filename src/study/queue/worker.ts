@@ -126,7 +126,7 @@ export async function startQueueWorker(options: QueueWorkerOptions, fn = 'startQ
     throw fail('INVALID_ARGUMENT', fn, 'data', 'a path', JSON.stringify(options.data));
   const emit = options.onEvent ?? (() => undefined);
 
-  const info = await probeRedis(target, fn);
+  const info = await probeRedis(target, fn, Math.min(5000, redisTimeout));
   for (const message of redisWarnings(info)) emit({ type: 'warning', message: `${target.url}: ${message}` });
 
   const child: ChildOptions = {
@@ -184,9 +184,10 @@ export async function startQueueWorker(options: QueueWorkerOptions, fn = 'startQ
       else {
         // Redis is gone: the cells' processes are killed (their cells run again elsewhere), and
         // closing is bounded all the same, so that the error is reported rather than a hang.
-        await withTimeout(worker.close(true), 5000, 'close').catch(() => undefined);
+        await withTimeout(worker.close(true), 2000, 'close').catch(() => undefined);
       }
-      if (idleQueue !== undefined) await withTimeout(idleQueue.close(), 5000, 'close').catch(() => undefined);
+      if (idleQueue !== undefined)
+        await withTimeout(idleQueue.close(), error === undefined ? 15_000 : 2000, 'close').catch(() => undefined);
       if (error === undefined) resolveDone();
       else rejectDone(error);
     })();
