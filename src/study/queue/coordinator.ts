@@ -272,11 +272,12 @@ export async function runStudyOnQueue(file: StudyFile, options: QueueStudyOption
     // Listening before the first look, so that no completion falls between the two.
     await guarded(events.waitUntilReady());
     await guarded(pass());
-    // Failed cells of an earlier run: this run is the retry.
+    // Failed cells of an earlier run: this run is the retry, with this run's data section (a
+    // dataset moved since is found); the key, hence data identity and version, is the same.
     for (const f of failed) {
       const job = await guarded(queue.getJob(f.cell.key));
       if (job === undefined) continue;
-      await guarded(job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true }));
+      await guarded(job.remove());
       retried++;
     }
     failed = [];
