@@ -162,9 +162,15 @@ export async function runStudyOnQueue(file: StudyFile, options: QueueStudyOption
   queue.on('error', () => undefined);
   events.on('error', () => undefined);
 
+  // An event during a pass must not be lost: it marks the queue changed, and the loop does not
+  // sleep while it is marked.
+  let changed = false;
   let wake: () => void = () => undefined;
   const progress = new Map<string, number>();
-  const nudge = (): void => wake();
+  const nudge = (): void => {
+    changed = true;
+    wake();
+  };
   for (const name of ['completed', 'failed', 'active', 'stalled', 'waiting'] as const) events.on(name, nudge);
   events.on('progress', ({ jobId, data: p }: { jobId: string; data: unknown }) => {
     if (isPlainObject(p) && typeof p.fraction === 'number') progress.set(jobId, p.fraction);
@@ -285,6 +291,7 @@ export async function runStudyOnQueue(file: StudyFile, options: QueueStudyOption
     let lastResync = performance.now();
     let lastShown = '';
     for (;;) {
+      changed = false;
       await guarded(pass());
       if (performance.now() - lastResync > resyncInterval) {
         // A Redis restarted without persistence lost its jobs; cells queued or running are untouched (same id).
@@ -296,11 +303,13 @@ export async function runStudyOnQueue(file: StudyFile, options: QueueStudyOption
       if (shown !== lastShown || s.running.length > 0) options.onStatus?.(s);
       lastShown = shown;
       if (s.done + s.failed.length >= s.total) break;
+      if (changed) continue;
       await guarded(
         new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, pollInterval);
           wake = () => {
             clearTimeout(timer);
+            wake = () => undefined;
             resolve();
           };
         }),

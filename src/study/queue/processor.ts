@@ -95,7 +95,8 @@ export default async function processCell(job: SandboxedJob<CellJobData, CellRec
     const data = dataFor(job.data);
     // A worker's --threads applies where threads do not change the result (they are not in the key).
     const threads = options.threads !== undefined && getModel(cell.model).threads === 'same-result' ? options.threads : cell.threads;
-    let last = 0;
+    // Progress from the first 2 s on: short cells cost no Redis write for it.
+    let last = Date.now();
     const onProgress = (p: FitProgress): void => {
       const now = Date.now();
       if (now - last < 2000 && p.fraction < 1) return;

@@ -1,0 +1,25 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Queue } from 'bullmq';
+import { writeIdxFolder } from '../test/conformance/fixtures.ts';
+import { startRedis } from '../test/study/redisServer.ts';
+import { runStudyOnQueue, startQueueWorker, bullConnection, parseRedisUrl } from '../src/study/queue/index.ts';
+const dir = mkdtempSync(join(tmpdir(), 'ov-'));
+const redis = await startRedis(dir);
+const tiny = { dataset: { idx: writeIdxFolder(join(dir, 'idx'), { train: 90, test: 30, side: 10, classes: 3 }) }, signals: 'all', models: ['gaussianNB'], seeds: [0, 1, 2, 3, 4, 5] } as const;
+const stamps: { key: string; t: number; what: string }[] = [];
+const w = await startQueueWorker({ queue: redis.url, queueName: 'o', onEvent: (e) => { if (e.type === 'started' || e.type === 'completed') stamps.push({ key: e.cell.key, t: performance.now(), what: e.type }); } });
+await runStudyOnQueue({ ...tiny, seeds: [99], results: join(dir, 'w.jsonl') } as never, { queue: redis.url, queueName: 'o' });
+stamps.length = 0;
+const t0 = performance.now();
+let tEnq = 0;
+const r = await runStudyOnQueue({ ...tiny, results: join(dir, 'r.jsonl') } as never, { queue: redis.url, queueName: 'o', onStatus: () => { if (tEnq === 0) tEnq = performance.now(); } });
+const t1 = performance.now();
+console.log('total', (t1 - t0).toFixed(0), 'first status', (tEnq - t0).toFixed(0), 'first start', (stamps[0]!.t - t0).toFixed(0), 'last complete', (stamps.at(-1)!.t - t0).toFixed(0));
+const proc: number[] = []; const gap: number[] = [];
+for (let i = 0; i < stamps.length; i += 2) { proc.push(stamps[i + 1]!.t - stamps[i]!.t); if (i > 0) gap.push(stamps[i]!.t - stamps[i - 1]!.t); }
+const avg = (a: number[]) => (a.reduce((x, y) => x + y, 0) / a.length).toFixed(1);
+console.log('cells', r.records.length, 'processing avg', avg(proc), 'gap avg', avg(gap), 'fit avg', avg(r.records.map((x) => x.fitSeconds * 1000)));
+console.log('proc', proc.map((x) => x.toFixed(0)).join(' '));
+await w.close(); await redis.stop();
