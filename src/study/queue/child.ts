@@ -2,7 +2,14 @@
 import { BlindspotsError } from '../../errors.js';
 import type { StudyDataSection } from './job.js';
 
-/** The environment variable carrying {@link ChildOptions} to the cell processes (JSON). */
+/**
+ * The environment variable carrying {@link ChildOptions} to the cell processes (JSON).
+ *
+ * @example
+ * ```ts
+ * const options = JSON.parse(process.env[WORKER_ENV] ?? '{}') as ChildOptions;
+ * ```
+ */
 export const WORKER_ENV = 'BLINDSPOTS_QUEUE_WORKER';
 
 /** A worker's own settings, which its cell processes apply to every cell. */
@@ -13,7 +20,14 @@ export interface ChildOptions {
   readonly data?: string;
 }
 
-/** The data section with the dataset path replaced by this machine's, when the worker was given one. */
+/**
+ * The data section with the dataset path replaced by this machine's, when the worker was given one.
+ *
+ * @example
+ * ```ts
+ * dataSectionWithPath({ dataset: { idx: '/data/mnist' } }, '/scratch/mnist'); // { dataset: { idx: '/scratch/mnist' } }
+ * ```
+ */
 export function dataSectionWithPath(section: StudyDataSection, path: string | undefined): StudyDataSection {
   const spec = section.dataset;
   if (path === undefined || typeof spec !== 'object') return section;
@@ -21,7 +35,14 @@ export function dataSectionWithPath(section: StudyDataSection, path: string | un
   return { ...section, dataset: { ...spec, [key]: path } as StudyDataSection['dataset'] };
 }
 
-/** DATA_MISMATCH: what the coordinator planned differs from what this worker has. */
+/**
+ * DATA_MISMATCH: what the coordinator planned differs from what this worker has.
+ *
+ * @example
+ * ```ts
+ * throw mismatch('blindspots worker', 'version', 'blindspots 0.1.0', '0.2.0');
+ * ```
+ */
 export function mismatch(fn: string, what: string, planned: string, here: string): BlindspotsError {
   return new BlindspotsError(
     'DATA_MISMATCH',

@@ -60,7 +60,14 @@ export function parseRedisUrl(url: string, fn = 'parseRedisUrl', arg = 'queue'):
   };
 }
 
-/** ioredis options for a target (without retry policy: each user sets its own). */
+/**
+ * ioredis options for a target (without retry policy: each user sets its own).
+ *
+ * @example
+ * ```ts
+ * const client = new Redis({ ...redisOptions(parseRedisUrl('redis://localhost:6379/1')), lazyConnect: true });
+ * ```
+ */
 export function redisOptions(target: RedisTarget): RedisOptions {
   return {
     host: target.host,
@@ -117,7 +124,15 @@ export function bullConnection(target: RedisTarget): BullConnection {
   };
 }
 
-/** The QUEUE_UNAVAILABLE error for a target. */
+/**
+ * The QUEUE_UNAVAILABLE error for a target.
+ *
+ * @example
+ * ```ts
+ * throw queueUnavailable('blindspots worker', target, 'connect ECONNREFUSED 127.0.0.1:6379');
+ * // blindspots worker: no Redis at redis://127.0.0.1:6379: connect ECONNREFUSED 127.0.0.1:6379
+ * ```
+ */
 export function queueUnavailable(fn: string, target: RedisTarget, why: string): BlindspotsError {
   return new BlindspotsError(
     'QUEUE_UNAVAILABLE',
@@ -144,6 +159,11 @@ function message(e: unknown): string {
 /**
  * `promise`, or a rejection after `ms`. The timer keeps the process alive: a promise that can no
  * longer settle (its sockets closed) must still end in the rejection, not in an empty event loop.
+ *
+ * @example
+ * ```ts
+ * await withTimeout(queue.close(), 2000, 'close').catch(() => undefined); // at most 2 s
+ * ```
  */
 export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

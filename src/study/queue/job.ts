@@ -7,7 +7,16 @@ import type { Cell } from '../plan.js';
 import type { StudyFile } from '../prepare.js';
 import type { DataIdentity } from '../records.js';
 
-/** The default queue name: one queue can carry cells of several studies (each job carries its data section). */
+/**
+ * The default queue name: one queue can carry cells of several studies (each job carries its
+ * data section).
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_QUEUE_NAME } from 'blindspots/queue';
+ * new Queue(DEFAULT_QUEUE_NAME, { connection }); // the queue `blindspots worker` pulls from
+ * ```
+ */
 export const DEFAULT_QUEUE_NAME = 'blindspots';
 
 /**
@@ -62,7 +71,15 @@ export const QUEUE_SETTINGS = {
 /** The part of a study file that makes the data: every worker makes the same splits from it. */
 export type StudyDataSection = Pick<StudyFile, 'dataset' | 'perClass' | 'size' | 'testFraction' | 'splitSeed' | 'dither'>;
 
-/** The study file keys of {@link StudyDataSection}. */
+/**
+ * The study file keys of {@link StudyDataSection}.
+ *
+ * @example
+ * ```ts
+ * import { DATA_SECTION_KEYS } from 'blindspots/queue';
+ * DATA_SECTION_KEYS.includes('splitSeed'); // true
+ * ```
+ */
 export const DATA_SECTION_KEYS = ['dataset', 'perClass', 'size', 'testFraction', 'splitSeed', 'dither'] as const;
 
 /**
@@ -81,6 +98,13 @@ export interface CellJobData {
  * The data section of a study file (the keys it holds), a relative dataset path made absolute
  * (from this process's folder): workers started elsewhere on the machine, or on machines that
  * mount the data at the same place, find it. Paths are not in the keys (content hashes are).
+ *
+ * @example
+ * ```ts
+ * import { dataSectionOf } from 'blindspots/queue';
+ * dataSectionOf({ dataset: { idx: 'data' }, perClass: 10, signals: 'all', models: ['decisionTree'] });
+ * // { dataset: { idx: '/home/me/study/data' }, perClass: 10 }
+ * ```
  */
 export function dataSectionOf(file: StudyFile): StudyDataSection {
   const out: Record<string, unknown> = {};
@@ -94,7 +118,16 @@ export function dataSectionOf(file: StudyFile): StudyDataSection {
   return out as unknown as StudyDataSection;
 }
 
-/** The job name shown by BullMQ tools (Bull Board, Taskforce): `model on signal (seed n)`. */
+/**
+ * The job name shown by BullMQ tools (Bull Board, Taskforce): `model on signal (seed n)`.
+ *
+ * @example
+ * ```ts
+ * import { jobName } from 'blindspots/queue';
+ * import { planStudy } from 'blindspots/study';
+ * jobName(planStudy(config).cells[0]); // 'decisionTree on clean (seed 0)'
+ * ```
+ */
 export function jobName(cell: Cell): string {
   return `${cell.model} on ${cell.signal} (seed ${String(cell.seed)})`;
 }
