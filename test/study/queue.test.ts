@@ -23,7 +23,6 @@ import {
   type QueueWorker,
   type QueueWorkerOptions,
 } from '../../src/study/queue/index.js';
-import { VERSION } from '../../src/version.js';
 import { writeIdxFolder } from '../conformance/fixtures.js';
 import { freePort, REDIS_SERVER, startRedis, type RedisServer } from './redisServer.js';
 

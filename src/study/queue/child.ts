@@ -32,7 +32,8 @@ export function dataSectionWithPath(section: StudyDataSection, path: string | un
   const spec = section.dataset;
   if (path === undefined || typeof spec !== 'object') return section;
   const key = 'cifar10' in spec ? 'cifar10' : 'idx' in spec ? 'idx' : 'zhangCsv';
-  return { ...section, dataset: { ...spec, [key]: path } as StudyDataSection['dataset'] };
+  const dataset: StudyDataSection['dataset'] = { ...spec, [key]: path };
+  return { ...section, dataset };
 }
 
 /**

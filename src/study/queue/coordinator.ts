@@ -162,13 +162,13 @@ export async function runStudyOnQueue(file: StudyFile, options: QueueStudyOption
   queue.on('error', () => undefined);
   events.on('error', () => undefined);
 
-  // An event during a pass must not be lost: it marks the queue changed, and the loop does not
-  // sleep while it is marked.
-  let changed = false;
+  // An event during a pass must not be lost: events are counted, and the loop does not sleep
+  // when one came since the pass began.
+  let eventCount = 0;
   let wake: () => void = () => undefined;
   const progress = new Map<string, number>();
   const nudge = (): void => {
-    changed = true;
+    eventCount++;
     wake();
   };
   for (const name of ['completed', 'failed', 'active', 'stalled', 'waiting'] as const) events.on(name, nudge);
@@ -291,7 +291,7 @@ export async function runStudyOnQueue(file: StudyFile, options: QueueStudyOption
     let lastResync = performance.now();
     let lastShown = '';
     for (;;) {
-      changed = false;
+      const seen = eventCount;
       await guarded(pass());
       if (performance.now() - lastResync > resyncInterval) {
         // A Redis restarted without persistence lost its jobs; cells queued or running are untouched (same id).
@@ -303,7 +303,7 @@ export async function runStudyOnQueue(file: StudyFile, options: QueueStudyOption
       if (shown !== lastShown || s.running.length > 0) options.onStatus?.(s);
       lastShown = shown;
       if (s.done + s.failed.length >= s.total) break;
-      if (changed) continue;
+      if (eventCount !== seen) continue;
       await guarded(
         new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, pollInterval);

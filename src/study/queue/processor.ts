@@ -110,7 +110,7 @@ export default async function processCell(job: SandboxedJob<CellJobData, CellRec
     if (!(e instanceof BlindspotsError)) throw e;
     // The code travels in the message: BullMQ keeps only the message as the failure reason.
     const reason = `${e.code}: ${e.message}`;
-    if (e.code === 'DATA_MISMATCH') throw new UnrecoverableError(reason);
-    throw new Error(reason);
+    if (e.code === 'DATA_MISMATCH') throw Object.assign(new UnrecoverableError(reason), { cause: e });
+    throw new Error(reason, { cause: e });
   }
 }
