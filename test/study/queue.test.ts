@@ -175,7 +175,7 @@ describe.skipIf(REDIS_SERVER === undefined)('queue: BullMQ on Redis', () => {
       dataset: { idx },
       signals: [],
       models: ['resnet', 'gaussianNB', 'decisionTree', 'logisticRegression'],
-      modelOptions: { resnet: { depth: 8, width: 4, epochs: 60, batchSize: 32 } },
+      modelOptions: { resnet: { depth: 8, width: 4, epochs: 150, batchSize: 32 } },
       results: join(dir, 'b.jsonl'),
     };
     const slow = planStudy(prepareStudy(file)).cells.find((c) => c.model === 'resnet')?.key as string;
@@ -185,14 +185,19 @@ describe.skipIf(REDIS_SERVER === undefined)('queue: BullMQ on Redis', () => {
     try {
       await until('both workers', () => a.output().includes('pulling cells') && b.output().includes('pulling cells'));
       let training = false;
+      let finished = false;
       const coordinator = runStudyOnQueue(file, {
         queue: redis.url,
         queueName: 'kill',
         pollIntervalMs: 200,
         onStatus: (s) => (training ||= s.running.some((r) => r.cell.key === slow && r.fraction !== undefined)),
       });
-      coordinator.catch(() => undefined);
-      await until('the ResNet cell to train', () => training);
+      coordinator.then(
+        () => (finished = true),
+        () => (finished = true),
+      );
+      await until('the ResNet cell to train', () => training || finished, 150_000);
+      if (!training) throw new Error('the ResNet cell ended before it was seen training: give it more epochs');
       const [victim, survivor] = a.output().includes(`started resnet on clean (seed 0, key ${slow})`) ? [a, b] : [b, a];
       const cellProcesses = childrenOf(victim.proc.pid as number);
       expect(cellProcesses.length).toBeGreaterThan(0);
@@ -208,12 +213,12 @@ describe.skipIf(REDIS_SERVER === undefined)('queue: BullMQ on Redis', () => {
           .cells.map((c) => c.key)
           .sort(),
       );
-      expect(records.find((x) => x.key === slow)?.params).toMatchObject({ epochs: 60 });
+      expect(records.find((x) => x.key === slow)?.params).toMatchObject({ epochs: 150 });
     } finally {
       a.proc.kill('SIGKILL');
       b.proc.kill('SIGKILL');
     }
-  }, 120_000);
+  }, 300_000);
 
   it('a worker with other data refuses its cells (DATA_MISMATCH, not retried); the coordinator lists them, a rerun retries them', async () => {
     // A worker whose copy of the dataset (--data) holds other images than the coordinator's.

@@ -95,11 +95,11 @@ export default async function processCell(job: SandboxedJob<CellJobData, CellRec
     const data = dataFor(job.data);
     // A worker's --threads applies where threads do not change the result (they are not in the key).
     const threads = options.threads !== undefined && getModel(cell.model).threads === 'same-result' ? options.threads : cell.threads;
-    // Progress from the first 2 s on: short cells cost no Redis write for it.
-    let last = Date.now();
+    // Progress after the first second, then every 2 s: short cells cost no Redis write for it.
+    let last = Date.now() - 1000;
     const onProgress = (p: FitProgress): void => {
       const now = Date.now();
-      if (now - last < 2000 && p.fraction < 1) return;
+      if (now - last < 2000) return;
       last = now;
       job
         .updateProgress({ fraction: p.fraction, ...(p.etaSeconds === undefined ? {} : { etaSeconds: p.etaSeconds }) })
