@@ -19,7 +19,9 @@ export type ErrorCode =
   | 'DATA_FORMAT'
   | 'NO_BACKEND'
   | 'NODE_ONLY'
-  | 'LOCKED';
+  | 'LOCKED'
+  | 'QUEUE_UNAVAILABLE'
+  | 'DATA_MISMATCH';
 
 /** Structured facts about an error, so callers can react without parsing the message. */
 export interface ErrorDetails {

@@ -2,13 +2,15 @@
  * The published package, as a user gets it: `npm pack`, install the tarball into a scratch ESM
  * project, import from 'blindspots' and its subpaths in plain Node, and run the CLI.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encoderNames } from '../src/encoders/registry.js';
+import { writeIdxFolder } from './conformance/fixtures.js';
+import { REDIS_SERVER, startRedis } from './study/redisServer.js';
 
 const root = resolve(import.meta.dirname, '..');
 const scratch = mkdtempSync(join(tmpdir(), 'blindspots-pack-'));
@@ -31,6 +33,7 @@ import { injectOnePixel } from 'blindspots/encoders';
 import { models, ResNet, useFastestBackend } from 'blindspots/models';
 import { FASHION_MNIST_CLASSES } from 'blindspots/data';
 import { recoverabilityTable } from 'blindspots/study';
+import { QUEUE_SETTINGS } from 'blindspots/queue';
 const x = { data: new Float32Array(4 * 8 * 8 * 3).fill(128 / 255), shape: [4, 8, 8, 3] };
 const y = [0, 1, 2, 3];
 const r = recoverability('orthogonalNoise', injectOrthogonalNoise(x, y), y);
@@ -41,7 +44,7 @@ const backend = (await useFastestBackend()).name;
 const net = await new ResNet({ depth: 8, width: 4, epochs: 1, batchSize: 4 }).fit(x, y);
 const predicted = (await net.predict(x)).length;
 net.dispose();
-console.log(JSON.stringify({ accuracy: r.accuracy, signals: Object.keys(encoders).length, models: typeof models, classes: FASHION_MNIST_CLASSES.length, table: typeof recoverabilityTable, typed, VERSION, backend, predicted }));
+console.log(JSON.stringify({ accuracy: r.accuracy, signals: Object.keys(encoders).length, models: typeof models, classes: FASHION_MNIST_CLASSES.length, table: typeof recoverabilityTable, queue: QUEUE_SETTINGS.attempts, typed, VERSION, backend, predicted }));
 `,
     );
     // Nothing but the result: importing the library and training prints nothing (no tfjs notice).
@@ -55,6 +58,7 @@ console.log(JSON.stringify({ accuracy: r.accuracy, signals: Object.keys(encoders
       models: 'object',
       classes: 10,
       table: 'function',
+      queue: 3,
       typed: true,
       backend: 'wasm',
       predicted: 4,
@@ -91,4 +95,40 @@ console.log(JSON.stringify({ accuracy: r.accuracy, signals: Object.keys(encoders
     );
     expect(external).toEqual([]);
   }, 600_000);
+
+  // The queue's cell processes are started from a file path (BullMQ's sandboxed processor): the
+  // installed package's dist/study/queue/processor.js must be found and run.
+  it.skipIf(REDIS_SERVER === undefined)(
+    'runs a study on a Redis queue with the installed CLI (coordinator and worker)',
+    async () => {
+      const bin = join(scratch, 'node_modules/.bin/blindspots');
+      expect(existsSync(bin)).toBe(true);
+      const redis = await startRedis(scratch);
+      try {
+        writeIdxFolder(join(scratch, 'idx'), { train: 60, test: 30, side: 8, classes: 3 });
+        writeFileSync(
+          join(scratch, 'study.json'),
+          JSON.stringify({ dataset: { idx: 'idx' }, signals: ['onePixel'], models: ['decisionTree'], results: 'study.jsonl' }),
+        );
+        const run = (args: string[]) => {
+          const p = spawn(bin, args, { cwd: scratch, stdio: ['ignore', 'pipe', 'pipe'] });
+          const result = { out: '', exited: new Promise<number | null>((resolve) => p.on('exit', resolve)) };
+          p.stdout.on('data', (b: Buffer) => (result.out += b.toString()));
+          p.stderr.on('data', (b: Buffer) => (result.out += b.toString()));
+          return result;
+        };
+        const study = run(['study', 'study.json', '--queue', redis.url]);
+        // The worker after the cells are queued, so that its --idle-exit cannot end it before.
+        while (!study.out.includes('start workers with')) await new Promise((r) => setTimeout(r, 100));
+        const worker = run(['worker', '--queue', redis.url, '--idle-exit', '2']);
+        expect(await study.exited, study.out).toBe(0);
+        expect(await worker.exited, worker.out).toBe(0);
+        expect(worker.out).toMatch(/done decisionTree on onePixel/);
+        expect(readFileSync(join(scratch, 'study.jsonl'), 'utf8').trim().split('\n')).toHaveLength(2);
+      } finally {
+        await redis.stop();
+      }
+    },
+    300_000,
+  );
 });

@@ -5,6 +5,7 @@ import { modelNames, models } from '../models/registry.js';
 import { VERSION } from '../version.js';
 import { ENCODE_FORMATS, encodeCommand } from './encode.js';
 import { PRESETS } from '../study/presets.js';
+import type { WorkerFlags } from './queue.js';
 import { mergeCommand, REPORT_FORMATS, reportCommand, STUDY_FILE_HELP, studyCommand } from './study.js';
 
 /** The CLI: its commands, help and flags (commander checks unknown flags and missing values). */
@@ -82,8 +83,38 @@ BLINDSPOTS_NO_HUGETLB=1 turns this off.`,
       "run only shard i of n (cells balanced by cost); 'auto' reads Slurm array or Kubernetes Indexed Job variables",
     )
     .option('--completions <n>', "with --shard auto on Kubernetes: the Job's completions")
-    .addHelpText('after', `\n${STUDY_FILE_HELP}\n\nPrints the study table when done. See also: blindspots report, blindspots merge.`)
+    .option(
+      '--queue <redis-url>',
+      'coordinate: enqueue the cells on a BullMQ queue (redis://host:6379/0) for `blindspots worker`s and collect their records',
+    )
+    .option('--queue-name <name>', 'with --queue: the queue (default blindspots)')
+    .option('--redis-timeout <s>', 'with --queue: give up when Redis has not answered this long (default 60)')
+    .addHelpText(
+      'after',
+      `\n${STUDY_FILE_HELP}\n\nPrints the study table when done. See also: blindspots report, blindspots merge, blindspots worker; docs/scale-out.md.`,
+    )
     .action(async (config: string | undefined, flags: Parameters<typeof studyCommand>[1]) => setExit(await studyCommand(config, flags)));
+  cli
+    .command('worker')
+    .description('pull study cells from a queue (blindspots study --queue) and run each in a child process; on any number of machines')
+    .requiredOption('--queue <redis-url>', 'the Redis of the queue: redis://host:6379/0 (rediss:// for TLS)')
+    .option('--queue-name <name>', 'the queue (default blindspots)')
+    .option('--concurrency <k>', 'cells at once, each in its own process (default: cores / threads)')
+    .option('--threads <t>', "threads per cell for models whose results do not depend on it (forests); others keep the study's")
+    .option('--data <path>', "this machine's copy of the dataset folder or file, when not at the coordinator's path")
+    .option('--idle-exit <s>', 'exit once the queue has had nothing to do for this long (batch jobs)')
+    .option('--lock-duration <s>', 'how long a cell stays claimed without renewal (default 30; see docs/scale-out.md)')
+    .option('--stalled-interval <s>', 'how often to look for cells of dead workers (default 15)')
+    .option('--redis-timeout <s>', 'give up when Redis has not answered this long (default 60)')
+    .addHelpText(
+      'after',
+      '\nSIGINT/SIGTERM: the running cells finish, then the worker exits; a second signal stops at once.\nSee docs/scale-out.md.',
+    )
+    .action(async (flags: WorkerFlags) => {
+      // Loaded on demand: BullMQ and ioredis are for the queue commands only.
+      const { workerCommand } = await import('./queue.js');
+      setExit(await workerCommand(flags));
+    });
   cli
     .command('report')
     .description('tables and plots from one or more results files (duplicates merged by key)')

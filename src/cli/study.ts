@@ -52,6 +52,9 @@ export interface StudyFlags {
   readonly parallel?: string;
   readonly shard?: string;
   readonly completions?: string;
+  readonly queue?: string;
+  readonly queueName?: string;
+  readonly redisTimeout?: string;
 }
 
 const CMD = 'blindspots study';
@@ -169,6 +172,11 @@ export function shardResultsPath(path: string, shard: { index: number; count: nu
 /** `blindspots study`: runs a study from a file or preset; returns the exit code. */
 export async function studyCommand(configPath: string | undefined, flags: StudyFlags): Promise<number> {
   let file = studyFileOf(configPath, flags);
+  if (flags.queue !== undefined) {
+    // Loaded on demand: BullMQ and ioredis are for this command only.
+    const { queueStudyCommand } = await import('./queue.js');
+    return queueStudyCommand(file, flags);
+  }
   const threads = intFlag(CMD, '--threads', flags.threads) ?? file.threads ?? 1;
   const cores = availableParallelism();
   const parallelGiven = intFlag(CMD, '--parallel', flags.parallel) ?? file.parallel;
@@ -260,7 +268,8 @@ function readMany(cmd: string, paths: readonly string[]): CellRecord[] {
   return [...merged.records];
 }
 
-function warnDisagreements(disagreements: ReturnType<typeof mergeRecords>['disagreements']): void {
+/** Prints `warning DUPLICATE_DISAGREES` lines for records of one key that measured different things. */
+export function warnDisagreements(disagreements: ReturnType<typeof mergeRecords>['disagreements']): void {
   for (const d of disagreements) {
     const values = d.accuracies.map((a) => `${(100 * a.accuracy).toFixed(2)}% on ${a.host}`).join(' vs ');
     process.stderr.write(

@@ -75,8 +75,19 @@ function throwIfStudyAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted === true) throw new DOMException('the study was aborted', 'AbortError');
 }
 
-/** The split with the grid control applied (train and test get their own noise streams). */
-function applyDither(
+/**
+ * A split with the grid control applied as a study applies it (train and test get their own
+ * noise streams); texts and `spec === null` pass through. Queue workers use it to make the same
+ * data as a local run.
+ *
+ * @example
+ * ```ts
+ * import { applyDither, planStudy } from 'blindspots/study';
+ * const plan = planStudy(config);
+ * const train = applyDither(plan.train, plan.data.dither, 'train');
+ * ```
+ */
+export function applyDither(
   ds: ImageDataset<ImageArray> | TextDataset,
   spec: CellData['data']['dither'],
   split: 'train' | 'test',

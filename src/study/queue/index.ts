@@ -1,0 +1,26 @@
+/**
+ * `blindspots/queue`: run a study's cells on any number of machines through a BullMQ queue on
+ * Redis — a coordinator that enqueues and collects, workers that pull cells and run each in a
+ * child process. Node-only. See docs/scale-out.md.
+ */
+export {
+  bullConnection,
+  parseRedisUrl,
+  probeRedis,
+  redisWarnings,
+  RedisWatch,
+  type BullConnection,
+  type RedisInfo,
+  type RedisTarget,
+} from './connection.js';
+export { runStudyOnQueue, type QueueStatus, type QueueStudyOptions, type QueueStudyResult } from './coordinator.js';
+export {
+  DATA_SECTION_KEYS,
+  dataSectionOf,
+  DEFAULT_QUEUE_NAME,
+  jobName,
+  QUEUE_SETTINGS,
+  type CellJobData,
+  type StudyDataSection,
+} from './job.js';
+export { startQueueWorker, type QueueWorker, type QueueWorkerEvent, type QueueWorkerOptions } from './worker.js';
