@@ -8,6 +8,7 @@ import {
   LogisticRegression,
   MlDecisionTree,
   MlGaussianNB,
+  MlLogisticRegression,
   MlRandomForest,
   RandomForest,
 } from '../../src/models/index.js';
@@ -268,5 +269,38 @@ describe('decision tree progress', () => {
     expect(fractions.length).toBeGreaterThan(1);
     expect(fractions.at(-1)).toBe(1);
     for (let i = 1; i < fractions.length; i++) expect(fractions[i]!).toBeGreaterThanOrEqual(fractions[i - 1]!);
+  });
+});
+
+describe('the ml.js adapters on data the packages mishandle', () => {
+  // Two well separated blobs of 60 x 16 (the shape for the forest).
+  const rows = 60;
+  const cols = 16;
+  const data = Float32Array.from({ length: rows * cols }, (_, i) => ((i * 37) % 11) / 11 + (Math.floor(i / cols) % 2) * 3);
+  const x = { data, rows, cols };
+
+  it("MlRandomForest fits a small set (the package's out-of-bag vote failed on it; noOOB is the default here)", async () => {
+    const y = Int32Array.from({ length: rows }, (_, i) => i % 2);
+    const forest = await new MlRandomForest({ nEstimators: 5 }).fit(x, y);
+    expect(forest.params.noOOB).toBe(true);
+    const p = await forest.predict(x);
+    expect(p.filter((v, i) => v === y[i]).length / rows).toBeGreaterThan(0.9);
+  });
+
+  it('MlGaussianNB and MlLogisticRegression fit labels with a class missing (0 and 2, no 1) and predict only those labels', async () => {
+    const y = Int32Array.from({ length: rows }, (_, i) => (i % 2) * 2);
+    const nb = await new MlGaussianNB().fit(x, y);
+    const p = await nb.predict(x);
+    expect(p.filter((v, i) => v === y[i]).length / rows).toBeGreaterThan(0.9);
+    // ml-logistic-regression fits no intercept, so on these all-positive features it may not
+    // separate the classes; what matters here is that it fits and names real classes.
+    const lr = await new MlLogisticRegression({ numSteps: 50 }).fit(x, y);
+    for (const model of [nb, lr]) {
+      const predicted = [...new Set(await model.predict(x))];
+      expect(predicted.every((v) => v === 0 || v === 2)).toBe(true);
+      const proba = await model.predictProba(x);
+      expect(proba.cols).toBe(3);
+      expect(proba.data[1]).toBe(0); // the absent class gets no probability
+    }
   });
 });

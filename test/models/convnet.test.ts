@@ -487,3 +487,24 @@ describe('CharCNN', () => {
     });
   });
 });
+
+describe('ConvNet options', () => {
+  it('refuses malformed training options with typed errors naming the option', () => {
+    expect(thrownBy(() => new ResNet({ lrSteps: 0.5 as unknown as number[] }))).toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      details: { arg: 'options.lrSteps' },
+    });
+    expect(thrownBy(() => new ResNet({ epoch: 3 } as never))).toMatchObject({ code: 'UNKNOWN_OPTION', details: { arg: 'options.epoch' } });
+    // The one-cycle schedule sets the momentum and the rate: step-schedule options would be recorded but unused.
+    expect(thrownBy(() => new ResNet({ schedule: 'onecycle', momentum: 0.9 }))).toMatchObject({ details: { arg: 'options.momentum' } });
+    const params = new ResNet({ schedule: 'onecycle', depth: 8 }).params;
+    expect(params).toMatchObject({
+      schedule: 'onecycle',
+      momentum: null,
+      lrSteps: null,
+      lrDecay: null,
+      maxMomentum: 0.95,
+      baseMomentum: 0.85,
+    });
+  });
+});
