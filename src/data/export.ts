@@ -218,9 +218,12 @@ export const WRITE_CIFAR10_BINARY_OPTIONS = optionNames<QuantizeExportOptions>()
  *
  * @example
  * ```ts
+ * import { statSync } from 'node:fs';
  * import { writeCifar10Binary } from 'blindspots/data';
  * const images = { data: new Float32Array(2 * 32 * 32 * 3).fill(128 / 255), shape: [2, 32, 32, 3] as const };
- * writeCifar10Binary('data_batch_1.bin', images, [3, 7]); // 2 records of 3,073 bytes
+ * writeCifar10Binary('data_batch_1.bin', images, [3, 7]);
+ * statSync('data_batch_1.bin').size; //=> 6146
+ * // 2 records of 3,073 bytes: a label byte, then the R, G and B planes
  * ```
  */
 export function writeCifar10Binary(path: string, images: ImageInput, labels: LabelsInput, options: QuantizeExportOptions = {}): void {

@@ -133,7 +133,7 @@ function cartOptions(p: ReturnType<typeof treeParams>): Record<string, unknown> 
  * const y = Int32Array.of(0, 0, 0, 1, 1, 1);
  * const xTest = { data: Float32Array.of(0.2, 0.8, 5.8, 0.3), rows: 2, cols: 2 };
  * const tree = await new MlDecisionTree({ maxDepth: 8 }).fit(x, y);
- * const predicted = await tree.predict(xTest); // Int32Array of 2 labels
+ * await tree.predict(xTest); //=> Int32Array [0, 1]
  * ```
  */
 export class MlDecisionTree extends MlAdapter {
@@ -188,7 +188,7 @@ export const ML_RANDOM_FOREST_OPTIONS = optionNames<MlRandomForestOptions>()(
  * const y = Int32Array.of(0, 0, 0, 1, 1, 1);
  * const xTest = { data: Float32Array.of(0.2, 0.8, 5.8, 0.3), rows: 2, cols: 2 };
  * const forest = await new MlRandomForest({ nEstimators: 20 }).fit(x, y);
- * const predicted = await forest.predict(xTest); // Int32Array of 2 labels
+ * await forest.predict(xTest); //=> Int32Array [0, 1]
  * ```
  */
 export class MlRandomForest extends MlAdapter {
@@ -258,7 +258,7 @@ type NBFitted = { means: number[][]; calculateProbabilities: [number, ...[number
  * const y = Int32Array.of(0, 0, 0, 1, 1, 1);
  * const xTest = { data: Float32Array.of(0.2, 0.8, 5.8, 0.3), rows: 2, cols: 2 };
  * const nb = await new MlGaussianNB().fit(x, y);
- * const predicted = await nb.predict(xTest); // Int32Array of 2 labels
+ * await nb.predict(xTest); //=> Int32Array [0, 1]
  * ```
  */
 export class MlGaussianNB extends MlAdapter {
@@ -336,7 +336,7 @@ export const ML_LOGISTIC_REGRESSION_OPTIONS = optionNames<MlLogisticRegressionOp
  * const y = Int32Array.of(0, 0, 0, 1, 1, 1);
  * const xTest = { data: Float32Array.of(0.2, 0.8, 5.8, 0.3), rows: 2, cols: 2 };
  * const lr = await new MlLogisticRegression({ numSteps: 200 }).fit(x, y);
- * const predicted = await lr.predict(xTest); // Int32Array of 2 labels
+ * await lr.predict(xTest); //=> Int32Array [0, 1]
  * ```
  */
 export class MlLogisticRegression extends MlAdapter {
