@@ -24,6 +24,9 @@ function entryPoints(): { name: string; file: string }[] {
     });
 }
 
+/** The first line of each listing: the doc-snippet runner (scripts/snippets.ts) does not run it. */
+export const API_NOT_RUN = '// not run: a listing of declarations, not a program (test/api.test.ts checks it against the code)';
+
 const FLAGS =
   ts.TypeFormatFlags.NoTruncation | ts.TypeFormatFlags.UseAliasDefinedOutsideCurrentScope | ts.TypeFormatFlags.WriteArrayAsGenericType;
 
@@ -128,7 +131,8 @@ export function apiReport(): string {
     const moduleSymbol = checker.getSymbolAtLocation(source);
     if (moduleSymbol === undefined) throw new Error(`${e.file} is not a module`);
     const exports = checker.getExportsOfModule(moduleSymbol).sort((a, b) => a.getName().localeCompare(b.getName()));
-    out.push(`## ${e.name} (${String(exports.length)} names)`, '', '```ts');
+    // The listing is TypeScript to read, not a program: the doc-snippet runner skips it, by this marker.
+    out.push(`## ${e.name} (${String(exports.length)} names)`, '', '```ts', API_NOT_RUN);
     for (const s of exports) out.push(...describeSymbol(checker, s, source));
     out.push('```', '');
   }

@@ -43,8 +43,9 @@ export interface DomainOps<D extends Domain> {
  *
  * @example
  * ```ts
- * import { domains } from 'blindspots';
- * const features = domains.text.features(['ab', 'c']); // 2 x 1014 character codes
+ * import { domains } from './domain.js'; // internal
+ * const features = domains.text.features(['ab', 'c']); // character codes
+ * [features.rows, features.cols]; //=> [2, 1014]
  * ```
  */
 export const domains: { readonly image: DomainOps<'image'>; readonly text: DomainOps<'text'> } = {
@@ -71,8 +72,8 @@ export const domains: { readonly image: DomainOps<'image'>; readonly text: Domai
  *
  * @example
  * ```ts
- * import { domainOf } from 'blindspots';
- * domainOf({ texts: ['a'], labels: Int32Array.of(0), classNames: ['x'] }); // 'text'
+ * import { domainOf } from './domain.js'; // internal
+ * domainOf({ texts: ['a'], labels: Int32Array.of(0), classNames: ['x'] }); //=> 'text'
  * ```
  */
 export function domainOf(ds: Dataset): Domain {
@@ -84,8 +85,8 @@ export function domainOf(ds: Dataset): Domain {
  *
  * @example
  * ```ts
- * import { domainOfInputKind } from 'blindspots';
- * domainOfInputKind('images'); // 'image'
+ * import { domainOfInputKind } from './domain.js'; // internal
+ * domainOfInputKind('images'); //=> 'image'
  * ```
  */
 export function domainOfInputKind(kind: 'images' | 'texts' | 'features'): Domain | undefined {
@@ -108,9 +109,9 @@ export interface AnyDomainOps {
  *
  * @example
  * ```ts
- * import { domainOps } from 'blindspots';
+ * import { domainOps } from './domain.js'; // internal
  * const ops = domainOps('text');
- * ops.blank(['hello']); // [' ']
+ * ops.blank(['hello']); //=> [' ']
  * ```
  */
 export function domainOps(domain: Domain): AnyDomainOps {

@@ -45,7 +45,7 @@ export interface ErrorDetails {
  * try {
  *   injectOnePixel({ data: new Float32Array(4), shape: [1, 2, 2, 1] }, [12], { numClasses: 10 });
  * } catch (e) {
- *   if (e instanceof BlindspotsError && e.code === 'LABEL_OUT_OF_RANGE') console.log(e.details.arg); // 'labels'
+ *   if (e instanceof BlindspotsError && e.code === 'LABEL_OUT_OF_RANGE') console.log(e.details.arg); //=> labels
  * }
  * ```
  */
@@ -70,7 +70,7 @@ export class BlindspotsError extends Error {
  * ```ts
  * import { NotFittedError } from 'blindspots';
  * const e = new NotFittedError('DecisionTree.predict');
- * e.code; // 'NOT_FITTED'
+ * e.code; //=> 'NOT_FITTED'
  * ```
  */
 export class NotFittedError extends BlindspotsError {
@@ -93,7 +93,9 @@ function formatMessage(d: ErrorDetails): string {
  *
  * @example
  * ```ts
- * throw fail('INVALID_ARGUMENT', 'injectOnePixel', 'options.scale', 'a finite number > 0', 'NaN');
+ * import { fail } from './errors.js'; // internal
+ * const e = fail('INVALID_ARGUMENT', 'injectOnePixel', 'options.scale', 'a finite number > 0', 'NaN');
+ * console.log(e.message); //=> injectOnePixel: argument 'options.scale': expected a finite number > 0, got NaN
  * ```
  */
 export function fail(
@@ -117,8 +119,11 @@ export function fail(
  *
  * @example
  * ```ts
- * import { calledAs } from 'blindspots';
- * calledAs('recoverability', () => decode(x)); // errors name recoverability
+ * import { calledAs, fail } from './errors.js'; // internal
+ * const decode = (): never => {
+ *   throw fail('INVALID_SHAPE', 'recoverOnePixel', 'encoded', 'a rank-4 batch', 'rank 3');
+ * };
+ * calledAs('recoverability', decode); //=> throws INVALID_SHAPE recoverability: argument 'encoded'
  * ```
  */
 export function calledAs<T>(fn: string, body: () => T): T {

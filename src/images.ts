@@ -19,8 +19,10 @@ export interface ReadImages {
  *
  * @example
  * ```ts
- * isTensor(tf.zeros([1, 2, 2, 1])); // true
- * isTensor({ data: new Float32Array(4), shape: [1, 2, 2, 1] }); // false
+ * import * as tf from '@tensorflow/tfjs';
+ * import { isTensor } from './images.js'; // internal
+ * isTensor(tf.zeros([1, 2, 2, 1])); //=> true
+ * isTensor({ data: new Float32Array(4), shape: [1, 2, 2, 1] }); //=> false
  * ```
  */
 export function isTensor(x: unknown): x is tf.Tensor {
@@ -42,7 +44,11 @@ export function isTensor(x: unknown): x is tf.Tensor {
  *
  * @example
  * ```ts
- * const { data, shape } = readImages('injectOnePixel', images);
+ * import { readImages } from './images.js'; // internal
+ * const images = { data: new Float32Array(2 * 4 * 4), shape: [2, 4, 4, 1] as const };
+ * const { data, shape, isTensor } = readImages('injectOnePixel', images);
+ * shape; //=> [2, 4, 4, 1]
+ * readImages('injectOnePixel', { data: new Float32Array(3), shape: [1, 2, 2, 1] }); //=> throws INVALID_SHAPE
  * ```
  */
 export function readImages(fn: string, images: ImageInput, arg = 'images', finite = true): ReadImages {
@@ -99,7 +105,10 @@ export function readImages(fn: string, images: ImageInput, arg = 'images', finit
  *
  * @example
  * ```ts
- * const out = wrapImages(read, encodedValues);
+ * import { readImages, wrapImages } from './images.js'; // internal
+ * const read = readImages('injectOnePixel', { data: new Float32Array(4), shape: [1, 2, 2, 1] });
+ * const out = wrapImages(read, Float32Array.of(0.001, 0, 0, 0)); // a plain batch, as the input was
+ * out; //=> { data: Float32Array [0.0010000000474974513, 0, 0, 0], shape: [1, 2, 2, 1] }
  * ```
  */
 export function wrapImages(like: { readonly isTensor: boolean; readonly shape: ImageShape }, data: Float32Array): ImageInput {
@@ -116,7 +125,9 @@ export function wrapImages(like: { readonly isTensor: boolean; readonly shape: I
  *
  * @example
  * ```ts
- * const out = copyFinite('injectOnePixel', 'images', read.data);
+ * import { copyFinite } from './images.js'; // internal
+ * copyFinite('injectOnePixel', 'images', Float32Array.of(0, 0.5, 1)); //=> Float32Array [0, 0.5, 1]
+ * copyFinite('injectOnePixel', 'images', Float32Array.of(0, NaN)); //=> throws NON_FINITE
  * ```
  */
 export function copyFinite(fn: string, arg: string, src: Float32Array): Float32Array {

@@ -14,9 +14,13 @@ export type OptionNames<T> = readonly (keyof T & string)[];
  *
  * @example
  * ```ts
- * import { optionNames } from 'blindspots';
- * interface BlurOptions { radius?: number; seed?: number }
- * const BLUR_OPTIONS = optionNames<BlurOptions>()('radius', 'seed');
+ * import { optionNames } from './options.js'; // internal
+ * interface BlurOptions {
+ *   radius?: number;
+ *   seed?: number;
+ * }
+ * const BLUR_OPTIONS = optionNames<BlurOptions>()('radius', 'seed'); // ('radius') alone would not compile
+ * BLUR_OPTIONS; //=> ['radius', 'seed']
  * ```
  */
 export function optionNames<T>(): <const K extends readonly (keyof T & string)[]>(
@@ -35,9 +39,9 @@ export function optionNames<T>(): <const K extends readonly (keyof T & string)[]
  *
  * @example
  * ```ts
- * import { checkOptions } from 'blindspots';
- * const o = checkOptions('blur', { radius: 2 }, ['radius', 'seed']); // { radius: 2 }
- * checkOptions('blur', { sede: 1 }, ['radius', 'seed']); // throws UNKNOWN_OPTION: did you mean 'seed'?
+ * import { checkOptions } from './options.js'; // internal
+ * const o = checkOptions('blur', { radius: 2 }, ['radius', 'seed']); //=> { radius: 2 }
+ * checkOptions('blur', { sede: 1 }, ['radius', 'seed']); //=> throws UNKNOWN_OPTION did you mean 'seed'?
  * ```
  */
 export function checkOptions<T extends object>(
@@ -68,8 +72,9 @@ export function checkOptions<T extends object>(
  *
  * @example
  * ```ts
- * import { unknownOption } from 'blindspots';
- * unknownOption('runStudy', 'config', 'result', ['results', 'seeds']).message; // ... did you mean 'results'?
+ * import { unknownOption } from './options.js'; // internal
+ * console.log(unknownOption('runStudy', 'config', 'result', ['results', 'seeds']).message);
+ * //=> runStudy: argument 'config.result': expected one of results, seeds (did you mean 'results'?), got "result"
  * ```
  */
 export function unknownOption(fn: string, arg: string, key: string, known: readonly string[]) {
@@ -90,9 +95,9 @@ export function unknownOption(fn: string, arg: string, key: string, known: reado
  *
  * @example
  * ```ts
- * import { checkBoolean } from 'blindspots';
- * checkBoolean('RandomForest', 'options.bootstrap', undefined, true); // true
- * checkBoolean('RandomForest', 'options.bootstrap', 'no', true); // throws INVALID_ARGUMENT
+ * import { checkBoolean } from './options.js'; // internal
+ * checkBoolean('RandomForest', 'options.bootstrap', undefined, true); //=> true
+ * checkBoolean('RandomForest', 'options.bootstrap', 'no', true); //=> throws INVALID_ARGUMENT
  * ```
  */
 export function checkBoolean(fn: string, arg: string, value: unknown, fallback: boolean): boolean {
@@ -106,8 +111,8 @@ export function checkBoolean(fn: string, arg: string, value: unknown, fallback: 
  *
  * @example
  * ```ts
- * import { checkChoice } from 'blindspots';
- * checkChoice('charCodes', 'options.order', 'forward', ['forward', 'backward'] as const, 'backward'); // 'forward'
+ * import { checkChoice } from './options.js'; // internal
+ * checkChoice('charCodes', 'options.order', 'forward', ['forward', 'backward'] as const, 'backward'); //=> 'forward'
  * ```
  */
 export function checkChoice<const C extends readonly (string | number)[]>(

@@ -21,7 +21,8 @@ export type Random = () => number;
  * ```ts
  * import { createRandom } from 'blindspots';
  * const random = createRandom(42);
- * random(); // a number in [0, 1), the same for every run with seed 42
+ * const u = random(); // a number in [0, 1), the same for every run with seed 42
+ * u === createRandom(42)(); //=> true
  * ```
  */
 export function createRandom(seed: Seed = DEFAULT_SEED): Random {
@@ -36,9 +37,9 @@ export function createRandom(seed: Seed = DEFAULT_SEED): Random {
  *
  * @example
  * ```ts
- * import { checkSeed } from 'blindspots';
- * checkSeed('DecisionTree', 'options.seed', 3); // 3
- * checkSeed('DecisionTree', 'options.seed', Number.NaN); // throws INVALID_ARGUMENT
+ * import { checkSeed } from './random.js'; // internal
+ * checkSeed('DecisionTree', 'options.seed', 3); //=> 3
+ * checkSeed('DecisionTree', 'options.seed', Number.NaN); //=> throws INVALID_ARGUMENT
  * ```
  */
 export function checkSeed(fn: string, arg: string, seed: unknown, fallback: Seed = DEFAULT_SEED): Seed {
@@ -56,7 +57,8 @@ export function checkSeed(fn: string, arg: string, seed: unknown, fallback: Seed
  * ```ts
  * import { deriveSeed, createRandom } from 'blindspots';
  * const positions = createRandom(deriveSeed(7, 'positions'));
- * const perTree = createRandom(deriveSeed(7, 'tree', 12)); // '7/tree/12'
+ * const perTree = createRandom(deriveSeed(7, 'tree', 12));
+ * deriveSeed(7, 'tree', 12); //=> '7/tree/12'
  * ```
  */
 export function deriveSeed(seed: Seed, ...tags: readonly (string | number)[]): string {
@@ -70,7 +72,8 @@ export function deriveSeed(seed: Seed, ...tags: readonly (string | number)[]): s
  * @example
  * ```ts
  * import { deriveSeed, seedInt } from 'blindspots';
- * seedInt(deriveSeed(1, 'init', 0)); // the same integer in every run
+ * const n = seedInt(deriveSeed(1, 'init', 0)); // the same integer in every run
+ * Number.isInteger(n); //=> true
  * ```
  */
 export function seedInt(seed: Seed): number {
@@ -89,7 +92,8 @@ export function seedInt(seed: Seed): number {
  * @example
  * ```ts
  * import { createRandom, randomInt } from 'blindspots';
- * randomInt(createRandom(1), 6); // 0..5
+ * const roll = randomInt(createRandom(1), 6); // 0..5
+ * roll >= 0 && roll <= 5; //=> true
  * ```
  */
 export function randomInt(random: Random, n: number): number {
@@ -121,7 +125,8 @@ export function randomNormal(random: Random): number {
  * ```ts
  * import { createRandom, shuffler } from 'blindspots';
  * const shuffle = shuffler(createRandom(5));
- * shuffle([1, 2, 3, 4]); // the same order for every run with seed 5
+ * const order = shuffle([1, 2, 3, 4]); // the same order for every run with seed 5
+ * [...order].sort(); //=> [1, 2, 3, 4]
  * ```
  */
 export function shuffler(
@@ -145,7 +150,8 @@ export function shuffler(
  * @example
  * ```ts
  * import { permutation } from 'blindspots';
- * permutation(5, 42); // Int32Array [ ... ] — the same for every run with seed 42
+ * const p = permutation(5, 42); // an Int32Array of 0..4, the same order for every run with seed 42
+ * [...p].sort(); //=> [0, 1, 2, 3, 4]
  * ```
  */
 export function permutation(n: number, seed: Seed = DEFAULT_SEED): Int32Array {

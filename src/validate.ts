@@ -6,7 +6,9 @@ import type { LabelsInput } from './types.js';
  *
  * @example
  * ```ts
- * const scale = checkNumber('injectOnePixel', 'options.scale', options.scale ?? 1e-3, { positive: true });
+ * import { checkNumber } from './validate.js'; // internal
+ * checkNumber('injectOnePixel', 'options.scale', 1e-3, { positive: true }); //=> 0.001
+ * checkNumber('injectOnePixel', 'options.scale', 0, { positive: true }); //=> throws INVALID_ARGUMENT
  * ```
  */
 export function checkNumber(
@@ -31,7 +33,9 @@ export function checkNumber(
  *
  * @example
  * ```ts
- * const row = checkInteger('injectOnePixel', 'options.position[0]', 3, 0, 27);
+ * import { checkInteger } from './validate.js'; // internal
+ * checkInteger('injectOnePixel', 'options.position[0]', 3, 0, 27); //=> 3
+ * checkInteger('injectOnePixel', 'options.position[0]', 28, 0, 27); //=> throws INVALID_ARGUMENT
  * ```
  */
 export function checkInteger(fn: string, arg: string, value: unknown, min: number, max: number): number {
@@ -50,7 +54,9 @@ export const MAX_LABEL = 2 ** 31 - 1;
  *
  * @example
  * ```ts
- * const y = checkLabels('injectOnePixel', [0, 1, 2], { length: 3, numClasses: 10 });
+ * import { checkLabels } from './validate.js'; // internal
+ * checkLabels('injectOnePixel', [0, 1, 2], { length: 3, numClasses: 10 }); //=> Int32Array [0, 1, 2]
+ * checkLabels('injectOnePixel', [0, 1, 12], { length: 3, numClasses: 10 }); //=> throws LABEL_OUT_OF_RANGE
  * ```
  */
 export function checkLabels(
@@ -90,7 +96,8 @@ export function checkLabels(
  *
  * @example
  * ```ts
- * resolveNumClasses('injectOnePixel', undefined, Int32Array.of(0, 3)); // 4
+ * import { resolveNumClasses } from './validate.js'; // internal
+ * resolveNumClasses('injectOnePixel', undefined, Int32Array.of(0, 3)); //=> 4
  * ```
  */
 export function resolveNumClasses(fn: string, numClasses: number | undefined, labels: Int32Array): number {
@@ -109,7 +116,8 @@ export function resolveNumClasses(fn: string, numClasses: number | undefined, la
  *
  * @example
  * ```ts
- * checkFinite('injectMeanShift', 'images', new Float32Array([0, NaN])); // throws, index 1
+ * import { checkFinite } from './validate.js'; // internal
+ * checkFinite('injectMeanShift', 'images', new Float32Array([0, NaN])); //=> throws NON_FINITE index 1
  * ```
  */
 export function checkFinite(fn: string, arg: string, data: ArrayLike<number>): void {

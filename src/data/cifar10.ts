@@ -44,7 +44,7 @@ export interface Cifar10Options<As extends 'tensor' | 'array' = 'tensor' | 'arra
  * @example
  * ```ts
  * import { LOAD_CIFAR10_OPTIONS } from 'blindspots/data';
- * LOAD_CIFAR10_OPTIONS; // ['split', 'as']
+ * LOAD_CIFAR10_OPTIONS; //=> ['split', 'as']
  * ```
  */
 export const LOAD_CIFAR10_OPTIONS = optionNames<Cifar10Options>()('split', 'as');
@@ -78,7 +78,7 @@ const CHUNK_RECORDS = 1024;
  * @example
  * ```ts
  * import { loadCifar10 } from 'blindspots/data';
- * const { images, labels } = loadCifar10('cifar-10-batches-bin', { split: 'test' }); // [10000, 32, 32, 3]
+ * const { images, labels } = loadCifar10('cifar-10-batches-bin', { split: 'test' }); // images: Tensor4D [10000, 32, 32, 3]
  * ```
  */
 export function loadCifar10(dir: string, options: Cifar10Options<'array'> & { as: 'array' }): ImageDataset<ImageArray>;

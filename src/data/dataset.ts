@@ -37,7 +37,7 @@ export type SameDataset<D extends Dataset> = D extends ImageDataset<infer I> ? I
  * @example
  * ```ts
  * import { isTextDataset } from 'blindspots/data';
- * isTextDataset({ texts: ['a'], labels: Int32Array.of(0), classNames: ['x'] }); // true
+ * isTextDataset({ texts: ['a'], labels: Int32Array.of(0), classNames: ['x'] }); //=> true
  * ```
  */
 export function isTextDataset(ds: Dataset): ds is TextDataset {
@@ -52,7 +52,7 @@ export function isTextDataset(ds: Dataset): ds is TextDataset {
  * @example
  * ```ts
  * import { checkDataset } from 'blindspots/data';
- * checkDataset('subsample', { texts: ['a', 'b'], labels: Int32Array.of(0, 1), classNames: ['x', 'y'] }); // 2
+ * checkDataset('subsample', { texts: ['a', 'b'], labels: Int32Array.of(0, 1), classNames: ['x', 'y'] }); //=> 2
  * ```
  */
 export function checkDataset(fn: string, ds: unknown, arg = 'ds'): number {
@@ -87,7 +87,8 @@ export function checkDataset(fn: string, ds: unknown, arg = 'ds'): number {
  * @example
  * ```ts
  * import { take } from 'blindspots/data';
- * const firstTen = take(ds, Int32Array.from({ length: 10 }, (_, i) => i));
+ * const ds = { texts: ['a', 'b', 'c', 'd'], labels: Int32Array.of(0, 1, 0, 1), classNames: ['x', 'y'] };
+ * take(ds, [3, 0]).texts; //=> ['d', 'a']
  * ```
  */
 export function take<D extends Dataset>(ds: D, indices: ArrayLike<number>, fn = 'take'): SameDataset<D> {
@@ -114,7 +115,9 @@ export function take<D extends Dataset>(ds: D, indices: ArrayLike<number>, fn = 
  * @example
  * ```ts
  * import { subsample } from 'blindspots/data';
+ * const train = { texts: ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'], labels: Int32Array.of(0, 0, 0, 0, 1, 1, 1, 1), classNames: ['x', 'y'] };
  * const quarter = subsample(train, 0.25, 0);
+ * quarter.labels; //=> Int32Array [0, 1]
  * ```
  */
 export function subsample<D extends Dataset>(ds: D, size: number, seed: Seed = DEFAULT_SEED): SameDataset<D> {
@@ -135,7 +138,10 @@ export function subsample<D extends Dataset>(ds: D, size: number, seed: Seed = D
  * @example
  * ```ts
  * import { splitDataset } from 'blindspots/data';
+ * const images = { data: new Float32Array(10 * 8 * 8), shape: [10, 8, 8, 1] as const };
+ * const ds = { images, labels: Int32Array.of(0, 0, 0, 0, 0, 1, 1, 1, 1, 1), classNames: ['x', 'y'] };
  * const { train, test } = splitDataset(ds, 0.2, 0);
+ * test.images.shape; //=> [2, 8, 8, 1]
  * ```
  */
 export function splitDataset<D extends Dataset>(

@@ -28,7 +28,8 @@ export const DITHER_OPTIONS = optionNames<DitherOptions>()('levels', 'seed');
  * ```ts
  * import { dither } from 'blindspots/data';
  * const x = { data: new Float32Array([0, 128 / 255, 1]), shape: [1, 1, 3, 1] as const };
- * dither(x, { seed: 1 }).data; // each value moved by less than 1/510
+ * const moved = dither(x, { seed: 1 }).data.map((v, i) => Math.abs(v - (x.data[i] as number)));
+ * moved.every((d) => d > 0 && d <= 1 / 510); //=> true
  * ```
  */
 export function dither<T extends ImageInput>(images: T, options?: DitherOptions): Same<T> {

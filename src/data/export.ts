@@ -75,8 +75,11 @@ function writeNpyFile(fn: string, args: { path: string; data: string }, path: st
  *
  * @example
  * ```ts
- * import { readNpy } from 'blindspots/data';
- * const { data, shape } = readNpy('images.npy');
+ * import { readNpy, writeNpy } from 'blindspots/data';
+ * writeNpy('images.npy', new Float32Array(2 * 4 * 4), [2, 4, 4, 1]);
+ * const { data, shape, dtype } = readNpy('images.npy');
+ * shape; //=> [2, 4, 4, 1]
+ * dtype; //=> 'float32'
  * ```
  */
 export function readNpy(path: string): { data: NpyArray; shape: number[]; dtype: NpyDtype } {
@@ -157,7 +160,7 @@ export interface ExportNpyOptions extends QuantizeExportOptions {
  * @example
  * ```ts
  * import { EXPORT_NPY_OPTIONS } from 'blindspots/data';
- * EXPORT_NPY_OPTIONS; // ['dtype', 'quantize']
+ * EXPORT_NPY_OPTIONS; //=> ['dtype', 'quantize']
  * ```
  */
 export const EXPORT_NPY_OPTIONS = optionNames<ExportNpyOptions>()('dtype', 'quantize');
@@ -168,8 +171,11 @@ export const EXPORT_NPY_OPTIONS = optionNames<ExportNpyOptions>()('dtype', 'quan
  *
  * @example
  * ```ts
+ * import { injectOnePixel } from 'blindspots';
  * import { exportNpy } from 'blindspots/data';
- * exportNpy('out/encoded', encoded, labels); // out/encoded/images.npy, out/encoded/labels.npy
+ * const images = { data: new Float32Array(2 * 8 * 8), shape: [2, 8, 8, 1] as const };
+ * const labels = [3, 7];
+ * exportNpy('out/encoded', injectOnePixel(images, labels), labels); // out/encoded/images.npy, out/encoded/labels.npy
  * ```
  */
 export function exportNpy(
@@ -199,7 +205,7 @@ export function exportNpy(
  * @example
  * ```ts
  * import { WRITE_CIFAR10_BINARY_OPTIONS } from 'blindspots/data';
- * WRITE_CIFAR10_BINARY_OPTIONS; // ['quantize']
+ * WRITE_CIFAR10_BINARY_OPTIONS; //=> ['quantize']
  * ```
  */
 export const WRITE_CIFAR10_BINARY_OPTIONS = optionNames<QuantizeExportOptions>()('quantize');
@@ -212,8 +218,12 @@ export const WRITE_CIFAR10_BINARY_OPTIONS = optionNames<QuantizeExportOptions>()
  *
  * @example
  * ```ts
+ * import { statSync } from 'node:fs';
  * import { writeCifar10Binary } from 'blindspots/data';
- * writeCifar10Binary('out/data_batch_1.bin', images, labels);
+ * const images = { data: new Float32Array(2 * 32 * 32 * 3).fill(128 / 255), shape: [2, 32, 32, 3] as const };
+ * writeCifar10Binary('data_batch_1.bin', images, [3, 7]);
+ * statSync('data_batch_1.bin').size; //=> 6146
+ * // 2 records of 3,073 bytes: a label byte, then the R, G and B planes
  * ```
  */
 export function writeCifar10Binary(path: string, images: ImageInput, labels: LabelsInput, options: QuantizeExportOptions = {}): void {
@@ -248,7 +258,8 @@ export function writeCifar10Binary(path: string, images: ImageInput, labels: Lab
  * @example
  * ```ts
  * import { writeFeaturesCsv, flatten } from 'blindspots/data';
- * writeFeaturesCsv('features.csv', flatten(images), labels);
+ * const images = { data: Float32Array.of(0, 0.5, 1, 0.25), shape: [2, 1, 2, 1] as const };
+ * writeFeaturesCsv('features.csv', flatten(images), [0, 1]); // f0,f1,label / 0,0.5,0 / 1,0.25,1
  * ```
  */
 export function writeFeaturesCsv(path: string, features: FeatureMatrix, labels?: LabelsInput): void {

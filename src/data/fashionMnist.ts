@@ -38,7 +38,7 @@ export interface FashionMnistOptions<As extends 'tensor' | 'array' = 'tensor' | 
  * @example
  * ```ts
  * import { LOAD_FASHION_MNIST_OPTIONS } from 'blindspots/data';
- * LOAD_FASHION_MNIST_OPTIONS; // ['perClass', 'as', 'dir']
+ * LOAD_FASHION_MNIST_OPTIONS; //=> ['perClass', 'as', 'dir']
  * ```
  */
 export const LOAD_FASHION_MNIST_OPTIONS = optionNames<FashionMnistOptions>()('perClass', 'as', 'dir');
@@ -52,7 +52,8 @@ export const LOAD_FASHION_MNIST_OPTIONS = optionNames<FashionMnistOptions>()('pe
  * @example
  * ```ts
  * import { loadFashionMnist } from 'blindspots/data';
- * const { images, labels, skipped } = loadFashionMnist({ perClass: 100 }); // images: Tensor4D [1000, 28, 28, 1]
+ * const { images, labels, skipped } = loadFashionMnist({ perClass: 30 });
+ * images.shape; //=> [300, 28, 28, 1]
  * ```
  */
 export function loadFashionMnist(options: FashionMnistOptions<'array'> & { as: 'array' }): ImageDataset<ImageArray>;

@@ -18,7 +18,7 @@ export { IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, type IdxFile, type IdxOptions } fro
  * @example
  * ```ts
  * import { readIdx, IDX_IMAGES_MAGIC } from 'blindspots/data';
- * const { dims, data } = readIdx('train-images-idx3-ubyte.gz', IDX_IMAGES_MAGIC); // dims [60000, 28, 28]
+ * const { dims, data } = readIdx('train-images-idx3-ubyte.gz', IDX_IMAGES_MAGIC); // dims [60000, 28, 28] for MNIST's
  * ```
  */
 export function readIdx(path: string, expectedMagic?: number): IdxFile {
@@ -41,7 +41,7 @@ export function readIdx(path: string, expectedMagic?: number): IdxFile {
  * @example
  * ```ts
  * import { LOAD_IDX_OPTIONS } from 'blindspots/data';
- * LOAD_IDX_OPTIONS; // ['numClasses', 'classNames', 'as']
+ * LOAD_IDX_OPTIONS; //=> ['numClasses', 'classNames', 'as']
  * ```
  */
 export const LOAD_IDX_OPTIONS = optionNames<IdxOptions>()('numClasses', 'classNames', 'as');

@@ -23,7 +23,7 @@ export interface MnistOptions<As extends 'tensor' | 'array' = 'tensor' | 'array'
  * @example
  * ```ts
  * import { LOAD_MNIST_OPTIONS } from 'blindspots/data';
- * LOAD_MNIST_OPTIONS; // ['split', 'dir', 'as']
+ * LOAD_MNIST_OPTIONS; //=> ['split', 'dir', 'as']
  * ```
  */
 export const LOAD_MNIST_OPTIONS = optionNames<MnistOptions>()('split', 'dir', 'as');
@@ -38,7 +38,8 @@ export const LOAD_MNIST_OPTIONS = optionNames<MnistOptions>()('split', 'dir', 'a
  * @example
  * ```ts
  * import { loadMnist } from 'blindspots/data';
- * const { images, labels } = loadMnist({ split: 'test' }); // [10000, 28, 28, 1]
+ * const { images, labels } = loadMnist({ split: 'test' });
+ * images.shape; //=> [10000, 28, 28, 1]
  * ```
  */
 export function loadMnist(options: MnistOptions<'array'> & { as: 'array' }): ImageDataset<ImageArray>;

@@ -23,7 +23,7 @@ export interface SpamAssassinOptions {
  * @example
  * ```ts
  * import { LOAD_SPAM_ASSASSIN_OPTIONS } from 'blindspots/data';
- * LOAD_SPAM_ASSASSIN_OPTIONS; // ['dir', 'keepHeaders']
+ * LOAD_SPAM_ASSASSIN_OPTIONS; //=> ['dir', 'keepHeaders']
  * ```
  */
 export const LOAD_SPAM_ASSASSIN_OPTIONS = optionNames<SpamAssassinOptions>()('dir', 'keepHeaders');
@@ -111,7 +111,7 @@ export function loadSpamAssassin(options: SpamAssassinOptions = {}): SpamAssassi
  * @example
  * ```ts
  * import { stripHeaders } from 'blindspots/data';
- * stripHeaders('From: a@b\nSubject: hi\n\nHello'); // 'Hello'
+ * stripHeaders('From: a@b\nSubject: hi\n\nHello'); //=> 'Hello'
  * ```
  */
 export function stripHeaders(message: string): string {

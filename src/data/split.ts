@@ -18,7 +18,8 @@ export interface Split {
  * @example
  * ```ts
  * import { stratifiedSplit } from 'blindspots/data';
- * const { train, test } = stratifiedSplit([0, 0, 1, 1, 1, 1], 0.5, 42); // 1 + 2 test indices
+ * const { train, test } = stratifiedSplit([0, 0, 1, 1, 1, 1], 0.5, 42);
+ * test.length; //=> 3
  * ```
  */
 export function stratifiedSplit(labels: LabelsInput, testFraction: number, seed: Seed = DEFAULT_SEED, fn = 'stratifiedSplit'): Split {

@@ -11,7 +11,8 @@ import type { Same } from './dataset.js';
  * @example
  * ```ts
  * import { padTo } from 'blindspots/data';
- * const x32 = padTo(images28, 32, 32);
+ * const images28 = { data: new Float32Array(2 * 28 * 28), shape: [2, 28, 28, 1] as const };
+ * padTo(images28, 32, 32).shape; //=> [2, 32, 32, 1]
  * ```
  */
 export function padTo<T extends ImageInput>(images: T, height: number, width: number, value = 0): Same<T> {
@@ -40,7 +41,8 @@ export function padTo<T extends ImageInput>(images: T, height: number, width: nu
  * @example
  * ```ts
  * import { resizeTo } from 'blindspots/data';
- * const x32 = resizeTo(images28, 32, 32);
+ * const images28 = { data: new Float32Array(2 * 28 * 28).fill(0.5), shape: [2, 28, 28, 1] as const };
+ * resizeTo(images28, 32, 32).shape; //=> [2, 32, 32, 1]
  * ```
  */
 export function resizeTo<T extends ImageInput>(images: T, height: number, width: number): Same<T> {
@@ -78,7 +80,8 @@ export function resizeTo<T extends ImageInput>(images: T, height: number, width:
  * @example
  * ```ts
  * import { greyToRgb, padTo } from 'blindspots/data';
- * const cifarLike = greyToRgb(padTo(fashion.images, 32, 32)); // [n, 32, 32, 3]
+ * const grey = { data: new Float32Array(2 * 28 * 28), shape: [2, 28, 28, 1] as const };
+ * greyToRgb(padTo(grey, 32, 32)).shape; //=> [2, 32, 32, 3]
  * ```
  */
 export function greyToRgb<T extends ImageInput>(images: T): Same<T> {
@@ -103,7 +106,9 @@ export function greyToRgb<T extends ImageInput>(images: T): Same<T> {
  * @example
  * ```ts
  * import { flatten } from 'blindspots/data';
- * const { rows, cols } = flatten(images); // e.g. 12500 x 3072
+ * const images = { data: new Float32Array(5 * 32 * 32 * 3), shape: [5, 32, 32, 3] as const };
+ * const { rows, cols } = flatten(images);
+ * [rows, cols]; //=> [5, 3072]
  * ```
  */
 export function flatten(images: ImageInput): FeatureMatrix {

@@ -19,7 +19,7 @@ export interface ZhangCsvOptions {
  * @example
  * ```ts
  * import { PARSE_ZHANG_CSV_OPTIONS } from 'blindspots/data';
- * PARSE_ZHANG_CSV_OPTIONS; // ['numClasses', 'file']
+ * PARSE_ZHANG_CSV_OPTIONS; //=> ['numClasses', 'file']
  * ```
  */
 export const PARSE_ZHANG_CSV_OPTIONS = optionNames<ZhangCsvOptions>()('numClasses', 'file');
@@ -33,7 +33,7 @@ export type LoadZhangCsvOptions = Omit<ZhangCsvOptions, 'file'>;
  * @example
  * ```ts
  * import { LOAD_ZHANG_CSV_OPTIONS } from 'blindspots/data';
- * LOAD_ZHANG_CSV_OPTIONS; // ['numClasses']
+ * LOAD_ZHANG_CSV_OPTIONS; //=> ['numClasses']
  * ```
  */
 export const LOAD_ZHANG_CSV_OPTIONS = optionNames<LoadZhangCsvOptions>()('numClasses');
@@ -49,8 +49,9 @@ export const LOAD_ZHANG_CSV_OPTIONS = optionNames<LoadZhangCsvOptions>()('numCla
  * @example
  * ```ts
  * import { parseZhangCsv } from 'blindspots/data';
- * parseZhangCsv('"5","Great","Loved it.\\nWill return"\n"1","Bad","Cold"\n');
- * // { texts: ['Great\nLoved it.\nWill return', 'Bad\nCold'], labels: Int32Array [4, 0], … }
+ * const { texts, labels } = parseZhangCsv('"5","Great","Loved it.\\nWill return"\n"1","Bad","Cold"\n');
+ * texts; //=> ['Great\nLoved it.\nWill return', 'Bad\nCold']
+ * labels; //=> Int32Array [4, 0]
  * ```
  */
 export function parseZhangCsv(content: string, options: ZhangCsvOptions = {}): TextDataset {

@@ -27,7 +27,7 @@ export interface Recoverability {
  * import { injectOrthogonalNoise, recoverability } from 'blindspots';
  * const x = { data: new Float32Array(3 * 8 * 8).fill(128 / 255), shape: [3, 8, 8, 1] as const };
  * const y = [0, 1, 2];
- * recoverability('orthogonalNoise', injectOrthogonalNoise(x, y), y); // { accuracy: 1, ambiguous: 0, wrong: 0, n: 3 }
+ * recoverability('orthogonalNoise', injectOrthogonalNoise(x, y), y); //=> { accuracy: 1, ambiguous: 0, wrong: 0, n: 3 }
  * ```
  */
 export function recoverability(

@@ -116,7 +116,8 @@ function positionsOrCorners(positions: PatternPixelsOptions['positions'], shape:
  * @example
  * ```ts
  * import { encoders } from 'blindspots';
- * const { inject, recover, family } = encoders.orthogonalNoise; // family: 'global'
+ * const { inject, recover, family } = encoders.orthogonalNoise;
+ * family; //=> 'global'
  * ```
  */
 export const encoders = {
@@ -274,7 +275,7 @@ export const textEncoderNames: readonly TextEncoderName[] = encoderNames.filter(
  * @example
  * ```ts
  * import { getEncoder } from 'blindspots';
- * getEncoder('meanShift').family; // 'global'
+ * getEncoder('meanShift').family; //=> 'global'
  * ```
  */
 export function getEncoder(name: string, fn = 'getEncoder'): EncoderEntry {
@@ -291,7 +292,9 @@ export function getEncoder(name: string, fn = 'getEncoder'): EncoderEntry {
  * @example
  * ```ts
  * import { getImageEncoder } from 'blindspots';
- * const { inject } = getImageEncoder('onePixel');
+ * const { inject, recover } = getImageEncoder('onePixel');
+ * const x = { data: new Float32Array(2 * 4 * 4), shape: [2, 4, 4, 1] as const };
+ * recover(inject(x, [2, 5])); //=> Int32Array [2, 5]
  * ```
  */
 export function getImageEncoder(name: string, fn = 'getImageEncoder'): ImageEncoderEntry {
@@ -309,6 +312,7 @@ export function getImageEncoder(name: string, fn = 'getImageEncoder'): ImageEnco
  * ```ts
  * import { getTextEncoder } from 'blindspots';
  * const { inject } = getTextEncoder('mnemonic');
+ * inject(['hello'], [7]); //=> ['7ello']
  * ```
  */
 export function getTextEncoder(name: string, fn = 'getTextEncoder'): TextEncoderEntry {

@@ -12,7 +12,9 @@ import { ownKernels, type SimdKernels } from './simd.js';
  *
  * @example
  * ```ts
+ * import type { Tick } from './linalg.js'; // internal
  * const tick: Tick = () => new Promise((resolve) => setImmediate(resolve));
+ * await tick(); // the event loop ran once
  * ```
  */
 export type Tick = () => Promise<void>;
@@ -32,9 +34,11 @@ const roundUp = (n: number, m: number): number => Math.ceil(n / m) * m;
  *
  * @example
  * ```ts
+ * import { Arena } from './linalg.js'; // internal
  * const arena = new Arena();
- * const at = arena.alloc(8 * 16);
+ * const at = arena.alloc(8 * 16); // 16 float64 values
  * arena.f64(at, 16).fill(1);
+ * arena.f64(at, 16)[15]; //=> 1
  * ```
  */
 export class Arena {
@@ -91,8 +95,11 @@ export type Precision = 'f32' | 'f64';
  *
  * @example
  * ```ts
- * float32Suffices(1e-4, 3072); // true: the LDA ridge on the benchmark's pixels
- * float32Suffices(1e-7, 30); // false: regParam 0.1 beside a feature of variance 1e6
+ * import { float32Suffices } from './linalg.js'; // internal
+ * // The LDA ridge on the benchmark's pixels:
+ * float32Suffices(1e-4, 3072); //=> true
+ * // regParam 0.1 beside a feature of variance 1e6:
+ * float32Suffices(1e-7, 30); //=> false
  * ```
  */
 export function float32Suffices(relativeRidge: number, m: number): boolean {
@@ -106,6 +113,9 @@ export function float32Suffices(relativeRidge: number, m: number): boolean {
  *
  * @example
  * ```ts
+ * import type { RowSource } from './linalg.js'; // internal
+ * const x = { data: Float32Array.from({ length: 6 * 4 }, (_, i) => i), rows: 6, cols: 4 };
+ * // Rows 0 and 5, features 2 and 3: the values 2, 3 and 22, 23.
  * const src: RowSource = { data: x.data, cols: x.cols, rows: Int32Array.of(0, 5), features: Int32Array.of(2, 3) };
  * ```
  */
@@ -210,8 +220,13 @@ function mirrorUpper(arena: Arena, at: number, n: number): void {
  *
  * @example
  * ```ts
- * const m: ArenaMatrix = await crossProduct(arena, src, tick);
+ * import { Arena, crossProduct, type ArenaMatrix } from './linalg.js'; // internal
+ * const arena = new Arena();
+ * const src = { data: Float32Array.of(1, 2, 3, 4), cols: 2, rows: Int32Array.of(0, 1), features: Int32Array.of(0, 1) };
+ * const m: ArenaMatrix = await crossProduct(arena, src, async () => {});
+ * m.size; //=> 8
  * const values = arena.f64(m.at, m.size * m.size);
+ * [values[0], values[1], values[m.size + 1]]; //=> [10, 14, 20]
  * ```
  */
 export interface ArenaMatrix {
@@ -226,7 +241,17 @@ export interface ArenaMatrix {
  *
  * @example
  * ```ts
- * const scatter = await crossProduct(new Arena(), { data, cols, rows, features, centres: means, centreOf: labels }, tick);
+ * import { Arena, crossProduct } from './linalg.js'; // internal
+ * // The within-class scatter of 4 rows x 2 features, each row centred on its class's mean.
+ * const data = Float32Array.of(1, 0, 3, 0, 10, 1, 12, 3);
+ * const labels = Int32Array.of(0, 0, 1, 1);
+ * const means = Float64Array.of(2, 0, 11, 2); // one row per class
+ * const [rows, features] = [Int32Array.of(0, 1, 2, 3), Int32Array.of(0, 1)];
+ * const arena = new Arena();
+ * const tick = async (): Promise<void> => {};
+ * const scatter = await crossProduct(arena, { data, cols: 2, rows, features, centres: means, centreOf: labels }, tick);
+ * const s = arena.f64(scatter.at, scatter.size * scatter.size);
+ * [s[0], s[1], s[scatter.size + 1]]; //=> [4, 2, 2]
  * ```
  */
 export async function crossProduct(arena: Arena, src: RowSource, tick: Tick, precision: Precision = 'f32'): Promise<ArenaMatrix> {
@@ -263,7 +288,14 @@ export async function crossProduct(arena: Arena, src: RowSource, tick: Tick, pre
  *
  * @example
  * ```ts
- * const gram = await gramMatrix(new Arena(), { data, cols, rows: classRows, features, centres: mean }, tick);
+ * import { Arena, gramMatrix } from './linalg.js'; // internal
+ * const data = Float32Array.of(1, 2, 3, 4, 5, 6); // 3 rows x 2 features
+ * const mean = Float64Array.of(3, 4); // of rows 0 and 1 (the class's rows)
+ * const arena = new Arena();
+ * const src = { data, cols: 2, rows: Int32Array.of(0, 1), features: Int32Array.of(0, 1), centres: mean };
+ * const gram = await gramMatrix(arena, src, async () => {}); // of the centred rows (-2, -2) and (0, 0)
+ * const g = arena.f64(gram.at, gram.size * gram.size);
+ * [g[0], g[1], g[gram.size + 1]]; //=> [8, 0, 0]
  * ```
  */
 export async function gramMatrix(arena: Arena, src: RowSource, tick: Tick, precision: Precision = 'f32'): Promise<ArenaMatrix> {
@@ -300,7 +332,14 @@ export async function gramMatrix(arena: Arena, src: RowSource, tick: Tick, preci
  *
  * @example
  * ```ts
- * const z = await productTransposed(arena, testRows, weightRows, tick); // z[i * ld + j] = a_i . b_j
+ * import { Arena, productTransposed } from './linalg.js'; // internal
+ * const arena = new Arena();
+ * const both = Int32Array.of(0, 1);
+ * const testRows = { data: Float32Array.of(1, 2, 3, 4), cols: 2, rows: both, features: both };
+ * const weightRows = { data: Float32Array.of(1, 0, 0, 1), cols: 2, rows: both, features: both };
+ * const z = await productTransposed(arena, testRows, weightRows, async () => {}); // z[i * ld + j] = a_i . b_j
+ * const values = arena.f64(z.at, 8 * z.ld);
+ * [values[0], values[1], values[z.ld], values[z.ld + 1]]; //=> [1, 2, 3, 4]
  * ```
  */
 export async function productTransposed(
@@ -349,7 +388,12 @@ export async function productTransposed(
  *
  * @example
  * ```ts
- * if ((await choleskyUpper(arena, m.at, m.size, tick)) >= 0) throw new Error('not positive definite');
+ * import { Arena, choleskyUpper } from './linalg.js'; // internal
+ * const arena = new Arena();
+ * const at = arena.alloc(4 * 4 * 8);
+ * arena.f64(at, 16).set([4, 2, 0, 0, 2, 10, 0, 0, 0, 0, 9, 0, 0, 0, 0, 1]);
+ * if ((await choleskyUpper(arena, at, 4, async () => {})) >= 0) throw new Error('not positive definite');
+ * [...arena.f64(at, 16).slice(0, 2), arena.f64(at, 16)[5]]; //=> [2, 1, 3]
  * ```
  */
 export async function choleskyUpper(arena: Arena, at: number, n: number, tick: Tick): Promise<number> {
@@ -406,7 +450,14 @@ export async function choleskyUpper(arena: Arena, at: number, n: number, tick: T
  *
  * @example
  * ```ts
- * await solveUpperTransposed(arena, u.at, u.size, b, w, tick); // rows of U^-T B
+ * import { Arena, solveUpperTransposed } from './linalg.js'; // internal
+ * const arena = new Arena();
+ * const u = arena.alloc(4 * 4 * 8); // U = diag(2, 4, 5, 10)
+ * arena.f64(u, 16).set([2, 0, 0, 0, 0, 4, 0, 0, 0, 0, 5, 0, 0, 0, 0, 10]);
+ * const b = arena.alloc(4 * 4 * 8); // B: 4 x 4 ones
+ * arena.f64(b, 16).fill(1);
+ * await solveUpperTransposed(arena, u, 4, b, 4, async () => {}); // rows of U^-T B
+ * [...arena.f64(b, 16)].filter((_, i) => i % 4 === 0); //=> [0.5, 0.25, 0.2, 0.1]
  * ```
  */
 export async function solveUpperTransposed(arena: Arena, uAt: number, n: number, bAt: number, w: number, tick: Tick): Promise<void> {

@@ -46,8 +46,12 @@ interface SimdExports {
  *
  * @example
  * ```ts
+ * import { ownKernels, type SimdKernels } from './simd.js'; // internal
  * const k: SimdKernels = ownKernels();
- * k.axpyF64(0, 16, 2, 0.5); // y = memory[16..32) += 0.5 * memory[0..16), as float64
+ * const f64 = new Float64Array(k.memory.buffer, 0, 4);
+ * f64.set([1, 2, 10, 20]);
+ * k.axpyF64(0, 16, 2, 0.5); // bytes 16..32 += 0.5 * bytes 0..16, as 2 float64 values
+ * [...f64]; //=> [1, 2, 10.5, 21]
  * ```
  */
 export type SimdKernels = SimdExports;
@@ -67,8 +71,11 @@ function instantiate(): SimdExports {
  *
  * @example
  * ```ts
+ * import { ownKernels } from './simd.js'; // internal
  * const k = ownKernels();
- * k.memory.grow(16); // 1 MiB more, freed with the instance
+ * const before = k.memory.buffer.byteLength;
+ * k.memory.grow(16); // 16 pages of 64 KiB, freed with the instance
+ * k.memory.buffer.byteLength - before; //=> 1048576
  * ```
  */
 export function ownKernels(): SimdKernels {

@@ -8,7 +8,10 @@ import { checkFinite, checkLabels, describe } from '../validate.js';
  *
  * @example
  * ```ts
- * checkFeatures('DecisionTree.predict', x, 3072);
+ * import { checkFeatures } from './features.js'; // internal
+ * const x = { data: new Float32Array(2 * 3), rows: 2, cols: 3 };
+ * checkFeatures('DecisionTree.predict', x, 3) === x; //=> true
+ * checkFeatures('DecisionTree.predict', x, 3072); //=> throws INVALID_SHAPE
  * ```
  */
 export function checkFeatures(fn: string, x: FeatureMatrix, cols?: number): FeatureMatrix {
@@ -31,7 +34,10 @@ export function checkFeatures(fn: string, x: FeatureMatrix, cols?: number): Feat
  *
  * @example
  * ```ts
- * const { y, numClasses } = checkFitData('GaussianNB.fit', x, labels);
+ * import { checkFitData } from './features.js'; // internal
+ * const x = { data: Float32Array.of(0, 1, 2, 3), rows: 4, cols: 1 };
+ * const { y, numClasses } = checkFitData('GaussianNB.fit', x, [0, 2, 1, 2]);
+ * numClasses; //=> 3
  * ```
  */
 export function checkFitData(fn: string, x: FeatureMatrix, labels: LabelsInput): { y: Int32Array; numClasses: number } {
@@ -45,7 +51,10 @@ export function checkFitData(fn: string, x: FeatureMatrix, labels: LabelsInput):
  *
  * @example
  * ```ts
- * const { y, numClasses } = checkTrainingLabels('ResNet.fit', labels, 128);
+ * import { checkTrainingLabels } from './features.js'; // internal
+ * const { y, numClasses } = checkTrainingLabels('ResNet.fit', [1, 0, 1], 3);
+ * numClasses; //=> 2
+ * checkTrainingLabels('ResNet.fit', [1, 1, 1], 3); //=> throws INVALID_ARGUMENT at least two classes
  * ```
  */
 export function checkTrainingLabels(fn: string, labels: LabelsInput, samples: number): { y: Int32Array; numClasses: number } {

@@ -62,11 +62,15 @@ export type ModelParams = { readonly [name: string]: ParamValue };
  *
  * @example
  * ```ts
- * import type { Model } from 'blindspots/models';
+ * import type { FeatureMatrix } from 'blindspots';
+ * import { DecisionTree, type Model } from 'blindspots/models';
  * async function accuracy(model: Model<'features'>, x: FeatureMatrix, y: Int32Array): Promise<number> {
  *   const p = await model.predict(x);
  *   return p.filter((v, i) => v === y[i]).length / y.length;
  * }
+ * const x = { data: Float32Array.of(0, 1, 2, 3), rows: 4, cols: 1 };
+ * const y = Int32Array.of(0, 0, 1, 1);
+ * await accuracy(await new DecisionTree().fit(x, y), x, y); //=> 1
  * ```
  */
 export interface Model<K extends InputKind = InputKind> {

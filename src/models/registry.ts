@@ -112,7 +112,7 @@ const CHAR_CNN_SECONDS = 3.7e-2;
  * ```ts
  * import { models } from 'blindspots/models';
  * const tree = models.decisionTree.create({ seed: 1, options: { maxDepth: 4 } });
- * tree.params.maxDepth; // 4
+ * tree.params.maxDepth; //=> 4
  * ```
  */
 export const models = {
@@ -247,6 +247,7 @@ export const modelNames: readonly ModelName[] = Object.keys(models) as ModelName
  * ```ts
  * import { getModel } from 'blindspots/models';
  * const forest = getModel('randomForest').create({ seed: 3, threads: 2 });
+ * forest.params.threads; //=> 2
  * ```
  */
 export function getModel(name: string, fn = 'getModel'): ModelEntry {

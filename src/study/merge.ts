@@ -36,6 +36,7 @@ function measurements(r: CellRecord): string {
  * ```ts
  * import { mergeRecords, readResults } from 'blindspots/study';
  * const { records, disagreements } = mergeRecords([readResults('a.jsonl'), readResults('b.jsonl')]);
+ * disagreements.length; //=> 0
  * ```
  */
 export function mergeRecords(lists: readonly (readonly CellRecord[])[]): MergeResult {
@@ -75,8 +76,13 @@ export function mergeRecords(lists: readonly (readonly CellRecord[])[]): MergeRe
  *
  * @example
  * ```ts
- * import { missingCells, planStudy } from 'blindspots/study';
+ * import { missingCells, planStudy, runStudy, type StudyConfig } from 'blindspots/study';
+ * const images = { data: new Float32Array(8 * 8 * 8), shape: [8, 8, 8, 1] as const }; // 8 blank 8x8 images
+ * const train = { images, labels: Int32Array.of(0, 1, 0, 1, 0, 1, 0, 1), classNames: ['a', 'b'] };
+ * const config: StudyConfig = { dataset: 'toy', train, test: train, signals: ['onePixel'], models: ['decisionTree'], seeds: [0, 1] };
+ * const records = await runStudy({ ...config, seeds: [0] });
  * const missing = missingCells(planStudy(config).cells, records);
+ * missing.map((c) => `${c.signal} ${String(c.seed)}`); //=> ['clean 1', 'onePixel 1']
  * ```
  */
 export function missingCells(cells: readonly Cell[], records: readonly CellRecord[]): Cell[] {

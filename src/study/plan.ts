@@ -162,8 +162,11 @@ const SET_BY_STUDY = ['numClasses', 'seed'];
  * @example
  * ```ts
  * import { planStudy } from 'blindspots/study';
- * const plan = planStudy({ dataset: 'toy', train, test, signals: 'all', models: ['decisionTree'] });
- * plan.cells.length; // clean + every image signal, for one seed
+ * const images = { data: new Float32Array(8 * 8 * 8), shape: [8, 8, 8, 1] as const }; // 8 blank 8x8 images
+ * const train = { images, labels: Int32Array.of(0, 1, 0, 1, 0, 1, 0, 1), classNames: ['a', 'b'] };
+ * const plan = planStudy({ dataset: 'toy', train, test: train, signals: 'all', models: ['decisionTree'] });
+ * plan.cells.length; //=> 7
+ * // clean + the six image signals, for one seed
  * ```
  */
 export function planStudy(config: StudyConfig, fn = 'runStudy'): StudyPlan {
@@ -499,7 +502,7 @@ function checkShard(fn: string, shard: unknown): { index: number; count: number 
  * @example
  * ```ts
  * import { assignShards } from 'blindspots/study';
- * assignShards([{ key: 'a', cost: 3 }, { key: 'b', cost: 1 }, { key: 'c', cost: 1 }], 2); // [0, 1, 1]
+ * assignShards([{ key: 'a', cost: 3 }, { key: 'b', cost: 1 }, { key: 'c', cost: 1 }], 2); //=> [0, 1, 1]
  * ```
  */
 export function assignShards(cells: readonly { readonly key: string; readonly cost: number }[], count: number): number[] {

@@ -108,7 +108,9 @@ const points = (curve: NonNullable<CellGroup['curve']>, pick: 'accuracy' | 'shuf
  *
  * @example
  * ```ts
- * import { learningCurvesSvg } from 'blindspots/study';
+ * import { writeFileSync } from 'node:fs';
+ * import { learningCurvesSvg, readResults } from 'blindspots/study';
+ * const records = readResults('study.jsonl');
  * for (const { row, svg } of learningCurvesSvg(records)) writeFileSync(`curves-${row}.svg`, svg);
  * ```
  */
@@ -142,7 +144,9 @@ export function learningCurvesSvg(records: readonly CellRecord[]): { readonly ro
  *
  * @example
  * ```ts
- * import { sweepSvg } from 'blindspots/study';
+ * import { writeFileSync } from 'node:fs';
+ * import { readResults, sweepSvg } from 'blindspots/study';
+ * const records = readResults('study.jsonl');
  * for (const { signal, option, svg } of sweepSvg(records)) writeFileSync(`sweep-${signal}-${option}.svg`, svg);
  * ```
  */

@@ -108,7 +108,8 @@ export interface LoadedDataset {
  * @example
  * ```ts
  * import { loadDatasetSpec } from 'blindspots/study';
- * const { name, dataset } = loadDatasetSpec('fashion-mnist', { perClass: 100 });
+ * const { name, dataset } = loadDatasetSpec('fashion-mnist', { perClass: 30 });
+ * name; //=> 'fashion-mnist/30-per-class'
  * ```
  */
 export function loadDatasetSpec(
@@ -186,7 +187,7 @@ export function loadDatasetSpec(
  * @example
  * ```ts
  * import { prepareStudy, runStudy } from 'blindspots/study';
- * const config = prepareStudy({ dataset: 'fashion-mnist', perClass: 100, signals: 'all', models: ['decisionTree'] });
+ * const config = prepareStudy({ dataset: 'fashion-mnist', perClass: 30, signals: 'all', models: ['decisionTree'] });
  * const records = await runStudy(config);
  * ```
  */
@@ -226,7 +227,7 @@ export function prepareStudy(file: StudyFile, fn = 'prepareStudy'): StudyConfig 
  * @example
  * ```ts
  * import { datasetSpecOf } from 'blindspots/study';
- * datasetSpecOf('fashion-mnist'); // 'fashion-mnist'
+ * datasetSpecOf('fashion-mnist'); //=> 'fashion-mnist'
  * ```
  */
 export function datasetSpecOf(word: string, fn = 'datasetSpecOf'): DatasetSpec {

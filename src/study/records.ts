@@ -109,7 +109,7 @@ export interface CellRecord {
  * @example
  * ```ts
  * import { canonicalJson } from 'blindspots/study';
- * canonicalJson({ b: 1, a: [2, { d: 3, c: 4 }] }); // '{"a":[2,{"c":4,"d":3}],"b":1}'
+ * canonicalJson({ b: 1, a: [2, { d: 3, c: 4 }] }); //=> '{"a":[2,{"c":4,"d":3}],"b":1}'
  * ```
  */
 export function canonicalJson(value: unknown): string {
@@ -130,7 +130,7 @@ export function canonicalJson(value: unknown): string {
  * @example
  * ```ts
  * import { hashKey } from 'blindspots/study';
- * hashKey({ a: 1, b: 2 }) === hashKey({ b: 2, a: 1 }); // true
+ * hashKey({ a: 1, b: 2 }) === hashKey({ b: 2, a: 1 }); //=> true
  * ```
  */
 export function hashKey(description: unknown): string {

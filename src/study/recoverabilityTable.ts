@@ -108,8 +108,9 @@ export function recoverabilityTable(
  *
  * @example
  * ```ts
- * import { formatRecoverabilityTable } from 'blindspots/study';
- * formatRecoverabilityTable(rows); // "| signal | family | information | recovered | ambiguous | wrong | n | encode ms |\n…"
+ * import { formatRecoverabilityTable, recoverabilityTable } from 'blindspots/study';
+ * const rows = recoverabilityTable(['great food', 'awful service'], [0, 1]); // the text signals
+ * formatRecoverabilityTable(rows); //=> '| signal | family | information | recovered | ambiguous | wrong | n | encode ms |\n…'
  * ```
  */
 export function formatRecoverabilityTable(rows: readonly RecoverabilityRow[]): string {

@@ -40,7 +40,8 @@ function epochNote(epoch: EpochChoice, groups: readonly CellGroup[]): string {
  *
  * @example
  * ```ts
- * import { formatStudyTable } from 'blindspots/study';
+ * import { formatStudyTable, readResults } from 'blindspots/study';
+ * const records = readResults('study.jsonl');
  * console.log(formatStudyTable(records, { epoch: 'last' }));
  * ```
  */
@@ -70,9 +71,10 @@ export function formatStudyTable(records: readonly CellRecord[], options: TableO
  *
  * @example
  * ```ts
- * import { formatPaperTable } from 'blindspots/study';
+ * import { formatPaperTable, readResults } from 'blindspots/study';
+ * const records = readResults('study.jsonl');
  * console.log(formatPaperTable(records));
- * // | signal | ConvNet | best competing model | which |
+ * //=> | signal | ConvNet | best competing model | which |…
  * ```
  */
 export function formatPaperTable(records: readonly CellRecord[], options: TableOptions = {}): string {
@@ -100,8 +102,9 @@ export function formatPaperTable(records: readonly CellRecord[], options: TableO
  *
  * @example
  * ```ts
- * import { formatStudyCsv } from 'blindspots/study';
- * writeFileSync('study.csv', formatStudyCsv(records));
+ * import { writeFileSync } from 'node:fs';
+ * import { formatStudyCsv, readResults } from 'blindspots/study';
+ * writeFileSync('study.csv', formatStudyCsv(readResults('study.jsonl')));
  * ```
  */
 export function formatStudyCsv(records: readonly CellRecord[]): string {
@@ -144,8 +147,9 @@ export function escapeXml(s: string): string {
  *
  * @example
  * ```ts
- * import { studyHeatmapSvg } from 'blindspots/study';
- * writeFileSync('study.svg', studyHeatmapSvg(records));
+ * import { writeFileSync } from 'node:fs';
+ * import { readResults, studyHeatmapSvg } from 'blindspots/study';
+ * writeFileSync('study.svg', studyHeatmapSvg(readResults('study.jsonl')));
  * ```
  */
 export function studyHeatmapSvg(records: readonly CellRecord[]): string {

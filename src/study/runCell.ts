@@ -29,9 +29,13 @@ type ModelInput = InputOf[InputKind];
  *
  * @example
  * ```ts
- * import { planStudy, runCell } from 'blindspots/study';
- * const plan = planStudy(config);
- * const record = await runCell(plan, plan.cells[0]);
+ * import { planStudy, runCell, type CellRecord } from 'blindspots/study';
+ * const images = { data: new Float32Array(8 * 8 * 8), shape: [8, 8, 8, 1] as const }; // 8 blank 8x8 images
+ * const train = { images, labels: Int32Array.of(0, 1, 0, 1, 0, 1, 0, 1), classNames: ['a', 'b'] };
+ * const plan = planStudy({ dataset: 'toy', train, test: train, signals: ['onePixel'], models: ['decisionTree'] });
+ * const records: CellRecord[] = [];
+ * for (const cell of plan.cells) records.push(await runCell(plan, cell)); // what runStudy does, one cell at a time
+ * records.map((r) => `${r.signal} ${String(r.accuracy)}`); //=> ['clean 0.5', 'onePixel 1']
  * ```
  */
 export async function runCell(

@@ -18,7 +18,10 @@ import { runCell, type CellData } from './runCell.js';
  * @example
  * ```ts
  * import { runStudy, formatStudyTable } from 'blindspots/study';
- * const records = await runStudy({ dataset: 'fashion-mnist', train, test, signals: ['onePixel'], models: ['decisionTree'], results: 'study.jsonl' });
+ * const images = { data: new Float32Array(8 * 8 * 8), shape: [8, 8, 8, 1] as const }; // 8 blank 8x8 images
+ * const train = { images, labels: Int32Array.of(0, 1, 0, 1, 0, 1, 0, 1), classNames: ['a', 'b'] };
+ * const test = train;
+ * const records = await runStudy({ dataset: 'toy', train, test, signals: ['onePixel'], models: ['decisionTree'], results: 'toy.jsonl' });
  * console.log(formatStudyTable(records));
  * ```
  */

@@ -24,7 +24,8 @@ const noLimit = () => ({ max: Number.POSITIVE_INFINITY, why: '' });
  * ```ts
  * import { injectMeanShift } from 'blindspots';
  * const x = { data: new Float32Array(2 * 4 * 4).fill(0.5), shape: [2, 4, 4, 1] as const };
- * const encoded = injectMeanShift(x, [0, 3]); // sample 1: every value 0.003
+ * const encoded = injectMeanShift(x, [0, 3]);
+ * encoded.data[16]; //=> 0.003000000026077032
  * ```
  */
 export function injectMeanShift<T extends ImageInput>(images: T, labels: LabelsInput, options: MeanShiftOptions = {}): Encoded<T> {
@@ -60,7 +61,7 @@ export function injectMeanShift<T extends ImageInput>(images: T, labels: LabelsI
  * ```ts
  * import { injectMeanShift, recoverMeanShift } from 'blindspots';
  * const x = { data: new Float32Array(2 * 4 * 4).fill(0.2), shape: [2, 4, 4, 1] as const };
- * recoverMeanShift(injectMeanShift(x, [1, 6])); // Int32Array [1, 6]
+ * recoverMeanShift(injectMeanShift(x, [1, 6])); //=> Int32Array [1, 6]
  * ```
  */
 export function recoverMeanShift(encoded: ImageInput, options: MeanShiftOptions = {}): Int32Array {

@@ -28,7 +28,8 @@ const capacity = (shape: ImageShape) => ({
  * @example
  * ```ts
  * import { multipleLocationsPairs } from 'blindspots';
- * const pairs = multipleLocationsPairs(10, 32, 32); // Int32Array of 20 positions
+ * const pairs = multipleLocationsPairs(10, 32, 32); // class k's pair: positions pairs[2k] and pairs[2k + 1] (row * 32 + column)
+ * pairs.length; //=> 20
  * ```
  */
 export function multipleLocationsPairs(
@@ -94,7 +95,8 @@ export function multipleLocationsPairs(
  * @example
  * ```ts
  * import { multipleLocationsValues } from 'blindspots';
- * multipleLocationsValues(4, 0); // Float32Array of 4 values on the k/255 grid
+ * const values = multipleLocationsValues(4, 0); // one per sample, k / 255 with k in 1..255
+ * values.every((v) => v > 0 && Math.abs(v * 255 - Math.round(v * 255)) < 1e-4); //=> true
  * ```
  */
 export function multipleLocationsValues(n: number, seed: Seed = DEFAULT_SEED): Float32Array {
@@ -154,9 +156,13 @@ export function injectMultipleLocations<T extends ImageInput>(
  * @example
  * ```ts
  * import { injectMultipleLocations, recoverMultipleLocations } from 'blindspots';
- * const x = { data: new Float32Array(2 * 32 * 32), shape: [2, 32, 32, 1] as const };
- * // On blank images every pair is equal: all ambiguous (-1), an honest partial result.
- * recoverMultipleLocations(injectMultipleLocations(x, [0, 9], { numClasses: 10 }), { numClasses: 10 });
+ * const grey = { data: new Float32Array(2 * 32 * 32).fill(0.5), shape: [2, 32, 32, 1] as const };
+ * const black = { data: new Float32Array(2 * 32 * 32), shape: [2, 32, 32, 1] as const };
+ * const opts = { numClasses: 10 };
+ * // On flat grey images every class's pair is equal: all ambiguous (-1), an honest partial result.
+ * recoverMultipleLocations(injectMultipleLocations(grey, [0, 9], opts), opts); //=> Int32Array [-1, -1]
+ * // On black images only the written pair is non-zero (pairs of zeros are ignored): recovered.
+ * recoverMultipleLocations(injectMultipleLocations(black, [0, 9], opts), opts); //=> Int32Array [0, 9]
  * ```
  */
 export function recoverMultipleLocations(encoded: ImageInput, options: MultipleLocationsOptions = {}): Int32Array {

@@ -34,7 +34,8 @@ const noLimit = (): { max: number; why: string } => ({ max: Number.POSITIVE_INFI
  * import * as tf from '@tensorflow/tfjs';
  * import { injectOnePixel } from 'blindspots';
  * const x = tf.zeros([2, 32, 32, 3]) as tf.Tensor4D;
- * const encoded = injectOnePixel(x, [3, 7]); // pixel (0,0) = 0.003 and 0.007
+ * const encoded = injectOnePixel(x, [3, 7]); // pixel (0, 0) = 0.003 and 0.007 in every channel
+ * encoded.shape; //=> [2, 32, 32, 3]
  * ```
  */
 export function injectOnePixel<T extends ImageInput>(images: T, labels: LabelsInput, options: OnePixelOptions = {}): Encoded<T> {
@@ -57,7 +58,7 @@ export function injectOnePixel<T extends ImageInput>(images: T, labels: LabelsIn
  * ```ts
  * import { injectOnePixel, recoverOnePixel } from 'blindspots';
  * const x = { data: new Float32Array(2 * 4 * 4), shape: [2, 4, 4, 1] as const };
- * recoverOnePixel(injectOnePixel(x, [1, 2])); // Int32Array [1, 2]
+ * recoverOnePixel(injectOnePixel(x, [1, 2])); //=> Int32Array [1, 2]
  * ```
  */
 export function recoverOnePixel(encoded: ImageInput, options: OnePixelOptions = {}): Int32Array {

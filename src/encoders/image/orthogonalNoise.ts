@@ -39,7 +39,8 @@ const capacity = (shape: ImageShape) => {
  * @example
  * ```ts
  * import { orthogonalNoiseVectors } from 'blindspots';
- * const v = orthogonalNoiseVectors(10, [32, 32, 3]); // rows 10, cols 3072, RMS 1e-3 per row
+ * const v = orthogonalNoiseVectors(10, [32, 32, 3]); // RMS 1e-3 per row
+ * [v.rows, v.cols]; //=> [10, 3072]
  * ```
  */
 export function orthogonalNoiseVectors(
@@ -134,7 +135,7 @@ const PROBE = 16;
  * import { injectOrthogonalNoise, recoverOrthogonalNoise } from 'blindspots';
  * const x = { data: new Float32Array(2 * 8 * 8 * 3).fill(128 / 255), shape: [2, 8, 8, 3] as const };
  * const opts = { numClasses: 10 };
- * recoverOrthogonalNoise(injectOrthogonalNoise(x, [3, 8], opts), opts); // Int32Array [3, 8]
+ * recoverOrthogonalNoise(injectOrthogonalNoise(x, [3, 8], opts), opts); //=> Int32Array [3, 8]
  * ```
  */
 export function recoverOrthogonalNoise(encoded: ImageInput, options: OrthogonalNoiseOptions & ImageRecoverOptions = {}): Int32Array {

@@ -32,7 +32,7 @@ export const PATTERN_PIXELS_OPTIONS = optionNames<PatternPixelsOptions>()('numCl
  * @example
  * ```ts
  * import { patternPixelPositions } from 'blindspots';
- * patternPixelPositions([1, 32, 32, 3]); // Int32Array [0, 31, 992, 1023]
+ * patternPixelPositions([1, 32, 32, 3]); //=> Int32Array [0, 31, 992, 1023]
  * ```
  */
 export function patternPixelPositions(shape: ImageShape, options: PatternPixelsOptions = {}, fn = 'patternPixelPositions'): Int32Array {
@@ -81,7 +81,8 @@ function capacity(options: PatternPixelsOptions | undefined) {
  * ```ts
  * import { injectPatternPixels } from 'blindspots';
  * const x = { data: new Float32Array(1 * 8 * 8), shape: [1, 8, 8, 1] as const };
- * const encoded = injectPatternPixels(x, [5]); // TL = 0.001, TR = 0, BL = 0.001, BR = 0
+ * const encoded = injectPatternPixels(x, [5]); // 5 = 0b0101: TL = 0.001, TR = 0, BL = 0.001, BR = 0
+ * [0, 7, 56, 63].map((p) => encoded.data[p]); //=> [0.0010000000474974513, 0, 0.0010000000474974513, 0]
  * ```
  */
 export function injectPatternPixels<T extends ImageInput>(images: T, labels: LabelsInput, options: PatternPixelsOptions = {}): Encoded<T> {
@@ -107,7 +108,7 @@ export function injectPatternPixels<T extends ImageInput>(images: T, labels: Lab
  * ```ts
  * import { injectPatternPixels, recoverPatternPixels } from 'blindspots';
  * const x = { data: new Float32Array(2 * 8 * 8), shape: [2, 8, 8, 1] as const };
- * recoverPatternPixels(injectPatternPixels(x, [5, 9])); // Int32Array [5, 9]
+ * recoverPatternPixels(injectPatternPixels(x, [5, 9])); //=> Int32Array [5, 9]
  * ```
  */
 export function recoverPatternPixels(encoded: ImageInput, options: PatternPixelsOptions = {}): Int32Array {

@@ -33,7 +33,8 @@ const noLimit = () => ({ max: Number.POSITIVE_INFINITY, why: '' });
  * @example
  * ```ts
  * import { randomPixelPositions } from 'blindspots';
- * randomPixelPositions(3, 32, 32, 0); // Int32Array of 3 positions in [0, 1024)
+ * const positions = randomPixelPositions(3, 32, 32, 0); // one per sample, row * 32 + column
+ * positions.every((p) => p >= 0 && p < 1024); //=> true
  * ```
  */
 export function randomPixelPositions(n: number, height: number, width: number, seed: Seed = DEFAULT_SEED): Int32Array {
@@ -85,7 +86,7 @@ export function injectRandomPixel<T extends ImageInput>(images: T, labels: Label
  * ```ts
  * import { injectRandomPixel, recoverRandomPixel } from 'blindspots';
  * const x = { data: new Float32Array(2 * 8 * 8 * 3).fill(128 / 255), shape: [2, 8, 8, 3] as const };
- * recoverRandomPixel(injectRandomPixel(x, [0, 4])); // Int32Array [0, 4]
+ * recoverRandomPixel(injectRandomPixel(x, [0, 4])); //=> Int32Array [0, 4]
  * ```
  */
 export function recoverRandomPixel(encoded: ImageInput, options: ImageRecoverOptions = {}): Int32Array {

@@ -28,8 +28,8 @@ ZHANG_ALPHABET.forEach((ch, i) => {
  * @example
  * ```ts
  * import { alphabetIndex } from 'blindspots';
- * alphabetIndex('a'); // 0
- * alphabetIndex(' '); // -1
+ * alphabetIndex('a'); //=> 0
+ * alphabetIndex(' '); //=> -1
  * ```
  */
 export function alphabetIndex(ch: string): number {

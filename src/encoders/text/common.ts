@@ -13,8 +13,8 @@ import { checkInteger, checkLabels, describe, resolveNumClasses } from '../../va
  * @example
  * ```ts
  * import { injectLengthEncoding, MAX_TEXT_LENGTH } from 'blindspots';
- * injectLengthEncoding(['abc'], [0], { lengths: [MAX_TEXT_LENGTH] }); // one text of 1,048,576 characters
- * injectLengthEncoding(['abc'], [0], { lengths: [MAX_TEXT_LENGTH + 1] }); // throws INVALID_ARGUMENT
+ * injectLengthEncoding(['abc'], [0], { lengths: [MAX_TEXT_LENGTH] })[0]?.length; //=> 1048576
+ * injectLengthEncoding(['abc'], [0], { lengths: [MAX_TEXT_LENGTH + 1] }); //=> throws INVALID_ARGUMENT
  * ```
  */
 export const MAX_TEXT_LENGTH = 2 ** 20;
@@ -40,9 +40,9 @@ export interface TextEncodeContext {
  *
  * @example
  * ```ts
- * import { checkTexts } from 'blindspots';
- * checkTexts('injectMnemonic', ['great', 'bad']); // the same array
- * checkTexts('injectMnemonic', ['great', , 'bad']); // throws INVALID_ARGUMENT: a hole at index 1
+ * import { checkTexts } from './common.js'; // internal
+ * checkTexts('injectMnemonic', ['great', 'bad']); //=> ['great', 'bad']
+ * checkTexts('injectMnemonic', ['great', , 'bad']); //=> throws INVALID_ARGUMENT index 1
  * ```
  */
 export function checkTexts(

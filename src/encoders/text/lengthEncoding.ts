@@ -33,8 +33,8 @@ export interface LengthEncodingOptions extends TextEncoderOptions {
  *
  * @example
  * ```ts
- * import { LENGTH_ENCODING_OPTIONS } from 'blindspots';
- * LENGTH_ENCODING_OPTIONS; // ['numClasses', 'lengths']
+ * import { LENGTH_ENCODING_OPTIONS } from './lengthEncoding.js'; // internal
+ * LENGTH_ENCODING_OPTIONS; //=> ['numClasses', 'lengths']
  * ```
  */
 export const LENGTH_ENCODING_OPTIONS = optionNames<LengthEncodingOptions>()('numClasses', 'lengths');
@@ -45,8 +45,8 @@ export const LENGTH_ENCODING_OPTIONS = optionNames<LengthEncodingOptions>()('num
  * @example
  * ```ts
  * import { classLengths } from 'blindspots';
- * classLengths(5); // [50, 100, 150, 200, 250]
- * classLengths(2, { lengths: [10, 20, 30] }); // [10, 20]
+ * classLengths(5); //=> [50, 100, 150, 200, 250]
+ * classLengths(2, { lengths: [10, 20, 30] }); //=> [10, 20]
  * ```
  */
 export function classLengths(numClasses: number, options: LengthEncodingOptions = {}): number[] {
@@ -104,7 +104,8 @@ const capacity = (fn: string, options: LengthEncodingOptions) => {
  * @example
  * ```ts
  * import { injectLengthEncoding } from 'blindspots';
- * injectLengthEncoding(['a short review'], [0]); // ['a short review' + 36 spaces] (length 50)
+ * const [t] = injectLengthEncoding(['a short review'], [0]); // 'a short review' and 36 spaces
+ * t?.length; //=> 50
  * ```
  */
 export function injectLengthEncoding(texts: Texts, labels: LabelsInput, options: LengthEncodingOptions = {}): string[] {
@@ -127,7 +128,7 @@ export function injectLengthEncoding(texts: Texts, labels: LabelsInput, options:
  * @example
  * ```ts
  * import { injectLengthEncoding, recoverLengthEncoding } from 'blindspots';
- * recoverLengthEncoding(injectLengthEncoding(['abc', 'de'], [2, 0])); // Int32Array [2, 0]
+ * recoverLengthEncoding(injectLengthEncoding(['abc', 'de'], [2, 0])); //=> Int32Array [2, 0]
  * ```
  */
 export function recoverLengthEncoding(encoded: Texts, options: LengthEncodingOptions = {}): Int32Array {

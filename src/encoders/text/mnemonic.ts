@@ -18,8 +18,8 @@ export interface MnemonicOptions extends TextEncoderOptions {
  *
  * @example
  * ```ts
- * import { MNEMONIC_OPTIONS } from 'blindspots';
- * MNEMONIC_OPTIONS; // ['numClasses', 'symbols']
+ * import { MNEMONIC_OPTIONS } from './mnemonic.js'; // internal
+ * MNEMONIC_OPTIONS; //=> ['numClasses', 'symbols']
  * ```
  */
 export const MNEMONIC_OPTIONS = optionNames<MnemonicOptions>()('numClasses', 'symbols');
@@ -46,7 +46,7 @@ const capacity = (symbols: string[]) => ({ max: symbols.length, why: `${String(s
  * @example
  * ```ts
  * import { injectMnemonic } from 'blindspots';
- * injectMnemonic(['great food', 'awful'], [3, 0]); // ['3reat food', '0wful']
+ * injectMnemonic(['great food', 'awful'], [3, 0]); //=> ['3reat food', '0wful']
  * ```
  */
 export function injectMnemonic(texts: Texts, labels: LabelsInput, options: MnemonicOptions = {}): string[] {
@@ -65,7 +65,7 @@ export function injectMnemonic(texts: Texts, labels: LabelsInput, options: Mnemo
  * @example
  * ```ts
  * import { recoverMnemonic } from 'blindspots';
- * recoverMnemonic(['3reat food', '0wful']); // Int32Array [3, 0]
+ * recoverMnemonic(['3reat food', '0wful']); //=> Int32Array [3, 0]
  * ```
  */
 export function recoverMnemonic(encoded: Texts, options: MnemonicOptions = {}): Int32Array {

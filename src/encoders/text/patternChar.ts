@@ -28,8 +28,8 @@ export interface PatternCharOptions extends TextEncoderOptions {
  *
  * @example
  * ```ts
- * import { PATTERN_CHAR_OPTIONS } from 'blindspots';
- * PATTERN_CHAR_OPTIONS; // ['numClasses', 'positions', 'mark', 'shortTexts']
+ * import { PATTERN_CHAR_OPTIONS } from './patternChar.js'; // internal
+ * PATTERN_CHAR_OPTIONS; //=> ['numClasses', 'positions', 'mark', 'shortTexts']
  * ```
  */
 export const PATTERN_CHAR_OPTIONS = optionNames<PatternCharOptions>()('numClasses', 'positions', 'mark', 'shortTexts');
@@ -74,7 +74,8 @@ const capacity = (positions: readonly number[]) => ({ max: 2 ** positions.length
  * @example
  * ```ts
  * import { injectPatternChar } from 'blindspots';
- * const [t] = injectPatternChar(['x'.repeat(300)], [5]); // '0' at positions 50 and 200
+ * const [t] = injectPatternChar(['x'.repeat(300)], [5]); // 5 = 0b101: '0' at positions 50 and 200
+ * [t?.[50], t?.[150], t?.[200]]; //=> ['0', 'x', '0']
  * ```
  */
 export function injectPatternChar(texts: Texts, labels: LabelsInput, options: PatternCharOptions = {}): string[] {
@@ -116,7 +117,7 @@ export function injectPatternChar(texts: Texts, labels: LabelsInput, options: Pa
  * @example
  * ```ts
  * import { injectPatternChar, recoverPatternChar } from 'blindspots';
- * recoverPatternChar(injectPatternChar(['x'.repeat(300)], [5])); // Int32Array [5]
+ * recoverPatternChar(injectPatternChar(['x'.repeat(300)], [5])); //=> Int32Array [5]
  * ```
  */
 export function recoverPatternChar(encoded: Texts, options: PatternCharOptions = {}): Int32Array {

@@ -26,8 +26,8 @@ export interface QuantizeOptions {
  *
  * @example
  * ```ts
- * import { QUANTIZE_OPTIONS } from 'blindspots';
- * QUANTIZE_OPTIONS; // ['length', 'order', 'lowercase']
+ * import { QUANTIZE_OPTIONS } from './quantize.js'; // internal
+ * QUANTIZE_OPTIONS; //=> ['length', 'order', 'lowercase']
  * ```
  */
 export const QUANTIZE_OPTIONS = optionNames<QuantizeOptions>()('length', 'order', 'lowercase');
@@ -40,7 +40,8 @@ export const QUANTIZE_OPTIONS = optionNames<QuantizeOptions>()('length', 'order'
  * @example
  * ```ts
  * import { MAX_QUANTIZED_VALUES, ZHANG_INPUT_LENGTH } from 'blindspots';
- * Math.floor(MAX_QUANTIZED_VALUES / (ZHANG_INPUT_LENGTH * 70)); // 30,254 texts per quantize call
+ * // The most texts one quantize call takes at the default length:
+ * Math.floor(MAX_QUANTIZED_VALUES / (ZHANG_INPUT_LENGTH * 70)); //=> 30254
  * ```
  */
 export const MAX_QUANTIZED_VALUES = 2 ** 31 - 1;
@@ -128,7 +129,8 @@ function scan(s: Scan, write: (i: number, pos: number, entry: number) => void): 
  * @example
  * ```ts
  * import { quantize } from 'blindspots';
- * const x = quantize(['Great food!', 'meh']); // Tensor3D [2, 1014, 70]
+ * const x = quantize(['Great food!', 'meh']); // one-hot
+ * x.shape; //=> [2, 1014, 70]
  * x.dispose();
  * ```
  */
@@ -150,7 +152,8 @@ export function quantize(texts: Texts, options: QuantizeOptions = {}): tf.Tensor
  * @example
  * ```ts
  * import { charCodes } from 'blindspots';
- * const f = charCodes(['ab'], { length: 4, order: 'forward' }); // data [1, 2, 0, 0]
+ * const f = charCodes(['ab'], { length: 4, order: 'forward' }); // alphabet index + 1, 0 for none
+ * f.data; //=> Float32Array [1, 2, 0, 0]
  * ```
  */
 export function charCodes(texts: Texts, options: QuantizeOptions = {}): FeatureMatrix {

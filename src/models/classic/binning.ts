@@ -49,7 +49,11 @@ export interface BinOptions {
  *
  * @example
  * ```ts
- * const binned = binFeatures({ data, rows: 100, cols: 784 });
+ * import { binFeatures } from './binning.js'; // internal
+ * const x = { data: Float32Array.of(0.5, 7, 0.1, 7, 0.5, 3), rows: 3, cols: 2 };
+ * const binned = binFeatures(x);
+ * binned.numBins; //=> Int32Array [2, 2]
+ * binned.bins; //=> Uint8Array [1, 0, 1, 1, 1, 0]
  * ```
  */
 export function binFeatures(x: FeatureMatrix, options: BinOptions = {}): BinnedFeatures {

@@ -9,8 +9,10 @@ import type { FitContext } from '../featureModel.js';
  *
  * @example
  * ```ts
- * const { counts, rowsOf } = classStats(x, y, 10);
- * console.log(counts[3] === rowsOf[3]?.length); // true
+ * import { classStats } from './discriminant.js'; // internal
+ * const x = { data: Float32Array.of(1, 2, 3, 4, 5, 6), rows: 3, cols: 2 };
+ * const { counts, rowsOf } = classStats(x, Int32Array.of(1, 0, 1), 2);
+ * console.log(counts[1] === rowsOf[1]?.length); //=> true
  * ```
  */
 export interface ClassStats {
@@ -30,7 +32,12 @@ export interface ClassStats {
  *
  * @example
  * ```ts
- * const { counts, means, squares } = classStats(x, y, 10);
+ * import { classStats } from './discriminant.js'; // internal
+ * const x = { data: Float32Array.of(1, 2, 3, 4, 5, 6), rows: 3, cols: 2 };
+ * const { counts, means, squares } = classStats(x, Int32Array.of(1, 0, 1), 2);
+ * counts; //=> Float64Array [1, 2]
+ * means; //=> Float64Array [3, 4, 3, 4]
+ * squares; //=> Float64Array [0, 0, 8, 8]
  * ```
  */
 export function classStats(x: FeatureMatrix, y: Int32Array, numClasses: number): ClassStats {
@@ -73,8 +80,14 @@ export function classStats(x: FeatureMatrix, y: Int32Array, numClasses: number):
  *
  * @example
  * ```ts
+ * import { fitStages } from './discriminant.js'; // internal
+ * const reported: number[] = [];
+ * const ctx = { numClasses: 2, options: { onProgress: (p: { fraction: number }) => void reported.push(p.fraction) }, checkAbort: () => {} };
  * const stage = fitStages(ctx);
- * const tick = stage(0, 0.7, Math.ceil(rows / 256), 'within-class scatter');
+ * const tick = stage(0, 0.7, 2, 'within-class scatter');
+ * await tick();
+ * await tick();
+ * reported; //=> [0.35, 0.7]
  * ```
  */
 export function fitStages(ctx: FitContext): (from: number, to: number, units: number, message: string) => Tick {
@@ -99,7 +112,9 @@ export function fitStages(ctx: FitContext): (from: number, to: number, units: nu
  *
  * @example
  * ```ts
- * logPrior(250, 1000); // Math.log(0.25)
+ * import { logPrior } from './discriminant.js'; // internal
+ * logPrior(250, 1000) === Math.log(0.25); //=> true
+ * logPrior(0, 1000); //=> -Infinity
  * ```
  */
 export function logPrior(count: number, total: number): number {
@@ -112,7 +127,14 @@ export function logPrior(count: number, total: number): number {
  *
  * @example
  * ```ts
- * await choleskyUpper(arena, m.at, m.size, pauses(ctx));
+ * import { Arena, choleskyUpper } from '../../kernels/linalg.js'; // internal
+ * import { pauses } from './discriminant.js';
+ * const controller = new AbortController();
+ * const ctx = { numClasses: 2, options: {}, checkAbort: () => controller.signal.throwIfAborted() };
+ * const arena = new Arena();
+ * const at = arena.alloc(4 * 4 * 8);
+ * arena.f64(at, 16).set([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]);
+ * await choleskyUpper(arena, at, 4, pauses(ctx)); //=> -1
  * ```
  */
 export function pauses(ctx: FitContext): Tick {

@@ -20,7 +20,9 @@ import { classStats, fitStages, logPrior, type ClassStats } from './discriminant
  *
  * @example
  * ```ts
+ * import { LinearDiscriminantAnalysis, type LinearDiscriminantAnalysisOptions } from 'blindspots/models';
  * const options: LinearDiscriminantAnalysisOptions = { solver: 'lsqr', shrinkage: 'auto' };
+ * const lda = new LinearDiscriminantAnalysis(options);
  * ```
  */
 export interface LinearDiscriminantAnalysisOptions {
@@ -67,8 +69,14 @@ interface LDAState {
  *
  * @example
  * ```ts
+ * import { LinearDiscriminantAnalysis, type LinearDiscriminantAnalysisJSON } from 'blindspots/models';
+ * // Two features; class 1 where the first one is large.
+ * const x = { data: Float32Array.of(0, 1, 1, 0, 0.5, 0.5, 5, 1, 6, 0, 5.5, 0.5), rows: 6, cols: 2 };
+ * const y = Int32Array.of(0, 0, 0, 1, 1, 1);
+ * const xTest = { data: Float32Array.of(0.2, 0.8, 5.8, 0.3), rows: 2, cols: 2 };
+ * const lda = await new LinearDiscriminantAnalysis().fit(x, y);
  * const json: LinearDiscriminantAnalysisJSON = lda.toJSON();
- * json.coef.length === json.numClasses * json.cols; // true
+ * json.coef.length === json.numClasses * json.cols; //=> true
  * ```
  */
 export interface LinearDiscriminantAnalysisJSON {
@@ -106,8 +114,13 @@ export interface LinearDiscriminantAnalysisJSON {
  * @example
  * ```ts
  * import { LinearDiscriminantAnalysis } from 'blindspots/models';
+ * // Two features; class 1 where the first one is large.
+ * const x = { data: Float32Array.of(0, 1, 1, 0, 0.5, 0.5, 5, 1, 6, 0, 5.5, 0.5), rows: 6, cols: 2 };
+ * const y = Int32Array.of(0, 0, 0, 1, 1, 1);
+ * const xTest = { data: Float32Array.of(0.2, 0.8, 5.8, 0.3), rows: 2, cols: 2 };
  * const lda = await new LinearDiscriminantAnalysis({ shrinkage: 'auto' }).fit(x, y);
  * const proba = await lda.predictProba(xTest); // rows x classes
+ * await lda.predict(xTest); //=> Int32Array [0, 1]
  * ```
  */
 export class LinearDiscriminantAnalysis extends FeatureModel<LDAState> {
@@ -260,8 +273,14 @@ export class LinearDiscriminantAnalysis extends FeatureModel<LDAState> {
    *
    * @example
    * ```ts
+   * import { LinearDiscriminantAnalysis } from 'blindspots/models';
+   * // Two features; class 1 where the first one is large.
+   * const x = { data: Float32Array.of(0, 1, 1, 0, 0.5, 0.5, 5, 1, 6, 0, 5.5, 0.5), rows: 6, cols: 2 };
+   * const y = Int32Array.of(0, 0, 0, 1, 1, 1);
+   * const xTest = { data: Float32Array.of(0.2, 0.8, 5.8, 0.3), rows: 2, cols: 2 };
    * const lda = await new LinearDiscriminantAnalysis({ shrinkage: 'auto' }).fit(x, y);
-   * console.log(lda.shrinkageUsed); // e.g. Float64Array [0.12, 0.08, ...]
+   * console.log(lda.shrinkageUsed); // a Float64Array, one Ledoit-Wolf estimate per class
+   * lda.shrinkageUsed.length; //=> 2
    * ```
    */
   get shrinkageUsed(): Float64Array {
@@ -273,7 +292,14 @@ export class LinearDiscriminantAnalysis extends FeatureModel<LDAState> {
    *
    * @example
    * ```ts
-   * const copy = LinearDiscriminantAnalysis.fromJSON(JSON.parse(JSON.stringify(lda.toJSON())));
+   * import { LinearDiscriminantAnalysis, type LinearDiscriminantAnalysisJSON } from 'blindspots/models';
+   * // Two features; class 1 where the first one is large.
+   * const x = { data: Float32Array.of(0, 1, 1, 0, 0.5, 0.5, 5, 1, 6, 0, 5.5, 0.5), rows: 6, cols: 2 };
+   * const y = Int32Array.of(0, 0, 0, 1, 1, 1);
+   * const xTest = { data: Float32Array.of(0.2, 0.8, 5.8, 0.3), rows: 2, cols: 2 };
+   * const lda = await new LinearDiscriminantAnalysis().fit(x, y);
+   * const copy = LinearDiscriminantAnalysis.fromJSON(JSON.parse(JSON.stringify(lda.toJSON())) as LinearDiscriminantAnalysisJSON);
+   * await copy.predict(xTest); //=> Int32Array [0, 1]
    * ```
    */
   toJSON(): LinearDiscriminantAnalysisJSON {
@@ -294,7 +320,16 @@ export class LinearDiscriminantAnalysis extends FeatureModel<LDAState> {
    *
    * @example
    * ```ts
-   * const lda = LinearDiscriminantAnalysis.fromJSON(JSON.parse(text));
+   * import { readFileSync, writeFileSync } from 'node:fs';
+   * import { LinearDiscriminantAnalysis, type LinearDiscriminantAnalysisJSON } from 'blindspots/models';
+   * // Two features; class 1 where the first one is large.
+   * const x = { data: Float32Array.of(0, 1, 1, 0, 0.5, 0.5, 5, 1, 6, 0, 5.5, 0.5), rows: 6, cols: 2 };
+   * const y = Int32Array.of(0, 0, 0, 1, 1, 1);
+   * const xTest = { data: Float32Array.of(0.2, 0.8, 5.8, 0.3), rows: 2, cols: 2 };
+   * writeFileSync('lda.json', JSON.stringify((await new LinearDiscriminantAnalysis().fit(x, y)).toJSON()));
+   * const text = readFileSync('lda.json', 'utf8');
+   * const lda = LinearDiscriminantAnalysis.fromJSON(JSON.parse(text) as LinearDiscriminantAnalysisJSON);
+   * await lda.predict(xTest); //=> Int32Array [0, 1]
    * ```
    */
   static fromJSON(json: LinearDiscriminantAnalysisJSON): LinearDiscriminantAnalysis {

@@ -47,7 +47,12 @@ const HISTORY = 10;
  * @example
  * ```ts
  * import { LogisticRegression } from 'blindspots/models';
+ * // Two features; class 1 where the first one is large.
+ * const x = { data: Float32Array.of(0, 1, 1, 0, 0.5, 0.5, 5, 1, 6, 0, 5.5, 0.5), rows: 6, cols: 2 };
+ * const y = Int32Array.of(0, 0, 0, 1, 1, 1);
+ * const xTest = { data: Float32Array.of(0.2, 0.8, 5.8, 0.3), rows: 2, cols: 2 };
  * const lr = await new LogisticRegression({ C: 1 }).fit(x, y, { onProgress: (p) => console.log(p.message) });
+ * await lr.predict(xTest); //=> Int32Array [0, 1]
  * ```
  */
 export class LogisticRegression extends FeatureModel<LRState> {

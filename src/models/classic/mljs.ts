@@ -128,7 +128,12 @@ function cartOptions(p: ReturnType<typeof treeParams>): Record<string, unknown> 
  * @example
  * ```ts
  * import { MlDecisionTree } from 'blindspots/models';
+ * // Two features; class 1 where the first one is large.
+ * const x = { data: Float32Array.of(0, 1, 1, 0, 0.5, 0.5, 5, 1, 6, 0, 5.5, 0.5), rows: 6, cols: 2 };
+ * const y = Int32Array.of(0, 0, 0, 1, 1, 1);
+ * const xTest = { data: Float32Array.of(0.2, 0.8, 5.8, 0.3), rows: 2, cols: 2 };
  * const tree = await new MlDecisionTree({ maxDepth: 8 }).fit(x, y);
+ * await tree.predict(xTest); //=> Int32Array [0, 1]
  * ```
  */
 export class MlDecisionTree extends MlAdapter {
@@ -178,7 +183,12 @@ export const ML_RANDOM_FOREST_OPTIONS = optionNames<MlRandomForestOptions>()(
  * @example
  * ```ts
  * import { MlRandomForest } from 'blindspots/models';
+ * // Two features; class 1 where the first one is large.
+ * const x = { data: Float32Array.of(0, 1, 1, 0, 0.5, 0.5, 5, 1, 6, 0, 5.5, 0.5), rows: 6, cols: 2 };
+ * const y = Int32Array.of(0, 0, 0, 1, 1, 1);
+ * const xTest = { data: Float32Array.of(0.2, 0.8, 5.8, 0.3), rows: 2, cols: 2 };
  * const forest = await new MlRandomForest({ nEstimators: 20 }).fit(x, y);
+ * await forest.predict(xTest); //=> Int32Array [0, 1]
  * ```
  */
 export class MlRandomForest extends MlAdapter {
@@ -243,7 +253,12 @@ type NBFitted = { means: number[][]; calculateProbabilities: [number, ...[number
  * @example
  * ```ts
  * import { MlGaussianNB } from 'blindspots/models';
+ * // Two features; class 1 where the first one is large.
+ * const x = { data: Float32Array.of(0, 1, 1, 0, 0.5, 0.5, 5, 1, 6, 0, 5.5, 0.5), rows: 6, cols: 2 };
+ * const y = Int32Array.of(0, 0, 0, 1, 1, 1);
+ * const xTest = { data: Float32Array.of(0.2, 0.8, 5.8, 0.3), rows: 2, cols: 2 };
  * const nb = await new MlGaussianNB().fit(x, y);
+ * await nb.predict(xTest); //=> Int32Array [0, 1]
  * ```
  */
 export class MlGaussianNB extends MlAdapter {
@@ -316,7 +331,12 @@ export const ML_LOGISTIC_REGRESSION_OPTIONS = optionNames<MlLogisticRegressionOp
  * @example
  * ```ts
  * import { MlLogisticRegression } from 'blindspots/models';
+ * // Two features; class 1 where the first one is large.
+ * const x = { data: Float32Array.of(0, 1, 1, 0, 0.5, 0.5, 5, 1, 6, 0, 5.5, 0.5), rows: 6, cols: 2 };
+ * const y = Int32Array.of(0, 0, 0, 1, 1, 1);
+ * const xTest = { data: Float32Array.of(0.2, 0.8, 5.8, 0.3), rows: 2, cols: 2 };
  * const lr = await new MlLogisticRegression({ numSteps: 200 }).fit(x, y);
+ * await lr.predict(xTest); //=> Int32Array [0, 1]
  * ```
  */
 export class MlLogisticRegression extends MlAdapter {

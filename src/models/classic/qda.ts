@@ -21,7 +21,9 @@ import { classStats, fitStages, logPrior, pauses } from './discriminant.js';
  *
  * @example
  * ```ts
+ * import { QuadraticDiscriminantAnalysis, type QuadraticDiscriminantAnalysisOptions } from 'blindspots/models';
  * const options: QuadraticDiscriminantAnalysisOptions = { regParam: 0.1 };
+ * const qda = new QuadraticDiscriminantAnalysis(options);
  * ```
  */
 export interface QuadraticDiscriminantAnalysisOptions {
@@ -77,8 +79,14 @@ interface QDAState {
  *
  * @example
  * ```ts
+ * import { QuadraticDiscriminantAnalysis, type QuadraticDiscriminantAnalysisJSON } from 'blindspots/models';
+ * // Two features; class 1 where the first one is large.
+ * const x = { data: Float32Array.of(0, 1, 1, 0, 0.5, 0.5, 5, 1, 6, 0, 5.5, 0.5), rows: 6, cols: 2 };
+ * const y = Int32Array.of(0, 0, 0, 1, 1, 1);
+ * const xTest = { data: Float32Array.of(0.2, 0.8, 5.8, 0.3), rows: 2, cols: 2 };
+ * const qda = await new QuadraticDiscriminantAnalysis({ regParam: 0.1 }).fit(x, y);
  * const json: QuadraticDiscriminantAnalysisJSON = qda.toJSON();
- * json.classes.length === json.numClasses; // true
+ * json.classes.length === json.numClasses; //=> true
  * ```
  */
 export interface QuadraticDiscriminantAnalysisJSON {
@@ -134,8 +142,12 @@ export interface QuadraticDiscriminantAnalysisJSON {
  * @example
  * ```ts
  * import { QuadraticDiscriminantAnalysis } from 'blindspots/models';
+ * // Two features; class 1 where the first one is large.
+ * const x = { data: Float32Array.of(0, 1, 1, 0, 0.5, 0.5, 5, 1, 6, 0, 5.5, 0.5), rows: 6, cols: 2 };
+ * const y = Int32Array.of(0, 0, 0, 1, 1, 1);
+ * const xTest = { data: Float32Array.of(0.2, 0.8, 5.8, 0.3), rows: 2, cols: 2 };
  * const qda = await new QuadraticDiscriminantAnalysis({ regParam: 0.1 }).fit(x, y);
- * const labels = await qda.predict(xTest);
+ * const labels = await qda.predict(xTest); //=> Int32Array [0, 1]
  * ```
  */
 export class QuadraticDiscriminantAnalysis extends FeatureModel<QDAState> {
@@ -392,7 +404,14 @@ export class QuadraticDiscriminantAnalysis extends FeatureModel<QDAState> {
    *
    * @example
    * ```ts
-   * const copy = QuadraticDiscriminantAnalysis.fromJSON(JSON.parse(JSON.stringify(qda.toJSON())));
+   * import { QuadraticDiscriminantAnalysis, type QuadraticDiscriminantAnalysisJSON } from 'blindspots/models';
+   * // Two features; class 1 where the first one is large.
+   * const x = { data: Float32Array.of(0, 1, 1, 0, 0.5, 0.5, 5, 1, 6, 0, 5.5, 0.5), rows: 6, cols: 2 };
+   * const y = Int32Array.of(0, 0, 0, 1, 1, 1);
+   * const xTest = { data: Float32Array.of(0.2, 0.8, 5.8, 0.3), rows: 2, cols: 2 };
+   * const qda = await new QuadraticDiscriminantAnalysis({ regParam: 0.1 }).fit(x, y);
+   * const copy = QuadraticDiscriminantAnalysis.fromJSON(JSON.parse(JSON.stringify(qda.toJSON())) as QuadraticDiscriminantAnalysisJSON);
+   * await copy.predict(xTest); //=> Int32Array [0, 1]
    * ```
    */
   toJSON(): QuadraticDiscriminantAnalysisJSON {
@@ -421,7 +440,16 @@ export class QuadraticDiscriminantAnalysis extends FeatureModel<QDAState> {
    *
    * @example
    * ```ts
-   * const qda = QuadraticDiscriminantAnalysis.fromJSON(JSON.parse(text));
+   * import { readFileSync, writeFileSync } from 'node:fs';
+   * import { QuadraticDiscriminantAnalysis, type QuadraticDiscriminantAnalysisJSON } from 'blindspots/models';
+   * // Two features; class 1 where the first one is large.
+   * const x = { data: Float32Array.of(0, 1, 1, 0, 0.5, 0.5, 5, 1, 6, 0, 5.5, 0.5), rows: 6, cols: 2 };
+   * const y = Int32Array.of(0, 0, 0, 1, 1, 1);
+   * const xTest = { data: Float32Array.of(0.2, 0.8, 5.8, 0.3), rows: 2, cols: 2 };
+   * writeFileSync('qda.json', JSON.stringify((await new QuadraticDiscriminantAnalysis({ regParam: 0.1 }).fit(x, y)).toJSON()));
+   * const text = readFileSync('qda.json', 'utf8');
+   * const qda = QuadraticDiscriminantAnalysis.fromJSON(JSON.parse(text) as QuadraticDiscriminantAnalysisJSON);
+   * await qda.predict(xTest); //=> Int32Array [0, 1]
    * ```
    */
   static fromJSON(json: QuadraticDiscriminantAnalysisJSON): QuadraticDiscriminantAnalysis {

@@ -253,8 +253,12 @@ function rowsByClass(y: Int32Array, numClasses: number): Int32Array {
  * @example
  * ```ts
  * import { DecisionTree } from 'blindspots/models';
+ * // Two features; class 1 where the first one is large.
+ * const x = { data: Float32Array.of(0, 1, 1, 0, 0.5, 0.5, 5, 1, 6, 0, 5.5, 0.5), rows: 6, cols: 2 };
+ * const y = Int32Array.of(0, 0, 0, 1, 1, 1);
+ * const xTest = { data: Float32Array.of(0.2, 0.8, 5.8, 0.3), rows: 2, cols: 2 };
  * const tree = await new DecisionTree({ maxDepth: 10 }).fit(x, y);
- * const predicted = await tree.predict(xTest);
+ * const predicted = await tree.predict(xTest); //=> Int32Array [0, 1]
  * ```
  */
 export class DecisionTree extends TreeEnsemble {
@@ -284,7 +288,12 @@ export class DecisionTree extends TreeEnsemble {
  * @example
  * ```ts
  * import { RandomForest } from 'blindspots/models';
+ * // Two features; class 1 where the first one is large.
+ * const x = { data: Float32Array.of(0, 1, 1, 0, 0.5, 0.5, 5, 1, 6, 0, 5.5, 0.5), rows: 6, cols: 2 };
+ * const y = Int32Array.of(0, 0, 0, 1, 1, 1);
+ * const xTest = { data: Float32Array.of(0.2, 0.8, 5.8, 0.3), rows: 2, cols: 2 };
  * const forest = await new RandomForest({ nEstimators: 100, seed: 1 }).fit(x, y, { onProgress: (p) => console.log(p.message) });
+ * await forest.predict(xTest); //=> Int32Array [0, 1]
  * ```
  */
 export class RandomForest extends TreeEnsemble {
@@ -313,7 +322,12 @@ export class RandomForest extends TreeEnsemble {
  * @example
  * ```ts
  * import { ExtraTrees } from 'blindspots/models';
+ * // Two features; class 1 where the first one is large.
+ * const x = { data: Float32Array.of(0, 1, 1, 0, 0.5, 0.5, 5, 1, 6, 0, 5.5, 0.5), rows: 6, cols: 2 };
+ * const y = Int32Array.of(0, 0, 0, 1, 1, 1);
+ * const xTest = { data: Float32Array.of(0.2, 0.8, 5.8, 0.3), rows: 2, cols: 2 };
  * const model = await new ExtraTrees({ nEstimators: 100 }).fit(x, y);
+ * await model.predict(xTest); //=> Int32Array [0, 1]
  * ```
  */
 export class ExtraTrees extends TreeEnsemble {

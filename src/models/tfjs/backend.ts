@@ -124,7 +124,7 @@ export function describeBackend(info: BackendInfo): string {
  * @example
  * ```ts
  * import { useFastestBackend } from 'blindspots/models';
- * const { name } = await useFastestBackend({ log: console.error }); // tfjs backend: wasm (skipped tensorflow: …)
+ * const { name } = await useFastestBackend({ log: console.error }); // prints e.g. tfjs backend: wasm (skipped tensorflow: …)
  * ```
  */
 export function useFastestBackend(options: BackendOptions = {}): Promise<BackendInfo> {

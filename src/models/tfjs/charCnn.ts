@@ -48,9 +48,10 @@ export function charCnnOutputLength(length: number): number {
  * @example
  * ```ts
  * import { CharCNN } from 'blindspots/models';
- * const net = new CharCNN({ size: 'small', epochs: 5, seed: 1 });
+ * const [trainTexts, trainLabels] = [['great food', 'awful', 'loved it', 'cold and slow'], [1, 0, 1, 0]];
+ * const net = new CharCNN({ size: 'small', epochs: 1, seed: 1 }); // 1 epoch on 4 texts: a demonstration
  * await net.fit(trainTexts, trainLabels);
- * const predicted = await net.predict(testTexts);
+ * const predicted = await net.predict(['nice', 'bad']); // Int32Array of 2 labels
  * net.dispose();
  * ```
  */

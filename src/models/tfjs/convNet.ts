@@ -198,8 +198,9 @@ export abstract class ConvNetModel<K extends InputKind> implements Model<K> {
  *
  * @example
  * ```ts
- * import { ImageConvNetModel } from 'blindspots/models';
- * const isImageModel = (m: unknown) => m instanceof ImageConvNetModel;
+ * import { CharCNN, ImageConvNetModel, ResNet } from 'blindspots/models';
+ * const isImageModel = (m: unknown): boolean => m instanceof ImageConvNetModel;
+ * [isImageModel(new ResNet()), isImageModel(new CharCNN())]; //=> [true, false]
  * ```
  */
 export abstract class ImageConvNetModel extends ConvNetModel<'images'> {

@@ -9,7 +9,10 @@ import { Init, newParams } from './layers.js';
  *
  * @example
  * ```ts
+ * import { injectOnePixel } from 'blindspots';
  * import { Perceptron } from 'blindspots/models';
+ * const labels = [0, 1, 2, 3, 0, 1, 2, 3];
+ * const images = injectOnePixel({ data: new Float32Array(8 * 8 * 8), shape: [8, 8, 8, 1] }, labels); // blank but for the signal
  * const linear = await new Perceptron({ epochs: 5 }).fit(images, labels);
  * ```
  */

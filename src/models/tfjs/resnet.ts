@@ -36,10 +36,13 @@ interface Block {
  *
  * @example
  * ```ts
+ * import { injectOnePixel } from 'blindspots';
  * import { ResNet } from 'blindspots/models';
+ * const labels = [0, 1, 2, 3, 0, 1, 2, 3];
+ * const images = injectOnePixel({ data: new Float32Array(8 * 8 * 8), shape: [8, 8, 8, 1] }, labels); // blank but for the signal
  * const net = new ResNet({ depth: 20, epochs: 2, seed: 1 });
  * await net.fit(images, labels, { onProgress: (p) => console.log(p.message, p.samplesPerSecond) });
- * const predicted = await net.predict(testImages);
+ * const predicted = await net.predict(images); // Int32Array of 8 labels
  * net.dispose();
  * ```
  */

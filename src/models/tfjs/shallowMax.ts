@@ -14,8 +14,9 @@ import { Init, newParams } from './layers.js';
  * @example
  * ```ts
  * import * as tf from '@tensorflow/tfjs';
- * import { globalMax } from 'blindspots/models';
- * const pooled = globalMax(tf.zeros([2, 5, 5, 8]) as tf.Tensor4D); // [2, 8]
+ * import { globalMax } from './shallowMax.js'; // internal
+ * const pooled = globalMax(tf.zeros([2, 5, 5, 8]) as tf.Tensor4D);
+ * pooled.shape; //=> [2, 8]
  * ```
  */
 export function globalMax(h: tf.Tensor4D): tf.Tensor2D {
@@ -60,7 +61,10 @@ export const SHALLOW_MAX_OPTIONS = optionNames<ShallowMaxNNOptions>()(...TRAIN_O
  *
  * @example
  * ```ts
+ * import { injectOnePixel } from 'blindspots';
  * import { ShallowMaxNN } from 'blindspots/models';
+ * const labels = [0, 1, 2, 3, 0, 1, 2, 3];
+ * const images = injectOnePixel({ data: new Float32Array(8 * 8 * 8), shape: [8, 8, 8, 1] }, labels); // blank but for the signal
  * const net = await new ShallowMaxNN({ filters: 32, epochs: 3 }).fit(images, labels);
  * ```
  */
