@@ -11,7 +11,8 @@
  * - **Self-contained.** Each snippet is its own module, run in its own scope in a fresh
  *   working folder: it defines the data it uses (tiny inline images, a few texts). Files a user
  *   brings (the CIFAR-10 binary folder, IDX files, a Yelp CSV, a study's results file) are there
- *   as small stand-ins in the snippet's folder under the names the docs use (FIXTURES).
+ *   as small stand-ins in the snippet's folder under the names the docs use (FIXTURES); the
+ *   Redis the docs name, `redis://localhost:6379`, is a redis-server the test starts.
  * - **Imports as a user writes them.** `blindspots` and its subpaths (`blindspots/encoders`,
  *   `/models`, `/data`, `/study`, `/vitest`) resolve to the source (`src/index.ts`,
  *   `src/<sub>/index.ts`), so nothing needs building. An example on an internal helper, which no
