@@ -85,9 +85,15 @@ function throwIfStudyAborted(signal: AbortSignal | undefined): void {
  *
  * @example
  * ```ts
+ * import type { ImageDataset } from 'blindspots/data';
  * import { applyDither, planStudy } from 'blindspots/study';
- * const plan = planStudy(config);
- * const train = applyDither(plan.train, plan.data.dither, 'train');
+ * const images = { data: new Float32Array(8 * 8 * 8), shape: [8, 8, 8, 1] as const }; // 8 blank 8x8 images
+ * const train = { images, labels: Int32Array.of(0, 1, 0, 1, 0, 1, 0, 1), classNames: ['a', 'b'] };
+ * const plan = planStudy({ dataset: 'toy', train, test: train, signals: ['onePixel'], models: ['decisionTree'], dither: true });
+ * plan.data.dither; //=> { levels: 255, seed: 0 }
+ * const dithered = applyDither(plan.train, plan.data.dither, 'train') as ImageDataset;
+ * // Every value moved off the 8-bit grid, by at most half a step:
+ * dithered.images.data.every((v) => v !== 0 && Math.abs(v) <= 1 / 510); //=> true
  * ```
  */
 export function applyDither(

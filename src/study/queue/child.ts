@@ -7,7 +7,10 @@ import type { StudyDataSection } from './job.js';
  *
  * @example
  * ```ts
- * const options = JSON.parse(process.env[WORKER_ENV] ?? '{}') as ChildOptions;
+ * import { WORKER_ENV, type ChildOptions } from './child.js'; // internal
+ * WORKER_ENV; //=> 'BLINDSPOTS_QUEUE_WORKER'
+ * // In a cell process: its worker's settings (outside a worker, none).
+ * const options = JSON.parse(process.env[WORKER_ENV] ?? '{}') as ChildOptions; //=> {}
  * ```
  */
 export const WORKER_ENV = 'BLINDSPOTS_QUEUE_WORKER';
@@ -25,7 +28,9 @@ export interface ChildOptions {
  *
  * @example
  * ```ts
- * dataSectionWithPath({ dataset: { idx: '/data/mnist' } }, '/scratch/mnist'); // { dataset: { idx: '/scratch/mnist' } }
+ * import { dataSectionWithPath } from './child.js'; // internal
+ * dataSectionWithPath({ dataset: { idx: '/data/mnist' } }, '/scratch/mnist'); //=> { dataset: { idx: '/scratch/mnist' } }
+ * dataSectionWithPath({ dataset: 'fashion-mnist' }, '/scratch/mnist'); //=> { dataset: 'fashion-mnist' }
  * ```
  */
 export function dataSectionWithPath(section: StudyDataSection, path: string | undefined): StudyDataSection {
@@ -41,7 +46,12 @@ export function dataSectionWithPath(section: StudyDataSection, path: string | un
  *
  * @example
  * ```ts
- * throw mismatch('blindspots worker', 'version', 'blindspots 0.1.0', '0.2.0');
+ * import { mismatch } from './child.js'; // internal
+ * import { VERSION } from '../../version.js'; // internal
+ * const checkVersion = (planned: string): void => {
+ *   if (planned !== VERSION) throw mismatch('blindspots worker', 'version', `blindspots ${planned}`, VERSION);
+ * };
+ * checkVersion('0.1.0'); //=> throws DATA_MISMATCH planned blindspots 0.1.0, this worker has
  * ```
  */
 export function mismatch(fn: string, what: string, planned: string, here: string): BlindspotsError {

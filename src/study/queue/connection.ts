@@ -27,7 +27,9 @@ export interface RedisTarget {
  * @example
  * ```ts
  * import { parseRedisUrl } from 'blindspots/queue';
- * parseRedisUrl('redis://localhost:6379/2'); // { host: 'localhost', port: 6379, db: 2, tls: false, url: … }
+ * parseRedisUrl('redis://:s3cret@redis.lab:6380/2');
+ * //=> { url: 'redis://:***@redis.lab:6380/2', host: 'redis.lab', port: 6380, db: 2, password: 's3cret', tls: false }
+ * parseRedisUrl('http://redis.lab'); //=> throws INVALID_ARGUMENT http: URL
  * ```
  */
 export function parseRedisUrl(url: string, fn = 'parseRedisUrl', arg = 'queue'): RedisTarget {
@@ -65,7 +67,12 @@ export function parseRedisUrl(url: string, fn = 'parseRedisUrl', arg = 'queue'):
  *
  * @example
  * ```ts
- * const client = new Redis({ ...redisOptions(parseRedisUrl('redis://localhost:6379/1')), lazyConnect: true });
+ * import { Redis } from 'ioredis';
+ * import { parseRedisUrl, redisOptions } from './connection.js'; // internal
+ * redisOptions(parseRedisUrl('rediss://redis.lab/1')); //=> { host: 'redis.lab', port: 6379, db: 1, tls: { servername: 'redis.lab' } }
+ * const client = new Redis(redisOptions(parseRedisUrl('redis://localhost:6379/1')));
+ * await client.ping(); //=> 'PONG'
+ * client.disconnect();
  * ```
  */
 export function redisOptions(target: RedisTarget): RedisOptions {
@@ -102,6 +109,8 @@ export interface BullConnection {
  * import { bullConnection, parseRedisUrl } from 'blindspots/queue';
  * const connection = bullConnection(parseRedisUrl('redis://localhost:6379'));
  * const queue = new Queue('blindspots', { connection: connection.options });
+ * await queue.count(); //=> 0
+ * await queue.close();
  * ```
  */
 export function bullConnection(target: RedisTarget): BullConnection {
@@ -129,8 +138,12 @@ export function bullConnection(target: RedisTarget): BullConnection {
  *
  * @example
  * ```ts
- * throw queueUnavailable('blindspots worker', target, 'connect ECONNREFUSED 127.0.0.1:6379');
- * // blindspots worker: no Redis at redis://127.0.0.1:6379: connect ECONNREFUSED 127.0.0.1:6379
+ * import { parseRedisUrl, queueUnavailable } from './connection.js'; // internal
+ * const target = parseRedisUrl('redis://127.0.0.1:6379');
+ * const connect = (): void => {
+ *   throw queueUnavailable('blindspots worker', target, 'connect ECONNREFUSED 127.0.0.1:6379');
+ * };
+ * connect(); //=> throws QUEUE_UNAVAILABLE blindspots worker: no Redis at redis://127.0.0.1:6379: connect ECONNREFUSED
  * ```
  */
 export function queueUnavailable(fn: string, target: RedisTarget, why: string): BlindspotsError {
@@ -162,7 +175,10 @@ function message(e: unknown): string {
  *
  * @example
  * ```ts
- * await withTimeout(queue.close(), 2000, 'close').catch(() => undefined); // at most 2 s
+ * import { withTimeout } from './connection.js'; // internal
+ * await withTimeout(Promise.resolve('closed'), 2000, 'close'); //=> 'closed'
+ * const never = new Promise<void>(() => undefined); // a close waiting on a Redis that is gone
+ * await withTimeout(never, 100, 'close').catch((e: Error) => e.message); //=> 'close: no answer within 0.1 s'
  * ```
  */
 export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
@@ -184,6 +200,8 @@ export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): P
  * import { parseRedisUrl, probeRedis } from 'blindspots/queue';
  * const info = await probeRedis(parseRedisUrl('redis://localhost:6379'));
  * if (info.maxmemoryPolicy !== 'noeviction') console.warn('Redis may evict jobs');
+ * // Nothing listening (port 1): an error within the timeout, not a hang.
+ * await probeRedis(parseRedisUrl('redis://127.0.0.1:1'), 'probeRedis', 1000); //=> throws QUEUE_UNAVAILABLE no Redis at redis://127.0.0.1:1
  * ```
  */
 export async function probeRedis(target: RedisTarget, fn = 'probeRedis', timeoutMs = 5000): Promise<RedisInfo> {
@@ -234,7 +252,9 @@ export async function probeRedis(target: RedisTarget, fn = 'probeRedis', timeout
  * @example
  * ```ts
  * import { parseRedisUrl, probeRedis, redisWarnings } from 'blindspots/queue';
- * for (const w of redisWarnings(await probeRedis(parseRedisUrl(url)))) console.warn(w);
+ * for (const w of redisWarnings(await probeRedis(parseRedisUrl('redis://localhost:6379')))) console.warn(w);
+ * redisWarnings({ version: '7.0.15', maxmemoryPolicy: 'allkeys-lru', appendonly: 'yes', save: '' });
+ * //=> ['maxmemory-policy is allkeys-lru: Redis may evict queued cells; set it to noeviction']
  * ```
  */
 export function redisWarnings(info: RedisInfo): string[] {
@@ -255,8 +275,12 @@ export function redisWarnings(info: RedisInfo): string[] {
  * ```ts
  * import { parseRedisUrl, RedisWatch } from 'blindspots/queue';
  * const watch = new RedisWatch(parseRedisUrl('redis://localhost:6379'), 'myRunner', 60_000);
- * await Promise.race([work, watch.lost]); // rejects with QUEUE_UNAVAILABLE when Redis is gone for a minute
+ * const work = new Promise((resolve) => setTimeout(resolve, 500, 'done')); // anything that needs Redis
+ * await Promise.race([work, watch.lost]); //=> 'done'
  * watch.stop();
+ * // A Redis that does not answer (nothing at port 1) for longer than the timeout:
+ * const gone = new RedisWatch(parseRedisUrl('redis://127.0.0.1:1'), 'myRunner', 500);
+ * await gone.lost; //=> throws QUEUE_UNAVAILABLE myRunner: no Redis at redis://127.0.0.1:1: lost for more than 0.5 s
  * ```
  */
 export class RedisWatch {

@@ -100,11 +100,15 @@ function isRecordOf(value: unknown, key: string): value is CellRecord {
  *
  * @example
  * ```ts
- * import { runStudyOnQueue } from 'blindspots/queue';
+ * import { runStudyOnQueue, startQueueWorker } from 'blindspots/queue';
+ * const worker = await startQueueWorker({ queue: 'redis://localhost:6379' }); // usually on other machines
  * const { records, failed } = await runStudyOnQueue(
- *   { dataset: 'fashion-mnist', perClass: 100, signals: 'all', models: ['decisionTree'], results: 'study.jsonl' },
+ *   { dataset: { cifar10: 'cifar-10-batches-bin' }, signals: ['onePixel'], models: ['decisionTree'], results: 'cifar.jsonl' },
  *   { queue: 'redis://localhost:6379', onStatus: (s) => console.error(`${s.done}/${s.total}`) },
  * );
+ * await worker.close();
+ * records.map((r) => r.signal); //=> ['clean', 'onePixel']
+ * failed; //=> []
  * ```
  */
 export async function runStudyOnQueue(file: StudyFile, options: QueueStudyOptions, fn = 'runStudyOnQueue'): Promise<QueueStudyResult> {

@@ -13,8 +13,13 @@ import type { DataIdentity } from '../records.js';
  *
  * @example
  * ```ts
- * import { DEFAULT_QUEUE_NAME } from 'blindspots/queue';
- * new Queue(DEFAULT_QUEUE_NAME, { connection }); // the queue `blindspots worker` pulls from
+ * import { Queue } from 'bullmq';
+ * import { bullConnection, DEFAULT_QUEUE_NAME, parseRedisUrl } from 'blindspots/queue';
+ * DEFAULT_QUEUE_NAME; //=> 'blindspots'
+ * // The queue `blindspots worker` pulls from (unless given --queue-name):
+ * const queue = new Queue(DEFAULT_QUEUE_NAME, { connection: bullConnection(parseRedisUrl('redis://localhost:6379')).options });
+ * await queue.count(); //=> 0
+ * await queue.close();
  * ```
  */
 export const DEFAULT_QUEUE_NAME = 'blindspots';
@@ -27,7 +32,7 @@ export const DEFAULT_QUEUE_NAME = 'blindspots';
  * @example
  * ```ts
  * import { QUEUE_SETTINGS } from 'blindspots/queue';
- * QUEUE_SETTINGS.lockDurationMs; // 30000
+ * QUEUE_SETTINGS.lockDurationMs; //=> 30000
  * ```
  */
 export const QUEUE_SETTINGS = {
@@ -77,7 +82,7 @@ export type StudyDataSection = Pick<StudyFile, 'dataset' | 'perClass' | 'size' |
  * @example
  * ```ts
  * import { DATA_SECTION_KEYS } from 'blindspots/queue';
- * DATA_SECTION_KEYS.includes('splitSeed'); // true
+ * DATA_SECTION_KEYS.includes('splitSeed'); //=> true
  * ```
  */
 export const DATA_SECTION_KEYS = ['dataset', 'perClass', 'size', 'testFraction', 'splitSeed', 'dither'] as const;
@@ -102,8 +107,9 @@ export interface CellJobData {
  * @example
  * ```ts
  * import { dataSectionOf } from 'blindspots/queue';
+ * // The relative path is made absolute, from the current folder:
  * dataSectionOf({ dataset: { idx: 'data' }, perClass: 10, signals: 'all', models: ['decisionTree'] });
- * // { dataset: { idx: '/home/me/study/data' }, perClass: 10 }
+ * //=> { dataset: { idx: '/…/data' }, perClass: 10 }
  * ```
  */
 export function dataSectionOf(file: StudyFile): StudyDataSection {
@@ -125,7 +131,10 @@ export function dataSectionOf(file: StudyFile): StudyDataSection {
  * ```ts
  * import { jobName } from 'blindspots/queue';
  * import { planStudy } from 'blindspots/study';
- * jobName(planStudy(config).cells[0]); // 'decisionTree on clean (seed 0)'
+ * const images = { data: new Float32Array(8 * 8 * 8), shape: [8, 8, 8, 1] as const }; // 8 blank 8x8 images
+ * const train = { images, labels: Int32Array.of(0, 1, 0, 1, 0, 1, 0, 1), classNames: ['a', 'b'] };
+ * const plan = planStudy({ dataset: 'toy', train, test: train, signals: ['onePixel'], models: ['decisionTree'] });
+ * plan.cells.map(jobName); //=> ['decisionTree on clean (seed 0)', 'decisionTree on onePixel (seed 0)']
  * ```
  */
 export function jobName(cell: Cell): string {

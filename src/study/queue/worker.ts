@@ -99,9 +99,12 @@ function processorSetup(): { file: string; execArgv: string[] } {
  * @example
  * ```ts
  * import { startQueueWorker } from 'blindspots/queue';
- * const worker = await startQueueWorker({ queue: 'redis://localhost:6379', concurrency: 2 });
- * process.on('SIGTERM', () => void worker.close());
+ * // A batch job: stops once the queue has had nothing to run for a second (idleExitMs).
+ * const worker = await startQueueWorker({ queue: 'redis://localhost:6379', concurrency: 2, idleExitMs: 1000 });
+ * const stop = (): void => void worker.close(); // graceful: running cells finish and are recorded
+ * process.once('SIGTERM', stop);
  * await worker.done;
+ * process.off('SIGTERM', stop);
  * ```
  */
 export async function startQueueWorker(options: QueueWorkerOptions, fn = 'startQueueWorker'): Promise<QueueWorker> {
