@@ -24,7 +24,7 @@ import { cpus, loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { CharCNN, ResNet, useFastestBackend, type ConvNetModel } from '../src/models/index.js';
 import { createRandom } from '../src/random.js';
-import { ZHANG_ALPHABET } from '../src/encoders/text/alphabet.js';
+import { ZHANG_ALPHABET } from '../src/data/alphabet.js';
 import { writePerformanceSection } from './docs.js';
 
 const arg = (name: string): string | undefined => {

@@ -10,7 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { CharCNN, ResNet, useFastestBackend, type ConvNetModel } from '../src/models/index.js';
 import { createRandom } from '../src/random.js';
-import { ZHANG_ALPHABET } from '../src/encoders/text/alphabet.js';
+import { ZHANG_ALPHABET } from '../src/data/alphabet.js';
 
 const arg = (name: string): string | undefined => {
   const i = process.argv.indexOf(name);

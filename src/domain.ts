@@ -7,7 +7,7 @@ import type { Dataset, ImageDataset, TextDataset } from './data/dataset.js';
 import { isTextDataset } from './data/dataset.js';
 import { flatten } from './data/transforms.js';
 import { getImageEncoder, getTextEncoder } from './encoders/registry.js';
-import { charCodes } from './encoders/text/quantize.js';
+import { charCodes } from './data/quantize.js';
 import type { FeatureMatrix, ImageArray, LabelsInput } from './types.js';
 
 /** A kind of data: images or texts. */

@@ -28,8 +28,8 @@ export {
   type LengthEncodingOptions,
 } from './text/lengthEncoding.js';
 export { DEFAULT_PATTERN_POSITIONS, injectPatternChar, recoverPatternChar, type PatternCharOptions } from './text/patternChar.js';
-export { ZHANG_ALPHABET, ZHANG_INPUT_LENGTH, alphabetIndex } from './text/alphabet.js';
-export { charCodes, MAX_QUANTIZED_VALUES, quantize, type QuantizeOptions } from './text/quantize.js';
+export { ZHANG_ALPHABET, ZHANG_INPUT_LENGTH, alphabetIndex } from '../data/alphabet.js';
+export { charCodes, MAX_QUANTIZED_VALUES, quantize, type QuantizeOptions } from '../data/quantize.js';
 export {
   encoderNames,
   encoders,

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
+import { deriveSeed, seedInt } from '../../random.js';
 import { fail } from '../../errors.js';
-import { charCodes } from '../../encoders/text/quantize.js';
-import { ZHANG_ALPHABET, ZHANG_INPUT_LENGTH } from '../../encoders/text/alphabet.js';
+import { charCodes } from '../../data/quantize.js';
+import { ZHANG_ALPHABET, ZHANG_INPUT_LENGTH } from '../../data/alphabet.js';
 import { checkTexts } from '../../encoders/text/common.js';
 import type { Texts } from '../../types.js';
 import { optionNames } from '../../options.js';
@@ -151,7 +152,8 @@ export class CharCNN extends ConvNetModel<'texts'> {
           z = tf.add(tf.matMul(z, l.w as tf.Tensor2D), l.b) as tf.Tensor2D;
           if (i < 2) {
             z = tf.relu(z);
-            if (training && dropout > 0) z = tf.dropout(z, dropout, undefined, seed * 1000003 + step * 7 + i) as tf.Tensor2D;
+            if (training && dropout > 0)
+              z = tf.dropout(z, dropout, undefined, seedInt(deriveSeed(seed, 'dropout', step, i))) as tf.Tensor2D;
           }
         });
         return z;

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { deriveSeed, seedInt } from '../../random.js';
 import {
   AXPBY_KERNEL,
   BATCH_NORM_GRAD_KERNEL,
@@ -51,7 +52,7 @@ export function countParams(params: Params): number {
 
 /**
  * Seeded initialisers. tfjs's own `randomNormal(seed)` is deterministic for a given seed, so each
- * variable gets a seed derived from the model seed and its position.
+ * variable gets a seed derived (`deriveSeed(seed, 'init', k)`) from the model seed and its position.
  */
 export class Init {
   private next = 0;
@@ -62,7 +63,7 @@ export class Init {
 
   private seedFor(): number {
     this.next += 1;
-    return (this.seed * 7919 + this.next * 104729) % 2147483647;
+    return seedInt(deriveSeed(this.seed, 'init', this.next));
   }
 
   /** He et al. (2015) normal initialisation, std sqrt(2 / fanIn), as the ResNet paper. */

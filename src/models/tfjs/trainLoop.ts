@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { workerThreads } from '#platform';
-import { createRandom, shuffler } from '../../random.js';
+import { createRandom, deriveSeed, shuffler } from '../../random.js';
 import { throwIfAborted } from '../features.js';
 import type { FitOptions } from '../model.js';
 import type { Batches } from './batches.js';
@@ -81,7 +81,7 @@ export async function trainNetwork(
   const vars = [...net.params.trainable.values()];
   const velocity = vars.map((v) => tf.tidy(() => tf.variable(tf.zerosLike(v), false)));
   const order = Int32Array.from({ length: n }, (_, i) => i);
-  const shuffle = shuffler(createRandom(`${String(seed)}/batches`));
+  const shuffle = shuffler(createRandom(deriveSeed(seed, 'batches')));
   const parallel = threads > 1 && tf.getBackend() === 'wasm' && workerThreads;
   // The weights the replicas read each step (see dataParallel.ts).
   // Browsers without cross-origin isolation have no SharedArrayBuffer; only parallel training needs one.

@@ -19,7 +19,7 @@ import { BlindspotsError, type ErrorCode } from '../../../src/errors.js';
 import { LENGTH_ENCODING_OPTIONS } from '../../../src/encoders/text/lengthEncoding.js';
 import { MNEMONIC_OPTIONS } from '../../../src/encoders/text/mnemonic.js';
 import { PATTERN_CHAR_OPTIONS } from '../../../src/encoders/text/patternChar.js';
-import { QUANTIZE_OPTIONS } from '../../../src/encoders/text/quantize.js';
+import { QUANTIZE_OPTIONS } from '../../../src/data/quantize.js';
 
 /** The BlindspotsError `call` throws, after checking its code, public function and argument. */
 function typedError(call: () => unknown, code: ErrorCode, fn: string, arg: string): BlindspotsError {

@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import { fail } from '../../errors.js';
-import { checkBoolean, checkChoice, checkOptions, optionNames } from '../../options.js';
-import type { FeatureMatrix, Texts } from '../../types.js';
-import { checkInteger } from '../../validate.js';
+import { fail } from '../errors.js';
+import { checkBoolean, checkChoice, checkOptions, optionNames } from '../options.js';
+import type { FeatureMatrix, Texts } from '../types.js';
+import { checkInteger } from '../validate.js';
 import { alphabetIndex, ZHANG_ALPHABET, ZHANG_INPUT_LENGTH } from './alphabet.js';
-import { checkTexts, MAX_TEXT_LENGTH } from './common.js';
+import { checkTexts, MAX_TEXT_LENGTH } from '../encoders/text/common.js';
 
 /** Options of {@link quantize} and {@link charCodes}. */
 export interface QuantizeOptions {

@@ -1,5 +1,5 @@
-import { fail } from '../../errors.js';
-import { describe } from '../../validate.js';
+import { fail } from '../errors.js';
+import { describe } from '../validate.js';
 
 /**
  * Zhang, Zhao & LeCun (2015)'s alphabet, as listed in the paper: 26 lowercase letters, 10 digits,
