@@ -6,7 +6,15 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { cli } from '../helpers/cli.js';
 import { writeIdxFolder } from '../conformance/fixtures.js';
 import { loadFashionMnist, splitDataset } from '../../src/data/index.js';
-import { formatPaperTable, formatStudyTable, PRESETS, readResults, runStudy, type CellRecord, type StudyConfig } from '../../src/study/index.js';
+import {
+  formatPaperTable,
+  formatStudyTable,
+  PRESETS,
+  readResults,
+  runStudy,
+  type CellRecord,
+  type StudyConfig,
+} from '../../src/study/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'study-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
