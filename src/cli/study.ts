@@ -18,8 +18,8 @@ ${Object.entries(PRESETS)
   .map(([k, v]) => `  ${k.padEnd(22)} ${v.about}`)
   .join('\n')}
   --data points an image preset at a folder of CIFAR-10's binary files (or IDX files) instead of
-  Fashion-MNIST, and a text preset at a Zhang et al. CSV ("label","title","text", labels 1..5, as
-  Yelp/Amazon Review Full) instead of SpamAssassin.
+  Fashion-MNIST, and a text preset at a Zhang et al. CSV ("label","text" as Yelp Review Full, or
+  "label","title","body" as Amazon Review Full; labels from 1) instead of SpamAssassin.
 
 config.json (every name is checked before any cell runs; a misspelt one is an error):
   {
