@@ -88,7 +88,7 @@ function linePlotSvg(
     const ly = top + 8 + i * 20;
     const lx = left + plotW + 16;
     parts.push(
-      `<line x1="${String(lx)}" y1="${String(ly)}" x2="${String(lx + 26)}" y2="${String(ly)}" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>`,
+      `<line x1="${String(lx)}" y1="${String(ly)}" x2="${String(lx + 26)}" y2="${String(ly)}" stroke="${s.color}" stroke-width="2"${dash}/>`,
     );
     parts.push(`<text x="${String(lx + 32)}" y="${String(ly + 4)}" font-size="12">${escapeXml(s.label)}</text>`);
   });

@@ -140,6 +140,12 @@ describe('plots', () => {
     // Three points per line, and a ±1 sd band over the two seeds.
     expect(svg.match(/<polyline/g)).toHaveLength(3);
     expect(svg).toContain('<polygon');
+    // Each legend entry is drawn in its line's style: solid, dashed (shuffled), dotted (clean).
+    const dashOf = (tag: string): string => / stroke-dasharray="([^"]+)"/.exec(tag)?.[1] ?? 'solid';
+    const lines = (svg.match(/<polyline [^>]*>/g) ?? []).map(dashOf);
+    const legend = (svg.match(/<line [^>]*>/g) ?? []).map(dashOf).slice(-3);
+    expect(new Set(lines).size).toBe(3);
+    expect(legend).toEqual(lines);
   });
 
   it('draws accuracy against a swept option, on a log axis when it spans decades', () => {
