@@ -2,15 +2,33 @@ import { aggregate, type CellGroup, type Stat } from './aggregate.js';
 import { CLEAN, type CellRecord } from './records.js';
 import { escapeXml } from './report.js';
 
-/** One line of a plot: points (x, y) and how to draw it. */
+/**
+ * One line of a plot: points (x, y), the model it belongs to (its colour) and what it measures:
+ * accuracy with the signal (solid), with a shuffled label's signal (dashed), or the clean
+ * reference (dotted, lighter).
+ */
 interface Series {
-  readonly label: string;
+  readonly model: string;
   readonly color: string;
-  readonly dashed: boolean;
-  /** A reference line (a clean baseline): dotted and lighter. */
-  readonly reference?: boolean;
+  readonly style: LineStyle;
   readonly points: readonly { readonly x: number; readonly y: number; readonly sd?: number }[];
 }
+
+type LineStyle = 'signal' | 'shuffled' | 'clean';
+
+/** The SVG stroke attributes of each style, shared by the lines and the legend's key. */
+const STROKE: Record<LineStyle, string> = {
+  signal: '',
+  shuffled: ' stroke-dasharray="6 4"',
+  clean: ' stroke-dasharray="1.5 4" stroke-linecap="round" stroke-opacity="0.8"',
+};
+
+/** The legend's words for each style. */
+const STYLE_LABEL: Record<LineStyle, string> = {
+  signal: 'with its signal',
+  shuffled: "with a shuffled label's signal",
+  clean: 'clean (no signal)',
+};
 
 const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#e377c2', '#17becf', '#bcbd22', '#7f7f7f'];
 
@@ -32,7 +50,11 @@ function linePlotSvg(
   const right = 250;
   const top = 48;
   const plotH = 320;
-  const height = top + plotH + 56;
+  // The legend: one entry per model (its colour), then one per line style, in grey.
+  const models = [...new Set(series.map((s) => s.model))];
+  const styles = (['signal', 'shuffled', 'clean'] as const).filter((st) => series.some((s) => s.style === st));
+  const legendH = 8 + (models.length + 1 + styles.length) * 20;
+  const height = Math.max(top + plotH + 56, top + legendH + 16);
   const plotW = width - left - right;
   const xs = series.flatMap((s) => s.points.map((p) => p.x));
   const tx = (v: number): number => (options.logX === true ? Math.log10(v) : v);
@@ -67,7 +89,7 @@ function linePlotSvg(
   parts.push(
     `<text x="16" y="${String(top + plotH / 2)}" font-size="13" text-anchor="middle" transform="rotate(-90 16 ${String(top + plotH / 2)})">test accuracy</text>`,
   );
-  series.forEach((s, i) => {
+  series.forEach((s) => {
     const pts = [...s.points].sort((a, b) => a.x - b.x);
     const band = pts.filter((p) => p.sd !== undefined && p.sd > 0);
     if (band.length === pts.length && pts.length > 1) {
@@ -76,22 +98,20 @@ function linePlotSvg(
       parts.push(`<polygon points="${[...upper, ...lower].join(' ')}" fill="${s.color}" fill-opacity="0.12" stroke="none"/>`);
     }
     const path = pts.map((p) => `${X(p.x).toFixed(1)},${Y(p.y).toFixed(1)}`).join(' ');
-    const dash =
-      s.reference === true
-        ? ' stroke-dasharray="1.5 4" stroke-linecap="round" stroke-opacity="0.8"'
-        : s.dashed
-          ? ' stroke-dasharray="6 4"'
-          : '';
-    parts.push(`<polyline points="${path}" fill="none" stroke="${s.color}" stroke-width="2"${dash}/>`);
-    if (s.reference !== true)
+    parts.push(`<polyline points="${path}" fill="none" stroke="${s.color}" stroke-width="2"${STROKE[s.style]}/>`);
+    if (s.style !== 'clean')
       for (const p of pts) parts.push(`<circle cx="${X(p.x).toFixed(1)}" cy="${Y(p.y).toFixed(1)}" r="2.5" fill="${s.color}"/>`);
-    const ly = top + 8 + i * 20;
-    const lx = left + plotW + 16;
-    parts.push(
-      `<line x1="${String(lx)}" y1="${String(ly)}" x2="${String(lx + 26)}" y2="${String(ly)}" stroke="${s.color}" stroke-width="2"${dash}/>`,
-    );
-    parts.push(`<text x="${String(lx + 32)}" y="${String(ly + 4)}" font-size="12">${escapeXml(s.label)}</text>`);
   });
+  const lx = left + plotW + 16;
+  const entry = (k: number, stroke: string, attributes: string, label: string): void => {
+    const ly = top + 8 + k * 20;
+    parts.push(
+      `<line x1="${String(lx)}" y1="${String(ly)}" x2="${String(lx + 26)}" y2="${String(ly)}" stroke="${stroke}" stroke-width="2"${attributes}/>`,
+    );
+    parts.push(`<text x="${String(lx + 32)}" y="${String(ly + 4)}" font-size="12">${escapeXml(label)}</text>`);
+  };
+  models.forEach((m, k) => entry(k, series.find((s) => s.model === m)?.color ?? '#000', '', m));
+  styles.forEach((st, k) => entry(models.length + 1 + k, '#555', STROKE[st], STYLE_LABEL[st]));
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${String(width)}" height="${String(height)}" font-family="sans-serif">\n<rect width="100%" height="100%" fill="white"/>\n${parts.join('\n')}\n</svg>\n`;
 }
 
@@ -124,12 +144,11 @@ export function learningCurvesSvg(records: readonly CellRecord[]): { readonly ro
       .forEach((g, i) => {
         const color = COLORS[i % COLORS.length] as string;
         const curve = g.curve as NonNullable<CellGroup['curve']>;
-        series.push({ label: `${g.column}`, color, dashed: false, points: points(curve, 'accuracy') });
+        series.push({ model: g.column, color, style: 'signal', points: points(curve, 'accuracy') });
         if (g.shuffledAccuracy !== null)
-          series.push({ label: `${g.column}, shuffled signal`, color, dashed: true, points: points(curve, 'shuffledAccuracy') });
+          series.push({ model: g.column, color, style: 'shuffled', points: points(curve, 'shuffledAccuracy') });
         const clean = groups.find((c) => c.row === CLEAN && c.column === g.column);
-        if (clean?.curve !== undefined)
-          series.push({ label: `${g.column}, clean`, color, dashed: false, reference: true, points: points(clean.curve, 'accuracy') });
+        if (clean?.curve !== undefined) series.push({ model: g.column, color, style: 'clean', points: points(clean.curve, 'accuracy') });
       });
     out.push({ row, svg: linePlotSvg(`Learning curves: ${row}`, 'epoch', series) });
   }
@@ -177,18 +196,11 @@ export function sweepSvg(records: readonly CellRecord[]): { readonly signal: str
             const s = pick(g);
             return s === null ? [] : [{ x: value(g), y: s.mean, sd: s.sd }];
           });
-        series.push({ label: column, color, dashed: false, points: pts((g) => g.accuracy) });
-        series.push({ label: `${column}, shuffled signal`, color, dashed: true, points: pts((g) => g.shuffledAccuracy) });
+        series.push({ model: column, color, style: 'signal', points: pts((g) => g.accuracy) });
+        series.push({ model: column, color, style: 'shuffled', points: pts((g) => g.shuffledAccuracy) });
         const clean = groups.find((g) => g.row === CLEAN && g.column === column);
-        if (clean !== undefined) {
-          series.push({
-            label: `${column}, clean`,
-            color,
-            reference: true,
-            dashed: false,
-            points: values.map((x) => ({ x, y: clean.accuracy.mean })),
-          });
-        }
+        if (clean !== undefined)
+          series.push({ model: column, color, style: 'clean', points: values.map((x) => ({ x, y: clean.accuracy.mean })) });
       });
       out.push({
         signal,

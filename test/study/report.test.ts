@@ -135,8 +135,9 @@ describe('plots', () => {
     expect(plots.map((p) => p.row)).toEqual(['meanShift']);
     const svg = plots[0]?.svg ?? '';
     expect(svg).toMatch(/^<svg xmlns/);
-    expect(svg).toContain('resnet, shuffled signal');
-    expect(svg).toContain('resnet, clean');
+    expect(svg).toContain('>resnet</text>');
+    expect(svg).toContain("with a shuffled label's signal");
+    expect(svg).toContain('clean (no signal)');
     // Three points per line, and a ±1 sd band over the two seeds.
     expect(svg.match(/<polyline/g)).toHaveLength(3);
     expect(svg).toContain('<polygon');
@@ -153,6 +154,23 @@ describe('plots', () => {
     expect(plots.map((p) => `${p.signal}/${p.option}`)).toEqual(['orthogonalNoise/scale']);
     const svg = plots[0]?.svg ?? '';
     for (const tick of ['0.001', '0.01', '0.1']) expect(svg).toContain(`>${tick}<`);
-    expect(svg).toContain('decisionTree, clean');
+    expect(svg).toContain('>decisionTree</text>');
+    expect(svg).toContain('clean (no signal)');
+  });
+
+  it('fits the legend of many models inside the picture, one entry per model', () => {
+    const models = ['m0', 'm1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7', 'm8', 'm9', 'm10', 'm11'];
+    const many = models.flatMap((model) => [
+      record({ signal: 'clean', model, seed: 0, accuracy: 0.8 }),
+      ...[1e-3, 1e-2].map((scale) =>
+        record({ signal: 'orthogonalNoise', model, seed: 0, accuracy: 0.9, shuffledAccuracy: 0.1, options: { scale, seed: 0 } }),
+      ),
+    ]);
+    const svg = sweepSvg(many)[0]?.svg ?? '';
+    const height = Number(/<svg [^>]*height="(\d+)"/.exec(svg)?.[1]);
+    const ys = [...svg.matchAll(/<text x="\d+" y="(\d+)" font-size="12">/g)].map((m) => Number(m[1]));
+    expect(ys.length).toBe(models.length + 3);
+    expect(Math.max(...ys)).toBeLessThan(height);
+    for (const m of models) expect(svg.split(`>${m}</text>`)).toHaveLength(2);
   });
 });
