@@ -3,7 +3,7 @@
 // time and posts each back as it finishes.
 import { parentPort } from 'node:worker_threads';
 import { fillRowBins } from './binning.js';
-import { growForestTree, type ForestJob } from './forest.js';
+import { growForestTree, type ForestJob } from './forestTree.js';
 
 type Bins = Uint8Array | Uint16Array | Uint32Array;
 type Message =
