@@ -10,7 +10,10 @@ const run = (args: string[]) => execFileSync(tsx, args, { encoding: 'utf8', time
 const out = mkdtempSync(join(tmpdir(), 'gallery-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
-describe('examples run', () => {
+// Each example is a child process with its own 120 s limit; the tests wait longer than that, so a
+// slow machine (a first run transpiling every file, another job on the cores) reports the child's
+// own timeout rather than vitest's default 60 s.
+describe('examples run', { timeout: 150_000 }, () => {
   it('recoverability-table (the demo) prints a table with every signal', () => {
     const text = run(['examples/recoverability-table.ts', '--per-class', '30', '--epochs', '1']);
     expect(text).toContain('| signal | ConvNet | best competing model | which |');
