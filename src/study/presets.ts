@@ -1,5 +1,11 @@
 import type { StudyFile } from './prepare.js';
 
+// What the three table1-resnet20 presets share, so that their cells describe the same data,
+// sweep and network (the dither preset's ResNet cells are the main preset's with one change).
+const TABLE1_RESNET20_DATA = { dataset: 'fashion-mnist', size: 25_000, testFraction: 0.4, signals: 'all' } as const;
+const TABLE1_RESNET20_SWEEP = { orthogonalNoise: { scale: [1e-3, 1e-2] } };
+const RESNET20_ONE_CYCLE = { depth: 20, width: 16, epochs: 15, batchSize: 128, schedule: 'onecycle', learningRate: 0.1, weightDecay: 1e-4 };
+
 /**
  * Ready-made studies (`blindspots study --preset NAME`), as study files: `prepareStudy(preset)`
  * turns one into a config for `runStudy`.
@@ -47,10 +53,7 @@ export const PRESETS: Readonly<Record<string, StudyFile & { readonly about: stri
   'table1-resnet20': {
     about:
       'Table 1 at a real training budget: Fashion-MNIST, a stratified 15,000 train / 10,000 test split; ResNet-20 trained 15 epochs with one-cycle SGD (max lr 0.1, weight decay 1e-4, batch 128) and learning curves, the perceptron and shallow max network (15 epochs) and seven classical models; every image signal at its default, orthogonal noise also at RMS 1e-2, the one-pixel control on blank images; hours on 2 cores (resumable)',
-    dataset: 'fashion-mnist',
-    size: 25_000,
-    testFraction: 0.4,
-    signals: 'all',
+    ...TABLE1_RESNET20_DATA,
     models: [
       'resnet',
       'decisionTree',
@@ -64,11 +67,11 @@ export const PRESETS: Readonly<Record<string, StudyFile & { readonly about: stri
       'shallowMaxNN',
     ],
     modelOptions: {
-      resnet: { depth: 20, width: 16, epochs: 15, batchSize: 128, schedule: 'onecycle', learningRate: 0.1, weightDecay: 1e-4 },
+      resnet: RESNET20_ONE_CYCLE,
       perceptron: { epochs: 15 },
       shallowMaxNN: { epochs: 15 },
     },
-    sweep: { orthogonalNoise: { scale: [1e-3, 1e-2] } },
+    sweep: TABLE1_RESNET20_SWEEP,
     control: ['onePixel'],
     threads: 2,
     results: 'blindspots-table1-resnet20.jsonl',
@@ -76,15 +79,12 @@ export const PRESETS: Readonly<Record<string, StudyFile & { readonly about: stri
   'table1-resnet20-step': {
     about:
       "the ResNet-20 of table1-resnet20 under He et al.'s step schedule instead (lr 0.1, momentum 0.9, divided by 10 at 50% and 75%): the same data, signals and curves",
-    dataset: 'fashion-mnist',
-    size: 25_000,
-    testFraction: 0.4,
-    signals: 'all',
+    ...TABLE1_RESNET20_DATA,
     models: ['resnet'],
     modelOptions: {
       resnet: { depth: 20, width: 16, epochs: 15, batchSize: 128, schedule: 'step', learningRate: 0.1, momentum: 0.9, weightDecay: 1e-4 },
     },
-    sweep: { orthogonalNoise: { scale: [1e-3, 1e-2] } },
+    sweep: TABLE1_RESNET20_SWEEP,
     control: ['onePixel'],
     threads: 2,
     results: 'blindspots-table1-resnet20-step.jsonl',
@@ -92,15 +92,12 @@ export const PRESETS: Readonly<Record<string, StudyFile & { readonly about: stri
   'table1-resnet20-dither': {
     about:
       'table1-resnet20 with the grid control (every pixel dithered by +-half a quantisation step before encoding): the ResNet-20 (one-cycle) and the trees',
-    dataset: 'fashion-mnist',
-    size: 25_000,
-    testFraction: 0.4,
-    signals: 'all',
+    ...TABLE1_RESNET20_DATA,
     models: ['resnet', 'decisionTree', 'randomForest', 'extraTrees'],
     modelOptions: {
-      resnet: { depth: 20, width: 16, epochs: 15, batchSize: 128, schedule: 'onecycle', learningRate: 0.1, weightDecay: 1e-4 },
+      resnet: RESNET20_ONE_CYCLE,
     },
-    sweep: { orthogonalNoise: { scale: [1e-3, 1e-2] } },
+    sweep: TABLE1_RESNET20_SWEEP,
     dither: true,
     threads: 2,
     results: 'blindspots-table1-resnet20-dither.jsonl',
