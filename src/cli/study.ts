@@ -23,6 +23,7 @@ ${Object.entries(PRESETS)
 
 config.json (every name is checked before any cell runs; a misspelt one is an error):
   {
+    "about": "what this study is for",   optional words, in no cell or record
     "dataset": "fashion-mnist" | "mnist" | "spam-assassin" | { "cifar10": "<folder>" } | { "idx": "<folder>" }
                | { "zhangCsv": "<file.csv>", "numClasses": 5 },
     "perClass": 200,            images per class taken (fashion-mnist), or
@@ -75,8 +76,7 @@ export function studyFileOf(configPath: string | undefined, flags: Pick<StudyFla
     const p = Object.hasOwn(PRESETS, flags.preset) ? PRESETS[flags.preset] : undefined;
     if (p === undefined)
       throw fail('UNKNOWN_NAME', cmd, '--preset', `one of ${Object.keys(PRESETS).join(', ')}`, JSON.stringify(flags.preset));
-    const { about: _about, ...preset } = p;
-    file = preset;
+    file = p;
     if (flags.data !== undefined) {
       // Text presets read a Zhang et al. CSV; image presets a folder of CIFAR-10 or IDX files.
       file = { ...file, dataset: file.dataset === 'spam-assassin' ? { zhangCsv: flags.data } : datasetSpecOf(flags.data, cmd) };

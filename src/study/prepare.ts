@@ -34,6 +34,8 @@ export type DatasetSpec =
 
 /** A study file: the JSON form of a study (`blindspots study <file>`). */
 export interface StudyFile {
+  /** What the study is for, in words (a preset's description); not part of any cell or record. */
+  readonly about?: string;
   readonly dataset: DatasetSpec;
   /** Images per class taken (the first ones; fashion-mnist and mnist only). */
   readonly perClass?: number;
@@ -59,6 +61,7 @@ export interface StudyFile {
 
 /** The names a study file may hold. */
 export const STUDY_FILE_KEYS = optionNames<StudyFile>()(
+  'about',
   'dataset',
   'perClass',
   'size',
@@ -195,6 +198,8 @@ export function prepareStudy(file: StudyFile, fn = 'prepareStudy'): StudyConfig 
   const f = checkOptions(fn, file as StudyFile | undefined, STUDY_FILE_KEYS, 'config');
   if (file === undefined) throw fail('INVALID_ARGUMENT', fn, 'config', 'a study file object', 'undefined');
   if (f.dataset === undefined) throw fail('INVALID_ARGUMENT', fn, 'config.dataset', 'a dataset', 'none');
+  if (f.about !== undefined && typeof f.about !== 'string')
+    throw fail('INVALID_ARGUMENT', fn, 'config.about', 'a string', describe(f.about));
   const testFraction = f.testFraction ?? 0.2;
   if (!(typeof testFraction === 'number' && testFraction > 0 && testFraction < 1)) {
     throw fail('INVALID_ARGUMENT', fn, 'config.testFraction', 'a fraction in (0, 1)', describe(testFraction));
