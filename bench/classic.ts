@@ -24,14 +24,18 @@ import {
 } from '../src/models/index.js';
 import type { FeatureMatrix } from '../src/types.js';
 import { readPerformanceSection, writePerformanceSection } from './docs.js';
+import { benchArgs } from './args.js';
 
-const arg = (name: string): string | undefined => {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? process.argv[i + 1] : undefined;
-};
-const names = (arg('--models') ?? 'decisionTree,randomForest,extraTrees,gaussianNB,logisticRegression,lda,qda').split(',');
-const trees = Number(arg('--trees') ?? 100);
-const jobs = Number(arg('--jobs') ?? 2);
+const args = benchArgs(
+  'npm run bench:classic -- [--models decisionTree,randomForest,extraTrees,gaussianNB,lda,ldaAuto,qda] [--trees 100] [--jobs 2] [--no-write]',
+  {
+    models: ['decisionTree', 'randomForest', 'extraTrees', 'gaussianNB', 'logisticRegression', 'lda', 'qda'],
+    trees: 100,
+    jobs: 2,
+    'no-write': false,
+  },
+);
+const { models: names, trees, jobs } = args;
 const dir = 'bench/out/classic';
 
 if (!existsSync(`${dir}/test_y.npy`)) {
@@ -120,7 +124,7 @@ const kept = (readPerformanceSection('classic') ?? '').split('\n').filter((line)
 const rows = kept.map((line) => measured.get(line.split(' | ')[0]?.slice(2) ?? '') ?? line);
 for (const line of measured.values()) if (!rows.includes(line)) rows.push(line);
 const table = [...header, ...rows].join('\n');
-if (!process.argv.includes('--no-write')) {
+if (!args['no-write']) {
   const body = [
     `Measured ${new Date().toISOString().slice(0, 10)} with \`npm run bench:classic\` on ${String(cpus().length)} cores, Node ${process.version}, scikit-learn ${version}: fit on ${String(x.rows)} x ${String(x.cols)} Fashion-MNIST pixel features (padded to 32x32x3), accuracy on ${String(xt.rows)} held-out images; forests ${String(trees)} trees, scikit-learn with n_jobs=${String(jobs)}, blindspots forests with threads=${String(jobs)} (worker threads); the other models single-threaded in blindspots (scikit-learn's BLAS may use both cores). scikit-learn peers: the same estimator with the same options; LDA is \`LinearDiscriminantAnalysis(solver='lsqr')\` (and, in its own row, the default \`solver='svd'\`), ldaAuto adds \`shrinkage='auto'\`, QDA is \`QuadraticDiscriminantAnalysis(reg_param=0.1)\`. A run rewrites the rows of the models it measured and keeps the others.`,
     '',

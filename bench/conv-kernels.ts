@@ -13,14 +13,15 @@
  * same kernels' instructions instead.
  */
 import { convModuleBytes, type ConvKernels, type WasmApi } from '../src/models/tfjs/kernels/wasm.js';
+import { benchArgs } from './args.js';
 
-const arg = (name: string): string | undefined => {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-};
-const reps = Number(arg('--reps') ?? 5);
-const N = Number(arg('--batch') ?? 128);
-const layers = (arg('--layers') ?? '32x16x16,16x32x32,8x64x64').split(',').map((l) => l.split('x').map(Number) as [number, number, number]);
+const args = benchArgs('npx tsx bench/conv-kernels.ts [--reps 5] [--batch 128] [--layers 32x16x16,16x32x32,8x64x64]', {
+  reps: 5,
+  batch: 128,
+  layers: ['32x16x16', '16x32x32', '8x64x64'],
+});
+const { reps, batch: N } = args;
+const layers = args.layers.map((l) => l.split('x').map(Number) as [number, number, number]);
 
 const api = globalThis as unknown as {
   WebAssembly: WasmApi & { Memory: new (d: { initial: number }) => { buffer: ArrayBuffer; grow(pages: number): number } };

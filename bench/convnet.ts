@@ -26,20 +26,26 @@ import { CharCNN, ResNet, useFastestBackend, type ConvNetModel } from '../src/mo
 import { createRandom } from '../src/random.js';
 import { ZHANG_ALPHABET } from '../src/data/alphabet.js';
 import { writePerformanceSection } from './docs.js';
+import { benchArgs } from './args.js';
 
-const arg = (name: string): string | undefined => {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-};
-const steps = Number(arg('--steps') ?? 5);
-const warmup = Number(arg('--warmup') ?? 2);
-const depth = Number(arg('--depth') ?? 20);
-const batch = Number(arg('--batch') ?? 128);
-const charBatch = Number(arg('--char-batch') ?? 128);
-const nets = (arg('--nets') ?? 'resnet,charcnn').split(',');
-const threadCounts = (arg('--threads') ?? '1,2').split(',').map(Number);
-const inferSteps = Number(arg('--infer-steps') ?? 5);
-const infer = !process.argv.includes('--no-infer');
+const args = benchArgs(
+  'npm run bench:convnet -- [--steps 5] [--warmup 2] [--depth 20] [--batch 128] [--char-batch 128] [--nets resnet,charcnn] [--threads 1,2] [--infer-steps 5] [--no-infer] [--no-write]',
+  {
+    steps: 5,
+    warmup: 2,
+    depth: 20,
+    batch: 128,
+    'char-batch': 128,
+    nets: ['resnet', 'charcnn'],
+    threads: [1, 2],
+    'infer-steps': 5,
+    'no-infer': false,
+    'no-write': false,
+  },
+  { choices: { nets: ['resnet', 'charcnn'] } },
+);
+const { steps, warmup, depth, batch, nets, 'char-batch': charBatch, threads: threadCounts, 'infer-steps': inferSteps } = args;
+const infer = !args['no-infer'];
 /** The batch `predict` runs (ConvNetModel.predictProba: max(batchSize, 256)). */
 const inferBatch = Math.max(batch, charBatch, 256);
 
@@ -207,7 +213,7 @@ const inferBody = [
   }),
 ].join('\n');
 if (infer) console.log(inferBody);
-if (!process.argv.includes('--no-write')) {
+if (!args['no-write']) {
   console.log(`written to ${writePerformanceSection('convnet', body, 'ConvNet training vs PyTorch')}`);
   if (infer) console.log(`written to ${writePerformanceSection('convnet-infer', inferBody, 'ConvNet inference vs PyTorch')}`);
 }

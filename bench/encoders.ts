@@ -11,14 +11,11 @@ import { cpus } from 'node:os';
 import { createRandom } from '../src/random.js';
 import { encoders, imageEncoderNames } from '../src/encoders/index.js';
 import { writePerformanceSection } from './docs.js';
+import { benchArgs } from './args.js';
 
-const arg = (name: string, fallback: number): number => {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const n = arg('--n', 50000);
-const reps = arg('--reps', 5);
-const write = !process.argv.includes('--no-write');
+const args = benchArgs('npm run bench:encoders -- [--n 50000] [--reps 5] [--no-write]', { n: 50000, reps: 5, 'no-write': false });
+const { n, reps } = args;
+const write = !args['no-write'];
 
 mkdirSync('bench/out', { recursive: true });
 const file = `bench/out/images-${String(n)}.u8`;

@@ -11,16 +11,13 @@ import * as tf from '@tensorflow/tfjs';
 import { CharCNN, ResNet, useFastestBackend, type ConvNetModel } from '../src/models/index.js';
 import { createRandom } from '../src/random.js';
 import { ZHANG_ALPHABET } from '../src/data/alphabet.js';
+import { benchArgs } from './args.js';
 
-const arg = (name: string): string | undefined => {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-};
-const net = arg('--net') ?? 'resnet';
-const steps = Number(arg('--steps') ?? 3);
-const depth = Number(arg('--depth') ?? 20);
-const batch = Number(arg('--batch') ?? 128);
-const threads = Number(arg('--threads') ?? 1);
+const { net, steps, depth, batch, threads } = benchArgs(
+  'npx tsx bench/profile-convnet.ts [--net resnet|charcnn] [--steps 3] [--depth 20] [--batch 128] [--threads 1]',
+  { net: 'resnet', steps: 3, depth: 20, batch: 128, threads: 1 },
+  { choices: { net: ['resnet', 'charcnn'] } },
+);
 await useFastestBackend();
 const random = createRandom('profile-convnet');
 const n = steps * batch;

@@ -20,12 +20,13 @@ import { prepareStudy, runStudy, type StudyFile } from '../src/study/index.js';
 import { parseRedisUrl, probeRedis, runStudyOnQueue } from '../src/study/queue/index.js';
 import { writeIdxFolder } from '../test/conformance/fixtures.js';
 import { REDIS_SERVER, startRedis } from '../test/study/redisServer.js';
+import { benchArgs } from './args.js';
 
 if (REDIS_SERVER === undefined) {
   console.error('redis-server is not installed (Debian: apt-get install redis-server)');
   process.exit(1);
 }
-const write = !process.argv.includes('--no-write');
+const write = !benchArgs('npm run bench:queue -- [--no-write]', { 'no-write': false })['no-write'];
 const dir = mkdtempSync(join(tmpdir(), 'bench-queue-'));
 const simd = (() => {
   try {

@@ -14,16 +14,21 @@ import * as tf from '@tensorflow/tfjs';
 import { loadFashionMnist } from '../src/data/index.js';
 import { ResNet, useFastestBackend } from '../src/models/index.js';
 import { convAlgorithms } from '../src/models/tfjs/kernels/conv.js';
+import { benchArgs } from './args.js';
 
-const arg = (name: string): string | undefined => {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-};
-const train = Number(arg('--train') ?? 300);
-const test = Number(arg('--test') ?? 100);
-const epochs = Number(arg('--epochs') ?? 4);
-const seeds = (arg('--seeds') ?? '1,2').split(',').map(Number);
-const withCpu = process.argv.includes('--cpu');
+const {
+  train,
+  test,
+  epochs,
+  seeds,
+  cpu: withCpu,
+} = benchArgs('npx tsx bench/winograd-accuracy.ts [--train 300] [--test 100] [--epochs 4] [--seeds 1,2] [--cpu]', {
+  train: 300,
+  test: 100,
+  epochs: 4,
+  seeds: [1, 2],
+  cpu: false,
+});
 
 const { images } = loadFashionMnist({ perClass: train + test, as: 'array' });
 const per = train + test;

@@ -21,13 +21,7 @@ import {
   type Model,
 } from '../src/models/index.js';
 import { BADLY_SCALED, badlyScaled, checksum } from '../test/models/badlyScaled.js';
-
-const arg = (name: string): string | undefined => {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? process.argv[i + 1] : undefined;
-};
-const cases = (arg('--cases') ?? Object.keys(BADLY_SCALED).join(',')).split(',') as (keyof typeof BADLY_SCALED)[];
-const only = arg('--models')?.split(',');
+import { benchArgs } from '../bench/args.js';
 
 /**
  * The library's models, each with the scikit-learn estimator of badly_scaled_sklearn.py it is
@@ -48,6 +42,19 @@ const ours: Record<string, { make: () => Model<'features'>; peer?: string }> = {
   qda0: { make: () => new QuadraticDiscriminantAnalysis() },
   qda0Tol12: { make: () => new QuadraticDiscriminantAnalysis({ tol: 1e-12 }), peer: 'qda0' },
 };
+
+const args = benchArgs(
+  'npx tsx scripts/badly-scaled-sklearn.ts [--cases issue13,multiclass,duplicates] [--models qda,lda,...] [--json]',
+  {
+    cases: Object.keys(BADLY_SCALED),
+    models: [] as string[],
+    json: false,
+  },
+  { choices: { cases: Object.keys(BADLY_SCALED), models: Object.keys(ours) } },
+);
+const cases = args.cases as (keyof typeof BADLY_SCALED)[];
+// No --models: every model.
+const only = args.models.length > 0 ? args.models : undefined;
 
 const accuracy = (p: Int32Array, y: Int32Array): number => p.filter((v, i) => v === y[i]).length / p.length;
 
@@ -107,4 +114,4 @@ for (const name of cases) {
     );
   }
 }
-if (process.argv.includes('--json')) console.log(JSON.stringify(all));
+if (args.json) console.log(JSON.stringify(all));
