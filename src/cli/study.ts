@@ -216,7 +216,7 @@ export async function studyCommand(configPath: string | undefined, flags: StudyF
       progressLine(undefined);
       process.stderr.write(
         `[${String(done)}/${String(total)}] ${r.model} on ${r.signal} (seed ${String(r.seed)}): ${(100 * r.accuracy).toFixed(1)}%` +
-          `${r.shuffledAccuracy === null ? '' : ` (shuffled ${(100 * r.shuffledAccuracy).toFixed(1)}%)`} in ${r.fitSeconds.toFixed(1)} s; elapsed ${elapsed.toFixed(0)} s\n`,
+          `${r.shuffledAccuracy === null ? '' : ` (shuffled ${(100 * r.shuffledAccuracy).toFixed(1)}%)`} trained in ${r.fitSeconds.toFixed(1)} s; elapsed ${elapsed.toFixed(0)} s\n`,
       );
     },
   });

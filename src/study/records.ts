@@ -93,6 +93,11 @@ export interface CellRecord {
   readonly curve?: readonly CurvePoint[];
   readonly nTrain: number;
   readonly nTest: number;
+  /**
+   * Seconds spent training (`fit`), without the learning-curve evaluations between epochs and the
+   * final predictions: a ResNet-20 cell of the `table1-resnet20` preset spends ~40% of its wall
+   * time on those.
+   */
   readonly fitSeconds: number;
   /** Where the model ran: the tfjs backend (`wasm`, `tensorflow`, `cpu`) or `js` for the classical models. */
   readonly backend: string;
