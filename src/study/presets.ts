@@ -109,7 +109,7 @@ export const PRESETS: Readonly<Record<string, StudyFile & { readonly about: stri
       "the paper's Table 2 (classical models) on the SpamAssassin corpus: 6,046 mails (80/20 split), every text signal and its control x four classical models on character codes",
     ...TABLE2_DATA,
     models: ['decisionTree', 'randomForest', 'gaussianNB', 'logisticRegression'],
-    // The char-CNN has its own preset: its cells take ~15 min each here, these seconds.
+    // The char-CNN has its own preset: its cells take 14–21 min each here, these seconds.
     results: 'blindspots-table2.jsonl',
   },
   'table2-charcnn': {

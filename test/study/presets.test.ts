@@ -1,6 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { BlindspotsError } from '../../src/errors.js';
 import { PRESETS, planStudy, prepareStudy, type StudyFile } from '../../src/study/index.js';
+import { writeIdxFolder } from '../conformance/fixtures.js';
 
 describe('PRESETS', () => {
   // Planning checks every signal, model and option name, so a preset with a typo fails here, not
@@ -26,7 +30,10 @@ describe('PRESETS', () => {
 });
 
 describe('prepareStudy: about', () => {
-  const file: StudyFile = { dataset: 'fashion-mnist', perClass: 5, signals: ['onePixel'], models: ['decisionTree'] };
+  const dir = mkdtempSync(join(tmpdir(), 'presets-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const idx = writeIdxFolder(join(dir, 'idx'), { train: 30, test: 15, side: 8, classes: 3 });
+  const file: StudyFile = { dataset: { idx }, signals: ['onePixel'], models: ['decisionTree'] };
 
   it('takes a description that changes no cell', () => {
     const keys = (f: StudyFile): string[] => planStudy(prepareStudy(f)).cells.map((c) => c.key);
