@@ -4,7 +4,7 @@
  * measured in the same run (/usr/bin/python3, Debian python3-sklearn). Writes its table into
  * docs/performance.md.
  *
- *   npm run bench:classic -- [--models decisionTree,randomForest,extraTrees,gaussianNB,lda,ldaAuto,qda] [--trees 100] [--jobs 2] [--no-write]
+ *   npm run bench:classic -- [--models decisionTree,randomForest,extraTrees,gaussianNB,logisticRegression,lda,ldaAuto,qda] [--trees 100] [--jobs 2] [--no-write]
  *
  * The table in docs/performance.md keeps the rows of the models a run did not measure.
  */
@@ -26,14 +26,17 @@ import type { FeatureMatrix } from '../src/types.js';
 import { readPerformanceSection, writePerformanceSection } from './docs.js';
 import { benchArgs } from './args.js';
 
+// Checked by benchArgs before any data is prepared: a misspelt name stops the run at once.
+const MODEL_NAMES = ['decisionTree', 'randomForest', 'extraTrees', 'gaussianNB', 'logisticRegression', 'lda', 'ldaAuto', 'qda'];
 const args = benchArgs(
-  'npm run bench:classic -- [--models decisionTree,randomForest,extraTrees,gaussianNB,lda,ldaAuto,qda] [--trees 100] [--jobs 2] [--no-write]',
+  'npm run bench:classic -- [--models decisionTree,randomForest,extraTrees,gaussianNB,logisticRegression,lda,ldaAuto,qda] [--trees 100] [--jobs 2] [--no-write]',
   {
     models: ['decisionTree', 'randomForest', 'extraTrees', 'gaussianNB', 'logisticRegression', 'lda', 'qda'],
     trees: 100,
     jobs: 2,
     'no-write': false,
   },
+  { choices: { models: MODEL_NAMES } },
 );
 const { models: names, trees, jobs } = args;
 const dir = 'bench/out/classic';
@@ -86,7 +89,7 @@ console.log(
 const ours: Record<string, { fit_s: number; accuracy: number }> = {};
 for (const name of names) {
   const factory = make[name];
-  if (factory === undefined) throw new Error(`unknown model ${name}`);
+  if (factory === undefined) throw new Error(`no factory for ${name}: add it to make`);
   const model = factory();
   const t = performance.now();
   await model.fit(x, y);
