@@ -95,8 +95,8 @@ export interface CellRecord {
   readonly nTest: number;
   /**
    * Seconds spent training (`fit`), without the learning-curve evaluations between epochs and the
-   * final predictions: a ResNet-20 cell of the `table1-resnet20` preset spends ~40% of its wall
-   * time on those.
+   * final predictions: a ResNet-20 cell of the `table1-resnet20` preset spent ~40% of its wall
+   * time on those when they ran on one thread (0.2.0-dev; they now share the training threads).
    */
   readonly fitSeconds: number;
   /** Where the model ran: the tfjs backend (`wasm`, `tensorflow`, `cpu`) or `js` for the classical models. */

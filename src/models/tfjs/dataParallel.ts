@@ -11,6 +11,9 @@
  * which structured clones copied four times per step). A buffer is only touched by one side at a
  * time: the weights before a step's request, a worker's gradients between request and reply.
  *
+ * Between epochs the replicas also share the learning curve's predictions: each takes the weights
+ * and replica 0's running statistics, then every other batch (predictShared in trainLoop.ts).
+ *
  * As PyTorch's DataParallel without SyncBatchNorm: batch-norm statistics are per replica (over its
  * share of the batch), and the running statistics kept are replica 0's. The result is therefore
  * not the single-thread model, but it is deterministic for a seed and a thread count.
@@ -60,12 +63,32 @@ export type ReplicaRequest =
       readonly labels: Int32Array;
       readonly scale: number;
       readonly step: number;
+    }
+  | {
+      /**
+       * Take the weights in the shared buffer and these state values (replica 0's batch-norm
+       * running statistics, in the state's order) for the predictions that follow.
+       */
+      readonly type: 'load';
+      readonly state: Float32Array;
+    }
+  | {
+      /** Class probabilities of one batch, in inference mode. */
+      readonly type: 'predict';
+      readonly x: Float32Array | Int32Array;
+      readonly shape: readonly number[];
     };
 
 /** What a replica answers ('grads': its gradients are in its shared buffer). */
 export type ReplicaReply =
-  | { readonly type: 'ready'; readonly vars: readonly { readonly name: string; readonly shape: readonly number[] }[] }
+  | {
+      readonly type: 'ready';
+      readonly vars: readonly { readonly name: string; readonly shape: readonly number[] }[];
+      readonly state: readonly { readonly name: string; readonly shape: readonly number[] }[];
+    }
   | { readonly type: 'grads' }
+  | { readonly type: 'loaded' }
+  | { readonly type: 'probabilities'; readonly data: Float32Array }
   | { readonly type: 'error'; readonly message: string };
 
 /** A replica in a worker thread, one request at a time. */

@@ -33,7 +33,8 @@ async function startReplicas(
   const replicas: Replica[] = [];
   try {
     for (let r = 0; r < count; r++) replicas.push(new Replica(weights.length));
-    const expected = JSON.stringify([...net.params.trainable].map(([name, v]) => ({ name, shape: v.shape })));
+    const shapes = (m: Map<string, tf.Variable>) => [...m].map(([name, v]) => ({ name, shape: v.shape }));
+    const expected = JSON.stringify({ vars: shapes(net.params.trainable), state: shapes(net.params.state) });
     const replies = await Promise.all(
       replicas.map((rep) =>
         rep.request({
@@ -49,7 +50,7 @@ async function startReplicas(
       ),
     );
     for (const reply of replies) {
-      if (reply.type !== 'ready' || JSON.stringify(reply.vars) !== expected)
+      if (reply.type !== 'ready' || JSON.stringify({ vars: reply.vars, state: reply.state }) !== expected)
         throw new Error(`training worker: the replica of ${spec.model} has other variables than the model`);
     }
     return replicas;
@@ -59,10 +60,62 @@ async function startReplicas(
   }
 }
 
+/** Class probabilities [samples x classes] of the network being trained on `xs`, in batches of `batch`. */
+export type Probabilities = (xs: Batches, batch: number) => Promise<Float32Array>;
+
+/**
+ * Class probabilities of `net` on `xs` as {@link predictProbabilities} gives them, with every
+ * (replicas + 1)-th batch on this thread and the others on the replicas. The replicas first take
+ * `net`'s weights and running statistics; each batch holds the same samples as in the one-thread
+ * loop, so the values are the same.
+ */
+async function predictShared(
+  net: Network,
+  replicas: readonly Replica[],
+  weights: Float32Array,
+  xs: Batches,
+  numClasses: number,
+  batch: number,
+): Promise<Float32Array> {
+  copyValuesInto([...net.params.trainable.values()], weights);
+  const stateVars = [...net.params.state.values()];
+  const state = new Float32Array(stateVars.reduce((n, v) => n + v.size, 0));
+  copyValuesInto(stateVars, state);
+  for (const reply of await Promise.all(replicas.map((rep) => rep.request({ type: 'load', state: state.slice() }))))
+    if (reply.type !== 'loaded') throw new Error('training worker: unexpected reply');
+  const n = xs.count;
+  const out = new Float32Array(n * numClasses);
+  const group = replicas.length + 1;
+  for (let first = 0; first < n; first += group * batch) {
+    // Workers start on their batches before this thread computes its own.
+    const remote = replicas.map(async (rep, r) => {
+      const s = first + (r + 1) * batch;
+      if (s >= n) return;
+      const xr = tf.tidy(() => xs.slice(s, Math.min(batch, n - s)));
+      const x = (xr.dataSync() as Float32Array | Int32Array).slice();
+      const shape = xr.shape;
+      xr.dispose();
+      const reply = await rep.request({ type: 'predict', x, shape }, [x.buffer as ArrayBuffer]);
+      if (reply.type !== 'probabilities') throw new Error('training worker: unexpected reply');
+      out.set(reply.data, s * numClasses);
+    });
+    const own = tf.tidy(() => tf.softmax(net.forward(xs.slice(first, Math.min(batch, n - first)), false, [], 0)));
+    try {
+      out.set(await own.data(), first * numClasses);
+    } finally {
+      own.dispose();
+      await Promise.allSettled(remote);
+    }
+    await Promise.all(remote);
+  }
+  return out;
+}
+
 /**
  * Trains `net` in place on the samples of `xs` with `labels` for `train.epochs` epochs. Above one
  * thread (wasm backend) each step's batch is split across replicas built from `spec`. `afterEpoch`
  * runs after each epoch (1 to epochs) and is awaited; its time is left out of the progress rates.
+ * It is given the network's class probabilities, computed on every replica.
  */
 export async function trainNetwork(
   net: Network,
@@ -72,7 +125,7 @@ export async function trainNetwork(
   train: ResolvedTrainOptions,
   spec: ReplicaSpec,
   options: Pick<FitOptions, 'onProgress' | 'signal'>,
-  afterEpoch?: (epoch: number) => Promise<void>,
+  afterEpoch?: (epoch: number, probabilities: Probabilities) => Promise<void>,
 ): Promise<void> {
   const { epochs, batchSize, weightDecay, seed, threads } = train;
   const n = xs.count;
@@ -182,7 +235,11 @@ export async function trainNetwork(
       }
       if (afterEpoch !== undefined) {
         const paused = performance.now();
-        await afterEpoch(epoch + 1);
+        await afterEpoch(epoch + 1, (x, batch) =>
+          replicas.length > 0
+            ? predictShared(net, replicas, weights, x, numClasses, batch)
+            : predictProbabilities(net, x, numClasses, batch),
+        );
         start += performance.now() - paused;
       }
     }
