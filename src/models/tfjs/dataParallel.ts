@@ -42,6 +42,16 @@ export function shareGradients(
   return grads;
 }
 
+/** Class probabilities of `net` on the batch `x`, in inference mode: every thread's prediction op. */
+export function inferenceProbabilities(net: Network, x: tf.Tensor): tf.Tensor {
+  return tf.softmax(net.forward(x, false, [], 0));
+}
+
+/** Names and shapes of `variables`, in order: what replica 0 and a replica compare. */
+export function variableShapes(variables: Map<string, tf.Variable>): { name: string; shape: number[] }[] {
+  return [...variables].map(([name, v]) => ({ name, shape: v.shape }));
+}
+
 /** What the main thread tells a replica. */
 export type ReplicaRequest =
   | {

@@ -9,7 +9,7 @@ import { createRandom, deriveSeed, shuffler } from '../../random.js';
 import { throwIfAborted } from '../features.js';
 import type { FitOptions } from '../model.js';
 import type { Batches } from './batches.js';
-import { Replica, shareGradients } from './dataParallel.js';
+import { Replica, inferenceProbabilities, shareGradients, variableShapes } from './dataParallel.js';
 import { SGD_MOMENTUM_KERNEL, type SgdAttrs, copyValuesInto, hasFusedKernels } from './kernels/index.js';
 import type { Network } from './layers.js';
 import { type ResolvedTrainOptions, scheduleAt } from './trainOptions.js';
@@ -33,8 +33,7 @@ async function startReplicas(
   const replicas: Replica[] = [];
   try {
     for (let r = 0; r < count; r++) replicas.push(new Replica(weights.length));
-    const shapes = (m: Map<string, tf.Variable>) => [...m].map(([name, v]) => ({ name, shape: v.shape }));
-    const expected = JSON.stringify({ vars: shapes(net.params.trainable), state: shapes(net.params.state) });
+    const expected = JSON.stringify({ vars: variableShapes(net.params.trainable), state: variableShapes(net.params.state) });
     const replies = await Promise.all(
       replicas.map((rep) =>
         rep.request({
@@ -81,7 +80,7 @@ async function predictShared(
   const stateVars = [...net.params.state.values()];
   const state = new Float32Array(stateVars.reduce((n, v) => n + v.size, 0));
   copyValuesInto(stateVars, state);
-  for (const reply of await Promise.all(replicas.map((rep) => rep.request({ type: 'load', state: state.slice() }))))
+  for (const reply of await Promise.all(replicas.map((rep) => rep.request({ type: 'load', state }))))
     if (reply.type !== 'loaded') throw new Error('training worker: unexpected reply');
   const n = xs.count;
   const out = new Float32Array(n * numClasses);
@@ -99,7 +98,7 @@ async function predictShared(
       if (reply.type !== 'probabilities') throw new Error('training worker: unexpected reply');
       out.set(reply.data, s * numClasses);
     });
-    const own = tf.tidy(() => tf.softmax(net.forward(xs.slice(first, Math.min(batch, n - first)), false, [], 0)));
+    const own = tf.tidy(() => inferenceProbabilities(net, xs.slice(first, Math.min(batch, n - first))));
     try {
       out.set(await own.data(), first * numClasses);
     } finally {
@@ -255,7 +254,7 @@ export async function predictProbabilities(net: Network, xs: Batches, numClasses
   const out = new Float32Array(n * numClasses);
   for (let s = 0; s < n; s += batch) {
     const count = Math.min(batch, n - s);
-    const p = tf.tidy(() => tf.softmax(net.forward(xs.slice(s, count), false, [], 0)));
+    const p = tf.tidy(() => inferenceProbabilities(net, xs.slice(s, count)));
     out.set(await p.data(), s * numClasses);
     p.dispose();
   }

@@ -7,7 +7,7 @@ import { parentPort } from 'node:worker_threads';
 import { useFastestBackend } from './backend.js';
 import { getModel } from '../registry.js';
 import { ConvNetModel } from './convNet.js';
-import { type ReplicaReply, type ReplicaRequest, shareGradients } from './dataParallel.js';
+import { type ReplicaReply, type ReplicaRequest, inferenceProbabilities, shareGradients, variableShapes } from './dataParallel.js';
 import { copyValuesInto } from './kernels/index.js';
 import type { Network } from './layers.js';
 
@@ -33,8 +33,7 @@ async function handle(req: ReplicaRequest): Promise<{ reply: ReplicaReply; trans
     numClasses = req.numClasses;
     weights = new Float32Array(req.weights);
     grads = new Float32Array(req.grads);
-    const shapes = (m: Map<string, tf.Variable>) => [...m].map(([name, v]) => ({ name, shape: v.shape }));
-    return { reply: { type: 'ready', vars: shapes(net.params.trainable), state: shapes(net.params.state) }, transfer: [] };
+    return { reply: { type: 'ready', vars: variableShapes(net.params.trainable), state: variableShapes(net.params.state) }, transfer: [] };
   }
   const network = net;
   if (network === undefined) throw new Error(`${req.type} before init`);
@@ -47,7 +46,7 @@ async function handle(req: ReplicaRequest): Promise<{ reply: ReplicaReply; trans
   }
   if (req.type === 'predict') {
     // The same op on the same batch as replica 0's predictProbabilities: the same values.
-    const p = tf.tidy(() => tf.softmax(network.forward(tf.tensor(req.x, [...req.shape]), false, [], 0)));
+    const p = tf.tidy(() => inferenceProbabilities(network, tf.tensor(req.x, [...req.shape])));
     // A copy of its own: its buffer is transferred.
     const data = new Float32Array((await p.data()) as Float32Array);
     p.dispose();
