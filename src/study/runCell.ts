@@ -21,6 +21,59 @@ type Input = unknown;
 /** What a model of any input kind takes: the domain's batch, or its features (checked by the model). */
 type ModelInput = InputOf[InputKind];
 
+/** A cell's inputs in its domain's kind: what its model trains and is tested on. */
+export interface EncodedCell {
+  /** Training inputs carrying the signal of their own label (blank ones for a `:only` control). */
+  readonly train: unknown;
+  /** Test inputs carrying the signal of their own label. */
+  readonly test: unknown;
+  /** Test inputs carrying the signal of a shuffled label (the reliance figure); none for the clean cell. */
+  readonly shuffled: unknown;
+}
+
+/**
+ * Encodes a cell's data exactly as {@link runCell} does before fitting: train and test with the
+ * cell's signal (blank inputs for a `:only` control), and the test inputs with the signal of a
+ * label permuted by the cell's seed. The clean cell returns the inputs as they are. Exported so
+ * that a peer (PyTorch, scikit-learn) can be given the very arrays a record was made from.
+ *
+ * @example
+ * ```ts
+ * import { encodeCell, planStudy } from 'blindspots/study';
+ * const images = { data: new Float32Array(4 * 2 * 2), shape: [4, 2, 2, 1] as const }; // 4 blank 2x2 images
+ * const train = { images, labels: Int32Array.of(0, 1, 0, 1), classNames: ['a', 'b'] };
+ * const plan = planStudy({ dataset: 'toy', train, test: train, signals: ['onePixel'], models: ['decisionTree'] });
+ * const cell = plan.cells.find((c) => c.signal === 'onePixel');
+ * if (cell === undefined) throw new Error('the plan has a onePixel cell');
+ * const x = encodeCell(plan, cell);
+ * // Image 1 has label 1: its pixel (0, 0) carries 1 x 1e-3.
+ * Math.round((x.test as typeof images).data[4]! * 1e3); //=> 1
+ * ```
+ */
+export function encodeCell(data: CellData, cell: Cell): EncodedCell {
+  const ops = domainOps(domainOf(data.train));
+  const rawTrain = ops.inputOf(data.train);
+  const rawTest = ops.inputOf(data.test);
+  if (cell.signal === CLEAN) return { train: rawTrain, test: rawTest, shuffled: undefined };
+  const yTest = data.test.labels;
+  const only = cell.signal.endsWith(ONLY);
+  const signal = only ? cell.signal.slice(0, -ONLY.length) : cell.signal;
+  const trainInput = only ? ops.blank(rawTrain) : rawTrain;
+  const testInput = only ? ops.blank(rawTest) : rawTest;
+  // The signal of a shuffled label: same inputs, same code, wrong class.
+  const perm = permutation(yTest.length, deriveSeed(cell.seed, 'shuffle'));
+  return {
+    train: ops.encode(signal, trainInput, data.train.labels, cell.inject),
+    test: ops.encode(signal, testInput, yTest, cell.inject),
+    shuffled: ops.encode(
+      signal,
+      testInput,
+      Int32Array.from(perm, (i) => yTest[i] as number),
+      cell.inject,
+    ),
+  };
+}
+
 /**
  * Runs one cell — a self-contained job: the cell and the data in, the record out. Encodes train
  * and test with the cell's signal (blank inputs for a `:only` control), fits the model, measures
@@ -43,42 +96,22 @@ export async function runCell(
   cell: Cell,
   options: { readonly onProgress?: (p: FitProgress) => void; readonly signal?: AbortSignal } = {},
 ): Promise<CellRecord> {
-  const ops = domainOps(domainOf(data.train));
-  const rawTrain = ops.inputOf(data.train);
-  const rawTest = ops.inputOf(data.test);
   const yTrain = data.train.labels;
   const yTest = data.test.labels;
   const entry = getModel(cell.model);
   const model = entry.create({ seed: cell.seed, threads: cell.threads, options: cell.modelOptions });
   // Feature models get flattened pixels or character codes; the others their own kind as is.
+  const ops = domainOps(domainOf(data.train));
   const input = (x: Input): unknown => (entry.inputKind === 'features' ? ops.features(x) : x);
   try {
-    let xTrain = rawTrain;
-    let xTest = rawTest;
-    let xShuffled: Input;
-    if (cell.signal !== CLEAN) {
-      const only = cell.signal.endsWith(ONLY);
-      const signal = only ? cell.signal.slice(0, -ONLY.length) : cell.signal;
-      const trainInput = only ? ops.blank(rawTrain) : rawTrain;
-      const testInput = only ? ops.blank(rawTest) : rawTest;
-      xTrain = ops.encode(signal, trainInput, yTrain, cell.inject);
-      xTest = ops.encode(signal, testInput, yTest, cell.inject);
-      // The signal of a shuffled label: same inputs, same code, wrong class.
-      const perm = permutation(yTest.length, deriveSeed(cell.seed, 'shuffle'));
-      xShuffled = ops.encode(
-        signal,
-        testInput,
-        Int32Array.from(perm, (i) => yTest[i] as number),
-        cell.inject,
-      );
-    }
+    const { train: xTrain, test: xTest, shuffled: xShuffled } = encodeCell(data, cell);
     const accuracyOf = (p: Int32Array): number => {
       let ok = 0;
       for (let i = 0; i < p.length; i++) if (p[i] === yTest[i]) ok++;
       return ok / p.length;
     };
     const testInputs = input(xTest);
-    const shuffledInputs = cell.signal === CLEAN ? undefined : input(xShuffled);
+    const shuffledInputs = xShuffled === undefined ? undefined : input(xShuffled);
     const curve: CurvePoint[] = [];
     let evaluating = 0;
     const onEpoch =

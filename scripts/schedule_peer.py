@@ -1,0 +1,137 @@
+"""PyTorch peer of a study's ResNet cell under a given learning-rate schedule.
+
+    npx tsx scripts/schedule-peer.ts      # writes the cell's NPY arrays, then runs this script
+
+    /usr/bin/python3 scripts/schedule_peer.py <dir> --schedule step|onecycle [--seed 0] [--threads 1]
+        [--epochs 15] [--depth 20] [--width 16] [--batch 128] [--lr 0.1] [--weight-decay 1e-4]
+
+<dir> holds train_x.npy, test_x.npy, shuffled_x.npy (float32, NHWC, as the study encodes them)
+and train_y.npy, test_y.npy (int32). The network is the library's ResNet: He et al.'s CIFAR
+ResNet (a 3x3 stem, three stages of basic blocks at width, 2 width, 4 width, option-A
+shortcuts: strided subsampling and zero channels), batch norm with PyTorch's defaults, He-normal
+convolutions (std sqrt(2 / fan_in)), PyTorch's default linear layer. SGD with weight decay;
+'step' is lr with momentum 0.9, divided by 10 at 50% and 75% of the steps; 'onecycle' is
+OneCycleLR with its defaults and max_lr = lr (momentum cycled 0.95-0.85), stepped every batch,
+as the library's schedules. Batches: a fresh permutation each epoch, the last one partial.
+
+Prints one JSON line per epoch: accuracy on the test inputs and on the shuffled-signal ones
+(eval mode, running statistics), seconds so far.
+"""
+import argparse
+import json
+import math
+import time
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class Block(nn.Module):
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+        self.c1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+        self.b1 = nn.BatchNorm2d(cout)
+        self.c2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+        self.b2 = nn.BatchNorm2d(cout)
+        self.stride, self.pad = stride, cout - cin
+
+    def forward(self, x):
+        y = F.relu(self.b1(self.c1(x)))
+        y = self.b2(self.c2(y))
+        s = x
+        if self.stride != 1 or self.pad:
+            s = x[:, :, :: self.stride, :: self.stride]
+            s = F.pad(s, (0, 0, 0, 0, self.pad // 2, self.pad - self.pad // 2))
+        return F.relu(y + s)
+
+
+class ResNet(nn.Module):
+    def __init__(self, depth, width, channels, classes):
+        super().__init__()
+        n = (depth - 2) // 6
+        self.conv = nn.Conv2d(channels, width, 3, 1, 1, bias=False)
+        self.bn = nn.BatchNorm2d(width)
+        layers, cin = [], width
+        for i, c in enumerate([width, 2 * width, 4 * width]):
+            for j in range(n):
+                layers.append(Block(cin, c, 2 if (i > 0 and j == 0) else 1))
+                cin = c
+        self.layers = nn.Sequential(*layers)
+        self.fc = nn.Linear(cin, classes)
+        for m in self.modules():
+            if isinstance(m, nn.Conv2d):
+                nn.init.kaiming_normal_(m.weight, mode="fan_in", nonlinearity="relu")
+
+    def forward(self, x):
+        x = F.relu(self.bn(self.conv(x)))
+        x = self.layers(x)
+        return self.fc(x.mean((2, 3)))
+
+
+def nchw(path):
+    return torch.from_numpy(np.ascontiguousarray(np.load(path).transpose(0, 3, 1, 2)))
+
+
+def accuracy(model, x, y, batch=500):
+    model.eval()
+    ok = 0
+    with torch.no_grad():
+        for i in range(0, len(y), batch):
+            ok += int((model(x[i : i + batch]).argmax(1) == y[i : i + batch]).sum())
+    model.train()
+    return ok / len(y)
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("dir")
+    p.add_argument("--schedule", choices=["step", "onecycle"], required=True)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--epochs", type=int, default=15)
+    p.add_argument("--depth", type=int, default=20)
+    p.add_argument("--width", type=int, default=16)
+    p.add_argument("--batch", type=int, default=128)
+    p.add_argument("--lr", type=float, default=0.1)
+    p.add_argument("--weight-decay", type=float, default=1e-4)
+    a = p.parse_args()
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(a.seed)
+    d = a.dir
+    xtr, xte, xsh = nchw(f"{d}/train_x.npy"), nchw(f"{d}/test_x.npy"), nchw(f"{d}/shuffled_x.npy")
+    ytr = torch.from_numpy(np.load(f"{d}/train_y.npy").astype(np.int64))
+    yte = torch.from_numpy(np.load(f"{d}/test_y.npy").astype(np.int64))
+    classes = int(max(ytr.max(), yte.max())) + 1
+    model = ResNet(a.depth, a.width, xtr.shape[1], classes)
+    opt = torch.optim.SGD(model.parameters(), lr=a.lr, momentum=0.9, weight_decay=a.weight_decay)
+    per_epoch = math.ceil(len(ytr) / a.batch)
+    total = a.epochs * per_epoch
+    if a.schedule == "onecycle":
+        sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=a.lr, total_steps=total)
+    else:
+        # The library decays at the first step >= fraction x total steps.
+        sched = torch.optim.lr_scheduler.MultiStepLR(opt, [math.ceil(0.5 * total), math.ceil(0.75 * total)], 0.1)
+    t0 = time.perf_counter()
+    for epoch in range(1, a.epochs + 1):
+        perm = torch.randperm(len(ytr))
+        for i in range(0, len(ytr), a.batch):
+            idx = perm[i : i + a.batch]
+            opt.zero_grad()
+            F.cross_entropy(model(xtr[idx]), ytr[idx]).backward()
+            opt.step()
+            sched.step()
+        row = {
+            "schedule": a.schedule,
+            "seed": a.seed,
+            "epoch": epoch,
+            "accuracy": accuracy(model, xte, yte),
+            "shuffledAccuracy": accuracy(model, xsh, yte),
+            "seconds": round(time.perf_counter() - t0, 1),
+        }
+        print(json.dumps(row), flush=True)
+
+
+if __name__ == "__main__":
+    main()

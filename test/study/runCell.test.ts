@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { loadFashionMnist, splitDataset } from '../../src/data/index.js';
+import { getImageEncoder } from '../../src/encoders/registry.js';
+import { DecisionTree } from '../../src/models/index.js';
+import { deriveSeed, permutation } from '../../src/random.js';
+import { encodeCell, planStudy, runCell, type Cell } from '../../src/study/index.js';
+import type { ImageArray } from '../../src/types.js';
+
+const fashion = loadFashionMnist({ perClass: 12, as: 'array' });
+const { train, test } = splitDataset(fashion, 1 / 3, 0);
+const plan = planStudy({
+  dataset: 'fashion-mnist/12',
+  train,
+  test,
+  signals: ['onePixel', 'orthogonalNoise'],
+  control: ['onePixel'],
+  models: ['decisionTree'],
+});
+const cellOf = (signal: string): Cell => {
+  const cell = plan.cells.find((c) => c.signal === signal);
+  if (cell === undefined) throw new Error(`no ${signal} cell`);
+  return cell;
+};
+const images = (x: unknown): ImageArray => x as ImageArray;
+
+describe('encodeCell', () => {
+  it('gives the clean cell its inputs unchanged and no shuffled inputs', () => {
+    const x = encodeCell(plan, cellOf('clean'));
+    expect(images(x.train).data).toEqual(train.images.data);
+    expect(images(x.test).data).toEqual(test.images.data);
+    expect(x.shuffled).toBeUndefined();
+  });
+
+  it("encodes train and test with their labels, and the shuffled test with the seed's permutation of them", () => {
+    const cell = cellOf('orthogonalNoise');
+    const encoder = getImageEncoder('orthogonalNoise');
+    const x = encodeCell(plan, cell);
+    expect(images(x.train).data).toEqual(encoder.inject(train.images, train.labels, cell.inject).data);
+    expect(images(x.test).data).toEqual(encoder.inject(test.images, test.labels, cell.inject).data);
+    const perm = permutation(test.labels.length, deriveSeed(cell.seed, 'shuffle'));
+    const shuffledLabels = Int32Array.from(perm, (i) => test.labels[i] as number);
+    expect(shuffledLabels).not.toEqual(test.labels);
+    expect(images(x.shuffled).data).toEqual(encoder.inject(test.images, shuffledLabels, cell.inject).data);
+    expect(images(x.shuffled).data).not.toEqual(images(x.test).data);
+  });
+
+  it('puts the signal of a :only control on blank inputs', () => {
+    const x = encodeCell(plan, cellOf('onePixel:only'));
+    const pixels = images(x.train);
+    // Only pixel (0, 0) of each image can be non-zero.
+    const size = pixels.data.length / train.labels.length;
+    pixels.data.forEach((v, i) => {
+      if (i % size !== 0) expect(v).toBe(0);
+    });
+    expect(pixels.data.some((v) => v !== 0)).toBe(true);
+  });
+
+  it('gives the arrays runCell fits and scores', async () => {
+    const cell = cellOf('onePixel');
+    const record = await runCell(plan, cell);
+    const x = encodeCell(plan, cell);
+    // The features a tree gets: one row of pixels per image.
+    const flat = (a: unknown) => {
+      const { data, shape } = images(a);
+      return { data, rows: shape[0], cols: data.length / shape[0] };
+    };
+    const tree = new DecisionTree({ seed: cell.seed });
+    await tree.fit(flat(x.train), train.labels);
+    const accuracy = async (a: unknown): Promise<number> => {
+      const p = await tree.predict(flat(a));
+      return p.filter((v, i) => v === test.labels[i]).length / p.length;
+    };
+    expect(record.accuracy).toBe(await accuracy(x.test));
+    expect(record.shuffledAccuracy).toBe(await accuracy(x.shuffled));
+    tree.dispose();
+  });
+});
