@@ -55,17 +55,24 @@ const formatValue = (v: ParamValue): string => (typeof v === 'string' ? v : JSON
 
 /**
  * Labels for variants of one thing: the values of the keys that differ between them, e.g.
- * `schedule onecycle`. Variants that differ in nothing get an empty label.
+ * `schedule onecycle`. Keys that only some variants set (the one-cycle's momentum bounds, the
+ * step schedule's decay steps) follow from those every variant sets (the schedule), so when the
+ * latter alone tell every variant apart, they alone make the label. Variants that differ in
+ * nothing get an empty label.
  */
 function variantLabels(variants: readonly { readonly [k: string]: ParamValue }[]): string[] {
   const keys = [...new Set(variants.flatMap((v) => Object.keys(v)))].sort();
   const differing = keys.filter((k) => new Set(variants.map((v) => canonicalJson(v[k] ?? null))).size > 1);
-  return variants.map((v) =>
-    differing
-      .filter((k) => v[k] !== undefined)
-      .map((k) => `${k} ${formatValue(v[k] as ParamValue)}`)
-      .join(', '),
-  );
+  const label = (ks: readonly string[]): string[] =>
+    variants.map((v) =>
+      ks
+        .filter((k) => v[k] !== undefined)
+        .map((k) => `${k} ${formatValue(v[k] as ParamValue)}`)
+        .join(', '),
+    );
+  const setByAll = differing.filter((k) => variants.every((v) => v[k] !== undefined && v[k] !== null));
+  const short = label(setByAll);
+  return setByAll.length > 0 && new Set(short).size === variants.length ? short : label(differing);
 }
 
 /**

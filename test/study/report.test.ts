@@ -105,6 +105,24 @@ describe('aggregation over seeds', () => {
     );
   });
 
+  it('labels variants by the keys every one of them sets when those tell them apart', () => {
+    const oneCycle = { schedule: 'onecycle', momentum: null, lrSteps: null, maxMomentum: 0.95, seed: 0 };
+    const step = { schedule: 'step', momentum: 0.9, lrSteps: [0.5, 0.75], lrDecay: 0.1, seed: 0 };
+    const rs = [
+      record({ signal: 'clean', model: 'resnet', seed: 0, accuracy: 0.9, params: oneCycle }),
+      record({ signal: 'clean', model: 'resnet', seed: 0, accuracy: 0.8, params: step }),
+    ];
+    expect(aggregate(rs).map((g) => g.column)).toEqual(['resnet (schedule onecycle)', 'resnet (schedule step)']);
+    // Two step variants that differ only in their decay: the schedule alone would merge them.
+    const slower = { ...step, lrDecay: 0.5 };
+    const three = [...rs, record({ signal: 'clean', model: 'resnet', seed: 0, accuracy: 0.7, params: slower })];
+    expect(aggregate(three).map((g) => g.column)).toEqual([
+      'resnet (lrSteps null, maxMomentum 0.95, momentum null, schedule onecycle)',
+      'resnet (lrDecay 0.1, lrSteps [0.5,0.75], momentum 0.9, schedule step)',
+      'resnet (lrDecay 0.5, lrSteps [0.5,0.75], momentum 0.9, schedule step)',
+    ]);
+  });
+
   it('reports the last epoch or the peak one, and says which', () => {
     const curve = [
       { epoch: 1, accuracy: 0.6, shuffledAccuracy: 0.5 },
