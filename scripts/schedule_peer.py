@@ -6,7 +6,8 @@
         [--epochs 15] [--depth 20] [--width 16] [--batch 128] [--lr 0.1] [--weight-decay 1e-4]
 
 <dir> holds train_x.npy, test_x.npy, shuffled_x.npy (float32, NHWC, as the study encodes them)
-and train_y.npy, test_y.npy (int32). The network is the library's ResNet: He et al.'s CIFAR
+and train_y.npy, test_y.npy (int32). The network is bench/convnet_torch.py's, shaped as the
+library's ResNet (the same 269,434 parameters for ResNet-20 on grey images): He et al.'s CIFAR
 ResNet (a 3x3 stem, three stages of basic blocks at width, 2 width, 4 width, option-A
 shortcuts: strided subsampling and zero channels), batch norm with PyTorch's defaults, He-normal
 convolutions (std sqrt(2 / fan_in)), PyTorch's default linear layer. SGD with weight decay;
@@ -20,54 +21,16 @@ Prints one JSON line per epoch: accuracy on the test inputs and on the shuffled-
 import argparse
 import json
 import math
+import os
+import sys
 import time
 
 import numpy as np
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
 
-
-class Block(nn.Module):
-    def __init__(self, cin, cout, stride):
-        super().__init__()
-        self.c1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
-        self.b1 = nn.BatchNorm2d(cout)
-        self.c2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
-        self.b2 = nn.BatchNorm2d(cout)
-        self.stride, self.pad = stride, cout - cin
-
-    def forward(self, x):
-        y = F.relu(self.b1(self.c1(x)))
-        y = self.b2(self.c2(y))
-        s = x
-        if self.stride != 1 or self.pad:
-            s = x[:, :, :: self.stride, :: self.stride]
-            s = F.pad(s, (0, 0, 0, 0, self.pad // 2, self.pad - self.pad // 2))
-        return F.relu(y + s)
-
-
-class ResNet(nn.Module):
-    def __init__(self, depth, width, channels, classes):
-        super().__init__()
-        n = (depth - 2) // 6
-        self.conv = nn.Conv2d(channels, width, 3, 1, 1, bias=False)
-        self.bn = nn.BatchNorm2d(width)
-        layers, cin = [], width
-        for i, c in enumerate([width, 2 * width, 4 * width]):
-            for j in range(n):
-                layers.append(Block(cin, c, 2 if (i > 0 and j == 0) else 1))
-                cin = c
-        self.layers = nn.Sequential(*layers)
-        self.fc = nn.Linear(cin, classes)
-        for m in self.modules():
-            if isinstance(m, nn.Conv2d):
-                nn.init.kaiming_normal_(m.weight, mode="fan_in", nonlinearity="relu")
-
-    def forward(self, x):
-        x = F.relu(self.bn(self.conv(x)))
-        x = self.layers(x)
-        return self.fc(x.mean((2, 3)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "bench"))
+from convnet_torch import ResNet  # noqa: E402  (the bench's network: one definition of it)
 
 
 def nchw(path):
@@ -104,7 +67,7 @@ def main():
     ytr = torch.from_numpy(np.load(f"{d}/train_y.npy").astype(np.int64))
     yte = torch.from_numpy(np.load(f"{d}/test_y.npy").astype(np.int64))
     classes = int(max(ytr.max(), yte.max())) + 1
-    model = ResNet(a.depth, a.width, xtr.shape[1], classes)
+    model = ResNet(a.depth, classes, channels=xtr.shape[1], width=a.width, he_init=True)
     opt = torch.optim.SGD(model.parameters(), lr=a.lr, momentum=0.9, weight_decay=a.weight_decay)
     per_epoch = math.ceil(len(ytr) / a.batch)
     total = a.epochs * per_epoch
