@@ -3,8 +3,9 @@
  * cell of a study preset as NPY — the very arrays the study trains and tests on (`encodeCell`):
  * train, test, and test with a shuffled label's signal — under bench/out/schedule-peer/<cell>/,
  * then runs scripts/schedule_peer.py with /usr/bin/python3 (Debian's python3-torch), which trains
- * the same ResNet (He et al.'s CIFAR network, option-A shortcuts, He-normal convolutions) with the
- * preset's epochs, batch, learning rate and weight decay under each schedule and prints a JSON line
+ * the same ResNet (He et al.'s CIFAR network, option-A shortcuts, He-normal convolutions) under each
+ * schedule with the parameters the library resolves for it (the preset's epochs, batch, learning
+ * rate and weight decay; the step schedule's momentum and decay steps) and prints a JSON line
  * per epoch: test accuracy and shuffled-signal accuracy, as a study record's learning curve.
  *
  *   npx tsx scripts/schedule-peer.ts [--preset table1-resnet20] [--signal orthogonalNoise] [--scale 0.001]
@@ -14,6 +15,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeNpy } from '../src/data/index.js';
+import { getModel } from '../src/models/registry.js';
 import { encodeCell, planStudy, prepareStudy, PRESETS } from '../src/study/index.js';
 import type { ImageArray } from '../src/types.js';
 import { benchArgs } from '../bench/args.js';
@@ -46,11 +48,23 @@ if (cell === undefined) {
   console.error(`preset ${args.preset} has no resnet cell ${args.signal} at scale ${String(args.scale)}; it has: ${have.join(', ')}`);
   process.exit(2);
 }
-// The preset's training settings, or the ResNet's defaults for those it leaves out.
-const setting = (name: string, fallback: number): string => {
-  const v = cell.modelOptions[name] ?? fallback;
-  if (typeof v !== 'number') throw new Error(`resnet option ${name} is not a number: ${JSON.stringify(v)}`);
-  return String(v);
+/**
+ * The ResNet's parameters under `schedule` as the library resolves them (the preset's options, the
+ * model's defaults for the rest): what the PyTorch run is given, so the peer cannot drift from them.
+ */
+const paramsUnder = (schedule: string): Readonly<Record<string, unknown>> => {
+  // The step schedule's own options do not go with one-cycle (the model refuses them).
+  const { momentum: _m, lrSteps: _s, lrDecay: _d, ...common } = cell.modelOptions;
+  const options = schedule === 'onecycle' ? { ...common, schedule } : { ...cell.modelOptions, schedule };
+  const model = getModel('resnet').create({ seed: cell.seed, options });
+  const params = model.params;
+  model.dispose();
+  return params;
+};
+const flag = (params: Readonly<Record<string, unknown>>, name: string): string => {
+  const v = params[name];
+  if (typeof v !== 'number' && !Array.isArray(v)) throw new Error(`resnet parameter ${name} is not a number: ${JSON.stringify(v)}`);
+  return Array.isArray(v) ? v.join(',') : String(v);
 };
 const dir = join('bench/out/schedule-peer', `${args.preset}-${cell.signal}-${String(args.scale)}`);
 mkdirSync(dir, { recursive: true });
@@ -77,6 +91,11 @@ try {
 }
 for (const seed of args.seeds)
   for (const schedule of args.schedules) {
+    const params = paramsUnder(schedule);
+    const stepFlags =
+      schedule === 'step'
+        ? ['--momentum', flag(params, 'momentum'), '--lr-steps', flag(params, 'lrSteps'), '--lr-decay', flag(params, 'lrDecay')]
+        : [];
     const r = spawnSync(
       torch,
       [
@@ -89,17 +108,18 @@ for (const seed of args.seeds)
         '--threads',
         String(args.threads),
         '--epochs',
-        args.epochs > 0 ? String(args.epochs) : setting('epochs', 10),
+        args.epochs > 0 ? String(args.epochs) : flag(params, 'epochs'),
         '--depth',
-        setting('depth', 20),
+        flag(params, 'depth'),
         '--width',
-        setting('width', 16),
+        flag(params, 'width'),
         '--batch',
-        setting('batchSize', 128),
+        flag(params, 'batchSize'),
         '--lr',
-        setting('learningRate', 0.1),
+        flag(params, 'learningRate'),
         '--weight-decay',
-        setting('weightDecay', 1e-4),
+        flag(params, 'weightDecay'),
+        ...stepFlags,
       ],
       { stdio: 'inherit' },
     );

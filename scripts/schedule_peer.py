@@ -4,6 +4,7 @@
 
     /usr/bin/python3 scripts/schedule_peer.py <dir> --schedule step|onecycle [--seed 0] [--threads 1]
         [--epochs 15] [--depth 20] [--width 16] [--batch 128] [--lr 0.1] [--weight-decay 1e-4]
+        [--momentum 0.9] [--lr-steps 0.5,0.75] [--lr-decay 0.1]
 
 <dir> holds train_x.npy, test_x.npy, shuffled_x.npy (float32, NHWC, as the study encodes them)
 and train_y.npy, test_y.npy (int32). The network is bench/convnet_torch.py's, shaped as the
@@ -11,7 +12,7 @@ library's ResNet (the same 269,434 parameters for ResNet-20 on grey images): He 
 ResNet (a 3x3 stem, three stages of basic blocks at width, 2 width, 4 width, option-A
 shortcuts: strided subsampling and zero channels), batch norm with PyTorch's defaults, He-normal
 convolutions (std sqrt(2 / fan_in)), PyTorch's default linear layer. SGD with weight decay;
-'step' is lr with momentum 0.9, divided by 10 at 50% and 75% of the steps; 'onecycle' is
+'step' is lr with a fixed momentum, multiplied by lr-decay at each fraction lr-steps of the steps; 'onecycle' is
 OneCycleLR with its defaults and max_lr = lr (momentum cycled 0.95-0.85), stepped every batch,
 as the library's schedules. Batches: a fresh permutation each epoch, the last one partial.
 
@@ -59,6 +60,9 @@ def main():
     p.add_argument("--batch", type=int, default=128)
     p.add_argument("--lr", type=float, default=0.1)
     p.add_argument("--weight-decay", type=float, default=1e-4)
+    p.add_argument("--momentum", type=float, default=0.9)
+    p.add_argument("--lr-steps", default="0.5,0.75")
+    p.add_argument("--lr-decay", type=float, default=0.1)
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
@@ -68,14 +72,15 @@ def main():
     yte = torch.from_numpy(np.load(f"{d}/test_y.npy").astype(np.int64))
     classes = int(max(ytr.max(), yte.max())) + 1
     model = ResNet(a.depth, classes, channels=xtr.shape[1], width=a.width, he_init=True)
-    opt = torch.optim.SGD(model.parameters(), lr=a.lr, momentum=0.9, weight_decay=a.weight_decay)
+    opt = torch.optim.SGD(model.parameters(), lr=a.lr, momentum=a.momentum, weight_decay=a.weight_decay)
     per_epoch = math.ceil(len(ytr) / a.batch)
     total = a.epochs * per_epoch
     if a.schedule == "onecycle":
         sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=a.lr, total_steps=total)
     else:
         # The library decays at the first step >= fraction x total steps.
-        sched = torch.optim.lr_scheduler.MultiStepLR(opt, [math.ceil(0.5 * total), math.ceil(0.75 * total)], 0.1)
+        steps = [math.ceil(float(f) * total) for f in a.lr_steps.split(",")]
+        sched = torch.optim.lr_scheduler.MultiStepLR(opt, steps, a.lr_decay)
     t0 = time.perf_counter()
     for epoch in range(1, a.epochs + 1):
         perm = torch.randperm(len(ytr))

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadFashionMnist, splitDataset } from '../../src/data/index.js';
 import { getImageEncoder } from '../../src/encoders/registry.js';
 import { DecisionTree } from '../../src/models/index.js';
+import { domainOps } from '../../src/domain.js';
 import { deriveSeed, permutation } from '../../src/random.js';
 import { encodeCell, planStudy, runCell, type Cell } from '../../src/study/index.js';
 import type { ImageArray } from '../../src/types.js';
@@ -59,11 +60,8 @@ describe('encodeCell', () => {
     const cell = cellOf('onePixel');
     const record = await runCell(plan, cell);
     const x = encodeCell(plan, cell);
-    // The features a tree gets: one row of pixels per image.
-    const flat = (a: unknown) => {
-      const { data, shape } = images(a);
-      return { data, rows: shape[0], cols: data.length / shape[0] };
-    };
+    // The features runCell gives a tree: one row of pixels per image.
+    const flat = (a: unknown) => domainOps('image').features(a);
     const tree = new DecisionTree({ seed: cell.seed });
     await tree.fit(flat(x.train), train.labels);
     const accuracy = async (a: unknown): Promise<number> => {
