@@ -16,6 +16,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeNpy } from '../src/data/index.js';
 import { getModel } from '../src/models/registry.js';
+import { STEP_SCHEDULE_OPTIONS } from '../src/models/tfjs/trainOptions.js';
 import { encodeCell, planStudy, prepareStudy, PRESETS } from '../src/study/index.js';
 import type { ImageArray } from '../src/types.js';
 import { benchArgs } from '../bench/args.js';
@@ -54,7 +55,8 @@ if (cell === undefined) {
  */
 const paramsUnder = (schedule: string): Readonly<Record<string, unknown>> => {
   // The step schedule's own options do not go with one-cycle (the model refuses them).
-  const { momentum: _m, lrSteps: _s, lrDecay: _d, ...common } = cell.modelOptions;
+  const stepOnly: readonly string[] = STEP_SCHEDULE_OPTIONS;
+  const common = Object.fromEntries(Object.entries(cell.modelOptions).filter(([k]) => !stepOnly.includes(k)));
   const options = schedule === 'onecycle' ? { ...common, schedule } : { ...cell.modelOptions, schedule };
   const model = getModel('resnet').create({ seed: cell.seed, options });
   const params = model.params;
@@ -63,7 +65,8 @@ const paramsUnder = (schedule: string): Readonly<Record<string, unknown>> => {
 };
 const flag = (params: Readonly<Record<string, unknown>>, name: string): string => {
   const v = params[name];
-  if (typeof v !== 'number' && !Array.isArray(v)) throw new Error(`resnet parameter ${name} is not a number: ${JSON.stringify(v)}`);
+  if (typeof v !== 'number' && !Array.isArray(v))
+    throw new Error(`resnet parameter ${name} is not a number or a list of numbers: ${JSON.stringify(v)}`);
   return Array.isArray(v) ? v.join(',') : String(v);
 };
 const dir = join('bench/out/schedule-peer', `${args.preset}-${cell.signal}-${String(args.scale)}`);
@@ -89,9 +92,10 @@ try {
   console.error(`${torch} cannot import torch: apt-get install -y python3-torch`);
   process.exit(1);
 }
+// Resolved once per schedule, before any run: a bad option fails before the first hour of training.
+const paramsBySchedule = new Map(args.schedules.map((schedule) => [schedule, paramsUnder(schedule)]));
 for (const seed of args.seeds)
-  for (const schedule of args.schedules) {
-    const params = paramsUnder(schedule);
+  for (const [schedule, params] of paramsBySchedule) {
     const stepFlags =
       schedule === 'step'
         ? ['--momentum', flag(params, 'momentum'), '--lr-steps', flag(params, 'lrSteps'), '--lr-decay', flag(params, 'lrDecay')]

@@ -55,6 +55,9 @@ export const TRAIN_OPTIONS = optionNames<TrainOptions>()(
   'threads',
 );
 
+/** The options only the step schedule uses: one-cycle sets them itself, so they are refused with it. */
+export const STEP_SCHEDULE_OPTIONS = ['momentum', 'lrSteps', 'lrDecay'] as const;
+
 /** Resolved training options. */
 export type ResolvedTrainOptions = { readonly [K in keyof TrainOptions]-?: NonNullable<TrainOptions[K]> };
 
@@ -66,7 +69,7 @@ export function resolveTrain(fn: string, o: TrainOptions, defaults: Partial<Reso
   const schedule = checkChoice(fn, 'options.schedule', o.schedule ?? defaults.schedule, ['step', 'onecycle'] as const, 'step');
   if (schedule === 'onecycle') {
     // The cycle sets the momentum and the rate at every step: these would be recorded but unused.
-    for (const key of ['momentum', 'lrSteps', 'lrDecay'] as const) {
+    for (const key of STEP_SCHEDULE_OPTIONS) {
       if (o[key] !== undefined)
         throw fail('INVALID_ARGUMENT', fn, `options.${key}`, `no ${key} with schedule 'onecycle' (the cycle sets it)`, describe(o[key]));
     }
