@@ -34,11 +34,13 @@ config.json (every name is checked before any cell runs; a misspelt one is an er
     "models": ["resnet", "decisionTree"],      resnet/perceptron/shallowMaxNN on images, charCnn on texts
     "modelOptions": { "resnet": { "depth": 20, "epochs": 15 }, "decisionTree": { "maxDepth": 8 } },
     "signalOptions": { "onePixel": { "position": [0, 0] } },
-    "sweep": { "orthogonalNoise": { "scale": [0.001, 0.01] } },   one cell per value
+    "sweep": { "orthogonalNoise": { "scale": [0.001, 0.01] }, "resnet": { "init": ["he", "torch"] } },
+                                one cell per value (signal or model options)
     "seeds": [0, 1, 2],         seeds of the signals and the models (default [0])
     "control": false,           also run each signal on blank inputs (the paper's control)
     "dither": false,            the grid control: +-half a quantisation step of noise on every pixel
     "curves": true,             per-epoch accuracy of models trained by epochs ({ "every": 5 })
+    "predictions": true,        keep per-image predictions for the paired test (default: ConvNets)
     "threads": 1,               threads per cell (ConvNets, forests)
     "parallel": 2,              cells at once (default: cores / threads)
     "results": "study.jsonl"    cells are appended; a rerun skips finished ones

@@ -3,6 +3,7 @@
 export type {
   CreateOptions,
   EpochInfo,
+  EpochWeights,
   FitOptions,
   FitProgress,
   InputKind,

@@ -31,6 +31,22 @@ export interface EpochInfo<K extends InputKind = InputKind> {
   readonly epochs: number;
   /** Predicts with the weights of this epoch (inference mode); valid only during the call. */
   readonly predict: (x: InputOf[K]) => Promise<Int32Array>;
+  /** The size of the weights after this epoch, and the learning rate (the tfjs ConvNets). */
+  readonly weights?: EpochWeights;
+}
+
+/**
+ * The weights' size after an epoch: with batch norm after a convolution only the direction of
+ * each output channel's filter w matters, so a step of rate lr turns it by about lr / ||w||²
+ * (the effective learning rate of van Laarhoven 2017 and Hoffer et al. 2018).
+ */
+export interface EpochWeights {
+  /** The L2 norm of each kernel the `init` option draws, in the network's order (the first reads the input). */
+  readonly kernelNorms: readonly number[];
+  /** Each kernel's output channels (filters): ||W||² / filters is the mean squared norm of one filter. */
+  readonly kernelFilters: readonly number[];
+  /** The learning rate of the epoch's last step. */
+  readonly learningRate: number;
 }
 
 /** Per-call options of {@link Model.fit}. Model options belong in the constructor. */

@@ -50,8 +50,10 @@ export interface StudyConfig {
   /** Options per signal (scale, position…); `numClasses` and `seed` are set by the study. */
   readonly signalOptions?: Readonly<Record<string, StudySignalOptions>>;
   /**
-   * Sweeps of signal options: `{ orthogonalNoise: { scale: [1e-3, 1e-2] } }` runs the signal once
-   * per value (every combination when several options are swept), each cell with its own key.
+   * Sweeps of signal or model options: `{ orthogonalNoise: { scale: [1e-3, 1e-2] } }` runs the
+   * signal once per value, `{ resnet: { init: ['he', 'torch'] } }` the model once per value (over
+   * its `modelOptions`); every combination when several options are swept, each cell with its own
+   * key.
    */
   readonly sweep?: Readonly<Record<string, Readonly<Record<string, readonly ParamValue[]>>>>;
   /** Seeds of the signal parameters and the models; default [0]. */
@@ -72,6 +74,12 @@ export interface StudyConfig {
    * after every `every` epochs (and the last). `true` (the default) is every epoch; false is off.
    */
   readonly curves?: boolean | { readonly every?: number };
+  /**
+   * Keep each test image's prediction in the record, with its own signal and with the shuffled
+   * one (and the test labels), packed: what the paired test of a report needs. Default: for
+   * ConvNet cells only (`true`: every cell; `false`: none). Not part of the cell's key.
+   */
+  readonly predictions?: boolean;
   /** Threads per cell for the models that can use them; default 1. */
   readonly threads?: number;
   /**
@@ -105,6 +113,7 @@ export const STUDY_CONFIG_KEYS = optionNames<StudyConfig>()(
   'control',
   'dither',
   'curves',
+  'predictions',
   'threads',
   'parallel',
   'shard',
@@ -125,6 +134,8 @@ export interface Cell {
   readonly options: ResolvedSignalOptions;
   readonly sweep?: { readonly [name: string]: ParamValue };
   readonly model: string;
+  /** The swept options of the model and their values in this cell, when the study swept them. */
+  readonly modelSweep?: { readonly [name: string]: ParamValue };
   /** The constructor options given (what `create` gets). */
   readonly modelOptions: { readonly [name: string]: unknown };
   /** The parameters the model reported for them. */
@@ -133,6 +144,8 @@ export interface Cell {
   readonly threads: number;
   /** Learning-curve interval in epochs (0: none). */
   readonly curveEvery: number;
+  /** Whether the record keeps the per-image predictions. */
+  readonly predictions: boolean;
   /** Expected seconds on one core (only ratios matter): shards are balanced with it. */
   readonly cost: number;
 }
@@ -235,8 +248,8 @@ export function planStudy(config: StudyConfig, fn = 'runStudy'): StudyPlan {
     fn,
     'config.sweep',
     c.sweep,
-    encoders.map((e) => e.name),
-    'signals of the study',
+    [...encoders.map((e) => e.name), ...models.map((m) => m.name)],
+    'signals and models of the study',
   );
 
   const seedsGiven: unknown = c.seeds ?? [0];
@@ -252,6 +265,8 @@ export function planStudy(config: StudyConfig, fn = 'runStudy'): StudyPlan {
   const threads = checkInteger(fn, 'config.threads', c.threads ?? 1, 1, 1024);
   const parallel = checkInteger(fn, 'config.parallel', c.parallel ?? 1, 1, 1024);
   const curveEvery = resolveCurves(fn, c.curves);
+  if (c.predictions !== undefined && typeof c.predictions !== 'boolean')
+    throw fail('INVALID_ARGUMENT', fn, 'config.predictions', 'true or false (default: ConvNet cells only)', describe(c.predictions));
   const dither = resolveDither(fn, c.dither, domain);
   if (c.results !== undefined && (typeof c.results !== 'string' || c.results.length === 0))
     throw fail('INVALID_ARGUMENT', fn, 'config.results', 'a file path', describe(c.results));
@@ -321,47 +336,58 @@ export function planStudy(config: StudyConfig, fn = 'runStudy'): StudyPlan {
   const cells: Cell[] = [];
   for (const seed of seeds) {
     for (const model of models) {
-      const modelOptions = (c.modelOptions?.[model.name] ?? {}) as Record<string, unknown>;
-      const params = paramsOf(fn, model, seed, threads, modelOptions);
-      const cost = model.cost({ nTrain: train.labels.length, nTest: test.labels.length, features }, params);
-      const cell = (
-        signal: string,
-        inject: Record<string, ParamValue>,
-        options: ResolvedSignalOptions,
-        sweep?: Record<string, ParamValue>,
-      ): Cell => {
-        const keyParams = model.threads === 'changes-result' ? params : withoutThreads(params);
-        const key = hashKey({
-          data: { name: data.name, preparation: data.preparation, dither: data.dither, train: data.train.sha256, test: data.test.sha256 },
-          signal,
-          options,
-          model: model.name,
-          params: keyParams,
+      for (const modelVariant of modelVariants(fn, model, c.modelOptions?.[model.name], c.sweep?.[model.name])) {
+        const { modelOptions, modelSweep } = modelVariant;
+        const params = paramsOf(
+          fn,
+          model,
           seed,
-          version: VERSION,
-        });
-        return {
-          key,
-          signal,
-          inject,
-          options,
-          ...(sweep === undefined ? {} : { sweep }),
-          model: model.name,
+          threads,
           modelOptions,
-          params,
-          seed,
-          threads: model.threads === 'none' ? 1 : threads,
-          curveEvery: model.trainsByEpoch ? curveEvery : 0,
-          cost,
+          modelSweep === undefined ? undefined : { arg: `config.sweep.${model.name}`, values: modelSweep },
+        );
+        const cost = model.cost({ nTrain: train.labels.length, nTest: test.labels.length, features }, params);
+        const cell = (
+          signal: string,
+          inject: Record<string, ParamValue>,
+          options: ResolvedSignalOptions,
+          sweep?: Record<string, ParamValue>,
+        ): Cell => {
+          const keyParams = model.threads === 'changes-result' ? params : withoutThreads(params);
+          const key = hashKey({
+            data: { name: data.name, preparation: data.preparation, dither: data.dither, train: data.train.sha256, test: data.test.sha256 },
+            signal,
+            options,
+            model: model.name,
+            params: keyParams,
+            seed,
+            version: VERSION,
+          });
+          return {
+            key,
+            signal,
+            inject,
+            options,
+            ...(sweep === undefined ? {} : { sweep }),
+            model: model.name,
+            ...(modelSweep === undefined ? {} : { modelSweep }),
+            modelOptions,
+            params,
+            seed,
+            threads: model.threads === 'none' ? 1 : threads,
+            curveEvery: model.trainsByEpoch ? curveEvery : 0,
+            predictions: c.predictions ?? model.convnet,
+            cost,
+          };
         };
-      };
-      cells.push(cell(CLEAN, {}, {}));
-      for (const e of encoders) {
-        for (const v of variants.get(e.name) ?? []) {
-          const inject = e.options.includes('seed') ? { ...v.inject, seed } : v.inject;
-          const options = resolveSignal(fn, e, inject, numClasses, shape);
-          cells.push(cell(e.name, inject, options, v.sweep));
-          if (control.has(e.name)) cells.push(cell(`${e.name}${ONLY}`, inject, options, v.sweep));
+        cells.push(cell(CLEAN, {}, {}));
+        for (const e of encoders) {
+          for (const v of variants.get(e.name) ?? []) {
+            const inject = e.options.includes('seed') ? { ...v.inject, seed } : v.inject;
+            const options = resolveSignal(fn, e, inject, numClasses, shape);
+            cells.push(cell(e.name, inject, options, v.sweep));
+            if (control.has(e.name)) cells.push(cell(`${e.name}${ONLY}`, inject, options, v.sweep));
+          }
         }
       }
     }
@@ -391,8 +417,43 @@ function checkNamesIn(fn: string, arg: string, value: unknown, names: readonly u
   }
 }
 
+/**
+ * The model's option sets: its `modelOptions`, once, or once per combination of the swept values
+ * over them.
+ */
+function modelVariants(
+  fn: string,
+  entry: ModelEntry,
+  given: unknown,
+  sweep: unknown,
+): { modelOptions: Record<string, unknown>; modelSweep?: Record<string, ParamValue> }[] {
+  const modelOptions = (given ?? {}) as Record<string, unknown>;
+  if (sweep === undefined) return [{ modelOptions }];
+  const arg = `config.sweep.${entry.name}`;
+  const s = checkOptions(fn, sweep as Record<string, unknown>, entry.options, arg);
+  return combinations(fn, arg, s).map((modelSweep) => ({ modelOptions: { ...modelOptions, ...modelSweep }, modelSweep }));
+}
+
+/** Every combination of the values of each option (`{ a: [1, 2], b: [3] }` → `{a:1,b:3}`, `{a:2,b:3}`). */
+function combinations(fn: string, arg: string, sweep: Record<string, unknown>): Record<string, ParamValue>[] {
+  let combos: Record<string, ParamValue>[] = [{}];
+  for (const [option, values] of Object.entries(sweep)) {
+    if (!Array.isArray(values) || values.length === 0)
+      throw fail('INVALID_ARGUMENT', fn, `${arg}.${option}`, 'a non-empty array of values', describe(values));
+    combos = combos.flatMap((combo) => (values as ParamValue[]).map((v) => ({ ...combo, [option]: v })));
+  }
+  return combos;
+}
+
 /** The model's resolved parameters for these options (the model is built to check them, then dropped). */
-function paramsOf(fn: string, entry: ModelEntry, seed: number, threads: number, options: Record<string, unknown>): ModelParams {
+function paramsOf(
+  fn: string,
+  entry: ModelEntry,
+  seed: number,
+  threads: number,
+  options: Record<string, unknown>,
+  sweep?: { readonly arg: string; readonly values: Record<string, ParamValue> },
+): ModelParams {
   let model;
   try {
     model = entry.create({ seed, threads, options });
@@ -400,7 +461,11 @@ function paramsOf(fn: string, entry: ModelEntry, seed: number, threads: number, 
     // Named as the study's option, for the function the user called.
     if (!(error instanceof BlindspotsError)) throw error;
     const arg = error.details.arg ?? '';
-    const where = arg.startsWith('options') ? `config.modelOptions.${entry.name}${arg.slice('options'.length)}` : `config.${arg}`;
+    const option = arg.slice('options.'.length).split(/[.[]/)[0] ?? '';
+    const swept = sweep !== undefined && arg.startsWith('options.') && Object.hasOwn(sweep.values, option);
+    const where = arg.startsWith('options')
+      ? `${swept ? sweep.arg : `config.modelOptions.${entry.name}`}${arg.slice('options'.length)}`
+      : `config.${arg}`;
     throw new BlindspotsError(error.code, { ...error.details, fn, arg: where }, `${fn}: ${error.message}`);
   }
   try {
@@ -442,13 +507,7 @@ function sweepCombinations(fn: string, e: EncoderEntry, sweep: unknown): (Record
     e.options.filter((o) => !SET_BY_STUDY.includes(o)),
     arg,
   );
-  let combos: Record<string, ParamValue>[] = [{}];
-  for (const [option, values] of Object.entries(s)) {
-    if (!Array.isArray(values) || values.length === 0)
-      throw fail('INVALID_ARGUMENT', fn, `${arg}.${option}`, 'a non-empty array of values', describe(values));
-    combos = combos.flatMap((combo) => (values as ParamValue[]).map((v) => ({ ...combo, [option]: v })));
-  }
-  return combos;
+  return combinations(fn, arg, s);
 }
 
 /** The signals whose signal-only control runs: all (`true`), none, or the ones named. */

@@ -54,6 +54,7 @@ export interface StudyFile {
   readonly control?: StudyConfig['control'];
   readonly dither?: StudyConfig['dither'];
   readonly curves?: StudyConfig['curves'];
+  readonly predictions?: StudyConfig['predictions'];
   readonly threads?: number;
   readonly parallel?: number;
   readonly results?: string;
@@ -76,6 +77,7 @@ export const STUDY_FILE_KEYS = optionNames<StudyFile>()(
   'control',
   'dither',
   'curves',
+  'predictions',
   'threads',
   'parallel',
   'results',
@@ -92,6 +94,7 @@ const PASSED = [
   'control',
   'dither',
   'curves',
+  'predictions',
   'threads',
   'parallel',
   'results',

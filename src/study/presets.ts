@@ -5,6 +5,15 @@ import type { StudyFile } from './prepare.js';
 const TABLE1_RESNET20_DATA = { dataset: 'fashion-mnist', size: 25_000, testFraction: 0.4, signals: 'all' } as const;
 const TABLE1_RESNET20_SWEEP = { orthogonalNoise: { scale: [1e-3, 1e-2] } };
 const RESNET20_ONE_CYCLE = { depth: 20, width: 16, epochs: 15, batchSize: 128, schedule: 'onecycle', learningRate: 0.1, weightDecay: 1e-4 };
+// The recipe presets: table1-resnet20's data and ResNet-20, one file, so their cells report together.
+const RECIPE = {
+  ...TABLE1_RESNET20_DATA,
+  models: ['resnet'],
+  modelOptions: { resnet: RESNET20_ONE_CYCLE },
+  seeds: [0, 1, 2],
+  threads: 2,
+  results: 'blindspots-recipe.jsonl',
+};
 // table2 and table2-charcnn: the same corpus, split, signals and controls, so their files merge into one table.
 const TABLE2_DATA = { dataset: 'spam-assassin', signals: 'all', control: true } as const;
 
@@ -103,6 +112,20 @@ export const PRESETS: Readonly<Record<string, StudyFile & { readonly about: stri
     dither: true,
     threads: 2,
     results: 'blindspots-table1-resnet20-dither.jsonl',
+  },
+  recipe: {
+    about:
+      "whether table1-resnet20's ResNet-20 (one-cycle, 15 epochs) reads orthogonal noise at RMS 1e-3 and the mean shift under He-normal ('he') and PyTorch's default ('torch') initialisation, seeds 0-2, curves with weight norms and per-image predictions for the paired test; 18 cells of ~20 min on 2 cores (resumable)",
+    ...RECIPE,
+    signals: ['orthogonalNoise', 'meanShift'],
+    sweep: { resnet: { init: ['he', 'torch'] } },
+  },
+  'recipe-suspects': {
+    about:
+      "the recipe preset's orthogonal-noise cells under the draws that tell its suspects apart: He's std drawn uniform ('he-uniform') and PyTorch's std drawn normal ('torch-normal'), seeds 0-2; same results file",
+    ...RECIPE,
+    signals: ['orthogonalNoise'],
+    sweep: { resnet: { init: ['he-uniform', 'torch-normal'] } },
   },
   table2: {
     about:

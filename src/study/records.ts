@@ -21,6 +21,7 @@ import { dirname } from 'node:path';
 import { BlindspotsError, fail } from '../errors.js';
 import type { ModelParams, ParamValue } from '../models/model.js';
 import { isPlainObject } from '../options.js';
+import type { PackedPredictions } from './predictions.js';
 
 /** The record format written by this version; readers refuse others with a DATA_FORMAT error. */
 export const RECORD_SCHEMA = 2;
@@ -58,6 +59,20 @@ export interface CurvePoint {
   readonly accuracy: number;
   /** Null for clean cells (no signal to shuffle). */
   readonly shuffledAccuracy: number | null;
+  /** The L2 norm of the first kernel after the epoch (the layer that reads the input; tfjs ConvNets). */
+  readonly firstKernelNorm?: number;
+  /** The mean of the kernels' L2 norms. */
+  readonly meanKernelNorm?: number;
+  /** The learning rate of the epoch's last step. */
+  readonly learningRate?: number;
+  /**
+   * The effective learning rate of the first kernel: learningRate / (firstKernelNorm² / its
+   * output channels), the rate divided by one filter's mean squared norm (batch norm removes
+   * each filter's scale, so a step turns it by about this much).
+   */
+  readonly effectiveLr?: number;
+  /** The mean over kernels of their effective learning rates. */
+  readonly meanEffectiveLr?: number;
 }
 
 /** One finished cell, as written to the results file: exactly what ran, and what it measured. */
@@ -75,6 +90,8 @@ export interface CellRecord {
   /** The swept options of this cell and their values, when the study swept the signal's options. */
   readonly sweep?: { readonly [name: string]: ParamValue };
   readonly model: string;
+  /** The swept model options of this cell and their values, when the study swept the model's options. */
+  readonly modelSweep?: { readonly [name: string]: ParamValue };
   /** The parameters the model reported it used (`model.params`). */
   readonly params: ModelParams;
   /** The cell's seed: the signal's parameters and the model's randomness. */
@@ -91,6 +108,11 @@ export interface CellRecord {
   readonly shuffledAccuracy: number | null;
   /** Per-epoch accuracies of models that train by epochs, when the study records curves. */
   readonly curve?: readonly CurvePoint[];
+  /**
+   * The test labels and each test image's prediction with its own signal and with the shuffled
+   * one, packed (`unpackPredictions`), when the study keeps them (ConvNet cells by default).
+   */
+  readonly predictions?: PackedPredictions;
   readonly nTrain: number;
   readonly nTest: number;
   /**

@@ -2,12 +2,13 @@ import { hostname } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import type { ImageDataset, TextDataset } from '../data/dataset.js';
 import { domainOf, domainOps } from '../domain.js';
-import type { EpochInfo, FitProgress, InputKind, InputOf, ModelParams } from '../models/model.js';
+import type { EpochInfo, EpochWeights, FitProgress, InputKind, InputOf, ModelParams } from '../models/model.js';
 import { getModel } from '../models/registry.js';
 import { deriveSeed, permutation } from '../random.js';
 import type { ImageArray } from '../types.js';
 import { VERSION } from '../version.js';
 import type { Cell } from './plan.js';
+import { packPredictions } from './predictions.js';
 import { CLEAN, ONLY, RECORD_SCHEMA, type CellRecord, type CurvePoint, type DataIdentity } from './records.js';
 
 /** What a cell runs on: the data's identity and its (dithered, if asked) splits. */
@@ -29,6 +30,22 @@ export interface EncodedCell {
   readonly test: unknown;
   /** Test inputs carrying the signal of a shuffled label (the reliance figure); none for the clean cell. */
   readonly shuffled: unknown;
+}
+
+/** A curve point's weight figures: the first and mean kernel norms, the rate and the effective rates. */
+function weightFigures(w: EpochWeights | undefined): Partial<CurvePoint> {
+  if (w === undefined || w.kernelNorms.length === 0) return {};
+  const norms = w.kernelNorms;
+  const lr = w.learningRate;
+  // Per filter: batch norm removes each output channel's scale, ||W||² / filters on average.
+  const effective = norms.map((n, i) => lr / (n ** 2 / (w.kernelFilters[i] ?? 1)));
+  return {
+    firstKernelNorm: norms[0] as number,
+    meanKernelNorm: norms.reduce((a, b) => a + b, 0) / norms.length,
+    learningRate: lr,
+    effectiveLr: effective[0] as number,
+    meanEffectiveLr: effective.reduce((a, b) => a + b, 0) / effective.length,
+  };
 }
 
 /**
@@ -121,7 +138,7 @@ export async function runCell(
             const t = performance.now();
             const accuracy = accuracyOf(await info.predict(testInputs as ModelInput));
             const shuffledAccuracy = shuffledInputs === undefined ? null : accuracyOf(await info.predict(shuffledInputs as ModelInput));
-            curve.push({ epoch: info.epoch, accuracy, shuffledAccuracy });
+            curve.push({ epoch: info.epoch, accuracy, shuffledAccuracy, ...weightFigures(info.weights) });
             evaluating += performance.now() - t;
           }
         : undefined;
@@ -133,6 +150,10 @@ export async function runCell(
     });
     const fitSeconds = (performance.now() - t0 - evaluating) / 1000;
     const params = JSON.parse(JSON.stringify(model.params)) as ModelParams;
+    const predicted = await model.predict(testInputs as ModelInput);
+    const predictedShuffled = shuffledInputs === undefined ? undefined : await model.predict(shuffledInputs as ModelInput);
+    let numClasses = data.train.classNames.length;
+    for (const y of [yTrain, yTest, predicted]) for (const v of y) if (v + 1 > numClasses) numClasses = v + 1;
     return {
       schema: RECORD_SCHEMA,
       key: cell.key,
@@ -142,12 +163,14 @@ export async function runCell(
       options: cell.options,
       ...(cell.sweep === undefined ? {} : { sweep: cell.sweep }),
       model: cell.model,
+      ...(cell.modelSweep === undefined ? {} : { modelSweep: cell.modelSweep }),
       params,
       seed: cell.seed,
       threads: cell.threads,
-      accuracy: accuracyOf(await model.predict(testInputs as ModelInput)),
-      shuffledAccuracy: shuffledInputs === undefined ? null : accuracyOf(await model.predict(shuffledInputs as ModelInput)),
+      accuracy: accuracyOf(predicted),
+      shuffledAccuracy: predictedShuffled === undefined ? null : accuracyOf(predictedShuffled),
       ...(curve.length === 0 ? {} : { curve }),
+      ...(cell.predictions === true ? { predictions: packPredictions(numClasses, yTest, predicted, predictedShuffled) } : {}),
       nTrain: yTrain.length,
       nTest: yTest.length,
       fitSeconds,

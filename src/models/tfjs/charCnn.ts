@@ -8,6 +8,7 @@ import type { Texts } from '../../types.js';
 import { optionNames } from '../../options.js';
 import { type Batches, ConvNetModel, TRAIN_OPTIONS, type Network, type TrainOptions } from './convNet.js';
 import { Init, biasRelu, newParams, oneHotConv1d } from './layers.js';
+import { INIT_SCHEMES } from './trainOptions.js';
 
 /** Options of {@link CharCNN}. */
 export interface CharCNNOptions extends TrainOptions {
@@ -64,7 +65,13 @@ export class CharCNN extends ConvNetModel<'texts'> {
   readonly dropout: number;
 
   constructor(readonly options: CharCNNOptions = {}) {
-    super(options, { learningRate: 0.01, weightDecay: 0, lrSteps: [1 / 3, 2 / 3], lrDecay: 0.5 }, 'CharCNN', CHAR_CNN_OPTIONS);
+    super(
+      options,
+      { learningRate: 0.01, weightDecay: 0, lrSteps: [1 / 3, 2 / 3], lrDecay: 0.5, init: 'zhang' },
+      'CharCNN',
+      CHAR_CNN_OPTIONS,
+      INIT_SCHEMES,
+    );
     const size = options.size ?? 'small';
     if (size !== 'small' && size !== 'large')
       throw fail('INVALID_ARGUMENT', 'CharCNN', 'options.size', "'small' or 'large'", JSON.stringify(size));
@@ -114,15 +121,15 @@ export class CharCNN extends ConvNetModel<'texts'> {
 
   protected build(inputShape: readonly number[], numClasses: number, seed: number): Network {
     const params = newParams();
-    const init = new Init(params, seed);
+    const std = this.size === 'small' ? 0.05 : 0.02;
+    const init = new Init(params, seed, { ...this.train, zhangStd: std });
     const features = this.size === 'small' ? 256 : 1024;
     const hidden = this.size === 'small' ? 1024 : 2048;
-    const std = this.size === 'small' ? 0.05 : 0.02;
     let cin = inputShape[2] as number;
     const convs = KERNELS.map((k, i) => {
       const layer = {
-        w: init.normal(`conv${String(i + 1)}/kernel`, [1, k, cin, features], std),
-        b: init.normal(`conv${String(i + 1)}/bias`, [features], std),
+        w: init.kernel(`conv${String(i + 1)}/kernel`, [1, k, cin, features], k * cin),
+        b: init.kernelBias(`conv${String(i + 1)}/bias`, [features], k * cin),
       };
       cin = features;
       return layer;
@@ -133,8 +140,8 @@ export class CharCNN extends ConvNetModel<'texts'> {
       [hidden, hidden],
       [hidden, numClasses],
     ].map(([a, b], i) => ({
-      w: init.normal(`fc${String(i + 1)}/kernel`, [a as number, b as number], std),
-      b: init.normal(`fc${String(i + 1)}/bias`, [b as number], std),
+      w: init.dense(`fc${String(i + 1)}/kernel`, [a as number, b as number], a as number),
+      b: init.denseBias(`fc${String(i + 1)}/bias`, [b as number], a as number),
     }));
     const dropout = this.dropout;
     return {

@@ -1,17 +1,17 @@
 import { NotFittedError, fail } from '../../errors.js';
 import type { ImageInput, LabelsInput } from '../../types.js';
 import { checkTrainingLabels, throwIfAborted } from '../features.js';
-import type { FitOptions, InputKind, InputOf, Model, ModelParams, ParamValue } from '../model.js';
+import type { EpochWeights, FitOptions, InputKind, InputOf, Model, ModelParams, ParamValue } from '../model.js';
 import { checkOptions } from '../../options.js';
 import { useFastestBackend } from './backend.js';
 import { type Batches, imagesToTensor, tensorBatches } from './batches.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { type Network, countParams, disposeParams } from './layers.js';
 import { argmaxRows, predictProbabilities, type Probabilities, trainNetwork } from './trainLoop.js';
-import { ONE_CYCLE, type ResolvedTrainOptions, TRAIN_OPTIONS, type TrainOptions, resolveTrain } from './trainOptions.js';
+import { type InitScheme, ONE_CYCLE, type ResolvedTrainOptions, TRAIN_OPTIONS, type TrainOptions, resolveTrain } from './trainOptions.js';
 
-export type { TrainOptions, ResolvedTrainOptions } from './trainOptions.js';
-export { TRAIN_OPTIONS } from './trainOptions.js';
+export type { TrainOptions, ResolvedTrainOptions, InitScheme } from './trainOptions.js';
+export { TRAIN_OPTIONS, INIT_SCHEMES } from './trainOptions.js';
 export type { Network } from './layers.js';
 export type { ConvNetManifest } from './checkpoint.js';
 export { type Batches, tensorBatches, checkInputShape, imagesToTensor } from './batches.js';
@@ -38,9 +38,10 @@ export abstract class ConvNetModel<K extends InputKind> implements Model<K> {
     defaults: Partial<ResolvedTrainOptions>,
     private readonly className: string,
     architectureOptions: readonly string[] = [],
+    inits?: readonly InitScheme[],
   ) {
     // Options often come from JSON (study configs): a misspelt name must not be ignored silently.
-    this.train = resolveTrain(className, checkOptions(className, train, [...TRAIN_OPTIONS, ...architectureOptions]), defaults);
+    this.train = resolveTrain(className, checkOptions(className, train, [...TRAIN_OPTIONS, ...architectureOptions]), defaults, inits);
   }
 
   /** Validates the input (against the fitted sample shape, when given) and prepares its batches. */
@@ -108,12 +109,12 @@ export abstract class ConvNetModel<K extends InputKind> implements Model<K> {
       const afterEpoch =
         onEpoch === undefined
           ? undefined
-          : async (epoch: number, probabilities: Probabilities): Promise<void> => {
+          : async (epoch: number, probabilities: Probabilities, weights: EpochWeights): Promise<void> => {
               const current: Fitted = { net: built, inputShape, numClasses };
               // On every training thread: a learning curve's evaluations were ~40% of a ResNet-20 cell's time on one.
               const predict = async (input: InputOf[K]): Promise<Int32Array> =>
                 argmaxRows(await this.probabilities(fn, current, input, probabilities), numClasses);
-              await onEpoch({ epoch, epochs: this.train.epochs, predict });
+              await onEpoch({ epoch, epochs: this.train.epochs, predict, weights });
             };
       await trainNetwork(
         net,

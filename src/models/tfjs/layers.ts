@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { deriveSeed, seedInt } from '../../random.js';
+import type { InitScheme } from './trainOptions.js';
 import {
   AXPBY_KERNEL,
   BATCH_NORM_GRAD_KERNEL,
@@ -18,11 +19,13 @@ import {
 
 /**
  * The parameters of a network: trainable variables and non-trainable state (batch-norm running
- * statistics), each by a stable name used by save/load.
+ * statistics), each by a stable name used by save/load, and the names of the kernels the `init`
+ * option draws (in the network's order: the first is the layer that reads the input).
  */
 export interface Params {
   readonly trainable: Map<string, tf.Variable>;
   readonly state: Map<string, tf.Variable>;
+  readonly kernels: string[];
 }
 
 /** What a network module provides to {@link ConvNetModel}. */
@@ -34,7 +37,7 @@ export interface Network {
 
 /** An empty parameter set. */
 export function newParams(): Params {
-  return { trainable: new Map(), state: new Map() };
+  return { trainable: new Map(), state: new Map(), kernels: [] };
 }
 
 /** Disposes every variable of `params`. */
@@ -50,15 +53,27 @@ export function countParams(params: Params): number {
   return n;
 }
 
+/** How {@link Init} draws the kernels: the `init` and `initScale` training options. */
+export interface InitRecipe {
+  readonly init: InitScheme;
+  readonly initScale: number;
+  /** The std of every draw under 'zhang' (the char-CNN's size decides it). */
+  readonly zhangStd?: number;
+}
+
 /**
  * Seeded initialisers. tfjs's own `randomNormal(seed)` is deterministic for a given seed, so each
  * variable gets a seed derived (`deriveSeed(seed, 'init', k)`) from the model seed and its position.
+ * `kernel`/`kernelBias` follow the recipe's `init` (see {@link TrainOptions.init}); `dense` and
+ * `denseBias` are the layers after them, PyTorch's default unless the recipe is 'zhang'. A bias
+ * drawn as 0 takes no seed, so the 'he' networks draw the same bits as before the option existed.
  */
 export class Init {
   private next = 0;
   constructor(
     readonly params: Params,
     private readonly seed: number,
+    private readonly recipe: InitRecipe = { init: 'he', initScale: 1 },
   ) {}
 
   private seedFor(): number {
@@ -66,29 +81,67 @@ export class Init {
     return seedInt(deriveSeed(this.seed, 'init', this.next));
   }
 
-  /** He et al. (2015) normal initialisation, std sqrt(2 / fanIn), as the ResNet paper. */
-  he(name: string, shape: number[], fanIn: number): tf.Variable {
-    const seed = this.seedFor();
-    const v = tf.tidy(() => tf.variable(tf.randomNormal(shape, 0, Math.sqrt(2 / fanIn), 'float32', seed), true));
+  private add(name: string, draw: () => tf.Tensor, scale = 1): tf.Variable {
+    const v = tf.tidy(() => tf.variable(scale === 1 ? draw() : tf.mul(draw(), scale), true));
     this.params.trainable.set(name, v);
     return v;
+  }
+
+  private zhangStd(): number {
+    const std = this.recipe.zhangStd;
+    if (std === undefined) throw new Error("Init: the 'zhang' recipe needs its std");
+    return std;
+  }
+
+  /** A kernel drawn by the recipe (times `initScale`); `fanIn` = kernel height x width x input channels. */
+  kernel(name: string, shape: number[], fanIn: number): tf.Variable {
+    const { init, initScale } = this.recipe;
+    const seed = this.seedFor();
+    this.params.kernels.push(name);
+    const normal = (std: number) => () => tf.randomNormal(shape, 0, std, 'float32', seed);
+    const uniform = (bound: number) => () => tf.randomUniform(shape, -bound, bound, 'float32', seed);
+    switch (init) {
+      case 'he':
+        return this.add(name, normal(Math.sqrt(2 / fanIn)), initScale);
+      case 'he-uniform':
+        return this.add(name, uniform(Math.sqrt(6 / fanIn)), initScale);
+      case 'torch':
+        return this.add(name, uniform(1 / Math.sqrt(fanIn)), initScale);
+      case 'torch-normal':
+        return this.add(name, normal(1 / Math.sqrt(3 * fanIn)), initScale);
+      case 'zhang':
+        return this.add(name, normal(this.zhangStd()), initScale);
+    }
+  }
+
+  /** The bias of a {@link kernel}: 0 under the He draws, PyTorch's uniform under the torch ones, Zhang's normal. */
+  kernelBias(name: string, shape: number[], fanIn: number): tf.Variable {
+    const { init } = this.recipe;
+    if (init === 'he' || init === 'he-uniform') return this.fill(name, shape, 0);
+    return init === 'zhang' ? this.normal(name, shape, this.zhangStd()) : this.uniform(name, shape, fanIn);
+  }
+
+  /** A fully connected layer after the kernels: PyTorch's default (Zhang's normal under 'zhang'). */
+  dense(name: string, shape: number[], fanIn: number): tf.Variable {
+    return this.recipe.init === 'zhang' ? this.normal(name, shape, this.zhangStd()) : this.uniform(name, shape, fanIn);
+  }
+
+  /** The bias of a {@link dense} layer, drawn as its weights. */
+  denseBias(name: string, shape: number[], fanIn: number): tf.Variable {
+    return this.dense(name, shape, fanIn);
   }
 
   /** Uniform in [-1/sqrt(fanIn), 1/sqrt(fanIn)], PyTorch's default for linear and conv layers. */
-  uniform(name: string, shape: number[], fanIn: number): tf.Variable {
+  private uniform(name: string, shape: number[], fanIn: number): tf.Variable {
     const b = 1 / Math.sqrt(fanIn);
     const seed = this.seedFor();
-    const v = tf.tidy(() => tf.variable(tf.randomUniform(shape, -b, b, 'float32', seed), true));
-    this.params.trainable.set(name, v);
-    return v;
+    return this.add(name, () => tf.randomUniform(shape, -b, b, 'float32', seed));
   }
 
   /** Normal with mean 0 and the given std (Zhang et al.'s char-CNN initialisation). */
-  normal(name: string, shape: number[], std: number): tf.Variable {
+  private normal(name: string, shape: number[], std: number): tf.Variable {
     const seed = this.seedFor();
-    const v = tf.tidy(() => tf.variable(tf.randomNormal(shape, 0, std, 'float32', seed), true));
-    this.params.trainable.set(name, v);
-    return v;
+    return this.add(name, () => tf.randomNormal(shape, 0, std, 'float32', seed));
   }
 
   /** A constant variable, trainable or state. */

@@ -20,7 +20,7 @@ export class Perceptron extends ImageConvNetModel {
   readonly name: string = 'perceptron';
 
   constructor(readonly options: TrainOptions = {}) {
-    super(options, { learningRate: 0.01 }, 'Perceptron');
+    super(options, { learningRate: 0.01, init: 'torch' }, 'Perceptron');
   }
 
   protected describeOptions(): Record<string, unknown> {
@@ -29,10 +29,10 @@ export class Perceptron extends ImageConvNetModel {
 
   protected build(inputShape: readonly number[], numClasses: number, seed: number): Network {
     const params = newParams();
-    const init = new Init(params, seed);
+    const init = new Init(params, seed, this.train);
     const d = tf.util.sizeFromShape([...inputShape]);
-    const w = init.uniform('fc/kernel', [d, numClasses], d);
-    const b = init.uniform('fc/bias', [numClasses], d);
+    const w = init.kernel('fc/kernel', [d, numClasses], d);
+    const b = init.kernelBias('fc/bias', [numClasses], d);
     return {
       params,
       forward: (x) => tf.add(tf.matMul(tf.reshape(x, [x.shape[0], d]), w as tf.Tensor2D), b) as tf.Tensor2D,

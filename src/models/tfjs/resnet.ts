@@ -65,10 +65,10 @@ export class ResNet extends ImageConvNetModel {
 
   protected build(inputShape: readonly number[], numClasses: number, seed: number): Network {
     const params = newParams();
-    const init = new Init(params, seed);
+    const init = new Init(params, seed, this.train);
     const channels = inputShape[2] as number;
     const w0 = this.width;
-    const stem = init.he('stem/conv', [3, 3, channels, w0], 9 * channels);
+    const stem = init.kernel('stem/conv', [3, 3, channels, w0], 9 * channels);
     const stemBn = batchNormVars(init, 'stem/bn', w0);
     const blocks: Block[] = [];
     const n = (this.depth - 2) / 6;
@@ -78,9 +78,9 @@ export class ResNet extends ImageConvNetModel {
       for (let j = 0; j < n; j++) {
         const name = `stage${String(stage + 1)}/block${String(j + 1)}`;
         blocks.push({
-          w1: init.he(`${name}/conv1`, [3, 3, cin, cout], 9 * cin),
+          w1: init.kernel(`${name}/conv1`, [3, 3, cin, cout], 9 * cin),
           bn1: batchNormVars(init, `${name}/bn1`, cout),
-          w2: init.he(`${name}/conv2`, [3, 3, cout, cout], 9 * cout),
+          w2: init.kernel(`${name}/conv2`, [3, 3, cout, cout], 9 * cout),
           bn2: batchNormVars(init, `${name}/bn2`, cout),
           stride: stage > 0 && j === 0 ? 2 : 1,
           padChannels: cout - cin,
@@ -88,8 +88,8 @@ export class ResNet extends ImageConvNetModel {
         cin = cout;
       }
     }
-    const fcW = init.uniform('fc/kernel', [cin, numClasses], cin);
-    const fcB = init.uniform('fc/bias', [numClasses], cin);
+    const fcW = init.dense('fc/kernel', [cin, numClasses], cin);
+    const fcB = init.denseBias('fc/bias', [numClasses], cin);
     return {
       params,
       forward: (x, training, updates) => {

@@ -85,13 +85,13 @@ export class ShallowMaxNN extends ImageConvNetModel {
 
   protected build(inputShape: readonly number[], numClasses: number, seed: number): Network {
     const params = newParams();
-    const init = new Init(params, seed);
+    const init = new Init(params, seed, this.train);
     const c = inputShape[2] as number;
     const k = this.kernelSize;
-    const w = init.he('conv/kernel', [k, k, c, this.filters], k * k * c);
-    const bias = init.fill('conv/bias', [this.filters], 0);
-    const fcW = init.uniform('fc/kernel', [this.filters, numClasses], this.filters);
-    const fcB = init.uniform('fc/bias', [numClasses], this.filters);
+    const w = init.kernel('conv/kernel', [k, k, c, this.filters], k * k * c);
+    const bias = init.kernelBias('conv/bias', [this.filters], k * k * c);
+    const fcW = init.dense('fc/kernel', [this.filters, numClasses], this.filters);
+    const fcB = init.denseBias('fc/bias', [numClasses], this.filters);
     return {
       params,
       forward: (x) => {

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { workerThreads } from '#platform';
 import { createRandom, deriveSeed, shuffler } from '../../random.js';
 import { throwIfAborted } from '../features.js';
-import type { FitOptions } from '../model.js';
+import type { EpochWeights, FitOptions } from '../model.js';
 import type { Batches } from './batches.js';
 import { Replica, inferenceProbabilities, shareGradients, variableShapes } from './dataParallel.js';
 import { SGD_MOMENTUM_KERNEL, type SgdAttrs, copyValuesInto, hasFusedKernels } from './kernels/index.js';
@@ -124,7 +124,7 @@ export async function trainNetwork(
   train: ResolvedTrainOptions,
   spec: ReplicaSpec,
   options: Pick<FitOptions, 'onProgress' | 'signal'>,
-  afterEpoch?: (epoch: number, probabilities: Probabilities) => Promise<void>,
+  afterEpoch?: (epoch: number, probabilities: Probabilities, weights: EpochWeights) => Promise<void>,
 ): Promise<void> {
   const { epochs, batchSize, weightDecay, seed, threads } = train;
   const n = xs.count;
@@ -234,10 +234,17 @@ export async function trainNetwork(
       }
       if (afterEpoch !== undefined) {
         const paused = performance.now();
-        await afterEpoch(epoch + 1, (x, batch) =>
-          replicas.length > 0
-            ? predictShared(net, replicas, weights, x, numClasses, batch)
-            : predictProbabilities(net, x, numClasses, batch),
+        await afterEpoch(
+          epoch + 1,
+          (x, batch) =>
+            replicas.length > 0
+              ? predictShared(net, replicas, weights, x, numClasses, batch)
+              : predictProbabilities(net, x, numClasses, batch),
+          {
+            kernelNorms: kernelNorms(net),
+            kernelFilters: kernelFilters(net),
+            learningRate: scheduleAt(train, step - 1, totalSteps).learningRate,
+          },
         );
         start += performance.now() - paused;
       }
@@ -246,6 +253,23 @@ export async function trainNetwork(
     for (const m of velocity) m.dispose();
     await Promise.all(replicas.map((r) => r.close()));
   }
+}
+
+/** The L2 norm of each of `net`'s kernels (the weights `init` draws), in the network's order. */
+function kernelNorms(net: Network): number[] {
+  return net.params.kernels.map((name) => {
+    const v = net.params.trainable.get(name);
+    if (v === undefined) throw new Error(`kernelNorms: no variable ${name}`);
+    const values = v.dataSync();
+    let sum = 0;
+    for (let i = 0; i < values.length; i++) sum += (values[i] as number) ** 2;
+    return Math.sqrt(sum);
+  });
+}
+
+/** The output channels (last axis) of each of `net`'s kernels. */
+function kernelFilters(net: Network): number[] {
+  return net.params.kernels.map((name) => net.params.trainable.get(name)?.shape.at(-1) ?? 1);
 }
 
 /** Class probabilities [samples x classes] of `net` (inference mode) on `xs`, in batches of `batch`. */

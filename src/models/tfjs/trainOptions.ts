@@ -39,7 +39,31 @@ export interface TrainOptions {
    * deterministic for a seed and thread count). Ignored on other backends.
    */
   readonly threads?: number;
+  /**
+   * How the weights that read the input are drawn: the convolutions' kernels (and their biases),
+   * or the perceptron's one linear layer. A ConvNet's verdict on a weak signal can depend on it
+   * (docs/results.md). With `fanIn` the kernel's inputs (kernel height x width x input channels):
+   * - 'he': normal, std sqrt(2 / fanIn) (He et al. 2015, as the ResNet paper); biases 0. The
+   *   default of ResNet and ShallowMaxNN.
+   * - 'he-uniform': uniform in +-sqrt(6 / fanIn), the same std; biases 0.
+   * - 'torch': PyTorch 1.13's default for Conv1d/Conv2d/Linear, uniform in +-1/sqrt(fanIn)
+   *   (`kaiming_uniform_(a=sqrt(5))`), biases uniform in +-1/sqrt(fanIn). The perceptron's default.
+   * - 'torch-normal': normal with PyTorch's std 1/sqrt(3 fanIn); biases as 'torch'.
+   * - 'zhang' (CharCNN only, its default): every weight and bias normal, std 0.05 (small) or 0.02
+   *   (large), as Zhang et al.
+   * Fully connected layers after the convolutions are PyTorch's default under every choice but
+   * 'zhang'; batch norm starts at gamma 1, beta 0.
+   */
+  readonly init?: InitScheme;
+  /** A factor on the weights `init` draws (not their biases, not the other layers); default 1. */
+  readonly initScale?: number;
 }
+
+/** The initialisations of {@link TrainOptions.init}. */
+export type InitScheme = 'he' | 'he-uniform' | 'torch' | 'torch-normal' | 'zhang';
+
+/** Every {@link InitScheme}, in the order the docs give them. */
+export const INIT_SCHEMES = ['he', 'he-uniform', 'torch', 'torch-normal', 'zhang'] as const satisfies readonly InitScheme[];
 
 /** The names of {@link TrainOptions}, for the constructors' unknown-option check. */
 export const TRAIN_OPTIONS = optionNames<TrainOptions>()(
@@ -53,6 +77,8 @@ export const TRAIN_OPTIONS = optionNames<TrainOptions>()(
   'schedule',
   'seed',
   'threads',
+  'init',
+  'initScale',
 );
 
 /** The options only the step schedule uses: one-cycle sets them itself, so they are refused with it. */
@@ -62,7 +88,12 @@ export const STEP_SCHEDULE_OPTIONS = ['momentum', 'lrSteps', 'lrDecay'] as const
 export type ResolvedTrainOptions = { readonly [K in keyof TrainOptions]-?: NonNullable<TrainOptions[K]> };
 
 /** Resolves and validates training options over the model's `defaults` (and the library's). */
-export function resolveTrain(fn: string, o: TrainOptions, defaults: Partial<ResolvedTrainOptions>): ResolvedTrainOptions {
+export function resolveTrain(
+  fn: string,
+  o: TrainOptions,
+  defaults: Partial<ResolvedTrainOptions>,
+  inits: readonly InitScheme[] = ['he', 'he-uniform', 'torch', 'torch-normal'],
+): ResolvedTrainOptions {
   const steps: unknown = o.lrSteps ?? defaults.lrSteps ?? [0.5, 0.75];
   if (!Array.isArray(steps)) throw fail('INVALID_ARGUMENT', fn, 'options.lrSteps', 'an array of fractions in [0, 1]', describe(steps));
   steps.forEach((s, i) => checkNumber(fn, `options.lrSteps[${String(i)}]`, s, { min: 0, max: 1 }));
@@ -85,6 +116,8 @@ export function resolveTrain(fn: string, o: TrainOptions, defaults: Partial<Reso
     schedule,
     seed: checkInteger(fn, 'options.seed', o.seed ?? 0, 0, 2 ** 31 - 1),
     threads: checkInteger(fn, 'options.threads', o.threads ?? defaults.threads ?? 1, 1, 64),
+    init: checkChoice(fn, 'options.init', o.init, inits, defaults.init ?? 'he'),
+    initScale: checkNumber(fn, 'options.initScale', o.initScale ?? 1, { positive: true }),
   };
 }
 
