@@ -6,7 +6,7 @@ for a fixed number of steps. Prints one JSON line per network: images per second
 
 Usage: /usr/bin/python3 bench/convnet_torch.py --threads 2 --steps 5 --resnet-depth 20 --batch 128 [--mode infer]
 """
-import argparse, json, time
+import argparse, json, math, time
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -31,11 +31,48 @@ class Block(nn.Module):
         return F.relu(y + s)
 
 
-class ResNet(nn.Module):
-    """He et al.'s CIFAR ResNet at `width`, 2 `width`, 4 `width`; `he_init`: convolutions drawn
-    He-normal (std sqrt(2 / fan_in)) as the library's, instead of PyTorch's default."""
+# The library's `init` option (src/models/tfjs/trainOptions.ts, TrainOptions.init) for the
+# convolutions, fan_in = input channels x kernel height x width:
+INITS = ("he", "he-uniform", "torch", "torch-normal")
 
-    def __init__(self, depth, classes=10, channels=3, width=16, he_init=False):
+
+def check_init(init, scale):
+    """Refuses an init the library does not have for a ResNet, or a scale that is not > 0."""
+    if init not in INITS:
+        raise ValueError(f"init: expected one of {', '.join(INITS)}, got {init!r}")
+    if not (isinstance(scale, (int, float)) and math.isfinite(scale) and scale > 0):
+        raise ValueError(f"init_scale: expected a finite number > 0, got {scale!r}")
+
+
+def init_conv_(weight, init="torch", scale=1.0):
+    """Draws a convolution's `weight` in place as the library's `init` draws a kernel, then
+    multiplies it by `scale` (its `initScale`). 'he': normal, std sqrt(2 / fan_in); 'he-uniform':
+    uniform in +-sqrt(6 / fan_in); 'torch': PyTorch's default as the module drew it, uniform in
+    +-1 / sqrt(fan_in) (kaiming_uniform_ with a = sqrt(5)), left as it is; 'torch-normal': normal,
+    std 1 / sqrt(3 fan_in), PyTorch's std. Only 'he', 'he-uniform' and 'torch-normal' draw."""
+    check_init(init, scale)
+    fan_in = weight[0].numel()
+    with torch.no_grad():
+        if init == "he":
+            nn.init.kaiming_normal_(weight, mode="fan_in", nonlinearity="relu")
+        elif init == "he-uniform":
+            nn.init.kaiming_uniform_(weight, mode="fan_in", nonlinearity="relu")
+        elif init == "torch-normal":
+            nn.init.normal_(weight, 0.0, 1.0 / math.sqrt(3 * fan_in))
+        if scale != 1.0:
+            weight.mul_(scale)
+    return weight
+
+
+class ResNet(nn.Module):
+    """He et al.'s CIFAR ResNet at `width`, 2 `width`, 4 `width`. `init` and `init_scale`: how the
+    convolutions (no bias) are drawn, as the library's ResNet options `init` and `initScale`
+    (see init_conv_); the default 'torch' is PyTorch's own. The linear layer and batch norm keep
+    PyTorch's defaults, as the library's. The draws after the modules' own are made in module order
+    (init 'he' draws the same numbers as the former he_init=True)."""
+
+    def __init__(self, depth, classes=10, channels=3, width=16, init="torch", init_scale=1.0):
+        check_init(init, init_scale)
         super().__init__()
         n = (depth - 2) // 6
         self.conv = nn.Conv2d(channels, width, 3, 1, 1, bias=False)
@@ -47,10 +84,9 @@ class ResNet(nn.Module):
                 cin = c
         self.layers = nn.Sequential(*layers)
         self.fc = nn.Linear(cin, classes)
-        if he_init:
-            for m in self.modules():
-                if isinstance(m, nn.Conv2d):
-                    nn.init.kaiming_normal_(m.weight, mode="fan_in", nonlinearity="relu")
+        for m in self.modules():
+            if isinstance(m, nn.Conv2d):
+                init_conv_(m.weight, init, init_scale)
 
     def forward(self, x):
         x = F.relu(self.bn(self.conv(x)))

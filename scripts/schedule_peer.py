@@ -4,20 +4,22 @@
 
     /usr/bin/python3 scripts/schedule_peer.py <dir> --schedule step|onecycle [--seed 0] [--threads 1]
         [--epochs 15] [--depth 20] [--width 16] [--batch 128] [--lr 0.1] [--weight-decay 1e-4]
-        [--momentum 0.9] [--lr-steps 0.5,0.75] [--lr-decay 0.1]
+        [--momentum 0.9] [--lr-steps 0.5,0.75] [--lr-decay 0.1] [--init he] [--init-scale 1]
 
 <dir> holds train_x.npy, test_x.npy, shuffled_x.npy (float32, NHWC, as the study encodes them)
 and train_y.npy, test_y.npy (int32). The network is bench/convnet_torch.py's, shaped as the
 library's ResNet (the same 269,434 parameters for ResNet-20 on grey images): He et al.'s CIFAR
 ResNet (a 3x3 stem, three stages of basic blocks at width, 2 width, 4 width, option-A
-shortcuts: strided subsampling and zero channels), batch norm with PyTorch's defaults, He-normal
-convolutions (std sqrt(2 / fan_in)), PyTorch's default linear layer. SGD with weight decay;
+shortcuts: strided subsampling and zero channels), batch norm with PyTorch's defaults, convolutions
+drawn as the library's `init` option (--init: 'he', the default, normal with std sqrt(2 / fan_in);
+'he-uniform'; 'torch', PyTorch's own; 'torch-normal') times --init-scale, PyTorch's default linear
+layer. SGD with weight decay;
 'step' is lr with a fixed momentum, multiplied by lr-decay at each fraction lr-steps of the steps; 'onecycle' is
 OneCycleLR with its defaults and max_lr = lr (momentum cycled 0.95-0.85), stepped every batch,
 as the library's schedules. Batches: a fresh permutation each epoch, the last one partial.
 
-Prints one JSON line per epoch: accuracy on the test inputs and on the shuffled-signal ones
-(eval mode, running statistics), seconds so far.
+Prints one JSON line per epoch: the schedule, seed, init and init scale, accuracy on the test inputs
+and on the shuffled-signal ones (eval mode, running statistics), seconds so far.
 """
 import argparse
 import json
@@ -31,7 +33,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "bench"))
-from convnet_torch import ResNet  # noqa: E402  (the bench's network: one definition of it)
+from convnet_torch import INITS, ResNet  # noqa: E402  (the bench's network: one definition of it)
 
 
 def nchw(path):
@@ -63,7 +65,11 @@ def main():
     p.add_argument("--momentum", type=float, default=0.9)
     p.add_argument("--lr-steps", default="0.5,0.75")
     p.add_argument("--lr-decay", type=float, default=0.1)
+    p.add_argument("--init", choices=INITS, default="he")
+    p.add_argument("--init-scale", type=float, default=1.0)
     a = p.parse_args()
+    if not (math.isfinite(a.init_scale) and a.init_scale > 0):
+        p.error(f"--init-scale: expected a finite number > 0, got {a.init_scale}")
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     d = a.dir
@@ -71,7 +77,7 @@ def main():
     ytr = torch.from_numpy(np.load(f"{d}/train_y.npy").astype(np.int64))
     yte = torch.from_numpy(np.load(f"{d}/test_y.npy").astype(np.int64))
     classes = int(max(ytr.max(), yte.max())) + 1
-    model = ResNet(a.depth, classes, channels=xtr.shape[1], width=a.width, he_init=True)
+    model = ResNet(a.depth, classes, channels=xtr.shape[1], width=a.width, init=a.init, init_scale=a.init_scale)
     opt = torch.optim.SGD(model.parameters(), lr=a.lr, momentum=a.momentum, weight_decay=a.weight_decay)
     per_epoch = math.ceil(len(ytr) / a.batch)
     total = a.epochs * per_epoch
@@ -93,6 +99,8 @@ def main():
         row = {
             "schedule": a.schedule,
             "seed": a.seed,
+            "init": a.init,
+            "initScale": a.init_scale,
             "epoch": epoch,
             "accuracy": accuracy(model, xte, yte),
             "shuffledAccuracy": accuracy(model, xsh, yte),

@@ -122,7 +122,7 @@ BLINDSPOTS_NO_HUGETLB=1 turns this off.`,
     .addOption(
       new Option(
         '--format <format>',
-        'md: signal x model accuracy (shuffled in brackets; mean ±sd n over seeds); paper: signal, ConvNet, best competing model; csv, json: one row per cell; svg: heatmap of the gain over clean; curves, sweep: line plots (SVG) into the --out folder',
+        'md: signal x model accuracy (shuffled in brackets; mean ±sd n over seeds; the verdict where records keep predictions); paper: signal, ConvNet, best competing model; paired: per cell, 95% intervals, exact McNemar test of signal vs shuffled, verdict, k of n seeds; csv, json: one row per cell; svg: heatmap of the gain over clean; curves (accuracy, kernel norms, effective learning rate per epoch), sweep: line plots (SVG) into the --out folder',
       )
         .choices(REPORT_FORMATS)
         .default('md'),

@@ -8,8 +8,8 @@ import { planStudy, type StudyConfig } from '../study/plan.js';
 import { PRESETS } from '../study/presets.js';
 import { datasetSpecOf, prepareStudy, type StudyFile } from '../study/prepare.js';
 import { readResults, type CellRecord } from '../study/records.js';
-import { learningCurvesSvg, sweepSvg } from '../study/plots.js';
-import { formatPaperTable, formatStudyCsv, formatStudyTable, studyHeatmapSvg } from '../study/report.js';
+import { learningCurvesSvg, sweepSvg, weightCurvesSvg } from '../study/plots.js';
+import { formatPairedTable, formatPaperTable, formatStudyCsv, formatStudyTable, studyHeatmapSvg } from '../study/report.js';
 import { runStudy } from '../study/runStudy.js';
 
 /** The study file format, for `blindspots study --help`. */
@@ -261,7 +261,7 @@ function progressLine(label: string | undefined, p?: FitProgress): void {
 }
 
 /** Report formats. */
-export const REPORT_FORMATS = ['md', 'paper', 'csv', 'json', 'svg', 'curves', 'sweep'] as const;
+export const REPORT_FORMATS = ['md', 'paper', 'paired', 'csv', 'json', 'svg', 'curves', 'sweep'] as const;
 
 /** Records of several results files, one per key (with the disagreements printed as warnings). */
 function readMany(cmd: string, paths: readonly string[]): CellRecord[] {
@@ -300,7 +300,10 @@ export function reportCommand(
     mkdirSync(flags.out, { recursive: true });
     const plots =
       format === 'curves'
-        ? learningCurvesSvg(records).map((p) => ({ name: `curves-${p.row}`, svg: p.svg }))
+        ? [
+            ...learningCurvesSvg(records).map((p) => ({ name: `curves-${p.row}`, svg: p.svg })),
+            ...weightCurvesSvg(records).map((p) => ({ name: `${p.figure}-${p.row}`, svg: p.svg })),
+          ]
         : sweepSvg(records).map((p) => ({ name: `sweep-${p.signal}-${p.option}`, svg: p.svg }));
     for (const p of plots) writeFileSync(join(flags.out, `${p.name.replace(/[^\w.-]+/g, '_')}.svg`), p.svg);
     process.stderr.write(`report: ${String(plots.length)} ${format} plot(s) in ${flags.out}\n`);
@@ -311,11 +314,13 @@ export function reportCommand(
       ? `${formatStudyTable(records, { epoch })}\n`
       : format === 'paper'
         ? `${formatPaperTable(records, { epoch })}\n`
-        : format === 'csv'
-          ? formatStudyCsv(records)
-          : format === 'json'
-            ? `${JSON.stringify(records, null, 2)}\n`
-            : studyHeatmapSvg(records);
+        : format === 'paired'
+          ? `${formatPairedTable(records)}\n`
+          : format === 'csv'
+            ? formatStudyCsv(records)
+            : format === 'json'
+              ? `${JSON.stringify(records, null, 2)}\n`
+              : studyHeatmapSvg(records);
   if (flags.out === undefined) process.stdout.write(text);
   else writeFileSync(flags.out, text);
   return 0;

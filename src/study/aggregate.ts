@@ -1,6 +1,9 @@
 import type { ParamValue } from '../models/model.js';
 import { models as registry } from '../models/registry.js';
 import { canonicalJson, CLEAN, type CellRecord } from './records.js';
+import { aggregateSeeds, type SeedsAggregate } from './stats/aggregateSeeds.js';
+import type { PairedTestResult } from './stats/pairedTest.js';
+import { recordPairedTest } from './stats/recordPairedTest.js';
 
 /** A mean over seeds with its spread. */
 export interface Stat {
@@ -31,7 +34,23 @@ export interface CellGroup {
   /** Null for clean cells. */
   readonly shuffledAccuracy: Stat | null;
   /** The learning curve averaged over seeds (epochs every seed has), when the cells have curves. */
-  readonly curve?: readonly { readonly epoch: number; readonly accuracy: Stat; readonly shuffledAccuracy: Stat | null }[];
+  readonly curve?: readonly CurveStat[];
+  /**
+   * The paired test of each seed's fitted model (right signal vs shuffled, from the records'
+   * per-image predictions) and their summary, when every record of the group kept predictions.
+   */
+  readonly paired?: { readonly tests: readonly PairedTestResult[]; readonly seeds: SeedsAggregate };
+}
+
+/** One epoch of a group's learning curve: each figure's mean over seeds (null where a record lacks it). */
+export interface CurveStat {
+  readonly epoch: number;
+  readonly accuracy: Stat;
+  readonly shuffledAccuracy: Stat | null;
+  readonly firstKernelNorm: Stat | null;
+  readonly meanKernelNorm: Stat | null;
+  readonly effectiveLr: Stat | null;
+  readonly meanEffectiveLr: Stat | null;
 }
 
 /** Mean, sample standard deviation and range of `xs`. */
@@ -160,10 +179,26 @@ export function aggregate(records: readonly CellRecord[], options: { readonly ep
         .sort((a, b) => a - b);
       curve = epochs.map((e) => {
         const points = curves.map((c) => c.find((p) => p.epoch === e) as NonNullable<CellRecord['curve']>[number]);
-        const sh = points.map((p) => p.shuffledAccuracy).filter((v): v is number => v !== null);
-        return { epoch: e, accuracy: stat(points.map((p) => p.accuracy)), shuffledAccuracy: sh.length === points.length ? stat(sh) : null };
+        const statOf = (pick: (p: (typeof points)[number]) => number | null | undefined): Stat | null => {
+          const xs = points.map(pick).filter((v): v is number => typeof v === 'number');
+          return xs.length === points.length ? stat(xs) : null;
+        };
+        return {
+          epoch: e,
+          accuracy: stat(points.map((p) => p.accuracy)),
+          shuffledAccuracy: statOf((p) => p.shuffledAccuracy),
+          firstKernelNorm: statOf((p) => p.firstKernelNorm),
+          meanKernelNorm: statOf((p) => p.meanKernelNorm),
+          effectiveLr: statOf((p) => p.effectiveLr),
+          meanEffectiveLr: statOf((p) => p.meanEffectiveLr),
+        };
       });
     }
+    const tests = first.signal === CLEAN ? [] : list.map((r) => recordPairedTest(r));
+    const paired =
+      tests.length > 0 && tests.every((t) => t !== undefined)
+        ? { tests: tests as PairedTestResult[], seeds: aggregateSeeds(tests as PairedTestResult[]) }
+        : undefined;
     const entry = (registry as Record<string, { convnet?: boolean }>)[first.model];
     return {
       signal: first.signal,
@@ -175,6 +210,7 @@ export function aggregate(records: readonly CellRecord[], options: { readonly ep
       accuracy: stat(values.map((v) => v.accuracy)),
       shuffledAccuracy: shuffled.length === values.length && first.signal !== CLEAN ? stat(shuffled) : null,
       ...(curve === undefined ? {} : { curve }),
+      ...(paired === undefined ? {} : { paired }),
     };
   });
 }

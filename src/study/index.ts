@@ -9,3 +9,5 @@ export * from './merge.js';
 export * from './aggregate.js';
 export * from './plots.js';
 export * from './presets.js';
+export * from './predictions.js';
+export * from './stats/index.js';

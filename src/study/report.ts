@@ -1,5 +1,6 @@
 import { aggregate, type CellGroup, type EpochChoice, type Stat } from './aggregate.js';
 import { CLEAN, type CellRecord } from './records.js';
+import { READS_MAX_P_VALUE, READS_MIN_DROP, TRACE_MAX_P_VALUE } from './stats/verdict.js';
 
 /** Options of the tables. */
 export interface TableOptions {
@@ -31,6 +32,23 @@ function epochNote(epoch: EpochChoice, groups: readonly CellGroup[]): string {
     : '\n\nModels with learning curves: the last epoch (the fitted model).';
 }
 
+/** The verdict rule in words, for the notes under a table. */
+export const VERDICT_RULE = `reads: the shuffled signal costs >= ${String(100 * READS_MIN_DROP)} points and the exact McNemar test gives p < ${String(READS_MAX_P_VALUE)}; trace: a drop > 0 with p < ${String(TRACE_MAX_P_VALUE)}; ignores: otherwise`;
+
+/** `reads` for one seed, `reads 2/3` over several: the strongest verdict and how many seeds reached it. */
+function verdictNote(g: CellGroup): string {
+  const p = g.paired;
+  if (p === undefined) return '';
+  const s = p.seeds;
+  const strongest = s.summary.split(' ')[0] as 'reads' | 'trace' | 'ignores';
+  return s.n === 1 ? ` ${strongest}` : ` ${strongest} ${String(s.verdicts[strongest])}/${String(s.n)}`;
+}
+
+function verdictFootnote(epoch: EpochChoice, groups: readonly CellGroup[]): string {
+  if (!groups.some((g) => g.paired !== undefined)) return '';
+  return `\n\nVerdicts (cells whose records keep per-image predictions; the fitted model${epoch === 'peak' ? ', not the peak epoch' : ''}): ${VERDICT_RULE}. Over several seeds: the strongest verdict and how many seeds reached it.`;
+}
+
 /**
  * A Markdown table of a study, shaped like the paper's: one row per signal (clean first; swept
  * options and signal-only controls as their own rows), one column per model (with what varies
@@ -56,11 +74,57 @@ export function formatStudyTable(records: readonly CellRecord[], options: TableO
       const g = groups.find((x) => x.row === row && x.column === column);
       if (g === undefined) return '—';
       if (g.accuracy.mean > best.acc) best = { column, acc: g.accuracy.mean };
-      return `${formatStat(g.accuracy)}${g.shuffledAccuracy === null ? '' : ` (${pct(g.shuffledAccuracy.mean)})`}`;
+      return `${formatStat(g.accuracy)}${g.shuffledAccuracy === null ? '' : ` (${pct(g.shuffledAccuracy.mean)})`}${verdictNote(g)}`;
     });
     lines.push(`| ${row} | ${cells.join(' | ')} | ${best.column} ${pct(best.acc)} |`);
   }
-  return `${lines.join('\n')}${epochNote(epoch, groups)}`;
+  return `${lines.join('\n')}${epochNote(epoch, groups)}${verdictFootnote(epoch, groups)}`;
+}
+
+const interval = (i: { readonly lower: number; readonly upper: number }): string =>
+  `[${(100 * i.lower).toFixed(1)}, ${(100 * i.upper).toFixed(1)}]`;
+
+const pValue = (p: number): string => (p === 0 ? '< 1e-300' : p < 1e-4 ? p.toExponential(1) : String(Number(p.toPrecision(2))));
+
+/**
+ * The paired test of every cell whose record kept its per-image predictions: accuracy with its
+ * own signal and with a shuffled label's, each with its exact 95% interval (Clopper–Pearson), the
+ * drop in points, the images right with the signal only (b) and with the shuffled one only (c),
+ * the exact McNemar p-value, the share of images predicted as the label their shuffled signal
+ * points to (`follows`), and the verdict by the rule in {@link VERDICT_RULE}. Cells run with
+ * several seeds get a summary row: mean accuracies, the drops' range, and "reads in k of n seeds".
+ *
+ * @example
+ * ```ts
+ * import { formatPairedTable, readResults } from 'blindspots/study';
+ * const table = formatPairedTable(readResults('study.jsonl'));
+ * table.startsWith('| signal | model | seed | accuracy [95% CI]'); //=> true
+ * ```
+ */
+export function formatPairedTable(records: readonly CellRecord[]): string {
+  const groups = aggregate(records).filter((g) => g.paired !== undefined);
+  const lines = [
+    '| signal | model | seed | accuracy [95% CI] | shuffled [95% CI] | drop | b / c | McNemar p | follows | verdict |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---|',
+  ];
+  for (const row of rowsOf(groups)) {
+    for (const g of groups.filter((x) => x.row === row)) {
+      const paired = g.paired as NonNullable<CellGroup['paired']>;
+      paired.tests.forEach((t, i) => {
+        const r = g.records[i] as CellRecord;
+        lines.push(
+          `| ${row} | ${g.column} | ${String(r.seed)} | ${pct(t.accuracy)} ${interval(t.accuracyInterval)} | ${pct(t.shuffledAccuracy)} ${interval(t.shuffledInterval)} | ${(100 * t.drop).toFixed(2)} | ${String(t.mcnemar.b)} / ${String(t.mcnemar.c)} | ${pValue(t.mcnemar.pValue)} | ${t.followsSignal === undefined ? '—' : pct(t.followsSignal)} | ${t.verdict} |`,
+        );
+      });
+      const s = paired.seeds;
+      if (s.n > 1)
+        lines.push(
+          `| ${row} | ${g.column} | n=${String(s.n)} | ${pct(s.meanAccuracy)} | ${pct(s.meanShuffledAccuracy)} | ${(100 * s.meanDrop).toFixed(2)} (${(100 * s.spreadDrop.min).toFixed(2)}…${(100 * s.spreadDrop.max).toFixed(2)}) | | | | **${s.summary}** |`,
+        );
+    }
+  }
+  if (groups.length === 0) lines.push('| (no cell kept per-image predictions) | | | | | | | | | |');
+  return `${lines.join('\n')}\n\nVerdict: ${VERDICT_RULE}. Drop in points; b: images right with their own signal only, c: with the shuffled one only.`;
 }
 
 /**

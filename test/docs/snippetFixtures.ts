@@ -54,6 +54,7 @@ export async function makeFixtures(dir: string): Promise<string[]> {
     models: ['decisionTree', 'perceptron'],
     modelOptions: { perceptron: { epochs: 2 } },
     sweep: { onePixel: { scale: [1e-3, 1e-2] } },
+    predictions: true,
   };
   await runStudy({ ...config, seeds: [0, 1], results: join(dir, 'study.jsonl') });
   await runStudy({ ...config, seeds: [0], results: join(dir, 'a.jsonl') });

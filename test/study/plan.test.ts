@@ -174,3 +174,71 @@ describe('options reach the model', () => {
     expect(stump?.accuracy).toBeLessThanOrEqual(2 / 3 + 1e-9);
   });
 });
+
+describe('planStudy: sweeps of model options', () => {
+  const resnet = { depth: 8, width: 4, epochs: 1 };
+
+  it('runs the model once per swept value, each its own key, the value in params and modelSweep', () => {
+    const plan = planStudy({ ...base, models: ['resnet'], modelOptions: { resnet }, sweep: { resnet: { init: ['he', 'torch'] } } });
+    const onePixel = plan.cells.filter((c) => c.signal === 'onePixel');
+    expect(onePixel.map((c) => c.params.init)).toEqual(['he', 'torch']);
+    expect(onePixel.map((c) => c.modelSweep)).toEqual([{ init: 'he' }, { init: 'torch' }]);
+    expect(new Set(plan.cells.map((c) => c.key)).size).toBe(plan.cells.length);
+    // The swept options go over the study's: depth stays 8 in every variant.
+    expect(plan.cells.every((c) => c.params.depth === 8)).toBe(true);
+  });
+
+  it("gives a swept variant equal to the unswept model the unswept model's key (records merge)", () => {
+    const swept = planStudy({ ...base, models: ['resnet'], modelOptions: { resnet }, sweep: { resnet: { init: ['he', 'torch'] } } });
+    const plain = planStudy({ ...base, models: ['resnet'], modelOptions: { resnet } });
+    const keys = new Set(swept.cells.map((c) => c.key));
+    expect(plain.cells.every((c) => keys.has(c.key))).toBe(true);
+  });
+
+  it('sweeps every combination of several options, signals and models together', () => {
+    const plan = planStudy({
+      ...base,
+      models: ['resnet'],
+      signals: ['orthogonalNoise'],
+      modelOptions: { resnet },
+      sweep: { resnet: { init: ['he', 'torch'], initScale: [0.5, 1, 2] }, orthogonalNoise: { scale: [1e-3, 1e-2] } },
+    });
+    // (clean + 2 scales) x 6 model variants
+    expect(plan.cells).toHaveLength(18);
+    expect(new Set(plan.cells.map((c) => `${String(c.params.init)}/${String(c.params.initScale)}`)).size).toBe(6);
+  });
+
+  it('names the swept option in errors: unknown option, bad value, empty list, a model not in the study', () => {
+    const study = { ...base, models: ['resnet'], modelOptions: { resnet } };
+    expect(thrown(() => planStudy({ ...study, sweep: { resnet: { inti: ['he'] } } }))).toMatchObject({
+      code: 'UNKNOWN_OPTION',
+      details: { arg: 'config.sweep.resnet.inti' },
+    });
+    expect(thrown(() => planStudy({ ...study, sweep: { resnet: { init: ['he', 'Torch'] } } }))).toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      details: { fn: 'runStudy', arg: 'config.sweep.resnet.init' },
+    });
+    expect(thrown(() => planStudy({ ...study, sweep: { resnet: { init: [] } } }))).toMatchObject({
+      details: { arg: 'config.sweep.resnet.init' },
+    });
+    expect(thrown(() => planStudy({ ...study, sweep: { perceptron: { init: ['he'] } } }))).toMatchObject({
+      details: { arg: 'config.sweep.perceptron' },
+    });
+    // A bad value of an unswept option is still named where it was given.
+    expect(
+      thrown(() => planStudy({ ...study, modelOptions: { resnet: { ...resnet, depth: 9 } }, sweep: { resnet: { init: ['he'] } } })),
+    ).toMatchObject({ details: { arg: 'config.modelOptions.resnet.depth' } });
+    expect(thrown(() => planStudy({ ...study, sweep: { resnet: { init: ['he', 'he'] } } }))).toMatchObject({ details: { arg: 'config' } });
+  });
+
+  it('keeps predictions for ConvNet cells by default, for all or none when asked', () => {
+    const models = ['resnet', 'decisionTree'];
+    const byModel = (config: StudyConfig) => Object.fromEntries(planStudy(config).cells.map((c) => [c.model, c.predictions]));
+    expect(byModel({ ...base, models, modelOptions: { resnet } })).toEqual({ resnet: true, decisionTree: false });
+    expect(byModel({ ...base, models, modelOptions: { resnet }, predictions: true })).toEqual({ resnet: true, decisionTree: true });
+    expect(byModel({ ...base, models, modelOptions: { resnet }, predictions: false })).toEqual({ resnet: false, decisionTree: false });
+    expect(thrown(() => planStudy({ ...base, predictions: 'yes' as unknown as boolean }))).toMatchObject({
+      details: { arg: 'config.predictions' },
+    });
+  });
+});

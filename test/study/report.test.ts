@@ -1,13 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import {
   aggregate,
+  formatPairedTable,
   formatPaperTable,
   formatStudyTable,
   learningCurvesSvg,
+  packPredictions,
   RECORD_SCHEMA,
+  recordPairedTest,
   recordValues,
   stat,
   sweepSvg,
+  weightCurvesSvg,
   type CellRecord,
 } from '../../src/study/index.js';
 
@@ -190,5 +194,116 @@ describe('plots', () => {
     expect(ys.length).toBe(models.length + 3);
     expect(Math.max(...ys)).toBeLessThan(height);
     for (const m of models) expect(svg.split(`>${m}</text>`)).toHaveLength(2);
+  });
+});
+
+describe('paired statistics in the reports', () => {
+  // 200 test images, 10 classes; predictions right on the images listed.
+  const n = 200;
+  const labels = Int32Array.from({ length: n }, (_, i) => i % 10);
+  const rightOn = (count: number): Int32Array => labels.map((y, i) => (i < count ? y : (y + 1) % 10));
+  const withPredictions = (seed: number, init: string, right: number, shuffledRight: number): CellRecord => {
+    const signal = rightOn(right);
+    const shuffled = rightOn(shuffledRight);
+    const r = record({
+      signal: 'orthogonalNoise',
+      model: 'resnet',
+      seed,
+      accuracy: right / n,
+      shuffledAccuracy: shuffledRight / n,
+      params: { seed, init },
+      predictions: packPredictions(10, labels, signal, shuffled),
+    });
+    return r;
+  };
+
+  it('gives each cell its intervals, the McNemar test and the verdict by the written rule, and k of n seeds', () => {
+    const rs = [
+      withPredictions(0, 'torch', 190, 120), // 70 images lost to the shuffle: reads
+      withPredictions(1, 'torch', 190, 190), // nothing: ignores
+      withPredictions(0, 'he', 180, 175), // 5 images: not significant (p = 0.0625): ignores
+    ];
+    const table = formatPairedTable(rs);
+    const rows = table.split('\n');
+    const row = (seed: string, column: string): string => rows.find((l) => l.includes(`| ${column} | ${seed} |`)) ?? '';
+    expect(row('0', 'resnet (init torch)')).toMatch(
+      /\| 95\.0% \[[\d.]+, [\d.]+\] \| 60\.0% \[[\d.]+, [\d.]+\] \| 35\.00 \| 70 \/ 0 \| .* \| reads \|$/,
+    );
+    expect(row('1', 'resnet (init torch)')).toMatch(/\| 0\.00 \| 0 \/ 0 \| 1 \| .* \| ignores \|$/);
+    expect(row('0', 'resnet (init he)')).toMatch(/\| 5 \/ 0 \| 0\.063 \| .* \| ignores \|$/);
+    expect(row('n=2', 'resnet (init torch)')).toMatch(/\*\*reads in 1 of 2 seeds\*\*/);
+    expect(table).toContain('p < 0.001');
+    // The Markdown table marks the verdict beside the accuracies.
+    expect(formatStudyTable(rs)).toMatch(/\| orthogonalNoise \| 95\.0% ±0\.0 n=2 \(77\.5%\) reads 1\/2 \| 90\.0% \(87\.5%\) ignores \|/);
+    // Records without predictions: no verdict, and the paired table says it has nothing.
+    const plain = rs.map(({ predictions: _p, ...r }) => r as CellRecord);
+    expect(formatStudyTable(plain)).not.toMatch(/reads|ignores/);
+    expect(formatPairedTable(plain)).toContain('no cell kept per-image predictions');
+  });
+
+  it("a planted dependence is read, none where the shuffled predictions equal the signal's", () => {
+    const planted = recordPairedTest(withPredictions(0, 'torch', 200, 100));
+    expect(planted?.verdict).toBe('reads');
+    expect(planted?.mcnemar.pValue).toBeLessThan(1e-20);
+    const none = recordPairedTest(withPredictions(0, 'torch', 150, 150));
+    expect(none?.verdict).toBe('ignores');
+    expect(none?.mcnemar.pValue).toBe(1);
+  });
+});
+
+describe('plots of the recipe', () => {
+  const curve = (scale: number) =>
+    [1, 2, 3].map((epoch) => ({
+      epoch,
+      accuracy: 0.5 + 0.1 * epoch,
+      shuffledAccuracy: 0.4,
+      firstKernelNorm: scale * (1 + epoch / 10),
+      meanKernelNorm: scale * 2,
+      learningRate: 0.1,
+      effectiveLr: 0.1 / scale ** 2,
+      meanEffectiveLr: 0.05 / scale ** 2,
+    }));
+
+  it('draws the kernel norms and the effective learning rate per epoch for each model variant', () => {
+    const rs = [
+      record({ signal: 'orthogonalNoise', model: 'resnet', seed: 0, accuracy: 0.8, params: { seed: 0, init: 'he' }, curve: curve(10) }),
+      record({ signal: 'orthogonalNoise', model: 'resnet', seed: 0, accuracy: 0.9, params: { seed: 0, init: 'torch' }, curve: curve(4) }),
+    ];
+    const plots = weightCurvesSvg(rs);
+    expect(plots.map((p) => p.figure)).toEqual(['norms', 'effectiveLr']);
+    const lr = plots[1]?.svg ?? '';
+    expect(lr).toContain('resnet (init he)');
+    expect(lr).toContain('resnet (init torch)');
+    expect(lr).toContain('mean over kernels');
+    // A log axis: decades as ticks (0.001 = 0.1 / 10², 0.1 / 4² = 0.00625).
+    expect(lr).toMatch(/>0\.001</);
+    expect(lr).toMatch(/>0\.01</);
+    // Curves without weights (older records, classical models): no plot.
+    expect(
+      weightCurvesSvg(
+        rs.map((r) => ({
+          ...r,
+          curve: r.curve?.map((p) => ({ epoch: p.epoch, accuracy: p.accuracy, shuffledAccuracy: p.shuffledAccuracy })),
+        })),
+      ),
+    ).toEqual([]);
+  });
+
+  it('puts a swept model option on the x axis: words as categories, numbers on a (log) axis', () => {
+    const rs = [
+      ...['he', 'torch'].flatMap((init, i) => [
+        record({ signal: 'orthogonalNoise', model: 'resnet', seed: 0, accuracy: 0.9 + i * 0.05, params: { seed: 0, init, initScale: 1 } }),
+        record({ signal: 'clean', model: 'resnet', seed: 0, accuracy: 0.9, params: { seed: 0, init, initScale: 1 } }),
+      ]),
+      record({ signal: 'orthogonalNoise', model: 'resnet', seed: 0, accuracy: 0.7, params: { seed: 0, init: 'he', initScale: 100 } }),
+    ];
+    const plots = sweepSvg(rs);
+    const byInit = plots.find((p) => p.option === 'resnet.init');
+    expect(byInit?.signal).toBe('orthogonalNoise');
+    expect(byInit?.svg).toMatch(/>he</);
+    expect(byInit?.svg).toMatch(/>torch</);
+    const byScale = plots.find((p) => p.option === 'resnet.initScale');
+    expect(byScale?.svg).toMatch(/>100</);
+    expect(byScale?.svg).toContain('resnet (init he)');
   });
 });

@@ -4,7 +4,7 @@ import { getImageEncoder } from '../../src/encoders/registry.js';
 import { DecisionTree } from '../../src/models/index.js';
 import { domainOps } from '../../src/domain.js';
 import { deriveSeed, permutation } from '../../src/random.js';
-import { encodeCell, planStudy, runCell, type Cell } from '../../src/study/index.js';
+import { encodeCell, planStudy, recordPairedTest, runCell, unpackPredictions, type Cell } from '../../src/study/index.js';
 import type { ImageArray } from '../../src/types.js';
 
 const fashion = loadFashionMnist({ perClass: 12, as: 'array' });
@@ -71,5 +71,64 @@ describe('encodeCell', () => {
     expect(record.accuracy).toBe(await accuracy(x.test));
     expect(record.shuffledAccuracy).toBe(await accuracy(x.shuffled));
     tree.dispose();
+  });
+});
+
+describe('runCell: what a ConvNet record keeps', () => {
+  it('keeps the test labels and both predictions, which give back its accuracies and the paired test', async () => {
+    const small = planStudy({
+      dataset: 'fashion-mnist/12',
+      train,
+      test,
+      signals: ['onePixel'],
+      models: ['resnet', 'decisionTree'],
+      modelOptions: { resnet: { depth: 8, width: 4, epochs: 2, batchSize: 16 } },
+    });
+    const resnetCell = small.cells.find((c) => c.model === 'resnet' && c.signal === 'onePixel');
+    const treeCell = small.cells.find((c) => c.model === 'decisionTree' && c.signal === 'onePixel');
+    if (resnetCell === undefined || treeCell === undefined) throw new Error('the plan has both cells');
+    const record = await runCell(small, resnetCell);
+    if (record.predictions === undefined) throw new Error('a ConvNet record keeps its predictions');
+    const unpacked = unpackPredictions(record.predictions);
+    expect([...unpacked.labels]).toEqual([...test.labels]);
+    const right = (p: Int32Array | null): number =>
+      (p ?? new Int32Array()).filter((v, i) => v === test.labels[i]).length / test.labels.length;
+    expect(right(unpacked.signal)).toBe(record.accuracy);
+    expect(right(unpacked.shuffled)).toBe(record.shuffledAccuracy);
+    const paired = recordPairedTest(record);
+    expect(paired?.accuracy).toBe(record.accuracy);
+    expect(paired?.shuffledAccuracy).toBe(record.shuffledAccuracy);
+    // The tree's record does not keep them by default.
+    expect((await runCell(small, treeCell)).predictions).toBeUndefined();
+  });
+
+  it("gives each curve point the kernels' norms and the effective learning rates, which follow the init's scale", async () => {
+    const curveOf = async (initScale: number) => {
+      const p = planStudy({
+        dataset: 'fashion-mnist/12',
+        train,
+        test,
+        signals: [],
+        models: ['resnet'],
+        modelOptions: { resnet: { depth: 8, width: 4, epochs: 2, batchSize: 16, initScale } },
+      });
+      const cell = p.cells[0];
+      if (cell === undefined) throw new Error('a clean cell');
+      const record = await runCell(p, cell);
+      return record.curve ?? [];
+    };
+    const [one, two] = [await curveOf(1), await curveOf(2)];
+    expect(one).toHaveLength(2);
+    for (const point of one) {
+      expect(point.firstKernelNorm).toBeGreaterThan(0);
+      expect(point.learningRate).toBeGreaterThan(0);
+      // The first kernel has 4 filters: effective rate = lr / (norm² / 4).
+      expect(point.effectiveLr).toBeCloseTo((point.learningRate as number) / ((point.firstKernelNorm as number) ** 2 / 4), 12);
+    }
+    // Twice the initial kernels: about twice the norms, about a quarter of the effective rates, after two short epochs.
+    const ratio = (two[0]?.firstKernelNorm as number) / (one[0]?.firstKernelNorm as number);
+    expect(ratio).toBeGreaterThan(1.6);
+    expect(ratio).toBeLessThan(2.4);
+    expect((two[0]?.meanEffectiveLr as number) / (one[0]?.meanEffectiveLr as number)).toBeLessThan(0.4);
   });
 });
