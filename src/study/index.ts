@@ -11,3 +11,4 @@ export * from './plots.js';
 export * from './presets.js';
 export * from './predictions.js';
 export * from './stats/index.js';
+export * from './measureReliance.js';

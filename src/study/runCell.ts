@@ -2,14 +2,15 @@ import { hostname } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import type { ImageDataset, TextDataset } from '../data/dataset.js';
 import { domainOf, domainOps } from '../domain.js';
-import type { EpochInfo, EpochWeights, FitProgress, InputKind, InputOf, ModelParams } from '../models/model.js';
+import type { FitProgress, ModelParams } from '../models/model.js';
 import { getModel } from '../models/registry.js';
 import { deriveSeed, permutation } from '../random.js';
-import type { ImageArray } from '../types.js';
+import type { ImageArray, Texts } from '../types.js';
 import { VERSION } from '../version.js';
 import type { Cell } from './plan.js';
 import { packPredictions } from './predictions.js';
-import { CLEAN, ONLY, RECORD_SCHEMA, type CellRecord, type CurvePoint, type DataIdentity } from './records.js';
+import { fitAndScore } from './fitAndScore.js';
+import { CLEAN, ONLY, RECORD_SCHEMA, type CellRecord, type DataIdentity } from './records.js';
 
 /** What a cell runs on: the data's identity and its (dithered, if asked) splits. */
 export interface CellData {
@@ -18,34 +19,14 @@ export interface CellData {
   readonly test: ImageDataset<ImageArray> | TextDataset;
 }
 
-type Input = unknown;
-/** What a model of any input kind takes: the domain's batch, or its features (checked by the model). */
-type ModelInput = InputOf[InputKind];
-
-/** A cell's inputs in its domain's kind: what its model trains and is tested on. */
-export interface EncodedCell {
+/** A cell's inputs in its domain's kind (`X`: image batches or texts): what its model trains and is tested on. */
+export interface EncodedCell<X extends ImageArray | Texts = ImageArray | Texts> {
   /** Training inputs carrying the signal of their own label (blank ones for a `:only` control). */
-  readonly train: unknown;
+  readonly train: X;
   /** Test inputs carrying the signal of their own label. */
-  readonly test: unknown;
-  /** Test inputs carrying the signal of a shuffled label (the reliance figure); none for the clean cell. */
-  readonly shuffled: unknown;
-}
-
-/** A curve point's weight figures: the first and mean kernel norms, the rate and the effective rates. */
-function weightFigures(w: EpochWeights | undefined): Partial<CurvePoint> {
-  if (w === undefined || w.kernelNorms.length === 0) return {};
-  const norms = w.kernelNorms;
-  const lr = w.learningRate;
-  // Per filter: batch norm removes each output channel's scale, ||W||² / filters on average.
-  const effective = norms.map((n, i) => lr / (n ** 2 / (w.kernelFilters[i] ?? 1)));
-  return {
-    firstKernelNorm: norms[0] as number,
-    meanKernelNorm: norms.reduce((a, b) => a + b, 0) / norms.length,
-    learningRate: lr,
-    effectiveLr: effective[0] as number,
-    meanEffectiveLr: effective.reduce((a, b) => a + b, 0) / effective.length,
-  };
+  readonly test: X;
+  /** Test inputs carrying the signal of a shuffled label (the reliance figure); undefined for the clean cell. */
+  readonly shuffled: X | undefined;
 }
 
 /**
@@ -67,11 +48,14 @@ function weightFigures(w: EpochWeights | undefined): Partial<CurvePoint> {
  * Math.round((x.test as typeof images).data[4]! * 1e3); //=> 1
  * ```
  */
+export function encodeCell(data: CellData & { readonly train: ImageDataset<ImageArray> }, cell: Cell): EncodedCell<ImageArray>;
+export function encodeCell(data: CellData & { readonly train: TextDataset }, cell: Cell): EncodedCell<Texts>;
+export function encodeCell(data: CellData, cell: Cell): EncodedCell;
 export function encodeCell(data: CellData, cell: Cell): EncodedCell {
   const ops = domainOps(domainOf(data.train));
   const rawTrain = ops.inputOf(data.train);
   const rawTest = ops.inputOf(data.test);
-  if (cell.signal === CLEAN) return { train: rawTrain, test: rawTest, shuffled: undefined };
+  if (cell.signal === CLEAN) return { train: rawTrain, test: rawTest, shuffled: undefined } as EncodedCell;
   const yTest = data.test.labels;
   const only = cell.signal.endsWith(ONLY);
   const signal = only ? cell.signal.slice(0, -ONLY.length) : cell.signal;
@@ -88,7 +72,7 @@ export function encodeCell(data: CellData, cell: Cell): EncodedCell {
       Int32Array.from(perm, (i) => yTest[i] as number),
       cell.inject,
     ),
-  };
+  } as EncodedCell;
 }
 
 /**
@@ -119,39 +103,22 @@ export async function runCell(
   const model = entry.create({ seed: cell.seed, threads: cell.threads, options: cell.modelOptions });
   // Feature models get flattened pixels or character codes; the others their own kind as is.
   const ops = domainOps(domainOf(data.train));
-  const input = (x: Input): unknown => (entry.inputKind === 'features' ? ops.features(x) : x);
+  const input = (x: unknown): unknown => (entry.inputKind === 'features' ? ops.features(x) : x);
   try {
-    const { train: xTrain, test: xTest, shuffled: xShuffled } = encodeCell(data, cell);
-    const accuracyOf = (p: Int32Array): number => {
-      let ok = 0;
-      for (let i = 0; i < p.length; i++) if (p[i] === yTest[i]) ok++;
-      return ok / p.length;
-    };
-    const testInputs = input(xTest);
-    const shuffledInputs = xShuffled === undefined ? undefined : input(xShuffled);
-    const curve: CurvePoint[] = [];
-    let evaluating = 0;
-    const onEpoch =
-      cell.curveEvery > 0
-        ? async (info: EpochInfo) => {
-            if (info.epoch % cell.curveEvery !== 0 && info.epoch !== info.epochs) return;
-            const t = performance.now();
-            const accuracy = accuracyOf(await info.predict(testInputs as ModelInput));
-            const shuffledAccuracy = shuffledInputs === undefined ? null : accuracyOf(await info.predict(shuffledInputs as ModelInput));
-            curve.push({ epoch: info.epoch, accuracy, shuffledAccuracy, ...weightFigures(info.weights) });
-            evaluating += performance.now() - t;
-          }
-        : undefined;
-    const t0 = performance.now();
-    await model.fit(input(xTrain) as ModelInput, yTrain, {
-      ...(options.signal === undefined ? {} : { signal: options.signal }),
-      ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
-      ...(onEpoch === undefined ? {} : { onEpoch }),
-    });
-    const fitSeconds = (performance.now() - t0 - evaluating) / 1000;
+    const x = encodeCell(data, cell);
+    const scored = await fitAndScore(
+      model,
+      { train: input(x.train), test: input(x.test), shuffled: x.shuffled === undefined ? undefined : input(x.shuffled) },
+      yTrain,
+      yTest,
+      {
+        curveEvery: cell.curveEvery,
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+        ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+      },
+    );
+    const { predicted, predictedShuffled, curve, fitSeconds } = scored;
     const params = JSON.parse(JSON.stringify(model.params)) as ModelParams;
-    const predicted = await model.predict(testInputs as ModelInput);
-    const predictedShuffled = shuffledInputs === undefined ? undefined : await model.predict(shuffledInputs as ModelInput);
     let numClasses = data.train.classNames.length;
     for (const y of [yTrain, yTest, predicted]) for (const v of y) if (v + 1 > numClasses) numClasses = v + 1;
     return {
@@ -167,8 +134,8 @@ export async function runCell(
       params,
       seed: cell.seed,
       threads: cell.threads,
-      accuracy: accuracyOf(predicted),
-      shuffledAccuracy: predictedShuffled === undefined ? null : accuracyOf(predictedShuffled),
+      accuracy: scored.accuracy,
+      shuffledAccuracy: scored.shuffledAccuracy,
       ...(curve.length === 0 ? {} : { curve }),
       ...(cell.predictions === true ? { predictions: packPredictions(numClasses, yTest, predicted, predictedShuffled) } : {}),
       nTrain: yTrain.length,

@@ -283,7 +283,7 @@ describe('plots of the recipe', () => {
       weightCurvesSvg(
         rs.map((r) => ({
           ...r,
-          curve: r.curve?.map((p) => ({ epoch: p.epoch, accuracy: p.accuracy, shuffledAccuracy: p.shuffledAccuracy })),
+          curve: (r.curve ?? []).map((p) => ({ epoch: p.epoch, accuracy: p.accuracy, shuffledAccuracy: p.shuffledAccuracy })),
         })),
       ),
     ).toEqual([]);
