@@ -6,6 +6,7 @@ import type { FitProgress } from '../models/model.js';
 import { mergeRecords, missingCells } from '../study/merge.js';
 import { planStudy, type StudyConfig } from '../study/plan.js';
 import { PRESETS } from '../study/presets.js';
+import { studyFileHelp } from '../study/spec/schema.js';
 import { datasetSpecOf, prepareStudy, type StudyFile } from '../study/prepare.js';
 import { readResults, type CellRecord } from '../study/records.js';
 import { learningCurvesSvg, sweepSvg, weightCurvesSvg } from '../study/plots.js';
@@ -21,30 +22,7 @@ ${Object.entries(PRESETS)
   Fashion-MNIST, and a text preset at a Zhang et al. CSV ("label","text" as Yelp Review Full, or
   "label","title","body" as Amazon Review Full; labels from 1) instead of SpamAssassin.
 
-config.json (every name is checked before any cell runs; a misspelt one is an error):
-  {
-    "about": "what this study is for",   optional words, in no cell or record
-    "dataset": "fashion-mnist" | "mnist" | "spam-assassin" | { "cifar10": "<folder>" } | { "idx": "<folder>" }
-               | { "zhangCsv": "<file.csv>", "numClasses": 5 },
-    "perClass": 200,            images per class taken (fashion-mnist), or
-    "size": 0.25,               a stratified fraction or count of the data
-    "testFraction": 0.2,        stratified, seeded split (default 0.2)
-    "splitSeed": 0,             seed of the subset and the split (default 0)
-    "signals": "all" | ["onePixel", "orthogonalNoise"],
-    "models": ["resnet", "decisionTree"],      resnet/perceptron/shallowMaxNN on images, charCnn on texts
-    "modelOptions": { "resnet": { "depth": 20, "epochs": 15 }, "decisionTree": { "maxDepth": 8 } },
-    "signalOptions": { "onePixel": { "position": [0, 0] } },
-    "sweep": { "orthogonalNoise": { "scale": [0.001, 0.01] }, "resnet": { "init": ["he", "torch"] } },
-                                one cell per value (signal or model options)
-    "seeds": [0, 1, 2],         seeds of the signals and the models (default [0])
-    "control": false,           also run each signal on blank inputs (the paper's control)
-    "dither": false,            the grid control: +-half a quantisation step of noise on every pixel
-    "curves": true,             per-epoch accuracy of models trained by epochs ({ "every": 5 })
-    "predictions": true,        keep per-image predictions for the paired test (default: ConvNets)
-    "threads": 1,               threads per cell (ConvNets, forests)
-    "parallel": 2,              cells at once (default: cores / threads)
-    "results": "study.jsonl"    cells are appended; a rerun skips finished ones
-  }`;
+${studyFileHelp()}`;
 
 /** `blindspots study` options, as commander gives them. */
 export interface StudyFlags {

@@ -12,3 +12,4 @@ export * from './presets.js';
 export * from './predictions.js';
 export * from './stats/index.js';
 export * from './measureReliance.js';
+export { checkStudyFile, studyFileJsonSchema, STUDY_SETTINGS, type StudySettingName } from './spec/schema.js';

@@ -15,6 +15,7 @@ import type { ImageArray } from '../types.js';
 import { checkInteger, describe } from '../validate.js';
 import { VERSION } from '../version.js';
 import { CLEAN, hashKey, ONLY, type CellRecord, type DataIdentity, type SplitIdentity } from './records.js';
+import { checkStudyConfigSettings, CONFIG_SETTINGS, type SettingsOf } from './spec/schema.js';
 
 /** A study's data: an image dataset (a plain batch or a tensor) or a text dataset. */
 export type StudyData = Dataset;
@@ -98,30 +99,18 @@ export interface StudyConfig {
   readonly abortSignal?: AbortSignal;
 }
 
-/** The top-level names of a {@link StudyConfig}. */
-export const STUDY_CONFIG_KEYS = optionNames<StudyConfig>()(
-  'dataset',
-  'train',
-  'test',
-  'preparation',
-  'signals',
-  'models',
-  'modelOptions',
-  'signalOptions',
-  'sweep',
-  'seeds',
-  'control',
-  'dither',
-  'curves',
-  'predictions',
-  'threads',
-  'parallel',
-  'shard',
-  'results',
-  'onCell',
-  'onProgress',
-  'abortSignal',
-);
+/** What a {@link StudyConfig} holds besides its settings: the data, the hooks, the abort signal. */
+const CONFIG_EXTRAS = ['dataset', 'train', 'test', 'preparation', 'onCell', 'onProgress', 'abortSignal'] as const;
+
+/** The top-level names of a {@link StudyConfig}: its settings (spec/schema.ts) and its data and hooks. */
+export const STUDY_CONFIG_KEYS: readonly string[] = [...CONFIG_SETTINGS, ...CONFIG_EXTRAS];
+
+// The interface and the declaration name the same settings (a compile error otherwise).
+type ConfigNames = SettingsOf<'config'> | (typeof CONFIG_EXTRAS)[number];
+const _configKeysMatch: [Exclude<keyof StudyConfig, ConfigNames>, Exclude<ConfigNames, keyof StudyConfig>] extends [never, never]
+  ? true
+  : never = true;
+void _configKeysMatch;
 
 /** One cell of a study: everything needed to run it anywhere (plain JSON). */
 export interface Cell {
@@ -183,8 +172,10 @@ const SET_BY_STUDY = ['numClasses', 'seed'];
  * ```
  */
 export function planStudy(config: StudyConfig, fn = 'runStudy'): StudyPlan {
-  const c = checkOptions(fn, config as StudyConfig | undefined, STUDY_CONFIG_KEYS, 'config');
-  if (config === undefined) throw fail('INVALID_ARGUMENT', fn, 'config', 'a study config object', 'undefined');
+  if (config === null || typeof config !== 'object' || Array.isArray(config))
+    throw fail('INVALID_ARGUMENT', fn, 'config', 'a study config object', describe(config));
+  checkStudyConfigSettings(fn, config as unknown as Record<string, unknown>, CONFIG_EXTRAS);
+  const c = config;
   if (typeof c.dataset !== 'string' || c.dataset.length === 0)
     throw fail('INVALID_ARGUMENT', fn, 'config.dataset', "the dataset's name", describe(c.dataset));
   checkDataset(fn, c.train, 'config.train');

@@ -18,6 +18,7 @@ import { checkOptions, isPlainObject, optionNames } from '../options.js';
 import type { ImageArray } from '../types.js';
 import { checkInteger, checkNumber, describe } from '../validate.js';
 import type { StudyConfig } from './plan.js';
+import { checkStudyFile, PASSED_SETTINGS, STUDY_FILE_SETTINGS, type SettingsOf } from './spec/schema.js';
 
 /**
  * Where a study's data comes from: a bundled dataset by name (`fashion-mnist`, `mnist`,
@@ -60,45 +61,14 @@ export interface StudyFile {
   readonly results?: string;
 }
 
-/** The names a study file may hold. */
-export const STUDY_FILE_KEYS = optionNames<StudyFile>()(
-  'about',
-  'dataset',
-  'perClass',
-  'size',
-  'testFraction',
-  'splitSeed',
-  'signals',
-  'models',
-  'modelOptions',
-  'signalOptions',
-  'sweep',
-  'seeds',
-  'control',
-  'dither',
-  'curves',
-  'predictions',
-  'threads',
-  'parallel',
-  'results',
-);
+/** The names a study file may hold (from the one declaration of the settings, spec/schema.ts). */
+export const STUDY_FILE_KEYS: readonly string[] = STUDY_FILE_SETTINGS;
 
-/** The study settings a study file passes through unchanged. */
-const PASSED = [
-  'signals',
-  'models',
-  'modelOptions',
-  'signalOptions',
-  'sweep',
-  'seeds',
-  'control',
-  'dither',
-  'curves',
-  'predictions',
-  'threads',
-  'parallel',
-  'results',
-] as const;
+// The interface and the declaration name the same settings (a compile error otherwise).
+const _fileKeysMatch: [Exclude<keyof StudyFile, SettingsOf<'file'>>, Exclude<SettingsOf<'file'>, keyof StudyFile>] extends [never, never]
+  ? true
+  : never = true;
+void _fileKeysMatch;
 
 /** A loaded dataset and how it was named and made. */
 export interface LoadedDataset {
@@ -198,8 +168,7 @@ export function loadDatasetSpec(
  * ```
  */
 export function prepareStudy(file: StudyFile, fn = 'prepareStudy'): StudyConfig {
-  const f = checkOptions(fn, file as StudyFile | undefined, STUDY_FILE_KEYS, 'config');
-  if (file === undefined) throw fail('INVALID_ARGUMENT', fn, 'config', 'a study file object', 'undefined');
+  const f = checkStudyFile(fn, file as StudyFile | undefined) as StudyFile;
   if (f.dataset === undefined) throw fail('INVALID_ARGUMENT', fn, 'config.dataset', 'a dataset', 'none');
   if (f.about !== undefined && typeof f.about !== 'string')
     throw fail('INVALID_ARGUMENT', fn, 'config.about', 'a string', describe(f.about));
@@ -224,7 +193,9 @@ export function prepareStudy(file: StudyFile, fn = 'prepareStudy'): StudyConfig 
     testFraction,
     splitSeed,
   };
-  const passed = Object.fromEntries(PASSED.filter((k) => f[k] !== undefined).map((k) => [k, f[k]]));
+  const passed = Object.fromEntries(
+    PASSED_SETTINGS.filter((k) => f[k as keyof StudyFile] !== undefined).map((k) => [k, f[k as keyof StudyFile]]),
+  );
   return { dataset: name, train, test, preparation, ...passed } as StudyConfig;
 }
 

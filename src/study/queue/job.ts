@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import type { Cell } from '../plan.js';
 import type { StudyFile } from '../prepare.js';
 import type { DataIdentity } from '../records.js';
+import { DATA_SETTINGS } from '../spec/schema.js';
 
 /**
  * The default queue name: one queue can carry cells of several studies (each job carries its
@@ -76,6 +77,10 @@ export const QUEUE_SETTINGS = {
 /** The part of a study file that makes the data: every worker makes the same splits from it. */
 export type StudyDataSection = Pick<StudyFile, 'dataset' | 'perClass' | 'size' | 'testFraction' | 'splitSeed' | 'dither'>;
 
+// The type and the declaration's data settings agree (a compile error otherwise).
+const _dataKeysMatch: [Exclude<keyof StudyDataSection, (typeof DATA_SETTINGS)[number]>] extends [never] ? true : never = true;
+void _dataKeysMatch;
+
 /**
  * The study file keys of {@link StudyDataSection}.
  *
@@ -85,7 +90,7 @@ export type StudyDataSection = Pick<StudyFile, 'dataset' | 'perClass' | 'size' |
  * DATA_SECTION_KEYS.includes('splitSeed'); //=> true
  * ```
  */
-export const DATA_SECTION_KEYS = ['dataset', 'perClass', 'size', 'testFraction', 'splitSeed', 'dither'] as const;
+export const DATA_SECTION_KEYS = DATA_SETTINGS as readonly (keyof StudyDataSection)[];
 
 /**
  * A queued cell: the cell, the data section of its study file, the data's identity as the
