@@ -27,7 +27,7 @@ import type { ImageArray } from '../src/types.js';
 import { benchArgs } from '../bench/args.js';
 
 const args = benchArgs(
-  "npx tsx scripts/schedule-peer.ts [--preset table1-resnet20] [--signal orthogonalNoise] [--scale 0.001] [--schedules step,onecycle] [--seeds 0] [--threads 1] [--epochs N (default: the preset's)] [--init he|he-uniform|torch|torch-normal (default: the preset's, else the model's)] [--init-scale S (default: the preset's, else 1)] [--dry-run]",
+  "npx tsx scripts/schedule-peer.ts [--preset table1-resnet20] [--signal orthogonalNoise] [--scale 0.001] [--schedules step,onecycle] [--seeds 0] [--threads 1] [--epochs N (default: the preset's)] [--init he|he-uniform|torch|torch-normal (default: the preset's, else the model's)] [--init-scale S (default: the preset's, else 1)] [--bn-shares N (default 1: batch norm over the whole batch; the library's data-parallel run on N threads: N)] [--predictions (write the last epoch's predictions next to the arrays)] [--dry-run]",
   {
     preset: 'table1-resnet20',
     signal: 'orthogonalNoise',
@@ -39,6 +39,8 @@ const args = benchArgs(
     // Empty and NaN (which cannot be typed): not given. The ResNet resolves and checks what is, as a study's option.
     init: '',
     'init-scale': Number.NaN,
+    'bn-shares': 1,
+    predictions: false,
     'dry-run': false,
   },
   { choices: { preset: Object.keys(PRESETS), schedules: ['step', 'onecycle'] } },
@@ -148,6 +150,14 @@ for (const seed of args.seeds)
       flag(params, 'init'),
       '--init-scale',
       flag(params, 'initScale'),
+      '--bn-shares',
+      String(args['bn-shares']),
+      ...(args.predictions
+        ? [
+            '--predictions',
+            join(dir, `predictions-${schedule}-seed${String(seed)}-${flag(params, 'init')}-shares${String(args['bn-shares'])}`),
+          ]
+        : []),
     ];
     if (args['dry-run']) {
       console.log([torch, ...command].join(' '));

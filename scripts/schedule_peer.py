@@ -50,6 +50,14 @@ def accuracy(model, x, y, batch=500):
     return ok / len(y)
 
 
+def predictions(model, x, batch=500):
+    model.eval()
+    with torch.no_grad():
+        out = torch.cat([model(x[i : i + batch]).argmax(1) for i in range(0, len(x), batch)])
+    model.train()
+    return out.numpy()
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("dir")
@@ -67,7 +75,16 @@ def main():
     p.add_argument("--lr-decay", type=float, default=0.1)
     p.add_argument("--init", choices=INITS, default="he")
     p.add_argument("--init-scale", type=float, default=1.0)
+    # The library's data-parallel training on N threads: each share of a batch goes through the
+    # network on its own (batch-norm statistics per share, as DataParallel without SyncBatchNorm)
+    # and the gradients are summed with weights share / batch. The running statistics are updated
+    # once per share here (the library keeps its first replica's); eval uses them.
+    p.add_argument("--bn-shares", type=int, default=1)
+    # Writes the last epoch's predictions on the test and shuffled inputs (int64 .npy) for a paired test.
+    p.add_argument("--predictions", default=None)
     a = p.parse_args()
+    if a.bn_shares < 1:
+        p.error(f"--bn-shares: expected an integer >= 1, got {a.bn_shares}")
     if not (math.isfinite(a.init_scale) and a.init_scale > 0):
         p.error(f"--init-scale: expected a finite number > 0, got {a.init_scale}")
     torch.set_num_threads(a.threads)
@@ -93,7 +110,9 @@ def main():
         for i in range(0, len(ytr), a.batch):
             idx = perm[i : i + a.batch]
             opt.zero_grad()
-            F.cross_entropy(model(xtr[idx]), ytr[idx]).backward()
+            size = math.ceil(len(idx) / a.bn_shares)
+            for share in idx.split(size):
+                (F.cross_entropy(model(xtr[share]), ytr[share]) * (len(share) / len(idx))).backward()
             opt.step()
             sched.step()
         row = {
@@ -101,12 +120,16 @@ def main():
             "seed": a.seed,
             "init": a.init,
             "initScale": a.init_scale,
+            "bnShares": a.bn_shares,
             "epoch": epoch,
             "accuracy": accuracy(model, xte, yte),
             "shuffledAccuracy": accuracy(model, xsh, yte),
             "seconds": round(time.perf_counter() - t0, 1),
         }
         print(json.dumps(row), flush=True)
+    if a.predictions is not None:
+        np.save(f"{a.predictions}-test.npy", predictions(model, xte))
+        np.save(f"{a.predictions}-shuffled.npy", predictions(model, xsh))
 
 
 if __name__ == "__main__":
