@@ -12,7 +12,8 @@
  * On a loaded machine, where times move by tens of percent, bench/callgrind-kernels.sh counts the
  * same kernels' instructions instead.
  */
-import { convModuleBytes, type ConvKernels, type WasmApi } from '../src/models/tfjs/kernels/wasm.js';
+import { type PositionalKernels, bindKernels } from '../src/kernels/bindings.js';
+import { convModuleBytes, type WasmApi } from '../src/models/tfjs/kernels/wasm.js';
 import { benchArgs } from './args.js';
 
 const args = benchArgs('npx tsx bench/conv-kernels.ts [--reps 5] [--batch 128] [--layers 32x16x16,16x32x32,8x64x64]', {
@@ -27,7 +28,9 @@ const api = globalThis as unknown as {
   WebAssembly: WasmApi & { Memory: new (d: { initial: number }) => { buffer: ArrayBuffer; grow(pages: number): number } };
 };
 const memory = new api.WebAssembly.Memory({ initial: 16384 }); // 1 GiB
-const k = new api.WebAssembly.Instance(new api.WebAssembly.Module(convModuleBytes()), { env: { memory } }).exports as ConvKernels;
+const k = bindKernels(
+  new api.WebAssembly.Instance(new api.WebAssembly.Module(convModuleBytes()), { env: { memory } }).exports as PositionalKernels,
+);
 let top = 1024;
 const alloc = (floats: number): number => {
   const p = top;
@@ -89,32 +92,36 @@ for (const [H, C, F] of layers) {
     [
       'direct forward (pad + conv2dValid)',
       () => {
-        k.padImages(x, xp, N, H, W, C, H + 2, W + 2, 1, 1);
-        k.packFilter8(w, wp, 9 * C, F);
-        k.conv2dValid(xp, w, wp, yDirect, N, H + 2, W + 2, C, H, W, F, 3, 3);
+        k.padImages({ x, xp, N, H, W, C, Hp: H + 2, Wp: W + 2, pt: 1, pl: 1 });
+        k.packFilter8({ w, wp, T: 9 * C, F });
+        k.conv2dValid({ xp, w, wp, y: yDirect, N, Hp: H + 2, Wp: W + 2, C, Ho: H, Wo: W, F, KH: 3, KW: 3 });
       },
       undefined,
     ],
     [
       'Winograd F(2x2, 3x3) forward',
       () => {
-        k.winogradFilter(w, U, C, F);
-        k.winogradConv(x, U, V, V + 16 * 32 * C * 4, y, N, H, W, C, H, W, F, 1, 1);
+        k.winogradFilter({ w, U, C, F });
+        k.winogradConv({ x, U, V, M: V + 16 * 32 * C * 4, y, N, H, W, C, Ho: H, Wo: W, F, pt: 1, pl: 1 });
       },
       () => maxRelErr(view(y, N * H * W * F), view(yDirect, N * H * W * F)),
     ],
     [
       'Winograd F(4x4, 3x3) forward',
       () => {
-        k.winograd43Filter(w, U, C, F);
-        k.winograd43Conv(x, U, V, M, y43, N, H, W, C, H, W, F, 1, 1);
+        k.winograd43Filter({ w, U, C, F });
+        k.winograd43Conv({ x, U, V, M, y: y43, N, H, W, C, Ho: H, Wo: W, F, pt: 1, pl: 1 });
       },
       () => maxRelErr(view(y43, N * H * W * F), view(yDirect, N * H * W * F)),
     ],
-    ['direct filter gradient', () => k.conv2dBackpropFilter(x, dy, dwDirect, N, H, W, C, H, W, F, 3, 3, 1, 1, 1, 1), undefined],
+    [
+      'direct filter gradient',
+      () => k.conv2dBackpropFilter({ x, dy, dw: dwDirect, N, H, W, C, Ho: H, Wo: W, F, KH: 3, KW: 3, sh: 1, sw: 1, pt: 1, pl: 1 }),
+      undefined,
+    ],
     [
       'Winograd F(4x4, 3x3) filter gradient',
-      () => k.winograd43FilterGrad(x, dy, V, D, Macc, dw, N, H, W, C, H, W, F, 1, 1),
+      () => k.winograd43FilterGrad({ x, dy, V, D, Macc, dw, N, H, W, C, Ho: H, Wo: W, F, pt: 1, pl: 1 }),
       () => maxRelErr(view(dw, 9 * C * F), view(dwDirect, 9 * C * F)),
     ],
   ];

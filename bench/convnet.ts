@@ -25,6 +25,7 @@ import * as tf from '@tensorflow/tfjs';
 import { CharCNN, ResNet, useFastestBackend, type ConvNetModel } from '../src/models/index.js';
 import { createRandom } from '../src/random.js';
 import { ZHANG_ALPHABET } from '../src/data/alphabet.js';
+import { describeKernels } from '../src/models/tfjs/kernels/index.js';
 import { writePerformanceSection } from './docs.js';
 import { benchArgs } from './args.js';
 
@@ -65,7 +66,7 @@ const backend = await useFastestBackend();
 /** The 1-minute load average before the runs: on a shared machine it says how far to trust the table. */
 const loadBefore = loadavg()[0] ?? 0;
 const cpu = cpuDescription();
-console.log(`tfjs backend: ${backend.name}; ${cpu}`);
+console.log(`tfjs backend: ${backend.name}, kernels: ${describeKernels()}; ${cpu}`);
 
 /** Trains `model` for warmup + steps steps and returns the samples/s of the timed steps. */
 async function throughput(
@@ -194,7 +195,7 @@ const rows = torch2.map((t) => {
 const date = `${new Date().toISOString().slice(0, 10)}, load average ${loadBefore.toFixed(1)} before and ${(loadavg()[0] ?? 0).toFixed(1)} after the runs`;
 const threadsArg = threadCounts.join(',');
 const body = [
-  `Command: \`npm run bench:convnet -- --steps ${String(steps)} --warmup ${String(warmup)} --threads ${threadsArg}\` (${date}; ${cpu}; tfjs ${tf.version.tfjs} on the \`${backend.name}\` backend with this library's kernels, one thread or data-parallel on worker threads; PyTorch ${version}, same architectures and optimizer, random inputs). Samples per second over ${String(steps)} training steps after ${String(warmup)} warm-up step(s). Scaling: the rate on N threads / (N x the rate on 1). Ratios: our best / PyTorch 2 threads, and ours on 1 thread / PyTorch 1 thread.`,
+  `Command: \`npm run bench:convnet -- --steps ${String(steps)} --warmup ${String(warmup)} --threads ${threadsArg}\` (${date}; ${cpu}; tfjs ${tf.version.tfjs} on the \`${backend.name}\` backend with this library's kernels (\`${describeKernels()}\`: ${describeKernels().includes('native') ? 'the native addon' : 'the wasm module'}), one thread or data-parallel on worker threads; PyTorch ${version}, same architectures and optimizer, random inputs). Samples per second over ${String(steps)} training steps after ${String(warmup)} warm-up step(s). Scaling: the rate on N threads / (N x the rate on 1). Ratios: our best / PyTorch 2 threads, and ours on 1 thread / PyTorch 1 thread.`,
   '',
   `| network | batch | ${threadCounts.map((k) => `ours, ${String(k)} thread${k > 1 ? 's' : ''}`).join(' | ')} | scaling | PyTorch 2 threads | ratio | PyTorch 1 thread | ratio |`,
   `|---|---:|${threadCounts.map(() => '---:').join('|')}|---:|---:|---:|---:|---:|`,

@@ -16,12 +16,15 @@ const REPORT = join(root, 'docs', 'api.md');
 /** The entry points: `exports` keys mapped to their source files. */
 function entryPoints(): { name: string; file: string }[] {
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { exports: Record<string, unknown> };
-  return Object.keys(pkg.exports)
-    .filter((k) => k !== './package.json')
-    .map((k) => {
-      const sub = k === '.' ? '' : k.slice(2);
-      return { name: k === '.' ? 'blindspots' : `blindspots/${sub}`, file: join(root, 'src', sub, 'index.ts') };
-    });
+  return (
+    Object.keys(pkg.exports)
+      // Code entry points only: package.json and the study file's JSON Schema are data.
+      .filter((k) => !k.endsWith('.json'))
+      .map((k) => {
+        const sub = k === '.' ? '' : k.slice(2);
+        return { name: k === '.' ? 'blindspots' : `blindspots/${sub}`, file: join(root, 'src', sub, 'index.ts') };
+      })
+  );
 }
 
 /** The first line of each listing: the doc-snippet runner (scripts/snippets.ts) does not run it. */

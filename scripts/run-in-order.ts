@@ -74,7 +74,7 @@ try {
     .filter(({ cell }) => !done.has(cell.key))
     .sort((a, b) => rank(a.cell) - rank(b.cell) || a.order - b.order)
     .map(({ cell }) => cell);
-  const label = (c: Cell): string => `${c.signal} ${String(c.params.init)} seed ${String(c.seed)} (${c.key.slice(0, 8)})`;
+  const label = (c: Cell): string => `${c.signal} ${JSON.stringify(c.params.init)} seed ${String(c.seed)} (${c.key.slice(0, 8)})`;
   console.log(`${String(cells.size)} cells, ${String(done.size)} in ${resultsPath}, ${String(pending.length)} to run:`);
   for (const c of pending) console.log(`  ${label(c)}`);
   if (!dryRun) {

@@ -58,8 +58,10 @@ BLINDSPOTS_NO_HUGETLB=1 turns this off.`,
     .option('--out <folder>', 'required: output folder; also gets encode.json (dataset, signal, resolved options, version)')
     .option('--split <train|test>', 'for folders with train and test files', 'train')
     .option('--scale <x>', 'signal amplitude (default 0.001)')
-    .option('--seed <n>', 'seed of the signal (signals that draw)')
+    .option('--seed <n>', 'seed of the signal (signals that draw; the others accept it without effect)')
     .option('--num-classes <k>', "number of classes (default: the dataset's)")
+    .option('--per-class <n>', 'fashion-mnist: take the first n images of each class (reads only those)')
+    .option('--size <x>', 'a stratified subset: a fraction in (0, 1] or a count of images (seeded 0, as a study file)')
     .addOption(
       new Option(
         '--format <format>',

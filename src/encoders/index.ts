@@ -1,5 +1,10 @@
 // The public encoders API: the signals, their oracles and parameter helpers, the registry and
-// recoverability. The shared boundaries (encodeImages, setPixel, …) stay internal.
+// recoverability, with the types they take and the error class they throw. The shared boundaries
+// (encodeImages, setPixel, …) stay internal.
+export { BlindspotsError, type ErrorCode, type ErrorDetails } from '../errors.js';
+export type { FeatureMatrix, ImageArray, ImageBatch, ImageInput, ImageShape, Labels, LabelsInput, Texts } from '../types.js';
+export type { Seed } from '../random.js';
+export { COMMON_ENCODER_OPTIONS, type CommonEncoderOption, type EncoderOptions } from './commonOptions.js';
 export { DEFAULT_LEVELS, DEFAULT_SCALE, type Encoded, type ImageEncoderOptions, type ImageRecoverOptions } from './image/common.js';
 export { injectOnePixel, recoverOnePixel, type OnePixelOptions } from './image/onePixel.js';
 export { injectPatternPixels, patternPixelPositions, recoverPatternPixels, type PatternPixelsOptions } from './image/patternPixels.js';

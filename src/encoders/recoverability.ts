@@ -3,7 +3,7 @@ import type { ImageInput, LabelsInput, Texts } from '../types.js';
 import { calledAs, fail } from '../errors.js';
 import { checkOptions } from '../options.js';
 import { isTensor } from '../images.js';
-import { getEncoder, type ImageSignalOptions, type SignalOptions, type TextSignalOptions } from './registry.js';
+import { getEncoder, recoverAccepts, type ImageSignalOptions, type SignalOptions, type TextSignalOptions } from './registry.js';
 
 /** How well a signal's oracle recovers the labels. */
 export interface Recoverability {
@@ -19,8 +19,11 @@ export interface Recoverability {
 
 /**
  * Decodes `encoded` (images for an image signal, texts for a text signal) with the named
- * signal's oracle and compares with the true labels.
- * `numClasses` defaults to the largest label + 1 (the encoder's own default).
+ * signal's oracle and compares with the true labels. Takes the options the data was encoded with
+ * (the common ones, each signal's own, `range` for images) and `levels`. `numClasses` defaults to
+ * the largest label + 1 (the encoder's own default). Encoded images are checked against what an
+ * encoder writes on images in `options.range` (default [0, 1]): 0..255 images are an
+ * INVALID_ARGUMENT error saying the range found, not a silent accuracy of 0.
  *
  * @example
  * ```ts
@@ -38,11 +41,13 @@ export function recoverability(
 ): Recoverability {
   const fn = 'recoverability';
   const entry = getEncoder(name, fn);
-  // The options the data was encoded with (and `levels` for the off-grid decoders).
-  const given = checkOptions(fn, options, [...new Set([...entry.options, ...entry.recoverOptions])]);
+  // The options the data was encoded with (and `levels` for the off-grid decoders): the common
+  // ones, used or not, and `range` for an image signal. The oracle gets all but the encoder-only ones.
+  const decodes = recoverAccepts(entry);
+  const given = checkOptions(fn, options, [...new Set([...entry.options, ...decodes])]);
   const y = checkLabels(fn, labels);
   const numClasses = resolveNumClasses(fn, given.numClasses, y);
-  const decodeOptions = Object.fromEntries(Object.entries(given).filter(([k]) => entry.recoverOptions.includes(k)));
+  const decodeOptions = Object.fromEntries(Object.entries(given).filter(([k]) => decodes.includes(k)));
   const isTexts = Array.isArray(encoded);
   if (isTexts !== (entry.domain === 'text')) {
     throw fail(

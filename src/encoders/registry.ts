@@ -1,6 +1,7 @@
 import { fail } from '../errors.js';
 import type { ParamValue } from '../models/model.js';
 import type { ImageInput, ImageShape, LabelsInput, Texts } from '../types.js';
+import type { CommonEncoderOption } from './commonOptions.js';
 import { DEFAULT_SCALE, type Encoded, type ImageRecoverOptions } from './image/common.js';
 import { injectMeanShift, MEAN_SHIFT_OPTIONS, recoverMeanShift } from './image/meanShift.js';
 import {
@@ -40,7 +41,11 @@ export type SignalFamily = 'low-dimensional' | 'moving-target' | 'global';
 /** Whether the oracle can recover every label ('complete') or only some by design ('partial'). */
 export type SignalInformation = 'complete' | 'partial';
 
-/** Every option any image signal takes; each encoder takes its own (`entry.options`) and rejects the others. */
+/**
+ * Every option any image signal takes. Each takes the common options (`numClasses`, `scale`,
+ * `seed`: used, `entry.options`, or accepted without effect, `entry.ignoredOptions`) and `range`,
+ * and rejects the other signals' own options (`position` on mean shift is UNKNOWN_OPTION).
+ */
 export type ImageSignalOptions = OnePixelOptions & PatternPixelsOptions & MultipleLocationsOptions & ImageRecoverOptions;
 
 /** What {@link ImageEncoderEntry.resolve} needs besides the options: the data's shape and class count. */
@@ -64,15 +69,28 @@ export interface ImageEncoderEntry {
   readonly recovery: string;
   readonly inject: <T extends ImageInput>(images: T, labels: LabelsInput, options?: ImageSignalOptions) => Encoded<T>;
   readonly recover: (encoded: ImageInput, options?: ImageSignalOptions) => Int32Array;
-  /** The option names `inject` takes. */
+  /**
+   * The option names that shape what `inject` writes (what `resolve` records and a study can
+   * sweep). `inject` and `recover` also accept the {@link ignoredOptions} and `range` (a check of
+   * the input's values, which changes nothing written).
+   */
   readonly options: readonly string[];
-  /** The option names `recover` takes (the encoder's, plus `levels` for off-grid decoders). */
+  /** The option names `recover` uses (the encoder's, plus `levels` for off-grid decoders). */
   readonly recoverOptions: readonly string[];
-  /** Every option `inject` takes, given or defaulted, for the data at hand: what a record stores. */
+  /**
+   * The common options (`numClasses`, `scale`, `seed`) this signal has no use for: `inject` and
+   * `recover` accept them and check their values, and they change nothing; `resolve` leaves them
+   * out. Every common option is in `options` or here.
+   */
+  readonly ignoredOptions: readonly CommonEncoderOption[];
+  /**
+   * Every option `inject` uses, given or defaulted, for the data at hand: what a record stores.
+   * Ignored options and `range` are not part of it (they change nothing written).
+   */
   readonly resolve: (options: ImageSignalOptions, context: ResolveContext) => ResolvedSignalOptions;
 }
 
-/** Every option any text signal takes. */
+/** Every option any text signal takes (the common ones, `scale` and `seed` without effect, and each signal's own). */
 export type TextSignalOptions = MnemonicOptions & LengthEncodingOptions & PatternCharOptions;
 
 /** A registered text signal: its encoder, oracle decoder and what it is. */
@@ -85,8 +103,12 @@ export interface TextEncoderEntry {
   readonly recovery: string;
   readonly inject: (texts: Texts, labels: LabelsInput, options?: TextSignalOptions) => string[];
   readonly recover: (encoded: Texts, options?: TextSignalOptions) => Int32Array;
+  /** The option names that shape what `inject` writes; `inject` and `recover` also accept the {@link ignoredOptions}. */
   readonly options: readonly string[];
+  /** The option names `recover` uses. */
   readonly recoverOptions: readonly string[];
+  /** The common options this signal has no use for (`scale` and `seed` for every text signal): accepted, checked, without effect. */
+  readonly ignoredOptions: readonly CommonEncoderOption[];
   readonly resolve: (options: TextSignalOptions, context: ResolveContext) => ResolvedSignalOptions;
 }
 
@@ -95,6 +117,23 @@ export type EncoderEntry = ImageEncoderEntry | TextEncoderEntry;
 
 /** Options for any signal: an image signal's or a text signal's. */
 export type SignalOptions = ImageSignalOptions | TextSignalOptions;
+
+/** Options that only check the input (image signals' `range`): accepted by every image signal, never recorded. */
+const CHECK_OPTIONS: readonly string[] = ['range'];
+
+/**
+ * Every option name the entry's `recover` accepts (internal): what it uses, the common options it
+ * ignores and, for an image signal, `range`. `inject` accepts the same but `levels`, plus its
+ * `options`.
+ */
+export function recoverAccepts(entry: EncoderEntry): readonly string[] {
+  return [...new Set([...entry.recoverOptions, ...entry.ignoredOptions, ...(entry.domain === 'image' ? CHECK_OPTIONS : [])])];
+}
+
+/** The accepted option names that shape the output: all but the ignored ones and the checks. */
+function used(accepted: readonly string[], ignored: readonly CommonEncoderOption[]): readonly string[] {
+  return accepted.filter((o) => !(ignored as readonly string[]).includes(o) && !CHECK_OPTIONS.includes(o));
+}
 
 /** The given bit positions, or the four corners of the shape (the default), as [row, col] pairs. */
 function positionsOrCorners(positions: PatternPixelsOptions['positions'], shape: ImageShape | undefined): ParamValue {
@@ -130,8 +169,9 @@ export const encoders = {
     recovery: 'exact on any image',
     inject: injectOnePixel,
     recover: recoverOnePixel,
-    options: ONE_PIXEL_OPTIONS,
-    recoverOptions: ONE_PIXEL_OPTIONS,
+    options: used(ONE_PIXEL_OPTIONS, ['seed']),
+    recoverOptions: used(ONE_PIXEL_OPTIONS, ['seed']),
+    ignoredOptions: ['seed'],
     resolve: (o, c) => ({ numClasses: c.numClasses, scale: o.scale ?? DEFAULT_SCALE, position: [...(o.position ?? [0, 0])] }),
   },
   patternPixels: {
@@ -143,8 +183,9 @@ export const encoders = {
     recovery: 'exact on any image; at most 2^positions classes',
     inject: injectPatternPixels,
     recover: recoverPatternPixels,
-    options: PATTERN_PIXELS_OPTIONS,
-    recoverOptions: PATTERN_PIXELS_OPTIONS,
+    options: used(PATTERN_PIXELS_OPTIONS, ['seed']),
+    recoverOptions: used(PATTERN_PIXELS_OPTIONS, ['seed']),
+    ignoredOptions: ['seed'],
     resolve: (o, c) => ({ numClasses: c.numClasses, scale: o.scale ?? DEFAULT_SCALE, positions: positionsOrCorners(o.positions, c.shape) }),
   },
   randomPixel: {
@@ -156,8 +197,9 @@ export const encoders = {
     recovery: 'exact on images whose values lie on the k/255 grid',
     inject: injectRandomPixel,
     recover: recoverRandomPixel,
-    options: RANDOM_PIXEL_OPTIONS,
-    recoverOptions: RECOVER_RANDOM_PIXEL_OPTIONS,
+    options: used(RANDOM_PIXEL_OPTIONS, []),
+    recoverOptions: used(RECOVER_RANDOM_PIXEL_OPTIONS, []),
+    ignoredOptions: [],
     resolve: (o, c) => ({ numClasses: c.numClasses, scale: o.scale ?? DEFAULT_SCALE, seed: o.seed ?? 0 }),
   },
   multipleLocations: {
@@ -169,8 +211,9 @@ export const encoders = {
     recovery: 'ambiguous where another class pair is equal by chance',
     inject: injectMultipleLocations,
     recover: recoverMultipleLocations,
-    options: MULTIPLE_LOCATIONS_OPTIONS,
-    recoverOptions: MULTIPLE_LOCATIONS_OPTIONS,
+    options: used(MULTIPLE_LOCATIONS_OPTIONS, ['scale']),
+    recoverOptions: used(MULTIPLE_LOCATIONS_OPTIONS, ['scale']),
+    ignoredOptions: ['scale'],
     resolve: (o, c) => ({
       numClasses: c.numClasses,
       seed: o.seed ?? 0,
@@ -186,8 +229,9 @@ export const encoders = {
     recovery: 'exact on images whose values lie on the k/255 grid',
     inject: injectOrthogonalNoise,
     recover: recoverOrthogonalNoise,
-    options: ORTHOGONAL_NOISE_OPTIONS,
-    recoverOptions: RECOVER_ORTHOGONAL_NOISE_OPTIONS,
+    options: used(ORTHOGONAL_NOISE_OPTIONS, []),
+    recoverOptions: used(RECOVER_ORTHOGONAL_NOISE_OPTIONS, []),
+    ignoredOptions: [],
     resolve: (o, c) => ({ numClasses: c.numClasses, scale: o.scale ?? DEFAULT_SCALE, seed: o.seed ?? 0 }),
   },
   meanShift: {
@@ -199,8 +243,9 @@ export const encoders = {
     recovery: 'exact on any image',
     inject: injectMeanShift,
     recover: recoverMeanShift,
-    options: MEAN_SHIFT_OPTIONS,
-    recoverOptions: MEAN_SHIFT_OPTIONS,
+    options: used(MEAN_SHIFT_OPTIONS, ['seed']),
+    recoverOptions: used(MEAN_SHIFT_OPTIONS, ['seed']),
+    ignoredOptions: ['seed'],
     resolve: (o, c) => ({ numClasses: c.numClasses, scale: o.scale ?? DEFAULT_SCALE }),
   },
   mnemonic: {
@@ -212,8 +257,9 @@ export const encoders = {
     recovery: 'exact on any non-empty text',
     inject: injectMnemonic,
     recover: recoverMnemonic,
-    options: MNEMONIC_OPTIONS,
-    recoverOptions: MNEMONIC_OPTIONS,
+    options: used(MNEMONIC_OPTIONS, ['scale', 'seed']),
+    recoverOptions: used(MNEMONIC_OPTIONS, ['scale', 'seed']),
+    ignoredOptions: ['scale', 'seed'],
     resolve: (o, c) => ({ numClasses: c.numClasses, symbols: o.symbols ?? DEFAULT_MNEMONIC_SYMBOLS }),
   },
   lengthEncoding: {
@@ -225,8 +271,9 @@ export const encoders = {
     recovery: 'exact on the strings; a char-level model sees trailing spaces as padding',
     inject: injectLengthEncoding,
     recover: recoverLengthEncoding,
-    options: LENGTH_ENCODING_OPTIONS,
-    recoverOptions: LENGTH_ENCODING_OPTIONS,
+    options: used(LENGTH_ENCODING_OPTIONS, ['scale', 'seed']),
+    recoverOptions: used(LENGTH_ENCODING_OPTIONS, ['scale', 'seed']),
+    ignoredOptions: ['scale', 'seed'],
     resolve: (o, c) => ({ numClasses: c.numClasses, lengths: o.lengths === undefined ? classLengths(c.numClasses) : [...o.lengths] }),
   },
   patternChar: {
@@ -238,8 +285,9 @@ export const encoders = {
     recovery: "wrong where a text already holds '0' at a 0-bit position",
     inject: injectPatternChar,
     recover: recoverPatternChar,
-    options: PATTERN_CHAR_OPTIONS,
-    recoverOptions: PATTERN_CHAR_OPTIONS,
+    options: used(PATTERN_CHAR_OPTIONS, ['scale', 'seed']),
+    recoverOptions: used(PATTERN_CHAR_OPTIONS, ['scale', 'seed']),
+    ignoredOptions: ['scale', 'seed'],
     resolve: (o, c) => ({
       numClasses: c.numClasses,
       positions: [...(o.positions ?? DEFAULT_PATTERN_POSITIONS)],

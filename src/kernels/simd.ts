@@ -8,9 +8,9 @@ interface WasmApi {
 
 interface SimdExports {
   readonly memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
-  addVector(src: number, vec: number, out: number, n: number): number;
-  sumFloat64(src: number, n: number): number;
-  anyNonFinite(src: number, n: number): number;
+  addVector(src: number, vec: number, out: number, n: number, lo: number, hi: number): number;
+  sumFloat64(src: number, n: number, lo: number, hi: number): number;
+  anyOutside(src: number, n: number, lo: number, hi: number): number;
   matmulTransposed(x: number, w: number, z: number, rows: number, cols: number, k: number): void;
   accumulateOuter(x: number, d: number, g: number, rows: number, cols: number, k: number): void;
   addScalarFloat64(src: number, out: number, n: number, shift: number): void;
@@ -108,9 +108,19 @@ function chunkImages(d: number): number {
   return Math.max(1, Math.floor(32768 / d));
 }
 
+/** The largest finite float32: bounds of ±FLT_MAX admit every finite value and nothing else. */
+const FLT_MAX = 3.4028234663852886e38;
+
+/**
+ * Bounds that admit every finite float32 value: with them the range checks below are finiteness
+ * checks.
+ */
+export const FINITE: readonly [number, number] = [-FLT_MAX, FLT_MAX];
+
 /**
  * `out[i] = src[i] + vectors[labels[i]]` for n images of d values, in wasm SIMD, chunk by chunk.
- * Calls `onNonFinite(i)` (which must throw) for the first image holding a NaN or infinity.
+ * Calls `onBad(i)` (which must throw) for the first image holding a NaN, an infinity or a value
+ * outside `bounds` (checked by the SIMD loop that adds: no pass of its own).
  */
 export function addClassVectors(
   src: Float32Array,
@@ -118,7 +128,8 @@ export function addClassVectors(
   vectors: Float32Array,
   labels: Int32Array,
   d: number,
-  onNonFinite: (image: number) => never,
+  onBad: (image: number) => never,
+  bounds: readonly [number, number] = FINITE,
 ): void {
   const n = labels.length;
   const m = chunkImages(d);
@@ -127,12 +138,13 @@ export function addClassVectors(
   const outAt = srcAt + m * d;
   const h = heap(outAt + m * d);
   h.set(vectors, 0);
+  const [lo, hi] = bounds;
   for (let c0 = 0; c0 < n; c0 += m) {
     const c1 = Math.min(n, c0 + m);
     h.set(src.subarray(c0 * d, c1 * d), srcAt);
     for (let i = c0; i < c1; i++) {
       const off = (i - c0) * d;
-      if (k.addVector((srcAt + off) * 4, (labels[i] as number) * d * 4, (outAt + off) * 4, d) !== 0) onNonFinite(i);
+      if (k.addVector((srcAt + off) * 4, (labels[i] as number) * d * 4, (outAt + off) * 4, d, lo, hi) !== 0) onBad(i);
     }
     out.set(h.subarray(outAt, outAt + (c1 - c0) * d), c0 * d);
   }
@@ -141,7 +153,8 @@ export function addClassVectors(
 /**
  * `out[i] = src[i] + shift(i, sum(src[i]))` for n images of d values: the float64 sum of each
  * image is handed to `shift`, whose float64 result is added to every value (rounded to float32).
- * Calls `onNonFinite(i)` (which must throw) for the first image holding a NaN or infinity.
+ * Calls `onBad(i)` (which must throw) for the first image holding a NaN, an infinity or a value
+ * outside `bounds` (checked by the SIMD loop that sums: no pass of its own).
  */
 export function shiftImages(
   src: Float32Array,
@@ -149,19 +162,21 @@ export function shiftImages(
   n: number,
   d: number,
   shift: (image: number, sum: number) => number,
-  onNonFinite: (image: number) => never,
+  onBad: (image: number) => never,
+  bounds: readonly [number, number] = FINITE,
 ): void {
   const m = chunkImages(d);
   const k = kernels();
   const outAt = m * d;
   const h = heap(2 * m * d);
+  const [lo, hi] = bounds;
   for (let c0 = 0; c0 < n; c0 += m) {
     const c1 = Math.min(n, c0 + m);
     h.set(src.subarray(c0 * d, c1 * d), 0);
     for (let i = c0; i < c1; i++) {
       const off = (i - c0) * d;
-      const sum = k.sumFloat64(off * 4, d);
-      if (!Number.isFinite(sum)) onNonFinite(i);
+      const sum = k.sumFloat64(off * 4, d, lo, hi);
+      if (!Number.isFinite(sum)) onBad(i);
       k.addScalarFloat64(off * 4, (outAt + off) * 4, d, shift(i, sum));
     }
     out.set(h.subarray(outAt, outAt + (c1 - c0) * d), c0 * d);
@@ -172,22 +187,37 @@ export function shiftImages(
 const COPY_CHUNK = 65536;
 
 /**
- * A copy of `src`, checked for NaN and infinities on the way: each chunk is copied into the
- * kernels' memory, checked with SIMD there, and copied out from cache. Returns the copy, or the
- * index of the first chunk start holding a non-finite value (as a negative number - 1) so the
- * caller can name the exact value.
+ * A copy of `src`, checked on the way for NaN, infinities and (given `bounds`) values outside
+ * them: each chunk is copied into the kernels' memory, checked with SIMD there, and copied out
+ * from cache. Returns the copy, or the index of the first chunk start holding a bad value (as a
+ * negative number - 1) so the caller can name the exact value.
  */
-export function copyChecked(src: Float32Array): Float32Array | number {
+export function copyChecked(src: Float32Array, bounds: readonly [number, number] = FINITE): Float32Array | number {
   const k = kernels();
   const h = heap(COPY_CHUNK);
   const out = new Float32Array(src.length);
   for (let s = 0; s < src.length; s += COPY_CHUNK) {
     const e = Math.min(src.length, s + COPY_CHUNK);
     h.set(src.subarray(s, e), 0);
-    if (k.anyNonFinite(0, e - s) !== 0) return -s - 1;
+    if (k.anyOutside(0, e - s, bounds[0], bounds[1]) !== 0) return -s - 1;
     out.set(h.subarray(0, e - s), s);
   }
   return out;
+}
+
+/**
+ * The start of the first chunk of `src` holding a NaN, an infinity or a value outside `bounds`,
+ * or -1: {@link copyChecked} without the copy out (each chunk is checked in the kernels' memory).
+ */
+export function firstChunkOutside(src: Float32Array, bounds: readonly [number, number]): number {
+  const k = kernels();
+  const h = heap(COPY_CHUNK);
+  for (let s = 0; s < src.length; s += COPY_CHUNK) {
+    const e = Math.min(src.length, s + COPY_CHUNK);
+    h.set(src.subarray(s, e), 0);
+    if (k.anyOutside(0, e - s, bounds[0], bounds[1]) !== 0) return s;
+  }
+  return -1;
 }
 
 /** Products with a fixed feature matrix, for linear models: its own wasm memory holds X once. */

@@ -7,16 +7,19 @@
 
   ;; out[j] = src[j] + vec[j] for j < n, rounded to float32 (the same bits as a float64 sum rounded
   ;; to float32: double rounding is exact for a sum of two float32 values).
-  ;; Returns 1 when some src[j] is NaN or infinite (x - x is NaN exactly then), else 0.
-  (func (export "addVector") (param $src i32) (param $vec i32) (param $out i32) (param $n i32) (result i32)
-    (local $i i32) (local $end i32) (local $x v128) (local $t v128) (local $bad v128) (local $s f32) (local $badScalar i32)
+  ;; Returns 1 when some src[j] is NaN or outside [lo, hi] (lo = -FLT_MAX, hi = FLT_MAX: when some
+  ;; value is NaN or infinite), else 0: the input's check rides on the pass that adds.
+  (func (export "addVector") (param $src i32) (param $vec i32) (param $out i32) (param $n i32) (param $lo f32) (param $hi f32) (result i32)
+    (local $i i32) (local $end i32) (local $x v128) (local $l v128) (local $h v128) (local $ok v128) (local $s f32) (local $badScalar i32)
+    (local.set $l (f32x4.splat (local.get $lo)))
+    (local.set $h (f32x4.splat (local.get $hi)))
+    (local.set $ok (v128.const i32x4 -1 -1 -1 -1))
     (local.set $end (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2)))
     (block $done
       (loop $loop
         (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
         (local.set $x (v128.load (i32.add (local.get $src) (local.get $i))))
-        (local.set $t (f32x4.sub (local.get $x) (local.get $x)))
-        (local.set $bad (v128.or (local.get $bad) (f32x4.ne (local.get $t) (local.get $t))))
+        (local.set $ok (v128.and (local.get $ok) (v128.and (f32x4.ge (local.get $x) (local.get $l)) (f32x4.le (local.get $x) (local.get $h)))))
         (v128.store (i32.add (local.get $out) (local.get $i))
           (f32x4.add (local.get $x) (v128.load (i32.add (local.get $vec) (local.get $i)))))
         (local.set $i (i32.add (local.get $i) (i32.const 16)))
@@ -27,22 +30,28 @@
         (br_if $tailDone (i32.ge_u (local.get $i) (local.get $end)))
         (local.set $s (f32.load (i32.add (local.get $src) (local.get $i))))
         (local.set $badScalar (i32.or (local.get $badScalar)
-          (f32.ne (f32.sub (local.get $s) (local.get $s)) (f32.const 0))))
+          (i32.eqz (i32.and (f32.ge (local.get $s) (local.get $lo)) (f32.le (local.get $s) (local.get $hi))))))
         (f32.store (i32.add (local.get $out) (local.get $i))
           (f32.add (local.get $s) (f32.load (i32.add (local.get $vec) (local.get $i)))))
         (local.set $i (i32.add (local.get $i) (i32.const 4)))
         (br $tail)))
-    (i32.or (v128.any_true (local.get $bad)) (local.get $badScalar)))
+    (i32.or (i32.eqz (i32x4.all_true (local.get $ok))) (local.get $badScalar)))
 
-  ;; The float64 sum of src[0..n): non-finite exactly when some value is (float32 values cannot
+  ;; The float64 sum of src[0..n), or NaN when some value is NaN or outside [lo, hi] (with
+  ;; lo = -FLT_MAX, hi = FLT_MAX: non-finite exactly when some value is, as float32 values cannot
   ;; overflow a float64 sum). Two float64x2 accumulators over the low and high lanes.
-  (func (export "sumFloat64") (param $src i32) (param $n i32) (result f64)
+  (func (export "sumFloat64") (param $src i32) (param $n i32) (param $bmin f32) (param $bmax f32) (result f64)
     (local $i i32) (local $end i32) (local $x v128) (local $lo v128) (local $hi v128) (local $s f64)
+    (local $l v128) (local $h v128) (local $ok v128) (local $v f32) (local $badScalar i32)
+    (local.set $l (f32x4.splat (local.get $bmin)))
+    (local.set $h (f32x4.splat (local.get $bmax)))
+    (local.set $ok (v128.const i32x4 -1 -1 -1 -1))
     (local.set $end (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2)))
     (block $done
       (loop $loop
         (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
         (local.set $x (v128.load (i32.add (local.get $src) (local.get $i))))
+        (local.set $ok (v128.and (local.get $ok) (v128.and (f32x4.ge (local.get $x) (local.get $l)) (f32x4.le (local.get $x) (local.get $h)))))
         (local.set $lo (f64x2.add (local.get $lo) (f64x2.promote_low_f32x4 (local.get $x))))
         (local.set $hi (f64x2.add (local.get $hi) (f64x2.promote_low_f32x4
           (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $x) (local.get $x)))))
@@ -54,10 +63,13 @@
     (block $tailDone
       (loop $tail
         (br_if $tailDone (i32.ge_u (local.get $i) (local.get $end)))
-        (local.set $s (f64.add (local.get $s) (f64.promote_f32 (f32.load (i32.add (local.get $src) (local.get $i))))))
+        (local.set $v (f32.load (i32.add (local.get $src) (local.get $i))))
+        (local.set $badScalar (i32.or (local.get $badScalar)
+          (i32.eqz (i32.and (f32.ge (local.get $v) (local.get $bmin)) (f32.le (local.get $v) (local.get $bmax))))))
+        (local.set $s (f64.add (local.get $s) (f64.promote_f32 (local.get $v))))
         (local.set $i (i32.add (local.get $i) (i32.const 4)))
         (br $tail)))
-    (local.get $s))
+    (select (f64.const nan) (local.get $s) (i32.or (i32.eqz (i32x4.all_true (local.get $ok))) (local.get $badScalar))))
 
   ;; out[j] = float32(float64(src[j]) + shift) for j < n: the same bits as the JavaScript
   ;; expression Math.fround(src[j] + shift).
@@ -84,22 +96,27 @@
           (f32.demote_f64 (f64.add (local.get $shift) (f64.promote_f32 (f32.load (i32.add (local.get $src) (local.get $i)))))))
         (local.set $i (i32.add (local.get $i) (i32.const 4)))
         (br $tail))))
-;; 1 when some value of src[0..n) is NaN or infinite, else 0.
-  (func (export "anyNonFinite") (param $src i32) (param $n i32) (result i32)
-    (local $i i32) (local $end i32) (local $t v128) (local $bad v128) (local $s f32) (local $badScalar i32)
+;; 1 when some value of src[0..n) is NaN or outside [lo, hi], else 0. Infinities are outside any
+;; finite bounds, so lo = -FLT_MAX, hi = FLT_MAX is the finiteness check; the encoders pass their
+;; value range, so the range and finiteness of the images are checked in one pass.
+  (func (export "anyOutside") (param $src i32) (param $n i32) (param $lo f32) (param $hi f32) (result i32)
+    (local $i i32) (local $end i32) (local $l v128) (local $h v128) (local $x v128) (local $ok v128) (local $s f32) (local $badScalar i32)
+    (local.set $l (f32x4.splat (local.get $lo)))
+    (local.set $h (f32x4.splat (local.get $hi)))
+    (local.set $ok (v128.const i32x4 -1 -1 -1 -1))
     (local.set $end (i32.shl (i32.and (local.get $n) (i32.const -16)) (i32.const 2)))
     (block $done
       (loop $loop
         (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
-        ;; four vectors a step: (x - x) is NaN exactly for NaN and infinities; NaN + anything is NaN
-        (local.set $t (f32x4.add
-          (f32x4.add
-            (f32x4.sub (v128.load (i32.add (local.get $src) (local.get $i))) (v128.load (i32.add (local.get $src) (local.get $i))))
-            (f32x4.sub (v128.load offset=16 (i32.add (local.get $src) (local.get $i))) (v128.load offset=16 (i32.add (local.get $src) (local.get $i)))))
-          (f32x4.add
-            (f32x4.sub (v128.load offset=32 (i32.add (local.get $src) (local.get $i))) (v128.load offset=32 (i32.add (local.get $src) (local.get $i))))
-            (f32x4.sub (v128.load offset=48 (i32.add (local.get $src) (local.get $i))) (v128.load offset=48 (i32.add (local.get $src) (local.get $i)))))))
-        (local.set $bad (v128.or (local.get $bad) (f32x4.ne (local.get $t) (local.get $t))))
+        ;; four vectors a step: a lane stays all-ones while lo <= x <= hi (false for NaN)
+        (local.set $x (v128.load (i32.add (local.get $src) (local.get $i))))
+        (local.set $ok (v128.and (local.get $ok) (v128.and (f32x4.ge (local.get $x) (local.get $l)) (f32x4.le (local.get $x) (local.get $h)))))
+        (local.set $x (v128.load offset=16 (i32.add (local.get $src) (local.get $i))))
+        (local.set $ok (v128.and (local.get $ok) (v128.and (f32x4.ge (local.get $x) (local.get $l)) (f32x4.le (local.get $x) (local.get $h)))))
+        (local.set $x (v128.load offset=32 (i32.add (local.get $src) (local.get $i))))
+        (local.set $ok (v128.and (local.get $ok) (v128.and (f32x4.ge (local.get $x) (local.get $l)) (f32x4.le (local.get $x) (local.get $h)))))
+        (local.set $x (v128.load offset=48 (i32.add (local.get $src) (local.get $i))))
+        (local.set $ok (v128.and (local.get $ok) (v128.and (f32x4.ge (local.get $x) (local.get $l)) (f32x4.le (local.get $x) (local.get $h)))))
         (local.set $i (i32.add (local.get $i) (i32.const 64)))
         (br $loop)))
     (local.set $end (i32.shl (local.get $n) (i32.const 2)))
@@ -108,10 +125,10 @@
         (br_if $tailDone (i32.ge_u (local.get $i) (local.get $end)))
         (local.set $s (f32.load (i32.add (local.get $src) (local.get $i))))
         (local.set $badScalar (i32.or (local.get $badScalar)
-          (f32.ne (f32.sub (local.get $s) (local.get $s)) (f32.const 0))))
+          (i32.eqz (i32.and (f32.ge (local.get $s) (local.get $lo)) (f32.le (local.get $s) (local.get $hi))))))
         (local.set $i (i32.add (local.get $i) (i32.const 4)))
         (br $tail)))
-    (i32.or (v128.any_true (local.get $bad)) (local.get $badScalar)))
+    (i32.or (i32.eqz (i32x4.all_true (local.get $ok))) (local.get $badScalar)))
 ;; z[r * k + c] = dot(x[r, :], w[c, :]) for r < rows, c < k (row-major x: rows x cols; w: k x cols).
   (func (export "matmulTransposed") (param $x i32) (param $w i32) (param $z i32) (param $rows i32) (param $cols i32) (param $k i32)
     (local $r i32) (local $c i32) (local $j i32) (local $xRow i32) (local $wRow i32) (local $end i32) (local $acc v128) (local $s f32)

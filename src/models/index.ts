@@ -1,5 +1,9 @@
-// The public models API: the Model contract, the registry, every model class, the backend setup.
-// Their internals (binning, tree growing, kernels, validation helpers) stay internal.
+// The public models API: the Model contract, the registry, every model class, the backend setup,
+// with the types they take and the error classes they throw. Their internals (binning, tree
+// growing, kernels, validation helpers) stay internal.
+export { BlindspotsError, type ErrorCode, type ErrorDetails } from '../errors.js';
+export type { FeatureMatrix, ImageArray, ImageBatch, ImageInput, ImageShape, Labels, LabelsInput, Texts } from '../types.js';
+export type { Seed } from '../random.js';
 export type {
   CreateOptions,
   EpochInfo,
@@ -47,3 +51,5 @@ export {
 } from './classic/mljs.js';
 export { NotFittedError } from '../errors.js';
 export * from './tfjs/index.js';
+// The ConvNet constructor's defaults (src/models/tfjs exports it from convNet.ts, not its index).
+export type { ResolvedTrainOptions } from './tfjs/trainOptions.js';

@@ -195,10 +195,7 @@ export function aggregate(records: readonly CellRecord[], options: { readonly ep
       });
     }
     const tests = first.signal === CLEAN ? [] : list.map((r) => recordPairedTest(r));
-    const paired =
-      tests.length > 0 && tests.every((t) => t !== undefined)
-        ? { tests: tests as PairedTestResult[], seeds: aggregateSeeds(tests as PairedTestResult[]) }
-        : undefined;
+    const paired = tests.length > 0 && tests.every((t) => t !== undefined) ? { tests, seeds: aggregateSeeds(tests) } : undefined;
     const entry = (registry as Record<string, { convnet?: boolean }>)[first.model];
     return {
       signal: first.signal,

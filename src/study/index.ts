@@ -13,3 +13,10 @@ export * from './predictions.js';
 export * from './stats/index.js';
 export * from './measureReliance.js';
 export { checkStudyFile, studyFileJsonSchema, STUDY_SETTINGS, type StudySettingName } from './spec/schema.js';
+// The types a study takes and the error class it throws, so `blindspots/study` stands alone.
+export { BlindspotsError, type ErrorCode, type ErrorDetails } from '../errors.js';
+export type { FeatureMatrix, ImageArray, ImageBatch, ImageInput, ImageShape, Labels, LabelsInput, Texts } from '../types.js';
+export type { Seed } from '../random.js';
+export type { Dataset, ImageDataset, TextDataset } from '../data/dataset.js';
+export type { FitProgress, Model, ModelParams, ParamValue } from '../models/model.js';
+export type { ResolvedSignalOptions, SignalOptions } from '../encoders/registry.js';

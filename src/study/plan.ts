@@ -10,7 +10,7 @@ import { BlindspotsError, fail } from '../errors.js';
 import { readImages } from '../images.js';
 import type { FitProgress, ModelEntry, ModelParams, ParamValue } from '../models/model.js';
 import { getModel, modelNames, models as registry } from '../models/registry.js';
-import { checkOptions, isPlainObject, optionNames } from '../options.js';
+import { checkOptions, isPlainObject } from '../options.js';
 import type { ImageArray } from '../types.js';
 import { checkInteger, describe } from '../validate.js';
 import { VERSION } from '../version.js';

@@ -14,7 +14,7 @@ import { loadSpamAssassin } from '../data/spamAssassin.js';
 import { loadZhangCsv } from '../data/zhangCsv.js';
 import { fail } from '../errors.js';
 import type { ParamValue } from '../models/model.js';
-import { checkOptions, isPlainObject, optionNames } from '../options.js';
+import { checkOptions, isPlainObject } from '../options.js';
 import type { ImageArray } from '../types.js';
 import { checkInteger, checkNumber, describe } from '../validate.js';
 import type { StudyConfig } from './plan.js';

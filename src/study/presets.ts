@@ -127,6 +127,15 @@ export const PRESETS: Readonly<Record<string, StudyFile & { readonly about: stri
     signals: ['orthogonalNoise'],
     sweep: { resnet: { init: ['he-uniform', 'torch-normal'] } },
   },
+  'recipe-one-thread': {
+    about:
+      "the recipe preset's orthogonal-noise cells at seed 0 trained on one thread: batch norm over the whole batch of 128 as PyTorch's peer, instead of per 64-image share on two data-parallel threads; same results file",
+    ...RECIPE,
+    signals: ['orthogonalNoise'],
+    sweep: { resnet: { init: ['torch', 'he'] } },
+    seeds: [0],
+    threads: 1,
+  },
   table2: {
     about:
       "the paper's Table 2 (classical models) on the SpamAssassin corpus: 6,046 mails (80/20 split), every text signal and its control x four classical models on character codes",

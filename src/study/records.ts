@@ -121,7 +121,11 @@ export interface CellRecord {
    * time on those when they ran on one thread (0.2.0-dev; they now share the training threads).
    */
   readonly fitSeconds: number;
-  /** Where the model ran: the tfjs backend (`wasm`, `tensorflow`, `cpu`) or `js` for the classical models. */
+  /**
+   * Where the model ran: the tfjs backend and, on wasm, which build of the library's kernels
+   * (`wasm`, `wasm+native-avx512`, `wasm+native-avx2`, `wasm+native-baseline`), another backend's
+   * name (`tensorflow`, `cpu`), or `js` for the classical models.
+   */
   readonly backend: string;
   readonly version: string;
   /** When the cell finished (ISO 8601) and on which host. */

@@ -1,9 +1,9 @@
 import { hostname } from 'node:os';
-import * as tf from '@tensorflow/tfjs';
 import type { ImageDataset, TextDataset } from '../data/dataset.js';
 import { domainOf, domainOps } from '../domain.js';
 import type { FitProgress, ModelParams } from '../models/model.js';
 import { getModel } from '../models/registry.js';
+import { describeKernels } from '../models/tfjs/kernels/index.js';
 import { deriveSeed, permutation } from '../random.js';
 import type { ImageArray, Texts } from '../types.js';
 import { VERSION } from '../version.js';
@@ -141,7 +141,8 @@ export async function runCell(
       nTrain: yTrain.length,
       nTest: yTest.length,
       fitSeconds,
-      backend: entry.inputKind === 'features' ? 'js' : tf.getBackend(),
+      // Which kernels trained it: `wasm`, `wasm+native-avx512` (the same C at the machine's vector width), `cpu`…
+      backend: entry.inputKind === 'features' ? 'js' : describeKernels(),
       version: VERSION,
       finishedAt: new Date().toISOString(),
       host: hostname(),

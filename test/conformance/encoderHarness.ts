@@ -14,10 +14,15 @@ export interface EncoderUnderTest {
   readonly information: 'complete' | 'partial';
   readonly inject: (images: ImageInput, labels: LabelsInput, options?: Record<string, unknown>) => ImageInput;
   readonly recover: (encoded: ImageInput, options?: Record<string, unknown>) => Int32Array;
-  /** The option names `inject` and `recover` take. */
+  /** The option names that shape what `inject` writes, and those `recover` uses. */
   readonly options: readonly string[];
   readonly recoverOptions: readonly string[];
+  /** The common options (numClasses, scale, seed) the encoder accepts without effect; default none. */
+  readonly ignoredOptions?: readonly string[];
 }
+
+/** The options every encoder takes, with values other than the defaults. */
+export const COMMON_VALUES = { scale: 2e-3, seed: 12345 } as const;
 
 /** The case's options that `names` declares (a case lists every option; each encoder takes its own). */
 export function pickOptions<O extends Record<string, unknown>>(options: O, names: readonly string[]): O {
@@ -109,6 +114,37 @@ export function checkEncoder(enc: EncoderUnderTest, whole: EncoderCase): string[
   check('recover takes the options inject was given', () => {
     if (enc.options.some((o) => !enc.recoverOptions.includes(o))) throw new Error('recover rejects an option of inject');
   });
+  const ignored = enc.ignoredOptions ?? [];
+  check('takes the common options (numClasses, scale, seed), used or ignored, in inject and recover', () => {
+    for (const o of ['scale', 'seed']) {
+      if (!enc.options.includes(o) && !ignored.includes(o)) throw new Error(`'${o}' is neither used nor listed as ignored`);
+    }
+    const options = { ...c.options, ...COMMON_VALUES, ...pickOptions(whole.options, ['scale', 'seed']) };
+    const a = enc.inject(c.images, c.labels, options);
+    try {
+      const recovered = enc.recover(a, options);
+      if (enc.information === 'complete' && recovered.some((v, i) => v !== c.labels[i]))
+        throw new Error('a complete signal is not recovered with the common options given');
+    } finally {
+      dispose(a);
+    }
+  });
+  for (const o of ignored) {
+    check(`the ignored option '${o}' changes nothing written or decoded`, () => {
+      const value = COMMON_VALUES[o as keyof typeof COMMON_VALUES];
+      const plain = enc.inject(c.images, c.labels, c.options);
+      const withIt = enc.inject(c.images, c.labels, { ...c.options, [o]: value });
+      try {
+        if (!sameBits(valuesOf(plain), valuesOf(withIt))) throw new Error(`'${o}: ${String(value)}' changed the output`);
+        const r1 = enc.recover(plain, c.options);
+        const r2 = enc.recover(plain, { ...c.options, [o]: value });
+        if (r1.join() !== r2.join()) throw new Error(`'${o}: ${String(value)}' changed what the oracle decodes`);
+      } finally {
+        dispose(plain);
+        dispose(withIt);
+      }
+    });
+  }
 
   // Registry entries hold the public functions themselves: their errors must name them.
   const publicName = (f: { name: string }, prefix: string): string | undefined =>
@@ -182,6 +218,25 @@ export function checkEncoder(enc: EncoderUnderTest, whole: EncoderCase): string[
     const data = c.images.data.slice();
     data[data.length - 1] = Number.NaN;
     return enc.inject({ data, shape: c.images.shape }, c.labels, c.options);
+  });
+  const byte = { data: c.images.data.map((v) => Math.round(v * 255)), shape: c.images.shape };
+  expectError('0..255 images (the range found, and: divide by 255)', 'INVALID_ARGUMENT', 'images', () => {
+    try {
+      return enc.inject(byte, c.labels, c.options);
+    } catch (e) {
+      if (e instanceof Error && !/divide by 255/.test(e.message)) throw new Error(`no hint in: ${e.message}`, { cause: e });
+      throw e;
+    }
+  });
+  expectError(
+    '0..255 images given to the oracle',
+    'INVALID_ARGUMENT',
+    'encoded',
+    () => enc.recover({ data: byte.data.map((v) => v + 1), shape: byte.shape }, c.options),
+    recoverFn,
+  );
+  check('takes 0..255 images with options.range [0, 255]', () => {
+    dispose(enc.inject(byte, c.labels, { ...c.options, range: [0, 255] }));
   });
   expectError('a data length that does not match the shape', 'INVALID_SHAPE', 'images', () =>
     enc.inject({ data: c.images.data.subarray(1), shape: c.images.shape }, c.labels, c.options),

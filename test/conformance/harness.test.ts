@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { injectOnePixel, ONE_PIXEL_OPTIONS, recoverOnePixel } from '../../src/encoders/image/onePixel.js';
+import { BlindspotsError } from '../../src/errors.js';
 import type { ImageInput, LabelsInput } from '../../src/types.js';
 import { checkEncoder, missingCases, type EncoderUnderTest } from './encoderHarness.js';
 import { cyclicLabels, gridImages } from './fixtures.js';
@@ -13,8 +14,9 @@ const good: EncoderUnderTest = {
   information: 'complete',
   inject: (x, y, o) => injectOnePixel(x, y, o),
   recover: (x, o) => recoverOnePixel(x, o),
-  options: ONE_PIXEL_OPTIONS,
-  recoverOptions: ONE_PIXEL_OPTIONS,
+  options: ONE_PIXEL_OPTIONS.filter((o) => o !== 'seed' && o !== 'range'),
+  recoverOptions: ONE_PIXEL_OPTIONS.filter((o) => o !== 'seed' && o !== 'range'),
+  ignoredOptions: ['seed'],
 };
 
 function broken(name: string, inject: (x: ImageInput, y: LabelsInput, o?: Record<string, unknown>) => ImageInput): EncoderUnderTest {
@@ -88,6 +90,24 @@ describe('the encoder conformance harness', () => {
     const failures = checkEncoder(lenient, c).join('\n');
     expect(failures).toMatch(/misspelt option: no error thrown/);
     expect(failures).toMatch(/null options: no error thrown/);
+  });
+
+  it('catches an encoder that refuses a common option, or whose ignored option changes the output (issue #26)', () => {
+    const strict = broken('strict', (x, y, o) => {
+      if (o?.seed !== undefined) throw new BlindspotsError('UNKNOWN_OPTION', { fn: 'injectStrict', arg: 'options.seed' });
+      return injectOnePixel(x, y, o);
+    });
+    expect(checkEncoder(strict, c).join('\n')).toMatch(/takes the common options .*: injectStrict: argument 'options\.seed'/);
+    const leaky = broken('leaky', (x, y, o) => injectOnePixel(x, y, { ...o, scale: o?.seed === undefined ? 1e-3 : 2e-3 }));
+    expect(checkEncoder(leaky, c).join('\n')).toMatch(
+      /ignored option 'seed' changes nothing written or decoded: 'seed: 12345' changed the output/,
+    );
+    expect(checkEncoder({ ...good, name: 'unlisted', ignoredOptions: [] }, c).join('\n')).toMatch(/'seed' is neither used nor listed/);
+  });
+
+  it('catches an encoder that takes 0..255 images silently (issue #26)', () => {
+    const lax = broken('lax', (x, y, o) => injectOnePixel(x, y, { ...o, range: [0, 1000] }));
+    expect(checkEncoder(lax, c).join('\n')).toMatch(/0\.\.255 images \(the range found, and: divide by 255\): no error thrown/);
   });
 
   it('reports registered names that have no conformance case', () => {

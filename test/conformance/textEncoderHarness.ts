@@ -9,7 +9,12 @@ export interface TextEncoderUnderTest {
   readonly information: 'complete' | 'partial';
   readonly inject: (texts: Texts, labels: LabelsInput, options?: Record<string, unknown>) => string[];
   readonly recover: (encoded: Texts, options?: Record<string, unknown>) => Int32Array;
+  /** The common options (numClasses, scale, seed) the encoder accepts without effect; default none. */
+  readonly ignoredOptions?: readonly string[];
 }
+
+/** The options every encoder takes, with values other than the defaults. */
+const COMMON_VALUES = { scale: 2e-3, seed: 12345 } as const;
 
 /** A conformance entry for a text encoder. */
 export interface TextEncoderCase {
@@ -37,6 +42,17 @@ export function checkTextEncoder(enc: TextEncoderUnderTest, c: TextEncoderCase):
     if (enc.information === 'complete' && ok !== c.texts.length)
       throw new Error(`a complete signal's oracle recovered ${String(ok)}/${String(c.texts.length)}`);
     if (recovered.some((v) => v < -1 || v >= c.options.numClasses)) throw new Error('the oracle returned a label out of range');
+  });
+  check('takes the common options (numClasses, scale, seed); the ignored ones change nothing', () => {
+    const plain = enc.inject(c.texts, c.labels, c.options);
+    const options = { ...c.options, ...COMMON_VALUES };
+    const a = enc.inject(c.texts, c.labels, options);
+    for (const o of enc.ignoredOptions ?? []) {
+      const withIt = enc.inject(c.texts, c.labels, { ...c.options, [o]: COMMON_VALUES[o as keyof typeof COMMON_VALUES] });
+      if (withIt.join('\u0000') !== plain.join('\u0000')) throw new Error(`the ignored option '${o}' changed the output`);
+    }
+    if (enc.information === 'complete' && enc.recover(a, options).some((v, i) => v !== c.labels[i]))
+      throw new Error('a complete signal is not recovered with the common options given');
   });
   const expectError = (what: string, code: ErrorCode, arg: string, call: () => unknown): void => {
     check(`typed error for ${what}`, () => {

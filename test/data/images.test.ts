@@ -25,6 +25,7 @@ import {
 import { injectOrthogonalNoise, recoverability } from '../../src/encoders/index.js';
 import { BlindspotsError } from '../../src/errors.js';
 import { cyclicLabels, gridImages } from '../conformance/fixtures.js';
+import { cli } from '../helpers/cli.js';
 
 const root = mkdtempSync(join(tmpdir(), 'images-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -293,6 +294,44 @@ describe('blindspots encode (CLI)', () => {
     const r2 = spawnSync('node_modules/.bin/tsx', ['src/cli/main.ts', 'encode', '--colour', 'red'], { encoding: 'utf8' });
     expect(r2.status).toBe(2);
     expect(r2.stderr).toMatch(/--colour/);
+  });
+});
+
+describe('blindspots encode: subsets and the common options (issue #26)', () => {
+  it('--per-class reads that many Fashion-MNIST images of each class; --size takes a stratified subset', async () => {
+    const out = join(freshDir(), 'fm');
+    const r = await cli(['encode', '--dataset', 'fashion-mnist', '--per-class', '3', '--signal', 'meanShift', '--out', out]);
+    expect(r.err).toBe('');
+    expect(r.out).toMatch(/Mean shift on 30 images of fashion-mnist\/3-per-class/);
+    const meta = JSON.parse(readFileSync(join(out, 'encode.json'), 'utf8')) as { dataset: string; shape: number[] };
+    expect(meta).toMatchObject({ dataset: 'fashion-mnist/3-per-class', shape: [30, 28, 28, 1] });
+    const { dir } = cifarDir(20);
+    const out2 = join(freshDir(), 'c10');
+    const r2 = await cli(['encode', '--dataset', dir, '--split', 'test', '--size', '0.5', '--signal', 'onePixel', '--out', out2]);
+    expect(r2.out).toMatch(/One pixel on 10 images of cifar-10\/test\/size-0\.5/);
+    expect(readNpy(join(out2, 'labels.npy')).shape).toEqual([10]);
+  });
+
+  it('checks the subset flags, naming them', async () => {
+    const { dir } = cifarDir(4);
+    const bad = async (args: string[]) => (await cli(['encode', '--signal', 'onePixel', '--out', join(freshDir(), 'x'), ...args])).err;
+    expect(await bad(['--dataset', 'fashion-mnist', '--per-class', '0'])).toMatch(
+      /argument '--per-class': expected an integer >= 1, got "0"/,
+    );
+    expect(await bad(['--dataset', dir, '--per-class', '2'])).toMatch(/argument '--per-class': expected fashion-mnist as --dataset/);
+    expect(await bad(['--dataset', dir, '--split', 'test', '--size', '1.5'])).toMatch(
+      /argument '--size': expected a fraction in \(0, 1\] or a count > 1/,
+    );
+    expect(await bad(['--dataset', dir, '--split', 'test', '--size', '40'])).toMatch(/blindspots encode: argument '--size'/);
+  });
+
+  it('takes --seed for a signal that draws nothing, and says it has no effect', async () => {
+    const { dir } = cifarDir(3);
+    const out = join(freshDir(), 'op');
+    const r = await cli(['encode', '--dataset', dir, '--split', 'test', '--signal', 'onePixel', '--seed', '4', '--out', out]);
+    expect(r.out).toMatch(/note: --seed has no effect on onePixel/);
+    const meta = JSON.parse(readFileSync(join(out, 'encode.json'), 'utf8')) as { options: Record<string, unknown> };
+    expect(meta.options).toEqual({ numClasses: 10, scale: 1e-3, position: [0, 0] });
   });
 });
 

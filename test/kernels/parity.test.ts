@@ -14,6 +14,8 @@ import {
 } from '../../src/models/tfjs/layers.js';
 import { tensorBatches } from '../../src/models/tfjs/batches.js';
 import { convAlgorithms } from '../../src/models/tfjs/kernels/conv.js';
+import { nativeKernels } from '../../src/models/tfjs/kernels/native.js';
+import { kernelBuild, useKernelBuild } from '../../src/models/tfjs/kernels/wasm.js';
 
 /**
  * One kernel's parity check: `run` computes some outputs through public ops (on wasm they reach
@@ -259,39 +261,51 @@ const maxAbs = (a: ArrayLike<number>): number => {
   return m;
 };
 
+/**
+ * The builds of the C kernels the table runs under: the native addon (test/kernels/native.test.ts
+ * compares it with the wasm module export by export) where it loads, and the wasm module always.
+ * The tolerances are the same for both.
+ */
+const native = nativeKernels();
+const builds: ('native' | 'wasm')[] = 'addon' in native ? ['native', 'wasm'] : ['wasm'];
+if (!('addon' in native)) console.warn(`parity table: wasm kernels only (native: ${native.reason})`);
+
 describe('every registered wasm kernel against the cpu backend (parity table)', () => {
   it('lists exactly the registered kernels', () => {
     expect(Object.keys(cases).sort()).toEqual(WASM_KERNELS.map((k) => k.kernelName).sort());
   });
 
-  for (const [name, c] of Object.entries(cases) as [RegisteredKernelName, ParityCase][]) {
-    it(`${name}: runs, matches the cpu backend within ${String(c.tolerance)} of the output scale, leaks no tensor`, async () => {
-      await useFastestBackend();
-      expect(tf.getBackend()).toBe('wasm');
-      const before = tf.memory().numTensors;
-      let got: Record<string, ArrayLike<number>> = {};
-      const profile = await tf.profile(() => {
-        got = tf.tidy(() => c.run() as unknown as tf.TensorContainer) as unknown as Record<string, ArrayLike<number>>;
+  for (const build of builds)
+    for (const [name, c] of Object.entries(cases) as [RegisteredKernelName, ParityCase][]) {
+      it(`${build} build, ${name}: runs, matches the cpu backend within ${String(c.tolerance)} of the output scale, leaks no tensor`, async () => {
+        await useFastestBackend();
+        expect(tf.getBackend()).toBe('wasm');
+        useKernelBuild(build === 'native' ? 'auto' : 'wasm');
+        expect(kernelBuild()).toBe(build);
+        const before = tf.memory().numTensors;
+        let got: Record<string, ArrayLike<number>> = {};
+        const profile = await tf.profile(() => {
+          got = tf.tidy(() => c.run() as unknown as tf.TensorContainer) as unknown as Record<string, ArrayLike<number>>;
+        });
+        expect(tf.memory().numTensors).toBe(before);
+        expect(profile.kernelNames).toContain(name);
+        await tf.setBackend('cpu');
+        let want: Record<string, ArrayLike<number>>;
+        try {
+          want = tf.tidy(() => (c.reference ?? c.run)() as unknown as tf.TensorContainer) as unknown as Record<string, ArrayLike<number>>;
+        } finally {
+          await tf.setBackend('wasm');
+        }
+        expect(Object.keys(got).sort()).toEqual(Object.keys(want).sort());
+        for (const [key, w] of Object.entries(want)) {
+          const g = got[key] as ArrayLike<number>;
+          expect(g.length, key).toBe(w.length);
+          let err = 0;
+          for (let i = 0; i < w.length; i++) err = Math.max(err, Math.abs((g[i] as number) - (w[i] as number)));
+          if (process.env.PARITY_VERBOSE !== undefined)
+            console.log(`${build} ${name} ${key}: max error / max value ${(err / maxAbs(w)).toExponential(2)}`);
+          expect(err, `${key}: max |wasm - cpu|`).toBeLessThanOrEqual(c.tolerance * maxAbs(w) + c.tolerance);
+        }
       });
-      expect(tf.memory().numTensors).toBe(before);
-      expect(profile.kernelNames).toContain(name);
-      await tf.setBackend('cpu');
-      let want: Record<string, ArrayLike<number>>;
-      try {
-        want = tf.tidy(() => (c.reference ?? c.run)() as unknown as tf.TensorContainer) as unknown as Record<string, ArrayLike<number>>;
-      } finally {
-        await tf.setBackend('wasm');
-      }
-      expect(Object.keys(got).sort()).toEqual(Object.keys(want).sort());
-      for (const [key, w] of Object.entries(want)) {
-        const g = got[key] as ArrayLike<number>;
-        expect(g.length, key).toBe(w.length);
-        let err = 0;
-        for (let i = 0; i < w.length; i++) err = Math.max(err, Math.abs((g[i] as number) - (w[i] as number)));
-        if (process.env.PARITY_VERBOSE !== undefined)
-          console.log(`${name} ${key}: max error / max value ${(err / maxAbs(w)).toExponential(2)}`);
-        expect(err, `${key}: max |wasm - cpu|`).toBeLessThanOrEqual(c.tolerance * maxAbs(w) + c.tolerance);
-      }
-    });
-  }
+    }
 });

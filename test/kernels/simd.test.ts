@@ -99,3 +99,33 @@ describe('copyChecked', () => {
     }
   });
 });
+
+describe('range checks fused with the pass over the values (issue #26)', () => {
+  it('copyChecked, firstChunkOutside, addClassVectors and shiftImages report values outside the bounds', async () => {
+    const { copyChecked, firstChunkOutside, FINITE } = await import('../../src/kernels/simd.js');
+    const d = 13;
+    for (const n of [1, 10, 9000]) {
+      const src = randomFloats(n * d, `r${String(n)}`); // values in [-2, 2)
+      const bounds = [-2, 2] as const;
+      expect(copyChecked(src, bounds)).toEqual(src);
+      expect(firstChunkOutside(src, bounds)).toBe(-1);
+      for (const pos of [0, n * d - 1, Math.floor((n * d) / 2)]) {
+        for (const bad of [2.5, -2.0001, Number.NaN, Number.POSITIVE_INFINITY]) {
+          const x = src.slice();
+          x[pos] = bad;
+          expect(-(copyChecked(x, bounds) as number) - 1).toBe(Math.floor(pos / 65536) * 65536);
+          expect(firstChunkOutside(x, bounds)).toBe(Math.floor(pos / 65536) * 65536);
+          const image = Math.floor(pos / d);
+          const out = new Float32Array(x.length);
+          expect(() => addClassVectors(x, out, randomFloats(d, 'v'), new Int32Array(n), d, noBad, bounds)).toThrow(
+            `reported image ${String(image)}`,
+          );
+          expect(() => shiftImages(x, out, n, d, () => 0, noBad, bounds)).toThrow(`reported image ${String(image)}`);
+          // Without bounds only NaN and infinities are reported.
+          const finite = Number.isFinite(bad);
+          expect(typeof copyChecked(x, FINITE)).toBe(finite ? 'object' : 'number');
+        }
+      }
+    }
+  });
+});

@@ -107,7 +107,7 @@ describe('measureReliance', () => {
     await expect(measureReliance({ ...base, test: { x: test.images, labels: test.labels.slice(1) } })).rejects.toMatchObject({
       details: { arg: 'options.test.labels' },
     });
-    await expect(measureReliance({ ...base, test: { x: ['a text'], labels: [0] } } as never)).rejects.toMatchObject({
+    await expect(measureReliance({ ...base, test: { x: ['a text'] as unknown as ImageArray, labels: [0] } })).rejects.toMatchObject({
       details: { arg: 'options.test.x' },
     });
     expect(tf.memory().numTensors).toBe(0);

@@ -205,7 +205,7 @@ describe('planStudy: sweeps of model options', () => {
     });
     // (clean + 2 scales) x 6 model variants
     expect(plan.cells).toHaveLength(18);
-    expect(new Set(plan.cells.map((c) => `${String(c.params.init)}/${String(c.params.initScale)}`)).size).toBe(6);
+    expect(new Set(plan.cells.map((c) => JSON.stringify([c.params.init, c.params.initScale]))).size).toBe(6);
   });
 
   it('names the swept option in errors: unknown option, bad value, empty list, a model not in the study', () => {

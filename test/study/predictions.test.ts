@@ -35,12 +35,12 @@ describe('packed predictions', () => {
   it('refuse labels out of range and text that does not hold the labels, with typed errors', () => {
     expect(() => packLabels([16], 4)).toThrow(expect.objectContaining({ code: 'LABEL_OUT_OF_RANGE' }));
     expect(() => packLabels([0], 3)).toThrow(
-      expect.objectContaining({ code: 'INVALID_ARGUMENT', details: expect.objectContaining({ arg: 'bits' }) }),
+      expect.objectContaining({ code: 'INVALID_ARGUMENT', details: expect.objectContaining({ arg: 'bits' }) as unknown }),
     );
     expect(() => unpackLabels(packLabels([1, 2, 3], 4), 5, 4)).toThrow(expect.objectContaining({ code: 'DATA_FORMAT' }));
     expect(() => unpackLabels('not base64!', 1, 8)).toThrow(expect.objectContaining({ code: 'DATA_FORMAT' }));
     expect(() => unpackPredictions({ bits: 4, n: 2, labels: 'AA==', signal: 'AAAA', shuffled: null })).toThrow(
-      expect.objectContaining({ code: 'DATA_FORMAT', details: expect.objectContaining({ arg: 'predictions.signal' }) }),
+      expect.objectContaining({ code: 'DATA_FORMAT', details: expect.objectContaining({ arg: 'predictions.signal' }) as unknown }),
     );
   });
 });

@@ -64,7 +64,7 @@ describe('the study settings: one declaration', () => {
     expect(thrown(() => checkStudyFile('prepareStudy', { ...base, result: 'x.jsonl' }))).toMatchObject({
       code: 'UNKNOWN_OPTION',
       details: { fn: 'prepareStudy', arg: 'config.result' },
-      message: expect.stringMatching(/did you mean 'results'/),
+      message: expect.stringMatching(/did you mean 'results'/) as unknown,
     });
     expect(thrown(() => checkStudyFile('prepareStudy', { ...base, dither: { levelz: 3 } }))).toMatchObject({
       code: 'UNKNOWN_OPTION',

@@ -1,10 +1,12 @@
 import type { Tensor4D } from '@tensorflow/tfjs';
 import { fail } from '../../errors.js';
-import { copyFinite, readImages, wrapImages, type ReadImages } from '../../images.js';
+import { readImages, wrapImages, type ReadImages } from '../../images.js';
 import { checkOptions } from '../../options.js';
 import { checkSeed, type Seed } from '../../random.js';
-import { checkFinite, checkInteger, checkLabels, checkNumber, firstNonFinite, resolveNumClasses } from '../../validate.js';
+import { checkInteger, checkLabels, checkNumber, resolveNumClasses } from '../../validate.js';
 import type { ImageArray, ImageInput, ImageShape, LabelsInput } from '../../types.js';
+import type { EncoderOptions } from '../commonOptions.js';
+import { checkInRange, checkRange, cleanBounds, copyInRange, encodedBounds, throwBadValues } from './range.js';
 
 /** The paper's signal amplitude: 1e-3 on images with values in [0, 1]. */
 export const DEFAULT_SCALE = 1e-3;
@@ -13,16 +15,20 @@ export const DEFAULT_SCALE = 1e-3;
 export const DEFAULT_LEVELS = 255;
 
 /**
- * The options image encoders share; each encoder takes the ones it uses (its `*_OPTIONS` list) and
- * rejects the others, so an option that would have no effect is an error, not a silent no-op.
+ * The options every image encoder and oracle takes: the common ones ({@link EncoderOptions}:
+ * `numClasses`, `scale`, `seed`; a signal that has no use for one accepts it without effect and
+ * lists it in its registry entry's `ignoredOptions`) and `range`. An encoder's own options
+ * (`position`, `minDistance`, …) are an UNKNOWN_OPTION error on the others.
  */
-export interface ImageEncoderOptions {
-  /** Number of classes; default: largest label + 1. A class's code never depends on it. */
-  readonly numClasses?: number;
-  /** Signal amplitude; default 1e-3 (the paper's). */
-  readonly scale?: number;
-  /** Seed of every random choice; default 0 (encoders that draw). */
-  readonly seed?: Seed;
+export interface ImageEncoderOptions extends EncoderOptions {
+  /**
+   * The range of the clean images' values; default [0, 1]. Values outside it (by more than 0.2%
+   * of its width: float rounding, `dither`'s half step) are an INVALID_ARGUMENT error naming the
+   * range found, so that 0..255 images are not encoded with a 1e-3 signal they would drown.
+   * Oracles take it too (the range the images had before encoding) and check the encoded values
+   * against what an encoder writes on such images. It is a check only: it changes nothing written.
+   */
+  readonly range?: readonly [min: number, max: number];
 }
 
 /** The decoders' extra option, for the signals found as an off-grid residual. */
@@ -48,8 +54,13 @@ export interface EncodeContext {
   readonly numClasses: number;
   readonly scale: number;
   readonly seed: Seed;
-  /** Throws NON_FINITE naming the first bad value of `images` in [start, end), if any. */
-  readonly checkFinite: (start: number, end: number) => void;
+  /** Where every value of `images` must lie: `options.range`, with its tolerance. */
+  readonly bounds: readonly [number, number];
+  /**
+   * Throws for the first bad value of `images` in [start, end), if any: NON_FINITE, or
+   * INVALID_ARGUMENT for a value outside `bounds`.
+   */
+  readonly checkValues: (start: number, end: number) => void;
 }
 
 /** What a decoder's kernel is given after validation. */
@@ -67,18 +78,18 @@ export interface DecodeContext {
 /**
  * How an encoder's kernel works: `copy` kernels write a few values into a checked copy of the
  * input (`out` is given); `compute` kernels read the input and return new values, and check
- * finiteness themselves where they already pass over the values (`ctx.checkFinite` on a slice,
- * or a non-finite float64 sum, which can only come from a non-finite value). The conformance
- * suite feeds every encoder a NaN, so a kernel that skips the check fails it.
+ * finiteness and range themselves where they already pass over the values (`ctx.bounds` to the
+ * SIMD kernels, `ctx.checkValues` on the slice they report). The conformance suite feeds every
+ * encoder a NaN and 0..255 images, so a kernel that skips the check fails it.
  */
 export type EncodeKernel =
   | { readonly mode: 'copy'; readonly run: (out: Float32Array, ctx: EncodeContext) => void }
   | { readonly mode: 'compute'; readonly run: (src: Float32Array, ctx: EncodeContext) => Float32Array };
 
 /**
- * The shared boundary of every image encoder: validates images, labels and options, checks the
- * signal's class capacity, runs the pure kernel and wraps the result like the input. The input is
- * never written.
+ * The shared boundary of every image encoder: validates images (finite, within `options.range`,
+ * in the same pass as the copy or the kernel's own), labels and options, checks the signal's class
+ * capacity, runs the pure kernel and wraps the result like the input. The input is never written.
  */
 export function encodeImages<T extends ImageInput>(
   fn: string,
@@ -90,11 +101,13 @@ export function encodeImages<T extends ImageInput>(
   kernel: EncodeKernel,
 ): Encoded<T> {
   const options = checkOptions(fn, given, names);
-  // Finiteness is checked below, fused with the copy where there is one.
+  // Finiteness and range are checked below, fused with the copy or the kernel's pass.
   const read = readImages(fn, images, 'images', false);
   const y = checkLabels(fn, labels, { length: read.shape[0] });
   const numClasses = resolveNumClasses(fn, options.numClasses, y);
   checkCapacity(fn, numClasses, capacity(read.shape));
+  const range = checkRange(fn, options.range);
+  const bounds = cleanBounds(range);
   const ctx: EncodeContext = {
     fn,
     shape: read.shape,
@@ -102,13 +115,12 @@ export function encodeImages<T extends ImageInput>(
     numClasses,
     scale: checkScale(fn, options.scale, numClasses, read.shape),
     seed: checkSeed(fn, 'options.seed', options.seed),
-    checkFinite: (start, end) => {
-      if (firstNonFinite(read.data, start, end) >= 0) checkFinite(fn, 'images', read.data);
-    },
+    bounds,
+    checkValues: (start, end) => throwBadValues(fn, 'images', read.data, range, bounds, start, end, 'clean'),
   };
   let out: Float32Array;
   if (kernel.mode === 'copy') {
-    out = copyFinite(fn, 'images', read.data);
+    out = copyInRange(fn, 'images', read.data, range, bounds);
     kernel.run(out, ctx);
   } else {
     out = kernel.run(read.data, ctx);
@@ -117,7 +129,8 @@ export function encodeImages<T extends ImageInput>(
 }
 
 /**
- * The shared boundary of every image decoder: validates the batch and options and runs the
+ * The shared boundary of every image decoder: validates the batch (finite, and within what an
+ * encoder writes on images in `options.range`: see `encodedBounds`) and options and runs the
  * kernel, which returns one label per sample, -1 where the signal is ambiguous or absent.
  */
 export function decodeImages(
@@ -129,7 +142,8 @@ export function decodeImages(
   kernel: (ctx: DecodeContext) => Int32Array,
 ): Int32Array {
   const options = checkOptions(fn, given, names);
-  const read: ReadImages = readImages(fn, encoded, 'encoded');
+  // Finiteness is checked with the range, below.
+  const read: ReadImages = readImages(fn, encoded, 'encoded', false);
   let numClasses: number | undefined;
   if (options.numClasses !== undefined) {
     numClasses = checkInteger(fn, 'options.numClasses', options.numClasses, 1, 2 ** 31 - 1);
@@ -137,12 +151,16 @@ export function decodeImages(
   } else if (needs.numClasses) {
     throw fail('INVALID_ARGUMENT', fn, 'options.numClasses', 'the number of classes the data was encoded with', 'undefined');
   }
+  const scale = checkNumber(fn, 'options.scale', options.scale ?? DEFAULT_SCALE, { positive: true });
+  const range = checkRange(fn, options.range);
+  const [, h, w, c] = read.shape;
+  checkInRange(fn, 'encoded', read.data, range, encodedBounds(range, scale * ((numClasses ?? 0) + Math.sqrt(h * w * c))));
   return kernel({
     fn,
     data: read.data,
     shape: read.shape,
     numClasses,
-    scale: checkNumber(fn, 'options.scale', options.scale ?? DEFAULT_SCALE, { positive: true }),
+    scale,
     seed: checkSeed(fn, 'options.seed', options.seed),
     levels: checkNumber(fn, 'options.levels', options.levels ?? DEFAULT_LEVELS, { positive: true }),
   });

@@ -3,11 +3,11 @@ import type { ImageInput, LabelsInput } from '../../types.js';
 import { decodeImages, encodeImages, nearestMultiple, toLabel, type Encoded, type ImageEncoderOptions } from './common.js';
 import { optionNames } from '../../options.js';
 
-/** Options of {@link injectMeanShift} and {@link recoverMeanShift}. */
-export type MeanShiftOptions = Omit<ImageEncoderOptions, 'seed'>;
+/** Options of {@link injectMeanShift} and {@link recoverMeanShift}: the common ones (`seed` has no effect: nothing is drawn). */
+export type MeanShiftOptions = ImageEncoderOptions;
 
-/** The option names of {@link injectMeanShift} and {@link recoverMeanShift}. */
-export const MEAN_SHIFT_OPTIONS = optionNames<MeanShiftOptions>()('numClasses', 'scale');
+/** The option names {@link injectMeanShift} and {@link recoverMeanShift} accept. */
+export const MEAN_SHIFT_OPTIONS = optionNames<MeanShiftOptions>()('numClasses', 'scale', 'seed', 'range');
 
 const noLimit = () => ({ max: Number.POSITIVE_INFINITY, why: '' });
 
@@ -43,9 +43,10 @@ export function injectMeanShift<T extends ImageInput>(images: T, labels: LabelsI
         d,
         (i, sum) => (y[i] as number) * ctx.scale - sum / d,
         (i) => {
-          ctx.checkFinite(i * d, (i + 1) * d);
-          throw new Error('unreachable: a non-finite value was reported but not found');
+          ctx.checkValues(i * d, (i + 1) * d);
+          throw new Error('unreachable: a bad value was reported but not found');
         },
+        ctx.bounds,
       );
       return out;
     },

@@ -5,14 +5,17 @@ import { checkInteger, checkNumber } from '../../validate.js';
 import { checkOptions, optionNames } from '../../options.js';
 import { decodeImages, encodeImages, setPixel, type Encoded, type ImageEncoderOptions } from './common.js';
 
-/** Options of {@link injectMultipleLocations} and {@link recoverMultipleLocations}. */
-export interface MultipleLocationsOptions extends Omit<ImageEncoderOptions, 'scale'> {
+/**
+ * Options of {@link injectMultipleLocations} and {@link recoverMultipleLocations}: the common ones
+ * (`scale` has no effect: the values written are random grid values) and `minDistance`.
+ */
+export interface MultipleLocationsOptions extends ImageEncoderOptions {
   /** Minimum Euclidean distance, in pixels, between the two pixels of a pair; default half the shorter image side. */
   readonly minDistance?: number;
 }
 
-/** The option names of {@link injectMultipleLocations} and {@link recoverMultipleLocations} (no `scale`: the values are random grid values). */
-export const MULTIPLE_LOCATIONS_OPTIONS = optionNames<MultipleLocationsOptions>()('numClasses', 'seed', 'minDistance');
+/** The option names {@link injectMultipleLocations} and {@link recoverMultipleLocations} accept (`scale` without effect). */
+export const MULTIPLE_LOCATIONS_OPTIONS = optionNames<MultipleLocationsOptions>()('numClasses', 'scale', 'seed', 'range', 'minDistance');
 
 const capacity = (shape: ImageShape) => ({
   max: Math.floor((shape[1] * shape[2]) / 2),
@@ -113,7 +116,7 @@ export function multipleLocationsValues(n: number, seed: Seed = DEFAULT_SEED): F
  *
  * Formula: `out[i, a_y, :] = out[i, b_y, :] = v_i` with `(a_y, b_y)` = pair of class
  * `y = labels[i]` ({@link multipleLocationsPairs}) and `v_i` from {@link multipleLocationsValues}.
- * `scale` is not used: the value is random, the equality is the signal. Family: moving target;
+ * `scale` has no effect (accepted, as by every encoder): the value is random, the equality is the signal. Family: moving target;
  * information: partial — another class's pair can be equal by chance (often on images with flat
  * backgrounds), which the decoder reports as ambiguous.
  *

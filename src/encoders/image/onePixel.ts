@@ -12,14 +12,14 @@ import {
 } from './common.js';
 import { optionNames } from '../../options.js';
 
-/** Options of {@link injectOnePixel} and {@link recoverOnePixel}. */
-export interface OnePixelOptions extends Omit<ImageEncoderOptions, 'seed'> {
+/** Options of {@link injectOnePixel} and {@link recoverOnePixel}: the common ones (`seed` has no effect: the pixel is fixed) and `position`. */
+export interface OnePixelOptions extends ImageEncoderOptions {
   /** [row, col] of the signal pixel; default [0, 0] (top-left, as in the paper). */
   readonly position?: readonly [row: number, col: number];
 }
 
-/** The option names of {@link injectOnePixel} and {@link recoverOnePixel}. */
-export const ONE_PIXEL_OPTIONS = optionNames<OnePixelOptions>()('numClasses', 'scale', 'position');
+/** The option names {@link injectOnePixel} and {@link recoverOnePixel} accept. */
+export const ONE_PIXEL_OPTIONS = optionNames<OnePixelOptions>()('numClasses', 'scale', 'seed', 'range', 'position');
 
 const noLimit = (): { max: number; why: string } => ({ max: Number.POSITIVE_INFINITY, why: '' });
 

@@ -19,7 +19,7 @@ import {
 export type OrthogonalNoiseOptions = ImageEncoderOptions;
 
 /** The option names of {@link injectOrthogonalNoise}. */
-export const ORTHOGONAL_NOISE_OPTIONS = optionNames<OrthogonalNoiseOptions>()('numClasses', 'scale', 'seed');
+export const ORTHOGONAL_NOISE_OPTIONS = optionNames<OrthogonalNoiseOptions>()('numClasses', 'scale', 'seed', 'range');
 
 /** The option names of {@link recoverOrthogonalNoise}: the encoder's and `levels`. */
 export const RECOVER_ORTHOGONAL_NOISE_OPTIONS = optionNames<ImageRecoverOptions>()(...ORTHOGONAL_NOISE_OPTIONS, 'levels');
@@ -113,10 +113,18 @@ export function injectOrthogonalNoise<T extends ImageInput>(
       const d = h * w * c;
       const vectors = orthogonalNoiseVectors(ctx.numClasses, [h, w, c], { scale: ctx.scale, seed: ctx.seed }).data;
       const out = new Float32Array(src.length);
-      addClassVectors(src, out, vectors, ctx.labels, d, (i) => {
-        ctx.checkFinite(i * d, (i + 1) * d);
-        throw new Error('unreachable: a non-finite value was reported but not found');
-      });
+      addClassVectors(
+        src,
+        out,
+        vectors,
+        ctx.labels,
+        d,
+        (i) => {
+          ctx.checkValues(i * d, (i + 1) * d);
+          throw new Error('unreachable: a bad value was reported but not found');
+        },
+        ctx.bounds,
+      );
       return out;
     },
   });

@@ -13,8 +13,8 @@ import {
 } from './common.js';
 import { checkOptions, optionNames } from '../../options.js';
 
-/** Options of {@link injectPatternPixels}. */
-export interface PatternPixelsOptions extends Omit<ImageEncoderOptions, 'seed'> {
+/** Options of {@link injectPatternPixels}: the common ones (`seed` has no effect: the positions are fixed) and `positions`. */
+export interface PatternPixelsOptions extends ImageEncoderOptions {
   /**
    * [row, col] of the bit pixels, bit 0 first; default the four corners in the order top-left,
    * top-right, bottom-left, bottom-right (the paper's). B positions encode up to 2^B classes.
@@ -22,8 +22,8 @@ export interface PatternPixelsOptions extends Omit<ImageEncoderOptions, 'seed'> 
   readonly positions?: readonly (readonly [row: number, col: number])[];
 }
 
-/** The option names of {@link injectPatternPixels} and {@link recoverPatternPixels}. */
-export const PATTERN_PIXELS_OPTIONS = optionNames<PatternPixelsOptions>()('numClasses', 'scale', 'positions');
+/** The option names {@link injectPatternPixels} and {@link recoverPatternPixels} accept. */
+export const PATTERN_PIXELS_OPTIONS = optionNames<PatternPixelsOptions>()('numClasses', 'scale', 'seed', 'range', 'positions');
 
 /**
  * The flat pixel indices of the bit positions for an image shape (default: the four corners).

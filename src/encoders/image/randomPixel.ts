@@ -19,7 +19,7 @@ import {
 export type RandomPixelOptions = ImageEncoderOptions;
 
 /** The option names of {@link injectRandomPixel}. */
-export const RANDOM_PIXEL_OPTIONS = optionNames<RandomPixelOptions>()('numClasses', 'scale', 'seed');
+export const RANDOM_PIXEL_OPTIONS = optionNames<RandomPixelOptions>()('numClasses', 'scale', 'seed', 'range');
 
 /** The option names of {@link recoverRandomPixel}: the encoder's (the seed is not needed) and `levels`. */
 export const RECOVER_RANDOM_PIXEL_OPTIONS = optionNames<ImageRecoverOptions>()(...RANDOM_PIXEL_OPTIONS, 'levels');

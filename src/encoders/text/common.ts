@@ -1,6 +1,7 @@
 import { fail } from '../../errors.js';
 import type { LabelsInput, Texts } from '../../types.js';
 import { checkInteger, checkLabels, describe, resolveNumClasses } from '../../validate.js';
+import { checkIgnoredOptions, type EncoderOptions } from '../commonOptions.js';
 
 /**
  * The longest text, in code points, an encoder writes or a quantiser reads into: 2^20 = 1,048,576.
@@ -19,11 +20,12 @@ import { checkInteger, checkLabels, describe, resolveNumClasses } from '../../va
  */
 export const MAX_TEXT_LENGTH = 2 ** 20;
 
-/** Options every text encoder takes. */
-export interface TextEncoderOptions {
-  /** Number of classes; default: largest label + 1. A class's code never depends on it. */
-  readonly numClasses?: number;
-}
+/**
+ * Options every text encoder and oracle takes: the common ones. The text signals draw nothing and
+ * write characters, not amplitudes, so `scale` and `seed` are accepted (and checked) without
+ * effect, as their registry entries' `ignoredOptions` say.
+ */
+export type TextEncoderOptions = EncoderOptions;
 
 /** What a text encoder's kernel gets after validation. */
 export interface TextEncodeContext {
@@ -84,6 +86,7 @@ export function encodeTexts(
   kernel: (texts: readonly string[], ctx: TextEncodeContext) => string[],
 ): string[] {
   const t = checkTexts(fn, texts);
+  checkIgnoredOptions(fn, options);
   const y = checkLabels(fn, labels, { length: t.length });
   const numClasses = resolveNumClasses(fn, options.numClasses, y);
   checkTextCapacity(fn, numClasses, capacity);
@@ -98,6 +101,7 @@ export function decodeTexts(
   capacity: { max: number; why: string },
 ): { texts: readonly string[]; numClasses: number | undefined } {
   const t = checkTexts(fn, texts, 'encoded');
+  checkIgnoredOptions(fn, options);
   let numClasses: number | undefined;
   if (options.numClasses !== undefined) {
     numClasses = checkInteger(fn, 'options.numClasses', options.numClasses, 1, 2 ** 31 - 1);

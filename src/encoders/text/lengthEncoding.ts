@@ -34,10 +34,10 @@ export interface LengthEncodingOptions extends TextEncoderOptions {
  * @example
  * ```ts
  * import { LENGTH_ENCODING_OPTIONS } from './lengthEncoding.js'; // internal
- * LENGTH_ENCODING_OPTIONS; //=> ['numClasses', 'lengths']
+ * LENGTH_ENCODING_OPTIONS; //=> ['numClasses', 'scale', 'seed', 'lengths']
  * ```
  */
-export const LENGTH_ENCODING_OPTIONS = optionNames<LengthEncodingOptions>()('numClasses', 'lengths');
+export const LENGTH_ENCODING_OPTIONS = optionNames<LengthEncodingOptions>()('numClasses', 'scale', 'seed', 'lengths');
 
 /**
  * The length of each class, from the options (class k's length does not depend on numClasses).

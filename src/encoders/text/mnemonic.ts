@@ -19,10 +19,10 @@ export interface MnemonicOptions extends TextEncoderOptions {
  * @example
  * ```ts
  * import { MNEMONIC_OPTIONS } from './mnemonic.js'; // internal
- * MNEMONIC_OPTIONS; //=> ['numClasses', 'symbols']
+ * MNEMONIC_OPTIONS; //=> ['numClasses', 'scale', 'seed', 'symbols']
  * ```
  */
-export const MNEMONIC_OPTIONS = optionNames<MnemonicOptions>()('numClasses', 'symbols');
+export const MNEMONIC_OPTIONS = optionNames<MnemonicOptions>()('numClasses', 'scale', 'seed', 'symbols');
 
 function symbolsOf(fn: string, options: MnemonicOptions): string[] {
   const given = options.symbols ?? DEFAULT_MNEMONIC_SYMBOLS;

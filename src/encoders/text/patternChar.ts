@@ -29,10 +29,10 @@ export interface PatternCharOptions extends TextEncoderOptions {
  * @example
  * ```ts
  * import { PATTERN_CHAR_OPTIONS } from './patternChar.js'; // internal
- * PATTERN_CHAR_OPTIONS; //=> ['numClasses', 'positions', 'mark', 'shortTexts']
+ * PATTERN_CHAR_OPTIONS; //=> ['numClasses', 'scale', 'seed', 'positions', 'mark', 'shortTexts']
  * ```
  */
-export const PATTERN_CHAR_OPTIONS = optionNames<PatternCharOptions>()('numClasses', 'positions', 'mark', 'shortTexts');
+export const PATTERN_CHAR_OPTIONS = optionNames<PatternCharOptions>()('numClasses', 'scale', 'seed', 'positions', 'mark', 'shortTexts');
 
 function config(fn: string, options: PatternCharOptions): { positions: readonly number[]; mark: string; shortTexts: 'pad' | 'error' } {
   const positions = options.positions ?? DEFAULT_PATTERN_POSITIONS;

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { backendOrder } from '#platform';
+import { backendOrder, platformName } from '#platform';
 import { fail } from '../../errors.js';
 import { compileConvModule } from './convModule.js';
 import { registerWasmTrainingKernels } from './kernels/index.js';
@@ -24,6 +24,44 @@ let current: Promise<BackendInfo> | undefined;
 // A module the user may not have installed; the variable keeps TypeScript and bundlers from
 // resolving it at build time.
 const TFJS_NODE = '@tensorflow/tfjs-node';
+// Node's module API, for the check below; a variable so that browser bundles do not see it.
+const NODE_MODULE = 'node:module';
+
+/** The part of `node:module` used here (the browser build's types have no Node). */
+interface NodeModuleApi {
+  createRequire(this: void, from: string): { resolve(id: string): string; (id: string): unknown };
+}
+
+/**
+ * Why the installed `@tensorflow/tfjs-backend-wasm` cannot be used, if it would load another copy
+ * of `@tensorflow/tfjs-core` than the user's `@tensorflow/tfjs` (Node only; undefined when it is
+ * the same copy or when this cannot be told). Each tfjs-backend-wasm release requires exactly its
+ * own tfjs-core version; installed for another tfjs (npm lays out a wasm 4.22.0 with a tfjs-core
+ * 4.22.0 of its own beside a project's tfjs 4.21.0 when it installs the peer itself), importing it
+ * loads that second tfjs-core, which prints tfjs's warnings ("Platform node has already been set",
+ * "… is already registered") into the host program. The library does not import it and says
+ * which version to install instead (test/pack.test.ts makes that layout).
+ */
+async function wasmCoreMismatch(): Promise<string | undefined> {
+  if (platformName !== 'node') return undefined;
+  try {
+    const { createRequire } = (await import(/* @vite-ignore */ NODE_MODULE)) as NodeModuleApi;
+    const here = createRequire(import.meta.url);
+    const tfjs = createRequire(here.resolve('@tensorflow/tfjs/package.json'));
+    const wasm = createRequire(here.resolve('@tensorflow/tfjs-backend-wasm/package.json'));
+    const core = (from: typeof here): string => from.resolve('@tensorflow/tfjs-core/package.json');
+    if (core(tfjs) === core(wasm)) return undefined;
+    const version = (from: typeof here, name: string): string => String((from(`${name}/package.json`) as { version?: unknown }).version);
+    return (
+      `@tensorflow/tfjs-backend-wasm ${version(here, '@tensorflow/tfjs-backend-wasm')} would load its own @tensorflow/tfjs-core ` +
+      `${version(wasm, '@tensorflow/tfjs-core')} beside the ${tf.version_core} of @tensorflow/tfjs: ` +
+      `npm install @tensorflow/tfjs-backend-wasm@${tf.version_core}`
+    );
+  } catch {
+    // Not resolvable this way (a bundle, Yarn PnP, not installed): the import below decides.
+    return undefined;
+  }
+}
 
 /**
  * The renderer of the webgl backend's context when it is a software one (SwiftShader, llvmpipe):
@@ -45,6 +83,8 @@ async function tryBackend(name: BackendName, acceptSoftware: boolean): Promise<s
   try {
     if (name === 'tensorflow') await import(/* @vite-ignore */ TFJS_NODE);
     if (name === 'wasm') {
+      const mismatch = await wasmCoreMismatch();
+      if (mismatch !== undefined) return mismatch;
       await import('@tensorflow/tfjs-backend-wasm');
       // Before the backend is chosen: a browser refuses to compile the kernels synchronously.
       await compileConvModule();
@@ -117,9 +157,12 @@ export function describeBackend(info: BackendInfo): string {
  * `Conv2DBackpropInput`), else `cpu`. In a browser: `webgl` on a GPU (not on a software renderer
  * such as SwiftShader, unless `prefer` names it), else `wasm` (its `.wasm` files are fetched from
  * the page's folder unless you call `setWasmPaths` from `@tensorflow/tfjs-backend-wasm` first),
- * else `cpu`. The ConvNet models call it on first use;
- * call it yourself to choose when, pass `prefer` to force an order, or `log` to be told the
- * choice. Concurrent calls share one setup.
+ * else `cpu`. It sets tfjs's process-wide backend, as `tf.setBackend` does: call it when your
+ * program wants the library's choice. The models call it only when tfjs has no backend yet; once
+ * one is active (yours, or tfjs's default after your first tensor) they train on it
+ * (docs/models.md, "Backends"). Pass `prefer` to force an order, or `log` to be told the choice.
+ * Concurrent calls share one setup; a later call without `prefer` makes the same choice active
+ * again if the program has switched since.
  *
  * @example
  * ```ts
@@ -131,7 +174,18 @@ export function useFastestBackend(options: BackendOptions = {}): Promise<Backend
   const { prefer, log } = options;
   const report = (setup: Promise<BackendInfo>): Promise<BackendInfo> =>
     log === undefined ? setup : setup.then((info) => (log(describeBackend(info)), info));
-  if (prefer === undefined && current !== undefined) return report(current);
+  if (prefer === undefined && current !== undefined) {
+    return report(
+      current.then(async (info) => {
+        // The program switched since (tf.setBackend): asked again, make the choice active again.
+        if (activeBackend() !== info.name) {
+          await tf.setBackend(info.name);
+          await tf.ready();
+        }
+        return info;
+      }),
+    );
+  }
   if (prefer !== undefined) {
     for (const name of prefer) {
       if (!NAMES.includes(name))
@@ -157,4 +211,30 @@ export function useFastestBackend(options: BackendOptions = {}): Promise<Backend
   })();
   current = setup;
   return report(setup);
+}
+
+/** tfjs's active backend, or undefined before tfjs has one (no `tf.setBackend`, `tf.ready` or tensor yet). */
+function activeBackend(): string | undefined {
+  return (tf.getBackend() as string | null | undefined) ?? undefined;
+}
+
+/**
+ * The backend the tfjs models run on, made ready — the library's backend policy: the program's
+ * backend is left as it is. When tfjs already has an active backend (the program called
+ * `tf.setBackend` or `tf.ready`, made a tensor — tfjs then picks its default — or called
+ * {@link useFastestBackend}), the models use it and never switch away from it; on `wasm` the
+ * library's training kernels are registered first. When tfjs has none yet, the models take
+ * {@link useFastestBackend}'s choice, which then stays active, as tfjs's own first choice would.
+ */
+export async function modelBackend(): Promise<string> {
+  // A first use under way (another model's, concurrently) decides first.
+  if (current !== undefined) await current.catch(() => undefined);
+  const active = activeBackend();
+  if (active === undefined) return (await useFastestBackend()).name;
+  await tf.ready();
+  if (active === 'wasm') {
+    await compileConvModule();
+    registerWasmTrainingKernels();
+  }
+  return activeBackend() ?? active;
 }

@@ -12,7 +12,7 @@ function wasmApi(): WasmCompileApi {
   return (globalThis as unknown as { WebAssembly: WasmCompileApi }).WebAssembly;
 }
 
-/** conv.c's module bytes; `atob` rather than Node's Buffer so that the code also runs in a browser. */
+/** The C kernels' module bytes (src/kernels/*.c); `atob` rather than Node's Buffer so that the code also runs in a browser. */
 export function convModuleBytes(): Uint8Array {
   return Uint8Array.from(atob(CONV_WASM_BASE64), (ch) => ch.charCodeAt(0));
 }

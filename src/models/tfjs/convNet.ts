@@ -3,9 +3,9 @@ import type { ImageInput, LabelsInput } from '../../types.js';
 import { checkTrainingLabels, throwIfAborted } from '../features.js';
 import type { EpochWeights, FitOptions, InputKind, InputOf, Model, ModelParams, ParamValue } from '../model.js';
 import { checkOptions } from '../../options.js';
-import { useFastestBackend } from './backend.js';
+import { modelBackend } from './backend.js';
 import { type Batches, imagesToTensor, tensorBatches } from './batches.js';
-import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
+import { type ConvNetManifest, loadCheckpoint, readManifest, saveCheckpoint } from './checkpoint.js';
 import { type Network, countParams, disposeParams } from './layers.js';
 import { argmaxRows, predictProbabilities, type Probabilities, trainNetwork } from './trainLoop.js';
 import { type InitScheme, ONE_CYCLE, type ResolvedTrainOptions, TRAIN_OPTIONS, type TrainOptions, resolveTrain } from './trainOptions.js';
@@ -93,7 +93,7 @@ export abstract class ConvNetModel<K extends InputKind> implements Model<K> {
   async fit(x: InputOf[K], y: LabelsInput, options: FitOptions<K> = {}): Promise<this> {
     const fn = `${this.className}.fit`;
     this.checkNotDisposed(fn);
-    await useFastestBackend();
+    await modelBackend();
     // Every model's contract: a fit that fails or is aborted leaves the model unfitted, not with its old fit.
     if (this.fitted !== undefined) disposeParams(this.fitted.net.params);
     this.fitted = undefined;
@@ -137,7 +137,7 @@ export abstract class ConvNetModel<K extends InputKind> implements Model<K> {
 
   /** Class probabilities of `fitted`'s network on `x`, in batches of at least 256 (computed by `using`, during training). */
   private async probabilities(fn: string, fitted: Fitted, x: InputOf[K], using?: Probabilities): Promise<Float32Array> {
-    await useFastestBackend();
+    await modelBackend();
     const xs = this.prepare(fn, x, fitted.inputShape);
     const batch = Math.max(this.train.batchSize, 256);
     try {
@@ -161,11 +161,12 @@ export abstract class ConvNetModel<K extends InputKind> implements Model<K> {
 
   /**
    * Writes `model.json` (architecture options, shapes, names) and `weights.bin` (float32, in the
-   * manifest's order) to `folder`, creating it.
+   * manifest's order) to `folder`, creating it. A folder that cannot be created or written is an
+   * INVALID_ARGUMENT error naming `folder`; `loadModel(folder)` rebuilds the model from it.
    */
   async save(folder: string): Promise<void> {
     const fitted = this.requireFitted('save');
-    await saveCheckpoint(folder, fitted.net, {
+    await saveCheckpoint(`${this.className}.save`, folder, fitted.net, {
       model: this.name,
       options: this.describeOptions(),
       inputShape: fitted.inputShape,
@@ -175,13 +176,28 @@ export abstract class ConvNetModel<K extends InputKind> implements Model<K> {
 
   /**
    * Loads weights written by {@link save} into this model (same class and options), replacing
-   * any fitted state. Shape or name mismatches are DATA_FORMAT errors naming the weight.
+   * any fitted state. A missing or unreadable folder, a malformed model.json, another model or
+   * architecture, or a truncated weights.bin is a DATA_FORMAT error naming the file or weight
+   * (`loadModel(folder)` instead builds the saved architecture itself).
    */
   async load(folder: string): Promise<this> {
-    const fn = `${this.className}.load`;
-    await useFastestBackend();
-    const loaded = await loadCheckpoint(fn, folder, { model: this.name, options: this.describeOptions() }, (inputShape, numClasses) =>
-      this.build(inputShape, numClasses, 0),
+    return this.loadSaved(`${this.className}.load`, folder);
+  }
+
+  /**
+   * @internal {@link load} on behalf of `fn`, the function the user called, from `manifest` when
+   * the folder's model.json has been read already.
+   */
+  async loadSaved(fn: string, folder: string, manifest?: ConvNetManifest): Promise<this> {
+    this.checkNotDisposed(fn);
+    const saved = manifest ?? (await readManifest(fn, folder));
+    await modelBackend();
+    const loaded = await loadCheckpoint(
+      fn,
+      folder,
+      saved,
+      { model: this.name, options: this.describeOptions() },
+      (inputShape, numClasses) => this.build(inputShape, numClasses, 0),
     );
     if (this.fitted !== undefined) disposeParams(this.fitted.net.params);
     this.fitted = loaded;

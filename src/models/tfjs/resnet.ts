@@ -7,14 +7,17 @@ import { type BatchNormVars, Init, batchNorm, batchNormVars, newParams, optionAS
 
 /** Options of {@link ResNet}. */
 export interface ResNetOptions extends TrainOptions {
-  /** 6n + 2 layers: 20, 32, 44, 56 (the paper's CIFAR-10 network, ~855K parameters), 110 … (default 20). */
+  /** 6n + 2 layers with n >= 1: 8, 20, 32, 44, 56 (the paper's CIFAR-10 network, ~855K parameters), 110 … (default 20). */
   readonly depth?: number;
   /** Channels of the first stage; the next two stages double it (default 16, as He et al.). */
   readonly width?: number;
 }
 
+/** The architecture's own option names (the constructor adds the training options once). */
+const ARCHITECTURE_OPTIONS = optionNames<Omit<ResNetOptions, keyof TrainOptions>>()('depth', 'width');
+
 /** The option names of {@link ResNet}. */
-export const RESNET_OPTIONS = optionNames<ResNetOptions>()(...TRAIN_OPTIONS, 'depth', 'width');
+export const RESNET_OPTIONS = optionNames<ResNetOptions>()(...TRAIN_OPTIONS, ...ARCHITECTURE_OPTIONS);
 
 interface Block {
   readonly w1: tf.Variable;
@@ -52,9 +55,11 @@ export class ResNet extends ImageConvNetModel {
   readonly width: number;
 
   constructor(readonly options: ResNetOptions = {}) {
-    super(options, {}, 'ResNet', RESNET_OPTIONS);
+    // Not RESNET_OPTIONS: the training options would be listed twice in an UNKNOWN_OPTION message.
+    super(options, {}, 'ResNet', ARCHITECTURE_OPTIONS);
     const depth = checkInteger('ResNet', 'options.depth', options.depth ?? 20, 8, 10_000);
-    if ((depth - 2) % 6 !== 0) throw fail('INVALID_ARGUMENT', 'ResNet', 'options.depth', '6n + 2 (20, 32, 44, 56, 110, …)', String(depth));
+    if ((depth - 2) % 6 !== 0)
+      throw fail('INVALID_ARGUMENT', 'ResNet', 'options.depth', '6n + 2 with n >= 1 (8, 20, 32, 44, 56, 110, …)', String(depth));
     this.depth = depth;
     this.width = checkInteger('ResNet', 'options.width', options.width ?? 16, 1, 4096);
   }

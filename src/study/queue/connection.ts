@@ -3,8 +3,9 @@
  * a watch that turns a Redis lost mid-run into the same typed error within a bounded time.
  */
 import type { RedisOptions as BullRedisOptions } from 'bullmq';
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import { BlindspotsError, fail } from '../../errors.js';
+import { loadIoredis } from './deps.js';
 
 /** A checked Redis URL: the options for ioredis/BullMQ and a printable form without the password. */
 export interface RedisTarget {
@@ -205,6 +206,7 @@ export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): P
  * ```
  */
 export async function probeRedis(target: RedisTarget, fn = 'probeRedis', timeoutMs = 5000): Promise<RedisInfo> {
+  const { Redis } = await loadIoredis(fn);
   const client = new Redis({
     ...redisOptions(target),
     lazyConnect: true,
@@ -286,7 +288,8 @@ export function redisWarnings(info: RedisInfo): string[] {
 export class RedisWatch {
   /** Rejects with QUEUE_UNAVAILABLE when Redis has not answered for the timeout; never resolves. */
   readonly lost: Promise<never>;
-  private readonly client: Redis;
+  // Made once ioredis is loaded (an optional peer dependency, imported on first use).
+  private client: Redis | undefined;
   private readonly timer: NodeJS.Timeout;
   private lastOk = Date.now();
   private lastError = 'no answer';
@@ -298,15 +301,25 @@ export class RedisWatch {
     // Nobody may be awaiting `lost` at the moment it rejects.
     this.lost.catch(() => undefined);
     const period = Math.max(100, Math.min(1000, timeoutMs / 4));
-    this.client = new Redis({
-      ...redisOptions(target),
-      connectTimeout: Math.max(period, 1000),
-      commandTimeout: Math.max(period, 1000),
-      maxRetriesPerRequest: 0,
-      enableOfflineQueue: false,
-      retryStrategy: () => period,
-    });
-    this.client.on('error', (e: unknown) => (this.lastError = message(e)));
+    loadIoredis(fn).then(
+      ({ Redis }) => {
+        if (this.stopped) return;
+        this.client = new Redis({
+          ...redisOptions(target),
+          connectTimeout: Math.max(period, 1000),
+          commandTimeout: Math.max(period, 1000),
+          maxRetriesPerRequest: 0,
+          enableOfflineQueue: false,
+          retryStrategy: () => period,
+        });
+        this.client.on('error', (e: unknown) => (this.lastError = message(e)));
+      },
+      (e: unknown) => {
+        // MISSING_DEPENDENCY: the watch cannot watch.
+        this.stop();
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
     this.timer = setInterval(() => {
       if (this.stopped) return;
       if (Date.now() - this.lastOk > timeoutMs) {
@@ -314,7 +327,7 @@ export class RedisWatch {
         reject(queueUnavailable(fn, target, `lost for more than ${String(timeoutMs / 1000)} s (${this.lastError})`));
         return;
       }
-      this.client.ping().then(
+      this.client?.ping().then(
         () => (this.lastOk = Date.now()),
         (e: unknown) => (this.lastError = message(e)),
       );
@@ -326,6 +339,6 @@ export class RedisWatch {
     if (this.stopped) return;
     this.stopped = true;
     clearInterval(this.timer);
-    this.client.disconnect();
+    this.client?.disconnect();
   }
 }

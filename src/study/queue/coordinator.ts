@@ -2,7 +2,7 @@
  * The queue coordinator: plans a study, enqueues the cells without a record, and collects the
  * workers' records into the results file. The file is the record; Redis is transport.
  */
-import { Queue, QueueEvents, type Job } from 'bullmq';
+import type { Job } from 'bullmq';
 import { fail } from '../../errors.js';
 import { isPlainObject } from '../../options.js';
 import { checkInteger } from '../../validate.js';
@@ -12,6 +12,7 @@ import { planStudy, type Cell } from '../plan.js';
 import { prepareStudy, type StudyFile } from '../prepare.js';
 import { RECORD_SCHEMA, ResultsFile, type CellRecord } from '../records.js';
 import { bullConnection, parseRedisUrl, probeRedis, RedisWatch, redisWarnings, withTimeout } from './connection.js';
+import { loadBullmq, loadIoredis } from './deps.js';
 import { dataSectionOf, DEFAULT_QUEUE_NAME, jobName, QUEUE_SETTINGS, type CellJobData } from './job.js';
 
 /** Options of {@link runStudyOnQueue}. */
@@ -130,6 +131,9 @@ export async function runStudyOnQueue(file: StudyFile, options: QueueStudyOption
   const resyncInterval = checkInteger(fn, 'resyncIntervalMs', options.resyncIntervalMs ?? 30_000, 10, 86_400_000);
   const attempts = checkInteger(fn, 'attempts', options.attempts ?? QUEUE_SETTINGS.attempts, 1, 1000);
   const backoff = checkInteger(fn, 'backoffMs', options.backoffMs ?? QUEUE_SETTINGS.backoffMs, 0, 86_400_000);
+  // Optional peer dependencies: MISSING_DEPENDENCY now, before the data is prepared.
+  const { Queue, QueueEvents } = await loadBullmq(fn);
+  await loadIoredis(fn);
   const config = prepareStudy({ ...file, results }, fn);
   const plan = planStudy({ ...config, ...(options.threads === undefined ? {} : { threads: options.threads }) }, fn);
   const warn = options.onWarning ?? (() => undefined);

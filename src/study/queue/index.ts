@@ -24,3 +24,9 @@ export {
   type StudyDataSection,
 } from './job.js';
 export { startQueueWorker, type QueueWorker, type QueueWorkerEvent, type QueueWorkerOptions } from './worker.js';
+// The types the queue takes and gives, and the error class it throws, so `blindspots/queue` stands alone.
+export { BlindspotsError, type ErrorCode, type ErrorDetails } from '../../errors.js';
+export type { Cell, StudyConfig } from '../plan.js';
+export type { StudyFile } from '../prepare.js';
+export type { CellRecord, DataIdentity } from '../records.js';
+export type { Disagreement } from '../merge.js';

@@ -5,13 +5,14 @@
 import { createRequire } from 'node:module';
 import { hostname } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Queue, Worker, type Job } from 'bullmq';
+import type { Job, Queue } from 'bullmq';
 import { fail } from '../../errors.js';
 import { checkInteger } from '../../validate.js';
 import type { Cell } from '../plan.js';
 import type { CellRecord } from '../records.js';
 import { WORKER_ENV, type ChildOptions } from './child.js';
 import { bullConnection, parseRedisUrl, probeRedis, RedisWatch, redisWarnings, withTimeout } from './connection.js';
+import { loadBullmq, loadIoredis } from './deps.js';
 import { DEFAULT_QUEUE_NAME, QUEUE_SETTINGS, type CellJobData } from './job.js';
 
 /** Options of {@link startQueueWorker}. */
@@ -128,6 +129,9 @@ export async function startQueueWorker(options: QueueWorkerOptions, fn = 'startQ
   if (options.data !== undefined && (typeof options.data !== 'string' || options.data.length === 0))
     throw fail('INVALID_ARGUMENT', fn, 'data', 'a path', JSON.stringify(options.data));
   const emit = options.onEvent ?? (() => undefined);
+  // Optional peer dependencies: MISSING_DEPENDENCY before anything else.
+  const { Queue, Worker } = await loadBullmq(fn);
+  await loadIoredis(fn);
 
   const info = await probeRedis(target, fn, Math.min(5000, redisTimeout));
   for (const message of redisWarnings(info)) emit({ type: 'warning', message: `${target.url}: ${message}` });

@@ -29,8 +29,7 @@ const datasetSpec = z.union([
 // model, a model outside the study or an option the model lacks with its own precise error. The
 // JSON Schema (editors) lists the registered names and their option names, so they complete.
 const perName = z.record(z.string(), z.record(z.string(), z.unknown()));
-const optionsObject = (names: readonly string[]) =>
-  z.strictObject(Object.fromEntries(names.map((n) => [n, z.optional(z.unknown())])) as Record<string, z.ZodOptional<z.ZodUnknown>>);
+const optionsObject = (names: readonly string[]) => z.strictObject(Object.fromEntries(names.map((n) => [n, z.optional(z.unknown())])));
 const modelOptionsSchema = z
   .strictObject(Object.fromEntries(modelNames.map((m) => [m, z.optional(optionsObject(models[m].options))])))
   .describe('constructor options per model');
@@ -90,7 +89,8 @@ export const STUDY_SETTINGS = {
     help: 'signal names of the data\'s kind, or "all"; the clean baseline always runs',
   },
   models: {
-    schema: z.array(z.string()).min(1),
+    // Empty passes here: a queue worker prepares only the data with models: [] (the planner refuses an empty list).
+    schema: z.array(z.string()),
     editor: z.array(z.enum(modelNames as unknown as [string, ...string[]])).min(1),
     where: 'both',
     example: '["resnet", "decisionTree"]',

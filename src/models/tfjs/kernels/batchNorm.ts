@@ -22,7 +22,7 @@ export interface BatchNormAttrs {
 
 /**
  * Fused training batch norm (+ residual add, + ReLU) over all axes but the last: outputs
- * `[y, mean, variance]` (biased batch variance). See conv.c's batchNormForward.
+ * `[y, mean, variance]` (biased batch variance). See src/kernels/batchnorm.c's batchNormForward.
  */
 function batchNormKernel(args: KernelArgs): tf.TensorInfo[] {
   const backend = args.backend as WasmBackend;
@@ -39,21 +39,21 @@ function batchNormKernel(args: KernelArgs): tf.TensorInfo[] {
   const mean = backend.makeOutput([C], 'float32');
   const variance = backend.makeOutput([C], 'float32');
   withScratch(backend, C, (acc, blk) => {
-    instance(backend).batchNormForward(
-      offset(backend, x),
-      offset(backend, gamma),
-      offset(backend, beta),
-      residual === undefined ? 0 : offset(backend, residual),
-      offset(backend, y),
-      offset(backend, mean),
-      offset(backend, variance),
+    instance(backend).batchNormForward({
+      x: offset(backend, x),
+      gamma: offset(backend, gamma),
+      beta: offset(backend, beta),
+      res: residual === undefined ? 0 : offset(backend, residual),
+      y: offset(backend, y),
+      mean: offset(backend, mean),
+      var: offset(backend, variance),
       acc,
       blk,
       M,
       C,
-      attrs.relu ? 1 : 0,
-      attrs.epsilon,
-    );
+      relu: attrs.relu ? 1 : 0,
+      eps: attrs.epsilon,
+    });
   });
   return [y, mean, variance];
 }
@@ -70,29 +70,29 @@ function batchNormGradKernel(args: KernelArgs): tf.TensorInfo[] {
   const dbeta = backend.makeOutput([C], 'float32');
   const dz = attrs.residual === true ? backend.makeOutput([...x.shape], 'float32') : undefined;
   withScratch(backend, C, (acc, blk) => {
-    instance(backend).batchNormBackward(
-      offset(backend, dy),
-      offset(backend, x),
-      offset(backend, y),
-      offset(backend, gamma),
-      offset(backend, mean),
-      offset(backend, variance),
-      offset(backend, dx),
-      offset(backend, dgamma),
-      offset(backend, dbeta),
-      dz === undefined ? 0 : offset(backend, dz),
+    instance(backend).batchNormBackward({
+      dy: offset(backend, dy),
+      x: offset(backend, x),
+      y: offset(backend, y),
+      gamma: offset(backend, gamma),
+      mean: offset(backend, mean),
+      var: offset(backend, variance),
+      dx: offset(backend, dx),
+      dgamma: offset(backend, dgamma),
+      dbeta: offset(backend, dbeta),
+      dz: dz === undefined ? 0 : offset(backend, dz),
       acc,
       blk,
       M,
       C,
-      attrs.relu ? 1 : 0,
-      attrs.epsilon,
-    );
+      relu: attrs.relu ? 1 : 0,
+      eps: attrs.epsilon,
+    });
   });
   return dz === undefined ? [dx, dgamma, dbeta] : [dx, dgamma, dbeta, dz];
 }
 
-/** `relu?((x - mean) / sqrt(variance + eps) * gamma + beta + residual?)` in one pass: see conv.c's batchNormApply. */
+/** `relu?((x - mean) / sqrt(variance + eps) * gamma + beta + residual?)` in one pass: see src/kernels/batchnorm.c's batchNormApply. */
 function batchNormInferenceKernel(args: KernelArgs): tf.TensorInfo {
   const backend = args.backend as WasmBackend;
   const { x, gamma, beta, mean, variance, residual } = args.inputs as Record<
@@ -105,20 +105,20 @@ function batchNormInferenceKernel(args: KernelArgs): tf.TensorInfo {
   const C = x.shape[x.shape.length - 1] as number;
   const y = backend.makeOutput([...x.shape], 'float32');
   withScratch(backend, C, (_acc, blk) => {
-    instance(backend).batchNormApply(
-      offset(backend, x),
-      offset(backend, gamma),
-      offset(backend, beta),
-      offset(backend, mean),
-      offset(backend, variance),
-      residual === undefined ? 0 : offset(backend, residual),
-      offset(backend, y),
+    instance(backend).batchNormApply({
+      x: offset(backend, x),
+      gamma: offset(backend, gamma),
+      beta: offset(backend, beta),
+      mean: offset(backend, mean),
+      var: offset(backend, variance),
+      res: residual === undefined ? 0 : offset(backend, residual),
+      y: offset(backend, y),
       blk,
-      tf.util.sizeFromShape(x.shape) / C,
+      M: tf.util.sizeFromShape(x.shape) / C,
       C,
-      attrs.relu ? 1 : 0,
-      attrs.epsilon,
-    );
+      relu: attrs.relu ? 1 : 0,
+      eps: attrs.epsilon,
+    });
   });
   return y;
 }

@@ -13,7 +13,7 @@ export const BIAS_RELU_GRAD_KERNEL = 'BlindspotsBiasReluGrad';
 
 /**
  * The 'valid' 1-D convolution of one-hot characters, `{ codes, filter }` -> [N, 1, L - KW + 1, F]:
- * codes [N, L] int32 (a letter's index, negative for none), filter [1, KW, A, F]. See conv.c's oneHotConv.
+ * codes [N, L] int32 (a letter's index, negative for none), filter [1, KW, A, F]. See src/kernels/charcnn.c's oneHotConv.
  */
 function oneHotConvKernel(args: KernelArgs): tf.TensorInfo {
   const backend = args.backend as WasmBackend;
@@ -21,7 +21,7 @@ function oneHotConvKernel(args: KernelArgs): tf.TensorInfo {
   const [N, L] = codes.shape as [number, number];
   const [, KW, A, F] = filter.shape as [number, number, number, number];
   const out = backend.makeOutput([N, 1, L - KW + 1, F], 'float32');
-  instance(backend).oneHotConv(offset(backend, codes), offset(backend, filter), offset(backend, out), N, L, A, KW, F);
+  instance(backend).oneHotConv({ codes: offset(backend, codes), w: offset(backend, filter), y: offset(backend, out), N, L, A, KW, F });
   return out;
 }
 
@@ -33,7 +33,16 @@ function oneHotConvGradKernel(args: KernelArgs): tf.TensorInfo {
   const [N, L] = codes.shape as [number, number];
   const [, KW, A, F] = filterShape;
   const out = backend.makeOutput([...filterShape], 'float32');
-  instance(backend).oneHotConvFilterGrad(offset(backend, codes), offset(backend, dy), offset(backend, out), N, L, A, KW, F);
+  instance(backend).oneHotConvFilterGrad({
+    codes: offset(backend, codes),
+    dy: offset(backend, dy),
+    dw: offset(backend, out),
+    N,
+    L,
+    A,
+    KW,
+    F,
+  });
   return out;
 }
 
@@ -43,7 +52,8 @@ function biasReluKernel(args: KernelArgs): tf.TensorInfo {
   const { x, bias } = args.inputs as { x: tf.TensorInfo; bias: tf.TensorInfo };
   const C = x.shape[x.shape.length - 1] as number;
   const out = backend.makeOutput([...x.shape], 'float32');
-  instance(backend).biasRelu(offset(backend, x), offset(backend, bias), offset(backend, out), tf.util.sizeFromShape(x.shape) / C, C);
+  const M = tf.util.sizeFromShape(x.shape) / C;
+  instance(backend).biasRelu({ x: offset(backend, x), bias: offset(backend, bias), y: offset(backend, out), M, C });
   return out;
 }
 
@@ -55,16 +65,16 @@ function biasReluGradKernel(args: KernelArgs): tf.TensorInfo[] {
   const dx = backend.makeOutput([...y.shape], 'float32');
   const dbias = backend.makeOutput([C], 'float32');
   withScratch(backend, C, (acc, blk) => {
-    instance(backend).biasReluGrad(
-      offset(backend, dy),
-      offset(backend, y),
-      offset(backend, dx),
-      offset(backend, dbias),
+    instance(backend).biasReluGrad({
+      dy: offset(backend, dy),
+      y: offset(backend, y),
+      dx: offset(backend, dx),
+      dbias: offset(backend, dbias),
       acc,
       blk,
-      tf.util.sizeFromShape(y.shape) / C,
+      M: tf.util.sizeFromShape(y.shape) / C,
       C,
-    );
+    });
   });
   return [dx, dbias];
 }

@@ -1,5 +1,5 @@
 /**
- * The convolutions: `Conv2D` (stride 1 through conv.c's Winograd or register-tiled kernels, the
+ * The convolutions: `Conv2D` (stride 1 through winograd.c's Winograd or conv.c's register-tiled kernels, the
  * rest through the package's XNNPACK one), `Conv2DBackpropFilter` (missing from
  * tfjs-backend-wasm 4.x) and `Conv2DBackpropInput` (stride 1 as a forward convolution on the
  * flipped filter; the package's is a scalar loop).
@@ -110,7 +110,7 @@ const WINOGRAD_1D: Record<number, { m: number; BT: number[][]; G: number[][]; AT
   },
 };
 
-/** Tiles per block of conv.c's 1-D Winograd kernels (WG1_BLOCK). */
+/** Tiles per block of winograd.c's 1-D Winograd kernels (WG1_BLOCK). */
 const WG1_BLOCK = 32;
 
 /**
@@ -148,7 +148,7 @@ function winograd1d(KH: number, KW: number, C: number, F: number, padTop: number
   );
 }
 
-/** Tiles per block of conv.c's winograd43Conv and winograd43FilterGrad (WG4_BLOCK). */
+/** Tiles per block of winograd.c's winograd43Conv and winograd43FilterGrad (WG4_BLOCK). */
 const WG4_BLOCK = 32;
 
 function backpropFilter(args: KernelArgs): tf.TensorInfo {
@@ -165,25 +165,25 @@ function backpropFilter(args: KernelArgs): tf.TensorInfo {
       const scratch = backend.wasm._malloc((a * WG1_BLOCK * (C + F) + a * C * F) * 4);
       try {
         const D = scratch + a * WG1_BLOCK * C * 4;
-        k.winograd1dFilterGrad(
-          offset(backend, x),
-          offset(backend, dy),
+        k.winograd1dFilterGrad({
+          x: offset(backend, x),
+          dy: offset(backend, dy),
           BT,
           AT,
           G,
-          scratch,
+          V: scratch,
           D,
-          D + a * WG1_BLOCK * F * 4,
-          offset(backend, out),
-          info.batchSize * info.inHeight,
-          info.inWidth,
+          Macc: D + a * WG1_BLOCK * F * 4,
+          dw: offset(backend, out),
+          R: info.batchSize * info.inHeight,
+          W: info.inWidth,
           C,
-          info.outWidth,
+          Wo: info.outWidth,
           F,
-          left,
+          pl: left,
           m,
-          info.filterWidth,
-        );
+          r: info.filterWidth,
+        });
       } finally {
         backend.wasm._free(scratch);
       }
@@ -205,57 +205,57 @@ function backpropFilter(args: KernelArgs): tf.TensorInfo {
     const scratch = backend.wasm._malloc((36 * WG4_BLOCK * (C + F) + 36 * C * F) * 4);
     try {
       const D = scratch + 36 * WG4_BLOCK * C * 4;
-      k.winograd43FilterGrad(
-        offset(backend, x),
-        offset(backend, dy),
-        scratch,
+      k.winograd43FilterGrad({
+        x: offset(backend, x),
+        dy: offset(backend, dy),
+        V: scratch,
         D,
-        D + 36 * WG4_BLOCK * F * 4,
-        offset(backend, out),
-        info.batchSize,
-        info.inHeight,
-        info.inWidth,
+        Macc: D + 36 * WG4_BLOCK * F * 4,
+        dw: offset(backend, out),
+        N: info.batchSize,
+        H: info.inHeight,
+        W: info.inWidth,
         C,
-        info.outHeight,
-        info.outWidth,
+        Ho: info.outHeight,
+        Wo: info.outWidth,
         F,
-        top,
-        left,
-      );
+        pt: top,
+        pl: left,
+      });
     } finally {
       backend.wasm._free(scratch);
     }
     return out;
   }
-  k.conv2dBackpropFilter(
-    offset(backend, x),
-    offset(backend, dy),
-    offset(backend, out),
-    info.batchSize,
-    info.inHeight,
-    info.inWidth,
+  k.conv2dBackpropFilter({
+    x: offset(backend, x),
+    dy: offset(backend, dy),
+    dw: offset(backend, out),
+    N: info.batchSize,
+    H: info.inHeight,
+    W: info.inWidth,
     C,
-    info.outHeight,
-    info.outWidth,
+    Ho: info.outHeight,
+    Wo: info.outWidth,
     F,
-    info.filterHeight,
-    info.filterWidth,
-    info.strideHeight,
-    info.strideWidth,
-    top,
-    left,
-  );
+    KH: info.filterHeight,
+    KW: info.filterWidth,
+    sh: info.strideHeight,
+    sw: info.strideWidth,
+    pt: top,
+    pl: left,
+  });
   return out;
 }
 
-/** Tiles per block of conv.c's winogradConv (WG_BLOCK): its scratch is sized for this many. */
+/** Tiles per block of winograd.c's winogradConv (WG_BLOCK): its scratch is sized for this many. */
 const WG_BLOCK = 32;
 
 /**
  * A stride-1 convolution of `x` [N, H, W, C] with the filter at `filterPtr` [KH, KW, C, F] into
  * `out` [N, Ho, Wo, F], zero-padded by `pads`, on a padded copy of x (no edge cases in the inner
  * loops): 3x3 filters with C % 4 == 0 and F % 8 == 0 (ResNet's layers and their input gradients)
- * through conv.c's Winograd F(2x2, 3x3), 1.4-1.7x the direct kernel; the rest through its
+ * through winograd.c's Winograd F(2x2, 3x3), 1.4-1.7x the direct kernel; the rest through its
  * register-tiled conv2dValid, ~1.35x XNNPACK's Conv2D on ResNet's layers.
  */
 function stride1Conv(
@@ -280,24 +280,24 @@ function stride1Conv(
       const scratch = backend.wasm._malloc((a * C * F + a * WG1_BLOCK * (C + F)) * 4);
       try {
         const V = scratch + a * C * F * 4;
-        k.winograd1dFilter(filterPtr, G, scratch, KW, a, C, F);
-        k.winograd1dConv(
-          offset(backend, x),
-          scratch,
+        k.winograd1dFilter({ w: filterPtr, G, U: scratch, r: KW, a, C, F });
+        k.winograd1dConv({
+          x: offset(backend, x),
+          U: scratch,
           BT,
           AT,
           V,
-          V + a * WG1_BLOCK * C * 4,
-          offset(backend, out),
-          N * H,
+          M: V + a * WG1_BLOCK * C * 4,
+          y: offset(backend, out),
+          R: N * H,
           W,
           C,
           Wo,
           F,
-          pads.left,
+          pl: pads.left,
           m,
           a,
-        );
+        });
       } finally {
         backend.wasm._free(scratch);
       }
@@ -316,19 +316,21 @@ function stride1Conv(
   const unpadded = winograd || (pads.top === 0 && pads.bottom === 0 && pads.left === 0 && pads.right === 0);
   const padded = unpadded ? 0 : backend.wasm._malloc(N * Hp * Wp * C * 4);
   try {
-    if (padded !== 0) k.padImages(offset(backend, x), padded, N, H, W, C, Hp, Wp, pads.top, pads.left);
+    if (padded !== 0) k.padImages({ x: offset(backend, x), xp: padded, N, H, W, C, Hp, Wp, pt: pads.top, pl: pads.left });
     const input = padded === 0 ? offset(backend, x) : padded;
     if (tile === 4) {
       const V = scratch + 36 * C * F * 4;
-      k.winograd43Filter(filterPtr, scratch, C, F);
-      k.winograd43Conv(input, scratch, V, V + 36 * WG4_BLOCK * C * 4, offset(backend, out), N, H, W, C, Ho, Wo, F, pads.top, pads.left);
+      k.winograd43Filter({ w: filterPtr, U: scratch, C, F });
+      const M = V + 36 * WG4_BLOCK * C * 4;
+      k.winograd43Conv({ x: input, U: scratch, V, M, y: offset(backend, out), N, H, W, C, Ho, Wo, F, pt: pads.top, pl: pads.left });
     } else if (tile === 2) {
       const V = scratch + 16 * C * F * 4;
-      k.winogradFilter(filterPtr, scratch, C, F);
-      k.winogradConv(input, scratch, V, V + 16 * WG_BLOCK * C * 4, offset(backend, out), N, H, W, C, Ho, Wo, F, pads.top, pads.left);
+      k.winogradFilter({ w: filterPtr, U: scratch, C, F });
+      const M = V + 16 * WG_BLOCK * C * 4;
+      k.winogradConv({ x: input, U: scratch, V, M, y: offset(backend, out), N, H, W, C, Ho, Wo, F, pt: pads.top, pl: pads.left });
     } else {
-      k.packFilter8(filterPtr, scratch, T, F);
-      k.conv2dValid(input, filterPtr, scratch, offset(backend, out), N, Hp, Wp, C, Ho, Wo, F, KH, KW);
+      k.packFilter8({ w: filterPtr, wp: scratch, T, F });
+      k.conv2dValid({ xp: input, w: filterPtr, wp: scratch, y: offset(backend, out), N, Hp, Wp, C, Ho, Wo, F, KH, KW });
     }
   } finally {
     if (padded !== 0) backend.wasm._free(padded);
@@ -369,7 +371,7 @@ function backpropInput(args: KernelArgs): tf.TensorInfo {
     // K - 1 - pad: the forward kernel, ~1.8x faster than the scatter below.
     const flipped = backend.wasm._malloc(KH * KW * info.inChannels * info.outChannels * 4);
     try {
-      k.flipFilter(offset(backend, filter), flipped, KH, KW, info.inChannels, info.outChannels);
+      k.flipFilter({ w: offset(backend, filter), wf: flipped, KH, KW, C: info.inChannels, F: info.outChannels });
       const out = backend.makeOutput([...attrs.inputShape], 'float32');
       stride1Conv(
         backend,
@@ -391,25 +393,25 @@ function backpropInput(args: KernelArgs): tf.TensorInfo {
   // makeOutput and _malloc does not matter.)
   const wt = backend.wasm._malloc(tf.util.sizeFromShape(filter.shape) * 4);
   try {
-    k.conv2dBackpropInput(
-      offset(backend, dy),
-      offset(backend, filter),
-      offset(backend, out),
+    k.conv2dBackpropInput({
+      dy: offset(backend, dy),
+      w: offset(backend, filter),
+      dx: offset(backend, out),
       wt,
-      info.batchSize,
-      info.inHeight,
-      info.inWidth,
-      info.inChannels,
-      info.outHeight,
-      info.outWidth,
-      info.outChannels,
-      info.filterHeight,
-      info.filterWidth,
-      info.strideHeight,
-      info.strideWidth,
-      info.padInfo.top,
-      info.padInfo.left,
-    );
+      N: info.batchSize,
+      H: info.inHeight,
+      W: info.inWidth,
+      C: info.inChannels,
+      Ho: info.outHeight,
+      Wo: info.outWidth,
+      F: info.outChannels,
+      KH: info.filterHeight,
+      KW: info.filterWidth,
+      sh: info.strideHeight,
+      sw: info.strideWidth,
+      pt: info.padInfo.top,
+      pl: info.padInfo.left,
+    });
   } finally {
     backend.wasm._free(wt);
   }

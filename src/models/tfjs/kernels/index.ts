@@ -12,7 +12,8 @@ import { matMulKernels } from './matmul.js';
 import { poolKernels } from './pool.js';
 import { sgdKernels } from './sgd.js';
 import { shortcutKernels } from './shortcut.js';
-import type { WasmKernel } from './wasm.js';
+import { nativeKernels } from './native.js';
+import { type WasmKernel, kernelBuild } from './wasm.js';
 
 export { BATCH_NORM_KERNEL, BATCH_NORM_GRAD_KERNEL, BATCH_NORM_INFERENCE_KERNEL, type BatchNormAttrs } from './batchNorm.js';
 export { ONE_HOT_CONV_KERNEL, ONE_HOT_CONV_GRAD_KERNEL, BIAS_RELU_KERNEL, BIAS_RELU_GRAD_KERNEL } from './charCnn.js';
@@ -73,6 +74,20 @@ export function registerWasmTrainingKernels(): void {
       ...(setupFunc === undefined ? {} : { setupFunc }),
     });
   }
+}
+
+/**
+ * The active tfjs backend and, on `wasm` with the library's kernels, which build of them runs:
+ * `wasm+native-avx512`, `wasm+native-avx2` or `wasm+native-baseline` when the native addon runs
+ * them (Node on a platform with a prebuild, by the CPU's instruction set), `wasm` when the wasm
+ * kernels do (a browser, another platform, `BLINDSPOTS_NATIVE=0`); any other backend's name as
+ * `tf.getBackend()` gives it. For a results record's `backend` field.
+ */
+export function describeKernels(): string {
+  const backend = tf.getBackend();
+  if (backend !== 'wasm' || !hasFusedKernels() || kernelBuild() !== 'native') return backend;
+  const native = nativeKernels();
+  return 'addon' in native ? `wasm+native-${native.addon.isa()}` : backend;
 }
 
 /** Whether the library's own kernels are registered for the active backend. */

@@ -1,13 +1,13 @@
-/** `BatchMatMul`: unbatched float32 products, any transposes, through conv.c's matMul. */
+/** `BatchMatMul`: unbatched float32 products, any transposes, through src/kernels/matmul.c's matMul. */
 import * as tf from '@tensorflow/tfjs';
 import { type KernelArgs, type WasmBackend, type WasmKernel, instance, offset, runPackage } from './wasm.js';
 
-/** Rows of K in a packed chunk of B: conv.c's MM_KC. */
+/** Rows of K in a packed chunk of B: matmul.c's MM_KC. */
 const MM_KC = 256;
 
 /**
  * `BatchMatMul` on wasm for one float32 matrix product (no batch, or a batch of one), any
- * transposes, through conv.c's register-tiled matMul; batched products through the package's
+ * transposes, through matmul.c's register-tiled matMul; batched products through the package's
  * kernel. Why: the package runs the transposed products (every dense layer's gradients) as a
  * scalar loop, ~1.3 GFLOP/s, 5.7 s of a char-CNN step.
  */
@@ -28,19 +28,19 @@ function batchMatMulKernel(args: KernelArgs, packageKernel: tf.KernelConfig | un
     if (M * N === 0) return out;
     const packed = backend.wasm._malloc(Math.max(1, Math.min(K, MM_KC) * N) * 4);
     try {
-      instance(backend).matMul(
-        offset(backend, a),
-        offset(backend, b),
-        packed,
-        offset(backend, out),
+      instance(backend).matMul({
+        a: offset(backend, a),
+        b: offset(backend, b),
+        bp: packed,
+        out: offset(backend, out),
         M,
         K,
         N,
-        transposeA ? 1 : ac,
-        transposeA ? ac : 1,
-        transposeB ? 1 : bc,
-        transposeB ? bc : 1,
-      );
+        sam: transposeA ? 1 : ac,
+        sak: transposeA ? ac : 1,
+        sbk: transposeB ? 1 : bc,
+        sbn: transposeB ? bc : 1,
+      });
     } finally {
       backend.wasm._free(packed);
     }

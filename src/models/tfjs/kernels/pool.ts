@@ -1,8 +1,8 @@
-/** `MaxPoolGrad` through conv.c's maxPoolGrad (the package's is a scalar loop). */
+/** `MaxPoolGrad` through src/kernels/pool.c's maxPoolGrad (the package's is a scalar loop). */
 import * as tf from '@tensorflow/tfjs';
 import { type KernelArgs, type WasmBackend, type WasmKernel, instance, offset, runPackage } from './wasm.js';
 
-/** `MaxPoolGrad` on wasm (float32, dilation 1) through conv.c's maxPoolGrad: ~0.4 s less per char-CNN pooling layer. */
+/** `MaxPoolGrad` on wasm (float32, dilation 1) through src/kernels/pool.c's maxPoolGrad: ~0.4 s less per char-CNN pooling layer. */
 function maxPoolGradKernel(args: KernelArgs, packageKernel: tf.KernelConfig | undefined): tf.TensorInfo | tf.TensorInfo[] {
   const backend = args.backend as WasmBackend;
   const { dy, input } = args.inputs as { dy: tf.TensorInfo; input: tf.TensorInfo };
@@ -22,23 +22,23 @@ function maxPoolGradKernel(args: KernelArgs, packageKernel: tf.KernelConfig | un
       dimRoundingMode,
     );
     const dx = backend.makeOutput([...input.shape], 'float32');
-    instance(backend).maxPoolGrad(
-      offset(backend, dy),
-      offset(backend, input),
-      offset(backend, dx),
-      info.batchSize,
-      info.inHeight,
-      info.inWidth,
-      info.inChannels,
-      info.outHeight,
-      info.outWidth,
-      info.filterHeight,
-      info.filterWidth,
-      info.strideHeight,
-      info.strideWidth,
-      info.padInfo.top,
-      info.padInfo.left,
-    );
+    instance(backend).maxPoolGrad({
+      dy: offset(backend, dy),
+      x: offset(backend, input),
+      dx: offset(backend, dx),
+      N: info.batchSize,
+      H: info.inHeight,
+      W: info.inWidth,
+      C: info.inChannels,
+      Ho: info.outHeight,
+      Wo: info.outWidth,
+      KH: info.filterHeight,
+      KW: info.filterWidth,
+      sh: info.strideHeight,
+      sw: info.strideWidth,
+      pt: info.padInfo.top,
+      pl: info.padInfo.left,
+    });
     return dx;
   }
   return runPackage('MaxPoolGrad', packageKernel, args);

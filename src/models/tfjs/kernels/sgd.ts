@@ -25,17 +25,17 @@ function sgdKernel(args: KernelArgs): tf.TensorInfo[] {
   const attrs = args.attrs as unknown as SgdAttrs;
   const vOut = backend.makeOutput([...v.shape], 'float32');
   const mOut = backend.makeOutput([...v.shape], 'float32');
-  instance(backend).sgdMomentum(
-    offset(backend, v),
-    offset(backend, m),
-    offset(backend, g),
-    offset(backend, vOut),
-    offset(backend, mOut),
-    tf.util.sizeFromShape(v.shape),
-    attrs.learningRate,
-    attrs.momentum,
-    attrs.weightDecay,
-  );
+  instance(backend).sgdMomentum({
+    v: offset(backend, v),
+    m: offset(backend, m),
+    g: offset(backend, g),
+    vOut: offset(backend, vOut),
+    mOut: offset(backend, mOut),
+    n: tf.util.sizeFromShape(v.shape),
+    lr: attrs.learningRate,
+    mu: attrs.momentum,
+    wd: attrs.weightDecay,
+  });
   return [vOut, mOut];
 }
 
@@ -45,7 +45,14 @@ function axpbyKernel(args: KernelArgs): tf.TensorInfo {
   const { a, b } = args.inputs as Record<'a' | 'b', tf.TensorInfo>;
   const { alpha, beta } = args.attrs as unknown as { alpha: number; beta: number };
   const out = backend.makeOutput([...a.shape], 'float32');
-  instance(backend).axpby(offset(backend, a), offset(backend, b), offset(backend, out), tf.util.sizeFromShape(a.shape), alpha, beta);
+  instance(backend).axpby({
+    a: offset(backend, a),
+    b: offset(backend, b),
+    out: offset(backend, out),
+    n: tf.util.sizeFromShape(a.shape),
+    alpha,
+    beta,
+  });
   return out;
 }
 

@@ -18,22 +18,23 @@ export interface ShortcutAttrs {
   readonly channels: number;
 }
 
+/** The sizes shortcutForward and shortcutBackward take, from the input's shape and the attributes. */
 function shortcutDims(
   inShape: readonly number[],
   attrs: ShortcutAttrs,
-): [number, number, number, number, number, number, number, number, number, number] {
+): { N: number; H: number; W: number; C: number; Ho: number; Wo: number; Cout: number; s: number; lo: number } {
   const [N, H, W, C] = inShape as [number, number, number, number];
   const s = attrs.stride;
-  return [N, H, W, C, Math.ceil(H / s), Math.ceil(W / s), attrs.channels, s, attrs.lo, 0];
+  return { N, H, W, C, Ho: Math.ceil(H / s), Wo: Math.ceil(W / s), Cout: attrs.channels, s, lo: attrs.lo };
 }
 
 /** Option-A shortcut (subsample by `stride`, zero-pad channels): avgPool(1, s) + pad in one pass. */
 function shortcutKernel(args: KernelArgs): tf.TensorInfo {
   const backend = args.backend as WasmBackend;
   const { x } = args.inputs as { x: tf.TensorInfo };
-  const [N, H, W, C, Ho, Wo, Cout, s, lo] = shortcutDims(x.shape, args.attrs as unknown as ShortcutAttrs);
-  const out = backend.makeOutput([N, Ho, Wo, Cout], 'float32');
-  instance(backend).shortcutForward(offset(backend, x), offset(backend, out), N, H, W, C, Ho, Wo, Cout, s, lo);
+  const dims = shortcutDims(x.shape, args.attrs as unknown as ShortcutAttrs);
+  const out = backend.makeOutput([dims.N, dims.Ho, dims.Wo, dims.Cout], 'float32');
+  instance(backend).shortcutForward({ in: offset(backend, x), out: offset(backend, out), ...dims });
   return out;
 }
 
@@ -41,9 +42,9 @@ function shortcutKernel(args: KernelArgs): tf.TensorInfo {
 function shortcutGradKernel(args: KernelArgs): tf.TensorInfo {
   const backend = args.backend as WasmBackend;
   const { dy, x } = args.inputs as { dy: tf.TensorInfo; x: tf.TensorInfo };
-  const [N, H, W, C, Ho, Wo, Cout, s, lo] = shortcutDims(x.shape, args.attrs as unknown as ShortcutAttrs);
+  const dims = shortcutDims(x.shape, args.attrs as unknown as ShortcutAttrs);
   const out = backend.makeOutput([...x.shape], 'float32');
-  instance(backend).shortcutBackward(offset(backend, dy), offset(backend, out), N, H, W, C, Ho, Wo, Cout, s, lo);
+  instance(backend).shortcutBackward({ dout: offset(backend, dy), din: offset(backend, out), ...dims });
   return out;
 }
 
@@ -57,7 +58,7 @@ function gatherRowsKernel(args: KernelArgs): tf.TensorInfo {
   const row = tf.util.sizeFromShape(x.shape.slice(1));
   const count = indices.shape[0] as number;
   const out = backend.makeOutput([count, ...x.shape.slice(1)], 'float32');
-  instance(backend).gatherRows(offset(backend, x), offset(backend, indices), offset(backend, out), count, rows, row);
+  instance(backend).gatherRows({ src: offset(backend, x), idx: offset(backend, indices), dst: offset(backend, out), count, rows, row });
   return out;
 }
 

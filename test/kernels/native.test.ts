@@ -1,0 +1,530 @@
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import {
+  KERNEL_PARAMS,
+  type KernelName,
+  type Kernels,
+  type PositionalKernels,
+  bindKernels,
+  bindNativeKernels,
+} from '../../src/kernels/bindings.js';
+import { type NativeAddon, nativeKernels } from '../../src/models/tfjs/kernels/native.js';
+import { convModuleBytes, type WasmApi } from '../../src/models/tfjs/kernels/wasm.js';
+
+// Every export of the native addon against the wasm module, under each instruction set this CPU
+// runs: the same inputs in one WebAssembly.Memory, each kernel run by both builds from the same
+// memory state, outputs compared. The baseline build (no FMA, 4 lanes) is the wasm module's
+// arithmetic exactly and must match bit for bit; AVX2 and AVX-512 fuse multiply-adds, so their
+// sums round differently: within TOLERANCE of the output's largest value. The kernels' agreement
+// with tfjs's cpu backend is test/kernels/parity.test.ts's, run there under both builds.
+//
+// Skips, saying why, where the addon does not load (not built: npm run build:native).
+
+const native = nativeKernels();
+const why = 'reason' in native ? native.reason : undefined;
+if (why !== undefined) console.warn(`native kernels not loaded, their parity tests skip: ${why}`);
+
+/** Relative error allowed for the FMA builds (measured: at most ~5e-6, Winograd F(4x4, 3x3)). */
+const TOLERANCE = 2e-5;
+
+const api = globalThis as unknown as { WebAssembly: WasmApi & { Memory: new (d: { initial: number }) => { buffer: ArrayBuffer } } };
+const MB = 1 << 20;
+const memory = new api.WebAssembly.Memory({ initial: (40 * MB) / 65536 });
+const wasm = bindKernels(
+  new api.WebAssembly.Instance(new api.WebAssembly.Module(convModuleBytes()), { env: { memory } }).exports as PositionalKernels,
+);
+/** Region i: 2 MB each after the first MB. */
+const R = (i: number): number => MB + i * 2 * MB;
+
+/** Deterministic inputs in every region; letter codes, row indices and variances where kernels need them. */
+function reset(): void {
+  const f = new Float32Array(memory.buffer);
+  let s = 12345;
+  for (let i = 0; i < f.length; i++) {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    f[i] = (s / 2 ** 31 - 1) * 2;
+  }
+  const codes = new Int32Array(memory.buffer, R(15), 4096);
+  for (let i = 0; i < codes.length; i++) codes[i] = ((i * 7919) % 13) - 2;
+  const idx = new Int32Array(memory.buffer, R(16), 64);
+  for (let i = 0; i < idx.length; i++) idx[i] = ((i * 31) % 12) - 1;
+  const v = new Float32Array(memory.buffer, R(6), 4096);
+  for (let i = 0; i < v.length; i++) v[i] = Math.abs(v[i] as number) + 0.1;
+  // 1-D Winograd F(4, 3): BT [6][6], G [6][3], AT [4][6] (as the glue passes them).
+  new Float32Array(memory.buffer, R(17), 36 + 18 + 24).set([
+    ...[4, 0, -5, 0, 1, 0, 0, -4, -4, 1, 1, 0, 0, 4, -4, -1, 1, 0, 0, -2, -1, 2, 1, 0, 0, 2, -1, -2, 1, 0, 0, 4, 0, -5, 0, 1],
+    ...[1 / 4, 0, 0, -1 / 6, -1 / 6, -1 / 6, -1 / 6, 1 / 6, -1 / 6, 1 / 24, 1 / 12, 1 / 6, 1 / 24, -1 / 12, 1 / 6, 0, 0, 1],
+    ...[1, 1, 1, 1, 1, 0, 0, 1, -1, 2, -2, 0, 0, 1, 1, 4, 4, 0, 0, 1, -1, 8, -8, 1],
+  ]);
+}
+const [BT, G, AT] = [R(17), R(17) + 36 * 4, R(17) + 54 * 4];
+
+/** One case: what it runs and the outputs it writes ([offset, floats]). */
+interface Case {
+  readonly kernels: readonly KernelName[];
+  readonly run: (k: Kernels) => void;
+  readonly outputs: readonly (readonly [number, number])[];
+}
+
+const cases: Record<string, Case> = {
+  'conv2dBackpropFilter, stride 2, 7 channels': {
+    kernels: ['conv2dBackpropFilter'],
+    run: (k) =>
+      k.conv2dBackpropFilter({
+        x: R(0),
+        dy: R(1),
+        dw: R(2),
+        N: 3,
+        H: 9,
+        W: 10,
+        C: 7,
+        Ho: 5,
+        Wo: 5,
+        F: 12,
+        KH: 3,
+        KW: 3,
+        sh: 2,
+        sw: 2,
+        pt: 1,
+        pl: 1,
+      }),
+    outputs: [[R(2), 9 * 7 * 12]],
+  },
+  'conv2dBackpropFilter, stride 1, 16 channels': {
+    kernels: ['conv2dBackpropFilter'],
+    run: (k) =>
+      k.conv2dBackpropFilter({
+        x: R(0),
+        dy: R(1),
+        dw: R(2),
+        N: 2,
+        H: 8,
+        W: 8,
+        C: 16,
+        Ho: 8,
+        Wo: 8,
+        F: 16,
+        KH: 3,
+        KW: 3,
+        sh: 1,
+        sw: 1,
+        pt: 1,
+        pl: 1,
+      }),
+    outputs: [[R(2), 9 * 16 * 16]],
+  },
+  'conv2dBackpropFilter, stride 2, 16 -> 32 and 3 -> 48 (wide tiles and a channel tail)': {
+    kernels: ['conv2dBackpropFilter'],
+    run: (k) => {
+      k.conv2dBackpropFilter({
+        x: R(0),
+        dy: R(1),
+        dw: R(2),
+        N: 2,
+        H: 9,
+        W: 10,
+        C: 16,
+        Ho: 5,
+        Wo: 5,
+        F: 32,
+        KH: 3,
+        KW: 3,
+        sh: 2,
+        sw: 2,
+        pt: 1,
+        pl: 1,
+      });
+      k.conv2dBackpropFilter({
+        x: R(0),
+        dy: R(1),
+        dw: R(3),
+        N: 2,
+        H: 8,
+        W: 8,
+        C: 3,
+        Ho: 8,
+        Wo: 8,
+        F: 48,
+        KH: 3,
+        KW: 3,
+        sh: 1,
+        sw: 1,
+        pt: 1,
+        pl: 1,
+      });
+    },
+    outputs: [
+      [R(2), 9 * 16 * 32],
+      [R(3), 9 * 3 * 48],
+    ],
+  },
+  'conv2dBackpropInput, stride 2': {
+    kernels: ['conv2dBackpropInput'],
+    run: (k) =>
+      k.conv2dBackpropInput({
+        dy: R(0),
+        w: R(1),
+        dx: R(2),
+        wt: R(3),
+        N: 3,
+        H: 9,
+        W: 10,
+        C: 12,
+        Ho: 5,
+        Wo: 5,
+        F: 7,
+        KH: 3,
+        KW: 3,
+        sh: 2,
+        sw: 2,
+        pt: 1,
+        pl: 1,
+      }),
+    outputs: [[R(2), 3 * 9 * 10 * 12]],
+  },
+  'padImages, packFilter8, conv2dValid (20 filters: a tail of 4)': {
+    kernels: ['padImages', 'packFilter8', 'conv2dValid'],
+    run: (k) => {
+      k.padImages({ x: R(0), xp: R(4), N: 2, H: 7, W: 9, C: 6, Hp: 9, Wp: 11, pt: 1, pl: 1 });
+      k.packFilter8({ w: R(1), wp: R(3), T: 9 * 6, F: 20 });
+      k.conv2dValid({ xp: R(4), w: R(1), wp: R(3), y: R(2), N: 2, Hp: 9, Wp: 11, C: 6, Ho: 7, Wo: 9, F: 20, KH: 3, KW: 3 });
+    },
+    outputs: [
+      [R(4), 2 * 9 * 11 * 6],
+      [R(2), 2 * 7 * 9 * 20],
+    ],
+  },
+  flipFilter: {
+    kernels: ['flipFilter'],
+    run: (k) => k.flipFilter({ w: R(0), wf: R(2), KH: 3, KW: 3, C: 5, F: 7 }),
+    outputs: [[R(2), 9 * 35]],
+  },
+  'Winograd F(2x2, 3x3)': {
+    kernels: ['winogradFilter', 'winogradConv'],
+    run: (k) => {
+      k.winogradFilter({ w: R(1), U: R(3), C: 8, F: 16 });
+      k.winogradConv({ x: R(0), U: R(3), V: R(4), M: R(5), y: R(2), N: 2, H: 9, W: 10, C: 8, Ho: 9, Wo: 10, F: 16, pt: 1, pl: 1 });
+    },
+    outputs: [[R(2), 2 * 9 * 10 * 16]],
+  },
+  'Winograd F(4x4, 3x3), 24 filters (wide panels and a panel of 8)': {
+    kernels: ['winograd43Filter', 'winograd43Conv'],
+    run: (k) => {
+      k.winograd43Filter({ w: R(1), U: R(3), C: 16, F: 24 });
+      k.winograd43Conv({ x: R(0), U: R(3), V: R(4), M: R(5), y: R(2), N: 3, H: 11, W: 9, C: 16, Ho: 11, Wo: 9, F: 24, pt: 1, pl: 1 });
+    },
+    outputs: [[R(2), 3 * 11 * 9 * 24]],
+  },
+  'Winograd F(4x4, 3x3), 32 filters': {
+    kernels: ['winograd43Filter', 'winograd43Conv'],
+    run: (k) => {
+      k.winograd43Filter({ w: R(1), U: R(3), C: 8, F: 32 });
+      k.winograd43Conv({ x: R(0), U: R(3), V: R(4), M: R(5), y: R(2), N: 5, H: 8, W: 8, C: 8, Ho: 8, Wo: 8, F: 32, pt: 1, pl: 1 });
+    },
+    outputs: [[R(2), 5 * 64 * 32]],
+  },
+  'winograd43FilterGrad, 16 -> 32 and 12 -> 24': {
+    kernels: ['winograd43FilterGrad'],
+    run: (k) => {
+      k.winograd43FilterGrad({
+        x: R(0),
+        dy: R(1),
+        V: R(3),
+        D: R(4),
+        Macc: R(5),
+        dw: R(2),
+        N: 3,
+        H: 11,
+        W: 9,
+        C: 16,
+        Ho: 11,
+        Wo: 9,
+        F: 32,
+        pt: 1,
+        pl: 1,
+      });
+      k.winograd43FilterGrad({
+        x: R(0),
+        dy: R(1),
+        V: R(3),
+        D: R(4),
+        Macc: R(5),
+        dw: R(7),
+        N: 3,
+        H: 11,
+        W: 9,
+        C: 12,
+        Ho: 11,
+        Wo: 9,
+        F: 24,
+        pt: 1,
+        pl: 1,
+      });
+    },
+    outputs: [
+      [R(2), 9 * 16 * 32],
+      [R(7), 9 * 12 * 24],
+    ],
+  },
+  '1-D Winograd F(4, 3), forward and filter gradient': {
+    kernels: ['winograd1dFilter', 'winograd1dConv', 'winograd1dFilterGrad'],
+    run: (k) => {
+      k.winograd1dFilter({ w: R(1), G, U: R(3), r: 3, a: 6, C: 8, F: 16 });
+      k.winograd1dConv({ x: R(0), U: R(3), BT, AT, V: R(4), M: R(5), y: R(2), R: 3, W: 30, C: 8, Wo: 28, F: 16, pl: 0, m: 4, a: 6 });
+      k.winograd1dFilterGrad({
+        x: R(0),
+        dy: R(1),
+        BT,
+        AT,
+        G,
+        V: R(4),
+        D: R(5),
+        Macc: R(8),
+        dw: R(7),
+        R: 3,
+        W: 30,
+        C: 8,
+        Wo: 28,
+        F: 16,
+        pl: 0,
+        m: 4,
+        r: 3,
+      });
+    },
+    outputs: [
+      [R(2), 3 * 28 * 16],
+      [R(7), 3 * 8 * 16],
+    ],
+  },
+  sgdMomentum: {
+    kernels: ['sgdMomentum'],
+    run: (k) => k.sgdMomentum({ v: R(0), m: R(1), g: R(3), vOut: R(2), mOut: R(4), n: 1003, lr: 0.05, mu: 0.9, wd: 1e-3 }),
+    outputs: [
+      [R(2), 1003],
+      [R(4), 1003],
+    ],
+  },
+  axpby: {
+    kernels: ['axpby'],
+    run: (k) => k.axpby({ a: R(0), b: R(1), out: R(2), n: 1003, alpha: 0.9, beta: 0.1 }),
+    outputs: [[R(2), 1003]],
+  },
+  'shortcut forward and backward': {
+    kernels: ['shortcutForward', 'shortcutBackward'],
+    run: (k) => {
+      k.shortcutForward({ in: R(0), out: R(2), N: 2, H: 7, W: 6, C: 4, Ho: 4, Wo: 3, Cout: 10, s: 2, lo: 3 });
+      k.shortcutBackward({ dout: R(1), din: R(3), N: 2, H: 7, W: 6, C: 4, Ho: 4, Wo: 3, Cout: 10, s: 2, lo: 3 });
+    },
+    outputs: [
+      [R(2), 2 * 4 * 3 * 10],
+      [R(3), 2 * 7 * 6 * 4],
+    ],
+  },
+  gatherRows: {
+    kernels: ['gatherRows'],
+    run: (k) => k.gatherRows({ src: R(0), idx: R(16), dst: R(2), count: 40, rows: 10, row: 37 }),
+    outputs: [[R(2), 40 * 37]],
+  },
+  'batch norm forward, apply and backward (13 channels, with and without residual)': {
+    kernels: ['batchNormForward', 'batchNormApply', 'batchNormBackward'],
+    run: (k) => {
+      k.batchNormForward({
+        x: R(0),
+        gamma: R(1),
+        beta: R(3),
+        res: R(4),
+        y: R(2),
+        mean: R(5),
+        var: R(7),
+        acc: R(8),
+        blk: R(9),
+        M: 333,
+        C: 13,
+        relu: 1,
+        eps: 1e-3,
+      });
+      k.batchNormApply({
+        x: R(0),
+        gamma: R(1),
+        beta: R(3),
+        mean: R(5),
+        var: R(6),
+        res: 0,
+        y: R(10),
+        blk: R(9),
+        M: 333,
+        C: 12,
+        relu: 0,
+        eps: 1e-3,
+      });
+      k.batchNormBackward({
+        dy: R(11),
+        x: R(0),
+        y: R(2),
+        gamma: R(1),
+        mean: R(5),
+        var: R(6),
+        dx: R(12),
+        dgamma: R(13),
+        dbeta: R(14),
+        dz: R(18),
+        acc: R(8),
+        blk: R(9),
+        M: 333,
+        C: 13,
+        relu: 1,
+        eps: 1e-3,
+      });
+    },
+    outputs: [
+      [R(2), 333 * 13],
+      [R(5), 13],
+      [R(7), 13],
+      [R(10), 333 * 12],
+      [R(12), 333 * 13],
+      [R(13), 13],
+      [R(14), 13],
+      [R(18), 333 * 13],
+    ],
+  },
+  'matMul, plain and transposed (21 columns: a tail of 5)': {
+    kernels: ['matMul'],
+    run: (k) => {
+      k.matMul({ a: R(0), b: R(1), bp: R(3), out: R(2), M: 37, K: 300, N: 21, sam: 300, sak: 1, sbk: 21, sbn: 1 });
+      k.matMul({ a: R(0), b: R(1), bp: R(3), out: R(4), M: 37, K: 300, N: 21, sam: 1, sak: 37, sbk: 1, sbn: 300 });
+    },
+    outputs: [
+      [R(2), 37 * 21],
+      [R(4), 37 * 21],
+    ],
+  },
+  'one-hot convolution and its filter gradient': {
+    kernels: ['oneHotConv', 'oneHotConvFilterGrad'],
+    run: (k) => {
+      k.oneHotConv({ codes: R(15), w: R(0), y: R(2), N: 3, L: 40, A: 11, KW: 7, F: 13 });
+      k.oneHotConvFilterGrad({ codes: R(15), dy: R(1), dw: R(3), N: 3, L: 40, A: 11, KW: 7, F: 13 });
+    },
+    outputs: [
+      [R(2), 3 * 34 * 13],
+      [R(3), 7 * 11 * 13],
+    ],
+  },
+  'bias + ReLU and its gradient': {
+    kernels: ['biasRelu', 'biasReluGrad'],
+    run: (k) => {
+      k.biasRelu({ x: R(0), bias: R(1), y: R(2), M: 101, C: 13 });
+      k.biasReluGrad({ dy: R(3), y: R(2), dx: R(4), dbias: R(5), acc: R(8), blk: R(9), M: 101, C: 13 });
+    },
+    outputs: [
+      [R(2), 101 * 13],
+      [R(4), 101 * 13],
+      [R(5), 13],
+    ],
+  },
+  maxPoolGrad: {
+    kernels: ['maxPoolGrad'],
+    run: (k) =>
+      k.maxPoolGrad({ dy: R(0), x: R(1), dx: R(2), N: 2, H: 9, W: 31, C: 13, Ho: 3, Wo: 10, KH: 3, KW: 3, sh: 3, sw: 3, pt: 0, pl: 0 }),
+    outputs: [[R(2), 2 * 9 * 31 * 13]],
+  },
+};
+
+/** Runs a case on one build from the reset memory; returns copies of its outputs. */
+function outputsOf(c: Case, k: Kernels): Float32Array[] {
+  reset();
+  c.run(k);
+  return c.outputs.map(([at, n]) => new Float32Array(memory.buffer, at, n).slice());
+}
+
+describe('the native addon in CI', () => {
+  // .ci/run builds it wherever gcc and make are: there the native tests must run, not skip.
+  const compiler = spawnSync('gcc', ['--version']).status === 0 && spawnSync('make', ['--version']).status === 0;
+  it.runIf(process.env.CI === 'true' && process.platform === 'linux' && process.arch === 'x64' && compiler)('is built and loads', () => {
+    expect(why).toBeUndefined();
+  });
+});
+
+describe.skipIf(why !== undefined)('native kernels against the wasm module', () => {
+  const addon = 'addon' in native ? native.addon : undefined;
+  const isas = addon?.isas ?? [];
+
+  it('the cases cover every kernel', () => {
+    expect(new Set(Object.values(cases).flatMap((c) => c.kernels))).toEqual(new Set(Object.keys(KERNEL_PARAMS)));
+  });
+
+  it('loads with the best instruction set the CPU runs, and offers the baseline', () => {
+    expect(isas.at(-1)).toBe('baseline');
+    expect(addon?.isa()).toBe(isas[0]);
+    expect(addon?.selectIsa('sse9')).toBe(false);
+  });
+
+  it('refuses an offset outside the memory, and a first argument that is not an ArrayBuffer', () => {
+    const k = addon as NonNullable<typeof addon>;
+    expect(() => k.axpby(memory.buffer, 4, 8, memory.buffer.byteLength + 64, 10, 1, 1)).toThrow(/outside the memory/);
+    expect(() => k.axpby(new Float32Array(4) as unknown as ArrayBuffer, 4, 8, 16, 1, 1, 1)).toThrow(/ArrayBuffer/);
+    expect(() => (k.axpby as (...a: unknown[]) => void)(memory.buffer, 4, 8)).toThrow(/argument count/);
+  });
+
+  for (const isa of ['avx512', 'avx2', 'baseline']) {
+    for (const [name, c] of Object.entries(cases)) {
+      it.skipIf(!isas.includes(isa))(
+        `${isa}: ${name} ${isa === 'baseline' ? 'is bit-identical to wasm' : `within ${String(TOLERANCE)} of wasm`}`,
+        () => {
+          const want = outputsOf(c, wasm);
+          const addonKernels = addon as NonNullable<typeof addon>;
+          expect(addonKernels.selectIsa(isa)).toBe(true);
+          try {
+            const got = outputsOf(c, bindNativeKernels(addonKernels, memory));
+            got.forEach((g, i) => {
+              const w = want[i] as Float32Array;
+              let err = 0;
+              let scale = 0;
+              for (let j = 0; j < w.length; j++) {
+                err = Math.max(err, Math.abs((g[j] as number) - (w[j] as number)));
+                scale = Math.max(scale, Math.abs(w[j] as number));
+              }
+              if (process.env.PARITY_VERBOSE !== undefined)
+                console.log(`${isa} ${name} output ${String(i)}: ${(err / scale).toExponential(2)}`);
+              if (isa === 'baseline') expect(Buffer.from(g.buffer).equals(Buffer.from(w.buffer)), `output ${String(i)}`).toBe(true);
+              else expect(err, `output ${String(i)}: max |native - wasm|`).toBeLessThanOrEqual(TOLERANCE * scale);
+            });
+          } finally {
+            addonKernels.selectIsa(isas[0] as string);
+          }
+        },
+      );
+    }
+  }
+});
+
+describe.skipIf(why !== undefined)('the native addon in worker threads', () => {
+  it('loads in a worker thread (context-aware) with its own choice of instruction set', async () => {
+    const { Worker } = await import('node:worker_threads');
+    const { fileURLToPath } = await import('node:url');
+    const root = fileURLToPath(new URL('../../', import.meta.url));
+    const addon = (native as { addon: NativeAddon }).addon;
+    addon.selectIsa('baseline');
+    try {
+      const worker = new Worker(
+        `const { parentPort, workerData } = require('node:worker_threads');
+         const k = require(require.resolve('node-gyp-build', { paths: [workerData] }))(workerData);
+         const memory = new WebAssembly.Memory({ initial: 1 });
+         const f = new Float32Array(memory.buffer);
+         f.set([1, 2, 3, 4], 4); f.set([10, 20, 30, 40], 8);
+         k.axpby(memory.buffer, 16, 32, 64, 4, 2, 1);
+         parentPort.postMessage({ isa: k.isa(), out: Array.from(f.subarray(16, 20)) });`,
+        { eval: true, workerData: root },
+      );
+      const reply = await new Promise<{ isa: string; out: number[] }>((resolve, reject) => {
+        worker.once('message', resolve);
+        worker.once('error', reject);
+      });
+      await worker.terminate();
+      // The worker's instance chose the best set; this thread's choice (baseline) is its own.
+      expect(reply).toEqual({ isa: addon.isas[0], out: [12, 24, 36, 48] });
+      expect(addon.isa()).toBe('baseline');
+    } finally {
+      addon.selectIsa(addon.isas[0] as string);
+    }
+  });
+});
