@@ -12,7 +12,7 @@
  *
  * `--per-class` also caps the study's 100 images per class; `--epochs` overrides the ResNet's.
  */
-import { createRandom, encoders } from '../src/index.js';
+import { createRandom, encoders, useFastestBackend } from '../src/index.js';
 import { loadFashionMnist, loadSpamAssassin } from '../src/data/index.js';
 import { formatPaperTable, formatRecoverabilityTable, formatStudyTable, recoverabilityTable, runStudy } from '../src/study/index.js';
 import { PRESETS } from '../src/study/presets.js';
@@ -28,6 +28,9 @@ function section(title: string): void {
 }
 
 const t0 = performance.now();
+// The loader makes tfjs tensors, which would start tfjs's default cpu backend; the models keep the
+// program's backend, so the program picks the fast one first (docs/models.md, Backends).
+await useFastestBackend();
 const fashion = loadFashionMnist({ perClass });
 section(
   `Fashion-MNIST: ${String(fashion.labels.length)} images 28x28x1 (${String(perClass)} per class; ${String(fashion.skipped)} empty records skipped), scale 1e-3, seed 0`,

@@ -18,5 +18,16 @@ export { BlindspotsError, type ErrorCode, type ErrorDetails } from '../errors.js
 export type { FeatureMatrix, ImageArray, ImageBatch, ImageInput, ImageShape, Labels, LabelsInput, Texts } from '../types.js';
 export type { Seed } from '../random.js';
 export type { Dataset, ImageDataset, TextDataset } from '../data/dataset.js';
-export type { FitProgress, Model, ModelParams, ParamValue } from '../models/model.js';
-export type { ResolvedSignalOptions, SignalOptions } from '../encoders/registry.js';
+export type {
+  EpochInfo,
+  EpochWeights,
+  FitOptions,
+  FitProgress,
+  InputKind,
+  InputOf,
+  Model,
+  ModelParams,
+  ParamValue,
+} from '../models/model.js';
+export type { ResolvedSignalOptions, SignalFamily, SignalInformation, SignalOptions } from '../encoders/registry.js';
+export type { Domain } from '../domain.js';

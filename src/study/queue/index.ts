@@ -28,5 +28,10 @@ export { startQueueWorker, type QueueWorker, type QueueWorkerEvent, type QueueWo
 export { BlindspotsError, type ErrorCode, type ErrorDetails } from '../../errors.js';
 export type { Cell, StudyConfig } from '../plan.js';
 export type { StudyFile } from '../prepare.js';
-export type { CellRecord, DataIdentity } from '../records.js';
+export type { CellRecord, CurvePoint, DataIdentity, SplitIdentity } from '../records.js';
+export type { PackedPredictions } from '../predictions.js';
+export type { Dataset } from '../../data/dataset.js';
+export type { DatasetSpec } from '../prepare.js';
+export type { FitProgress, ModelParams, ParamValue } from '../../models/model.js';
+export type { ResolvedSignalOptions } from '../../encoders/registry.js';
 export type { Disagreement } from '../merge.js';
