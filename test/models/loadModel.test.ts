@@ -228,3 +228,25 @@ describe("ResNet's option errors (issue #26, finding 10)", () => {
     }
   });
 });
+
+describe('unknown options of every tfjs model', () => {
+  it('list each valid name once (ShallowMaxNN and CharCNN listed the training options twice)', async () => {
+    const { CharCNN, ShallowMaxNN, Perceptron, ResNet } = await import('../../src/models/index.js');
+    for (const make of [
+      () => new ShallowMaxNN({ filtres: 3 } as never),
+      () => new CharCNN({ sise: 'small' } as never),
+      () => new Perceptron({ epoch: 1 } as never),
+      () => new ResNet({ detph: 8 } as never),
+    ]) {
+      let message = '';
+      try {
+        make();
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      const names = /expected one of ([^(]*) \(/.exec(message)?.[1]?.split(', ') ?? [];
+      expect(names.length).toBeGreaterThan(5);
+      expect(new Set(names).size).toBe(names.length);
+    }
+  });
+});

@@ -41,7 +41,12 @@ export abstract class ConvNetModel<K extends InputKind> implements Model<K> {
     inits?: readonly InitScheme[],
   ) {
     // Options often come from JSON (study configs): a misspelt name must not be ignored silently.
-    this.train = resolveTrain(className, checkOptions(className, train, [...TRAIN_OPTIONS, ...architectureOptions]), defaults, inits);
+    this.train = resolveTrain(
+      className,
+      checkOptions(className, train, [...new Set([...TRAIN_OPTIONS, ...architectureOptions])]),
+      defaults,
+      inits,
+    );
   }
 
   /** Validates the input (against the fitted sample shape, when given) and prepares its batches. */
