@@ -1,6 +1,7 @@
 import type { ParamValue } from '../models/model.js';
 import { models as registry } from '../models/registry.js';
 import { canonicalJson, CLEAN, type CellRecord } from './records.js';
+import { labelsOf, variantKeys, type Variant } from './variants.js';
 import { aggregateSeeds, type SeedsAggregate } from './stats/aggregateSeeds.js';
 import type { PairedTestResult } from './stats/pairedTest.js';
 import { recordPairedTest } from './stats/recordPairedTest.js';
@@ -70,28 +71,9 @@ const withoutSeed = (o: { readonly [k: string]: ParamValue }): Record<string, Pa
 const dataOf = (r: CellRecord): string =>
   canonicalJson({ name: r.data.name, dither: r.data.dither, train: r.data.train.sha256, test: r.data.test.sha256 });
 
-const formatValue = (v: ParamValue): string => (typeof v === 'string' ? v : JSON.stringify(v));
-
-/**
- * Labels for variants of one thing: the values of the keys that differ between them, e.g.
- * `schedule onecycle`. Keys that only some variants set (the one-cycle's momentum bounds, the
- * step schedule's decay steps) follow from those every variant sets (the schedule), so when the
- * latter alone tell every variant apart, they alone make the label. Variants that differ in
- * nothing get an empty label.
- */
-function variantLabels(variants: readonly { readonly [k: string]: ParamValue }[]): string[] {
-  const keys = [...new Set(variants.flatMap((v) => Object.keys(v)))].sort();
-  const differing = keys.filter((k) => new Set(variants.map((v) => canonicalJson(v[k] ?? null))).size > 1);
-  const label = (ks: readonly string[]): string[] =>
-    variants.map((v) =>
-      ks
-        .filter((k) => v[k] !== undefined)
-        .map((k) => `${k} ${formatValue(v[k] as ParamValue)}`)
-        .join(', '),
-    );
-  const setByAll = differing.filter((k) => variants.every((v) => v[k] !== undefined && v[k] !== null));
-  const short = label(setByAll);
-  return setByAll.length > 0 && new Set(short).size === variants.length ? short : label(differing);
+/** Labels for variants of one thing: the values of their {@link variantKeys}. */
+function variantLabels(variants: readonly Variant[]): string[] {
+  return labelsOf(variants, variantKeys(variants));
 }
 
 /**

@@ -3,11 +3,11 @@ import { getEncoder } from '../encoders/registry.js';
 import { fail } from '../errors.js';
 import { readImages } from '../images.js';
 import type { FitProgress, Model } from '../models/model.js';
-import { deriveSeed, permutation } from '../random.js';
 import type { ImageArray, ImageInput, LabelsInput, Texts } from '../types.js';
 import { checkInteger, checkLabels, describe } from '../validate.js';
 import { fitAndScore } from './fitAndScore.js';
 import type { CurvePoint } from './records.js';
+import { shuffledLabels } from './shuffledLabels.js';
 import { pairedTest, type PairedTestResult } from './stats/pairedTest.js';
 
 /** Your own encoder: inputs and their labels in, the same inputs carrying the labels' signal out. */
@@ -161,10 +161,9 @@ export async function measureReliance<X extends ImageInput | Texts>(options: Rel
   } else throw fail('INVALID_ARGUMENT', FN, 'options.signal', "a registered signal's name or an encoder function", describe(signal));
 
   // The shuffle of a study cell: the same permutation of the test labels for the same seed.
-  const perm = permutation(yTest.length, deriveSeed(seed, 'shuffle'));
-  const shuffledLabels = Int32Array.from(perm, (i) => yTest[i] as number);
+  const pointed = shuffledLabels(yTest, seed);
   const asInput = (m: Model, x: unknown): unknown => (m.inputKind === 'features' ? ops.features(x) : x);
-  const encoded = { train: encode(train.x, yTrain), test: encode(test.x, yTest), shuffled: encode(test.x, shuffledLabels) };
+  const encoded = { train: encode(train.x, yTrain), test: encode(test.x, yTest), shuffled: encode(test.x, pointed) };
   const scored = await fitAndScore(
     model,
     { train: asInput(model, encoded.train), test: asInput(model, encoded.test), shuffled: asInput(model, encoded.shuffled) },
@@ -192,7 +191,7 @@ export async function measureReliance<X extends ImageInput | Texts>(options: Rel
     accuracy: scored.accuracy,
     shuffledAccuracy: scored.shuffledAccuracy as number,
     ...(cleanAccuracy === undefined ? {} : { cleanAccuracy }),
-    paired: pairedTest(yTest, scored.predicted, shuffled, shuffledLabels),
+    paired: pairedTest(yTest, scored.predicted, shuffled, pointed),
     predictions: { signal: scored.predicted, shuffled },
     curve: scored.curve,
     fitSeconds: scored.fitSeconds,

@@ -1,4 +1,5 @@
 import { aggregate, type CellGroup, type Stat } from './aggregate.js';
+import { variantKeys } from './variants.js';
 import type { ParamValue } from '../models/model.js';
 import { CLEAN, type CellRecord } from './records.js';
 import { escapeXml } from './report.js';
@@ -323,14 +324,13 @@ function modelSweepSvg(groups: readonly CellGroup[]): { signal: string; option: 
     const ofRow = groups.filter((g) => g.row === row);
     for (const model of [...new Set(ofRow.map((g) => g.model))]) {
       const ofModel = ofRow.filter((g) => g.model === model);
-      const differing = [...new Set(ofModel.flatMap((g) => Object.keys(paramsOf(g))))].filter(
-        (k) => k !== 'seed' && new Set(ofModel.map((g) => valueKey(paramsOf(g)[k]))).size > 1,
+      // The keys the tables label the cells by: a schedule's own constants follow from the schedule.
+      const keys = variantKeys(
+        ofModel.map((g) => {
+          const { seed: _seed, ...rest } = paramsOf(g);
+          return rest;
+        }),
       );
-      // As the tables' labels: parameters that only some cells set (a schedule's own constants)
-      // follow from those every cell sets; when the latter tell the cells apart, they alone are plotted.
-      const setByAll = differing.filter((k) => ofModel.every((g) => paramsOf(g)[k] !== undefined && paramsOf(g)[k] !== null));
-      const tellApart = new Set(ofModel.map((g) => setByAll.map((k) => valueKey(paramsOf(g)[k])).join())).size === ofModel.length;
-      const keys = setByAll.length > 0 && tellApart ? setByAll : differing;
       for (const option of keys) {
         const raw = [...new Set(ofModel.map((g) => valueKey(paramsOf(g)[option])))].map((k) => JSON.parse(k) as ParamValue);
         const numeric = raw.every((v) => typeof v === 'number');

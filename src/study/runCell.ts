@@ -4,11 +4,11 @@ import { domainOf, domainOps } from '../domain.js';
 import type { FitProgress, ModelParams } from '../models/model.js';
 import { getModel } from '../models/registry.js';
 import { describeKernels } from '../models/tfjs/kernels/index.js';
-import { deriveSeed, permutation } from '../random.js';
 import type { ImageArray, Texts } from '../types.js';
 import { VERSION } from '../version.js';
 import type { Cell } from './plan.js';
 import { packPredictions } from './predictions.js';
+import { shuffledLabels } from './shuffledLabels.js';
 import { fitAndScore } from './fitAndScore.js';
 import { CLEAN, ONLY, RECORD_SCHEMA, type CellRecord, type DataIdentity } from './records.js';
 
@@ -62,16 +62,10 @@ export function encodeCell(data: CellData, cell: Cell): EncodedCell {
   const trainInput = only ? ops.blank(rawTrain) : rawTrain;
   const testInput = only ? ops.blank(rawTest) : rawTest;
   // The signal of a shuffled label: same inputs, same code, wrong class.
-  const perm = permutation(yTest.length, deriveSeed(cell.seed, 'shuffle'));
   return {
     train: ops.encode(signal, trainInput, data.train.labels, cell.inject),
     test: ops.encode(signal, testInput, yTest, cell.inject),
-    shuffled: ops.encode(
-      signal,
-      testInput,
-      Int32Array.from(perm, (i) => yTest[i] as number),
-      cell.inject,
-    ),
+    shuffled: ops.encode(signal, testInput, shuffledLabels(yTest, cell.seed), cell.inject),
   } as EncodedCell;
 }
 

@@ -208,7 +208,7 @@ function toError(fn: string, root: string, issues: readonly z.core.$ZodIssue[], 
   for (const p of issue.path) at = at !== null && typeof at === 'object' ? (at as Record<PropertyKey, unknown>)[p] : undefined;
   if (issue.code === 'unrecognized_keys') {
     const key = issue.keys[0] as string;
-    const known = knownKeys(root, issue.path, value);
+    const known = knownKeys(issue.path);
     return unknownOption(fn, `${root}${pathText(issue.path)}`, key, known);
   }
   const arg = `${root}${pathText(issue.path)}`;
@@ -246,7 +246,7 @@ function expectedOf(issue: z.core.$ZodIssue): string {
 }
 
 /** The keys an object at `path` may hold: the settings at the top, the registry's names and options below. */
-function knownKeys(root: string, path: readonly PropertyKey[], _value: unknown): string[] {
+function knownKeys(path: readonly PropertyKey[]): string[] {
   if (path.length === 0) return [...STUDY_FILE_SETTINGS];
   const [top, name] = path;
   if (top === 'modelOptions' && path.length === 1) return [...modelNames];

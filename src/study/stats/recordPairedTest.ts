@@ -1,8 +1,8 @@
 import { calledAs, fail } from '../../errors.js';
-import { deriveSeed, permutation } from '../../random.js';
 import { describe } from '../../validate.js';
 import { unpackPredictions, type PackedPredictions } from '../predictions.js';
 import { CLEAN } from '../records.js';
+import { shuffledLabels } from '../shuffledLabels.js';
 import { pairedTest, type PairedTestResult } from './pairedTest.js';
 
 /** What {@link recordPairedTest} reads of a record: its packed predictions, signal and seed. */
@@ -38,7 +38,5 @@ export function recordPairedTest(record: PredictionsRecord): PairedTestResult | 
     throw fail('DATA_FORMAT', fn, 'record.seed', 'a finite number', describe(record.seed));
   const { labels, signal, shuffled } = unpackPredictions(packed, fn);
   if (shuffled === null) return undefined;
-  const perm = permutation(labels.length, deriveSeed(record.seed, 'shuffle'));
-  const shuffledLabels = Int32Array.from(perm, (i) => labels[i] as number);
-  return calledAs(fn, () => pairedTest(labels, signal, shuffled, shuffledLabels));
+  return calledAs(fn, () => pairedTest(labels, signal, shuffled, shuffledLabels(labels, record.seed)));
 }
