@@ -25,7 +25,7 @@ export default tseslint.config(
   {
     // tfjs code states tensor ranks with `as tf.Tensor4D`, as tfjs itself does; the rule would
     // have them as generic arguments of every op instead.
-    files: ['src/models/tfjs/**', 'test/models/**', 'test/conformance/**', 'test/kernels/**'],
+    files: ['src/models/tfjs/**', 'src/kernels/tfjs/**', 'test/models/**', 'test/conformance/**', 'test/kernels/**'],
     rules: { '@typescript-eslint/no-unnecessary-type-assertion': 'off' },
   },
 );

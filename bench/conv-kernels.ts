@@ -13,7 +13,7 @@
  * same kernels' instructions instead.
  */
 import { type PositionalKernels, bindKernels } from '../src/kernels/bindings.js';
-import { convModuleBytes, type WasmApi } from '../src/models/tfjs/kernels/wasm.js';
+import { convModuleBytes, type WasmApi } from '../src/kernels/tfjs/wasm.js';
 import { benchArgs } from './args.js';
 
 const args = benchArgs('npx tsx bench/conv-kernels.ts [--reps 5] [--batch 128] [--layers 32x16x16,16x32x32,8x64x64]', {

@@ -25,7 +25,7 @@ import * as tf from '@tensorflow/tfjs';
 import { CharCNN, ResNet, useFastestBackend, type ConvNetModel } from '../src/models/index.js';
 import { createRandom } from '../src/random.js';
 import { ZHANG_ALPHABET } from '../src/data/alphabet.js';
-import { describeKernels } from '../src/models/tfjs/kernels/index.js';
+import { describeKernels } from '../src/kernels/tfjs/index.js';
 import { writePerformanceSection } from './docs.js';
 import { benchArgs } from './args.js';
 

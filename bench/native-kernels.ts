@@ -13,8 +13,8 @@
  * Needs the addon built (`npm run build:native`).
  */
 import { type Kernels, type PositionalKernels, bindKernels, bindNativeKernels } from '../src/kernels/bindings.js';
-import { nativeKernels } from '../src/models/tfjs/kernels/native.js';
-import { convModuleBytes, type WasmApi } from '../src/models/tfjs/kernels/wasm.js';
+import { nativeKernels } from '../src/kernels/tfjs/native.js';
+import { convModuleBytes, type WasmApi } from '../src/kernels/tfjs/wasm.js';
 import { benchArgs } from './args.js';
 
 const args = benchArgs(

@@ -15,9 +15,9 @@ import * as tf from '@tensorflow/tfjs';
 import { CharCNN, ResNet, useFastestBackend, type ConvNetModel } from '../src/models/index.js';
 import { createRandom } from '../src/random.js';
 import { ZHANG_ALPHABET } from '../src/data/alphabet.js';
-import { describeKernels } from '../src/models/tfjs/kernels/index.js';
-import { nativeUnavailableReason } from '../src/models/tfjs/kernels/native.js';
-import { useKernelBuild } from '../src/models/tfjs/kernels/wasm.js';
+import { describeKernels } from '../src/kernels/tfjs/index.js';
+import { nativeUnavailableReason } from '../src/kernels/tfjs/native.js';
+import { useKernelBuild } from '../src/kernels/tfjs/wasm.js';
 import { benchArgs } from './args.js';
 
 const { net, steps, depth, batch, threads, kernels, rounds } = benchArgs(

@@ -17,9 +17,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { prepareStudy, runStudy, type StudyFile } from '../src/study/index.js';
-import { parseRedisUrl, probeRedis, runStudyOnQueue } from '../src/study/queue/index.js';
+import { parseRedisUrl, probeRedis, runStudyOnQueue } from '../src/queue/index.js';
 import { writeIdxFolder } from '../test/conformance/fixtures.js';
-import { REDIS_SERVER, startRedis } from '../test/study/redisServer.js';
+import { REDIS_SERVER, startRedis } from '../test/helpers/redisServer.js';
 import { benchArgs } from './args.js';
 
 if (REDIS_SERVER === undefined) {

@@ -13,7 +13,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { loadFashionMnist } from '../src/data/index.js';
 import { ResNet, useFastestBackend } from '../src/models/index.js';
-import { convAlgorithms } from '../src/models/tfjs/kernels/conv.js';
+import { convAlgorithms } from '../src/kernels/tfjs/conv.js';
 import { benchArgs } from './args.js';
 
 const {

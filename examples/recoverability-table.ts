@@ -14,8 +14,14 @@
  */
 import { createRandom, encoders, useFastestBackend } from '../src/index.js';
 import { loadFashionMnist, loadSpamAssassin } from '../src/data/index.js';
-import { formatPaperTable, formatRecoverabilityTable, formatStudyTable, recoverabilityTable, runStudy } from '../src/study/index.js';
-import { PRESETS } from '../src/study/presets.js';
+import {
+  formatPaperTable,
+  formatRecoverabilityTable,
+  formatStudyTable,
+  PRESETS,
+  recoverabilityTable,
+  runStudy,
+} from '../src/study/index.js';
 import { splitDataset } from '../src/data/index.js';
 import { imageEncoderNames } from '../src/encoders/index.js';
 

@@ -12,8 +12,8 @@
  * first pattern they match, then the rest in plan order.
  */
 import { readFileSync } from 'node:fs';
-import { PRESETS, ResultsFile, planStudy, prepareStudy, runCell, type Cell, type StudyFile } from '../src/study/index.js';
-import { applyDither } from '../src/study/runStudy.js';
+import { applyDither, PRESETS, planStudy, prepareStudy, runCell, type Cell, type StudyFile } from '../src/study/index.js';
+import { openResultsFile } from '../src/study/store/resultsFile.js';
 
 const args = process.argv.slice(2);
 const files: StudyFile[] = [];
@@ -67,7 +67,7 @@ const cells = new Map<string, { cell: Cell; order: number }>();
 plans.forEach((p) => {
   for (const cell of p.cells) if (!cells.has(cell.key)) cells.set(cell.key, { cell, order: cells.size });
 });
-const file = ResultsFile.open(resultsPath, 'run-in-order');
+const file = openResultsFile(resultsPath, 'run-in-order');
 try {
   const done = new Set(file.records.map((r) => r.key));
   const pending = [...cells.values()]

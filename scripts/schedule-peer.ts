@@ -20,7 +20,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeNpy } from '../src/data/index.js';
-import { getModel } from '../src/models/registry.js';
+import { getModel } from '../src/models/modelRegistry.js';
 import { STEP_SCHEDULE_OPTIONS } from '../src/models/tfjs/trainOptions.js';
 import { encodeCell, planStudy, prepareStudy, PRESETS } from '../src/study/index.js';
 import type { ImageArray } from '../src/types.js';

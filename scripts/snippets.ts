@@ -1,7 +1,7 @@
 /**
  * Docs that are executed: finds every TypeScript code block of the project's Markdown files
  * (README.md, docs/*.md, any other tracked .md) and every TSDoc code block of `src/` (each
- * `@example`), and turns each into a module that `test/docs/snippets.test.ts` imports and runs.
+ * `@example`), and turns each into a module that `test/docs/snippets.integration.test.ts` imports and runs.
  *
  *   npx tsx scripts/snippets.ts            # list the snippets (file:line) and the ones not run
  *   npx tsx scripts/snippets.ts --write d  # write the generated modules into folder d
@@ -16,7 +16,7 @@
  * - **Imports as a user writes them.** `blindspots` and its subpaths (`blindspots/encoders`,
  *   `/models`, `/data`, `/study`, `/vitest`) resolve to the source (`src/index.ts`,
  *   `src/<sub>/index.ts`), so nothing needs building. An example on an internal helper, which no
- *   entry point exports, imports it relative to its own file (`from './common.js'`), as code
+ *   entry point exports, imports it relative to its own file (`from './textCodec.js'`), as code
  *   inside the library would; Markdown snippets import only the public entry points.
  * - **Printed values are checked.** A line `expression; //=> value` (or `const x = …; //=> value`)
  *   fails unless the value prints as the comment shows it: strings in single quotes, arrays

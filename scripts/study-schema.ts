@@ -1,7 +1,7 @@
 /**
  * Writes study.schema.json (the JSON Schema of a study file, shipped as
  * `blindspots/study.schema.json`) from the one declaration of the settings, src/study/spec/schema.ts.
- * `--check` exits 1 when the committed file is stale (test/study/schema.test.ts runs the same check).
+ * `--check` exits 1 when the committed file is stale (test/study/spec/schema.test.ts runs the same check).
  *
  *   npx tsx scripts/study-schema.ts [--check]
  */

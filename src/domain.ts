@@ -6,7 +6,7 @@
 import type { Dataset, ImageDataset, TextDataset } from './data/dataset.js';
 import { isTextDataset } from './data/dataset.js';
 import { flatten } from './data/transforms.js';
-import { getImageEncoder, getTextEncoder } from './encoders/registry.js';
+import { getImageEncoder, getTextEncoder } from './encoders/encoderRegistry.js';
 import { charCodes } from './data/quantize.js';
 import type { FeatureMatrix, ImageArray, LabelsInput } from './types.js';
 

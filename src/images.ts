@@ -120,8 +120,8 @@ export function wrapImages(like: { readonly isTensor: boolean; readonly shape: I
 
 /**
  * A copy of `src` that also checks every value is finite, in one pass over memory: chunks go
- * through the SIMD kernels' memory, are checked there and copied out from cache (measured on
- * 600 MB: 1.2x a bare `slice()`, where a check followed by `slice()` took 1.5x).
+ * through the SIMD kernels' memory, are checked there and copied out from cache, so that the check
+ * costs little beside the copy (timings in docs/performance.md).
  *
  * @example
  * ```ts

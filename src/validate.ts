@@ -130,7 +130,7 @@ export function checkFinite(fn: string, arg: string, data: ArrayLike<number>): v
  *
  * Sums blocks of 16 values: a sum of finite float32 values cannot overflow a float64, so a block
  * sum is non-finite exactly when the block holds a NaN or an infinity; only then is the block
- * scanned value by value. About 3x faster than testing each value.
+ * scanned value by value: faster than testing each value (docs/performance.md).
  */
 export function firstNonFinite(d: ArrayLike<number>, start = 0, end = d.length): number {
   let i = start;

@@ -28,13 +28,15 @@ describe('#platform', () => {
   });
 
   it('browser: files, workers and ml-random-forest are NODE_ONLY errors naming what to do instead', async () => {
-    expect(codeOf(() => browser.spawnWorker(import.meta.url, 'forestWorker'))).toBe('NODE_ONLY');
+    expect(codeOf(() => browser.spawnWorker(import.meta.url, 'forestThread'))).toBe('NODE_ONLY');
     expect(codeOf(() => new browser.RandomForestClassifier())).toBe('NODE_ONLY');
     await expect(browser.readFile('model/model.json')).rejects.toMatchObject({ code: 'NODE_ONLY' });
     await expect(browser.mkdir('model', { recursive: true })).rejects.toThrow(
       /^mkdir: expected Node\.js \(files; .*: model\), got a browser$/,
     );
-    expect(() => browser.spawnWorker(import.meta.url, 'trainWorker')).toThrow(/Node\.js .*worker threads for trainWorker.*a browser/);
+    expect(() => browser.spawnWorker(import.meta.url, 'dataParallelReplica')).toThrow(
+      /Node\.js .*worker threads for dataParallelReplica.*a browser/,
+    );
   });
 
   it('browser: one core, posix joins, the bytes save assembles', () => {

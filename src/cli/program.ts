@@ -1,12 +1,14 @@
 import { Command, CommanderError, Option } from 'commander';
-import { encoders } from '../encoders/registry.js';
+import { encoders } from '../encoders/encoderRegistry.js';
 import { BlindspotsError } from '../errors.js';
-import { modelNames, models } from '../models/registry.js';
+import { modelNames, models } from '../models/modelRegistry.js';
 import { VERSION } from '../version.js';
-import { ENCODE_FORMATS, encodeCommand } from './encode.js';
-import { PRESETS } from '../study/presets.js';
-import type { WorkerFlags } from './queue.js';
-import { mergeCommand, REPORT_FORMATS, reportCommand, STUDY_FILE_HELP, studyCommand } from './study.js';
+import { ENCODE_FORMATS, encodeCommand } from './encodeCommand.js';
+import { PRESETS } from '../study/spec/presets.js';
+import type { WorkerFlags } from './flags.js';
+import { mergeCommand } from './mergeCommand.js';
+import { REPORT_FORMATS, reportCommand } from './reportCommand.js';
+import { STUDY_FILE_HELP, studyCommand } from './studyCommand.js';
 
 /** The CLI: its commands, help and flags (commander checks unknown flags and missing values). */
 export function program(setExit: (code: number) => void): Command {
@@ -114,7 +116,7 @@ BLINDSPOTS_NO_HUGETLB=1 turns this off.`,
     )
     .action(async (flags: WorkerFlags) => {
       // Loaded on demand: BullMQ and ioredis are for the queue commands only.
-      const { workerCommand } = await import('./queue.js');
+      const { workerCommand } = await import('./queueCommands.js');
       setExit(await workerCommand(flags));
     });
   cli

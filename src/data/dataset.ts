@@ -3,7 +3,7 @@ import { readImages, wrapImages } from '../images.js';
 import { DEFAULT_SEED, type Seed } from '../random.js';
 import type { ImageArray, ImageBatch, ImageInput } from '../types.js';
 import { checkInteger, checkLabels, checkNumber, describe } from '../validate.js';
-import { stratifiedSplit } from './split.js';
+import { stratifiedSplitOf } from './split.js';
 
 /** A loaded image dataset: images (a tensor or a plain batch), one label per image, class names. */
 export interface ImageDataset<I extends ImageInput = ImageArray> {
@@ -91,7 +91,12 @@ export function checkDataset(fn: string, ds: unknown, arg = 'ds'): number {
  * take(ds, [3, 0]).texts; //=> ['d', 'a']
  * ```
  */
-export function take<D extends Dataset>(ds: D, indices: ArrayLike<number>, fn = 'take'): SameDataset<D> {
+export function take<D extends Dataset>(ds: D, indices: ArrayLike<number>): SameDataset<D> {
+  return samplesAt(ds, indices, 'take');
+}
+
+/** {@link take} on behalf of `fn`, the function the user called, which its errors name. */
+function samplesAt<D extends Dataset>(ds: D, indices: ArrayLike<number>, fn: string): SameDataset<D> {
   const n = checkDataset(fn, ds);
   const idx = checkLabels(fn, indices, { numClasses: n, arg: 'indices' });
   const labels = Int32Array.from(idx, (i) => ds.labels[i] as number);
@@ -128,7 +133,7 @@ export function subsample<D extends Dataset>(ds: D, size: number, seed: Seed = D
       ? checkInteger(fn, 'size', size, 1, n) / n
       : checkNumber(fn, 'size', size, { positive: true, max: 1 });
   const all = Int32Array.from({ length: n }, (_, i) => i);
-  return take(ds, fraction === 1 ? all : stratifiedSplit(ds.labels, fraction, seed, fn).test, fn);
+  return samplesAt(ds, fraction === 1 ? all : stratifiedSplitOf(ds.labels, fraction, seed, fn).test, fn);
 }
 
 /**
@@ -151,6 +156,6 @@ export function splitDataset<D extends Dataset>(
 ): { train: SameDataset<D>; test: SameDataset<D> } {
   const fn = 'splitDataset';
   checkDataset(fn, ds);
-  const { train, test } = stratifiedSplit(ds.labels, testFraction, seed, fn);
-  return { train: take(ds, train, fn), test: take(ds, test, fn) };
+  const { train, test } = stratifiedSplitOf(ds.labels, testFraction, seed, fn);
+  return { train: samplesAt(ds, train, fn), test: samplesAt(ds, test, fn) };
 }

@@ -11,7 +11,8 @@ export * from './fashionMnist.js';
 export * from './idx.js';
 export * from './mnist.js';
 export * from './spamAssassin.js';
-export * from './split.js';
+// Named: split.ts also holds stratifiedSplitOf, the library's own variant naming its caller.
+export { stratifiedSplit, type Split } from './split.js';
 export * from './transforms.js';
 export * from './zhangCsv.js';
 export * from './dither.js';

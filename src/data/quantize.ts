@@ -4,7 +4,7 @@ import { checkBoolean, checkChoice, checkOptions, optionNames } from '../options
 import type { FeatureMatrix, Texts } from '../types.js';
 import { checkInteger } from '../validate.js';
 import { alphabetIndex, ZHANG_ALPHABET, ZHANG_INPUT_LENGTH } from './alphabet.js';
-import { checkTexts, MAX_TEXT_LENGTH } from '../encoders/text/common.js';
+import { checkTexts, MAX_TEXT_LENGTH } from '../encoders/text/textCodec.js';
 
 /** Options of {@link quantize} and {@link charCodes}. */
 export interface QuantizeOptions {

@@ -22,7 +22,21 @@ export interface Split {
  * test.length; //=> 3
  * ```
  */
-export function stratifiedSplit(labels: LabelsInput, testFraction: number, seed: Seed = DEFAULT_SEED, fn = 'stratifiedSplit'): Split {
+export function stratifiedSplit(labels: LabelsInput, testFraction: number, seed: Seed = DEFAULT_SEED): Split {
+  return stratifiedSplitOf(labels, testFraction, seed, 'stratifiedSplit');
+}
+
+/**
+ * {@link stratifiedSplit} on behalf of `fn`, the function the user called, which its errors name.
+ *
+ * @example
+ * ```ts
+ * import { stratifiedSplitOf } from './split.js'; // internal
+ * stratifiedSplitOf([0, 0, 1, 1, 1, 1], 0.5, 42, 'subsample').test.length; //=> 3
+ * stratifiedSplitOf([0, 1], 1, 42, 'subsample'); //=> throws INVALID_ARGUMENT subsample: argument 'testFraction'
+ * ```
+ */
+export function stratifiedSplitOf(labels: LabelsInput, testFraction: number, seed: Seed, fn: string): Split {
   const y = checkLabels(fn, labels);
   checkSeed(fn, 'seed', seed);
   const f = checkNumber(fn, 'testFraction', testFraction, { min: 0, max: 1 });

@@ -5,7 +5,7 @@ export { BlindspotsError, type ErrorCode, type ErrorDetails } from '../errors.js
 export type { FeatureMatrix, ImageArray, ImageBatch, ImageInput, ImageShape, Labels, LabelsInput, Texts } from '../types.js';
 export type { Seed } from '../random.js';
 export { COMMON_ENCODER_OPTIONS, type CommonEncoderOption, type EncoderOptions } from './commonOptions.js';
-export { DEFAULT_LEVELS, DEFAULT_SCALE, type Encoded, type ImageEncoderOptions, type ImageRecoverOptions } from './image/common.js';
+export { DEFAULT_LEVELS, DEFAULT_SCALE, type Encoded, type ImageEncoderOptions, type ImageRecoverOptions } from './image/imageCodec.js';
 export { injectOnePixel, recoverOnePixel, type OnePixelOptions } from './image/onePixel.js';
 export { injectPatternPixels, patternPixelPositions, recoverPatternPixels, type PatternPixelsOptions } from './image/patternPixels.js';
 export { injectRandomPixel, randomPixelPositions, recoverRandomPixel, type RandomPixelOptions } from './image/randomPixel.js';
@@ -23,7 +23,7 @@ export {
   type OrthogonalNoiseOptions,
 } from './image/orthogonalNoise.js';
 export { injectMeanShift, recoverMeanShift, type MeanShiftOptions } from './image/meanShift.js';
-export { MAX_TEXT_LENGTH, type TextEncoderOptions } from './text/common.js';
+export { MAX_TEXT_LENGTH, type TextEncoderOptions } from './text/textCodec.js';
 export { DEFAULT_MNEMONIC_SYMBOLS, injectMnemonic, recoverMnemonic, type MnemonicOptions } from './text/mnemonic.js';
 export {
   classLengths,
@@ -56,5 +56,5 @@ export {
   type TextEncoderEntry,
   type TextEncoderName,
   type TextSignalOptions,
-} from './registry.js';
+} from './encoderRegistry.js';
 export { recoverability, type Recoverability } from './recoverability.js';

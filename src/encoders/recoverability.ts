@@ -3,7 +3,7 @@ import type { ImageInput, LabelsInput, Texts } from '../types.js';
 import { calledAs, fail } from '../errors.js';
 import { checkOptions } from '../options.js';
 import { isTensor } from '../images.js';
-import { getEncoder, recoverAccepts, type ImageSignalOptions, type SignalOptions, type TextSignalOptions } from './registry.js';
+import { encoderEntryOf, recoverAccepts, type ImageSignalOptions, type SignalOptions, type TextSignalOptions } from './encoderRegistry.js';
 
 /** How well a signal's oracle recovers the labels. */
 export interface Recoverability {
@@ -40,7 +40,7 @@ export function recoverability(
   options: SignalOptions = {},
 ): Recoverability {
   const fn = 'recoverability';
-  const entry = getEncoder(name, fn);
+  const entry = encoderEntryOf(name, fn);
   // The options the data was encoded with (and `levels` for the off-grid decoders): the common
   // ones, used or not, and `range` for an image signal. The oracle gets all but the encoder-only ones.
   const decodes = recoverAccepts(entry);

@@ -1,4 +1,4 @@
-import { SIMD_WASM_BASE64 } from './simdWasm.js';
+import { SIMD_WASM_BASE64, type SimdWasmExports } from './simdWasm.js';
 
 /** The parts of the WebAssembly API used here (the project's lib settings do not include DOM types). */
 interface WasmApi {
@@ -6,40 +6,8 @@ interface WasmApi {
   Instance: new (module: object, imports: object) => { exports: unknown };
 }
 
-interface SimdExports {
-  readonly memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
-  addVector(src: number, vec: number, out: number, n: number, lo: number, hi: number): number;
-  sumFloat64(src: number, n: number, lo: number, hi: number): number;
-  anyOutside(src: number, n: number, lo: number, hi: number): number;
-  matmulTransposed(x: number, w: number, z: number, rows: number, cols: number, k: number): void;
-  accumulateOuter(x: number, d: number, g: number, rows: number, cols: number, k: number): void;
-  addScalarFloat64(src: number, out: number, n: number, shift: number): void;
-  gemmStripsF32(
-    pa: number,
-    pb: number,
-    kc: number,
-    nsa: number,
-    nsb: number,
-    strideA: number,
-    strideB: number,
-    c: number,
-    ldc: number,
-    upper: number,
-  ): void;
-  gemmStripsF64(
-    pa: number,
-    pb: number,
-    kc: number,
-    nsa: number,
-    nsb: number,
-    strideA: number,
-    strideB: number,
-    c: number,
-    ldc: number,
-    upper: number,
-  ): void;
-  axpyF64(x: number, y: number, n: number, alpha: number): void;
-}
+/** The module's exports: their type is generated from simd.wat with the module (scripts/build-wasm.ts). */
+type SimdExports = SimdWasmExports;
 
 /**
  * The kernels of one wasm instance, as {@link ownKernels} returns them.

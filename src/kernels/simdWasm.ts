@@ -2,3 +2,53 @@
 /** The SIMD kernels module (see simd.wat). */
 export const SIMD_WASM_BASE64 =
   'AGFzbQEAAAABRghgBn9/f399fQF/YAR/f319AXxgBH9/f3wAYAR/f319AX9gBn9/f39/fwBgBX9/f39/AGADf3t7AGAKf39/f39/f39/fwADDQwAAQIDBAQFBgcFBwIFAwEAAQeSAQoGbWVtb3J5AgAJYWRkVmVjdG9yAAAKc3VtRmxvYXQ2NAABEGFkZFNjYWxhckZsb2F0NjQAAgphbnlPdXRzaWRlAAMQbWF0bXVsVHJhbnNwb3NlZAAED2FjY3VtdWxhdGVPdXRlcgAFDWdlbW1TdHJpcHNGMzIACA1nZW1tU3RyaXBzRjY0AAoHYXhweUY2NAALCoMUDNQBBAJ/BHsBfQF/IAT9EyEJIAX9EyEK/Qz/////////////////////IQsgA0F8cUECdCEHAkADQCAGIAdPDQEgACAGav0ABAAhCCALIAggCf1GIAggCv1F/U79TiELIAIgBmogCCABIAZq/QAEAP3kAf0LBAAgBkEQaiEGDAALCyADQQJ0IQcCQANAIAYgB08NASAAIAZqKgIAIQwgDSAMIARgIAwgBV9xRXIhDSACIAZqIAwgASAGaioCAJI4AgAgBkEEaiEGDAALCyAL/aMBRSANcguCAgYCfwN7AXwDewF9AX8gAv0TIQogA/0TIQv9DP////////////////////8hDCABQXxxQQJ0IQUCQANAIAQgBU8NASAAIARq/QAEACEGIAwgBiAK/UYgBiAL/UX9Tv1OIQwgByAG/V/98AEhByAIIAYgBv0NCAkKCwwNDg8AAQIDBAUGB/1f/fABIQggBEEQaiEEDAALCyAHIAj98AEhByAH/SEAIAf9IQGgIQkgAUECdCEFAkADQCAEIAVPDQEgACAEaioCACENIA4gDSACYCANIANfcUVyIQ4gCSANu6AhCSAEQQRqIQQMAAsLRAAAAAAAAPh/IAkgDP2jAUUgDnIbC64BAgJ/AnsgA/0UIQcgAkF8cUECdCEFAkADQCAEIAVPDQEgACAEav0ABAAhBiABIARqIAcgBv1f/fAB/V4gByAGIAb9DQgJCgsMDQ4PAAECAwQFBgf9X/3wAf1e/Q0AAQIDBAUGBxAREhMUFRYX/QsEACAEQRBqIQQMAAsLIAJBAnQhBQJAA0AgBCAFTw0BIAEgBGogAyAAIARqKgIAu6C2OAIAIARBBGohBAwACwsLiAIEAn8EewF9AX8gAv0TIQYgA/0TIQf9DP////////////////////8hCSABQXBxQQJ0IQUCQANAIAQgBU8NASAAIARq/QAEACEIIAkgCCAG/UYgCCAH/UX9Tv1OIQkgACAEav0ABBAhCCAJIAggBv1GIAggB/1F/U79TiEJIAAgBGr9AAQgIQggCSAIIAb9RiAIIAf9Rf1O/U4hCSAAIARq/QAEMCEIIAkgCCAG/UYgCCAH/UX9Tv1OIQkgBEHAAGohBAwACwsgAUECdCEFAkADQCAEIAVPDQEgACAEaioCACEKIAsgCiACYCAKIANfcUVyIQsgBEEEaiEEDAALCyAJ/aMBRSALcguBAgMGfwF7AX0gBEF8cUECdCELAkADQCAGIANPDQEgACAGIARsQQJ0aiEJQQAhBwJAA0AgByAFTw0BIAEgByAEbEECdGohCv0MAAAAAAAAAAAAAAAAAAAAACEMQQAhCAJAA0AgCCALTw0BIAwgCSAIav0ABAAgCiAIav0ABAD95gH95AEhDCAIQRBqIQgMAAsLIAz9HwAgDP0fAZIgDP0fAiAM/R8DkpIhDQJAA0AgCCAEQQJ0Tw0BIA0gCSAIaioCACAKIAhqKgIAlJIhDSAIQQRqIQgMAAsLIAIgBiAFbCAHakECdGogDTgCACAHQQFqIQcMAAsLIAZBAWohBgwACwsL9gEEBn8BfQF7AX8gBEF8cUECdCELAkADQCAGIANPDQEgACAGIARsQQJ0aiEJQQAhBwJAA0AgByAFTw0BIAEgBiAFbCAHakECdGoqAgAhDCAMQwAAAABcBEAgDP0TIQ0gAiAHIARsQQJ0aiEKQQAhCAJAA0AgCCALTw0BIAogCGohDiAOIA79AAQAIA0gCSAIav0ABAD95gH95AH9CwQAIAhBEGohCAwACwsCQANAIAggBEECdE8NASAKIAhqIQ4gDiAOKgIAIAwgCSAIaioCAJSSOAIAIAhBBGohCAwACwsLIAdBAWohBwwACwsgBkEBaiEGDAALCwv8AQIBfwt7IAEgAkEFdGohBQJAA0AgASAFTw0BIAH9AAQAIQcgAf0ABBAhCCAA/QkCACEGIAkgBiAH/eYB/eQBIQkgCiAGIAj95gH95AEhCiAA/QkCBCEGIAsgBiAH/eYB/eQBIQsgDCAGIAj95gH95AEhDCAA/QkCCCEGIA0gBiAH/eYB/eQBIQ0gDiAGIAj95gH95AEhDiAA/QkCDCEGIA8gBiAH/eYB/eQBIQ8gECAGIAj95gH95AEhECAAQSBqIQAgAUEgaiEBDAALCyADIAkgChAHIAMgBGogCyAMEAcgAyAEQQF0aiANIA4QByADIARBA2xqIA8gEBAHC3YAIAAgAP0ABAAgAf1f/fAB/QsEACAAIAD9AAQQIAEgAf0NCAkKCwwNDg8AAQIDBAUGB/1f/fAB/QsEECAAIAD9AAQgIAL9X/3wAf0LBCAgACAA/QAEMCACIAL9DQgJCgsMDQ4PAAECAwQFBgf9X/3wAf0LBDALnAEBB38gCEEDdCENAkADQCALIARPDQEgASALIAZsaiEPIAMhDCAJQQBHIAsgA0lxBEAgC0EBaiEMC0EAIQoCQANAIAogDE8NASAAIAogBWxqIQ4gByAKQQN0IA1sIAtBBnRqaiEQIA4gDyACIBAgDRAGIA5BEGogDyACIBAgDUECdGogDRAGIApBAWohCgwACwsgC0EBaiELDAALCwvqAgIBfwt7IAEgAkEFdGohBQJAA0AgASAFTw0BIAH9AAQAIQcgAf0ABBAhCCAA/QoDACEGIAkgBiAH/fIB/fABIQkgCiAGIAj98gH98AEhCiAA/QoDCCEGIAsgBiAH/fIB/fABIQsgDCAGIAj98gH98AEhDCAA/QoDECEGIA0gBiAH/fIB/fABIQ0gDiAGIAj98gH98AEhDiAA/QoDGCEGIA8gBiAH/fIB/fABIQ8gECAGIAj98gH98AEhECAAQSBqIQAgAUEgaiEBDAALCyADIAP9AAQAIAn98AH9CwQAIAMgA/0ABBAgCv3wAf0LBBAgAyAEaiEDIAMgA/0ABAAgC/3wAf0LBAAgAyAD/QAEECAM/fAB/QsEECADIARqIQMgAyAD/QAEACAN/fAB/QsEACADIAP9AAQQIA798AH9CwQQIAMgBGohAyADIAP9AAQAIA/98AH9CwQAIAMgA/0ABBAgEP3wAf0LBBALfwEFfyAIQQN0IQ0CQANAIAsgBE8NASABIAsgBmxqIQ4gAyEMIAlBAEcgCyADSXEEQCALQQFqIQwLQQAhCgJAA0AgCiAMTw0BIAAgCiAFbGogDiACIAcgCkECdCANbCALQQV0amogDRAJIApBAWohCgwACwsgC0EBaiELDAALCwtzAgJ/AXsgA/0UIQYgAkF+cUEDdCEFAkADQCAEIAVPDQEgASAEaiABIARq/QAEACAGIAAgBGr9AAQA/fIB/fAB/QsEACAEQRBqIQQMAAsLIAJBAXEEQCABIARqIAEgBGorAwAgAyAAIARqKwMAoqA5AwALCw==';
+
+/** The exports of simd.wat, read from its declarations (parameter names included). */
+export interface SimdWasmExports {
+  /** The module's memory: pointers are byte offsets into it. */
+  readonly memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
+  /**
+   * out[j] = src[j] + vec[j] for j < n, rounded to float32 (the same bits as a float64 sum rounded
+   * to float32: double rounding is exact for a sum of two float32 values).
+   * Returns 1 when some src[j] is NaN or outside [lo, hi] (lo = -FLT_MAX, hi = FLT_MAX: when some
+   * value is NaN or infinite), else 0: the input's check rides on the pass that adds.
+   */
+  addVector(src: number, vec: number, out: number, n: number, lo: number, hi: number): number;
+  /**
+   * The float64 sum of src[0..n), or NaN when some value is NaN or outside [lo, hi] (with
+   * lo = -FLT_MAX, hi = FLT_MAX: non-finite exactly when some value is, as float32 values cannot
+   * overflow a float64 sum). Two float64x2 accumulators over the low and high lanes.
+   */
+  sumFloat64(src: number, n: number, bmin: number, bmax: number): number;
+  /**
+   * out[j] = float32(float64(src[j]) + shift) for j < n: the same bits as the JavaScript
+   * expression Math.fround(src[j] + shift).
+   */
+  addScalarFloat64(src: number, out: number, n: number, shift: number): void;
+  /**
+   * 1 when some value of src[0..n) is NaN or outside [lo, hi], else 0. Infinities are outside any
+   * finite bounds, so lo = -FLT_MAX, hi = FLT_MAX is the finiteness check; the encoders pass their
+   * value range, so the range and finiteness of the images are checked in one pass.
+   */
+  anyOutside(src: number, n: number, lo: number, hi: number): number;
+  /**
+   * z[r * k + c] = dot(x[r, :], w[c, :]) for r < rows, c < k (row-major x: rows x cols; w: k x cols).
+   */
+  matmulTransposed(x: number, w: number, z: number, rows: number, cols: number, k: number): void;
+  /**
+   * g[c, :] += d[r * k + c] * x[r, :] for r < rows, c < k: the gradient X^T D, accumulated.
+   */
+  accumulateOuter(x: number, d: number, g: number, rows: number, cols: number, k: number): void;
+  /**
+   * The strip product above for float32 strips of 8 columns (w = 8), into float64 C.
+   */
+  gemmStripsF32(pa: number, pb: number, kc: number, nsa: number, nsb: number, strideA: number, strideB: number, c: number, ldc: number, upper: number): void;
+  /**
+   * The strip product above for float64 strips of 4 columns (w = 4).
+   */
+  gemmStripsF64(pa: number, pb: number, kc: number, nsa: number, nsb: number, strideA: number, strideB: number, c: number, ldc: number, upper: number): void;
+  /**
+   * y[0..n) += alpha * x[0..n) in float64 (the substitution steps of the triangular solves).
+   */
+  axpyF64(x: number, y: number, n: number, alpha: number): void;
+}

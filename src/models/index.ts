@@ -18,7 +18,7 @@ export type {
   ParamValue,
   ThreadUse,
 } from './model.js';
-export { getModel, modelNames, models, type ModelName } from './registry.js';
+export { getModel, modelNames, models, type ModelName } from './modelRegistry.js';
 export { FeatureModel, type FitContext } from './featureModel.js';
 export {
   DecisionTree,

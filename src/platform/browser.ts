@@ -5,8 +5,9 @@
  *
  * - files (ConvNet `save`/`load`): a `NODE_ONLY` error;
  * - worker threads: none (`workerThreads` is false), so `availableParallelism()` is 1 (a forest's
- *   `threads` fall back to one, which grows the same trees), a ConvNet's `threads` are ignored as
- *   on backends other than wasm, and `spawnWorker` is a `NODE_ONLY` error;
+ *   `threads` fall back to one, which grows the same trees), a ConvNet's `threads` above 1 are an
+ *   INVALID_ARGUMENT error from `fit` (as on backends other than wasm), and `spawnWorker` is a
+ *   `NODE_ONLY` error;
  * - `setImmediate`: a message-channel task, which yields to rendering and input as Node's does to
  *   I/O;
  * - backends: webgl on a GPU, else wasm (with this library's training kernels), else cpu.
@@ -19,7 +20,7 @@ import type * as NodeFsPromises from 'node:fs/promises';
 import type * as NodeOs from 'node:os';
 import type * as NodePath from 'node:path';
 import type * as NodeTimers from 'node:timers';
-import type { spawnWorker as nodeSpawnWorker } from '../workers.js';
+import type { spawnWorker as nodeSpawnWorker } from '../threads.js';
 import type { RandomForestClassifier as MlRandomForestClassifier } from 'ml-random-forest';
 import { fail } from '../errors.js';
 import type { BackendName } from '../models/tfjs/backend.js';

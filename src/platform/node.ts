@@ -17,7 +17,7 @@ export { availableParallelism } from 'node:os';
 export { join } from 'node:path';
 export { setImmediate } from 'node:timers';
 export type { Worker } from 'node:worker_threads';
-export { spawnWorker } from '../workers.js';
+export { spawnWorker } from '../threads.js';
 // Here because its random-js dependency has a `require("crypto")` that browser bundlers cannot
 // resolve (esbuild and webpack stop on it), though nothing calls it; browser.ts has a stub.
 export { RandomForestClassifier } from 'ml-random-forest';

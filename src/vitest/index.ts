@@ -2,21 +2,21 @@ import type {} from 'vitest';
 import { calledAs, fail } from '../errors.js';
 import { recoverability, type Recoverability } from '../encoders/recoverability.js';
 import {
+  encoderEntryOf,
   encoders,
-  getEncoder,
   type EncoderEntry,
   type EncoderName,
   type ImageSignalOptions,
   type SignalOptions,
   type TextSignalOptions,
-} from '../encoders/registry.js';
+} from '../encoders/encoderRegistry.js';
 import { isTensor, readImages } from '../images.js';
 import { isPlainObject } from '../options.js';
 import type { ImageArray, ImageInput, LabelsInput, Texts } from '../types.js';
 import { checkLabels, checkNumber, describe } from '../validate.js';
 
 export { BlindspotsError, type ErrorCode, type ErrorDetails } from '../errors.js';
-export type { EncoderName, SignalOptions } from '../encoders/registry.js';
+export type { EncoderName, SignalOptions } from '../encoders/encoderRegistry.js';
 export type { FeatureMatrix, ImageArray, ImageBatch, ImageInput, ImageShape, Labels, LabelsInput, Texts } from '../types.js';
 
 /** The matcher's own option: the fraction of labels that must be recovered; default 1 (all). */
@@ -152,7 +152,7 @@ function bySignal(
   minAccuracy: number,
 ): MatcherResult {
   const r = calledAs(FN, () => recoverability(signal, received, labels, options));
-  const entry = getEncoder(signal, FN);
+  const entry = encoderEntryOf(signal, FN);
   return verdict(
     `'${signal}'`,
     r,

@@ -1,5 +1,5 @@
 /**
- * What test/browser/root.test.ts runs in Chromium: the root entry, bundled for the browser,
+ * What test/browser/root.integration.test.ts runs in Chromium: the root entry, bundled for the browser,
  * encodes a batch, checks recoverability, and trains a decision tree and a tiny ResNet on the
  * backend `useFastestBackend` picks and on wasm with the library's kernels. The result (or the
  * error) lands in `globalThis.blindspotsResult` for the test to read.

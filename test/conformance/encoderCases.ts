@@ -1,4 +1,4 @@
-import type { EncoderName } from '../../src/encoders/registry.js';
+import type { EncoderName } from '../../src/encoders/encoderRegistry.js';
 import type { EncoderCase } from './encoderHarness.js';
 import type { TextEncoderCase } from './textEncoderHarness.js';
 import { cyclicLabels, gridImages } from './fixtures.js';

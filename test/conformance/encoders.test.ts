@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encoderNames, encoders } from '../../src/encoders/registry.js';
+import { encoderNames, encoders } from '../../src/encoders/encoderRegistry.js';
 import { encoderCases } from './encoderCases.js';
 import { checkEncoder, missingCases, type EncoderCase } from './encoderHarness.js';
 import { checkTextEncoder, type TextEncoderCase } from './textEncoderHarness.js';

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { useFastestBackend } from '../../src/models/tfjs/backend.js';
 import { NotFittedError } from '../../src/errors.js';
 import type { FeatureMatrix, LabelsInput } from '../../src/types.js';
-import { modelNames, models, type ModelName } from '../../src/models/registry.js';
+import { modelNames, models, type ModelName } from '../../src/models/modelRegistry.js';
 import type { ModelEntry } from '../../src/models/model.js';
 import { missingCases } from './encoderHarness.js';
 import { checkModel, featureCase, type ModelCase } from './modelHarness.js';

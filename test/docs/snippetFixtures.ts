@@ -1,5 +1,5 @@
 // Small stand-ins for the files users bring, under the names the doc snippets use: a snippet's
-// working folder gets a copy of each one its code names (test/docs/snippets.test.ts). Written
+// working folder gets a copy of each one its code names (test/docs/snippets.integration.test.ts). Written
 // with the library's own writers, or byte for byte in the file's format, so they are what the
 // real files are, only smaller.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { writeCifar10Binary } from '../../src/data/export.js';
 import { createRandom } from '../../src/random.js';
-import { runStudy } from '../../src/study/runStudy.js';
+import { runStudy } from '../../src/study/run/runStudy.js';
 import type { ImageArray } from '../../src/types.js';
 import { writeIdxFolder } from '../conformance/fixtures.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { KERNEL_PARAMS } from '../../src/kernels/bindings.js';
-import { convModuleBytes } from '../../src/models/tfjs/kernels/wasm.js';
+import { convModuleBytes } from '../../src/kernels/tfjs/wasm.js';
 
 /** The parts of the WebAssembly API used here (the project's lib settings do not include DOM types). */
 interface Descriptor {

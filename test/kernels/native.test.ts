@@ -8,8 +8,8 @@ import {
   bindKernels,
   bindNativeKernels,
 } from '../../src/kernels/bindings.js';
-import { type NativeAddon, nativeKernels } from '../../src/models/tfjs/kernels/native.js';
-import { convModuleBytes, type WasmApi } from '../../src/models/tfjs/kernels/wasm.js';
+import { type NativeAddon, nativeKernels } from '../../src/kernels/tfjs/native.js';
+import { convModuleBytes, type WasmApi } from '../../src/kernels/tfjs/wasm.js';
 
 // Every export of the native addon against the wasm module, under each instruction set this CPU
 // runs: the same inputs in one WebAssembly.Memory, each kernel run by both builds from the same

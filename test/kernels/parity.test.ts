@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { useFastestBackend } from '../../src/models/index.js';
-import { type RegisteredKernelName, SGD_MOMENTUM_KERNEL, type SgdAttrs, WASM_KERNELS } from '../../src/models/tfjs/kernels/index.js';
+import { type RegisteredKernelName, SGD_MOMENTUM_KERNEL, type SgdAttrs, WASM_KERNELS } from '../../src/kernels/tfjs/index.js';
 import {
   Init,
   batchNorm,
@@ -13,9 +13,9 @@ import {
   optionAShortcut,
 } from '../../src/models/tfjs/layers.js';
 import { tensorBatches } from '../../src/models/tfjs/batches.js';
-import { convAlgorithms } from '../../src/models/tfjs/kernels/conv.js';
-import { nativeKernels } from '../../src/models/tfjs/kernels/native.js';
-import { kernelBuild, useKernelBuild } from '../../src/models/tfjs/kernels/wasm.js';
+import { convAlgorithms } from '../../src/kernels/tfjs/conv.js';
+import { nativeKernels } from '../../src/kernels/tfjs/native.js';
+import { kernelBuild, useKernelBuild } from '../../src/kernels/tfjs/wasm.js';
 
 /**
  * One kernel's parity check: `run` computes some outputs through public ops (on wasm they reach

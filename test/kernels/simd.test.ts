@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { addClassVectors, shiftImages } from '../../src/kernels/simd.js';
+import { addClassVectors, ownKernels, shiftImages } from '../../src/kernels/simd.js';
 import { createRandom } from '../../src/random.js';
-import { compileSimd, render } from '../../scripts/build-wasm.js';
+import { compileSimd, parseWatExports, renderSimd } from '../../scripts/build-wasm.js';
 import { readFileSync } from 'node:fs';
 
 function randomFloats(n: number, seed: string): Float32Array {
@@ -74,8 +74,39 @@ describe('wasm SIMD kernels', () => {
     }
   });
 
-  it('the committed simdWasm.ts is the compilation of simd.wat', async () => {
-    expect(readFileSync('src/kernels/simdWasm.ts', 'utf8')).toBe(render(await compileSimd()));
+  it('the committed simdWasm.ts is the compilation of simd.wat, with the type of its exports', async () => {
+    expect(readFileSync('src/kernels/simdWasm.ts', 'utf8')).toBe(renderSimd(await compileSimd()));
+  });
+
+  it("the exports' type is read from the declarations: names, parameters in order, results", () => {
+    const wat = `(module
+  ;; adds
+  (func (export "add") (param $a i32) (param $b f32)
+    (param $c f64) (result f64)
+    (local $i i32)
+    (f64.const 0))
+  (func $inner (param $x i32))
+  (func (export "noop")))`;
+    expect(parseWatExports(wat)).toEqual([
+      {
+        name: 'add',
+        params: [
+          { name: 'a', type: 'i32' },
+          { name: 'b', type: 'f32' },
+          { name: 'c', type: 'f64' },
+        ],
+        result: 'f64',
+        doc: ['adds'],
+      },
+      { name: 'noop', params: [], result: undefined, doc: [] },
+    ]);
+    expect(() => parseWatExports('(module (func $f) (export "f" (func $f)))')).toThrow(/declare exports inline/);
+    // The real module's instance exports exactly these functions, each with that many parameters.
+    const declared = parseWatExports(readFileSync('src/kernels/simd.wat', 'utf8'));
+    const instance = ownKernels() as unknown as Record<string, unknown>;
+    expect(Object.keys(instance).sort()).toEqual(['memory', ...declared.map((f) => f.name)].sort());
+    for (const f of declared)
+      expect([f.name, (instance[f.name] as (...a: unknown[]) => unknown).length]).toEqual([f.name, f.params.length]);
   });
 });
 

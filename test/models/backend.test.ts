@@ -10,7 +10,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { ResNet, useFastestBackend } from '../../src/models/index.js';
-import { hasFusedKernels } from '../../src/models/tfjs/kernels/index.js';
+import { hasFusedKernels } from '../../src/kernels/tfjs/index.js';
 
 const labels = Int32Array.from({ length: 16 }, (_, i) => i % 2);
 const images = { data: Float32Array.from({ length: 16 * 8 * 8 }, (_, i) => (i % 13) / 13), shape: [16, 8, 8, 1] as const };
@@ -31,6 +31,20 @@ describe("the program's tfjs backend", () => {
     expect(tf.getBackend()).toBeUndefined(); // nothing has used tfjs in this process yet
     await tf.setBackend('cpu');
     expect(await fitTiny()).toEqual(['cpu']);
+    expect(tf.getBackend()).toBe('cpu');
+  }, 60_000);
+
+  it('on cpu, threads above 1 are an INVALID_ARGUMENT naming the option and the way out, not a one-thread model', async () => {
+    await tf.setBackend('cpu');
+    const before = tf.memory().numTensors;
+    const net = new ResNet({ depth: 8, width: 4, epochs: 1, batchSize: 8, threads: 2 });
+    await expect(net.fit(images, labels)).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      details: { fn: 'ResNet.fit', arg: 'options.threads', received: '2' },
+      message: expect.stringMatching(/backend is 'cpu' \(call useFastestBackend\(\)/) as unknown,
+    });
+    await expect(net.predict(images)).rejects.toMatchObject({ code: 'NOT_FITTED' });
+    expect(tf.memory().numTensors).toBe(before);
     expect(tf.getBackend()).toBe('cpu');
   }, 60_000);
 

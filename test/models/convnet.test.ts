@@ -1,24 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { injectOnePixel } from '../../src/encoders/index.js';
 import { CharCNN, Perceptron, ResNet, ShallowMaxNN, useFastestBackend } from '../../src/models/index.js';
 import { globalMax } from '../../src/models/tfjs/shallowMax.js';
-import { createRandom } from '../../src/random.js';
 import { Init, batchNorm, batchNormVars, newParams, disposeParams, optionAShortcut } from '../../src/models/tfjs/layers.js';
 import { tensorBatches } from '../../src/models/tfjs/batches.js';
 import { scheduleAt } from '../../src/models/tfjs/trainOptions.js';
 import { thrownBy } from '../conformance/typedError.js';
-
-const dirs: string[] = [];
-const scratch = (): string => {
-  const d = mkdtempSync(join(tmpdir(), 'blindspots-convnet-'));
-  dirs.push(d);
-  return d;
-};
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+import { scratch, tinyImages, wordTexts } from './tinyData.js';
 
 async function gradients(
   backend: 'wasm' | 'cpu',
@@ -274,20 +265,6 @@ describe('ResNet', () => {
 });
 
 /** The saved weights file of `m`: equal bytes, equal weights. */
-async function weights(m: { save(dir: string): Promise<unknown> }): Promise<Buffer> {
-  const d = scratch();
-  await m.save(d);
-  return readFileSync(join(d, 'weights.bin'));
-}
-
-function tinyImages(n = 32): { x: { data: Float32Array; shape: readonly [number, number, number, number] }; y: Int32Array } {
-  const random = createRandom('tiny');
-  const y = Int32Array.from({ length: n }, (_, i) => i % 2);
-  const data = Float32Array.from({ length: n * 8 * 8 * 3 }, () => random());
-  for (let i = 0; i < n; i++) data[i * 192 + 100] = y[i] as number;
-  return { x: { data, shape: [n, 8, 8, 3] }, y };
-}
-
 describe('training loop, progress, abort, save and load', () => {
   it('reports progress with samples per second and ETA, and the learning-rate steps', async () => {
     const { x, y } = tinyImages();
@@ -382,44 +359,6 @@ describe('training loop, progress, abort, save and load', () => {
     net.dispose();
   });
 
-  it('trains data-parallel on two threads: the same weights bit for bit for a seed, learns, leaks nothing, aborts', async () => {
-    const { x, y } = tinyImages(64);
-    const before = tf.memory().numTensors;
-    const make = (threads: number) => new ResNet({ depth: 8, width: 4, epochs: 3, batchSize: 16, seed: 3, threads });
-    const a = await make(2).fit(x, y);
-    const b = await make(2).fit(x, y);
-    const single = await make(1).fit(x, y);
-    expect((await weights(a)).equals(await weights(b))).toBe(true);
-    // Per-share batch statistics: a different model from the one-thread one, as DataParallel.
-    expect((await weights(a)).equals(await weights(single))).toBe(false);
-    expect((await a.predict(x)).length).toBe(64);
-    const ctl = new AbortController();
-    let steps = 0;
-    const c = make(2);
-    await expect(c.fit(x, y, { signal: ctl.signal, onProgress: () => (++steps === 2 ? ctl.abort() : undefined) })).rejects.toMatchObject({
-      name: 'AbortError',
-    });
-    for (const m of [a, b, single, c]) m.dispose();
-    expect(tf.memory().numTensors).toBe(before);
-  }, 60_000);
-
-  it("on two threads the learning curve's predictions are shared with the replica: one thread's values, training unchanged", async () => {
-    // 600 samples in prediction batches of 256: this thread predicts batches 0 and 2, the replica batch 1.
-    const { x, y } = tinyImages(600);
-    const before = tf.memory().numTensors;
-    const make = () => new ResNet({ depth: 8, width: 4, epochs: 2, batchSize: 64, seed: 4, threads: 2 });
-    const seen: Int32Array[] = [];
-    const a = await make().fit(x, y, { onEpoch: async ({ predict }) => void seen.push(await predict(x)) });
-    const b = await make().fit(x, y);
-    expect((await weights(a)).equals(await weights(b))).toBe(true);
-    expect(seen).toHaveLength(2);
-    const after = await a.predict(x); // this thread alone, after training
-    expect(new Set(after).size).toBe(2);
-    expect(seen.at(-1)).toEqual(after);
-    for (const m of [a, b]) m.dispose();
-    expect(tf.memory().numTensors).toBe(before);
-  }, 60_000);
-
   it('save then load gives the same predictions; the same seed gives the same weights bit for bit', async () => {
     const { x, y } = tinyImages();
     const a = await new ResNet({ depth: 8, width: 4, epochs: 2, batchSize: 16, seed: 3 }).fit(x, y);
@@ -478,19 +417,6 @@ describe('CharCNN', () => {
     expect(new CharCNN({ size: 'small' }).countParameters([1, 1014, 70], 2)).toBe(11337730);
   });
 
-  function wordTexts(): { texts: string[]; y: Int32Array } {
-    const random = createRandom('texts');
-    const words = ['alpha', 'bravo', 'delta', 'gamma', 'omega', 'sigma'];
-    const texts: string[] = [];
-    const y = new Int32Array(48);
-    for (let i = 0; i < 48; i++) {
-      y[i] = i % 2;
-      const body = Array.from({ length: 12 }, () => words[Math.floor(random() * words.length)]).join(' ');
-      texts.push(y[i] === 1 ? `${body} winner` : body);
-    }
-    return { texts, y };
-  }
-
   it('learns which texts hold a word, from one-hot characters', async () => {
     const { texts, y } = wordTexts();
     const net = new CharCNN({ length: 160, epochs: 8, batchSize: 16, learningRate: 0.05, seed: 1 });
@@ -498,20 +424,6 @@ describe('CharCNN', () => {
     const p = await net.predict(texts);
     net.dispose();
     expect(p.filter((v, i) => v === y[i]).length / 48).toBeGreaterThanOrEqual(0.9);
-  }, 60_000);
-
-  it("on two threads the learning curve's predictions of texts are shared with the replica: one thread's values", async () => {
-    const { texts, y } = wordTexts();
-    // 300 texts in prediction batches of 256 (the replica predicts the second), one-hot a batch at a time.
-    const many = Array.from({ length: 300 }, (_, i) => texts[i % texts.length] as string);
-    const make = () => new CharCNN({ length: 160, epochs: 1, batchSize: 16, learningRate: 0.05, seed: 2, threads: 2 });
-    const seen: Int32Array[] = [];
-    const a = await make().fit(texts, y, { onEpoch: async ({ predict }) => void seen.push(await predict(many)) });
-    const b = await make().fit(texts, y);
-    expect((await weights(a)).equals(await weights(b))).toBe(true);
-    expect(seen).toHaveLength(1);
-    expect(seen.at(-1)).toEqual(await a.predict(many));
-    for (const m of [a, b]) m.dispose();
   }, 60_000);
 
   it('rejects a size other than small or large and a length too short for its poolings', () => {

@@ -8,10 +8,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { splitDataset, subsample, take, dither } from '../../src/data/index.js';
-import { encoderNames, encoders, type EncoderEntry } from '../../src/encoders/registry.js';
+import { encoderNames, encoders, type EncoderEntry } from '../../src/encoders/encoderRegistry.js';
 import { recoverability } from '../../src/encoders/recoverability.js';
 import { BlindspotsError } from '../../src/errors.js';
-import { modelNames, models } from '../../src/models/registry.js';
+import { modelNames, models } from '../../src/models/modelRegistry.js';
 import { planStudy, type StudyConfig } from '../../src/study/index.js';
 import type { ImageArray } from '../../src/types.js';
 import { cyclicLabels, gridImages } from '../conformance/fixtures.js';

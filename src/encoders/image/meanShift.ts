@@ -1,6 +1,6 @@
 import { shiftImages } from '../../kernels/simd.js';
 import type { ImageInput, LabelsInput } from '../../types.js';
-import { decodeImages, encodeImages, nearestMultiple, toLabel, type Encoded, type ImageEncoderOptions } from './common.js';
+import { decodeImages, encodeImages, nearestMultiple, toLabel, type Encoded, type ImageEncoderOptions } from './imageCodec.js';
 import { optionNames } from '../../options.js';
 
 /** Options of {@link injectMeanShift} and {@link recoverMeanShift}: the common ones (`seed` has no effect: nothing is drawn). */

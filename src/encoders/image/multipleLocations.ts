@@ -3,7 +3,7 @@ import { checkSeed, createRandom, deriveSeed, DEFAULT_SEED, randomInt, type Seed
 import type { ImageInput, ImageShape, LabelsInput } from '../../types.js';
 import { checkInteger, checkNumber } from '../../validate.js';
 import { checkOptions, optionNames } from '../../options.js';
-import { decodeImages, encodeImages, setPixel, type Encoded, type ImageEncoderOptions } from './common.js';
+import { decodeImages, encodeImages, setPixel, type Encoded, type ImageEncoderOptions } from './imageCodec.js';
 
 /**
  * Options of {@link injectMultipleLocations} and {@link recoverMultipleLocations}: the common ones
@@ -40,7 +40,17 @@ export function multipleLocationsPairs(
   height: number,
   width: number,
   options: { seed?: Seed; minDistance?: number } = {},
-  fn = 'multipleLocationsPairs',
+): Int32Array {
+  return classPixelPairs(numClasses, height, width, options, 'multipleLocationsPairs');
+}
+
+/** {@link multipleLocationsPairs} on behalf of `fn`, the function the user called, which its errors name. */
+function classPixelPairs(
+  numClasses: number,
+  height: number,
+  width: number,
+  options: { seed?: Seed; minDistance?: number },
+  fn: string,
 ): Int32Array {
   checkInteger(fn, 'numClasses', numClasses, 1, 2 ** 31 - 1);
   checkInteger(fn, 'height', height, 1, 2 ** 31 - 1);
@@ -137,7 +147,7 @@ export function injectMultipleLocations<T extends ImageInput>(
     mode: 'copy',
     run: (out, ctx) => {
       const [n, h, w] = ctx.shape;
-      const pairs = multipleLocationsPairs(ctx.numClasses, h, w, withSeed(options, ctx.seed), fn);
+      const pairs = classPixelPairs(ctx.numClasses, h, w, withSeed(options, ctx.seed), fn);
       const values = multipleLocationsValues(n, ctx.seed);
       const y = ctx.labels;
       for (let i = 0; i < n; i++) {
@@ -173,7 +183,7 @@ export function recoverMultipleLocations(encoded: ImageInput, options: MultipleL
   return decodeImages(fn, encoded, options, MULTIPLE_LOCATIONS_OPTIONS, { numClasses: true, capacity }, (ctx) => {
     const [n, h, w, c] = ctx.shape;
     const numClasses = ctx.numClasses as number;
-    const pairs = multipleLocationsPairs(numClasses, h, w, withSeed(options, ctx.seed), fn);
+    const pairs = classPixelPairs(numClasses, h, w, withSeed(options, ctx.seed), fn);
     const data = ctx.data;
     const out = new Int32Array(n).fill(-1);
     for (let i = 0; i < n; i++) {

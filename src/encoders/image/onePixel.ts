@@ -9,7 +9,7 @@ import {
   toLabel,
   type Encoded,
   type ImageEncoderOptions,
-} from './common.js';
+} from './imageCodec.js';
 import { optionNames } from '../../options.js';
 
 /** Options of {@link injectOnePixel} and {@link recoverOnePixel}: the common ones (`seed` has no effect: the pixel is fixed) and `position`. */

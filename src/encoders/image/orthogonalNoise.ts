@@ -13,7 +13,7 @@ import {
   type Encoded,
   type ImageEncoderOptions,
   type ImageRecoverOptions,
-} from './common.js';
+} from './imageCodec.js';
 
 /** Options of {@link injectOrthogonalNoise}. */
 export type OrthogonalNoiseOptions = ImageEncoderOptions;

@@ -10,7 +10,7 @@ import {
   toLabel,
   type Encoded,
   type ImageEncoderOptions,
-} from './common.js';
+} from './imageCodec.js';
 import { checkOptions, optionNames } from '../../options.js';
 
 /** Options of {@link injectPatternPixels}: the common ones (`seed` has no effect: the positions are fixed) and `positions`. */
@@ -35,7 +35,12 @@ export const PATTERN_PIXELS_OPTIONS = optionNames<PatternPixelsOptions>()('numCl
  * patternPixelPositions([1, 32, 32, 3]); //=> Int32Array [0, 31, 992, 1023]
  * ```
  */
-export function patternPixelPositions(shape: ImageShape, options: PatternPixelsOptions = {}, fn = 'patternPixelPositions'): Int32Array {
+export function patternPixelPositions(shape: ImageShape, options: PatternPixelsOptions = {}): Int32Array {
+  return bitPixelIndices(shape, options, 'patternPixelPositions');
+}
+
+/** {@link patternPixelPositions} on behalf of `fn`, the function the user called, which its errors name. */
+function bitPixelIndices(shape: ImageShape, options: PatternPixelsOptions, fn: string): Int32Array {
   const [, h, w] = shape;
   const positions = checkOptions(fn, options, ['positions']).positions ?? [
     [0, 0],
@@ -90,7 +95,7 @@ export function injectPatternPixels<T extends ImageInput>(images: T, labels: Lab
   return encodeImages(fn, images, labels, options, PATTERN_PIXELS_OPTIONS, capacity(options), {
     mode: 'copy',
     run: (out, ctx) => {
-      const pixels = patternPixelPositions(ctx.shape, positionsOf(options), fn);
+      const pixels = bitPixelIndices(ctx.shape, positionsOf(options), fn);
       const y = ctx.labels;
       for (let i = 0; i < y.length; i++) {
         const label = y[i] as number;
@@ -114,7 +119,7 @@ export function injectPatternPixels<T extends ImageInput>(images: T, labels: Lab
 export function recoverPatternPixels(encoded: ImageInput, options: PatternPixelsOptions = {}): Int32Array {
   const fn = 'recoverPatternPixels';
   return decodeImages(fn, encoded, options, PATTERN_PIXELS_OPTIONS, { numClasses: false, capacity: capacity(options) }, (ctx) => {
-    const pixels = patternPixelPositions(ctx.shape, positionsOf(options), fn);
+    const pixels = bitPixelIndices(ctx.shape, positionsOf(options), fn);
     const n = ctx.shape[0];
     const out = new Int32Array(n);
     for (let i = 0; i < n; i++) {

@@ -10,7 +10,7 @@ import {
   encodeTexts,
   MAX_TEXT_LENGTH,
   type TextEncoderOptions,
-} from './common.js';
+} from './textCodec.js';
 
 /** The default length step of {@link injectLengthEncoding}: class k gets length 50 * (k + 1). */
 export const DEFAULT_LENGTH_STEP = 50;

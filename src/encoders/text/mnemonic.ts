@@ -1,7 +1,7 @@
 import { fail } from '../../errors.js';
 import { checkOptions, optionNames } from '../../options.js';
 import type { LabelsInput, Texts } from '../../types.js';
-import { codePointOffset, decodeTexts, describeValue, encodeTexts, type TextEncoderOptions } from './common.js';
+import { codePointOffset, decodeTexts, describeValue, encodeTexts, type TextEncoderOptions } from './textCodec.js';
 
 /** The default class symbols of {@link injectMnemonic}: class k gets the k-th; all in Zhang's alphabet. */
 export const DEFAULT_MNEMONIC_SYMBOLS = '0123456789abcdefghijklmnopqrstuvwxyz';

@@ -1,7 +1,7 @@
 import { fail } from '../../errors.js';
 import { checkChoice, checkOptions, optionNames } from '../../options.js';
 import type { LabelsInput, Texts } from '../../types.js';
-import { codePointOffset, decodeTexts, describeValue, encodeTexts, MAX_TEXT_LENGTH, type TextEncoderOptions } from './common.js';
+import { codePointOffset, decodeTexts, describeValue, encodeTexts, MAX_TEXT_LENGTH, type TextEncoderOptions } from './textCodec.js';
 
 /** The paper's pattern positions: 50, 150, 200. */
 export const DEFAULT_PATTERN_POSITIONS: readonly number[] = [50, 150, 200];

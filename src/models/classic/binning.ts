@@ -25,8 +25,7 @@ export interface BinnedFeatures {
 
 /**
  * Columns transposed per strip: each row contributes 512 contiguous bytes (8 cache lines, which the
- * prefetcher follows) rather than one line per 12 KB stride. Measured on 12,500 x 3,072, binning
- * without the row-major copy: 530–620 ms with 128 columns against 590–670 ms with 16 (one line).
+ * prefetcher follows) rather than one line per 12 KB stride (timings in docs/performance.md).
  */
 const STRIP = 128;
 /** Columns per strip of the row-major copy: 64 bytes of a row, one line written at a time. */

@@ -399,8 +399,8 @@ const pool = new Map<string, WeakRef<Scratch>>();
 
 /**
  * A scratch array of `length` elements, reused from the last tree grown on this thread while the
- * garbage collector has not reclaimed it: fresh large arrays cost page faults (~4 ms per MiB on a
- * VM measured here), a few percent of a tree. Contents are stale: callers clear what they read.
+ * garbage collector has not reclaimed it: fresh large arrays cost page faults on their first touch
+ * (docs/performance.md). Contents are stale: callers clear what they read.
  */
 function reuse<T extends Scratch>(name: string, type: new (n: number) => T, length: number): T {
   const cached = pool.get(name)?.deref() as T | undefined;

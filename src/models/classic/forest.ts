@@ -17,14 +17,14 @@ function rowShare(rows: number, w: number, threads: number): [number, number] {
 /**
  * Starts the worker threads a forest of `n` trees grows on with `jobs` jobs, before the features
  * are binned: their start-up overlaps the binning, and so does their first touch of the row-major
- * bins' pages (~4 ms per MiB of page faults on a VM measured here: ~150 ms for 12,500 x 3,072).
+ * bins' pages (page faults, docs/performance.md).
  */
 export function startForestWorkers(jobs: number, n: number, rows: number, cols: number): ForestWorkers {
   const threads = Math.max(1, Math.min(jobs, n, availableParallelism()));
   if (threads === 1) return { workers: [], rowBins: new Uint8Array(0) };
   const rowBins = new Uint8Array(new SharedArrayBuffer(rows * cols));
   const workers = Array.from({ length: threads }, (_, w) => {
-    const worker = spawnWorker(import.meta.url, 'forestWorker');
+    const worker = spawnWorker(import.meta.url, 'forestThread');
     const [r0, r1] = rowShare(rows, w, threads);
     worker.postMessage({ prefault: rowBins, from: r0 * cols, to: r1 * cols });
     return worker;

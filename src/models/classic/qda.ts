@@ -125,9 +125,8 @@ export interface QuadraticDiscriminantAnalysisJSON {
  * where a class has fewer samples than features: scikit-learn scores only within the span of the
  * class's first min(n_k, d) singular vectors (the rest of the space costs nothing and is missing from
  * the determinant), while here every direction outside the class's data has variance `regParam`.
- * The two agree on the benchmark data (12,500 Fashion-MNIST images, 1,250 per class, 3,072
- * features: 0.7668 against scikit-learn's 0.7660 at `regParam` 0.1), and this one is a proper
- * density, independent of how an SVD picks a basis of the null space.
+ * The two agree on the benchmark data (docs/performance.md), and this one is a proper density,
+ * independent of how an SVD picks a basis of the null space.
  *
  * Computation: with n_k >= d features, the d x d covariance is factored (Cholesky); with n_k < d,
  * the n_k x n_k Gram matrix of the centred class rows, scaled by `D_k^-1/2`, is (Woodbury identity:

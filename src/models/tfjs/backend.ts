@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { backendOrder, platformName } from '#platform';
 import { fail } from '../../errors.js';
-import { compileConvModule } from './convModule.js';
-import { registerWasmTrainingKernels } from './kernels/index.js';
+import { compileConvModule } from '../../kernels/convModule.js';
+import { registerWasmTrainingKernels } from '../../kernels/tfjs/index.js';
 
 /**
  * A tfjs backend the library can train on: `tensorflow` (`@tensorflow/tfjs-node`), `webgl` (a
@@ -40,7 +40,7 @@ interface NodeModuleApi {
  * 4.22.0 of its own beside a project's tfjs 4.21.0 when it installs the peer itself), importing it
  * loads that second tfjs-core, which prints tfjs's warnings ("Platform node has already been set",
  * "… is already registered") into the host program. The library does not import it and says
- * which version to install instead (test/pack.test.ts makes that layout).
+ * which version to install instead (test/pack.integration.test.ts makes that layout).
  */
 async function wasmCoreMismatch(): Promise<string | undefined> {
   if (platformName !== 'node') return undefined;
@@ -65,10 +65,8 @@ async function wasmCoreMismatch(): Promise<string | undefined> {
 
 /**
  * The renderer of the webgl backend's context when it is a software one (SwiftShader, llvmpipe):
- * a browser without a usable GPU still offers WebGL that way. Measured in headless Chromium 156
- * here (2026-11-29, test/browser/page.ts): a ResNet of depth 8 and width 4 on 64 8x8 images, 2
- * epochs, took 22.0 s on SwiftShader webgl the first time (shader compiles) and 1.1 s after,
- * against 1.2 s on wasm.
+ * a browser without a usable GPU still offers WebGL that way, and trains slower on it than on wasm
+ * (docs/browser.md has the timings).
  */
 function softwareRenderer(): string | undefined {
   type Gl = { getExtension(name: string): { UNMASKED_RENDERER_WEBGL: number } | null; getParameter(p: number): unknown; RENDERER: number };

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { fail } from '../../errors.js';
 import { readImages } from '../../images.js';
 import type { ImageInput } from '../../types.js';
-import { GATHER_ROWS_KERNEL, hasFusedKernels } from './kernels/index.js';
+import { GATHER_ROWS_KERNEL, hasFusedKernels } from '../../kernels/tfjs/index.js';
 
 /**
  * A validated input, cut into batches on demand: images stay one tensor, texts are one-hot

@@ -3,7 +3,7 @@ import { deriveSeed, seedInt } from '../../random.js';
 import { fail } from '../../errors.js';
 import { charCodes } from '../../data/quantize.js';
 import { ZHANG_ALPHABET, ZHANG_INPUT_LENGTH } from '../../data/alphabet.js';
-import { checkTexts } from '../../encoders/text/common.js';
+import { checkTexts } from '../../encoders/text/textCodec.js';
 import type { Texts } from '../../types.js';
 import { optionNames } from '../../options.js';
 import { type Batches, ConvNetModel, TRAIN_OPTIONS, type Network, type TrainOptions } from './convNet.js';

@@ -3,6 +3,7 @@ import type { ImageInput, LabelsInput } from '../../types.js';
 import { checkTrainingLabels, throwIfAborted } from '../features.js';
 import type { EpochWeights, FitOptions, InputKind, InputOf, Model, ModelParams, ParamValue } from '../model.js';
 import { checkOptions } from '../../options.js';
+import { workerThreads } from '#platform';
 import { modelBackend } from './backend.js';
 import { type Batches, imagesToTensor, tensorBatches } from './batches.js';
 import { type ConvNetManifest, loadCheckpoint, readManifest, saveCheckpoint } from './checkpoint.js';
@@ -98,7 +99,21 @@ export abstract class ConvNetModel<K extends InputKind> implements Model<K> {
   async fit(x: InputOf[K], y: LabelsInput, options: FitOptions<K> = {}): Promise<this> {
     const fn = `${this.className}.fit`;
     this.checkNotDisposed(fn);
-    await modelBackend();
+    const backend = await modelBackend();
+    if (this.train.threads > 1 && !(backend === 'wasm' && workerThreads)) {
+      // Ignoring the option would train the one-thread model (batch norm over the whole batch)
+      // while params and records say `threads` (batch norm per share): a different model.
+      const why = workerThreads
+        ? `tfjs's active backend is '${backend}' (call useFastestBackend() before your first tensor, or tf.setBackend('wasm'))`
+        : 'this platform has no worker threads';
+      throw fail(
+        'INVALID_ARGUMENT',
+        fn,
+        'options.threads',
+        `1: data-parallel threads need the wasm backend and worker threads, and ${why}`,
+        String(this.train.threads),
+      );
+    }
     // Every model's contract: a fit that fails or is aborted leaves the model unfitted, not with its old fit.
     if (this.fitted !== undefined) disposeParams(this.fitted.net.params);
     this.fitted = undefined;

@@ -112,7 +112,7 @@ export class Replica {
   /** A replica of a network of `parameters` trainable values. */
   constructor(parameters: number) {
     this.grads = new Float32Array(new SharedArrayBuffer(parameters * 4));
-    this.worker = spawnWorker(import.meta.url, 'trainWorker');
+    this.worker = spawnWorker(import.meta.url, 'dataParallelReplica');
     this.worker.on('message', (reply: ReplicaReply) => {
       const p = this.pending;
       this.pending = undefined;

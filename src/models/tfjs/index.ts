@@ -1,5 +1,5 @@
 export { describeBackend, useFastestBackend, type BackendInfo, type BackendName, type BackendOptions } from './backend.js';
-export { registerWasmTrainingKernels } from './kernels/index.js';
+export { registerWasmTrainingKernels } from '../../kernels/tfjs/index.js';
 export { loadModel } from './loadModel.js';
 export { ConvNetModel, ImageConvNetModel, INIT_SCHEMES, type ConvNetManifest, type InitScheme, type TrainOptions } from './convNet.js';
 export { ResNet, type ResNetOptions } from './resnet.js';

@@ -15,7 +15,7 @@ import {
   SHORTCUT_KERNEL,
   type ShortcutAttrs,
   hasFusedKernels,
-} from './kernels/index.js';
+} from '../../kernels/tfjs/index.js';
 
 /**
  * The parameters of a network: trainable variables and non-trainable state (batch-norm running
@@ -313,7 +313,8 @@ function composedBatchNorm(x: tf.Tensor, bn: BatchNormVars, training: boolean, u
 /**
  * He et al.'s option-A shortcut: `x` subsampled by `stride` and zero-padded from its channels to
  * `channels` (half the new channels before, half after). One kernel each way on wasm; elsewhere
- * avgPool(1, stride) + pad, whose gradients (AvgPoolGrad, Slice) cost ~30x the fused pass.
+ * avgPool(1, stride) + pad, whose gradients (AvgPoolGrad, Slice) cost many times the fused pass
+ * (docs/performance.md, the ConvNet training profile).
  * `fused: false` forces the composed ops (the test reference).
  */
 export function optionAShortcut(x: tf.Tensor4D, stride: number, channels: number, fused = true): tf.Tensor4D {

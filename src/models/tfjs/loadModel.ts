@@ -1,7 +1,7 @@
 import { BlindspotsError, fail } from '../../errors.js';
 import type { Seed } from '../../random.js';
 import type { CreateOptions, InputKind } from '../model.js';
-import { models, modelNames } from '../registry.js';
+import { models, modelNames } from '../modelRegistry.js';
 import { readManifest } from './checkpoint.js';
 import { ConvNetModel } from './convNet.js';
 

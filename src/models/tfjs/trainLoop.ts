@@ -10,7 +10,7 @@ import { throwIfAborted } from '../features.js';
 import type { EpochWeights, FitOptions } from '../model.js';
 import type { Batches } from './batches.js';
 import { Replica, inferenceProbabilities, shareGradients, variableShapes } from './dataParallel.js';
-import { SGD_MOMENTUM_KERNEL, type SgdAttrs, copyValuesInto, hasFusedKernels } from './kernels/index.js';
+import { SGD_MOMENTUM_KERNEL, type SgdAttrs, copyValuesInto, hasFusedKernels } from '../../kernels/tfjs/index.js';
 import type { Network } from './layers.js';
 import { type ResolvedTrainOptions, scheduleAt } from './trainOptions.js';
 

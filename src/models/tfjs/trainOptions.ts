@@ -36,7 +36,8 @@ export interface TrainOptions {
    * across data-parallel replicas in worker threads (tfjs-wasm uses one core per instance) and
    * their gradients summed. Batch-norm statistics are then per share of the batch, as PyTorch's
    * DataParallel without SyncBatchNorm, so the model differs from the one-thread model (it is
-   * deterministic for a seed and thread count). Ignored on other backends.
+   * deterministic for a seed and thread count). Above 1 on another backend, or where there are
+   * no worker threads (a browser), `fit` throws INVALID_ARGUMENT naming this option.
    */
   readonly threads?: number;
   /**

@@ -8,8 +8,8 @@
  */
 import { z } from 'zod';
 import { BlindspotsError, fail } from '../../errors.js';
-import { encoderNames, encoders } from '../../encoders/registry.js';
-import { modelNames, models } from '../../models/registry.js';
+import { encoderNames, encoders } from '../../encoders/encoderRegistry.js';
+import { modelNames, models } from '../../models/modelRegistry.js';
 import { unknownOption } from '../../options.js';
 import { describe } from '../../validate.js';
 

@@ -1,8 +1,8 @@
 import { calledAs, fail } from '../../errors.js';
 import { describe } from '../../validate.js';
-import { unpackPredictions, type PackedPredictions } from '../predictions.js';
-import { CLEAN } from '../records.js';
-import { shuffledLabels } from '../shuffledLabels.js';
+import { unpackPredictionsOf, type PackedPredictions } from '../store/predictions.js';
+import { CLEAN } from '../store/cellRecord.js';
+import { shuffledLabels } from '../run/shuffledLabels.js';
 import { pairedTest, type PairedTestResult } from './pairedTest.js';
 
 /** What {@link recordPairedTest} reads of a record: its packed predictions, signal and seed. */
@@ -36,7 +36,7 @@ export function recordPairedTest(record: PredictionsRecord): PairedTestResult | 
   if (packed === undefined || record.signal === CLEAN) return undefined;
   if (typeof record.seed !== 'number' || !Number.isFinite(record.seed))
     throw fail('DATA_FORMAT', fn, 'record.seed', 'a finite number', describe(record.seed));
-  const { labels, signal, shuffled } = unpackPredictions(packed, fn);
+  const { labels, signal, shuffled } = unpackPredictionsOf(packed, fn);
   if (shuffled === null) return undefined;
   return calledAs(fn, () => pairedTest(labels, signal, shuffled, shuffledLabels(labels, record.seed)));
 }

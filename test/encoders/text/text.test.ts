@@ -135,7 +135,7 @@ describe('injectPatternChar', () => {
 });
 
 describe('code point helpers', async () => {
-  const { codePointLength, codePointOffset } = await import('../../../src/encoders/text/common.js');
+  const { codePointLength, codePointOffset } = await import('../../../src/encoders/text/textCodec.js');
   it('agree with Array.from on astral characters and lone surrogates', () => {
     for (const s of ['', 'abc', '😀', 'a😀b😀', '\ud83d', 'x\ude00y', '\ud83d\ud83d\ude00']) {
       const cps = Array.from(s);

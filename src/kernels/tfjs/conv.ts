@@ -1,0 +1,429 @@
+/**
+ * The convolutions: `Conv2D` (stride 1 through winograd.c's Winograd or conv.c's register-tiled kernels, the
+ * rest through the package's XNNPACK one), `Conv2DBackpropFilter` (missing from
+ * tfjs-backend-wasm 4.x) and `Conv2DBackpropInput` (stride 1 as a forward convolution on the
+ * flipped filter; the package's is a scalar loop).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { type KernelArgs, type WasmBackend, type WasmKernel, instance, offset, runPackage } from './wasm.js';
+
+type ConvAttrs = {
+  strides: [number, number] | number;
+  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+  dataFormat: 'NHWC' | 'NCHW';
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+};
+
+function convInfo(kernel: string, xShape: number[], filterShape: number[], attrs: ConvAttrs): tf.backend_util.Conv2DInfo {
+  if (attrs.dataFormat !== 'NHWC')
+    throw new Error(`blindspots ${kernel} (wasm): only dataFormat NHWC is supported, got ${attrs.dataFormat}`);
+  return tf.backend_util.computeConv2DInfo(
+    xShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    false,
+    'channelsLast',
+  );
+}
+
+/**
+ * Which algorithm runs each stride-1 3x3 convolution (C % 4 == 0, F % 8 == 0): the Winograd tile of
+ * the forward and input-gradient convolutions by channel count, and whether the filter gradient
+ * uses Winograd F(4x4, 3x3). The defaults are what measured fastest (docs/performance.md); tests
+ * and benchmarks change them to compare.
+ *
+ * @internal
+ */
+export const convAlgorithms: {
+  /** The Winograd output tile (2: F(2x2, 3x3), 4: F(4x4, 3x3)) for a convolution of C to F channels. */
+  forwardTile: (C: number, F: number) => 2 | 4;
+  /** Whether the filter gradient of a convolution of C to F channels runs through F(4x4, 3x3). */
+  winogradFilterGrad: (C: number, F: number) => boolean;
+  /** Whether 1 x 3 and 1 x 7 convolutions (forward, input and filter gradients) use 1-D Winograd. */
+  winograd1d: (KW: number, C: number, F: number) => boolean;
+} = {
+  forwardTile: () => 4,
+  winogradFilterGrad: () => true,
+  winograd1d: () => true,
+};
+
+/**
+ * 1-D Winograd transforms by filter width: F(4, 3) (points 0, +-1, +-2, inf: the rows of the 2-D
+ * F(4x4, 3x3)) and F(2, 7) (points 0, +-1, +-2, +-1/2, inf; BT derived so that AT [(G g) . (BT d)]
+ * is the correlation, checked in test/kernels/parity.test.ts). m outputs per tile of a = m + r - 1.
+ */
+const WINOGRAD_1D: Record<number, { m: number; BT: number[][]; G: number[][]; AT: number[][] }> = {
+  3: {
+    m: 4,
+    BT: [
+      [4, 0, -5, 0, 1, 0],
+      [0, -4, -4, 1, 1, 0],
+      [0, 4, -4, -1, 1, 0],
+      [0, -2, -1, 2, 1, 0],
+      [0, 2, -1, -2, 1, 0],
+      [0, 4, 0, -5, 0, 1],
+    ],
+    G: [
+      [1 / 4, 0, 0],
+      [-1 / 6, -1 / 6, -1 / 6],
+      [-1 / 6, 1 / 6, -1 / 6],
+      [1 / 24, 1 / 12, 1 / 6],
+      [1 / 24, -1 / 12, 1 / 6],
+      [0, 0, 1],
+    ],
+    AT: [
+      [1, 1, 1, 1, 1, 0],
+      [0, 1, -1, 2, -2, 0],
+      [0, 1, 1, 4, 4, 0],
+      [0, 1, -1, 8, -8, 1],
+    ],
+  },
+  7: {
+    m: 2,
+    BT: [
+      [-1, 0, 21 / 4, 0, -21 / 4, 0, 1, 0],
+      [0, 1, 1, -17 / 4, -17 / 4, 1, 1, 0],
+      [0, -1, 1, 17 / 4, -17 / 4, -1, 1, 0],
+      [0, 1 / 2, 1 / 4, -5 / 2, -5 / 4, 2, 1, 0],
+      [0, -1 / 2, 1 / 4, 5 / 2, -5 / 4, -2, 1, 0],
+      [0, 2, 4, -5 / 2, -5, 1 / 2, 1, 0],
+      [0, -2, 4, 5 / 2, -5, -1 / 2, 1, 0],
+      [0, -1, 0, 21 / 4, 0, -21 / 4, 0, 1],
+    ],
+    G: [
+      [-1, 0, 0, 0, 0, 0, 0],
+      [-2 / 9, -2 / 9, -2 / 9, -2 / 9, -2 / 9, -2 / 9, -2 / 9],
+      [-2 / 9, 2 / 9, -2 / 9, 2 / 9, -2 / 9, 2 / 9, -2 / 9],
+      [1 / 90, 1 / 45, 2 / 45, 4 / 45, 8 / 45, 16 / 45, 32 / 45],
+      [1 / 90, -1 / 45, 2 / 45, -4 / 45, 8 / 45, -16 / 45, 32 / 45],
+      [32 / 45, 16 / 45, 8 / 45, 4 / 45, 2 / 45, 1 / 45, 1 / 90],
+      [32 / 45, -16 / 45, 8 / 45, -4 / 45, 2 / 45, -1 / 45, 1 / 90],
+      [0, 0, 0, 0, 0, 0, 1],
+    ],
+    AT: [
+      [1, 1, 1, 1, 1, 1, 1, 0],
+      [0, 1, -1, 2, -2, 1 / 2, -1 / 2, 1],
+    ],
+  },
+};
+
+/** Tiles per block of winograd.c's 1-D Winograd kernels (WG1_BLOCK). */
+const WG1_BLOCK = 32;
+
+/**
+ * Runs `body` with the 1-D Winograd transforms for filter width `r` written into the backend's
+ * memory (BT, then G, then AT), or returns undefined when there are none for `r`.
+ */
+function withTransforms1d<T>(
+  backend: WasmBackend,
+  r: number,
+  body: (t: { m: number; a: number; BT: number; G: number; AT: number }) => T,
+): T | undefined {
+  const t = WINOGRAD_1D[r];
+  if (t === undefined) return undefined;
+  const values = new Float32Array([...t.BT.flat(), ...t.G.flat(), ...t.AT.flat()]);
+  const a = t.m + r - 1;
+  const ptr = backend.wasm._malloc(values.length * 4);
+  try {
+    new Float32Array((backend.wasm.asm.memory as { buffer: ArrayBuffer }).buffer, ptr, values.length).set(values);
+    return body({ m: t.m, a, BT: ptr, G: ptr + a * a * 4, AT: ptr + (a * a + a * r) * 4 });
+  } finally {
+    backend.wasm._free(ptr);
+  }
+}
+
+/** Whether a stride-1 convolution with this filter and padding runs through 1-D Winograd. */
+function winograd1d(KH: number, KW: number, C: number, F: number, padTop: number, padBottom: number): boolean {
+  return (
+    KH === 1 &&
+    WINOGRAD_1D[KW] !== undefined &&
+    C % 4 === 0 &&
+    F % 8 === 0 &&
+    padTop === 0 &&
+    padBottom === 0 &&
+    convAlgorithms.winograd1d(KW, C, F)
+  );
+}
+
+/** Tiles per block of winograd.c's winograd43Conv and winograd43FilterGrad (WG4_BLOCK). */
+const WG4_BLOCK = 32;
+
+function backpropFilter(args: KernelArgs): tf.TensorInfo {
+  const backend = args.backend as WasmBackend;
+  const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
+  const attrs = args.attrs as unknown as ConvAttrs & { filterShape: number[] };
+  const info = convInfo('Conv2DBackpropFilter', x.shape, attrs.filterShape, attrs);
+  const out = backend.makeOutput([...attrs.filterShape], 'float32');
+  const k = instance(backend);
+  const [C, F] = [info.inChannels, info.outChannels];
+  const { top, bottom, left, right } = info.padInfo;
+  if (info.strideHeight === 1 && info.strideWidth === 1 && winograd1d(info.filterHeight, info.filterWidth, C, F, top, bottom)) {
+    const done = withTransforms1d(backend, info.filterWidth, ({ m, a, BT, G, AT }) => {
+      const scratch = backend.wasm._malloc((a * WG1_BLOCK * (C + F) + a * C * F) * 4);
+      try {
+        const D = scratch + a * WG1_BLOCK * C * 4;
+        k.winograd1dFilterGrad({
+          x: offset(backend, x),
+          dy: offset(backend, dy),
+          BT,
+          AT,
+          G,
+          V: scratch,
+          D,
+          Macc: D + a * WG1_BLOCK * F * 4,
+          dw: offset(backend, out),
+          R: info.batchSize * info.inHeight,
+          W: info.inWidth,
+          C,
+          Wo: info.outWidth,
+          F,
+          pl: left,
+          m,
+          r: info.filterWidth,
+        });
+      } finally {
+        backend.wasm._free(scratch);
+      }
+      return true;
+    });
+    if (done === true) return out;
+  }
+  if (
+    info.strideHeight === 1 &&
+    info.strideWidth === 1 &&
+    info.filterHeight === 3 &&
+    info.filterWidth === 3 &&
+    C % 4 === 0 &&
+    F % 8 === 0 &&
+    Math.max(top, bottom, left, right) <= 2 &&
+    convAlgorithms.winogradFilterGrad(C, F)
+  ) {
+    // Scratch: V and D for a block of tiles, the 36 accumulated C x F products.
+    const scratch = backend.wasm._malloc((36 * WG4_BLOCK * (C + F) + 36 * C * F) * 4);
+    try {
+      const D = scratch + 36 * WG4_BLOCK * C * 4;
+      k.winograd43FilterGrad({
+        x: offset(backend, x),
+        dy: offset(backend, dy),
+        V: scratch,
+        D,
+        Macc: D + 36 * WG4_BLOCK * F * 4,
+        dw: offset(backend, out),
+        N: info.batchSize,
+        H: info.inHeight,
+        W: info.inWidth,
+        C,
+        Ho: info.outHeight,
+        Wo: info.outWidth,
+        F,
+        pt: top,
+        pl: left,
+      });
+    } finally {
+      backend.wasm._free(scratch);
+    }
+    return out;
+  }
+  k.conv2dBackpropFilter({
+    x: offset(backend, x),
+    dy: offset(backend, dy),
+    dw: offset(backend, out),
+    N: info.batchSize,
+    H: info.inHeight,
+    W: info.inWidth,
+    C,
+    Ho: info.outHeight,
+    Wo: info.outWidth,
+    F,
+    KH: info.filterHeight,
+    KW: info.filterWidth,
+    sh: info.strideHeight,
+    sw: info.strideWidth,
+    pt: top,
+    pl: left,
+  });
+  return out;
+}
+
+/** Tiles per block of winograd.c's winogradConv (WG_BLOCK): its scratch is sized for this many. */
+const WG_BLOCK = 32;
+
+/**
+ * A stride-1 convolution of `x` [N, H, W, C] with the filter at `filterPtr` [KH, KW, C, F] into
+ * `out` [N, Ho, Wo, F], zero-padded by `pads`: 1 x 3 and 1 x 7 filters (the char-CNN's) through
+ * 1-D Winograd when {@link convAlgorithms} says so; 3x3 filters with C % 4 == 0 and F % 8 == 0
+ * (ResNet's layers and their input gradients) through Winograd F(4x4, 3x3) or F(2x2, 3x3), by
+ * `convAlgorithms.forwardTile`, which read the padding as zeros; the rest through the
+ * register-tiled conv2dValid on a padded copy of x (no edge cases in the inner loops). Why not
+ * XNNPACK's Conv2D: Winograd does fewer multiplies, and conv2dValid keeps its tile in registers
+ * (timings in docs/performance.md).
+ */
+function stride1Conv(
+  backend: WasmBackend,
+  x: tf.TensorInfo,
+  filterPtr: number,
+  pads: { top: number; bottom: number; left: number; right: number },
+  KH: number,
+  KW: number,
+  F: number,
+  out: tf.TensorInfo,
+): void {
+  const [N, H, W, C] = x.shape as [number, number, number, number];
+  const Hp = H + pads.top + pads.bottom;
+  const Wp = W + pads.left + pads.right;
+  const [Ho, Wo] = [Hp - KH + 1, Wp - KW + 1];
+  if (out.shape.join() !== [N, Ho, Wo, F].join())
+    throw new Error(`blindspots conv (wasm): output [${out.shape.join(', ')}] for [${[N, Ho, Wo, F].join(', ')}]`);
+  const k = instance(backend);
+  if (winograd1d(KH, KW, C, F, pads.top, pads.bottom)) {
+    const done = withTransforms1d(backend, KW, ({ m, a, BT, G, AT }) => {
+      const scratch = backend.wasm._malloc((a * C * F + a * WG1_BLOCK * (C + F)) * 4);
+      try {
+        const V = scratch + a * C * F * 4;
+        k.winograd1dFilter({ w: filterPtr, G, U: scratch, r: KW, a, C, F });
+        k.winograd1dConv({
+          x: offset(backend, x),
+          U: scratch,
+          BT,
+          AT,
+          V,
+          M: V + a * WG1_BLOCK * C * 4,
+          y: offset(backend, out),
+          R: N * H,
+          W,
+          C,
+          Wo,
+          F,
+          pl: pads.left,
+          m,
+          a,
+        });
+      } finally {
+        backend.wasm._free(scratch);
+      }
+      return true;
+    });
+    if (done === true) return;
+  }
+  const T = KH * KW * C;
+  const winograd = KH === 3 && KW === 3 && C % 4 === 0 && F % 8 === 0;
+  const tile = winograd ? convAlgorithms.forwardTile(C, F) : 0;
+  // Winograd: the transformed filter U, then the per-block scratch V and M.
+  const scratchFloats =
+    tile === 4 ? 36 * C * F + 36 * WG4_BLOCK * (C + F) : tile === 2 ? 16 * C * F + 16 * WG_BLOCK * (C + F) : T * (F & ~7);
+  const scratch = backend.wasm._malloc(Math.max(1, scratchFloats) * 4);
+  // Winograd reads the padding as zeros; the direct kernel needs a padded copy.
+  const unpadded = winograd || (pads.top === 0 && pads.bottom === 0 && pads.left === 0 && pads.right === 0);
+  const padded = unpadded ? 0 : backend.wasm._malloc(N * Hp * Wp * C * 4);
+  try {
+    if (padded !== 0) k.padImages({ x: offset(backend, x), xp: padded, N, H, W, C, Hp, Wp, pt: pads.top, pl: pads.left });
+    const input = padded === 0 ? offset(backend, x) : padded;
+    if (tile === 4) {
+      const V = scratch + 36 * C * F * 4;
+      k.winograd43Filter({ w: filterPtr, U: scratch, C, F });
+      const M = V + 36 * WG4_BLOCK * C * 4;
+      k.winograd43Conv({ x: input, U: scratch, V, M, y: offset(backend, out), N, H, W, C, Ho, Wo, F, pt: pads.top, pl: pads.left });
+    } else if (tile === 2) {
+      const V = scratch + 16 * C * F * 4;
+      k.winogradFilter({ w: filterPtr, U: scratch, C, F });
+      const M = V + 16 * WG_BLOCK * C * 4;
+      k.winogradConv({ x: input, U: scratch, V, M, y: offset(backend, out), N, H, W, C, Ho, Wo, F, pt: pads.top, pl: pads.left });
+    } else {
+      k.packFilter8({ w: filterPtr, wp: scratch, T, F });
+      k.conv2dValid({ xp: input, w: filterPtr, wp: scratch, y: offset(backend, out), N, Hp, Wp, C, Ho, Wo, F, KH, KW });
+    }
+  } finally {
+    if (padded !== 0) backend.wasm._free(padded);
+    backend.wasm._free(scratch);
+  }
+}
+
+/**
+ * `Conv2D` on wasm: stride 1, dilation 1, NHWC float32 through {@link stride1Conv}; anything
+ * else through the package's XNNPACK kernel.
+ */
+function conv2dKernel(args: KernelArgs, xnnpack: tf.KernelConfig | undefined): tf.TensorInfo | tf.TensorInfo[] {
+  const backend = args.backend as WasmBackend;
+  const { x, filter } = args.inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
+  const attrs = args.attrs as unknown as ConvAttrs & { dilations: [number, number] | number };
+  const dilations = typeof attrs.dilations === 'number' ? [attrs.dilations, attrs.dilations] : attrs.dilations;
+  if (attrs.dataFormat === 'NHWC' && x.dtype === 'float32' && filter.dtype === 'float32' && dilations[0] === 1 && dilations[1] === 1) {
+    const info = convInfo('Conv2D', x.shape, filter.shape, attrs);
+    if (info.strideHeight === 1 && info.strideWidth === 1) {
+      const out = backend.makeOutput([...info.outShape], 'float32');
+      stride1Conv(backend, x, offset(backend, filter), info.padInfo, info.filterHeight, info.filterWidth, info.outChannels, out);
+      return out;
+    }
+  }
+  return runPackage('Conv2D', xnnpack, args);
+}
+
+function backpropInput(args: KernelArgs): tf.TensorInfo {
+  const backend = args.backend as WasmBackend;
+  const { dy, filter } = args.inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
+  const attrs = args.attrs as unknown as ConvAttrs & { inputShape: number[] };
+  const info = convInfo('Conv2DBackpropInput', attrs.inputShape, filter.shape, attrs);
+  const k = instance(backend);
+  const { top, bottom, left, right } = info.padInfo;
+  const [KH, KW] = [info.filterHeight, info.filterWidth];
+  if (info.strideHeight === 1 && info.strideWidth === 1 && Math.max(top, bottom) < KH && Math.max(left, right) < KW) {
+    // Stride 1: dx is the convolution of dy with the flipped, transposed filter, padded by
+    // K - 1 - pad: the forward kernel, ~1.8x faster than the scatter below.
+    const flipped = backend.wasm._malloc(KH * KW * info.inChannels * info.outChannels * 4);
+    try {
+      k.flipFilter({ w: offset(backend, filter), wf: flipped, KH, KW, C: info.inChannels, F: info.outChannels });
+      const out = backend.makeOutput([...attrs.inputShape], 'float32');
+      stride1Conv(
+        backend,
+        dy,
+        flipped,
+        { top: KH - 1 - top, bottom: KH - 1 - bottom, left: KW - 1 - left, right: KW - 1 - right },
+        KH,
+        KW,
+        info.inChannels,
+        out,
+      );
+      return out;
+    } finally {
+      backend.wasm._free(flipped);
+    }
+  }
+  const out = backend.makeOutput([...attrs.inputShape], 'float32');
+  // Scratch for the transposed filter. (A heap growth never moves a wasm address, so the order of
+  // makeOutput and _malloc does not matter.)
+  const wt = backend.wasm._malloc(tf.util.sizeFromShape(filter.shape) * 4);
+  try {
+    k.conv2dBackpropInput({
+      dy: offset(backend, dy),
+      w: offset(backend, filter),
+      dx: offset(backend, out),
+      wt,
+      N: info.batchSize,
+      H: info.inHeight,
+      W: info.inWidth,
+      C: info.inChannels,
+      Ho: info.outHeight,
+      Wo: info.outWidth,
+      F: info.outChannels,
+      KH: info.filterHeight,
+      KW: info.filterWidth,
+      sh: info.strideHeight,
+      sw: info.strideWidth,
+      pt: info.padInfo.top,
+      pl: info.padInfo.left,
+    });
+  } finally {
+    backend.wasm._free(wt);
+  }
+  return out;
+}
+
+/** The convolution kernels. */
+export const convKernels = [
+  { kernelName: 'Conv2D', fallback: true, make: (xnnpack) => (args) => conv2dKernel(args, xnnpack) },
+  { kernelName: 'Conv2DBackpropFilter', make: () => backpropFilter },
+  { kernelName: 'Conv2DBackpropInput', make: () => backpropInput },
+] as const satisfies readonly WasmKernel[];
