@@ -65,9 +65,15 @@ async function run(): Promise<Record<string, unknown>> {
   const second = await trainResNet(onePixel, labels);
   const again = await trainResNet(onePixel, labels);
 
-  // threads > 1 needs worker threads: ignored in a browser (as on backends other than wasm).
+  // threads > 1 needs worker threads, which a browser has not: a typed error, not a one-thread model
+  // under params that say two.
   await useFastestBackend({ prefer: ['wasm'] });
-  const threads = await trainResNet(onePixel, labels, 2);
+  let threads = '';
+  try {
+    await trainResNet(onePixel, labels, 2);
+  } catch (e) {
+    threads = e instanceof BlindspotsError ? `${e.code} ${e.details.arg ?? ''}` : String(e);
+  }
   let save = '';
   try {
     const net = await new ResNet({ depth: 8, width: 4, epochs: 1 }).fit(onePixel, labels);
