@@ -137,8 +137,9 @@ console.log(JSON.stringify({ accuracy: r.accuracy, signals: Object.keys(encoders
     expect(external).toEqual([]);
   }, 600_000);
 
-  // Issue #26, finding 9: the docs ship with the package, so every Markdown link of README.md and
-  // docs/*.md to a .md file, and the CLI's "see docs/scale-out.md", resolve inside it.
+  // Issue #26, finding 9: the docs ship with the package, so every relative link of README.md and
+  // docs/*.md (pages, images, the results' data), and the CLI's "see docs/scale-out.md", resolve
+  // inside it.
   it('ships the docs that its README and its CLI point to', () => {
     const installed = join(scratch, 'node_modules/blindspots');
     const pages = [
@@ -148,12 +149,15 @@ console.log(JSON.stringify({ accuracy: r.accuracy, signals: Object.keys(encoders
         .map((f) => `docs/${f}`),
     ];
     const links = pages.flatMap((page) =>
-      [...readFileSync(join(installed, page), 'utf8').matchAll(/\]\(([^)\s#]+\.md)(?:#[^)\s]*)?\)/g)]
+      [...readFileSync(join(installed, page), 'utf8').matchAll(/\]\(([^)\s#]+)(?:#[^)\s]*)?\)/g)]
         .map((m) => m[1] as string)
         .filter((href) => !/^[a-z]+:/.test(href))
         .map((href) => ({ page, href, file: join(dirname(join(installed, page)), href) })),
     );
     expect(links.filter((l) => l.page === 'README.md' && l.href.startsWith('docs/')).length).toBeGreaterThanOrEqual(11);
+    // Images and data too (README's explorer screenshot, results.md's plots and records).
+    expect(links.filter((l) => /\.(png|svg)$/.test(l.href)).length).toBeGreaterThanOrEqual(30);
+    expect(links.filter((l) => l.href.endsWith('.jsonl')).length).toBeGreaterThanOrEqual(4);
     expect(links.filter((l) => !existsSync(l.file)).map((l) => `${l.page} -> ${l.href}`)).toEqual([]);
     expect(execFileSync(join(scratch, 'node_modules/.bin/blindspots'), ['worker', '--help'], { encoding: 'utf8' })).toContain(
       'docs/scale-out.md',
