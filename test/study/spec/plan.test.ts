@@ -3,34 +3,31 @@ import { splitDataset } from '../../../src/data/index.js';
 import { encoderNames, encoders, imageEncoderNames } from '../../../src/encoders/encoderRegistry.js';
 import { assignShards, planStudy, runStudy, type StudyConfig } from '../../../src/study/index.js';
 import { gridImages, cyclicLabels } from '../../conformance/fixtures.js';
+import { thrownBy } from '../../conformance/typedError.js';
 
 const images = gridImages(60, 8, 8, 1);
 const labels = cyclicLabels(60, 3);
 const { train, test } = splitDataset({ images, labels, classNames: ['a', 'b', 'c'] }, 1 / 3, 0);
 const base: StudyConfig = { dataset: 'grid', train, test, signals: ['onePixel'], models: ['decisionTree'] };
 
-const thrown = (f: () => unknown): unknown => {
-  try {
-    f();
-  } catch (e) {
-    return e;
-  }
-  return undefined;
-};
-
 describe('planStudy: every mistake before any work', () => {
   it('refuses unknown top-level names with the closest one (result -> results)', () => {
-    const e = thrown(() => planStudy({ ...base, result: 'x.jsonl' } as StudyConfig));
+    const e = thrownBy(() => planStudy({ ...base, result: 'x.jsonl' } as StudyConfig));
     expect(e).toMatchObject({ code: 'UNKNOWN_OPTION', details: { fn: 'runStudy', arg: 'config.result' } });
     expect((e as Error).message).toMatch(/did you mean 'results'/);
   });
 
   it('refuses what is not a config, a signal list or a seed list, with typed errors', () => {
-    expect(thrown(() => planStudy(null as unknown as StudyConfig))).toMatchObject({ code: 'INVALID_ARGUMENT', details: { arg: 'config' } });
-    expect(thrown(() => planStudy({ ...base, signals: 'x' as unknown as string[] }))).toMatchObject({ details: { arg: 'config.signals' } });
-    expect(thrown(() => planStudy({ ...base, seeds: '0' as unknown as number[] }))).toMatchObject({ details: { arg: 'config.seeds' } });
-    expect(thrown(() => planStudy({ ...base, seeds: [0, 0.5] }))).toMatchObject({ details: { arg: 'config.seeds[1]' } });
-    expect(thrown(() => planStudy({ ...base, control: 'yes' as unknown as boolean }))).toMatchObject({
+    expect(thrownBy(() => planStudy(null as unknown as StudyConfig))).toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      details: { arg: 'config' },
+    });
+    expect(thrownBy(() => planStudy({ ...base, signals: 'x' as unknown as string[] }))).toMatchObject({
+      details: { arg: 'config.signals' },
+    });
+    expect(thrownBy(() => planStudy({ ...base, seeds: '0' as unknown as number[] }))).toMatchObject({ details: { arg: 'config.seeds' } });
+    expect(thrownBy(() => planStudy({ ...base, seeds: [0, 0.5] }))).toMatchObject({ details: { arg: 'config.seeds[1]' } });
+    expect(thrownBy(() => planStudy({ ...base, control: 'yes' as unknown as boolean }))).toMatchObject({
       details: { arg: 'config.control' },
     });
   });
@@ -41,18 +38,18 @@ describe('planStudy: every mistake before any work', () => {
   });
 
   it("checks signal options' names and values, and refuses the ones the study sets", () => {
-    expect(thrown(() => planStudy({ ...base, signalOptions: { onePixel: { scael: 0.01 } } }))).toMatchObject({
+    expect(thrownBy(() => planStudy({ ...base, signalOptions: { onePixel: { scael: 0.01 } } }))).toMatchObject({
       code: 'UNKNOWN_OPTION',
       details: { arg: 'config.signalOptions.onePixel.scael' },
     });
-    expect(thrown(() => planStudy({ ...base, signalOptions: { onePixel: { scale: -1 } } }))).toMatchObject({
+    expect(thrownBy(() => planStudy({ ...base, signalOptions: { onePixel: { scale: -1 } } }))).toMatchObject({
       code: 'INVALID_ARGUMENT',
       details: { fn: 'runStudy', arg: 'config.signalOptions.onePixel.scale' },
     });
-    expect(thrown(() => planStudy({ ...base, signalOptions: { onePixel: { seed: 3 } } }))).toMatchObject({
+    expect(thrownBy(() => planStudy({ ...base, signalOptions: { onePixel: { seed: 3 } } }))).toMatchObject({
       details: { arg: 'config.signalOptions.onePixel.seed' },
     });
-    expect(thrown(() => planStudy({ ...base, signalOptions: { meanShift: {} } }))).toMatchObject({
+    expect(thrownBy(() => planStudy({ ...base, signalOptions: { meanShift: {} } }))).toMatchObject({
       details: { arg: 'config.signalOptions.meanShift' },
     });
   });
@@ -119,14 +116,14 @@ describe('planStudy: every mistake before any work', () => {
     expect(one.map((c) => c.sweep)).toContainEqual({ scale: 1e-2, position: [1, 1] });
     expect(one.find((c) => c.sweep?.scale === 3e-2)?.options.scale).toBe(3e-2);
     expect(plan.cells.filter((c) => c.signal === 'meanShift')).toHaveLength(1);
-    expect(thrown(() => planStudy({ ...base, sweep: { onePixel: { scale: [] } } }))).toMatchObject({
+    expect(thrownBy(() => planStudy({ ...base, sweep: { onePixel: { scale: [] } } }))).toMatchObject({
       details: { arg: 'config.sweep.onePixel.scale' },
     });
-    expect(thrown(() => planStudy({ ...base, sweep: { onePixel: { scale: [0.01, -1] } } }))).toMatchObject({
+    expect(thrownBy(() => planStudy({ ...base, sweep: { onePixel: { scale: [0.01, -1] } } }))).toMatchObject({
       details: { arg: 'config.sweep.onePixel.scale' },
     });
-    expect(thrown(() => planStudy({ ...base, sweep: { onePixel: { sclae: [1] } } }))).toMatchObject({ code: 'UNKNOWN_OPTION' });
-    expect(thrown(() => planStudy({ ...base, sweep: { onePixel: { scale: [0.01, 0.01] } } }))).toMatchObject({
+    expect(thrownBy(() => planStudy({ ...base, sweep: { onePixel: { sclae: [1] } } }))).toMatchObject({ code: 'UNKNOWN_OPTION' });
+    expect(thrownBy(() => planStudy({ ...base, sweep: { onePixel: { scale: [0.01, 0.01] } } }))).toMatchObject({
       details: { arg: 'config' },
     });
   });
@@ -159,7 +156,9 @@ describe('planStudy: every mistake before any work', () => {
         2,
       ),
     ).toEqual([0, 1, 1, 1]);
-    expect(thrown(() => planStudy({ ...config, shard: { index: 3, count: 3 } }))).toMatchObject({ details: { arg: 'config.shard.index' } });
+    expect(thrownBy(() => planStudy({ ...config, shard: { index: 3, count: 3 } }))).toMatchObject({
+      details: { arg: 'config.shard.index' },
+    });
   });
 });
 
@@ -210,25 +209,27 @@ describe('planStudy: sweeps of model options', () => {
 
   it('names the swept option in errors: unknown option, bad value, empty list, a model not in the study', () => {
     const study = { ...base, models: ['resnet'], modelOptions: { resnet } };
-    expect(thrown(() => planStudy({ ...study, sweep: { resnet: { inti: ['he'] } } }))).toMatchObject({
+    expect(thrownBy(() => planStudy({ ...study, sweep: { resnet: { inti: ['he'] } } }))).toMatchObject({
       code: 'UNKNOWN_OPTION',
       details: { arg: 'config.sweep.resnet.inti' },
     });
-    expect(thrown(() => planStudy({ ...study, sweep: { resnet: { init: ['he', 'Torch'] } } }))).toMatchObject({
+    expect(thrownBy(() => planStudy({ ...study, sweep: { resnet: { init: ['he', 'Torch'] } } }))).toMatchObject({
       code: 'INVALID_ARGUMENT',
       details: { fn: 'runStudy', arg: 'config.sweep.resnet.init' },
     });
-    expect(thrown(() => planStudy({ ...study, sweep: { resnet: { init: [] } } }))).toMatchObject({
+    expect(thrownBy(() => planStudy({ ...study, sweep: { resnet: { init: [] } } }))).toMatchObject({
       details: { arg: 'config.sweep.resnet.init' },
     });
-    expect(thrown(() => planStudy({ ...study, sweep: { perceptron: { init: ['he'] } } }))).toMatchObject({
+    expect(thrownBy(() => planStudy({ ...study, sweep: { perceptron: { init: ['he'] } } }))).toMatchObject({
       details: { arg: 'config.sweep.perceptron' },
     });
     // A bad value of an unswept option is still named where it was given.
     expect(
-      thrown(() => planStudy({ ...study, modelOptions: { resnet: { ...resnet, depth: 9 } }, sweep: { resnet: { init: ['he'] } } })),
+      thrownBy(() => planStudy({ ...study, modelOptions: { resnet: { ...resnet, depth: 9 } }, sweep: { resnet: { init: ['he'] } } })),
     ).toMatchObject({ details: { arg: 'config.modelOptions.resnet.depth' } });
-    expect(thrown(() => planStudy({ ...study, sweep: { resnet: { init: ['he', 'he'] } } }))).toMatchObject({ details: { arg: 'config' } });
+    expect(thrownBy(() => planStudy({ ...study, sweep: { resnet: { init: ['he', 'he'] } } }))).toMatchObject({
+      details: { arg: 'config' },
+    });
   });
 
   it('keeps predictions for ConvNet cells by default, for all or none when asked', () => {
@@ -237,7 +238,7 @@ describe('planStudy: sweeps of model options', () => {
     expect(byModel({ ...base, models, modelOptions: { resnet } })).toEqual({ resnet: true, decisionTree: false });
     expect(byModel({ ...base, models, modelOptions: { resnet }, predictions: true })).toEqual({ resnet: true, decisionTree: true });
     expect(byModel({ ...base, models, modelOptions: { resnet }, predictions: false })).toEqual({ resnet: false, decisionTree: false });
-    expect(thrown(() => planStudy({ ...base, predictions: 'yes' as unknown as boolean }))).toMatchObject({
+    expect(thrownBy(() => planStudy({ ...base, predictions: 'yes' as unknown as boolean }))).toMatchObject({
       details: { arg: 'config.predictions' },
     });
   });

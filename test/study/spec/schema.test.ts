@@ -10,17 +10,10 @@ import {
   STUDY_SETTINGS,
   studyFileJsonSchema,
 } from '../../../src/study/index.js';
+import { thrownBy } from '../../conformance/typedError.js';
 
 const settings = Object.entries(STUDY_SETTINGS) as [string, { where: string; data?: true }][];
 const base = { dataset: 'fashion-mnist', signals: 'all', models: ['decisionTree'] };
-const thrown = (f: () => unknown): unknown => {
-  try {
-    f();
-  } catch (e) {
-    return e;
-  }
-  return undefined;
-};
 
 describe('the study settings: one declaration', () => {
   it('every setting is in the help, the JSON Schema and the key lists of its kind — and nothing else is', () => {
@@ -68,27 +61,27 @@ describe('the study settings: one declaration', () => {
   });
 
   it('names a misspelt key with the closest name, at any depth, and a bad value by its path', () => {
-    expect(thrown(() => checkStudyFile('prepareStudy', { ...base, result: 'x.jsonl' }))).toMatchObject({
+    expect(thrownBy(() => checkStudyFile('prepareStudy', { ...base, result: 'x.jsonl' }))).toMatchObject({
       code: 'UNKNOWN_OPTION',
       details: { fn: 'prepareStudy', arg: 'config.result' },
       message: expect.stringMatching(/did you mean 'results'/) as unknown,
     });
-    expect(thrown(() => checkStudyFile('prepareStudy', { ...base, dither: { levelz: 3 } }))).toMatchObject({
+    expect(thrownBy(() => checkStudyFile('prepareStudy', { ...base, dither: { levelz: 3 } }))).toMatchObject({
       code: 'UNKNOWN_OPTION',
       details: { arg: 'config.dither.levelz' },
     });
-    expect(thrown(() => checkStudyFile('prepareStudy', { ...base, seeds: [0, 1.5] }))).toMatchObject({
+    expect(thrownBy(() => checkStudyFile('prepareStudy', { ...base, seeds: [0, 1.5] }))).toMatchObject({
       code: 'INVALID_ARGUMENT',
       details: { arg: 'config.seeds[1]', expected: 'an integer' },
     });
-    expect(thrown(() => checkStudyFile('prepareStudy', { ...base, testFraction: 1 }))).toMatchObject({
+    expect(thrownBy(() => checkStudyFile('prepareStudy', { ...base, testFraction: 1 }))).toMatchObject({
       code: 'INVALID_ARGUMENT',
       details: { arg: 'config.testFraction' },
     });
-    expect(thrown(() => checkStudyFile('prepareStudy', { ...base, dataset: { cifar: 'x' } }))).toMatchObject({
+    expect(thrownBy(() => checkStudyFile('prepareStudy', { ...base, dataset: { cifar: 'x' } }))).toMatchObject({
       code: 'INVALID_ARGUMENT',
       details: { arg: 'config.dataset', expected: expect.stringContaining('zhangCsv') as unknown },
     });
-    expect(thrown(() => checkStudyFile('prepareStudy', [base]))).toMatchObject({ code: 'INVALID_ARGUMENT', details: { arg: 'config' } });
+    expect(thrownBy(() => checkStudyFile('prepareStudy', [base]))).toMatchObject({ code: 'INVALID_ARGUMENT', details: { arg: 'config' } });
   });
 });
