@@ -20,7 +20,7 @@ import type { ImageArray } from '../../types.js';
 import { checkInteger, describe } from '../../validate.js';
 import { CLEAN, ONLY, type CellRecord, type DataIdentity } from '../store/cellRecord.js';
 import { cellKey } from './cellKey.js';
-import { checkStudyConfigSettings, CONFIG_SETTINGS, type SettingsOf } from './schema.js';
+import { checkStudyConfigSettings, CONFIG_SETTINGS, MIN_DITHER_LEVELS, type SettingsOf } from './schema.js';
 import { assignShards } from './shards.js';
 import { splitIdentity } from './splitIdentity.js';
 
@@ -541,7 +541,7 @@ function resolveDither(fn: string, dither: StudyConfig['dither'], domain: Domain
   if (!isPlainObject(dither)) throw fail('INVALID_ARGUMENT', fn, 'config.dither', 'true, false or { levels, seed }', describe(dither));
   const o = checkOptions(fn, dither, ['levels', 'seed'], 'config.dither');
   return {
-    levels: checkInteger(fn, 'config.dither.levels', o.levels ?? 255, 1, 2 ** 24),
+    levels: checkInteger(fn, 'config.dither.levels', o.levels ?? 255, MIN_DITHER_LEVELS, 2 ** 24),
     seed: checkInteger(fn, 'config.dither.seed', o.seed ?? 0, 0, 2 ** 31 - 1),
   };
 }

@@ -12,6 +12,14 @@ import { encoderNames, encoders } from '../../encoders/encoderRegistry.js';
 import { modelNames, models } from '../../models/modelRegistry.js';
 import { unknownOption } from '../../options.js';
 import { describe } from '../../validate.js';
+import { RANGE_TOLERANCE } from '../../encoders/image/range.js';
+
+/**
+ * The coarsest dither a study can encode after: dithering moves values up to half a step,
+ * 1 / (2 levels), past [0, 1] unclipped, and the image encoders take clean values only
+ * RANGE_TOLERANCE past it, so coarser steps would fail every cell mid-run.
+ */
+export const MIN_DITHER_LEVELS = Math.ceil(0.5 / RANGE_TOLERANCE);
 
 const int = (min: number, max = 2 ** 31 - 1) => z.number().int().min(min).max(max);
 const fraction = z.number().gt(0).lt(1);
@@ -125,11 +133,11 @@ export const STUDY_SETTINGS = {
     help: "also run each signal (or the ones named) on blank inputs (the paper's control)",
   },
   dither: {
-    schema: z.union([z.boolean(), z.strictObject({ levels: z.optional(int(1, 2 ** 24)), seed: z.optional(int(0)) })]),
+    schema: z.union([z.boolean(), z.strictObject({ levels: z.optional(int(MIN_DITHER_LEVELS, 2 ** 24)), seed: z.optional(int(0)) })]),
     where: 'both',
     data: true,
     example: 'false',
-    help: 'the grid control: +-half a quantisation step of noise on every pixel',
+    help: `the grid control: +-half a quantisation step of noise on every pixel (levels >= ${String(MIN_DITHER_LEVELS)}, default 255)`,
   },
   curves: {
     schema: z.union([z.boolean(), z.strictObject({ every: z.optional(int(1, 1e6)) })]),

@@ -76,6 +76,17 @@ describe('planStudy: every mistake before any work', () => {
     expect(byName.get('clean')?.params).toEqual({ maxDepth: 3, minSamplesSplit: 2, minSamplesLeaf: 1, maxFeatures: 'all', seed: 4 });
   });
 
+  it('refuses a dither coarser than the image encoders can take (it failed every cell mid-run)', () => {
+    // 15 levels move values up to 1/30 past [0, 1]; the encoders take clean values 0.2% past it.
+    for (const levels of [15, 249]) {
+      expect(thrownBy(() => planStudy({ ...base, dither: { levels } }))).toMatchObject({
+        code: 'INVALID_ARGUMENT',
+        details: { arg: 'config.dither.levels', expected: expect.stringContaining('250') as unknown },
+      });
+    }
+    expect(planStudy({ ...base, dither: { levels: 250 } }).data.dither).toEqual({ levels: 250, seed: 0 });
+  });
+
   it('gives each cell a key that changes with anything that changes the result, and only with that', () => {
     const key = (c: Partial<StudyConfig>) => planStudy({ ...base, ...c }).cells[1]?.key;
     const k0 = key({});

@@ -196,8 +196,8 @@ const CASES: Readonly<Record<StudySettingName, SettingCase>> = {
     records: (records) => expect(signalsOf(records)).toEqual(['clean', 'onePixel', 'onePixel:only']),
   },
   dither: {
-    // 8-bit data's own step (the default 255 levels): a coarser one pushes pixels out of the
-    // signals' value range, which the planner does not see.
+    // 8-bit data's own step (the default 255 levels); the schema refuses steps too coarse for the
+    // encoders (test/study/spec/plan.test.ts).
     values: [{ seed: 3 }, true],
     invalid: { levelz: 3 },
     keys: 'differ',
