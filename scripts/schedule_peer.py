@@ -80,7 +80,8 @@ def main():
     # and the gradients are summed with weights share / batch. The running statistics are updated
     # once per share here (the library keeps its first replica's); eval uses them.
     p.add_argument("--bn-shares", type=int, default=1)
-    # Writes the last epoch's predictions on the test and shuffled inputs (int64 .npy) for a paired test.
+    # Writes the last epoch's predictions on the test and shuffled inputs (int32 .npy, as the
+    # library's readNpy reads them) for a paired test.
     p.add_argument("--predictions", default=None)
     a = p.parse_args()
     if a.bn_shares < 1:
@@ -128,8 +129,8 @@ def main():
         }
         print(json.dumps(row), flush=True)
     if a.predictions is not None:
-        np.save(f"{a.predictions}-test.npy", predictions(model, xte))
-        np.save(f"{a.predictions}-shuffled.npy", predictions(model, xsh))
+        np.save(f"{a.predictions}-test.npy", predictions(model, xte).astype(np.int32))
+        np.save(f"{a.predictions}-shuffled.npy", predictions(model, xsh).astype(np.int32))
 
 
 if __name__ == "__main__":
