@@ -12,9 +12,8 @@
  * On a loaded machine, where times move by tens of percent, bench/callgrind-kernels.sh counts the
  * same kernels' instructions instead.
  */
-import { type PositionalKernels, bindKernels } from '../src/kernels/bindings.js';
-import { convModuleBytes, type WasmApi } from '../src/kernels/tfjs/wasm.js';
 import { benchArgs } from './args.js';
+import { cpuMs, kernelArena, maxRelErr } from './kernelArena.js';
 
 const args = benchArgs('npx tsx bench/conv-kernels.ts [--reps 5] [--batch 128] [--layers 32x16x16,16x32x32,8x64x64]', {
   reps: 5,
@@ -24,51 +23,16 @@ const args = benchArgs('npx tsx bench/conv-kernels.ts [--reps 5] [--batch 128] [
 const { reps, batch: N } = args;
 const layers = args.layers.map((l) => l.split('x').map(Number) as [number, number, number]);
 
-const api = globalThis as unknown as {
-  WebAssembly: WasmApi & { Memory: new (d: { initial: number }) => { buffer: ArrayBuffer; grow(pages: number): number } };
-};
-const memory = new api.WebAssembly.Memory({ initial: 16384 }); // 1 GiB
-const k = bindKernels(
-  new api.WebAssembly.Instance(new api.WebAssembly.Module(convModuleBytes()), { env: { memory } }).exports as PositionalKernels,
-);
-let top = 1024;
-const alloc = (floats: number): number => {
-  const p = top;
-  top += Math.ceil((floats * 4) / 64) * 64;
-  if (top > memory.buffer.byteLength) throw new Error('bench memory exhausted');
-  return p;
-};
-const view = (p: number, n: number): Float32Array => new Float32Array(memory.buffer, p, n);
-let seed = 1;
-const fill = (p: number, n: number): void => {
-  const v = view(p, n);
-  for (let i = 0; i < n; i++) {
-    seed = (seed * 1103515245 + 12345) % 2147483648;
-    v[i] = seed / 1073741824 - 1;
-  }
-};
-const cpuMs = (f: () => void): number => {
-  const t0 = process.cpuUsage();
-  f();
-  const d = process.cpuUsage(t0);
-  return (d.user + d.system) / 1000;
-};
-const maxRelErr = (a: Float32Array, b: Float32Array): number => {
-  let e = 0;
-  let m = 0;
-  for (let i = 0; i < a.length; i++) {
-    e = Math.max(e, Math.abs((a[i] as number) - (b[i] as number)));
-    m = Math.max(m, Math.abs(b[i] as number));
-  }
-  return e / m;
-};
+const arena = kernelArena(16384); // 1 GiB
+const { alloc, view, fill } = arena;
+const k = arena.wasm;
 
 console.log(`batch ${String(N)}, ${String(reps)} interleaved rounds, process CPU time`);
 console.log('| layer (H x W x C -> F) | kernel | best ms | median ms | GFLOP/s | max error / max value |');
 console.log('|---|---|---:|---:|---:|---:|');
 for (const [H, C, F] of layers) {
   const W = H;
-  top = 1024;
+  arena.reset();
   const x = alloc(N * H * W * C);
   const w = alloc(9 * C * F);
   const dy = alloc(N * H * W * F);

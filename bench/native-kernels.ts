@@ -12,10 +12,10 @@
  * through 1-D Winograd, and the dense layers' matrix products), --batch texts.
  * Needs the addon built (`npm run build:native`).
  */
-import { type Kernels, type PositionalKernels, bindKernels, bindNativeKernels } from '../src/kernels/bindings.js';
+import { type Kernels, bindNativeKernels } from '../src/kernels/bindings.js';
 import { nativeKernels } from '../src/kernels/tfjs/native.js';
-import { convModuleBytes, type WasmApi } from '../src/kernels/tfjs/wasm.js';
 import { benchArgs } from './args.js';
+import { cpuMs, kernelArena, maxRelErr } from './kernelArena.js';
 
 const args = benchArgs(
   'npx tsx bench/native-kernels.ts [--reps 5] [--batch 128] [--layers 32x16x16,16x32x32,8x64x64] [--net resnet|charcnn]',
@@ -29,48 +29,14 @@ const native = nativeKernels();
 if (!('addon' in native)) throw new Error(`the native addon does not load: ${native.reason} (npm run build:native)`);
 const addon = native.addon;
 
-const api = globalThis as unknown as { WebAssembly: WasmApi & { Memory: new (d: { initial: number }) => { buffer: ArrayBuffer } } };
-const memory = new api.WebAssembly.Memory({ initial: 24576 }); // 1.5 GiB
-const wasm = bindKernels(
-  new api.WebAssembly.Instance(new api.WebAssembly.Module(convModuleBytes()), { env: { memory } }).exports as PositionalKernels,
-);
+const arena = kernelArena(24576); // 1.5 GiB
+const { memory, alloc, view, fill } = arena;
+const wasm = arena.wasm;
 const nat = bindNativeKernels(addon, memory);
 const builds: { name: string; k: Kernels; isa?: string }[] = [
   { name: 'wasm', k: wasm },
   ...addon.isas.map((isa) => ({ name: `native-${isa}`, k: nat, isa })),
 ];
-
-let top = 1024;
-const alloc = (floats: number): number => {
-  const p = top;
-  top += Math.ceil((floats * 4) / 64) * 64;
-  if (top > memory.buffer.byteLength) throw new Error('bench memory exhausted');
-  return p;
-};
-const view = (p: number, n: number): Float32Array => new Float32Array(memory.buffer, p, n);
-let seed = 1;
-const fill = (p: number, n: number): void => {
-  const v = view(p, n);
-  for (let i = 0; i < n; i++) {
-    seed = (seed * 1103515245 + 12345) % 2147483648;
-    v[i] = seed / 1073741824 - 1;
-  }
-};
-const cpuMs = (f: () => void): number => {
-  const t0 = process.cpuUsage();
-  f();
-  const d = process.cpuUsage(t0);
-  return (d.user + d.system) / 1000;
-};
-const maxRelErr = (a: Float32Array, b: Float32Array): number => {
-  let e = 0;
-  let m = 0;
-  for (let i = 0; i < a.length; i++) {
-    e = Math.max(e, Math.abs((a[i] as number) - (b[i] as number)));
-    m = Math.max(m, Math.abs(b[i] as number));
-  }
-  return m === 0 ? e : e / m;
-};
 
 /** One kernel case: `run(k, out)` writes its output (`floats` values) at `out`. */
 interface Case {
@@ -256,7 +222,7 @@ console.log(
     .join('|')}|`,
 );
 for (const [H, C, F] of args.net === 'charcnn' ? ([[0, 0, 0]] as [number, number, number][]) : layers) {
-  top = 1024;
+  arena.reset();
   const cases = args.net === 'charcnn' ? charCnnCases() : layerCases(H, C, F);
   for (const c of cases) {
     const outs = builds.map(() => alloc(c.floats));
