@@ -3,16 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { BlindspotsError, fail, NotFittedError } from '../src/errors.js';
 import { copyFinite, readImages } from '../src/images.js';
 import { checkFinite, checkInteger, checkLabels, checkNumber, firstNonFinite, resolveNumClasses } from '../src/validate.js';
-
-function caught(f: () => unknown): BlindspotsError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof BlindspotsError) return e;
-    throw e;
-  }
-  throw new Error('no error');
-}
+import { caught } from './conformance/typedError.js';
 
 describe('errors', () => {
   it('carry a code, the function, the argument and the expectation in data and message', () => {

@@ -14,6 +14,17 @@ export function assertTypedError(thrown: unknown, code: ErrorCode, arg: string, 
   if (!thrown.details.arg?.startsWith(arg)) throw new Error(`the error names argument ${String(thrown.details.arg)}, expected ${arg}`);
 }
 
+/** The BlindspotsError `call` throws; any other error is rethrown, and throwing nothing fails. */
+export function caught(call: () => unknown): BlindspotsError {
+  try {
+    call();
+  } catch (e) {
+    if (e instanceof BlindspotsError) return e;
+    throw e;
+  }
+  throw new Error('nothing thrown');
+}
+
 /** What `call` threw, or undefined. */
 export function thrownBy(call: () => unknown): unknown {
   try {

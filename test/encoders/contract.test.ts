@@ -37,22 +37,12 @@ import {
   type ImageEncoderOptions,
   type TextEncoderEntry,
 } from '../../src/encoders/index.js';
-import { BlindspotsError } from '../../src/errors.js';
 import { cyclicLabels, gridImages } from '../conformance/fixtures.js';
+import { caught } from '../conformance/typedError.js';
 
 const x = gridImages(8, 8, 8, 1);
 const y = cyclicLabels(8, 4);
 const texts = Array.from({ length: 8 }, (_, i) => `review number ${String(i)} `.repeat(30));
-
-function caught(call: () => unknown): BlindspotsError {
-  try {
-    call();
-  } catch (e) {
-    if (e instanceof BlindspotsError) return e;
-    throw e;
-  }
-  throw new Error('nothing thrown');
-}
 
 describe('the common options, through the registry (issue #26)', () => {
   it('every image signal takes { numClasses, seed } and { scale } (they threw UNKNOWN_OPTION for some)', () => {

@@ -14,22 +14,12 @@ import {
   injectOrthogonalNoise,
   recoverability,
 } from '../../src/encoders/index.js';
-import { BlindspotsError } from '../../src/errors.js';
 import { cyclicLabels, gridImages } from '../conformance/fixtures.js';
+import { caught } from '../conformance/typedError.js';
 
 const x = gridImages(20, 8, 8, 3);
 const y = cyclicLabels(20, 10);
 const byte = { data: x.data.map((v) => Math.round(v * 255)), shape: x.shape };
-
-function caught(call: () => unknown): BlindspotsError {
-  try {
-    call();
-  } catch (e) {
-    if (e instanceof BlindspotsError) return e;
-    throw e;
-  }
-  throw new Error('nothing thrown');
-}
 
 describe('image values outside [0, 1] (issue #26)', () => {
   it('orthogonal noise on 0..255 images is an error, not { accuracy: 0, ambiguous: 20 }', () => {
