@@ -4,7 +4,6 @@
  * on worker threads (dataParallel.ts).
  */
 import * as tf from '@tensorflow/tfjs';
-import { workerThreads } from '#platform';
 import { createRandom, deriveSeed, shuffler } from '../../random.js';
 import { throwIfAborted } from '../features.js';
 import type { EpochWeights, FitOptions } from '../model.js';
@@ -134,7 +133,8 @@ export async function trainNetwork(
   const velocity = vars.map((v) => tf.tidy(() => tf.variable(tf.zerosLike(v), false)));
   const order = Int32Array.from({ length: n }, (_, i) => i);
   const shuffle = shuffler(createRandom(deriveSeed(seed, 'batches')));
-  const parallel = threads > 1 && tf.getBackend() === 'wasm' && workerThreads;
+  // ConvNetModel.fit refuses threads > 1 off wasm or without worker threads, naming the option.
+  const parallel = threads > 1;
   // The weights the replicas read each step (see dataParallel.ts).
   // Browsers without cross-origin isolation have no SharedArrayBuffer; only parallel training needs one.
   const weights = parallel ? new Float32Array(new SharedArrayBuffer(vars.reduce((s, v) => s + v.size, 0) * 4)) : new Float32Array(0);
