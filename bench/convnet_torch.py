@@ -12,17 +12,28 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 
+# How a stride-2 convolution pads (the library's ResNet option `stridePadding`): 'symmetric' is
+# PyTorch's padding=1, the window of output i centred on input 2i, where option A's shortcut
+# samples; 'same' is TensorFlow's (and the library's default): the total padding of 1 all after,
+# so the window is centred on input 2i + 1, one pixel off the shortcut's sample.
+STRIDE_PADDINGS = ("symmetric", "same")
+
+
 class Block(nn.Module):
-    def __init__(self, cin, cout, stride):
+    def __init__(self, cin, cout, stride, stride_padding="symmetric"):
         super().__init__()
-        self.c1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+        if stride_padding not in STRIDE_PADDINGS:
+            raise ValueError(f"stride_padding: expected one of {', '.join(STRIDE_PADDINGS)}, got {stride_padding!r}")
+        # 'same' at stride 2: pad 0 before and 1 after by hand (Conv2d's padding is symmetric).
+        self.same = stride != 1 and stride_padding == "same"
+        self.c1 = nn.Conv2d(cin, cout, 3, stride, 0 if self.same else 1, bias=False)
         self.b1 = nn.BatchNorm2d(cout)
         self.c2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
         self.b2 = nn.BatchNorm2d(cout)
         self.stride, self.pad = stride, cout - cin
 
     def forward(self, x):
-        y = F.relu(self.b1(self.c1(x)))
+        y = F.relu(self.b1(self.c1(F.pad(x, (0, 1, 0, 1)) if self.same else x)))
         y = self.b2(self.c2(y))
         s = x
         if self.stride != 1 or self.pad:
@@ -71,7 +82,7 @@ class ResNet(nn.Module):
     PyTorch's defaults, as the library's. The draws after the modules' own are made in module order
     (init 'he' draws the same numbers as the former he_init=True)."""
 
-    def __init__(self, depth, classes=10, channels=3, width=16, init="torch", init_scale=1.0):
+    def __init__(self, depth, classes=10, channels=3, width=16, init="torch", init_scale=1.0, stride_padding="symmetric"):
         check_init(init, init_scale)
         super().__init__()
         n = (depth - 2) // 6
@@ -80,7 +91,7 @@ class ResNet(nn.Module):
         layers, cin = [], width
         for i, c in enumerate([width, 2 * width, 4 * width]):
             for j in range(n):
-                layers.append(Block(cin, c, 2 if (i > 0 and j == 0) else 1))
+                layers.append(Block(cin, c, 2 if (i > 0 and j == 0) else 1, stride_padding))
                 cin = c
         self.layers = nn.Sequential(*layers)
         self.fc = nn.Linear(cin, classes)

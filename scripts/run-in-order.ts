@@ -9,7 +9,8 @@
  *     --first 'orthogonalNoise torch 0' --first 'orthogonalNoise he 0' … [--results FILE] [--dry-run]
  *
  * Each `--first` is "signal init seed" (a word may be `*`); cells are run in the order of the
- * first pattern they match, then the rest in plan order.
+ * first pattern they match, then the rest in plan order. `--only N` stops after N cells (so that
+ * two orders can take turns on one machine).
  */
 import { readFileSync } from 'node:fs';
 import { applyDither, PRESETS, planStudy, prepareStudy, runCell, type Cell, type StudyFile } from '../src/study/index.js';
@@ -20,6 +21,7 @@ const files: StudyFile[] = [];
 const patterns: string[][] = [];
 let results: string | undefined;
 let dryRun = false;
+let only = Number.POSITIVE_INFINITY;
 for (let i = 0; i < args.length; i++) {
   const a = args[i];
   const value = (): string => {
@@ -36,6 +38,10 @@ for (let i = 0; i < args.length; i++) {
   else if (a === '--first') patterns.push(value().split(/\s+/));
   else if (a === '--results') results = value();
   else if (a === '--dry-run') dryRun = true;
+  else if (a === '--only') {
+    only = Number(value());
+    if (!Number.isInteger(only) || only < 1) throw new Error(`--only: expected an integer >= 1, got ${String(only)}`);
+  }
   else throw new Error(`unknown argument ${String(a)}`);
 }
 if (files.length === 0) throw new Error('give --preset or --file');
@@ -73,7 +79,8 @@ try {
   const pending = [...cells.values()]
     .filter(({ cell }) => !done.has(cell.key))
     .sort((a, b) => rank(a.cell) - rank(b.cell) || a.order - b.order)
-    .map(({ cell }) => cell);
+    .map(({ cell }) => cell)
+    .slice(0, only);
   const label = (c: Cell): string => `${c.signal} ${JSON.stringify(c.params.init)} seed ${String(c.seed)} (${c.key.slice(0, 8)})`;
   console.log(`${String(cells.size)} cells, ${String(done.size)} in ${resultsPath}, ${String(pending.length)} to run:`);
   for (const c of pending) console.log(`  ${label(c)}`);

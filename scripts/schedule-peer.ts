@@ -6,13 +6,14 @@
  * the same ResNet (He et al.'s CIFAR network, option-A shortcuts) under each schedule with the
  * parameters the library resolves for it (the preset's epochs, batch, learning rate and weight
  * decay; the step schedule's momentum and decay steps; the convolutions' init and initScale, the
- * preset's or the model's default 'he' unless --init / --init-scale choose them) and prints a JSON
+ * preset's or the model's default 'he' unless --init / --init-scale choose them; the stride-2
+ * convolutions' padding, the preset's or the model's 'same' unless --stride-padding chooses it) and prints a JSON
  * line per epoch: test accuracy and shuffled-signal accuracy, as a study record's learning curve.
  * In a preset that sweeps the ResNet's init (recipe), the cell is the one with the --init asked.
  *
  *   npx tsx scripts/schedule-peer.ts [--preset table1-resnet20] [--signal orthogonalNoise] [--scale 0.001]
  *     [--schedules step,onecycle] [--seeds 0] [--threads 1] [--epochs N] [--init he|he-uniform|torch|torch-normal]
- *     [--init-scale S] [--dry-run]    # ~15-25 min a run on one core
+ *     [--init-scale S] [--stride-padding same|symmetric] [--dry-run]    # ~15-25 min a run on one core
  *
  * --dry-run prints the PyTorch command of each run, and writes and runs nothing.
  */
@@ -27,7 +28,7 @@ import type { ImageArray } from '../src/types.js';
 import { benchArgs } from '../bench/args.js';
 
 const args = benchArgs(
-  "npx tsx scripts/schedule-peer.ts [--preset table1-resnet20] [--signal orthogonalNoise] [--scale 0.001] [--schedules step,onecycle] [--seeds 0] [--threads 1] [--epochs N (default: the preset's)] [--init he|he-uniform|torch|torch-normal (default: the preset's, else the model's)] [--init-scale S (default: the preset's, else 1)] [--bn-shares N (default 1: batch norm over the whole batch; the library's data-parallel run on N threads: N)] [--predictions (write the last epoch's predictions next to the arrays)] [--dry-run]",
+  "npx tsx scripts/schedule-peer.ts [--preset table1-resnet20] [--signal orthogonalNoise] [--scale 0.001] [--schedules step,onecycle] [--seeds 0] [--threads 1] [--epochs N (default: the preset's)] [--init he|he-uniform|torch|torch-normal (default: the preset's, else the model's)] [--init-scale S (default: the preset's, else 1)] [--stride-padding same|symmetric (default: the preset's, else the model's 'same')] [--bn-shares N (default 1: batch norm over the whole batch; the library's data-parallel run on N threads: N)] [--predictions (write the last epoch's predictions next to the arrays)] [--dry-run]",
   {
     preset: 'table1-resnet20',
     signal: 'orthogonalNoise',
@@ -39,6 +40,7 @@ const args = benchArgs(
     // Empty and NaN (which cannot be typed): not given. The ResNet resolves and checks what is, as a study's option.
     init: '',
     'init-scale': Number.NaN,
+    'stride-padding': '',
     'bn-shares': 1,
     predictions: false,
     'dry-run': false,
@@ -49,6 +51,7 @@ const args = benchArgs(
 const initOptions: Readonly<Record<string, unknown>> = {
   ...(args.init === '' ? {} : { init: args.init }),
   ...(Number.isNaN(args['init-scale']) ? {} : { initScale: args['init-scale'] }),
+  ...(args['stride-padding'] === '' ? {} : { stridePadding: args['stride-padding'] }),
 };
 
 const preset = PRESETS[args.preset];
@@ -83,8 +86,8 @@ const paramsUnder = (schedule: string): Readonly<Record<string, unknown>> => {
 };
 const flag = (params: Readonly<Record<string, unknown>>, name: string): string => {
   const v = params[name];
-  if (name === 'init') {
-    if (typeof v !== 'string') throw new Error(`resnet parameter init is not a string: ${JSON.stringify(v)}`);
+  if (name === 'init' || name === 'stridePadding') {
+    if (typeof v !== 'string') throw new Error(`resnet parameter ${name} is not a string: ${JSON.stringify(v)}`);
     return v;
   }
   if (typeof v !== 'number' && !Array.isArray(v))
@@ -150,12 +153,14 @@ for (const seed of args.seeds)
       flag(params, 'init'),
       '--init-scale',
       flag(params, 'initScale'),
+      '--stride-padding',
+      flag(params, 'stridePadding'),
       '--bn-shares',
       String(args['bn-shares']),
       ...(args.predictions
         ? [
             '--predictions',
-            join(dir, `predictions-${schedule}-seed${String(seed)}-${flag(params, 'init')}-shares${String(args['bn-shares'])}`),
+            join(dir, `predictions-${schedule}-seed${String(seed)}-${flag(params, 'init')}-shares${String(args['bn-shares'])}-${flag(params, 'stridePadding')}`),
           ]
         : []),
     ];

@@ -5,6 +5,7 @@
     /usr/bin/python3 scripts/schedule_peer.py <dir> --schedule step|onecycle [--seed 0] [--threads 1]
         [--epochs 15] [--depth 20] [--width 16] [--batch 128] [--lr 0.1] [--weight-decay 1e-4]
         [--momentum 0.9] [--lr-steps 0.5,0.75] [--lr-decay 0.1] [--init he] [--init-scale 1]
+        [--stride-padding symmetric|same] [--bn-shares 1] [--predictions PREFIX]
 
 <dir> holds train_x.npy, test_x.npy, shuffled_x.npy (float32, NHWC, as the study encodes them)
 and train_y.npy, test_y.npy (int32). The network is bench/convnet_torch.py's, shaped as the
@@ -33,7 +34,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "bench"))
-from convnet_torch import INITS, ResNet  # noqa: E402  (the bench's network: one definition of it)
+from convnet_torch import INITS, STRIDE_PADDINGS, ResNet  # noqa: E402  (the bench's network: one definition of it)
 
 
 def nchw(path):
@@ -75,6 +76,9 @@ def main():
     p.add_argument("--lr-decay", type=float, default=0.1)
     p.add_argument("--init", choices=INITS, default="he")
     p.add_argument("--init-scale", type=float, default=1.0)
+    # The library's ResNet option stridePadding: 'same' (TensorFlow's, the library's default) or
+    # 'symmetric' (PyTorch's padding=1, this script's default, as its runs before the option).
+    p.add_argument("--stride-padding", choices=STRIDE_PADDINGS, default="symmetric")
     # The library's data-parallel training on N threads: each share of a batch goes through the
     # network on its own (batch-norm statistics per share, as DataParallel without SyncBatchNorm)
     # and the gradients are summed with weights share / batch. The running statistics are updated
@@ -95,7 +99,8 @@ def main():
     ytr = torch.from_numpy(np.load(f"{d}/train_y.npy").astype(np.int64))
     yte = torch.from_numpy(np.load(f"{d}/test_y.npy").astype(np.int64))
     classes = int(max(ytr.max(), yte.max())) + 1
-    model = ResNet(a.depth, classes, channels=xtr.shape[1], width=a.width, init=a.init, init_scale=a.init_scale)
+    model = ResNet(a.depth, classes, channels=xtr.shape[1], width=a.width, init=a.init, init_scale=a.init_scale,
+                   stride_padding=a.stride_padding)
     opt = torch.optim.SGD(model.parameters(), lr=a.lr, momentum=a.momentum, weight_decay=a.weight_decay)
     per_epoch = math.ceil(len(ytr) / a.batch)
     total = a.epochs * per_epoch
@@ -122,6 +127,7 @@ def main():
             "init": a.init,
             "initScale": a.init_scale,
             "bnShares": a.bn_shares,
+            "stridePadding": a.stride_padding,
             "epoch": epoch,
             "accuracy": accuracy(model, xte, yte),
             "shuffledAccuracy": accuracy(model, xsh, yte),

@@ -248,6 +248,65 @@ describe('ResNet', () => {
     expect(predicted.filter((v, i) => v === test.labels[i]).length / 100).toBe(1);
   }, 60_000);
 
+  it("stridePadding 'symmetric' computes PyTorch's padding=1 and 'same' TensorFlow's, on the same weights (test/fixtures/resnet-stride-padding.json)", async () => {
+    // Written by scripts/padding_fixture.py: bench/convnet_torch.py's network, both paddings.
+    const fixture = JSON.parse(readFileSync(new URL('../fixtures/resnet-stride-padding.json', import.meta.url), 'utf8')) as {
+      network: { depth: number; width: number; channels: number; classes: number };
+      input: { shape: number[]; values: number[] };
+      weights: Record<string, { shape: number[]; values: number[] }>;
+      logits: Record<'symmetric' | 'same', number[][]>;
+    };
+    const { depth, width, channels, classes } = fixture.network;
+    const before = tf.memory().numTensors;
+    const logitsOf = (stridePadding: 'symmetric' | 'same'): number[][] => {
+      const net = new ResNet({ depth, width, stridePadding }).buildReplica([8, 8, channels], classes, 0);
+      for (const [name, v] of [...net.params.trainable, ...net.params.state]) {
+        const w = fixture.weights[name];
+        if (w === undefined) throw new Error(`the fixture has no weight ${name}`);
+        tf.tidy(() => v.assign(tf.tensor(w.values, w.shape)));
+      }
+      const out = tf.tidy(() => net.forward(tf.tensor4d(fixture.input.values, fixture.input.shape as [number, number, number, number]), false, [], 0).arraySync());
+      disposeParams(net.params);
+      return out;
+    };
+    const maxDiff = (a: number[][], b: number[][]): number => Math.max(...a.flatMap((row, i) => row.map((v, j) => Math.abs(v - (b[i]?.[j] ?? NaN)))));
+    const symmetric = logitsOf('symmetric');
+    const same = logitsOf('same');
+    expect(maxDiff(symmetric, fixture.logits.symmetric)).toBeLessThan(1e-5);
+    expect(maxDiff(same, fixture.logits.same)).toBeLessThan(1e-5);
+    // The two are different functions: far apart beside float32 rounding.
+    expect(maxDiff(symmetric, same)).toBeGreaterThan(1e-2);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('records stridePadding in params, refuses a typo naming the option, and will not load weights saved under the other padding', async () => {
+    expect(new ResNet().params.stridePadding).toBe('same');
+    expect(new ResNet({ stridePadding: 'symmetric' }).params.stridePadding).toBe('symmetric');
+    expect(thrownBy(() => new ResNet({ stridePadding: 'symetric' as 'symmetric' }))).toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      details: { fn: 'ResNet', arg: 'options.stridePadding' },
+    });
+    const { x, y } = tinyImages();
+    const a = await new ResNet({ depth: 8, width: 4, epochs: 1, batchSize: 16, stridePadding: 'symmetric' }).fit(x, y);
+    const dir = scratch();
+    await a.save(dir);
+    const before = tf.memory().numTensors;
+    await expect(new ResNet({ depth: 8, width: 4 }).load(dir)).rejects.toMatchObject({
+      code: 'DATA_FORMAT',
+      details: { fn: 'ResNet.load', arg: 'folder' },
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    const loaded = await new ResNet({ depth: 8, width: 4, stridePadding: 'symmetric' }).load(dir);
+    expect(await loaded.predict(x)).toEqual(await a.predict(x));
+    // A checkpoint written before the option existed ran 'same'.
+    const manifest = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as { options: Record<string, unknown> };
+    delete manifest.options.stridePadding;
+    writeFileSync(join(dir, 'model.json'), JSON.stringify(manifest));
+    await expect(new ResNet({ depth: 8, width: 4, stridePadding: 'symmetric' }).load(dir)).rejects.toMatchObject({ code: 'DATA_FORMAT' });
+    const old = await new ResNet({ depth: 8, width: 4 }).load(dir);
+    for (const m of [a, loaded, old]) m.dispose();
+  });
+
   it('rejects a depth that is not 6n + 2, naming the option', () => {
     expect(thrownBy(() => new ResNet({ depth: 21 }))).toMatchObject({
       code: 'INVALID_ARGUMENT',

@@ -150,7 +150,12 @@ export async function loadCheckpoint(
   fn: string,
   folder: string,
   manifest: ConvNetManifest,
-  expected: { readonly model: string; readonly options: Record<string, unknown> },
+  expected: {
+    readonly model: string;
+    readonly options: Record<string, unknown>;
+    /** Options that the weights cannot tell apart: each must equal the saved one (or `before`, when none was saved). */
+    readonly weightless?: Record<string, { readonly value: unknown; readonly before: unknown }>;
+  },
   build: (inputShape: readonly number[], numClasses: number) => Network,
 ): Promise<{ net: Network; inputShape: readonly number[]; numClasses: number }> {
   if (manifest.model !== expected.model) {
@@ -161,6 +166,18 @@ export async function loadCheckpoint(
       `a saved ${expected.model} (${MANIFEST} model "${expected.model}")`,
       JSON.stringify(manifest.model),
     );
+  }
+  for (const [name, { value, before }] of Object.entries(expected.weightless ?? {})) {
+    const saved = name in manifest.options ? manifest.options[name] : before;
+    if (saved !== value) {
+      throw fail(
+        'DATA_FORMAT',
+        fn,
+        'folder',
+        `a ${expected.model} saved with options.${name} ${JSON.stringify(value)} (the weights load either way, but compute another function)`,
+        `${JSON.stringify(saved)}${name in manifest.options ? '' : ' (saved before the option existed)'}`,
+      );
+    }
   }
   const bytes = await readSaved(fn, folder, WEIGHTS);
   let net: Network;

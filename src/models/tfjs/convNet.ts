@@ -57,6 +57,16 @@ export abstract class ConvNetModel<K extends InputKind> implements Model<K> {
   /** The constructor options, for save/load. */
   protected abstract describeOptions(): Record<string, unknown>;
 
+  /**
+   * Architecture options that change the network's function but not its weights' names or
+   * shapes, each with the value a checkpoint written before the option existed was built with.
+   * {@link load} refuses a checkpoint whose value differs: the weights would load, and compute
+   * something else.
+   */
+  protected weightlessOptions(): Record<string, { readonly value: unknown; readonly before: unknown }> {
+    return {};
+  }
+
   /** @internal A freshly built network, for a data-parallel replica in a worker thread. */
   buildReplica(inputShape: readonly number[], numClasses: number, seed: number): Network {
     return this.build(inputShape, numClasses, seed);
@@ -216,7 +226,7 @@ export abstract class ConvNetModel<K extends InputKind> implements Model<K> {
       fn,
       folder,
       saved,
-      { model: this.name, options: this.describeOptions() },
+      { model: this.name, options: this.describeOptions(), weightless: this.weightlessOptions() },
       (inputShape, numClasses) => this.build(inputShape, numClasses, 0),
     );
     if (this.fitted !== undefined) disposeParams(this.fitted.net.params);

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { fail } from '../../errors.js';
 import { checkInteger } from '../../validate.js';
-import { optionNames } from '../../options.js';
+import { checkChoice, optionNames } from '../../options.js';
 import { ImageConvNetModel, TRAIN_OPTIONS, type Network, type TrainOptions } from './convNet.js';
 import { type BatchNormVars, Init, batchNorm, batchNormVars, newParams, optionAShortcut } from './layers.js';
 
@@ -11,10 +11,24 @@ export interface ResNetOptions extends TrainOptions {
   readonly depth?: number;
   /** Channels of the first stage; the next two stages double it (default 16, as He et al.). */
   readonly width?: number;
+  /**
+   * How the stride-2 convolutions (the first of the second and third stages) pad. 'same' (the
+   * default, TensorFlow's): a total padding of 1, all of it after, so output i's window is centred
+   * on input 2i + 1 — one pixel off the option-A shortcut's sample at 2i. 'symmetric' (PyTorch's
+   * `padding=1`, He et al.'s): one before and one after, the window centred on 2i as the
+   * shortcut. Stride-1 convolutions pad symmetrically either way. On the same weights and data the
+   * two are different functions (scripts/step-parity.ts measures it against PyTorch).
+   */
+  readonly stridePadding?: StridePadding;
 }
 
+/** The {@link ResNetOptions.stridePadding} choices. */
+export const STRIDE_PADDINGS = ['same', 'symmetric'] as const;
+/** How a ResNet's stride-2 convolutions pad: TensorFlow's 'same' or PyTorch's 'symmetric'. */
+export type StridePadding = (typeof STRIDE_PADDINGS)[number];
+
 /** The architecture's own option names (the constructor adds the training options once). */
-const ARCHITECTURE_OPTIONS = optionNames<Omit<ResNetOptions, keyof TrainOptions>>()('depth', 'width');
+const ARCHITECTURE_OPTIONS = optionNames<Omit<ResNetOptions, keyof TrainOptions>>()('depth', 'width', 'stridePadding');
 
 /** The option names of {@link ResNet}. */
 export const RESNET_OPTIONS = optionNames<ResNetOptions>()(...TRAIN_OPTIONS, ...ARCHITECTURE_OPTIONS);
@@ -53,6 +67,7 @@ export class ResNet extends ImageConvNetModel {
   readonly name: string = 'resnet';
   readonly depth: number;
   readonly width: number;
+  readonly stridePadding: StridePadding;
 
   constructor(readonly options: ResNetOptions = {}) {
     // Not RESNET_OPTIONS: the training options would be listed twice in an UNKNOWN_OPTION message.
@@ -62,10 +77,16 @@ export class ResNet extends ImageConvNetModel {
       throw fail('INVALID_ARGUMENT', 'ResNet', 'options.depth', '6n + 2 with n >= 1 (8, 20, 32, 44, 56, 110, …)', String(depth));
     this.depth = depth;
     this.width = checkInteger('ResNet', 'options.width', options.width ?? 16, 1, 4096);
+    this.stridePadding = checkChoice('ResNet', 'options.stridePadding', options.stridePadding, STRIDE_PADDINGS, 'same');
   }
 
   protected describeOptions(): Record<string, unknown> {
-    return { ...this.options, depth: this.depth, width: this.width };
+    return { ...this.options, depth: this.depth, width: this.width, stridePadding: this.stridePadding };
+  }
+
+  protected override weightlessOptions(): Record<string, { readonly value: unknown; readonly before: unknown }> {
+    // Checkpoints from before the option ran 'same'.
+    return { stridePadding: { value: this.stridePadding, before: 'same' } };
   }
 
   protected build(inputShape: readonly number[], numClasses: number, seed: number): Network {
@@ -93,6 +114,8 @@ export class ResNet extends ImageConvNetModel {
         cin = cout;
       }
     }
+    // A number is a symmetric padding to tfjs; 'same' puts an odd total after.
+    const stridePad = this.stridePadding === 'symmetric' ? 1 : 'same';
     const fcW = init.dense('fc/kernel', [cin, numClasses], cin);
     const fcB = init.denseBias('fc/bias', [numClasses], cin);
     return {
@@ -102,7 +125,7 @@ export class ResNet extends ImageConvNetModel {
           relu: true,
         }) as tf.Tensor4D;
         for (const b of blocks) {
-          const y = batchNorm(tf.conv2d(h, b.w1 as tf.Tensor4D, b.stride, 'same'), b.bn1, training, updates, { relu: true }) as tf.Tensor4D;
+          const y = batchNorm(tf.conv2d(h, b.w1 as tf.Tensor4D, b.stride, b.stride === 1 ? 'same' : stridePad), b.bn1, training, updates, { relu: true }) as tf.Tensor4D;
           const shortcut = optionAShortcut(h, b.stride, h.shape[3] + b.padChannels);
           // relu(bn2(conv2(y)) + shortcut) in one kernel where the backend has it.
           h = batchNorm(tf.conv2d(y, b.w2 as tf.Tensor4D, 1, 'same'), b.bn2, training, updates, {

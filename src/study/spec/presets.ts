@@ -127,6 +127,15 @@ export const PRESETS: Readonly<Record<string, StudyFile & { readonly about: stri
     signals: ['orthogonalNoise'],
     sweep: { resnet: { init: ['he-uniform', 'torch-normal'] } },
   },
+  'recipe-padding': {
+    about:
+      "the recipe preset's orthogonal-noise cells with the stride-2 convolutions padded as PyTorch's (stridePadding 'symmetric', the window centred where the option-A shortcut samples) instead of TensorFlow's 'same', under 'torch' and 'he', seeds 0-2; its own results file",
+    ...RECIPE,
+    modelOptions: { resnet: { ...RESNET20_ONE_CYCLE, stridePadding: 'symmetric' } },
+    signals: ['orthogonalNoise'],
+    sweep: { resnet: { init: ['torch', 'he'] } },
+    results: 'blindspots-recipe-padding.jsonl',
+  },
   'recipe-one-thread': {
     about:
       "the recipe preset's orthogonal-noise cells at seed 0 trained on one thread: batch norm over the whole batch of 128 as PyTorch's peer, instead of per 64-image share on two data-parallel threads; same results file",
