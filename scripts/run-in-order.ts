@@ -41,8 +41,7 @@ for (let i = 0; i < args.length; i++) {
   else if (a === '--only') {
     only = Number(value());
     if (!Number.isInteger(only) || only < 1) throw new Error(`--only: expected an integer >= 1, got ${String(only)}`);
-  }
-  else throw new Error(`unknown argument ${String(a)}`);
+  } else throw new Error(`unknown argument ${String(a)}`);
 }
 if (files.length === 0) throw new Error('give --preset or --file');
 const resultsPath = results ?? files[0]?.results;

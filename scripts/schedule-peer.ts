@@ -160,7 +160,10 @@ for (const seed of args.seeds)
       ...(args.predictions
         ? [
             '--predictions',
-            join(dir, `predictions-${schedule}-seed${String(seed)}-${flag(params, 'init')}-shares${String(args['bn-shares'])}-${flag(params, 'stridePadding')}`),
+            join(
+              dir,
+              `predictions-${schedule}-seed${String(seed)}-${flag(params, 'init')}-shares${String(args['bn-shares'])}-${flag(params, 'stridePadding')}`,
+            ),
           ]
         : []),
     ];

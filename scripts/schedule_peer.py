@@ -5,7 +5,7 @@
     /usr/bin/python3 scripts/schedule_peer.py <dir> --schedule step|onecycle [--seed 0] [--threads 1]
         [--epochs 15] [--depth 20] [--width 16] [--batch 128] [--lr 0.1] [--weight-decay 1e-4]
         [--momentum 0.9] [--lr-steps 0.5,0.75] [--lr-decay 0.1] [--init he] [--init-scale 1]
-        [--stride-padding symmetric|same] [--bn-shares 1] [--predictions PREFIX]
+        [--stride-padding symmetric|same] [--bn-shares 1] [--predictions PREFIX] [--start-from PARITY_DIR]
 
 <dir> holds train_x.npy, test_x.npy, shuffled_x.npy (float32, NHWC, as the study encodes them)
 and train_y.npy, test_y.npy (int32). The network is bench/convnet_torch.py's, shaped as the
@@ -18,6 +18,11 @@ layer. SGD with weight decay;
 'step' is lr with a fixed momentum, multiplied by lr-decay at each fraction lr-steps of the steps; 'onecycle' is
 OneCycleLR with its defaults and max_lr = lr (momentum cycled 0.95-0.85), stepped every batch,
 as the library's schedules. Batches: a fresh permutation each epoch, the last one partial.
+
+--start-from PARITY_DIR: a crossed run. The network starts from the library's initial weights and
+takes its batches in the library's order, both as scripts/step-parity.ts wrote them (init-*.npy,
+names.json, order.npy) for the same ResNet-20, init and seed: the run then differs from the
+library's cell only in its arithmetic (and --seed no longer matters).
 
 Prints one JSON line per epoch: the schedule, seed, init and init scale, accuracy on the test inputs
 and on the shuffled-signal ones (eval mode, running statistics), seconds so far.
@@ -34,6 +39,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "bench"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from convnet_torch import INITS, STRIDE_PADDINGS, ResNet  # noqa: E402  (the bench's network: one definition of it)
 
 
@@ -57,6 +63,24 @@ def predictions(model, x, batch=500):
         out = torch.cat([model(x[i : i + batch]).argmax(1) for i in range(0, len(x), batch)])
     model.train()
     return out.numpy()
+
+
+def start_from(model, parity, depth):
+    """Loads the library's initial weights from `parity` into `model`; returns its batch order."""
+    from step_parity import to_torch, torch_names  # the one mapping of library names to PyTorch's
+
+    names = json.load(open(f"{parity}/names.json"))
+    pairs = torch_names(depth)
+    if sorted(lib for lib, _, _ in pairs) != sorted(names):
+        sys.exit(f"--start-from: {parity} does not hold a ResNet-{depth}'s variables")
+    state = dict(model.state_dict())
+    for lib, pt, kind in pairs:
+        t = to_torch(np.load(f"{parity}/init-{lib.replace('/', '.')}.npy"), kind)
+        if t.shape != state[pt].shape:
+            sys.exit(f"--start-from: {lib} {tuple(t.shape)} vs {pt} {tuple(state[pt].shape)}")
+        state[pt] = t
+    model.load_state_dict(state)
+    return torch.from_numpy(np.load(f"{parity}/order.npy").astype(np.int64))
 
 
 def main():
@@ -87,6 +111,7 @@ def main():
     # Writes the last epoch's predictions on the test and shuffled inputs (int32 .npy, as the
     # library's readNpy reads them) for a paired test.
     p.add_argument("--predictions", default=None)
+    p.add_argument("--start-from", default=None)
     a = p.parse_args()
     if a.bn_shares < 1:
         p.error(f"--bn-shares: expected an integer >= 1, got {a.bn_shares}")
@@ -101,6 +126,11 @@ def main():
     classes = int(max(ytr.max(), yte.max())) + 1
     model = ResNet(a.depth, classes, channels=xtr.shape[1], width=a.width, init=a.init, init_scale=a.init_scale,
                    stride_padding=a.stride_padding)
+    order = None
+    if a.start_from is not None:
+        order = start_from(model, a.start_from, a.depth)
+        if order.shape != (a.epochs, len(ytr)):
+            p.error(f"--start-from: {a.start_from}/order.npy is {order.shape}, expected ({a.epochs}, {len(ytr)})")
     opt = torch.optim.SGD(model.parameters(), lr=a.lr, momentum=a.momentum, weight_decay=a.weight_decay)
     per_epoch = math.ceil(len(ytr) / a.batch)
     total = a.epochs * per_epoch
@@ -112,7 +142,7 @@ def main():
         sched = torch.optim.lr_scheduler.MultiStepLR(opt, steps, a.lr_decay)
     t0 = time.perf_counter()
     for epoch in range(1, a.epochs + 1):
-        perm = torch.randperm(len(ytr))
+        perm = torch.randperm(len(ytr)) if order is None else order[epoch - 1]
         for i in range(0, len(ytr), a.batch):
             idx = perm[i : i + a.batch]
             opt.zero_grad()
@@ -128,6 +158,7 @@ def main():
             "initScale": a.init_scale,
             "bnShares": a.bn_shares,
             "stridePadding": a.stride_padding,
+            **({} if a.start_from is None else {"startFrom": a.start_from}),
             "epoch": epoch,
             "accuracy": accuracy(model, xte, yte),
             "shuffledAccuracy": accuracy(model, xsh, yte),

@@ -64,13 +64,13 @@ const model = new ResNet(options);
 // What the study trains: `fit` builds the network with the model's seed and calls trainNetwork.
 const inputShape = x.shape.slice(1);
 const net: Network = model.buildReplica(inputShape, numClasses, args.seed);
-const xt = tf.tensor(x.data as Float32Array, x.shape);
+const xt = tf.tensor(x.data, x.shape);
 const xs = tensorBatches(xt);
 
 const save = (prefix: string): void => {
   const names: string[] = [];
   for (const [name, v] of [...net.params.trainable, ...net.params.state]) {
-    writeNpy(join(out, `${prefix}-${name.replaceAll('/', '.')}.npy`), v.dataSync() as Float32Array, v.shape);
+    writeNpy(join(out, `${prefix}-${name.replaceAll('/', '.')}.npy`), v.dataSync(), v.shape);
     names.push(name);
   }
   writeFileSync(join(out, 'names.json'), JSON.stringify(names));
@@ -79,9 +79,9 @@ save('init');
 // Logits before any step: inference mode (running statistics) and training mode (batch statistics).
 const first = xs.slice(0, 32);
 const eval0 = tf.tidy(() => tf.log(inferenceProbabilities(net, first)));
-writeNpy(join(out, 'logprobs-eval.npy'), eval0.dataSync() as Float32Array, eval0.shape);
+writeNpy(join(out, 'logprobs-eval.npy'), eval0.dataSync(), eval0.shape);
 const train0 = tf.tidy(() => tf.logSoftmax(net.forward(first, true, [], 0)));
-writeNpy(join(out, 'logprobs-train.npy'), train0.dataSync() as Float32Array, train0.shape);
+writeNpy(join(out, 'logprobs-train.npy'), train0.dataSync(), train0.shape);
 tf.dispose([first, eval0, train0]);
 
 // The batch order trainNetwork draws: one seeded shuffle of the running order per epoch.
@@ -101,20 +101,32 @@ const stop = new AbortController();
 let step = 0;
 const train = (model as unknown as { train: Parameters<typeof trainNetwork>[4] }).train;
 try {
-  await trainNetwork(net, xs, labels, numClasses, train, { model: 'resnet', options }, {
-    signal: stop.signal,
-    onProgress: () => {
-      step += 1;
-      if (checkpoints.has(step)) save(`step${String(step)}`);
-      if (step >= last) stop.abort();
+  await trainNetwork(
+    net,
+    xs,
+    labels,
+    numClasses,
+    train,
+    { model: 'resnet', options },
+    {
+      signal: stop.signal,
+      onProgress: () => {
+        step += 1;
+        if (checkpoints.has(step)) save(`step${String(step)}`);
+        if (step >= last) stop.abort();
+      },
     },
-  });
+  );
 } catch (error) {
   if (!stop.signal.aborted) throw error;
 }
 console.log(`library: ${String(step)} steps of ResNet-20 (init ${args.init}, seed ${String(args.seed)}); tensors in ${out}`);
 xt.dispose();
-const r = spawnSync('/usr/bin/python3', ['scripts/step_parity.py', args.dir, '--checkpoints', args.checkpoints.join(','), '--stride-padding', args['stride-padding']], {
-  stdio: 'inherit',
-});
+const r = spawnSync(
+  '/usr/bin/python3',
+  ['scripts/step_parity.py', args.dir, '--checkpoints', args.checkpoints.join(','), '--stride-padding', args['stride-padding']],
+  {
+    stdio: 'inherit',
+  },
+);
 process.exit(r.status ?? 1);

@@ -248,7 +248,7 @@ describe('ResNet', () => {
     expect(predicted.filter((v, i) => v === test.labels[i]).length / 100).toBe(1);
   }, 60_000);
 
-  it("stridePadding 'symmetric' computes PyTorch's padding=1 and 'same' TensorFlow's, on the same weights (test/fixtures/resnet-stride-padding.json)", async () => {
+  it("stridePadding 'symmetric' computes PyTorch's padding=1 and 'same' TensorFlow's, on the same weights (test/fixtures/resnet-stride-padding.json)", () => {
     // Written by scripts/padding_fixture.py: bench/convnet_torch.py's network, both paddings.
     const fixture = JSON.parse(readFileSync(new URL('../fixtures/resnet-stride-padding.json', import.meta.url), 'utf8')) as {
       network: { depth: number; width: number; channels: number; classes: number };
@@ -265,11 +265,14 @@ describe('ResNet', () => {
         if (w === undefined) throw new Error(`the fixture has no weight ${name}`);
         tf.tidy(() => v.assign(tf.tensor(w.values, w.shape)));
       }
-      const out = tf.tidy(() => net.forward(tf.tensor4d(fixture.input.values, fixture.input.shape as [number, number, number, number]), false, [], 0).arraySync());
+      const out = tf.tidy(() =>
+        net.forward(tf.tensor4d(fixture.input.values, fixture.input.shape as [number, number, number, number]), false, [], 0).arraySync(),
+      );
       disposeParams(net.params);
       return out;
     };
-    const maxDiff = (a: number[][], b: number[][]): number => Math.max(...a.flatMap((row, i) => row.map((v, j) => Math.abs(v - (b[i]?.[j] ?? NaN)))));
+    const maxDiff = (a: number[][], b: number[][]): number =>
+      Math.max(...a.flatMap((row, i) => row.map((v, j) => Math.abs(v - (b[i]?.[j] ?? NaN)))));
     const symmetric = logitsOf('symmetric');
     const same = logitsOf('same');
     expect(maxDiff(symmetric, fixture.logits.symmetric)).toBeLessThan(1e-5);

@@ -125,7 +125,9 @@ export class ResNet extends ImageConvNetModel {
           relu: true,
         }) as tf.Tensor4D;
         for (const b of blocks) {
-          const y = batchNorm(tf.conv2d(h, b.w1 as tf.Tensor4D, b.stride, b.stride === 1 ? 'same' : stridePad), b.bn1, training, updates, { relu: true }) as tf.Tensor4D;
+          const y = batchNorm(tf.conv2d(h, b.w1 as tf.Tensor4D, b.stride, b.stride === 1 ? 'same' : stridePad), b.bn1, training, updates, {
+            relu: true,
+          }) as tf.Tensor4D;
           const shortcut = optionAShortcut(h, b.stride, h.shape[3] + b.padChannels);
           // relu(bn2(conv2(y)) + shortcut) in one kernel where the backend has it.
           h = batchNorm(tf.conv2d(y, b.w2 as tf.Tensor4D, 1, 'same'), b.bn2, training, updates, {
