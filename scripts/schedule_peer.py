@@ -6,6 +6,7 @@
         [--epochs 15] [--depth 20] [--width 16] [--batch 128] [--lr 0.1] [--weight-decay 1e-4]
         [--momentum 0.9] [--lr-steps 0.5,0.75] [--lr-decay 0.1] [--init he] [--init-scale 1]
         [--stride-padding symmetric|same] [--bn-shares 1] [--predictions PREFIX] [--start-from PARITY_DIR]
+        [--save-start DIR]
 
 <dir> holds train_x.npy, test_x.npy, shuffled_x.npy (float32, NHWC, as the study encodes them)
 and train_y.npy, test_y.npy (int32). The network is bench/convnet_torch.py's, shaped as the
@@ -23,6 +24,11 @@ as the library's schedules. Batches: a fresh permutation each epoch, the last on
 takes its batches in the library's order, both as scripts/step-parity.ts wrote them (init-*.npy,
 names.json, order.npy) for the same ResNet-20, init and seed: the run then differs from the
 library's cell only in its arithmetic (and --seed no longer matters).
+
+--save-start DIR: the other crossing. Writes this run's initial weights (library names and
+layouts, init-*.npy and names.json) and the batch order it would take (order.npy, [epochs, n]:
+the torch.randperm of each epoch, drawn as the training loop draws them) into DIR, and exits
+without training; scripts/cross-start.ts trains the library's ResNet from them.
 
 Prints one JSON line per epoch: the schedule, seed, init and init scale, accuracy on the test inputs
 and on the shuffled-signal ones (eval mode, running statistics), seconds so far.
@@ -83,6 +89,27 @@ def start_from(model, parity, depth):
     return torch.from_numpy(np.load(f"{parity}/order.npy").astype(np.int64))
 
 
+def save_start(model, out, depth, epochs, n):
+    """Writes `model`'s weights as the library names them and the batch order of `epochs` epochs."""
+    from step_parity import torch_names
+
+    os.makedirs(out, exist_ok=True)
+    state = model.state_dict()
+    names = []
+    for lib, pt, kind in torch_names(depth):
+        t = state[pt].numpy()
+        if kind == "conv":  # [out, in, kh, kw] -> [kh, kw, in, out]
+            t = t.transpose(2, 3, 1, 0)
+        elif kind == "dense":  # [out, in] -> [in, out]
+            t = t.T
+        np.save(f"{out}/init-{lib.replace('/', '.')}.npy", np.ascontiguousarray(t, dtype=np.float32))
+        names.append(lib)
+    json.dump(names, open(f"{out}/names.json", "w"))
+    # The training loop draws nothing else from the generator between its permutations.
+    np.save(f"{out}/order.npy", np.stack([torch.randperm(n).numpy() for _ in range(epochs)]).astype(np.int32))
+    print(f"initial weights and batch order of {epochs} epochs in {out}")
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("dir")
@@ -112,6 +139,7 @@ def main():
     # library's readNpy reads them) for a paired test.
     p.add_argument("--predictions", default=None)
     p.add_argument("--start-from", default=None)
+    p.add_argument("--save-start", default=None)
     a = p.parse_args()
     if a.bn_shares < 1:
         p.error(f"--bn-shares: expected an integer >= 1, got {a.bn_shares}")
@@ -126,6 +154,9 @@ def main():
     classes = int(max(ytr.max(), yte.max())) + 1
     model = ResNet(a.depth, classes, channels=xtr.shape[1], width=a.width, init=a.init, init_scale=a.init_scale,
                    stride_padding=a.stride_padding)
+    if a.save_start is not None:
+        save_start(model, a.save_start, a.depth, a.epochs, len(ytr))
+        return
     order = None
     if a.start_from is not None:
         order = start_from(model, a.start_from, a.depth)

@@ -8,6 +8,8 @@ import { globalMax } from '../../src/models/tfjs/shallowMax.js';
 import { Init, batchNorm, batchNormVars, newParams, disposeParams, optionAShortcut } from '../../src/models/tfjs/layers.js';
 import { tensorBatches } from '../../src/models/tfjs/batches.js';
 import { scheduleAt } from '../../src/models/tfjs/trainOptions.js';
+import { trainNetwork } from '../../src/models/tfjs/trainLoop.js';
+import { createRandom, deriveSeed, shuffler } from '../../src/random.js';
 import { thrownBy } from '../conformance/typedError.js';
 import { scratch, tinyImages, wordTexts } from './tinyData.js';
 
@@ -435,6 +437,37 @@ describe('training loop, progress, abort, save and load', () => {
     const proba = await loaded.predictProba(x);
     expect(proba.data).toEqual((await a.predictProba(x)).data);
     for (const m of [a, b, loaded]) m.dispose();
+  });
+
+  it("batchOrder (crossed runs) trains bit for bit as the seeded shuffle when given the shuffle's order, and refuses an order that is not a permutation", async () => {
+    const { x, y } = tinyImages();
+    const model = new ResNet({ depth: 8, width: 4, epochs: 2, batchSize: 16, seed: 5 });
+    const train = (model as unknown as { train: Parameters<typeof trainNetwork>[4] }).train;
+    const xt = tf.tensor4d(x.data, [...x.shape]);
+    const xs = tensorBatches(xt);
+    const before = tf.memory().numTensors;
+    const trained = async (batchOrder?: (epoch: number) => Int32Array): Promise<Float32Array[]> => {
+      const net = model.buildReplica([8, 8, 3], 2, 5);
+      try {
+        await trainNetwork(net, xs, y, 2, train, { model: 'resnet', options: model.params }, {}, undefined, batchOrder);
+        return [...net.params.trainable.values()].map((v) => v.dataSync() as Float32Array);
+      } finally {
+        disposeParams(net.params);
+      }
+    };
+    // The order trainNetwork's seeded shuffle takes, epoch by epoch.
+    const order = Int32Array.from({ length: 32 }, (_, i) => i);
+    const shuffle = shuffler(createRandom(deriveSeed(5, 'batches')));
+    const orders = [0, 1].map(() => Int32Array.from(shuffle(order)));
+    const own = await trained();
+    const given = await trained((e) => orders[e] as Int32Array);
+    expect(given).toEqual(own);
+    const reversed = await trained((e) => (orders[e] as Int32Array).slice().reverse());
+    expect(reversed).not.toEqual(own);
+    await expect(trained(() => new Int32Array(32))).rejects.toThrow(/not a permutation/);
+    await expect(trained(() => new Int32Array(31))).rejects.toThrow(/not a permutation/);
+    expect(tf.memory().numTensors).toBe(before);
+    xt.dispose();
   });
 
   it('load rejects a different architecture or a truncated weights file with DATA_FORMAT', async () => {

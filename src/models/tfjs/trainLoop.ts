@@ -113,7 +113,9 @@ async function predictShared(
  * Trains `net` in place on the samples of `xs` with `labels` for `train.epochs` epochs. Above one
  * thread (wasm backend) each step's batch is split across replicas built from `spec`. `afterEpoch`
  * runs after each epoch (1 to epochs) and is awaited; its time is left out of the progress rates.
- * It is given the network's class probabilities, computed on every replica.
+ * It is given the network's class probabilities, computed on every replica. `batchOrder`, for
+ * crossed runs against another toolkit (scripts/cross-start.ts), replaces the seeded shuffle: epoch
+ * e (from 0) takes its batches in the order `batchOrder(e)`, a permutation of the samples.
  */
 export async function trainNetwork(
   net: Network,
@@ -124,6 +126,7 @@ export async function trainNetwork(
   spec: ReplicaSpec,
   options: Pick<FitOptions, 'onProgress' | 'signal'>,
   afterEpoch?: (epoch: number, probabilities: Probabilities, weights: EpochWeights) => Promise<void>,
+  batchOrder?: (epoch: number) => Int32Array,
 ): Promise<void> {
   const { epochs, batchSize, weightDecay, seed, threads } = train;
   const n = xs.count;
@@ -143,7 +146,8 @@ export async function trainNetwork(
   let step = 0;
   try {
     for (let epoch = 0; epoch < epochs; epoch++) {
-      shuffle(order);
+      if (batchOrder === undefined) shuffle(order);
+      else order.set(checkOrder(batchOrder(epoch), n, epoch));
       for (let b = 0; b < stepsPerEpoch; b++, step++) {
         throwIfAborted(options.signal);
         const idx = order.subarray(b * batchSize, Math.min(n, (b + 1) * batchSize));
@@ -253,6 +257,18 @@ export async function trainNetwork(
     for (const m of velocity) m.dispose();
     await Promise.all(replicas.map((r) => r.close()));
   }
+}
+
+/** `order` when it is a permutation of 0 … n - 1; a crossed run from another order must not drop or repeat a sample. */
+function checkOrder(order: Int32Array, n: number, epoch: number): Int32Array {
+  const seen = new Uint8Array(n);
+  const bad = (): Error => new Error(`trainNetwork: batchOrder(${String(epoch)}) is not a permutation of the ${String(n)} samples`);
+  if (order.length !== n) throw bad();
+  for (const i of order) {
+    if (!(i >= 0 && i < n) || seen[i] === 1) throw bad();
+    seen[i] = 1;
+  }
+  return order;
 }
 
 /** The L2 norm of each of `net`'s kernels (the weights `init` draws), in the network's order. */
