@@ -4,6 +4,7 @@ steps (its batch order, OneCycleLR over the same total, SGD momentum with weight
 prints, at each checkpoint, the largest relative difference of any tensor from the library's.
 
     /usr/bin/python3 scripts/step_parity.py <dir> --checkpoints 1,2,5 [--stride-padding same|symmetric]
+        [--dtype float32|float64] [--save-to PREFIX] [--against PREFIX]
 
 --stride-padding: how the stride-2 convolutions pad. 'symmetric' is PyTorch's (padding=1 on each
 side: the window of output i is centred on input 2i, as the option-A shortcut's sample);
@@ -68,6 +69,9 @@ def main():
     # and a float32 run's distance from a float64 one is what rounding alone explains.
     p.add_argument("--dtype", choices=["float32", "float64"], default="float32")
     p.add_argument("--save-to", default=None)
+    # Compare with another PyTorch run's tensors (its --save-to prefix) instead of the library's:
+    # float32 against float64 gives what rounding alone does.
+    p.add_argument("--against", default=None)
     a = p.parse_args()
     torch.set_num_threads(1)
     d = a.dir
@@ -130,7 +134,8 @@ def main():
                 init_t = library_tensors(d, "init", names)
                 for name, pt, kind in pairs:
                     mine = sd[pt].numpy().astype(np.float32)
-                    theirs = to_torch(lib[name], kind).numpy()
+                    theirs = (to_torch(lib[name], kind).numpy() if a.against is None
+                              else np.load(f"{a.against}-step{step}-{name.replace('/', '.')}.npy"))
                     if a.save_to:
                         np.save(f"{a.save_to}-step{step}-{name.replace('/', '.')}.npy", mine)
                     moved = np.linalg.norm(theirs - to_torch(init_t[name], kind).numpy())
