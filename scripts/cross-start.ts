@@ -8,7 +8,10 @@
  * predictions as PREFIX-test.npy / PREFIX-shuffled.npy for scripts/peer-paired.ts.
  *
  *   npx tsx scripts/cross-start.ts --dir bench/out/schedule-peer/recipe-orthogonalNoise-0.001
- *     --start <dir>/torch-start-s0 [--init torch] [--stride-padding symmetric] [--threads 1] --predictions PREFIX
+ *     --start <dir>/torch-start-s0 [--init torch] [--stride-padding symmetric] [--threads 1] [--order start|own] --predictions PREFIX
+ *
+ * `--order own` takes PyTorch's initial weights only, with the library's own seeded batch order
+ * (seed 0): which of the two halves of the draw carries a verdict.
  */
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -22,16 +25,17 @@ import { describeKernels } from '../src/kernels/tfjs/index.js';
 import { benchArgs } from '../bench/args.js';
 
 const args = benchArgs(
-  'npx tsx scripts/cross-start.ts --dir D --start S [--init torch] [--stride-padding symmetric] [--threads 1] [--predictions PREFIX]',
+  'npx tsx scripts/cross-start.ts --dir D --start S [--init torch] [--stride-padding symmetric] [--threads 1] [--order start|own] [--predictions PREFIX]',
   {
     dir: 'bench/out/schedule-peer/recipe-orthogonalNoise-0.001',
     start: '',
     init: 'torch',
     'stride-padding': 'symmetric',
     threads: 1,
+    order: 'start',
     predictions: '',
   },
-  { choices: { init: ['he', 'he-uniform', 'torch', 'torch-normal'], 'stride-padding': ['same', 'symmetric'] } },
+  { choices: { init: ['he', 'he-uniform', 'torch', 'torch-normal'], 'stride-padding': ['same', 'symmetric'], order: ['start', 'own'] } },
 );
 if (args.start === '') throw new Error('--start: the folder scripts/schedule_peer.py --save-start wrote');
 
@@ -103,6 +107,7 @@ await trainNetwork(
       threads: args.threads,
       backend: describeKernels(),
       startFrom: args.start,
+      order: args.order,
       epoch,
       accuracy: accuracy(predicted.test),
       shuffledAccuracy: accuracy(predicted.shuffled),
@@ -110,7 +115,7 @@ await trainNetwork(
     };
     console.log(JSON.stringify(row));
   },
-  (epoch) => orders.subarray(epoch * n, (epoch + 1) * n),
+  args.order === 'own' ? undefined : (epoch) => orders.subarray(epoch * n, (epoch + 1) * n),
 );
 if (args.predictions !== '' && last !== undefined) {
   writeNpy(`${args.predictions}-test.npy`, last.test, [last.test.length]);
