@@ -26,6 +26,6 @@ for (const prefix of prefixes) {
   const read = (which: string): ArrayLike<number> => readNpy(`${prefix}-${which}.npy`).data;
   const t = pairedTest(labels, read('test'), read('shuffled'));
   console.log(
-    `| ${prefix} | ${pct(t.accuracy)} ${interval(t.accuracyInterval)} | ${pct(t.shuffledAccuracy)} ${interval(t.shuffledInterval)} | ${String(t.mcnemar.b)} / ${String(t.mcnemar.c)} | ${t.mcnemar.pValue.toPrecision(2)} | ${t.verdict} |`,
+    `| ${prefix} | ${pct(t.accuracy)} ${interval(t.accuracyInterval)} | ${pct(t.shuffledAccuracy)} ${interval(t.shuffledInterval)} | ${String(t.mcnemar.b)} / ${String(t.mcnemar.c)} | ${t.mcnemar.pValue === 0 ? '< 1e-300' : t.mcnemar.pValue.toPrecision(2)} | ${t.verdict} |`,
   );
 }
