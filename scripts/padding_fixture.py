@@ -18,18 +18,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "bench"))
 sys.path.insert(0, HERE)
 from convnet_torch import ResNet  # noqa: E402
-from step_parity import torch_names  # noqa: E402
+from step_parity import to_library, torch_names  # noqa: E402
 
 OUT = os.path.join(HERE, "..", "test", "fixtures", "resnet-stride-padding.json")
-
-
-def to_library(t, kind):
-    a = t.detach().numpy()
-    if kind == "conv":  # [out, in, kh, kw] -> [kh, kw, in, out]
-        return a.transpose(2, 3, 1, 0)
-    if kind == "dense":  # [out, in] -> [in, out]
-        return a.T
-    return a
 
 
 def main():
@@ -56,7 +47,7 @@ def main():
             logits[p] = net(x).numpy().astype(float).round(7).tolist()
     weights = {}
     for lib, pt, kind in torch_names(depth):
-        a = to_library(state[pt], kind)
+        a = to_library(state[pt].detach().numpy(), kind)
         weights[lib] = {"shape": list(a.shape), "values": a.astype(float).round(8).ravel().tolist()}
     out = {
         "generatedBy": f"/usr/bin/python3 scripts/padding_fixture.py (PyTorch {torch.__version__})",

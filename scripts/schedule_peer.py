@@ -91,17 +91,13 @@ def start_from(model, parity, depth):
 
 def save_start(model, out, depth, epochs, n):
     """Writes `model`'s weights as the library names them and the batch order of `epochs` epochs."""
-    from step_parity import torch_names
+    from step_parity import to_library, torch_names
 
     os.makedirs(out, exist_ok=True)
     state = model.state_dict()
     names = []
     for lib, pt, kind in torch_names(depth):
-        t = state[pt].numpy()
-        if kind == "conv":  # [out, in, kh, kw] -> [kh, kw, in, out]
-            t = t.transpose(2, 3, 1, 0)
-        elif kind == "dense":  # [out, in] -> [in, out]
-            t = t.T
+        t = to_library(state[pt].numpy(), kind)
         np.save(f"{out}/init-{lib.replace('/', '.')}.npy", np.ascontiguousarray(t, dtype=np.float32))
         names.append(lib)
     json.dump(names, open(f"{out}/names.json", "w"))

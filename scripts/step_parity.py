@@ -52,6 +52,15 @@ def torch_names(depth):
     return pairs
 
 
+def to_library(a, kind):
+    """The inverse of to_torch: a PyTorch array in the library's layout."""
+    if kind == "conv":  # [out, in, kh, kw] -> [kh, kw, in, out]
+        return a.transpose(2, 3, 1, 0)
+    if kind == "dense":  # [out, in] -> [in, out]
+        return a.T
+    return a
+
+
 def to_torch(a, kind):
     if kind == "conv":  # [kh, kw, in, out] -> [out, in, kh, kw]
         return torch.from_numpy(np.ascontiguousarray(a.transpose(3, 2, 0, 1)))
