@@ -73,19 +73,9 @@ def predictions(model, x, batch=500):
 
 def start_from(model, parity, depth):
     """Loads the library's initial weights from `parity` into `model`; returns its batch order."""
-    from step_parity import to_torch, torch_names  # the one mapping of library names to PyTorch's
+    from step_parity import load_library_init  # the one mapping of library names to PyTorch's
 
-    names = json.load(open(f"{parity}/names.json"))
-    pairs = torch_names(depth)
-    if sorted(lib for lib, _, _ in pairs) != sorted(names):
-        sys.exit(f"--start-from: {parity} does not hold a ResNet-{depth}'s variables")
-    state = dict(model.state_dict())
-    for lib, pt, kind in pairs:
-        t = to_torch(np.load(f"{parity}/init-{lib.replace('/', '.')}.npy"), kind)
-        if t.shape != state[pt].shape:
-            sys.exit(f"--start-from: {lib} {tuple(t.shape)} vs {pt} {tuple(state[pt].shape)}")
-        state[pt] = t
-    model.load_state_dict(state)
+    load_library_init(model, parity, depth, "--start-from")
     return torch.from_numpy(np.load(f"{parity}/order.npy").astype(np.int64))
 
 

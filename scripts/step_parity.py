@@ -24,8 +24,27 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from convnet_torch import ResNet  # noqa: E402
 
 
-def library_tensors(d, prefix, names):
-    return {n: np.load(f"{d}/parity/{prefix}-{n.replace('/', '.')}.npy") for n in names}
+def library_tensors(parity, prefix, names):
+    return {n: np.load(f"{parity}/{prefix}-{n.replace('/', '.')}.npy") for n in names}
+
+
+def load_library_init(model, parity, depth, who):
+    """Loads the library's initial weights, as scripts/step-parity.ts writes them into `parity`
+    (names.json, init-*.npy), into `model`, a ResNet-`depth` of bench/convnet_torch.py; exits
+    naming `who` if they are another network's. Returns the names and the weights (library layouts)."""
+    names = json.load(open(f"{parity}/names.json"))
+    pairs = torch_names(depth)
+    if sorted(lib for lib, _, _ in pairs) != sorted(names):
+        sys.exit(f"{who}: {parity} does not hold a ResNet-{depth}'s variables: {names[:6]} …")
+    init = library_tensors(parity, "init", names)
+    state = dict(model.state_dict())
+    for lib, pt, kind in pairs:
+        t = to_torch(init[lib], kind)
+        if t.shape != state[pt].shape:
+            sys.exit(f"{who}: {lib} {tuple(t.shape)} vs {pt} {tuple(state[pt].shape)}")
+        state[pt] = t
+    model.load_state_dict(state)
+    return names, init
 
 
 def torch_names(depth):
@@ -84,23 +103,13 @@ def main():
     a = p.parse_args()
     torch.set_num_threads(1)
     d = a.dir
-    names = json.load(open(f"{d}/parity/names.json"))
     pairs = torch_names(20)
-    if sorted(lib for lib, _, _ in pairs) != sorted(names):
-        sys.exit(f"step_parity: the library's variables are not ResNet-20's: {names[:6]} …")
     xtr = torch.from_numpy(np.ascontiguousarray(np.load(f"{d}/train_x.npy").transpose(0, 3, 1, 2)))
     ytr = torch.from_numpy(np.load(f"{d}/train_y.npy").astype(np.int64))
     order = torch.from_numpy(np.load(f"{d}/parity/order.npy").astype(np.int64))
     epochs, n = order.shape
     model = ResNet(20, 10, channels=xtr.shape[1], width=16, init="torch", stride_padding=a.stride_padding)
-    state = dict(model.state_dict())
-    init = library_tensors(d, "init", names)
-    for lib, pt, kind in pairs:
-        t = to_torch(init[lib], kind)
-        if t.shape != state[pt].shape:
-            sys.exit(f"step_parity: {lib} {tuple(t.shape)} vs {pt} {tuple(state[pt].shape)}")
-        state[pt] = t
-    model.load_state_dict(state)
+    names, init = load_library_init(model, f"{d}/parity", 20, "step_parity")
     dtype = getattr(torch, a.dtype)
     model.to(dtype)
     xtr = xtr.to(dtype)
@@ -137,17 +146,16 @@ def main():
             sched.step()
             step += 1
             if step in checkpoints:
-                lib = library_tensors(d, f"step{step}", names)
+                lib = library_tensors(f"{d}/parity", f"step{step}", names)
                 sd = model.state_dict()
-                worst, total = None, []
-                init_t = library_tensors(d, "init", names)
+                total = []
                 for name, pt, kind in pairs:
                     mine = sd[pt].numpy().astype(np.float32)
                     theirs = (to_torch(lib[name], kind).numpy() if a.against is None
                               else np.load(f"{a.against}-step{step}-{name.replace('/', '.')}.npy"))
                     if a.save_to:
                         np.save(f"{a.save_to}-step{step}-{name.replace('/', '.')}.npy", mine)
-                    moved = np.linalg.norm(theirs - to_torch(init_t[name], kind).numpy())
+                    moved = np.linalg.norm(theirs - to_torch(init[name], kind).numpy())
                     diff = np.linalg.norm(theirs - mine)
                     rel = diff / max(moved, 1e-30)
                     total.append((rel, name, float(diff), float(moved)))
