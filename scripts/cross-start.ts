@@ -17,12 +17,13 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
 import { readNpy, writeNpy } from '../src/data/export.js';
-import { ResNet, useFastestBackend } from '../src/models/index.js';
+import { useFastestBackend } from '../src/models/index.js';
 import { tensorBatches } from '../src/models/tfjs/batches.js';
 import type { Network } from '../src/models/tfjs/layers.js';
 import { argmaxRows, trainNetwork } from '../src/models/tfjs/trainLoop.js';
 import { describeKernels } from '../src/kernels/tfjs/index.js';
 import { benchArgs } from '../bench/args.js';
+import { recipeResNet } from './recipeResNet.js';
 
 const args = benchArgs(
   'npx tsx scripts/cross-start.ts --dir D --start S [--init torch] [--stride-padding symmetric] [--threads 1] [--order start|own] [--predictions PREFIX]',
@@ -45,14 +46,7 @@ const x = array('train_x.npy');
 const labels = Int32Array.from(array('train_y.npy').data as ArrayLike<number>);
 const testLabels = Int32Array.from(array('test_y.npy').data as ArrayLike<number>);
 const numClasses = Math.max(...labels) + 1;
-const model = new ResNet({
-  depth: 20,
-  width: 16,
-  epochs: 15,
-  batchSize: 128,
-  schedule: 'onecycle',
-  learningRate: 0.1,
-  weightDecay: 1e-4,
+const { model, train } = recipeResNet({
   init: args.init as 'torch',
   seed: 0,
   threads: args.threads,
@@ -70,7 +64,6 @@ for (const [name, v] of [...net.params.trainable, ...net.params.state]) {
 }
 const order = readNpy(join(args.start, 'order.npy'));
 const n = labels.length;
-const train = (model as unknown as { train: Parameters<typeof trainNetwork>[4] }).train;
 if (order.shape.join() !== [train.epochs, n].join())
   throw new Error(`--start: order.npy is [${order.shape.join(', ')}], expected [${String(train.epochs)}, ${String(n)}]`);
 const orders = order.data as Int32Array;

@@ -20,13 +20,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { readNpy, writeNpy } from '../src/data/export.js';
-import { ResNet, useFastestBackend } from '../src/models/index.js';
+import { useFastestBackend } from '../src/models/index.js';
 import { tensorBatches } from '../src/models/tfjs/batches.js';
 import { inferenceProbabilities } from '../src/models/tfjs/dataParallel.js';
 import type { Network } from '../src/models/tfjs/layers.js';
 import { trainNetwork } from '../src/models/tfjs/trainLoop.js';
 import { createRandom, deriveSeed, shuffler } from '../src/random.js';
 import { benchArgs } from '../bench/args.js';
+import { recipeResNet } from './recipeResNet.js';
 
 const args = benchArgs(
   'npx tsx scripts/step-parity.ts [--dir D] [--init torch] [--seed 0] [--checkpoints 1,2,5,10,50] [--stride-padding same|symmetric]',
@@ -47,20 +48,12 @@ const x = readNpy(join(args.dir, 'train_x.npy'));
 const y = readNpy(join(args.dir, 'train_y.npy'));
 const labels = Int32Array.from(y.data as ArrayLike<number>);
 const numClasses = Math.max(...labels) + 1;
-const options = {
-  depth: 20,
-  width: 16,
-  epochs: 15,
-  batchSize: 128,
-  schedule: 'onecycle' as const,
-  learningRate: 0.1,
-  weightDecay: 1e-4,
+const { model, train } = recipeResNet({
   init: args.init as 'torch',
   seed: args.seed,
   threads: 1,
   stridePadding: args['stride-padding'] as 'same' | 'symmetric',
-};
-const model = new ResNet(options);
+});
 // What the study trains: `fit` builds the network with the model's seed and calls trainNetwork.
 const inputShape = x.shape.slice(1);
 const net: Network = model.buildReplica(inputShape, numClasses, args.seed);
@@ -88,18 +81,17 @@ tf.dispose([first, eval0, train0]);
 const n = labels.length;
 const order = Int32Array.from({ length: n }, (_, i) => i);
 const shuffle = shuffler(createRandom(deriveSeed(args.seed, 'batches')));
-const orders = new Int32Array(options.epochs * n);
-for (let e = 0; e < options.epochs; e++) {
+const orders = new Int32Array(train.epochs * n);
+for (let e = 0; e < train.epochs; e++) {
   shuffle(order);
   orders.set(order, e * n);
 }
-writeNpy(join(out, 'order.npy'), orders, [options.epochs, n]);
+writeNpy(join(out, 'order.npy'), orders, [train.epochs, n]);
 
 const checkpoints = new Set(args.checkpoints);
 const last = Math.max(...args.checkpoints);
 const stop = new AbortController();
 let step = 0;
-const train = (model as unknown as { train: Parameters<typeof trainNetwork>[4] }).train;
 try {
   await trainNetwork(
     net,
@@ -107,7 +99,7 @@ try {
     labels,
     numClasses,
     train,
-    { model: 'resnet', options },
+    { model: 'resnet', options: model.params },
     {
       signal: stop.signal,
       onProgress: () => {
