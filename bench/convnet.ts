@@ -5,32 +5,35 @@
  * (bench/convnet_torch.py, /usr/bin/python3, Debian python3-torch; training, and inference with
  * `eval()` under `no_grad`) measured in the same run. Writes its tables into docs/performance.md.
  *
- *   npm run bench:convnet -- [--steps 5] [--warmup 2] [--depth 20] [--batch 128] [--char-batch 128] [--nets resnet,charcnn] [--threads 1,2] [--infer-steps 5] [--no-infer] [--no-write]
+ *   npm run bench:convnet -- [--steps 5] [--warmup 2] [--depth 20] [--batch 128] [--char-batch 128] [--nets resnet,charcnn] [--threads 1,2] [--threading data-parallel,intra-op] [--infer-steps 5] [--no-infer] [--no-write]
  *
- * --threads lists the thread counts to measure ours with; above 1 trains data-parallel on that many
- * threads (options.threads), and the table gives the scaling efficiency: the rate on N threads
- * over N times the rate on one.
+ * --threads lists the thread counts to measure ours with; above 1 trains on that many threads
+ * (options.threads) in each --threading way (options.threading: data-parallel replicas, or the
+ * native kernels split over intra-op threads, where the addon loads), and the table gives the
+ * scaling efficiency: the rate on N threads over N times the rate on one.
  *
  * Two warm-up steps by default (both sides get the same): a fit with threads > 1 starts new worker
  * threads, whose first two steps run 2-5x slower than the rest while V8 compiles and tiers up
  * their wasm code; the table is meant to give the steady training rate.
  *
  * Inference: `predict` on (1 + infer-steps) batches of 256 (the batch predict uses), the first
- * batch's time left out; PyTorch the same batches, one warm-up. Ours runs on one thread.
+ * batch's time left out; PyTorch the same batches, one warm-up. Ours on one thread, and with
+ * intra-op threads on the largest thread count when that is measured.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { CharCNN, ResNet, useFastestBackend, type ConvNetModel } from '../src/models/index.js';
 import { createRandom } from '../src/random.js';
 import { ZHANG_ALPHABET } from '../src/data/alphabet.js';
 import { describeKernels } from '../src/kernels/tfjs/index.js';
+import { intraOpUnavailableReason } from '../src/kernels/tfjs/wasm.js';
 import { writePerformanceSection } from './docs.js';
 import { benchArgs } from './args.js';
+import { cpuDescription } from './cpu.js';
 
 const args = benchArgs(
-  'npm run bench:convnet -- [--steps 5] [--warmup 2] [--depth 20] [--batch 128] [--char-batch 128] [--nets resnet,charcnn] [--threads 1,2] [--infer-steps 5] [--no-infer] [--no-write]',
+  'npm run bench:convnet -- [--steps 5] [--warmup 2] [--depth 20] [--batch 128] [--char-batch 128] [--nets resnet,charcnn] [--threads 1,2] [--threading data-parallel,intra-op] [--infer-steps 5] [--no-infer] [--no-write]',
   {
     steps: 5,
     warmup: 2,
@@ -39,28 +42,17 @@ const args = benchArgs(
     'char-batch': 128,
     nets: ['resnet', 'charcnn'],
     threads: [1, 2],
+    threading: ['data-parallel', 'intra-op'],
     'infer-steps': 5,
     'no-infer': false,
     'no-write': false,
   },
-  { choices: { nets: ['resnet', 'charcnn'] } },
+  { choices: { nets: ['resnet', 'charcnn'], threading: ['data-parallel', 'intra-op'] } },
 );
 const { steps, warmup, depth, batch, nets, 'char-batch': charBatch, threads: threadCounts, 'infer-steps': inferSteps } = args;
 const infer = !args['no-infer'];
 /** The batch `predict` runs (ConvNetModel.predictProba: max(batchSize, 256)). */
 const inferBatch = Math.max(batch, charBatch, 256);
-
-/** The CPU model and the SIMD flags that decide PyTorch's kernels (from /proc/cpuinfo where there is one). */
-export function cpuDescription(): string {
-  let flags: string[] = [];
-  try {
-    const line = /^flags\s*:(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? '';
-    flags = ['avx2', 'fma', 'avx512f'].filter((f) => line.split(/\s+/).includes(f));
-  } catch {
-    // no /proc/cpuinfo (not Linux): the model name only
-  }
-  return `${String(cpus().length)} cores, ${cpus()[0]?.model ?? '?'}, SIMD: ${flags.length > 0 ? flags.join(' ') : 'no avx2/avx512f'}`;
-}
 
 const backend = await useFastestBackend();
 /** The 1-minute load average before the runs: on a shared machine it says how far to trust the table. */
@@ -90,12 +82,37 @@ async function inference(predict: (count: number) => Promise<unknown>): Promise<
   return (inferSteps * inferBatch) / ((performance.now() - t0) / 1000);
 }
 
-const ours: Record<string, Record<number, number>> = {};
-const oursInfer: Record<string, number> = {};
+/** One measured configuration: a thread count and, above 1, how the threads are used. */
+interface Run {
+  readonly threads: number;
+  readonly threading: 'data-parallel' | 'intra-op';
+  readonly label: string;
+}
+const intraOpWhy = intraOpUnavailableReason();
+if (args.threading.includes('intra-op') && intraOpWhy !== undefined) console.log(`intra-op threads not measured: ${intraOpWhy}`);
+const runs: Run[] = threadCounts.flatMap((threads) =>
+  threads === 1
+    ? [{ threads, threading: 'data-parallel' as const, label: '1 thread' }]
+    : args.threading
+        .filter((t) => t === 'data-parallel' || intraOpWhy === undefined)
+        .map((threading) => ({ threads, threading: threading as Run['threading'], label: `${String(threads)} threads ${threading}` })),
+);
+/** Where predict is also measured: one thread, and intra-op on the most threads. */
+const intraOpRuns = runs.filter((r) => r.threading === 'intra-op');
+const inferRuns = new Set([runs.find((r) => r.threads === 1), intraOpRuns.at(-1)].filter((r) => r !== undefined));
+
+const ours: Record<string, Record<string, number>> = {};
+const oursInfer: Record<string, Record<string, number>> = {};
 const random = createRandom('bench-convnet');
-const record = (net: string, threads: number, value: number, unit: string) => {
-  (ours[net] ??= {})[threads] = value;
-  console.log(`ours ${net}, ${String(threads)} thread(s): ${value.toFixed(1)} ${unit}/s`);
+const record = (net: string, run: Run, value: number, unit: string) => {
+  (ours[net] ??= {})[run.label] = value;
+  console.log(`ours ${net}, ${run.label}: ${value.toFixed(1)} ${unit}/s`);
+};
+const recordInfer = async (net: string, run: Run, predict: (count: number) => Promise<unknown>, unit: string) => {
+  if (!infer || !inferRuns.has(run)) return;
+  const value = await inference(predict);
+  (oursInfer[net] ??= {})[run.label] = value;
+  console.log(`ours ${net} predict, ${run.label}: ${value.toFixed(1)} ${unit}/s`);
 };
 if (nets.includes('resnet')) {
   const n = Math.max((warmup + steps) * batch, inferSteps * inferBatch);
@@ -103,15 +120,12 @@ if (nets.includes('resnet')) {
   const labels = Int32Array.from({ length: n }, (_, i) => i % 10);
   const name = `resnet${String(depth)}`;
   const train = (warmup + steps) * batch;
-  for (const [i, threads] of threadCounts.entries()) {
-    const model = new ResNet({ depth, epochs: 1, batchSize: batch, seed: 1, threads });
+  for (const run of runs) {
+    const model = new ResNet({ depth, epochs: 1, batchSize: batch, seed: 1, threads: run.threads, threading: run.threading });
     const fit = (onProgress: () => void) =>
       model.fit({ data: data.subarray(0, train * 3072), shape: [train, 32, 32, 3] }, labels.subarray(0, train), { onProgress });
-    record(name, threads, await throughput(model, fit, batch), 'images');
-    if (infer && i === 0) {
-      oursInfer[name] = await inference((count) => model.predict({ data: data.subarray(0, count * 3072), shape: [count, 32, 32, 3] }));
-      console.log(`ours ${name} predict: ${(oursInfer[name] ?? 0).toFixed(1)} images/s`);
-    }
+    record(name, run, await throughput(model, fit, batch), 'images');
+    await recordInfer(name, run, (count) => model.predict({ data: data.subarray(0, count * 3072), shape: [count, 32, 32, 3] }), 'images');
     model.dispose();
   }
 }
@@ -123,14 +137,11 @@ if (nets.includes('charcnn')) {
   );
   const labels = Int32Array.from({ length: n }, (_, i) => i % 2);
   const train = (warmup + steps) * charBatch;
-  for (const [i, threads] of threadCounts.entries()) {
-    const model = new CharCNN({ size: 'small', epochs: 1, batchSize: charBatch, seed: 1, threads });
+  for (const run of runs) {
+    const model = new CharCNN({ size: 'small', epochs: 1, batchSize: charBatch, seed: 1, threads: run.threads, threading: run.threading });
     const fit = (onProgress: () => void) => model.fit(texts.slice(0, train), labels.subarray(0, train), { onProgress });
-    record('charcnn-small', threads, await throughput(model, fit, charBatch), 'texts');
-    if (infer && i === 0) {
-      oursInfer['charcnn-small'] = await inference((count) => model.predict(texts.slice(0, count)));
-      console.log(`ours charcnn-small predict: ${(oursInfer['charcnn-small'] ?? 0).toFixed(1)} texts/s`);
-    }
+    record('charcnn-small', run, await throughput(model, fit, charBatch), 'texts');
+    await recordInfer('charcnn-small', run, (count) => model.predict(texts.slice(0, count)), 'texts');
     model.dispose();
   }
 }
@@ -181,36 +192,43 @@ const version = execFileSync('/usr/bin/python3', ['-c', 'import torch; print(tor
 
 const fmt = (v: number | undefined) => (v === undefined ? '—' : v.toFixed(1));
 const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? '—' : (a / b).toFixed(2));
-const scaling = (o: Record<number, number>) =>
-  threadCounts
-    .filter((k) => k > 1)
-    .map((k) => (o[k] === undefined || o[1] === undefined ? '—' : `${((100 * o[k]) / (k * o[1])).toFixed(0)}%`))
+const multi = runs.filter((r) => r.threads > 1);
+const scaling = (o: Record<string, number>) =>
+  multi
+    .map((r) => {
+      const one = o['1 thread'];
+      const v = o[r.label];
+      return v === undefined || one === undefined ? '—' : `${((100 * v) / (r.threads * one)).toFixed(0)}%`;
+    })
     .join(', ') || '—';
 const rows = torch2.map((t) => {
   const o = ours[t.net] ?? {};
   const t1 = torch1.find((r) => r.net === t.net)?.imagesPerSecond;
   const best = Math.max(...Object.values(o));
-  return `| ${t.net} | ${String(t.net.startsWith('resnet') ? batch : charBatch)} | ${threadCounts.map((k) => fmt(o[k])).join(' | ')} | ${scaling(o)} | ${t.imagesPerSecond.toFixed(1)} | ${ratio(best, t.imagesPerSecond)} | ${fmt(t1)} | ${ratio(o[1], t1)} |`;
+  return `| ${t.net} | ${String(t.net.startsWith('resnet') ? batch : charBatch)} | ${runs.map((r) => fmt(o[r.label])).join(' | ')} | ${scaling(o)} | ${t.imagesPerSecond.toFixed(1)} | ${ratio(best, t.imagesPerSecond)} | ${fmt(t1)} | ${ratio(o['1 thread'], t1)} |`;
 });
 const date = `${new Date().toISOString().slice(0, 10)}, load average ${loadBefore.toFixed(1)} before and ${(loadavg()[0] ?? 0).toFixed(1)} after the runs`;
 const threadsArg = threadCounts.join(',');
+const threadingArg = args.threading.join(',');
 const body = [
-  `Command: \`npm run bench:convnet -- --steps ${String(steps)} --warmup ${String(warmup)} --threads ${threadsArg}\` (${date}; ${cpu}; tfjs ${tf.version.tfjs} on the \`${backend.name}\` backend with this library's kernels (\`${describeKernels()}\`: ${describeKernels().includes('native') ? 'the native addon' : 'the wasm module'}), one thread or data-parallel on worker threads; PyTorch ${version}, same architectures and optimizer, random inputs). Samples per second over ${String(steps)} training steps after ${String(warmup)} warm-up step(s). Scaling: the rate on N threads / (N x the rate on 1). Ratios: our best / PyTorch 2 threads, and ours on 1 thread / PyTorch 1 thread.`,
+  `Command: \`npm run bench:convnet -- --steps ${String(steps)} --warmup ${String(warmup)} --threads ${threadsArg} --threading ${threadingArg}\` (${date}; ${cpu}; tfjs ${tf.version.tfjs} on the \`${backend.name}\` backend with this library's kernels (\`${describeKernels()}\`: ${describeKernels().includes('native') ? 'the native addon' : 'the wasm module'}); one thread, data-parallel replicas on worker threads, or intra-op threads in the native kernels; PyTorch ${version}, same architectures and optimizer, random inputs). Samples per second over ${String(steps)} training steps after ${String(warmup)} warm-up step(s). Scaling: the rate on N threads / (N x the rate on 1), per multi-thread column. Ratios: our best / PyTorch 2 threads, and ours on 1 thread / PyTorch 1 thread.`,
   '',
-  `| network | batch | ${threadCounts.map((k) => `ours, ${String(k)} thread${k > 1 ? 's' : ''}`).join(' | ')} | scaling | PyTorch 2 threads | ratio | PyTorch 1 thread | ratio |`,
-  `|---|---:|${threadCounts.map(() => '---:').join('|')}|---:|---:|---:|---:|---:|`,
+  `| network | batch | ${runs.map((r) => `ours, ${r.label}`).join(' | ')} | scaling | PyTorch 2 threads | ratio | PyTorch 1 thread | ratio |`,
+  `|---|---:|${runs.map(() => '---:').join('|')}|---:|---:|---:|---:|---:|`,
   ...rows,
 ].join('\n');
 console.log(body);
+const inferLabels = runs.filter((r) => inferRuns.has(r)).map((r) => r.label);
 const inferBody = [
-  `Command: as above (${date}; ${cpu}). \`predict\` (inference mode, one thread) on ${String(inferSteps)} batches of ${String(inferBatch)} after one warm-up batch, against PyTorch \`eval()\` under \`torch.no_grad()\` on the same batches. Ratios: ours / PyTorch.`,
+  `Command: as above (${date}; ${cpu}). \`predict\` (inference mode) on ${String(inferSteps)} batches of ${String(inferBatch)} after one warm-up batch, on one thread${inferLabels.length > 1 ? ' and on intra-op threads' : ''}, against PyTorch \`eval()\` under \`torch.no_grad()\` on the same batches. Ratios: ours / PyTorch (ours on one thread against PyTorch's one; our best against PyTorch's two).`,
   '',
-  '| network | batch | ours, 1 thread | PyTorch 1 thread | ratio | PyTorch 2 threads | ratio |',
-  '|---|---:|---:|---:|---:|---:|---:|',
+  `| network | batch | ${inferLabels.map((l) => `ours, ${l}`).join(' | ')} | PyTorch 1 thread | ratio | PyTorch 2 threads | ratio |`,
+  `|---|---:|${inferLabels.map(() => '---:').join('|')}|---:|---:|---:|---:|`,
   ...torchInfer2.map((t) => {
-    const o = oursInfer[t.net];
+    const o = oursInfer[t.net] ?? {};
     const t1 = torchInfer1.find((r) => r.net === t.net)?.imagesPerSecond;
-    return `| ${t.net} | ${String(inferBatch)} | ${fmt(o)} | ${fmt(t1)} | ${ratio(o, t1)} | ${t.imagesPerSecond.toFixed(1)} | ${ratio(o, t.imagesPerSecond)} |`;
+    const best = Math.max(...Object.values(o));
+    return `| ${t.net} | ${String(inferBatch)} | ${inferLabels.map((l) => fmt(o[l])).join(' | ')} | ${fmt(t1)} | ${ratio(o['1 thread'], t1)} | ${t.imagesPerSecond.toFixed(1)} | ${ratio(best, t.imagesPerSecond)} |`;
   }),
 ].join('\n');
 if (infer) console.log(inferBody);

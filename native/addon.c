@@ -13,7 +13,8 @@
 // its own choice of instruction set (instance data).
 //
 // Exports besides the kernels: `isas` (the instruction sets this CPU runs, best first), `isa()`
-// (the one in use) and `selectIsa(name)` (use another of `isas`, for tests and benchmarks).
+// (the one in use), `selectIsa(name)` (use another of `isas`, for tests and benchmarks), and
+// `setThreads(n)` / `threads()`: the intra-op threads of this JS thread's kernel calls (threads.c).
 
 #include <node_api.h>
 #include <stdint.h>
@@ -23,6 +24,7 @@
 
 #include "../src/kernels/kernels.h"
 #include "bindings.h"
+#include "threads.h"
 
 extern const KernelTable blindspots_kernels_baseline;
 #if defined(BLINDSPOTS_X86)
@@ -56,15 +58,26 @@ static int supported(const Isa *isa) {
   return strcmp(isa->name, "baseline") == 0;
 }
 
-// One thread's state: the instruction set in use.
+// One JS thread's state: the instruction set in use, its intra-op threads (threads.c) and the
+// table whose heavy kernels split over them.
 typedef struct Instance {
   const Isa *isa;
+  Threads *threads;
+  KernelTable split;
 } Instance;
+
+static void use_isa(Instance *instance, const Isa *isa) {
+  instance->isa = isa;
+  instance->split = *isa->table;
+  threads_table(&instance->split);
+}
 
 static void finalize_instance(napi_env env, void *data, void *hint) {
   (void)env;
   (void)hint;
-  free(data);
+  Instance *instance = data;
+  threads_free(instance->threads);
+  free(instance);
 }
 
 // The arguments of one call, read by the generated wrappers.
@@ -98,6 +111,10 @@ static int call_begin(napi_env env, napi_callback_info info, Call *c, int params
     return 0;
   }
   c->table = instance->isa->table;
+  if (threads_count(instance->threads) > 1) {
+    threads_enter(instance->threads, c->table);
+    c->table = &instance->split;
+  }
   if ((int)argc != params + 1) {
     fail(c, "wrong argument count", NULL);
     return 0;
@@ -173,7 +190,7 @@ static napi_value select_isa(napi_env env, napi_callback_info info) {
   if (argc == 1 && instance != NULL && napi_get_value_string_utf8(env, argv[0], name, sizeof name, &len) == napi_ok) {
     for (int i = 0; i < ISA_COUNT; i++)
       if (strcmp(ISAS[i].name, name) == 0 && supported(&ISAS[i])) {
-        instance->isa = &ISAS[i];
+        use_isa(instance, &ISAS[i]);
         found = 1;
       }
   }
@@ -181,13 +198,46 @@ static napi_value select_isa(napi_env env, napi_callback_info info) {
   return result;
 }
 
+// setThreads(n): the threads this JS thread's kernel calls use from now on (1: the calling thread
+// only); true when they started.
+static napi_value set_threads(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  double n = 0;
+  Instance *instance = NULL;
+  napi_value result;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  napi_get_instance_data(env, (void **)&instance);
+  // A whole number in [1, BLINDSPOTS_MAX_THREADS] (napi_get_value_int32 would truncate 1.5 to 1).
+  int ok = argc == 1 && instance != NULL && napi_get_value_double(env, argv[0], &n) == napi_ok && n >= 1 &&
+           n <= BLINDSPOTS_MAX_THREADS && n == (double)(int)n && threads_resize(instance->threads, (int)n);
+  napi_get_boolean(env, ok, &result);
+  return result;
+}
+
+static napi_value current_threads(napi_env env, napi_callback_info info) {
+  (void)info;
+  Instance *instance = NULL;
+  napi_value result;
+  napi_get_instance_data(env, (void **)&instance);
+  napi_create_int32(env, instance == NULL ? 1 : threads_count(instance->threads), &result);
+  return result;
+}
+
 NAPI_MODULE_INIT() {
   Instance *instance = malloc(sizeof *instance);
   if (instance == NULL) return NULL;
-  instance->isa = &ISAS[ISA_COUNT - 1];
+  instance->threads = threads_new();
+  if (instance->threads == NULL) {
+    free(instance);
+    return NULL;
+  }
+  const Isa *best = &ISAS[ISA_COUNT - 1];
   for (int i = ISA_COUNT - 1; i >= 0; i--)
-    if (supported(&ISAS[i])) instance->isa = &ISAS[i];
+    if (supported(&ISAS[i])) best = &ISAS[i];
+  use_isa(instance, best);
   if (napi_set_instance_data(env, instance, finalize_instance, NULL) != napi_ok) {
+    threads_free(instance->threads);
     free(instance);
     return NULL;
   }
@@ -211,5 +261,9 @@ NAPI_MODULE_INIT() {
   napi_set_named_property(env, exports, "isa", fn);
   napi_create_function(env, "selectIsa", NAPI_AUTO_LENGTH, select_isa, NULL, &fn);
   napi_set_named_property(env, exports, "selectIsa", fn);
+  napi_create_function(env, "setThreads", NAPI_AUTO_LENGTH, set_threads, NULL, &fn);
+  napi_set_named_property(env, exports, "setThreads", fn);
+  napi_create_function(env, "threads", NAPI_AUTO_LENGTH, current_threads, NULL, &fn);
+  napi_set_named_property(env, exports, "threads", fn);
   return exports;
 }

@@ -18,7 +18,8 @@
     },
     {
       'target_name': 'blindspots',
-      'sources': ['addon.c'],
+      'sources': ['addon.c', 'threads.c'],
+      'ldflags': ['-pthread'],
       'dependencies': ['kernels_baseline'],
       'defines': ['NAPI_VERSION=8'],
       'conditions': [

@@ -19,11 +19,15 @@
 #include "../src/kernels/winograd.c"
 #endif
 
-#define KERNEL_COUNT 28
+#define KERNEL_COUNT 32
 
 typedef struct KernelTable {
   void (*batchNormApply)(const f32 *x, const f32 *gamma, const f32 *beta, const f32 *mean, const f32 *var, const f32 *res, f32 *y, f32 *blk, int M, int C, int relu, f32 eps);
+  void (*batchNormSums)(const f32 *x, const f32 *mean, double *acc, f32 *blk, int M, int C);
   void (*batchNormForward)(const f32 *x, const f32 *gamma, const f32 *beta, const f32 *res, f32 *y, f32 *mean, f32 *var, double *acc, f32 *blk, int M, int C, int relu, f32 eps);
+  void (*batchNormGradSums)(const f32 *dy, const f32 *x, const f32 *y, const f32 *mean, f32 *dz, double *acc, f32 *blk, int M, int C, int relu);
+  void (*batchNormGradCoefficients)(const f32 *gamma, const f32 *mean, const f32 *var, double *acc, f32 *kab, f32 *dgamma, int M, int C, f32 eps);
+  void (*batchNormGradApply)(const f32 *dy, const f32 *x, const f32 *y, const f32 *kab, f32 *dx, int M, int C, int relu);
   void (*batchNormBackward)(const f32 *dy, const f32 *x, const f32 *y, const f32 *gamma, const f32 *mean, const f32 *var, f32 *dx, f32 *dgamma, f32 *dbeta, f32 *dz, double *acc, f32 *blk, int M, int C, int relu, f32 eps);
   void (*oneHotConv)(const int *codes, const f32 *w, f32 *y, int N, int L, int A, int KW, int F);
   void (*oneHotConvFilterGrad)(const int *codes, const f32 *dy, f32 *dw, int N, int L, int A, int KW, int F);
@@ -54,7 +58,11 @@ typedef struct KernelTable {
 
 #define KERNEL_TABLE_INIT \
   { batchNormApply, \
+    batchNormSums, \
     batchNormForward, \
+    batchNormGradSums, \
+    batchNormGradCoefficients, \
+    batchNormGradApply, \
     batchNormBackward, \
     oneHotConv, \
     oneHotConvFilterGrad, \
@@ -107,6 +115,20 @@ static napi_value wrap_batchNormApply(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+static napi_value wrap_batchNormSums(napi_env env, napi_callback_info info) {
+  Call c;
+  if (!call_begin(env, info, &c, 6)) return NULL;
+  const f32 *x = (const f32 *)arg_pointer(&c, 1, "x");
+  const f32 *mean = (const f32 *)arg_pointer(&c, 2, "mean");
+  double *acc = (double *)arg_pointer(&c, 3, "acc");
+  f32 *blk = (f32 *)arg_pointer(&c, 4, "blk");
+  int M = arg_int(&c, 5, "M");
+  int C = arg_int(&c, 6, "C");
+  if (!c.ok) return NULL;
+  c.table->batchNormSums(x, mean, acc, blk, M, C);
+  return NULL;
+}
+
 static napi_value wrap_batchNormForward(napi_env env, napi_callback_info info) {
   Call c;
   if (!call_begin(env, info, &c, 13)) return NULL;
@@ -125,6 +147,57 @@ static napi_value wrap_batchNormForward(napi_env env, napi_callback_info info) {
   f32 eps = arg_f32(&c, 13, "eps");
   if (!c.ok) return NULL;
   c.table->batchNormForward(x, gamma, beta, res, y, mean, var, acc, blk, M, C, relu, eps);
+  return NULL;
+}
+
+static napi_value wrap_batchNormGradSums(napi_env env, napi_callback_info info) {
+  Call c;
+  if (!call_begin(env, info, &c, 10)) return NULL;
+  const f32 *dy = (const f32 *)arg_pointer(&c, 1, "dy");
+  const f32 *x = (const f32 *)arg_pointer(&c, 2, "x");
+  const f32 *y = (const f32 *)arg_pointer(&c, 3, "y");
+  const f32 *mean = (const f32 *)arg_pointer(&c, 4, "mean");
+  f32 *dz = (f32 *)arg_pointer(&c, 5, "dz");
+  double *acc = (double *)arg_pointer(&c, 6, "acc");
+  f32 *blk = (f32 *)arg_pointer(&c, 7, "blk");
+  int M = arg_int(&c, 8, "M");
+  int C = arg_int(&c, 9, "C");
+  int relu = arg_int(&c, 10, "relu");
+  if (!c.ok) return NULL;
+  c.table->batchNormGradSums(dy, x, y, mean, dz, acc, blk, M, C, relu);
+  return NULL;
+}
+
+static napi_value wrap_batchNormGradCoefficients(napi_env env, napi_callback_info info) {
+  Call c;
+  if (!call_begin(env, info, &c, 9)) return NULL;
+  const f32 *gamma = (const f32 *)arg_pointer(&c, 1, "gamma");
+  const f32 *mean = (const f32 *)arg_pointer(&c, 2, "mean");
+  const f32 *var = (const f32 *)arg_pointer(&c, 3, "var");
+  double *acc = (double *)arg_pointer(&c, 4, "acc");
+  f32 *kab = (f32 *)arg_pointer(&c, 5, "kab");
+  f32 *dgamma = (f32 *)arg_pointer(&c, 6, "dgamma");
+  int M = arg_int(&c, 7, "M");
+  int C = arg_int(&c, 8, "C");
+  f32 eps = arg_f32(&c, 9, "eps");
+  if (!c.ok) return NULL;
+  c.table->batchNormGradCoefficients(gamma, mean, var, acc, kab, dgamma, M, C, eps);
+  return NULL;
+}
+
+static napi_value wrap_batchNormGradApply(napi_env env, napi_callback_info info) {
+  Call c;
+  if (!call_begin(env, info, &c, 8)) return NULL;
+  const f32 *dy = (const f32 *)arg_pointer(&c, 1, "dy");
+  const f32 *x = (const f32 *)arg_pointer(&c, 2, "x");
+  const f32 *y = (const f32 *)arg_pointer(&c, 3, "y");
+  const f32 *kab = (const f32 *)arg_pointer(&c, 4, "kab");
+  f32 *dx = (f32 *)arg_pointer(&c, 5, "dx");
+  int M = arg_int(&c, 6, "M");
+  int C = arg_int(&c, 7, "C");
+  int relu = arg_int(&c, 8, "relu");
+  if (!c.ok) return NULL;
+  c.table->batchNormGradApply(dy, x, y, kab, dx, M, C, relu);
   return NULL;
 }
 
@@ -608,7 +681,11 @@ static napi_value wrap_winograd1dFilterGrad(napi_env env, napi_callback_info inf
 
 #define KERNEL_WRAPPERS \
   { {"batchNormApply", wrap_batchNormApply}, \
+    {"batchNormSums", wrap_batchNormSums}, \
     {"batchNormForward", wrap_batchNormForward}, \
+    {"batchNormGradSums", wrap_batchNormGradSums}, \
+    {"batchNormGradCoefficients", wrap_batchNormGradCoefficients}, \
+    {"batchNormGradApply", wrap_batchNormGradApply}, \
     {"batchNormBackward", wrap_batchNormBackward}, \
     {"oneHotConv", wrap_oneHotConv}, \
     {"oneHotConvFilterGrad", wrap_oneHotConvFilterGrad}, \

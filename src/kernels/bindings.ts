@@ -35,6 +35,22 @@ export interface BatchNormApplyArgs {
   readonly eps: number;
 }
 
+/** The arguments of `batchNormSums` (src/kernels/batchnorm.c). */
+export interface BatchNormSumsArgs {
+  /** `const f32 *x`: a byte offset */
+  readonly x: number;
+  /** `const f32 *mean`: a byte offset */
+  readonly mean: number;
+  /** `double *acc`: a byte offset */
+  readonly acc: number;
+  /** `f32 *blk`: a byte offset */
+  readonly blk: number;
+  /** `int M` */
+  readonly M: number;
+  /** `int C` */
+  readonly C: number;
+}
+
 /** The arguments of `batchNormForward` (src/kernels/batchnorm.c). */
 export interface BatchNormForwardArgs {
   /** `const f32 *x`: a byte offset */
@@ -63,6 +79,72 @@ export interface BatchNormForwardArgs {
   readonly relu: number;
   /** `f32 eps` */
   readonly eps: number;
+}
+
+/** The arguments of `batchNormGradSums` (src/kernels/batchnorm.c). */
+export interface BatchNormGradSumsArgs {
+  /** `const f32 *dy`: a byte offset */
+  readonly dy: number;
+  /** `const f32 *x`: a byte offset */
+  readonly x: number;
+  /** `const f32 *y`: a byte offset */
+  readonly y: number;
+  /** `const f32 *mean`: a byte offset */
+  readonly mean: number;
+  /** `f32 *dz`: a byte offset */
+  readonly dz: number;
+  /** `double *acc`: a byte offset */
+  readonly acc: number;
+  /** `f32 *blk`: a byte offset */
+  readonly blk: number;
+  /** `int M` */
+  readonly M: number;
+  /** `int C` */
+  readonly C: number;
+  /** `int relu` */
+  readonly relu: number;
+}
+
+/** The arguments of `batchNormGradCoefficients` (src/kernels/batchnorm.c). */
+export interface BatchNormGradCoefficientsArgs {
+  /** `const f32 *gamma`: a byte offset */
+  readonly gamma: number;
+  /** `const f32 *mean`: a byte offset */
+  readonly mean: number;
+  /** `const f32 *var`: a byte offset */
+  readonly var: number;
+  /** `double *acc`: a byte offset */
+  readonly acc: number;
+  /** `f32 *kab`: a byte offset */
+  readonly kab: number;
+  /** `f32 *dgamma`: a byte offset */
+  readonly dgamma: number;
+  /** `int M` */
+  readonly M: number;
+  /** `int C` */
+  readonly C: number;
+  /** `f32 eps` */
+  readonly eps: number;
+}
+
+/** The arguments of `batchNormGradApply` (src/kernels/batchnorm.c). */
+export interface BatchNormGradApplyArgs {
+  /** `const f32 *dy`: a byte offset */
+  readonly dy: number;
+  /** `const f32 *x`: a byte offset */
+  readonly x: number;
+  /** `const f32 *y`: a byte offset */
+  readonly y: number;
+  /** `const f32 *kab`: a byte offset */
+  readonly kab: number;
+  /** `f32 *dx`: a byte offset */
+  readonly dx: number;
+  /** `int M` */
+  readonly M: number;
+  /** `int C` */
+  readonly C: number;
+  /** `int relu` */
+  readonly relu: number;
 }
 
 /** The arguments of `batchNormBackward` (src/kernels/batchnorm.c). */
@@ -719,14 +801,39 @@ export interface Kernels {
    */
   batchNormApply(args: BatchNormApplyArgs): void;
   /**
+   * acc[c] += the sum over the rows of x of x[r, c] (mean null) or of (x[r, c] - mean[c])^2, in f32
+   * over blocks of BN_BLOCK rows and f64 across blocks (blk: C floats of scratch). The statistics
+   * pass of batchNormForward; a slice of rows starting at a multiple of BN_BLOCK sums the same blocks,
+   * which is how the native addon splits it over threads.
+   */
+  batchNormSums(args: BatchNormSumsArgs): void;
+  /**
    * Training batch norm: the per-channel mean and biased variance of the rows of x (two passes,
    * acc and blk as scratch), then y through batchNormApply.
    */
   batchNormForward(args: BatchNormForwardArgs): void;
   /**
+   * Pass 1 of batchNormBackward: acc[c] += sum of g, acc[C + c] += sum of g * (x - mean) over the
+   * rows (blk: 2C floats of scratch), g = dy masked by y > 0 when relu, written to dz when dz is not
+   * null. Split over threads by the native addon as batchNormSums.
+   */
+  batchNormGradSums(args: BatchNormGradSumsArgs): void;
+  /**
+   * From pass 1's sums (acc, 2C doubles, over M rows): dx = k * g + a * x + b per channel, with
+   * k = gamma * invStd, a = -k * invStd^2 * sgx / M, b = -k * sg / M - a * mean, into kab (3C floats:
+   * k, a, b), and dgamma = sgx * invStd.
+   */
+  batchNormGradCoefficients(args: BatchNormGradCoefficientsArgs): void;
+  /**
+   * Pass 2 of batchNormBackward: dx = k * g + a * x + b over the rows, kab from
+   * batchNormGradCoefficients.
+   */
+  batchNormGradApply(args: BatchNormGradApplyArgs): void;
+  /**
    * The gradient of batchNormForward. g = dy masked by y > 0 when relu (y is the forward output);
    * dres = g (written to dz when dz is not null); dbeta = sum g; dgamma = sum g * xhat;
    * dx = gamma * invStd * (g - dbeta / M - xhat * dgamma / M), xhat = (x - mean) * invStd.
+   * Scratch: acc 2C doubles, blk 3C floats.
    */
   batchNormBackward(args: BatchNormBackwardArgs): void;
   /**
@@ -882,6 +989,17 @@ export const KERNEL_PARAMS = {
       ['eps', 'f32'],
     ],
   },
+  batchNormSums: {
+    file: 'batchnorm.c',
+    params: [
+      ['x', 'const f32 *'],
+      ['mean', 'const f32 *'],
+      ['acc', 'double *'],
+      ['blk', 'f32 *'],
+      ['M', 'int'],
+      ['C', 'int'],
+    ],
+  },
   batchNormForward: {
     file: 'batchnorm.c',
     params: [
@@ -898,6 +1016,48 @@ export const KERNEL_PARAMS = {
       ['C', 'int'],
       ['relu', 'int'],
       ['eps', 'f32'],
+    ],
+  },
+  batchNormGradSums: {
+    file: 'batchnorm.c',
+    params: [
+      ['dy', 'const f32 *'],
+      ['x', 'const f32 *'],
+      ['y', 'const f32 *'],
+      ['mean', 'const f32 *'],
+      ['dz', 'f32 *'],
+      ['acc', 'double *'],
+      ['blk', 'f32 *'],
+      ['M', 'int'],
+      ['C', 'int'],
+      ['relu', 'int'],
+    ],
+  },
+  batchNormGradCoefficients: {
+    file: 'batchnorm.c',
+    params: [
+      ['gamma', 'const f32 *'],
+      ['mean', 'const f32 *'],
+      ['var', 'const f32 *'],
+      ['acc', 'double *'],
+      ['kab', 'f32 *'],
+      ['dgamma', 'f32 *'],
+      ['M', 'int'],
+      ['C', 'int'],
+      ['eps', 'f32'],
+    ],
+  },
+  batchNormGradApply: {
+    file: 'batchnorm.c',
+    params: [
+      ['dy', 'const f32 *'],
+      ['x', 'const f32 *'],
+      ['y', 'const f32 *'],
+      ['kab', 'const f32 *'],
+      ['dx', 'f32 *'],
+      ['M', 'int'],
+      ['C', 'int'],
+      ['relu', 'int'],
     ],
   },
   batchNormBackward: {
@@ -1314,8 +1474,20 @@ export function bindKernels(k: PositionalKernels): Kernels {
     batchNormApply: (a) => {
       k.batchNormApply(a.x, a.gamma, a.beta, a.mean, a.var, a.res, a.y, a.blk, a.M, a.C, a.relu, a.eps);
     },
+    batchNormSums: (a) => {
+      k.batchNormSums(a.x, a.mean, a.acc, a.blk, a.M, a.C);
+    },
     batchNormForward: (a) => {
       k.batchNormForward(a.x, a.gamma, a.beta, a.res, a.y, a.mean, a.var, a.acc, a.blk, a.M, a.C, a.relu, a.eps);
+    },
+    batchNormGradSums: (a) => {
+      k.batchNormGradSums(a.dy, a.x, a.y, a.mean, a.dz, a.acc, a.blk, a.M, a.C, a.relu);
+    },
+    batchNormGradCoefficients: (a) => {
+      k.batchNormGradCoefficients(a.gamma, a.mean, a.var, a.acc, a.kab, a.dgamma, a.M, a.C, a.eps);
+    },
+    batchNormGradApply: (a) => {
+      k.batchNormGradApply(a.dy, a.x, a.y, a.kab, a.dx, a.M, a.C, a.relu);
     },
     batchNormBackward: (a) => {
       k.batchNormBackward(a.dy, a.x, a.y, a.gamma, a.mean, a.var, a.dx, a.dgamma, a.dbeta, a.dz, a.acc, a.blk, a.M, a.C, a.relu, a.eps);
@@ -1407,8 +1579,20 @@ export function bindNativeKernels(k: NativePositionalKernels, memory: { readonly
     batchNormApply: (a) => {
       k.batchNormApply(memory.buffer, a.x, a.gamma, a.beta, a.mean, a.var, a.res, a.y, a.blk, a.M, a.C, a.relu, a.eps);
     },
+    batchNormSums: (a) => {
+      k.batchNormSums(memory.buffer, a.x, a.mean, a.acc, a.blk, a.M, a.C);
+    },
     batchNormForward: (a) => {
       k.batchNormForward(memory.buffer, a.x, a.gamma, a.beta, a.res, a.y, a.mean, a.var, a.acc, a.blk, a.M, a.C, a.relu, a.eps);
+    },
+    batchNormGradSums: (a) => {
+      k.batchNormGradSums(memory.buffer, a.dy, a.x, a.y, a.mean, a.dz, a.acc, a.blk, a.M, a.C, a.relu);
+    },
+    batchNormGradCoefficients: (a) => {
+      k.batchNormGradCoefficients(memory.buffer, a.gamma, a.mean, a.var, a.acc, a.kab, a.dgamma, a.M, a.C, a.eps);
+    },
+    batchNormGradApply: (a) => {
+      k.batchNormGradApply(memory.buffer, a.dy, a.x, a.y, a.kab, a.dx, a.M, a.C, a.relu);
     },
     batchNormBackward: (a) => {
       k.batchNormBackward(

@@ -351,8 +351,6 @@ void winogradConv(const f32 *x, const f32 *U, f32 *V, f32 *M, f32 *y, int N, int
 //   G   = [1/4 0 0; -1/6 -1/6 -1/6; -1/6 1/6 -1/6; 1/24 1/12 1/6; 1/24 -1/12 1/6; 0 0 1]
 //   A^T = [1 1 1 1 1 0; 0 1 -1 2 -2 0; 0 1 1 4 4 0; 0 1 -1 8 -8 1]
 
-#define WG4_BLOCK 32
-
 // The F(4x4, 3x3) transforms (winograd43.inc), for 4 lanes and, natively, for the widest vector.
 #define VT v4
 #define VT_W 4

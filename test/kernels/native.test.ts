@@ -304,6 +304,42 @@ const cases: Record<string, Case> = {
       [R(4), 1003],
     ],
   },
+  'batch norm in pieces (sums, coefficients, gradient pass; 13 channels over 333 rows)': {
+    kernels: ['batchNormSums', 'batchNormGradSums', 'batchNormGradCoefficients', 'batchNormGradApply'],
+    run: (k) => {
+      new Float64Array(memory.buffer, R(8), 4 * 13).fill(0);
+      k.batchNormSums({ x: R(0), mean: 0, acc: R(8), blk: R(9), M: 333, C: 13 });
+      k.batchNormSums({ x: R(0), mean: R(5), acc: R(8) + 13 * 8, blk: R(9), M: 333, C: 13 });
+      k.batchNormGradSums({ dy: R(11), x: R(0), y: R(2), mean: R(5), dz: R(18), acc: R(8) + 26 * 8, blk: R(9), M: 333, C: 13, relu: 1 });
+      k.batchNormGradCoefficients({
+        gamma: R(1),
+        mean: R(5),
+        var: R(6),
+        acc: R(8) + 26 * 8,
+        kab: R(10),
+        dgamma: R(13),
+        M: 333,
+        C: 13,
+        eps: 1e-3,
+      });
+      k.batchNormGradApply({ dy: R(11), x: R(0), y: R(2), kab: R(10), dx: R(12), M: 333, C: 13, relu: 1 });
+      // The f64 sums as f32 values, so that the comparison below reads them.
+      const acc = new Float64Array(memory.buffer, R(8), 4 * 13);
+      new Float32Array(memory.buffer, R(7), 4 * 13).set(acc);
+    },
+    outputs: [
+      [R(7), 4 * 13],
+      [R(10), 3 * 13],
+      [R(13), 13],
+      [R(12), 333 * 13],
+      [R(18), 333 * 13],
+    ],
+  },
+  'axpby over 70,001 values (split over intra-op threads)': {
+    kernels: ['axpby'],
+    run: (k) => k.axpby({ a: R(0), b: R(1), out: R(2), n: 70_001, alpha: 1, beta: 1 }),
+    outputs: [[R(2), 70_001]],
+  },
   axpby: {
     kernels: ['axpby'],
     run: (k) => k.axpby({ a: R(0), b: R(1), out: R(2), n: 1003, alpha: 0.9, beta: 0.1 }),
@@ -495,6 +531,52 @@ describe.skipIf(why !== undefined)('native kernels against the wasm module', () 
       );
     }
   }
+});
+
+// Intra-op threads (native/threads.c): each case again with this thread's calls split over 2 and
+// 3 threads. Every output but a filter gradient is a slice per thread, written as one thread would;
+// filter gradients and batch-norm statistics add per-thread partial sums, so they agree within the
+// rounding of a sum's order. Same threads, same bits.
+describe.skipIf(why !== undefined)('intra-op threads', () => {
+  const addon = (native as { addon: NativeAddon }).addon;
+  const withThreads = <T>(n: number, body: () => T): T => {
+    expect(addon.setThreads(n)).toBe(true);
+    try {
+      return body();
+    } finally {
+      addon.setThreads(1);
+    }
+  };
+
+  it('setThreads takes 1 to 64 threads and refuses the rest', () => {
+    expect(addon.threads()).toBe(1);
+    for (const bad of [0, -1, 65, 1.5]) expect(addon.setThreads(bad), String(bad)).toBe(false);
+    expect(withThreads(3, () => addon.threads())).toBe(3);
+    expect(addon.threads()).toBe(1);
+  });
+
+  for (const threads of [2, 3])
+    for (const [name, c] of Object.entries(cases)) {
+      it(`${String(threads)} threads: ${name} within ${String(TOLERANCE)} of one thread, and the same bits twice`, () => {
+        const k = bindNativeKernels(addon, memory);
+        const one = outputsOf(c, k);
+        const first = withThreads(threads, () => outputsOf(c, k));
+        const second = withThreads(threads, () => outputsOf(c, k));
+        first.forEach((g, i) => {
+          const w = one[i] as Float32Array;
+          let err = 0;
+          let scale = 0;
+          for (let j = 0; j < w.length; j++) {
+            err = Math.max(err, Math.abs((g[j] as number) - (w[j] as number)));
+            scale = Math.max(scale, Math.abs(w[j] as number));
+          }
+          if (process.env.PARITY_VERBOSE !== undefined)
+            console.log(`${String(threads)} threads ${name} output ${String(i)}: ${(err / scale).toExponential(2)}`);
+          expect(err, `output ${String(i)}: max |threads - one thread|`).toBeLessThanOrEqual(TOLERANCE * scale);
+          expect(Buffer.from(g.buffer).equals(Buffer.from((second[i] as Float32Array).buffer)), `output ${String(i)} twice`).toBe(true);
+        });
+      });
+    }
 });
 
 describe.skipIf(why !== undefined)('the native addon in worker threads', () => {

@@ -15,7 +15,7 @@ import {
 import { tensorBatches } from '../../src/models/tfjs/batches.js';
 import { convAlgorithms } from '../../src/kernels/tfjs/conv.js';
 import { nativeKernels } from '../../src/kernels/tfjs/native.js';
-import { kernelBuild, useKernelBuild } from '../../src/kernels/tfjs/wasm.js';
+import { kernelBuild, useKernelBuild, withKernelThreads } from '../../src/kernels/tfjs/wasm.js';
 
 /**
  * One kernel's parity check: `run` computes some outputs through public ops (on wasm they reach
@@ -84,7 +84,13 @@ function convOutputsOnce(which: 'y' | 'dx' | 'dw'): Record<string, Float32Array>
   return out;
 }
 
+/** batchNormOutputsOf at a small shape (one block of rows) and one of 8 blocks (split over intra-op threads). */
 function batchNormOutputs(): Record<string, Float32Array> {
+  const big = Object.entries(batchNormOutputsOf([4, 8, 16, 12])).map(([k, v]) => [`${k}/8 blocks`, v] as const);
+  return { ...batchNormOutputsOf([4, 5, 3, 12]), ...Object.fromEntries(big) };
+}
+
+function batchNormOutputsOf(shape: number[]): Record<string, Float32Array> {
   const params = newParams();
   try {
     const bn = batchNormVars(new Init(params, 1), 'bn', 12);
@@ -92,8 +98,8 @@ function batchNormOutputs(): Record<string, Float32Array> {
       bn.gamma.assign(rnd([12], 3));
       bn.beta.assign(rnd([12], 4));
     });
-    const x = tf.add(tf.mul(rnd([4, 5, 3, 12], 5), 3), 1);
-    const residual = rnd([4, 5, 3, 12], 6);
+    const x = tf.add(tf.mul(rnd(shape, 5), 3), 1);
+    const residual = rnd(shape, 6);
     const updates: (() => void)[] = [];
     const y = batchNorm(x, bn, true, updates, { residual, relu: true });
     const dy = rnd(y.shape, 7);
@@ -224,6 +230,14 @@ const cases: Record<RegisteredKernelName, ParityCase> = {
     },
   },
   BlindspotsAxpby: { tolerance: 1e-6, run: batchNormOutputs },
+  Add: {
+    tolerance: 0,
+    run: () => {
+      // Same shapes (the library's kernel under intra-op threads, large enough to be split) and a broadcast (the package's).
+      const [a, b] = [rnd([70_001], 41), rnd([70_001], 42)];
+      return { same: values(tf.add(a, b)), broadcast: values(tf.add(rnd([5, 7], 43), rnd([7], 44))) };
+    },
+  },
   BlindspotsSgdMomentum: {
     tolerance: 0, // bit-identical: the same operation order, no fused multiply-add
     run: () => {
@@ -267,7 +281,9 @@ const maxAbs = (a: ArrayLike<number>): number => {
  * The tolerances are the same for both.
  */
 const native = nativeKernels();
-const builds: ('native' | 'wasm')[] = 'addon' in native ? ['native', 'wasm'] : ['wasm'];
+/** The builds, and the native one with its calls split over 2 intra-op threads (native/threads.c). */
+type Build = 'native' | 'native, 2 threads' | 'wasm';
+const builds: Build[] = 'addon' in native ? ['native', 'native, 2 threads', 'wasm'] : ['wasm'];
 if (!('addon' in native)) console.warn(`parity table: wasm kernels only (native: ${native.reason})`);
 
 describe('every registered wasm kernel against the cpu backend (parity table)', () => {
@@ -280,12 +296,14 @@ describe('every registered wasm kernel against the cpu backend (parity table)', 
       it(`${build} build, ${name}: runs, matches the cpu backend within ${String(c.tolerance)} of the output scale, leaks no tensor`, async () => {
         await useFastestBackend();
         expect(tf.getBackend()).toBe('wasm');
-        useKernelBuild(build === 'native' ? 'auto' : 'wasm');
-        expect(kernelBuild()).toBe(build);
+        useKernelBuild(build === 'wasm' ? 'wasm' : 'auto');
+        expect(kernelBuild()).toBe(build === 'wasm' ? 'wasm' : 'native');
         const before = tf.memory().numTensors;
         let got: Record<string, ArrayLike<number>> = {};
         const profile = await tf.profile(() => {
-          got = tf.tidy(() => c.run() as unknown as tf.TensorContainer) as unknown as Record<string, ArrayLike<number>>;
+          got = withKernelThreads(build === 'native, 2 threads' ? 2 : 1, () =>
+            tf.tidy(() => c.run() as unknown as tf.TensorContainer),
+          ) as unknown as Record<string, ArrayLike<number>>;
         });
         expect(tf.memory().numTensors).toBe(before);
         expect(profile.kernelNames).toContain(name);

@@ -4,6 +4,7 @@
  * listed here without a case in test/kernels/parity.test.ts fails to compile.
  */
 import * as tf from '@tensorflow/tfjs';
+import { addKernels } from './add.js';
 import { batchNormKernels, BATCH_NORM_KERNEL } from './batchNorm.js';
 import { charCnnKernels } from './charCnnKernels.js';
 import { convKernels } from './conv.js';
@@ -31,6 +32,7 @@ export const WASM_KERNELS = [
   ...sgdKernels,
   ...shortcutKernels,
   ...charCnnKernels,
+  ...addKernels,
 ] as const satisfies readonly WasmKernel[];
 
 /** The name of a kernel in {@link WASM_KERNELS}. */

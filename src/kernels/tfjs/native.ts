@@ -17,6 +17,13 @@ export interface NativeAddon extends NativePositionalKernels {
   isa(): string;
   /** Uses another of {@link NativeAddon.isas} on this thread; false when it is not one. */
   selectIsa(name: string): boolean;
+  /**
+   * Splits this thread's following kernel calls over `n` threads (native/threads.c; 1: this
+   * thread only); false when the threads could not be started.
+   */
+  setThreads(n: number): boolean;
+  /** The threads this thread's kernel calls use. */
+  threads(): number;
 }
 
 /** The addon, or why it is not used. */

@@ -76,6 +76,41 @@ export function kernelBuild(): 'native' | 'wasm' {
   return build === 'auto' && 'addon' in nativeKernels() ? 'native' : 'wasm';
 }
 
+/**
+ * Why this thread's kernels cannot run on intra-op threads (they are not the native addon's), or
+ * undefined when they can.
+ */
+export function intraOpUnavailableReason(): string | undefined {
+  if (build === 'wasm') return 'the wasm kernels were chosen (useKernelBuild)';
+  const native = nativeKernels();
+  return 'reason' in native ? `the native kernels are not loaded (${native.reason})` : undefined;
+}
+
+/** The threads this thread's kernel calls are split over (native/threads.c); 1 on the wasm kernels. */
+export function kernelThreads(): number {
+  const native = nativeKernels();
+  return kernelBuild() === 'native' && 'addon' in native ? native.addon.threads() : 1;
+}
+
+/**
+ * Runs `body` (synchronous tfjs work) with the native kernels' calls split over `threads` threads,
+ * then puts the previous count back. `threads` 1 runs `body` as it is. Callers check
+ * {@link intraOpUnavailableReason} first; here an unavailable addon is an error.
+ */
+export function withKernelThreads<T>(threads: number, body: () => T): T {
+  if (threads <= 1) return body();
+  const why = intraOpUnavailableReason();
+  const native = nativeKernels();
+  if (why !== undefined || !('addon' in native)) throw new Error(`blindspots: intra-op threads: ${why ?? 'no addon'}`);
+  const previous = native.addon.threads();
+  if (!native.addon.setThreads(threads)) throw new Error(`blindspots: intra-op threads: could not start ${String(threads)} threads`);
+  try {
+    return body();
+  } finally {
+    native.addon.setThreads(previous);
+  }
+}
+
 /** The byte offset of a tensor's values in the backend's memory. */
 export function offset(backend: WasmBackend, t: tf.TensorInfo): number {
   const data = backend.dataIdMap.get(t.dataId);
@@ -83,9 +118,9 @@ export function offset(backend: WasmBackend, t: tf.TensorInfo): number {
   return data.memoryOffset;
 }
 
-/** Runs `body` with scratch for the per-channel reductions: 2C doubles and 2C floats, 8-byte aligned. */
+/** Runs `body` with scratch for the per-channel reductions: 2C doubles and 3C floats, 8-byte aligned. */
 export function withScratch<T>(backend: WasmBackend, channels: number, body: (acc: number, blk: number) => T): T {
-  const acc = backend.wasm._malloc(channels * 16 + channels * 8 + 16);
+  const acc = backend.wasm._malloc(channels * 16 + channels * 12 + 16);
   try {
     const aligned = (acc + 7) & ~7;
     return body(aligned, aligned + channels * 16);

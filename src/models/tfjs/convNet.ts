@@ -4,6 +4,7 @@ import { checkTrainingLabels, throwIfAborted } from '../features.js';
 import type { EpochWeights, FitOptions, InputKind, InputOf, Model, ModelParams, ParamValue } from '../model.js';
 import { checkOptions } from '../../options.js';
 import { workerThreads } from '#platform';
+import { intraOpUnavailableReason } from '../../kernels/tfjs/wasm.js';
 import { modelBackend } from './backend.js';
 import { type Batches, imagesToTensor, tensorBatches } from './batches.js';
 import { type ConvNetManifest, loadCheckpoint, readManifest, saveCheckpoint } from './checkpoint.js';
@@ -11,8 +12,8 @@ import { type Network, countParams, disposeParams } from './layers.js';
 import { argmaxRows, predictProbabilities, type Probabilities, trainNetwork } from './trainLoop.js';
 import { type InitScheme, ONE_CYCLE, type ResolvedTrainOptions, TRAIN_OPTIONS, type TrainOptions, resolveTrain } from './trainOptions.js';
 
-export type { TrainOptions, ResolvedTrainOptions, InitScheme } from './trainOptions.js';
-export { TRAIN_OPTIONS, INIT_SCHEMES } from './trainOptions.js';
+export type { TrainOptions, ResolvedTrainOptions, InitScheme, Threading } from './trainOptions.js';
+export { TRAIN_OPTIONS, INIT_SCHEMES, THREADINGS } from './trainOptions.js';
 export type { Network } from './layers.js';
 export type { ConvNetManifest } from './checkpoint.js';
 export { type Batches, tensorBatches, checkInputShape, imagesToTensor } from './batches.js';
@@ -110,7 +111,19 @@ export abstract class ConvNetModel<K extends InputKind> implements Model<K> {
     const fn = `${this.className}.fit`;
     this.checkNotDisposed(fn);
     const backend = await modelBackend();
-    if (this.train.threads > 1 && !(backend === 'wasm' && workerThreads)) {
+    if (this.train.threads > 1 && this.train.threading === 'intra-op') {
+      // Training on one thread instead would be the model asked for, but not at the speed asked
+      // for; one that silently takes hours longer is refused like a wrong one.
+      const why = backend === 'wasm' ? intraOpUnavailableReason() : `tfjs's active backend is '${backend}', not 'wasm'`;
+      if (why !== undefined)
+        throw fail(
+          'INVALID_ARGUMENT',
+          fn,
+          'options.threading',
+          `'data-parallel' or threads 1: intra-op threads need the native kernels, and ${why}`,
+          "'intra-op'",
+        );
+    } else if (this.train.threads > 1 && !(backend === 'wasm' && workerThreads)) {
       // Ignoring the option would train the one-thread model (batch norm over the whole batch)
       // while params and records say `threads` (batch norm per share): a different model.
       const why = workerThreads
@@ -165,13 +178,24 @@ export abstract class ConvNetModel<K extends InputKind> implements Model<K> {
     }
   }
 
+  /**
+   * The intra-op threads `predict` uses: `threads` under 'intra-op' where the native kernels run
+   * (a model trained so and loaded where they do not predicts on one thread: the same
+   * predictions up to float rounding), else 1.
+   */
+  private kernelThreads(): number {
+    return this.train.threading === 'intra-op' && intraOpUnavailableReason() === undefined ? this.train.threads : 1;
+  }
+
   /** Class probabilities of `fitted`'s network on `x`, in batches of at least 256 (computed by `using`, during training). */
   private async probabilities(fn: string, fitted: Fitted, x: InputOf[K], using?: Probabilities): Promise<Float32Array> {
     await modelBackend();
     const xs = this.prepare(fn, x, fitted.inputShape);
     const batch = Math.max(this.train.batchSize, 256);
     try {
-      return await (using === undefined ? predictProbabilities(fitted.net, xs, fitted.numClasses, batch) : using(xs, batch));
+      return await (using === undefined
+        ? predictProbabilities(fitted.net, xs, fitted.numClasses, batch, this.kernelThreads())
+        : using(xs, batch));
     } finally {
       xs.dispose();
     }

@@ -10,6 +10,7 @@ import type { EpochWeights, FitOptions } from '../model.js';
 import type { Batches } from './batches.js';
 import { Replica, inferenceProbabilities, shareGradients, variableShapes } from './dataParallel.js';
 import { SGD_MOMENTUM_KERNEL, type SgdAttrs, copyValuesInto, hasFusedKernels } from '../../kernels/tfjs/index.js';
+import { withKernelThreads } from '../../kernels/tfjs/wasm.js';
 import type { Network } from './layers.js';
 import { type ResolvedTrainOptions, scheduleAt } from './trainOptions.js';
 
@@ -136,8 +137,10 @@ export async function trainNetwork(
   const velocity = vars.map((v) => tf.tidy(() => tf.variable(tf.zerosLike(v), false)));
   const order = Int32Array.from({ length: n }, (_, i) => i);
   const shuffle = shuffler(createRandom(deriveSeed(seed, 'batches')));
-  // ConvNetModel.fit refuses threads > 1 off wasm or without worker threads, naming the option.
-  const parallel = threads > 1;
+  // ConvNetModel.fit refuses threads > 1 off wasm or without worker threads (data-parallel) or
+  // without the native kernels (intra-op), naming the option.
+  const parallel = threads > 1 && train.threading === 'data-parallel';
+  const kernelThreads = threads > 1 && train.threading === 'intra-op' ? threads : 1;
   // The weights the replicas read each step (see dataParallel.ts).
   // Browsers without cross-origin isolation have no SharedArrayBuffer; only parallel training needs one.
   const weights = parallel ? new Float32Array(new SharedArrayBuffer(vars.reduce((s, v) => s + v.size, 0) * 4)) : new Float32Array(0);
@@ -177,16 +180,18 @@ export async function trainNetwork(
           return rep.grads;
         });
         const own = shares[0] as Int32Array;
-        const local = tf.tidy(() =>
-          shareGradients(
-            net,
-            vars,
-            xs.gather(own),
-            tf.tensor1d(labelsOf(own), 'int32'),
-            numClasses,
-            step,
-            own.length / idx.length,
-            updates,
+        const local = withKernelThreads(kernelThreads, () =>
+          tf.tidy(() =>
+            shareGradients(
+              net,
+              vars,
+              xs.gather(own),
+              tf.tensor1d(labelsOf(own), 'int32'),
+              numClasses,
+              step,
+              own.length / idx.length,
+              updates,
+            ),
           ),
         );
         let others: (Float32Array | undefined)[];
@@ -197,32 +202,34 @@ export async function trainNetwork(
           for (const u of updates) u();
           throw error;
         }
-        tf.tidy(() => {
-          const fused = hasFusedKernels();
-          let o = 0;
-          vars.forEach((v, i) => {
-            let g = local[v.name];
-            // Summed in replica order: the same weights for the same seed, run after run.
-            for (const grads of others)
-              if (grads !== undefined) g = tf.add(g ?? tf.zerosLike(v), tf.tensor(grads.subarray(o, o + v.size), v.shape));
-            o += v.size;
-            if (g === undefined) return;
-            const m = velocity[i] as tf.Variable;
-            if (fused) {
-              // One kernel per variable on wasm instead of six; the same arithmetic.
-              const attrs: SgdAttrs = { learningRate: lr, momentum, weightDecay };
-              const [nv, nm] = tf.engine().runKernel(SGD_MOMENTUM_KERNEL, { v, m, g }, attrs as unknown as tf.NamedAttrMap) as [
-                tf.Tensor,
-                tf.Tensor,
-              ];
-              m.assign(nm);
-              v.assign(nv);
-              return;
-            }
-            m.assign(tf.add(tf.mul(m, momentum), weightDecay > 0 ? tf.add(g, tf.mul(v, weightDecay)) : g));
-            v.assign(tf.sub(v, tf.mul(m, lr)));
-          });
-        });
+        withKernelThreads(kernelThreads, () =>
+          tf.tidy(() => {
+            const fused = hasFusedKernels();
+            let o = 0;
+            vars.forEach((v, i) => {
+              let g = local[v.name];
+              // Summed in replica order: the same weights for the same seed, run after run.
+              for (const grads of others)
+                if (grads !== undefined) g = tf.add(g ?? tf.zerosLike(v), tf.tensor(grads.subarray(o, o + v.size), v.shape));
+              o += v.size;
+              if (g === undefined) return;
+              const m = velocity[i] as tf.Variable;
+              if (fused) {
+                // One kernel per variable on wasm instead of six; the same arithmetic.
+                const attrs: SgdAttrs = { learningRate: lr, momentum, weightDecay };
+                const [nv, nm] = tf.engine().runKernel(SGD_MOMENTUM_KERNEL, { v, m, g }, attrs as unknown as tf.NamedAttrMap) as [
+                  tf.Tensor,
+                  tf.Tensor,
+                ];
+                m.assign(nm);
+                v.assign(nv);
+                return;
+              }
+              m.assign(tf.add(tf.mul(m, momentum), weightDecay > 0 ? tf.add(g, tf.mul(v, weightDecay)) : g));
+              v.assign(tf.sub(v, tf.mul(m, lr)));
+            });
+          }),
+        );
         tf.dispose(local);
         for (const u of updates) u();
         // Yield so that an abort event or a timer can run between steps.
@@ -243,7 +250,7 @@ export async function trainNetwork(
           (x, batch) =>
             replicas.length > 0
               ? predictShared(net, replicas, weights, x, numClasses, batch)
-              : predictProbabilities(net, x, numClasses, batch),
+              : predictProbabilities(net, x, numClasses, batch, kernelThreads),
           {
             kernelNorms: kernelNorms(net),
             kernelFilters: kernelFilters(net),
@@ -289,12 +296,18 @@ function kernelFilters(net: Network): number[] {
 }
 
 /** Class probabilities [samples x classes] of `net` (inference mode) on `xs`, in batches of `batch`. */
-export async function predictProbabilities(net: Network, xs: Batches, numClasses: number, batch: number): Promise<Float32Array> {
+export async function predictProbabilities(
+  net: Network,
+  xs: Batches,
+  numClasses: number,
+  batch: number,
+  kernelThreads = 1,
+): Promise<Float32Array> {
   const n = xs.count;
   const out = new Float32Array(n * numClasses);
   for (let s = 0; s < n; s += batch) {
     const count = Math.min(batch, n - s);
-    const p = tf.tidy(() => inferenceProbabilities(net, xs.slice(s, count)));
+    const p = withKernelThreads(kernelThreads, () => tf.tidy(() => inferenceProbabilities(net, xs.slice(s, count))));
     out.set(await p.data(), s * numClasses);
     p.dispose();
   }

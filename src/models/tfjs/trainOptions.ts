@@ -41,6 +41,18 @@ export interface TrainOptions {
    */
   readonly threads?: number;
   /**
+   * How `threads` above 1 are used (default 'data-parallel'):
+   * - 'data-parallel': replicas in worker threads, each on its share of the batch, batch norm per
+   *   share (see `threads`).
+   * - 'intra-op': one replica; each convolution, batch norm and gradient sum is split over the
+   *   threads inside the native kernels, so batch norm stays over the whole batch — the
+   *   one-thread model, up to float rounding (the filter gradients add the threads' partial sums,
+   *   so the bits depend on the thread count; same seed and threads, same bits). `predict` and the
+   *   learning curves run on the threads too. Needs the native kernels (Node on linux-x64, see
+   *   docs/performance.md); elsewhere `fit` throws INVALID_ARGUMENT naming this option.
+   */
+  readonly threading?: Threading;
+  /**
    * How the weights that read the input are drawn: the convolutions' kernels (and their biases),
    * or the perceptron's one linear layer. A ConvNet's verdict on a weak signal can depend on it
    * (docs/results.md). With `fanIn` the kernel's inputs (kernel height x width x input channels):
@@ -60,6 +72,12 @@ export interface TrainOptions {
   readonly initScale?: number;
 }
 
+/** The ways of {@link TrainOptions.threading}. */
+export type Threading = 'data-parallel' | 'intra-op';
+
+/** Every {@link Threading}, the default first. */
+export const THREADINGS = ['data-parallel', 'intra-op'] as const satisfies readonly Threading[];
+
 /** The initialisations of {@link TrainOptions.init}. */
 export type InitScheme = 'he' | 'he-uniform' | 'torch' | 'torch-normal' | 'zhang';
 
@@ -78,6 +96,7 @@ export const TRAIN_OPTIONS = optionNames<TrainOptions>()(
   'schedule',
   'seed',
   'threads',
+  'threading',
   'init',
   'initScale',
 );
@@ -117,6 +136,7 @@ export function resolveTrain(
     schedule,
     seed: checkInteger(fn, 'options.seed', o.seed ?? 0, 0, 2 ** 31 - 1),
     threads: checkInteger(fn, 'options.threads', o.threads ?? defaults.threads ?? 1, 1, 64),
+    threading: checkChoice(fn, 'options.threading', o.threading, THREADINGS, 'data-parallel'),
     init: checkChoice(fn, 'options.init', o.init, inits, defaults.init ?? 'he'),
     initScale: checkNumber(fn, 'options.initScale', o.initScale ?? 1, { positive: true }),
   };

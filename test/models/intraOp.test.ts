@@ -1,0 +1,98 @@
+/**
+ * The ConvNets on intra-op threads (options.threading 'intra-op'): one replica whose native kernel
+ * calls are split over the threads (native/threads.c), batch norm over the whole batch. No worker
+ * threads start, so these run in the unit tier.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { CharCNN, ResNet, useFastestBackend } from '../../src/models/index.js';
+import { nativeKernels } from '../../src/kernels/tfjs/native.js';
+import { useKernelBuild } from '../../src/kernels/tfjs/wasm.js';
+import { tinyImages, weights, wordTexts } from './tinyData.js';
+
+beforeAll(() => useFastestBackend());
+afterEach(() => useKernelBuild('auto'));
+
+const native = nativeKernels();
+const why = 'reason' in native ? native.reason : undefined;
+if (why !== undefined) console.warn(`native kernels not loaded, the intra-op training tests skip: ${why}`);
+
+const asFloats = (b: Buffer): Float32Array => new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4);
+
+/** The largest |a - b| over the largest |b|. */
+function relativeDistance(a: Float32Array, b: Float32Array): number {
+  let err = 0;
+  let scale = 0;
+  for (let i = 0; i < b.length; i++) {
+    err = Math.max(err, Math.abs((a[i] as number) - (b[i] as number)));
+    scale = Math.max(scale, Math.abs(b[i] as number));
+  }
+  return err / scale;
+}
+
+describe.skipIf(why !== undefined)('ResNet and CharCNN on intra-op threads', () => {
+  it('ResNet: the one-thread model up to float rounding, the same bits for a seed and thread count, predictions and learning curves on the threads, nothing leaked', async () => {
+    // width 8: the Winograd kernels (channels % 8 == 0) and batch norm over 16 row blocks, all split.
+    const { x, y } = tinyImages(64);
+    const before = tf.memory().numTensors;
+    const make = (threads: number, threading: 'data-parallel' | 'intra-op' = 'intra-op') =>
+      new ResNet({ depth: 8, width: 8, epochs: 3, batchSize: 16, seed: 3, threads, threading });
+    const curves: Int32Array[] = [];
+    const a = await make(2).fit(x, y, { onEpoch: async ({ predict }) => void curves.push(await predict(x)) });
+    const b = await make(2).fit(x, y);
+    const three = await make(3).fit(x, y);
+    const single = await make(1).fit(x, y);
+    const [wa, wb, w3, w1] = await Promise.all([a, b, three, single].map((m) => weights(m)));
+    expect((wa as Buffer).equals(wb as Buffer)).toBe(true);
+    expect(a.params).toMatchObject({ threads: 2, threading: 'intra-op' });
+    // Whole-batch batch norm: the one-thread model. The filter gradients add the threads' partial
+    // sums, so the weights differ by rounding only (measured ~1e-6 of the largest weight here).
+    const d2 = relativeDistance(asFloats(wa as Buffer), asFloats(w1 as Buffer));
+    const d3 = relativeDistance(asFloats(w3 as Buffer), asFloats(w1 as Buffer));
+    expect(d2).toBeLessThan(1e-4);
+    expect(d3).toBeLessThan(1e-4);
+    const predictions = await a.predict(x);
+    expect(predictions).toEqual(await single.predict(x));
+    expect(curves).toHaveLength(3);
+    expect(curves.at(-1)).toEqual(predictions);
+    for (const m of [a, b, three, single]) m.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  }, 60_000);
+
+  it('CharCNN trains on intra-op threads: the same bits for a seed, one-thread predictions', async () => {
+    const { texts, y } = wordTexts();
+    const make = (threads: number) =>
+      new CharCNN({ length: 160, epochs: 1, batchSize: 16, learningRate: 0.05, seed: 2, threads, threading: 'intra-op' });
+    const a = await make(2).fit(texts, y);
+    const b = await make(2).fit(texts, y);
+    const single = await make(1).fit(texts, y);
+    expect((await weights(a)).equals(await weights(b))).toBe(true);
+    expect(await a.predict(texts)).toEqual(await single.predict(texts));
+    for (const m of [a, b, single]) m.dispose();
+  }, 60_000);
+});
+
+describe('options.threading', () => {
+  it('a value outside the choices is an INVALID_ARGUMENT naming the option', () => {
+    expect(() => new ResNet({ threads: 2, threading: 'intraop' as 'intra-op' })).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT', details: expect.objectContaining({ arg: 'options.threading' }) as unknown }),
+    );
+  });
+
+  it("'intra-op' on the wasm kernels: fit refuses with INVALID_ARGUMENT and the reason, threads 1 trains", async () => {
+    useKernelBuild('wasm');
+    const { x, y } = tinyImages(16);
+    const before = tf.memory().numTensors;
+    const net = new ResNet({ depth: 8, width: 4, epochs: 1, batchSize: 8, threads: 2, threading: 'intra-op' });
+    await expect(net.fit(x, y)).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      details: { fn: 'ResNet.fit', arg: 'options.threading' },
+      message: expect.stringMatching(/the wasm kernels were chosen/) as unknown,
+    });
+    const one = await new ResNet({ depth: 8, width: 4, epochs: 1, batchSize: 8, threads: 1, threading: 'intra-op' }).fit(x, y);
+    expect((await one.predict(x)).length).toBe(16);
+    one.dispose();
+    net.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  }, 60_000);
+});
