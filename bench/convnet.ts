@@ -30,7 +30,7 @@ import { describeKernels } from '../src/kernels/tfjs/index.js';
 import { intraOpUnavailableReason } from '../src/kernels/tfjs/wasm.js';
 import { writePerformanceSection } from './docs.js';
 import { benchArgs } from './args.js';
-import { cpuDescription } from './cpu.js';
+import { cpuDescription, fmaProbe } from './cpu.js';
 
 const args = benchArgs(
   'npm run bench:convnet -- [--steps 5] [--warmup 2] [--depth 20] [--batch 128] [--char-batch 128] [--nets resnet,charcnn] [--threads 1,2] [--threading data-parallel,intra-op] [--infer-steps 5] [--no-infer] [--no-write]',
@@ -58,6 +58,7 @@ const backend = await useFastestBackend();
 /** The 1-minute load average before the runs: on a shared machine it says how far to trust the table. */
 const loadBefore = loadavg()[0] ?? 0;
 const cpu = cpuDescription();
+const probeBefore = fmaProbe();
 console.log(`tfjs backend: ${backend.name}, kernels: ${describeKernels()}; ${cpu}`);
 
 /** Trains `model` for warmup + steps steps and returns the samples/s of the timed steps. */
@@ -207,7 +208,8 @@ const rows = torch2.map((t) => {
   const best = Math.max(...Object.values(o));
   return `| ${t.net} | ${String(t.net.startsWith('resnet') ? batch : charBatch)} | ${runs.map((r) => fmt(o[r.label])).join(' | ')} | ${scaling(o)} | ${t.imagesPerSecond.toFixed(1)} | ${ratio(best, t.imagesPerSecond)} | ${fmt(t1)} | ${ratio(o['1 thread'], t1)} |`;
 });
-const date = `${new Date().toISOString().slice(0, 10)}, load average ${loadBefore.toFixed(1)} before and ${(loadavg()[0] ?? 0).toFixed(1)} after the runs`;
+const probeAfter = fmaProbe();
+const date = `${new Date().toISOString().slice(0, 10)}, load average ${loadBefore.toFixed(1)} before and ${(loadavg()[0] ?? 0).toFixed(1)} after the runs; ${probeBefore} before, ${probeAfter.replace(/^second thread's FMA throughput gain /, '')} after`;
 const threadsArg = threadCounts.join(',');
 const threadingArg = args.threading.join(',');
 const body = [

@@ -5,7 +5,7 @@
  * `--rounds` rounds in this one process so that other load on the machine hits them alike; the
  * table gives each kernel's best round per build.
  *
- *   npx tsx bench/profile-convnet.ts [--net resnet|charcnn] [--steps 3] [--depth 20] [--batch 128] [--threads 1] [--kernels native,wasm] [--rounds 1]
+ *   npx tsx bench/profile-convnet.ts [--net resnet|charcnn] [--steps 3] [--depth 20] [--batch 128] [--threads 1] [--threading data-parallel|intra-op] [--kernels native,wasm] [--rounds 1]
  *
  * resnet: ResNet-`depth` on random 32x32x3 images; charcnn: Zhang et al.'s small char-CNN on random
  * 1,014-character texts. With --threads above 1 only replica 0's kernels (this thread) are profiled
@@ -20,10 +20,10 @@ import { nativeUnavailableReason } from '../src/kernels/tfjs/native.js';
 import { useKernelBuild } from '../src/kernels/tfjs/wasm.js';
 import { benchArgs } from './args.js';
 
-const { net, steps, depth, batch, threads, kernels, rounds } = benchArgs(
-  'npx tsx bench/profile-convnet.ts [--net resnet|charcnn] [--steps 3] [--depth 20] [--batch 128] [--threads 1] [--kernels native,wasm] [--rounds 1]',
-  { net: 'resnet', steps: 3, depth: 20, batch: 128, threads: 1, kernels: ['native', 'wasm'], rounds: 1 },
-  { choices: { net: ['resnet', 'charcnn'], kernels: ['native', 'wasm'] } },
+const { net, steps, depth, batch, threads, threading, kernels, rounds } = benchArgs(
+  'npx tsx bench/profile-convnet.ts [--net resnet|charcnn] [--steps 3] [--depth 20] [--batch 128] [--threads 1] [--threading data-parallel|intra-op] [--kernels native,wasm] [--rounds 1]',
+  { net: 'resnet', steps: 3, depth: 20, batch: 128, threads: 1, threading: 'data-parallel', kernels: ['native', 'wasm'], rounds: 1 },
+  { choices: { net: ['resnet', 'charcnn'], threading: ['data-parallel', 'intra-op'], kernels: ['native', 'wasm'] } },
 );
 await useFastestBackend();
 const why = nativeUnavailableReason();
@@ -39,7 +39,14 @@ if (net === 'resnet') {
   const data = Float32Array.from({ length: n * 32 * 32 * 3 }, () => random());
   const labels = Int32Array.from({ length: n }, (_, i) => i % 10);
   make = () => {
-    const model = new ResNet({ depth, epochs: 1, batchSize: batch, seed: 1, threads });
+    const model = new ResNet({
+      depth,
+      epochs: 1,
+      batchSize: batch,
+      seed: 1,
+      threads,
+      threading: threading as 'data-parallel' | 'intra-op',
+    });
     return {
       model,
       fit: (count, onProgress) =>
@@ -54,7 +61,14 @@ if (net === 'resnet') {
   );
   const labels = Int32Array.from({ length: n }, (_, i) => i % 2);
   make = () => {
-    const model = new CharCNN({ size: 'small', epochs: 1, batchSize: batch, seed: 1, threads });
+    const model = new CharCNN({
+      size: 'small',
+      epochs: 1,
+      batchSize: batch,
+      seed: 1,
+      threads,
+      threading: threading as 'data-parallel' | 'intra-op',
+    });
     return { model, fit: (count, onProgress) => model.fit(texts.slice(0, count), labels.subarray(0, count), { onProgress }) };
   };
 }

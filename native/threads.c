@@ -29,6 +29,13 @@
 
 typedef void (*PartFn)(void *job, int part);
 
+// Pauses a helper spins on before sleeping (~1 us each here): long enough to catch the next call
+// of a step's tight sequence, short enough not to hold an SMT sibling's pipes (the 2 vCPUs here can
+// be two threads of one core) while the caller runs kernels that are not split.
+#ifndef SPIN
+#define SPIN 2000
+#endif
+
 struct Threads {
   int count;
   pthread_t helpers[BLINDSPOTS_MAX_THREADS];
@@ -66,7 +73,10 @@ static void *helper_main(void *arg) {
   unsigned long seen = h.seen;
   for (;;) {
     // Spin a little: kernel calls of a step come back to back.
-    for (int i = 0; i < 20000 && atomic_load_explicit(&t->generation, memory_order_acquire) == seen; i++) cpu_relax();
+    for (int i = 0; i < SPIN; i++) {
+      if (atomic_load_explicit(&t->generation, memory_order_acquire) != seen) break;
+      cpu_relax();
+    }
     pthread_mutex_lock(&t->mu);
     while (atomic_load(&t->generation) == seen && !t->quit) pthread_cond_wait(&t->go, &t->mu);
     if (t->quit) {
@@ -524,7 +534,152 @@ static void par_axpby(const f32 *a, const f32 *b, f32 *out, int n, f32 alpha, f3
   run(pool, j.parts, axpby_part, &j);
 }
 
+// ---------------------------------------------------------------------------------------------
+// The char-CNN's kernels: 1-D Winograd by rows (its filter gradient with partial sums), the
+// one-hot convolution and the max-pool gradient by texts, bias + ReLU by rows.
+
+typedef struct {
+  const KernelTable *k;
+  Threads *t;
+  int parts;
+  const f32 *x, *dy, *U, *BT, *AT, *G;
+  f32 *V, *M, *Macc, *out;
+  int R, W, C, Wo, F, pl, m, a, r;
+} Wg1Job;
+
+static void wg1_conv_part(void *arg, int p) {
+  Wg1Job *j = arg;
+  int b, e;
+  slice(j->R, j->parts, p, &b, &e);
+  if (b == e) return;
+  f32 *V = j->V, *M = j->M;
+  if (p > 0) {
+    V = j->t->scratch[p];
+    M = V + (long)j->a * WG1_BLOCK * j->C;
+  }
+  j->k->winograd1dConv(j->x + (long)b * j->W * j->C, j->U, j->BT, j->AT, V, M, j->out + (long)b * j->Wo * j->F, e - b, j->W, j->C, j->Wo, j->F,
+                       j->pl, j->m, j->a);
+}
+
+static void par_winograd1dConv(const f32 *x, const f32 *U, const f32 *BT, const f32 *AT, f32 *V, f32 *M, f32 *y, int R, int W, int C, int Wo,
+                               int F, int pl, int m, int a) {
+  int parts = parts_for(R);
+  if (!reserve(pool, parts, (size_t)a * WG1_BLOCK * (C + F))) parts = 1;
+  Wg1Job j = {base, pool, parts, x, NULL, U, BT, AT, NULL, V, M, NULL, y, R, W, C, Wo, F, pl, m, a, 0};
+  run(pool, parts, wg1_conv_part, &j);
+}
+
+static void wg1_grad_part(void *arg, int p) {
+  Wg1Job *j = arg;
+  int b, e;
+  slice(j->R, j->parts, p, &b, &e);
+  f32 *V = j->V, *D = j->M, *Macc = j->Macc, *dw = j->out;
+  if (p > 0) {
+    dw = j->t->scratch[p];
+    V = dw + (long)j->r * j->C * j->F;
+    D = V + (long)j->a * WG1_BLOCK * j->C;
+    Macc = D + (long)j->a * WG1_BLOCK * j->F;
+  }
+  j->k->winograd1dFilterGrad(j->x + (long)b * j->W * j->C, j->dy + (long)b * j->Wo * j->F, j->BT, j->AT, j->G, V, D, Macc, dw, e - b, j->W,
+                             j->C, j->Wo, j->F, j->pl, j->m, j->r);
+}
+
+static void par_winograd1dFilterGrad(const f32 *x, const f32 *dy, const f32 *BT, const f32 *AT, const f32 *G, f32 *V, f32 *D, f32 *Macc, f32 *dw,
+                                     int R, int W, int C, int Wo, int F, int pl, int m, int r) {
+  const int a = m + r - 1;
+  int parts = parts_for(R);
+  if (!reserve(pool, parts, (size_t)r * C * F + (size_t)a * WG1_BLOCK * (C + F) + (size_t)a * C * F)) parts = 1;
+  Wg1Job j = {base, pool, parts, x, dy, NULL, BT, AT, G, V, D, Macc, dw, R, W, C, Wo, F, pl, m, a, r};
+  run(pool, parts, wg1_grad_part, &j);
+  add_parts(dw, parts, (long)r * C * F);
+}
+
+typedef struct {
+  const KernelTable *k;
+  Threads *t;
+  int parts;
+  const int *codes;
+  const f32 *w, *dy;
+  f32 *out;
+  int N, L, A, KW, F;
+} OneHotJob;
+
+static void one_hot_part(void *arg, int p) {
+  OneHotJob *j = arg;
+  int b, e;
+  slice(j->N, j->parts, p, &b, &e);
+  const int Lo = j->L - j->KW + 1;
+  if (j->dy == NULL) {
+    if (b < e) j->k->oneHotConv(j->codes + (long)b * j->L, j->w, j->out + (long)b * Lo * j->F, e - b, j->L, j->A, j->KW, j->F);
+    return;
+  }
+  j->k->oneHotConvFilterGrad(j->codes + (long)b * j->L, j->dy + (long)b * Lo * j->F, p == 0 ? j->out : j->t->scratch[p], e - b, j->L, j->A, j->KW,
+                             j->F);
+}
+
+static void par_oneHotConv(const int *codes, const f32 *w, f32 *y, int N, int L, int A, int KW, int F) {
+  OneHotJob j = {base, pool, parts_for(N), codes, w, NULL, y, N, L, A, KW, F};
+  run(pool, j.parts, one_hot_part, &j);
+}
+
+static void par_oneHotConvFilterGrad(const int *codes, const f32 *dy, f32 *dw, int N, int L, int A, int KW, int F) {
+  int parts = parts_for(N);
+  if (!reserve(pool, parts, (size_t)KW * A * F)) parts = 1;
+  OneHotJob j = {base, pool, parts, codes, NULL, dy, dw, N, L, A, KW, F};
+  run(pool, parts, one_hot_part, &j);
+  add_parts(dw, parts, (long)KW * A * F);
+}
+
+typedef struct {
+  const KernelTable *k;
+  int parts;
+  const f32 *dy, *x;
+  f32 *dx;
+  int N, H, W, C, Ho, Wo, KH, KW, sh, sw, pt, pl;
+} PoolGradJob;
+
+static void pool_grad_part(void *arg, int p) {
+  PoolGradJob *j = arg;
+  int b, e;
+  slice(j->N, j->parts, p, &b, &e);
+  if (b == e) return;
+  const long in = (long)j->H * j->W * j->C, out = (long)j->Ho * j->Wo * j->C;
+  j->k->maxPoolGrad(j->dy + b * out, j->x + b * in, j->dx + b * in, e - b, j->H, j->W, j->C, j->Ho, j->Wo, j->KH, j->KW, j->sh, j->sw, j->pt, j->pl);
+}
+
+static void par_maxPoolGrad(const f32 *dy, const f32 *x, f32 *dx, int N, int H, int W, int C, int Ho, int Wo, int KH, int KW, int sh, int sw, int pt,
+                            int pl) {
+  PoolGradJob j = {base, parts_for(N), dy, x, dx, N, H, W, C, Ho, Wo, KH, KW, sh, sw, pt, pl};
+  run(pool, j.parts, pool_grad_part, &j);
+}
+
+typedef struct {
+  const KernelTable *k;
+  int parts;
+  const f32 *x, *bias;
+  f32 *y;
+  int M, C;
+} BiasReluJob;
+
+static void bias_relu_part(void *arg, int p) {
+  BiasReluJob *j = arg;
+  int b, e;
+  slice(j->M, j->parts, p, &b, &e);
+  if (b < e) j->k->biasRelu(j->x + (long)b * j->C, j->bias, j->y + (long)b * j->C, e - b, j->C);
+}
+
+static void par_biasRelu(const f32 *x, const f32 *bias, f32 *y, int M, int C) {
+  BiasReluJob j = {base, parts_for((int)((long)M * C >> 14)), x, bias, y, M, C};
+  run(pool, j.parts, bias_relu_part, &j);
+}
+
 void threads_table(KernelTable *out) {
+  out->winograd1dConv = par_winograd1dConv;
+  out->winograd1dFilterGrad = par_winograd1dFilterGrad;
+  out->oneHotConv = par_oneHotConv;
+  out->oneHotConvFilterGrad = par_oneHotConvFilterGrad;
+  out->maxPoolGrad = par_maxPoolGrad;
+  out->biasRelu = par_biasRelu;
   out->batchNormForward = par_batchNormForward;
   out->batchNormApply = par_batchNormApply;
   out->batchNormBackward = par_batchNormBackward;

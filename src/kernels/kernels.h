@@ -161,6 +161,8 @@ static inline void zero(f32 *p, int n) {
 // Tiles per block of winograd.c's F(4x4, 3x3) kernels: their scratch V and M (or D) is sized for
 // this many (the glue and the addon's threaded calls allocate it).
 #define WG4_BLOCK 32
+// Tiles per block of the 1-D Winograd kernels (winograd1dConv, winograd1dFilterGrad).
+#define WG1_BLOCK 32
 
 // acc[c] += the f32 block sums in blk, which are reset to zero.
 static inline void flush(double *acc, f32 *blk, int n) {

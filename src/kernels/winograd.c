@@ -579,7 +579,6 @@ static inline void input_tile1d(const f32 *xr, int W, int C, int ix, int c, cons
 }
 
 // y [R, Wo, F] from x [R, W, C] and U. Scratch: V a * WG1_BLOCK * C floats, M a * WG1_BLOCK * F.
-#define WG1_BLOCK 32
 EXPORT(winograd1dConv)
 void winograd1dConv(const f32 *x, const f32 *U, const f32 *BT, const f32 *AT, f32 *V, f32 *M, f32 *y, int R, int W, int C, int Wo, int F,
                     int pl, int m, int a) {

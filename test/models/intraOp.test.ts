@@ -33,29 +33,27 @@ function relativeDistance(a: Float32Array, b: Float32Array): number {
 describe.skipIf(why !== undefined)('ResNet and CharCNN on intra-op threads', () => {
   it('ResNet: the one-thread model up to float rounding, the same bits for a seed and thread count, predictions and learning curves on the threads, nothing leaked', async () => {
     // width 8: the Winograd kernels (channels % 8 == 0) and batch norm over 16 row blocks, all split.
-    const { x, y } = tinyImages(64);
+    const { x, y } = tinyImages(32);
     const before = tf.memory().numTensors;
-    const make = (threads: number, threading: 'data-parallel' | 'intra-op' = 'intra-op') =>
-      new ResNet({ depth: 8, width: 8, epochs: 3, batchSize: 16, seed: 3, threads, threading });
+    const make = (threads: number) => new ResNet({ depth: 8, width: 8, epochs: 2, batchSize: 16, seed: 3, threads, threading: 'intra-op' });
     const curves: Int32Array[] = [];
     const a = await make(2).fit(x, y, { onEpoch: async ({ predict }) => void curves.push(await predict(x)) });
     const b = await make(2).fit(x, y);
-    const three = await make(3).fit(x, y);
     const single = await make(1).fit(x, y);
-    const [wa, wb, w3, w1] = await Promise.all([a, b, three, single].map((m) => weights(m)));
+    const [wa, wb, w1] = await Promise.all([a, b, single].map((m) => weights(m)));
     expect((wa as Buffer).equals(wb as Buffer)).toBe(true);
     expect(a.params).toMatchObject({ threads: 2, threading: 'intra-op' });
     // Whole-batch batch norm: the one-thread model. The filter gradients add the threads' partial
-    // sums, so the weights differ by rounding only (measured ~1e-6 of the largest weight here).
+    // sums, so the weights differ by rounding only (1.8e-7 of the largest weight in this test, measured;
+    // 3 threads are tested kernel by kernel in test/kernels/native.test.ts).
     const d2 = relativeDistance(asFloats(wa as Buffer), asFloats(w1 as Buffer));
-    const d3 = relativeDistance(asFloats(w3 as Buffer), asFloats(w1 as Buffer));
+    if (process.env.PARITY_VERBOSE !== undefined) console.log(`intra-op weights vs one thread: ${d2.toExponential(2)}`);
     expect(d2).toBeLessThan(1e-4);
-    expect(d3).toBeLessThan(1e-4);
     const predictions = await a.predict(x);
     expect(predictions).toEqual(await single.predict(x));
-    expect(curves).toHaveLength(3);
+    expect(curves).toHaveLength(2);
     expect(curves.at(-1)).toEqual(predictions);
-    for (const m of [a, b, three, single]) m.dispose();
+    for (const m of [a, b, single]) m.dispose();
     expect(tf.memory().numTensors).toBe(before);
   }, 60_000);
 
