@@ -58,7 +58,7 @@ for (const [H, C, F] of layers) {
       () => {
         k.padImages({ x, xp, N, H, W, C, Hp: H + 2, Wp: W + 2, pt: 1, pl: 1 });
         k.packFilter8({ w, wp, T: 9 * C, F });
-        k.conv2dValid({ xp, w, wp, y: yDirect, N, Hp: H + 2, Wp: W + 2, C, Ho: H, Wo: W, F, KH: 3, KW: 3 });
+        k.conv2dValid({ xp, w, wp, y: yDirect, N, Hp: H + 2, Wp: W + 2, C, Ho: H, Wo: W, F, KH: 3, KW: 3, sh: 1, sw: 1 });
       },
       undefined,
     ],

@@ -5,12 +5,16 @@
  * (bench/convnet_torch.py, /usr/bin/python3, Debian python3-torch; training, and inference with
  * `eval()` under `no_grad`) measured in the same run. Writes its tables into docs/performance.md.
  *
- *   npm run bench:convnet -- [--steps 5] [--warmup 2] [--depth 20] [--batch 128] [--char-batch 128] [--nets resnet,charcnn] [--threads 1,2] [--threading data-parallel,intra-op] [--infer-steps 5] [--no-infer] [--no-write]
+ *   npm run bench:convnet -- [--steps 5] [--warmup 2] [--depth 20] [--batch 128] [--char-batch 128] [--nets resnet,charcnn] [--threads 1,2] [--threading data-parallel,intra-op] [--rounds 1] [--infer-steps 5] [--no-infer] [--no-write]
  *
  * --threads lists the thread counts to measure ours with; above 1 trains on that many threads
  * (options.threads) in each --threading way (options.threading: data-parallel replicas, or the
  * native kernels split over intra-op threads, where the addon loads), and the table gives the
  * scaling efficiency: the rate on N threads over N times the rate on one.
+ *
+ * --rounds R measures everything R times, ours and PyTorch alternating, and gives medians (a ratio:
+ * the median of the rounds' ratios, each listed): on this project's VM both sides' rates drift by
+ * tens of percent within minutes, and a ratio from one pass pairs whatever each side met.
  *
  * Two warm-up steps by default (both sides get the same): a fit with threads > 1 starts new worker
  * threads, whose first two steps run 2-5x slower than the rest while V8 compiles and tiers up
@@ -33,7 +37,7 @@ import { benchArgs } from './args.js';
 import { cpuDescription, fmaProbe } from './cpu.js';
 
 const args = benchArgs(
-  'npm run bench:convnet -- [--steps 5] [--warmup 2] [--depth 20] [--batch 128] [--char-batch 128] [--nets resnet,charcnn] [--threads 1,2] [--threading data-parallel,intra-op] [--infer-steps 5] [--no-infer] [--no-write]',
+  'npm run bench:convnet -- [--steps 5] [--warmup 2] [--depth 20] [--batch 128] [--char-batch 128] [--nets resnet,charcnn] [--threads 1,2] [--threading data-parallel,intra-op] [--rounds 1] [--infer-steps 5] [--no-infer] [--no-write]',
   {
     steps: 5,
     warmup: 2,
@@ -44,12 +48,13 @@ const args = benchArgs(
     threads: [1, 2],
     threading: ['data-parallel', 'intra-op'],
     'infer-steps': 5,
+    rounds: 1,
     'no-infer': false,
     'no-write': false,
   },
   { choices: { nets: ['resnet', 'charcnn'], threading: ['data-parallel', 'intra-op'] } },
 );
-const { steps, warmup, depth, batch, nets, 'char-batch': charBatch, threads: threadCounts, 'infer-steps': inferSteps } = args;
+const { steps, warmup, depth, batch, nets, rounds, 'char-batch': charBatch, threads: threadCounts, 'infer-steps': inferSteps } = args;
 const infer = !args['no-infer'];
 /** The batch `predict` runs (ConvNetModel.predictProba: max(batchSize, 256)). */
 const inferBatch = Math.max(batch, charBatch, 256);
@@ -102,51 +107,76 @@ const runs: Run[] = threadCounts.flatMap((threads) =>
 const intraOpRuns = runs.filter((r) => r.threading === 'intra-op');
 const inferRuns = new Set([runs.find((r) => r.threads === 1), intraOpRuns.at(-1)].filter((r) => r !== undefined));
 
-const ours: Record<string, Record<string, number>> = {};
-const oursInfer: Record<string, Record<string, number>> = {};
+/** One round's rates: by net, then by run label. */
+type Rates = Record<string, Record<string, number>>;
 const random = createRandom('bench-convnet');
-const record = (net: string, run: Run, value: number, unit: string) => {
-  (ours[net] ??= {})[run.label] = value;
-  console.log(`ours ${net}, ${run.label}: ${value.toFixed(1)} ${unit}/s`);
-};
-const recordInfer = async (net: string, run: Run, predict: (count: number) => Promise<unknown>, unit: string) => {
-  if (!infer || !inferRuns.has(run)) return;
-  const value = await inference(predict);
-  (oursInfer[net] ??= {})[run.label] = value;
-  console.log(`ours ${net} predict, ${run.label}: ${value.toFixed(1)} ${unit}/s`);
-};
-if (nets.includes('resnet')) {
+const resnetName = `resnet${String(depth)}`;
+const resnetData = (() => {
+  if (!nets.includes('resnet')) return undefined;
   const n = Math.max((warmup + steps) * batch, inferSteps * inferBatch);
-  const data = Float32Array.from({ length: n * 32 * 32 * 3 }, () => random());
-  const labels = Int32Array.from({ length: n }, (_, i) => i % 10);
-  const name = `resnet${String(depth)}`;
-  const train = (warmup + steps) * batch;
-  for (const run of runs) {
-    const model = new ResNet({ depth, epochs: 1, batchSize: batch, seed: 1, threads: run.threads, threading: run.threading });
-    const fit = (onProgress: () => void) =>
-      model.fit({ data: data.subarray(0, train * 3072), shape: [train, 32, 32, 3] }, labels.subarray(0, train), { onProgress });
-    record(name, run, await throughput(model, fit, batch), 'images');
-    await recordInfer(name, run, (count) => model.predict({ data: data.subarray(0, count * 3072), shape: [count, 32, 32, 3] }), 'images');
-    model.dispose();
-  }
-}
-if (nets.includes('charcnn')) {
+  return { data: Float32Array.from({ length: n * 32 * 32 * 3 }, () => random()), labels: Int32Array.from({ length: n }, (_, i) => i % 10) };
+})();
+const charData = (() => {
+  if (!nets.includes('charcnn')) return undefined;
   const n = Math.max((warmup + steps) * charBatch, inferSteps * inferBatch);
   const letters = ZHANG_ALPHABET.join('');
   const texts = Array.from({ length: n }, () =>
     Array.from({ length: 1014 }, () => letters[Math.floor(random() * letters.length)]).join(''),
   );
-  const labels = Int32Array.from({ length: n }, (_, i) => i % 2);
-  const train = (warmup + steps) * charBatch;
-  for (const run of runs) {
-    const model = new CharCNN({ size: 'small', epochs: 1, batchSize: charBatch, seed: 1, threads: run.threads, threading: run.threading });
-    const fit = (onProgress: () => void) => model.fit(texts.slice(0, train), labels.subarray(0, train), { onProgress });
-    record('charcnn-small', run, await throughput(model, fit, charBatch), 'texts');
-    await recordInfer('charcnn-small', run, (count) => model.predict(texts.slice(0, count)), 'texts');
-    model.dispose();
+  return { texts, labels: Int32Array.from({ length: n }, (_, i) => i % 2) };
+})();
+
+/** Our training (and, for inferRuns, predict) rates of every run, once. */
+async function measureOurs(): Promise<{ train: Rates; infer: Rates }> {
+  const train: Rates = {};
+  const inferRates: Rates = {};
+  const record = (net: string, run: Run, value: number, unit: string) => {
+    (train[net] ??= {})[run.label] = value;
+    console.log(`ours ${net}, ${run.label}: ${value.toFixed(1)} ${unit}/s`);
+  };
+  const recordInfer = async (net: string, run: Run, predict: (count: number) => Promise<unknown>, unit: string) => {
+    if (!infer || !inferRuns.has(run)) return;
+    const value = await inference(predict);
+    (inferRates[net] ??= {})[run.label] = value;
+    console.log(`ours ${net} predict, ${run.label}: ${value.toFixed(1)} ${unit}/s`);
+  };
+  if (resnetData !== undefined) {
+    const { data, labels } = resnetData;
+    const n = (warmup + steps) * batch;
+    for (const run of runs) {
+      const model = new ResNet({ depth, epochs: 1, batchSize: batch, seed: 1, threads: run.threads, threading: run.threading });
+      const fit = (onProgress: () => void) =>
+        model.fit({ data: data.subarray(0, n * 3072), shape: [n, 32, 32, 3] }, labels.subarray(0, n), { onProgress });
+      record(resnetName, run, await throughput(model, fit, batch), 'images');
+      await recordInfer(
+        resnetName,
+        run,
+        (count) => model.predict({ data: data.subarray(0, count * 3072), shape: [count, 32, 32, 3] }),
+        'images',
+      );
+      model.dispose();
+    }
   }
+  if (charData !== undefined) {
+    const { texts, labels } = charData;
+    const n = (warmup + steps) * charBatch;
+    for (const run of runs) {
+      const model = new CharCNN({
+        size: 'small',
+        epochs: 1,
+        batchSize: charBatch,
+        seed: 1,
+        threads: run.threads,
+        threading: run.threading,
+      });
+      const fit = (onProgress: () => void) => model.fit(texts.slice(0, n), labels.subarray(0, n), { onProgress });
+      record('charcnn-small', run, await throughput(model, fit, charBatch), 'texts');
+      await recordInfer('charcnn-small', run, (count) => model.predict(texts.slice(0, count)), 'texts');
+      model.dispose();
+    }
+  }
+  return { train, infer: inferRates };
 }
-console.log(`tensors left: ${String(tf.memory().numTensors)}`);
 
 interface TorchRow {
   net: string;
@@ -185,35 +215,70 @@ function torch(threads: number, mode: 'train' | 'infer'): TorchRow[] {
     .split('\n')
     .map((l) => JSON.parse(l) as TorchRow);
 }
-const torch2 = torch(2, 'train');
-const torch1 = torch(1, 'train');
-const torchInfer2 = infer ? torch(2, 'infer') : [];
-const torchInfer1 = infer ? torch(1, 'infer') : [];
+/** PyTorch's rates, once: by net, then by thread count (train and infer). */
+function measureTorch(): { train: Rates; infer: Rates } {
+  const train: Rates = {};
+  const inferRates: Rates = {};
+  for (const threads of [2, 1]) {
+    for (const r of torch(threads, 'train')) (train[r.net] ??= {})[String(threads)] = r.imagesPerSecond;
+    if (infer) for (const r of torch(threads, 'infer')) (inferRates[r.net] ??= {})[String(threads)] = r.imagesPerSecond;
+  }
+  return { train, infer: inferRates };
+}
+
+// Ours and PyTorch alternate round by round: on this VM the rates of both drift by tens of
+// percent within minutes, so a ratio is only as good as the pairing of its two sides.
+const measured: { ours: { train: Rates; infer: Rates }; torch: { train: Rates; infer: Rates } }[] = [];
+for (let round = 0; round < rounds; round++) {
+  if (rounds > 1) console.log(`round ${String(round + 1)} of ${String(rounds)}`);
+  const o = await measureOurs();
+  measured.push({ ours: o, torch: measureTorch() });
+}
+console.log(`tensors left: ${String(tf.memory().numTensors)}`);
+
+const median = (v: number[]): number | undefined => {
+  if (v.length === 0) return undefined;
+  const sorted = [...v].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid] : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+};
+/** The median over rounds of pick(round), rounds where it is defined. */
+const over = (pick: (m: (typeof measured)[number]) => number | undefined): number | undefined =>
+  median(measured.map(pick).filter((v): v is number => v !== undefined));
+const best = (r: Record<string, number> | undefined): number | undefined =>
+  r === undefined || Object.keys(r).length === 0 ? undefined : Math.max(...Object.values(r));
+const div = (a: number | undefined, b: number | undefined): number | undefined => (a === undefined || b === undefined ? undefined : a / b);
+const netNames = [...(resnetData === undefined ? [] : [resnetName]), ...(charData === undefined ? [] : ['charcnn-small'])];
 const version = execFileSync('/usr/bin/python3', ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' }).trim();
 
 const fmt = (v: number | undefined) => (v === undefined ? '—' : v.toFixed(1));
-const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? '—' : (a / b).toFixed(2));
+const fmtRatio = (v: number | undefined) => (v === undefined ? '—' : v.toFixed(2));
 const multi = runs.filter((r) => r.threads > 1);
-const scaling = (o: Record<string, number>) =>
+const oursOf = (net: string, label: string) => over((m) => m.ours.train[net]?.[label]);
+const torchOf = (net: string, threads: number) => over((m) => m.torch.train[net]?.[String(threads)]);
+const scaling = (net: string) =>
   multi
     .map((r) => {
-      const one = o['1 thread'];
-      const v = o[r.label];
-      return v === undefined || one === undefined ? '—' : `${((100 * v) / (r.threads * one)).toFixed(0)}%`;
+      const v = over((m) => div(m.ours.train[net]?.[r.label], (m.ours.train[net]?.['1 thread'] ?? NaN) * r.threads));
+      return v === undefined || Number.isNaN(v) ? '—' : `${(100 * v).toFixed(0)}%`;
     })
     .join(', ') || '—';
-const rows = torch2.map((t) => {
-  const o = ours[t.net] ?? {};
-  const t1 = torch1.find((r) => r.net === t.net)?.imagesPerSecond;
-  const best = Math.max(...Object.values(o));
-  return `| ${t.net} | ${String(t.net.startsWith('resnet') ? batch : charBatch)} | ${runs.map((r) => fmt(o[r.label])).join(' | ')} | ${scaling(o)} | ${t.imagesPerSecond.toFixed(1)} | ${ratio(best, t.imagesPerSecond)} | ${fmt(t1)} | ${ratio(o['1 thread'], t1)} |`;
-});
+/** Per round, our best training rate over PyTorch's on 2 threads. */
+const perRound = (net: string) => measured.map((m) => div(best(m.ours.train[net]), m.torch.train[net]?.['2']));
+const rows = netNames.map(
+  (net) =>
+    `| ${net} | ${String(net.startsWith('resnet') ? batch : charBatch)} | ${runs.map((r) => fmt(oursOf(net, r.label))).join(' | ')} | ${scaling(net)} | ${fmt(torchOf(net, 2))} | ${fmtRatio(median(perRound(net).filter((v): v is number => v !== undefined)))} | ${fmt(torchOf(net, 1))} | ${fmtRatio(over((m) => div(m.ours.train[net]?.['1 thread'], m.torch.train[net]?.['1'])))} |`,
+);
 const probeAfter = fmaProbe();
 const date = `${new Date().toISOString().slice(0, 10)}, load average ${loadBefore.toFixed(1)} before and ${(loadavg()[0] ?? 0).toFixed(1)} after the runs; ${probeBefore} before, ${probeAfter.replace(/^second thread's FMA throughput gain /, '')} after`;
 const threadsArg = threadCounts.join(',');
 const threadingArg = args.threading.join(',');
+const roundsNote =
+  rounds > 1
+    ? ` ${String(rounds)} rounds, ours and PyTorch alternating; every figure is the median over the rounds, a ratio the median of the rounds' ratios (our best / PyTorch 2 threads per round: ${netNames.map((net) => `${net} ${perRound(net).map(fmtRatio).join(', ')}`).join('; ')}).`
+    : '';
 const body = [
-  `Command: \`npm run bench:convnet -- --steps ${String(steps)} --warmup ${String(warmup)} --threads ${threadsArg} --threading ${threadingArg}\` (${date}; ${cpu}; tfjs ${tf.version.tfjs} on the \`${backend.name}\` backend with this library's kernels (\`${describeKernels()}\`: ${describeKernels().includes('native') ? 'the native addon' : 'the wasm module'}); one thread, data-parallel replicas on worker threads, or intra-op threads in the native kernels; PyTorch ${version}, same architectures and optimizer, random inputs). Samples per second over ${String(steps)} training steps after ${String(warmup)} warm-up step(s). Scaling: the rate on N threads / (N x the rate on 1), per multi-thread column. Ratios: our best / PyTorch 2 threads, and ours on 1 thread / PyTorch 1 thread.`,
+  `Command: \`npm run bench:convnet -- --steps ${String(steps)} --warmup ${String(warmup)} --threads ${threadsArg} --threading ${threadingArg}${rounds > 1 ? ` --rounds ${String(rounds)}` : ''}\` (${date}; ${cpu}; tfjs ${tf.version.tfjs} on the \`${backend.name}\` backend with this library's kernels (\`${describeKernels()}\`: ${describeKernels().includes('native') ? 'the native addon' : 'the wasm module'}); one thread, data-parallel replicas on worker threads, or intra-op threads in the native kernels; PyTorch ${version}, same architectures and optimizer, random inputs). Samples per second over ${String(steps)} training steps after ${String(warmup)} warm-up step(s). Scaling: the rate on N threads / (N x the rate on 1), per multi-thread column. Ratios: our best / PyTorch 2 threads, and ours on 1 thread / PyTorch 1 thread.${roundsNote}`,
   '',
   `| network | batch | ${runs.map((r) => `ours, ${r.label}`).join(' | ')} | scaling | PyTorch 2 threads | ratio | PyTorch 1 thread | ratio |`,
   `|---|---:|${runs.map(() => '---:').join('|')}|---:|---:|---:|---:|---:|`,
@@ -222,15 +287,12 @@ const body = [
 console.log(body);
 const inferLabels = runs.filter((r) => inferRuns.has(r)).map((r) => r.label);
 const inferBody = [
-  `Command: as above (${date}; ${cpu}). \`predict\` (inference mode) on ${String(inferSteps)} batches of ${String(inferBatch)} after one warm-up batch, on one thread${inferLabels.length > 1 ? ' and on intra-op threads' : ''}, against PyTorch \`eval()\` under \`torch.no_grad()\` on the same batches. Ratios: ours / PyTorch (ours on one thread against PyTorch's one; our best against PyTorch's two).`,
+  `Command: as above (${date}; ${cpu}). \`predict\` (inference mode) on ${String(inferSteps)} batches of ${String(inferBatch)} after one warm-up batch, on one thread${inferLabels.length > 1 ? ' and on intra-op threads' : ''}, against PyTorch \`eval()\` under \`torch.no_grad()\` on the same batches${rounds > 1 ? ', medians over the rounds' : ''}. Ratios: ours / PyTorch (ours on one thread against PyTorch's one; our best against PyTorch's two).`,
   '',
   `| network | batch | ${inferLabels.map((l) => `ours, ${l}`).join(' | ')} | PyTorch 1 thread | ratio | PyTorch 2 threads | ratio |`,
   `|---|---:|${inferLabels.map(() => '---:').join('|')}|---:|---:|---:|---:|`,
-  ...torchInfer2.map((t) => {
-    const o = oursInfer[t.net] ?? {};
-    const t1 = torchInfer1.find((r) => r.net === t.net)?.imagesPerSecond;
-    const best = Math.max(...Object.values(o));
-    return `| ${t.net} | ${String(inferBatch)} | ${inferLabels.map((l) => fmt(o[l])).join(' | ')} | ${fmt(t1)} | ${ratio(o['1 thread'], t1)} | ${t.imagesPerSecond.toFixed(1)} | ${ratio(best, t.imagesPerSecond)} |`;
+  ...netNames.map((net) => {
+    return `| ${net} | ${String(inferBatch)} | ${inferLabels.map((l) => fmt(over((m) => m.ours.infer[net]?.[l]))).join(' | ')} | ${fmt(over((m) => m.torch.infer[net]?.['1']))} | ${fmtRatio(over((m) => div(m.ours.infer[net]?.['1 thread'], m.torch.infer[net]?.['1'])))} | ${fmt(over((m) => m.torch.infer[net]?.['2']))} | ${fmtRatio(over((m) => div(best(m.ours.infer[net]), m.torch.infer[net]?.['2'])))} |`;
   }),
 ].join('\n');
 if (infer) console.log(inferBody);

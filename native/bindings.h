@@ -38,7 +38,7 @@ typedef struct KernelTable {
   void (*flipFilter)(const f32 *w, f32 *wf, int KH, int KW, int C, int F);
   void (*padImages)(const f32 *x, f32 *xp, int N, int H, int W, int C, int Hp, int Wp, int pt, int pl);
   void (*packFilter8)(const f32 *w, f32 *wp, int T, int F);
-  void (*conv2dValid)(const f32 *xp, const f32 *w, const f32 *wp, f32 *y, int N, int Hp, int Wp, int C, int Ho, int Wo, int F, int KH, int KW);
+  void (*conv2dValid)(const f32 *xp, const f32 *w, const f32 *wp, f32 *y, int N, int Hp, int Wp, int C, int Ho, int Wo, int F, int KH, int KW, int sh, int sw);
   void (*matMul)(const f32 *a, const f32 *b, f32 *bp, f32 *out, int M, int K, int N, int sam, int sak, int sbk, int sbn);
   void (*sgdMomentum)(const f32 *v, const f32 *m, const f32 *g, f32 *vOut, f32 *mOut, int n, f32 lr, f32 mu, f32 wd);
   void (*axpby)(const f32 *a, const f32 *b, f32 *out, int n, f32 alpha, f32 beta);
@@ -381,7 +381,7 @@ static napi_value wrap_packFilter8(napi_env env, napi_callback_info info) {
 
 static napi_value wrap_conv2dValid(napi_env env, napi_callback_info info) {
   Call c;
-  if (!call_begin(env, info, &c, 13)) return NULL;
+  if (!call_begin(env, info, &c, 15)) return NULL;
   const f32 *xp = (const f32 *)arg_pointer(&c, 1, "xp");
   const f32 *w = (const f32 *)arg_pointer(&c, 2, "w");
   const f32 *wp = (const f32 *)arg_pointer(&c, 3, "wp");
@@ -395,8 +395,10 @@ static napi_value wrap_conv2dValid(napi_env env, napi_callback_info info) {
   int F = arg_int(&c, 11, "F");
   int KH = arg_int(&c, 12, "KH");
   int KW = arg_int(&c, 13, "KW");
+  int sh = arg_int(&c, 14, "sh");
+  int sw = arg_int(&c, 15, "sw");
   if (!c.ok) return NULL;
-  c.table->conv2dValid(xp, w, wp, y, N, Hp, Wp, C, Ho, Wo, F, KH, KW);
+  c.table->conv2dValid(xp, w, wp, y, N, Hp, Wp, C, Ho, Wo, F, KH, KW, sh, sw);
   return NULL;
 }
 

@@ -252,7 +252,7 @@ typedef struct {
   int parts;
   const f32 *xp, *w, *wp;
   f32 *y;
-  int N, Hp, Wp, C, Ho, Wo, F, KH, KW;
+  int N, Hp, Wp, C, Ho, Wo, F, KH, KW, sh, sw;
 } ValidJob;
 
 static void valid_part(void *arg, int p) {
@@ -261,12 +261,12 @@ static void valid_part(void *arg, int p) {
   slice(j->N, j->parts, p, &b, &e);
   if (b == e) return;
   j->k->conv2dValid(j->xp + (long)b * j->Hp * j->Wp * j->C, j->w, j->wp, j->y + (long)b * j->Ho * j->Wo * j->F, e - b, j->Hp, j->Wp, j->C,
-                    j->Ho, j->Wo, j->F, j->KH, j->KW);
+                    j->Ho, j->Wo, j->F, j->KH, j->KW, j->sh, j->sw);
 }
 
 static void par_conv2dValid(const f32 *xp, const f32 *w, const f32 *wp, f32 *y, int N, int Hp, int Wp, int C, int Ho, int Wo, int F, int KH,
-                            int KW) {
-  ValidJob j = {base, parts_for(N), xp, w, wp, y, N, Hp, Wp, C, Ho, Wo, F, KH, KW};
+                            int KW, int sh, int sw) {
+  ValidJob j = {base, parts_for(N), xp, w, wp, y, N, Hp, Wp, C, Ho, Wo, F, KH, KW, sh, sw};
   run(pool, j.parts, valid_part, &j);
 }
 

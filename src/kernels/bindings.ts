@@ -411,6 +411,10 @@ export interface Conv2dValidArgs {
   readonly KH: number;
   /** `int KW` */
   readonly KW: number;
+  /** `int sh` */
+  readonly sh: number;
+  /** `int sw` */
+  readonly sw: number;
 }
 
 /** The arguments of `matMul` (src/kernels/matmul.c). */
@@ -884,9 +888,13 @@ export interface Kernels {
    */
   packFilter8(args: PackFilter8Args): void;
   /**
-   * A stride-1 'valid' convolution of the padded images xp [N, Hp, Wp, C] with w [KH, KW, C, F]
-   * (packed by packFilter8 into wp): y [N, Ho, Wo, F]. Tiles of 4 output pixels x 8 filters keep 8
-   * accumulators in SIMD registers over all taps and channels (the tile of conv2dBackpropFilter).
+   * A 'valid' convolution of the padded images xp [N, Hp, Wp, C] with w [KH, KW, C, F] (packed by
+   * packFilter8 into wp), strides sh, sw: y [N, Ho, Wo, F]. Tiles of 4 output pixels x 8 filters keep
+   * 8 accumulators in SIMD registers over all taps and channels (the tile of conv2dBackpropFilter);
+   * natively, 4 pixels x 2 vectors of the widest width, reading the unpacked w (a row of F filters
+   * per tap and channel). Stride 1 serves the padded stride-1 layers (the RGB layer, filters Winograd
+   * does not take); stride 2 the ResNet's downsampling layers, which tfjs-wasm runs in XNNPACK on
+   * one thread and which here split over intra-op threads.
    */
   conv2dValid(args: Conv2dValidArgs): void;
   /**
@@ -1224,6 +1232,8 @@ export const KERNEL_PARAMS = {
       ['F', 'int'],
       ['KH', 'int'],
       ['KW', 'int'],
+      ['sh', 'int'],
+      ['sw', 'int'],
     ],
   },
   matMul: {
@@ -1520,7 +1530,7 @@ export function bindKernels(k: PositionalKernels): Kernels {
       k.packFilter8(a.w, a.wp, a.T, a.F);
     },
     conv2dValid: (a) => {
-      k.conv2dValid(a.xp, a.w, a.wp, a.y, a.N, a.Hp, a.Wp, a.C, a.Ho, a.Wo, a.F, a.KH, a.KW);
+      k.conv2dValid(a.xp, a.w, a.wp, a.y, a.N, a.Hp, a.Wp, a.C, a.Ho, a.Wo, a.F, a.KH, a.KW, a.sh, a.sw);
     },
     matMul: (a) => {
       k.matMul(a.a, a.b, a.bp, a.out, a.M, a.K, a.N, a.sam, a.sak, a.sbk, a.sbn);
@@ -1643,7 +1653,7 @@ export function bindNativeKernels(k: NativePositionalKernels, memory: { readonly
       k.packFilter8(memory.buffer, a.w, a.wp, a.T, a.F);
     },
     conv2dValid: (a) => {
-      k.conv2dValid(memory.buffer, a.xp, a.w, a.wp, a.y, a.N, a.Hp, a.Wp, a.C, a.Ho, a.Wo, a.F, a.KH, a.KW);
+      k.conv2dValid(memory.buffer, a.xp, a.w, a.wp, a.y, a.N, a.Hp, a.Wp, a.C, a.Ho, a.Wo, a.F, a.KH, a.KW, a.sh, a.sw);
     },
     matMul: (a) => {
       k.matMul(memory.buffer, a.a, a.b, a.bp, a.out, a.M, a.K, a.N, a.sam, a.sak, a.sbk, a.sbn);

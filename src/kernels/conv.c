@@ -1,6 +1,6 @@
 // The direct convolutions and what prepares their operands: the filter gradient
 // (conv2dBackpropFilter), the input gradient of strided convolutions (conv2dBackpropInput), the
-// register-tiled stride-1 convolution of a zero-padded copy (padImages, packFilter8, conv2dValid)
+// register-tiled convolution of a zero-padded copy (padImages, packFilter8, conv2dValid)
 // and the flipped filter that turns a stride-1 input gradient into a forward convolution
 // (flipFilter). The stride-1 3x3 and 1 x r convolutions go through winograd.c instead.
 //
@@ -302,28 +302,75 @@ void packFilter8(const f32 *w, f32 *wp, int T, int F) {
     }
 }
 
-// A stride-1 'valid' convolution of the padded images xp [N, Hp, Wp, C] with w [KH, KW, C, F]
-// (packed by packFilter8 into wp): y [N, Ho, Wo, F]. Tiles of 4 output pixels x 8 filters keep 8
-// accumulators in SIMD registers over all taps and channels (the tile of conv2dBackpropFilter).
+// A 'valid' convolution of the padded images xp [N, Hp, Wp, C] with w [KH, KW, C, F] (packed by
+// packFilter8 into wp), strides sh, sw: y [N, Ho, Wo, F]. Tiles of 4 output pixels x 8 filters keep
+// 8 accumulators in SIMD registers over all taps and channels (the tile of conv2dBackpropFilter);
+// natively, 4 pixels x 2 vectors of the widest width, reading the unpacked w (a row of F filters
+// per tap and channel). Stride 1 serves the padded stride-1 layers (the RGB layer, filters Winograd
+// does not take); stride 2 the ResNet's downsampling layers, which tfjs-wasm runs in XNNPACK on
+// one thread and which here split over intra-op threads.
 EXPORT(conv2dValid)
-void conv2dValid(const f32 *xp, const f32 *w, const f32 *wp, f32 *y, int N, int Hp, int Wp, int C, int Ho, int Wo, int F, int KH, int KW) {
+void conv2dValid(const f32 *xp, const f32 *w, const f32 *wp, f32 *y, int N, int Hp, int Wp, int C, int Ho, int Wo, int F, int KH, int KW, int sh,
+                 int sw) {
   const int F8 = F & ~7;
   const int T = KH * KW * C;
+  const int xs = sw * C; // from one output pixel's input to the next one's
   for (int n = 0; n < N; n++) {
     const f32 *xn = xp + (long)n * Hp * Wp * C;
     f32 *yn = y + (long)n * Ho * Wo * F;
     for (int oy = 0; oy < Ho; oy++) {
-      for (int f = 0; f < F8; f += 8) {
+      int f = 0;
+#if VW > 4
+      for (; f + 2 * VW <= F; f += 2 * VW) {
+        int ox = 0;
+        for (; ox + 4 <= Wo; ox += 4) {
+          vw a00 = vwzero(), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
+          for (int kh = 0; kh < KH; kh++) {
+            for (int kw = 0; kw < KW; kw++) {
+              const f32 *xq = xn + ((oy * sh + kh) * Wp + ox * sw + kw) * C;
+              const f32 *wq = w + (long)(kh * KW + kw) * C * F + f;
+              for (int c = 0; c < C; c++, wq += F) {
+                vw w0 = vwld(wq), w1 = vwld(wq + VW);
+                vw x0 = vwsplat(xq + c), x1 = vwsplat(xq + xs + c), x2 = vwsplat(xq + 2 * xs + c), x3 = vwsplat(xq + 3 * xs + c);
+                a00 = vwmadd(a00, x0, w0); a01 = vwmadd(a01, x0, w1);
+                a10 = vwmadd(a10, x1, w0); a11 = vwmadd(a11, x1, w1);
+                a20 = vwmadd(a20, x2, w0); a21 = vwmadd(a21, x2, w1);
+                a30 = vwmadd(a30, x3, w0); a31 = vwmadd(a31, x3, w1);
+              }
+            }
+          }
+          f32 *o = yn + (oy * Wo + ox) * F + f;
+          vwst(o, a00); vwst(o + VW, a01); vwst(o + F, a10); vwst(o + F + VW, a11);
+          vwst(o + 2 * F, a20); vwst(o + 2 * F + VW, a21); vwst(o + 3 * F, a30); vwst(o + 3 * F + VW, a31);
+        }
+        for (; ox < Wo; ox++) {
+          vw a0 = vwzero(), a1 = a0;
+          for (int kh = 0; kh < KH; kh++)
+            for (int kw = 0; kw < KW; kw++) {
+              const f32 *xq = xn + ((oy * sh + kh) * Wp + ox * sw + kw) * C;
+              const f32 *wq = w + (long)(kh * KW + kw) * C * F + f;
+              for (int c = 0; c < C; c++, wq += F) {
+                vw x0 = vwsplat(xq + c);
+                a0 = vwmadd(a0, x0, vwld(wq));
+                a1 = vwmadd(a1, x0, vwld(wq + VW));
+              }
+            }
+          f32 *o = yn + (oy * Wo + ox) * F + f;
+          vwst(o, a0); vwst(o + VW, a1);
+        }
+      }
+#endif
+      for (; f < F8; f += 8) {
         int ox = 0;
         for (; ox + 4 <= Wo; ox += 4) {
           v4 a00 = vsplat(0.f), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
           for (int kh = 0; kh < KH; kh++) {
             for (int kw = 0; kw < KW; kw++) {
-              const f32 *xq = xn + ((oy + kh) * Wp + ox + kw) * C;
+              const f32 *xq = xn + ((oy * sh + kh) * Wp + ox * sw + kw) * C;
               const f32 *wq = wp + ((f >> 3) * T + (kh * KW + kw) * C) * 8;
               for (int c = 0; c < C; c++, wq += 8) {
                 v4 w0 = ld(wq), w1 = ld(wq + 4);
-                v4 x0 = splat(xq + c), x1 = splat(xq + C + c), x2 = splat(xq + 2 * C + c), x3 = splat(xq + 3 * C + c);
+                v4 x0 = splat(xq + c), x1 = splat(xq + xs + c), x2 = splat(xq + 2 * xs + c), x3 = splat(xq + 3 * xs + c);
                 a00 = madd(a00, x0, w0); a01 = madd(a01, x0, w1);
                 a10 = madd(a10, x1, w0); a11 = madd(a11, x1, w1);
                 a20 = madd(a20, x2, w0); a21 = madd(a21, x2, w1);
@@ -339,7 +386,7 @@ void conv2dValid(const f32 *xp, const f32 *w, const f32 *wp, f32 *y, int N, int 
           v4 a0 = vsplat(0.f), a1 = a0;
           for (int kh = 0; kh < KH; kh++)
             for (int kw = 0; kw < KW; kw++) {
-              const f32 *xq = xn + ((oy + kh) * Wp + ox + kw) * C;
+              const f32 *xq = xn + ((oy * sh + kh) * Wp + ox * sw + kw) * C;
               const f32 *wq = wp + ((f >> 3) * T + (kh * KW + kw) * C) * 8;
               for (int c = 0; c < C; c++, wq += 8) {
                 v4 x0 = splat(xq + c);
@@ -352,12 +399,12 @@ void conv2dValid(const f32 *xp, const f32 *w, const f32 *wp, f32 *y, int N, int 
         }
       }
       // Filter tail (F not a multiple of 8): scalar.
-      for (int f = F8; f < F; f++)
+      for (f = F8; f < F; f++)
         for (int ox = 0; ox < Wo; ox++) {
           f32 acc = 0.f;
           for (int kh = 0; kh < KH; kh++)
             for (int kw = 0; kw < KW; kw++) {
-              const f32 *xq = xn + ((oy + kh) * Wp + ox + kw) * C;
+              const f32 *xq = xn + ((oy * sh + kh) * Wp + ox * sw + kw) * C;
               const f32 *wq = w + (kh * KW + kw) * C * F + f;
               for (int c = 0; c < C; c++) acc += xq[c] * wq[c * F];
             }

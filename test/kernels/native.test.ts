@@ -182,12 +182,20 @@ const cases: Record<string, Case> = {
       }),
     outputs: [[R(2), 3 * 9 * 10 * 12]],
   },
+  'conv2dValid, stride 2, 16 -> 40 channels (wide tiles, a 4-lane tail, a pixel tail)': {
+    kernels: ['packFilter8', 'conv2dValid'],
+    run: (k) => {
+      k.packFilter8({ w: R(1), wp: R(3), T: 9 * 16, F: 40 });
+      k.conv2dValid({ xp: R(0), w: R(1), wp: R(3), y: R(2), N: 3, Hp: 11, Wp: 11, C: 16, Ho: 5, Wo: 5, F: 40, KH: 3, KW: 3, sh: 2, sw: 2 });
+    },
+    outputs: [[R(2), 3 * 5 * 5 * 40]],
+  },
   'padImages, packFilter8, conv2dValid (20 filters: a tail of 4)': {
     kernels: ['padImages', 'packFilter8', 'conv2dValid'],
     run: (k) => {
       k.padImages({ x: R(0), xp: R(4), N: 2, H: 7, W: 9, C: 6, Hp: 9, Wp: 11, pt: 1, pl: 1 });
       k.packFilter8({ w: R(1), wp: R(3), T: 9 * 6, F: 20 });
-      k.conv2dValid({ xp: R(4), w: R(1), wp: R(3), y: R(2), N: 2, Hp: 9, Wp: 11, C: 6, Ho: 7, Wo: 9, F: 20, KH: 3, KW: 3 });
+      k.conv2dValid({ xp: R(4), w: R(1), wp: R(3), y: R(2), N: 2, Hp: 9, Wp: 11, C: 6, Ho: 7, Wo: 9, F: 20, KH: 3, KW: 3, sh: 1, sw: 1 });
     },
     outputs: [
       [R(4), 2 * 9 * 11 * 6],

@@ -1,11 +1,11 @@
 /**
- * The convolutions: `Conv2D` (stride 1 through winograd.c's Winograd or conv.c's register-tiled kernels, the
- * rest through the package's XNNPACK one), `Conv2DBackpropFilter` (missing from
+ * The convolutions: `Conv2D` (stride 1 through winograd.c's Winograd or conv.c's register-tiled kernels,
+ * other strides through the same tile on the native kernels and the package's XNNPACK one on wasm), `Conv2DBackpropFilter` (missing from
  * tfjs-backend-wasm 4.x) and `Conv2DBackpropInput` (stride 1 as a forward convolution on the
  * flipped filter; the package's is a scalar loop).
  */
 import * as tf from '@tensorflow/tfjs';
-import { type KernelArgs, type WasmBackend, type WasmKernel, instance, offset, runPackage } from './wasm.js';
+import { type KernelArgs, type WasmBackend, type WasmKernel, instance, kernelBuild, offset, runPackage } from './wasm.js';
 
 type ConvAttrs = {
   strides: [number, number] | number;
@@ -333,7 +333,7 @@ function stride1Conv(
       k.winogradConv({ x: input, U: scratch, V, M, y: offset(backend, out), N, H, W, C, Ho, Wo, F, pt: pads.top, pl: pads.left });
     } else {
       k.packFilter8({ w: filterPtr, wp: scratch, T, F });
-      k.conv2dValid({ xp: input, w: filterPtr, wp: scratch, y: offset(backend, out), N, Hp, Wp, C, Ho, Wo, F, KH, KW });
+      k.conv2dValid({ xp: input, w: filterPtr, wp: scratch, y: offset(backend, out), N, Hp, Wp, C, Ho, Wo, F, KH, KW, sh: 1, sw: 1 });
     }
   } finally {
     if (padded !== 0) backend.wasm._free(padded);
@@ -342,8 +342,60 @@ function stride1Conv(
 }
 
 /**
- * `Conv2D` on wasm: stride 1, dilation 1, NHWC float32 through {@link stride1Conv}; anything
- * else through the package's XNNPACK kernel.
+ * A strided convolution (ResNet's downsampling layers) of `x` into `out`: conv2dValid on a
+ * zero-padded copy, with the library's register tile (natively at the full vector width, and split
+ * over intra-op threads) instead of XNNPACK's one-thread wasm kernel. False when the padding does not
+ * give tfjs's output size (the caller then runs the package's kernel).
+ */
+function stridedConv(
+  backend: WasmBackend,
+  x: tf.TensorInfo,
+  filter: tf.TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+  out: tf.TensorInfo,
+): boolean {
+  const [N, H, W, C] = x.shape as [number, number, number, number];
+  const { top, bottom, left, right } = info.padInfo;
+  const [KH, KW, sh, sw, F] = [info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth, info.outChannels];
+  const [Hp, Wp] = [H + top + bottom, W + left + right];
+  const [Ho, Wo] = [info.outHeight, info.outWidth];
+  if (Math.min(top, bottom, left, right) < 0 || Math.floor((Hp - KH) / sh) + 1 !== Ho || Math.floor((Wp - KW) / sw) + 1 !== Wo)
+    return false;
+  const k = instance(backend);
+  const T = KH * KW * C;
+  const scratch = backend.wasm._malloc(Math.max(1, T * (F & ~7)) * 4);
+  const padded = top + bottom + left + right === 0 ? 0 : backend.wasm._malloc(N * Hp * Wp * C * 4);
+  try {
+    if (padded !== 0) k.padImages({ x: offset(backend, x), xp: padded, N, H, W, C, Hp, Wp, pt: top, pl: left });
+    k.packFilter8({ w: offset(backend, filter), wp: scratch, T, F });
+    k.conv2dValid({
+      xp: padded === 0 ? offset(backend, x) : padded,
+      w: offset(backend, filter),
+      wp: scratch,
+      y: offset(backend, out),
+      N,
+      Hp,
+      Wp,
+      C,
+      Ho,
+      Wo,
+      F,
+      KH,
+      KW,
+      sh,
+      sw,
+    });
+  } finally {
+    if (padded !== 0) backend.wasm._free(padded);
+    backend.wasm._free(scratch);
+  }
+  return true;
+}
+
+/**
+ * `Conv2D` on wasm: dilation 1, NHWC float32 — stride 1 through {@link stride1Conv}, other strides
+ * through {@link stridedConv} on the native kernels; anything else (and, as before, strided
+ * convolutions on the wasm kernels) through the package's XNNPACK kernel.
  */
 function conv2dKernel(args: KernelArgs, xnnpack: tf.KernelConfig | undefined): tf.TensorInfo | tf.TensorInfo[] {
   const backend = args.backend as WasmBackend;
@@ -356,6 +408,11 @@ function conv2dKernel(args: KernelArgs, xnnpack: tf.KernelConfig | undefined): t
       const out = backend.makeOutput([...info.outShape], 'float32');
       stride1Conv(backend, x, offset(backend, filter), info.padInfo, info.filterHeight, info.filterWidth, info.outChannels, out);
       return out;
+    }
+    if (kernelBuild() === 'native') {
+      const out = backend.makeOutput([...info.outShape], 'float32');
+      if (stridedConv(backend, x, filter, info, out)) return out;
+      backend.disposeData(out.dataId);
     }
   }
   return runPackage('Conv2D', xnnpack, args);

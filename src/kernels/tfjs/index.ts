@@ -43,7 +43,8 @@ let registered = false;
 /**
  * Registers the library's training kernels on the tfjs `wasm` backend (idempotent):
  * `Conv2DBackpropFilter`, missing from tfjs-backend-wasm 4.x; a register-tiled SIMD `Conv2D`
- * for stride 1 (faster than the package's XNNPACK one, which still runs the other strides) and
+ * for stride 1 (faster than the package's XNNPACK one, which still runs the other strides on the
+ * wasm kernels; the native kernels run them with the same tile) and
  * `Conv2DBackpropInput` (stride 1 as that convolution on the flipped filter) in place of the
  * package's scalar loop; `BatchMatMul` (unbatched, any transposes) and `MaxPoolGrad` in place of
  * the package's scalar loops; an `Identity` that shares its input's buffer instead of copying it;
