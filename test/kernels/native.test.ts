@@ -473,6 +473,17 @@ const cases: Record<string, Case> = {
   },
 };
 
+/** The largest |got - want| and the largest |want|. */
+function distance(got: Float32Array, want: Float32Array): { err: number; scale: number } {
+  let err = 0;
+  let scale = 0;
+  for (let j = 0; j < want.length; j++) {
+    err = Math.max(err, Math.abs((got[j] as number) - (want[j] as number)));
+    scale = Math.max(scale, Math.abs(want[j] as number));
+  }
+  return { err, scale };
+}
+
 /** Runs a case on one build from the reset memory; returns copies of its outputs. */
 function outputsOf(c: Case, k: Kernels): Float32Array[] {
   reset();
@@ -521,12 +532,7 @@ describe.skipIf(why !== undefined)('native kernels against the wasm module', () 
             const got = outputsOf(c, bindNativeKernels(addonKernels, memory));
             got.forEach((g, i) => {
               const w = want[i] as Float32Array;
-              let err = 0;
-              let scale = 0;
-              for (let j = 0; j < w.length; j++) {
-                err = Math.max(err, Math.abs((g[j] as number) - (w[j] as number)));
-                scale = Math.max(scale, Math.abs(w[j] as number));
-              }
+              const { err, scale } = distance(g, w);
               if (process.env.PARITY_VERBOSE !== undefined)
                 console.log(`${isa} ${name} output ${String(i)}: ${(err / scale).toExponential(2)}`);
               if (isa === 'baseline') expect(Buffer.from(g.buffer).equals(Buffer.from(w.buffer)), `output ${String(i)}`).toBe(true);
@@ -571,13 +577,7 @@ describe.skipIf(why !== undefined)('intra-op threads', () => {
         const first = withThreads(threads, () => outputsOf(c, k));
         const second = withThreads(threads, () => outputsOf(c, k));
         first.forEach((g, i) => {
-          const w = one[i] as Float32Array;
-          let err = 0;
-          let scale = 0;
-          for (let j = 0; j < w.length; j++) {
-            err = Math.max(err, Math.abs((g[j] as number) - (w[j] as number)));
-            scale = Math.max(scale, Math.abs(w[j] as number));
-          }
+          const { err, scale } = distance(g, one[i] as Float32Array);
           if (process.env.PARITY_VERBOSE !== undefined)
             console.log(`${String(threads)} threads ${name} output ${String(i)}: ${(err / scale).toExponential(2)}`);
           expect(err, `output ${String(i)}: max |threads - one thread|`).toBeLessThanOrEqual(TOLERANCE * scale);

@@ -6,23 +6,14 @@
  * package's kernel.
  */
 import * as tf from '@tensorflow/tfjs';
-import { type KernelArgs, type WasmBackend, type WasmKernel, instance, kernelThreads, offset, runPackage } from './wasm.js';
+import { axpby } from './sgd.js';
+import { type KernelArgs, type WasmBackend, type WasmKernel, kernelThreads, runPackage } from './wasm.js';
 
 function addKernel(args: KernelArgs, pkg: tf.KernelConfig | undefined): tf.TensorInfo | tf.TensorInfo[] {
   const { a, b } = args.inputs as Record<'a' | 'b', tf.TensorInfo>;
   if (kernelThreads() <= 1 || a.dtype !== 'float32' || b.dtype !== 'float32' || !tf.util.arraysEqual(a.shape, b.shape))
     return runPackage('Add', pkg, args);
-  const backend = args.backend as WasmBackend;
-  const out = backend.makeOutput([...a.shape], 'float32');
-  instance(backend).axpby({
-    a: offset(backend, a),
-    b: offset(backend, b),
-    out: offset(backend, out),
-    n: tf.util.sizeFromShape(a.shape),
-    alpha: 1,
-    beta: 1,
-  });
-  return out;
+  return axpby(args.backend as WasmBackend, a, b, 1, 1);
 }
 
 /** The elementwise kernels. */

@@ -41,9 +41,13 @@ function sgdKernel(args: KernelArgs): tf.TensorInfo[] {
 
 /** `alpha * a + beta * b` for two tensors of one shape (batch norm's running statistics). */
 function axpbyKernel(args: KernelArgs): tf.TensorInfo {
-  const backend = args.backend as WasmBackend;
   const { a, b } = args.inputs as Record<'a' | 'b', tf.TensorInfo>;
   const { alpha, beta } = args.attrs as unknown as { alpha: number; beta: number };
+  return axpby(args.backend as WasmBackend, a, b, alpha, beta);
+}
+
+/** A new float32 tensor `alpha * a + beta * b` of two same-shape tensors, by the C kernel. */
+export function axpby(backend: WasmBackend, a: tf.TensorInfo, b: tf.TensorInfo, alpha: number, beta: number): tf.TensorInfo {
   const out = backend.makeOutput([...a.shape], 'float32');
   instance(backend).axpby({
     a: offset(backend, a),
