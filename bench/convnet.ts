@@ -273,12 +273,20 @@ const probeAfter = fmaProbe();
 const date = `${new Date().toISOString().slice(0, 10)}, load average ${loadBefore.toFixed(1)} before and ${(loadavg()[0] ?? 0).toFixed(1)} after the runs; ${probeBefore} before, ${probeAfter.replace(/^second thread's FMA throughput gain /, '')} after`;
 const threadsArg = threadCounts.join(',');
 const threadingArg = args.threading.join(',');
+// The options that change what is measured, when not their defaults, so that the line reruns it.
+const otherArgs = [
+  depth === 20 ? '' : ` --depth ${String(depth)}`,
+  batch === 128 ? '' : ` --batch ${String(batch)}`,
+  charBatch === 128 ? '' : ` --char-batch ${String(charBatch)}`,
+  nets.join(',') === 'resnet,charcnn' ? '' : ` --nets ${nets.join(',')}`,
+  infer ? '' : ' --no-infer',
+].join('');
 const roundsNote =
   rounds > 1
     ? ` ${String(rounds)} rounds, ours and PyTorch alternating; every figure is the median over the rounds, a ratio the median of the rounds' ratios (our best / PyTorch 2 threads per round: ${netNames.map((net) => `${net} ${perRound(net).map(fmtRatio).join(', ')}`).join('; ')}).`
     : '';
 const body = [
-  `Command: \`npm run bench:convnet -- --steps ${String(steps)} --warmup ${String(warmup)} --threads ${threadsArg} --threading ${threadingArg}${rounds > 1 ? ` --rounds ${String(rounds)}` : ''}\` (${date}; ${cpu}; tfjs ${tf.version.tfjs} on the \`${backend.name}\` backend with this library's kernels (\`${describeKernels()}\`: ${describeKernels().includes('native') ? 'the native addon' : 'the wasm module'}); one thread, data-parallel replicas on worker threads, or intra-op threads in the native kernels; PyTorch ${version}, same architectures and optimizer, random inputs). Samples per second over ${String(steps)} training steps after ${String(warmup)} warm-up step(s). Scaling: the rate on N threads / (N x the rate on 1), per multi-thread column. Ratios: our best / PyTorch 2 threads, and ours on 1 thread / PyTorch 1 thread.${roundsNote}`,
+  `Command: \`npm run bench:convnet -- --steps ${String(steps)} --warmup ${String(warmup)} --threads ${threadsArg} --threading ${threadingArg}${rounds > 1 ? ` --rounds ${String(rounds)}` : ''}${otherArgs}\` (${date}; ${cpu}; tfjs ${tf.version.tfjs} on the \`${backend.name}\` backend with this library's kernels (\`${describeKernels()}\`: ${describeKernels().includes('native') ? 'the native addon' : 'the wasm module'}); one thread, data-parallel replicas on worker threads, or intra-op threads in the native kernels; PyTorch ${version}, same architectures and optimizer, random inputs). Samples per second over ${String(steps)} training steps after ${String(warmup)} warm-up step(s). Scaling: the rate on N threads / (N x the rate on 1), per multi-thread column. Ratios: our best / PyTorch 2 threads, and ours on 1 thread / PyTorch 1 thread.${roundsNote}`,
   '',
   `| network | batch | ${runs.map((r) => `ours, ${r.label}`).join(' | ')} | scaling | PyTorch 2 threads | ratio | PyTorch 1 thread | ratio |`,
   `|---|---:|${runs.map(() => '---:').join('|')}|---:|---:|---:|---:|---:|`,
