@@ -107,20 +107,13 @@ Threads *threads_new(void) {
   return t;
 }
 
-static void stop_helpers(Threads *t) {
+void threads_free(Threads *t) {
+  if (t == NULL) return;
   pthread_mutex_lock(&t->mu);
   t->quit = 1;
   pthread_cond_broadcast(&t->go);
   pthread_mutex_unlock(&t->mu);
   for (int i = 0; i < t->started; i++) pthread_join(t->helpers[i], NULL);
-  t->started = 0;
-  t->quit = 0;
-  t->count = 1;
-}
-
-void threads_free(Threads *t) {
-  if (t == NULL) return;
-  stop_helpers(t);
   for (int i = 0; i < BLINDSPOTS_MAX_THREADS; i++) free(t->scratch[i]);
   pthread_mutex_destroy(&t->mu);
   pthread_cond_destroy(&t->go);

@@ -10,6 +10,7 @@ import {
 } from '../../src/kernels/bindings.js';
 import { type NativeAddon, nativeKernels } from '../../src/kernels/tfjs/native.js';
 import { convModuleBytes, type WasmApi } from '../../src/kernels/tfjs/wasm.js';
+import { distance } from '../helpers/distance.js';
 
 // Every export of the native addon against the wasm module, under each instruction set this CPU
 // runs: the same inputs in one WebAssembly.Memory, each kernel run by both builds from the same
@@ -472,17 +473,6 @@ const cases: Record<string, Case> = {
     outputs: [[R(2), 2 * 9 * 31 * 13]],
   },
 };
-
-/** The largest |got - want| and the largest |want|. */
-function distance(got: Float32Array, want: Float32Array): { err: number; scale: number } {
-  let err = 0;
-  let scale = 0;
-  for (let j = 0; j < want.length; j++) {
-    err = Math.max(err, Math.abs((got[j] as number) - (want[j] as number)));
-    scale = Math.max(scale, Math.abs(want[j] as number));
-  }
-  return { err, scale };
-}
 
 /** Runs a case on one build from the reset memory; returns copies of its outputs. */
 function outputsOf(c: Case, k: Kernels): Float32Array[] {

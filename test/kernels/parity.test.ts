@@ -16,6 +16,7 @@ import { tensorBatches } from '../../src/models/tfjs/batches.js';
 import { convAlgorithms } from '../../src/kernels/tfjs/conv.js';
 import { nativeKernels } from '../../src/kernels/tfjs/native.js';
 import { kernelBuild, useKernelBuild, withKernelThreads } from '../../src/kernels/tfjs/wasm.js';
+import { distance } from '../helpers/distance.js';
 
 /**
  * One kernel's parity check: `run` computes some outputs through public ops (on wasm they reach
@@ -269,12 +270,6 @@ const cases: Record<RegisteredKernelName, ParityCase> = {
   BlindspotsBiasReluGrad: { tolerance: 1e-5, run: biasReluOutputs },
 };
 
-const maxAbs = (a: ArrayLike<number>): number => {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] as number));
-  return m;
-};
-
 /**
  * The builds of the C kernels the table runs under: the native addon (test/kernels/native.test.ts
  * compares it with the wasm module export by export) where it loads, and the wasm module always.
@@ -318,11 +313,10 @@ describe('every registered wasm kernel against the cpu backend (parity table)', 
         for (const [key, w] of Object.entries(want)) {
           const g = got[key] as ArrayLike<number>;
           expect(g.length, key).toBe(w.length);
-          let err = 0;
-          for (let i = 0; i < w.length; i++) err = Math.max(err, Math.abs((g[i] as number) - (w[i] as number)));
+          const { err, scale } = distance(g, w);
           if (process.env.PARITY_VERBOSE !== undefined)
-            console.log(`${build} ${name} ${key}: max error / max value ${(err / maxAbs(w)).toExponential(2)}`);
-          expect(err, `${key}: max |wasm - cpu|`).toBeLessThanOrEqual(c.tolerance * maxAbs(w) + c.tolerance);
+            console.log(`${build} ${name} ${key}: max error / max value ${(err / scale).toExponential(2)}`);
+          expect(err, `${key}: max |wasm - cpu|`).toBeLessThanOrEqual(c.tolerance * scale + c.tolerance);
         }
       });
     }

@@ -8,6 +8,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CharCNN, ResNet, useFastestBackend } from '../../src/models/index.js';
 import { nativeKernels } from '../../src/kernels/tfjs/native.js';
 import { useKernelBuild } from '../../src/kernels/tfjs/wasm.js';
+import { distance } from '../helpers/distance.js';
 import { tinyImages, weights, wordTexts } from './tinyData.js';
 
 beforeAll(() => useFastestBackend());
@@ -18,17 +19,6 @@ const why = 'reason' in native ? native.reason : undefined;
 if (why !== undefined) console.warn(`native kernels not loaded, the intra-op training tests skip: ${why}`);
 
 const asFloats = (b: Buffer): Float32Array => new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4);
-
-/** The largest |a - b| over the largest |b|. */
-function relativeDistance(a: Float32Array, b: Float32Array): number {
-  let err = 0;
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    err = Math.max(err, Math.abs((a[i] as number) - (b[i] as number)));
-    scale = Math.max(scale, Math.abs(b[i] as number));
-  }
-  return err / scale;
-}
 
 describe.skipIf(why !== undefined)('ResNet and CharCNN on intra-op threads', () => {
   it('ResNet: the one-thread model up to float rounding, the same bits for a seed and thread count, predictions and learning curves on the threads, nothing leaked', async () => {
@@ -46,7 +36,8 @@ describe.skipIf(why !== undefined)('ResNet and CharCNN on intra-op threads', () 
     // Whole-batch batch norm: the one-thread model. The filter gradients add the threads' partial
     // sums, so the weights differ by rounding only (1.8e-7 of the largest weight in this test, measured;
     // 3 threads are tested kernel by kernel in test/kernels/native.test.ts).
-    const d2 = relativeDistance(asFloats(wa as Buffer), asFloats(w1 as Buffer));
+    const { err, scale } = distance(asFloats(wa as Buffer), asFloats(w1 as Buffer));
+    const d2 = err / scale;
     if (process.env.PARITY_VERBOSE !== undefined) console.log(`intra-op weights vs one thread: ${d2.toExponential(2)}`);
     expect(d2).toBeLessThan(1e-4);
     const predictions = await a.predict(x);

@@ -308,33 +308,60 @@ function stride1Conv(
     });
     if (done === true) return;
   }
-  const T = KH * KW * C;
   const winograd = KH === 3 && KW === 3 && C % 4 === 0 && F % 8 === 0;
   const tile = winograd ? convAlgorithms.forwardTile(C, F) : 0;
-  // Winograd: the transformed filter U, then the per-block scratch V and M.
-  const scratchFloats =
-    tile === 4 ? 36 * C * F + 36 * WG4_BLOCK * (C + F) : tile === 2 ? 16 * C * F + 16 * WG_BLOCK * (C + F) : T * (F & ~7);
-  const scratch = backend.wasm._malloc(Math.max(1, scratchFloats) * 4);
-  // Winograd reads the padding as zeros; the direct kernel needs a padded copy.
-  const unpadded = winograd || (pads.top === 0 && pads.bottom === 0 && pads.left === 0 && pads.right === 0);
-  const padded = unpadded ? 0 : backend.wasm._malloc(N * Hp * Wp * C * 4);
+  if (tile === 0) {
+    directConv(backend, x, filterPtr, pads, KH, KW, 1, 1, out);
+    return;
+  }
+  // Winograd reads the padding as zeros. Scratch: the transformed filter U, then the per-block V and M.
+  const scratch = backend.wasm._malloc((tile === 4 ? 36 * C * F + 36 * WG4_BLOCK * (C + F) : 16 * C * F + 16 * WG_BLOCK * (C + F)) * 4);
   try {
-    if (padded !== 0) k.padImages({ x: offset(backend, x), xp: padded, N, H, W, C, Hp, Wp, pt: pads.top, pl: pads.left });
-    const input = padded === 0 ? offset(backend, x) : padded;
+    const input = offset(backend, x);
     if (tile === 4) {
       const V = scratch + 36 * C * F * 4;
       k.winograd43Filter({ w: filterPtr, U: scratch, C, F });
       const M = V + 36 * WG4_BLOCK * C * 4;
       k.winograd43Conv({ x: input, U: scratch, V, M, y: offset(backend, out), N, H, W, C, Ho, Wo, F, pt: pads.top, pl: pads.left });
-    } else if (tile === 2) {
+    } else {
       const V = scratch + 16 * C * F * 4;
       k.winogradFilter({ w: filterPtr, U: scratch, C, F });
       const M = V + 16 * WG_BLOCK * C * 4;
       k.winogradConv({ x: input, U: scratch, V, M, y: offset(backend, out), N, H, W, C, Ho, Wo, F, pt: pads.top, pl: pads.left });
-    } else {
-      k.packFilter8({ w: filterPtr, wp: scratch, T, F });
-      k.conv2dValid({ xp: input, w: filterPtr, wp: scratch, y: offset(backend, out), N, Hp, Wp, C, Ho, Wo, F, KH, KW, sh: 1, sw: 1 });
     }
+  } finally {
+    backend.wasm._free(scratch);
+  }
+}
+
+/**
+ * The direct convolution of `x` [N, H, W, C] with the filter at `filterPtr` [KH, KW, C, F], strides
+ * sh, sw, into `out` [N, Ho, Wo, F]: conv2dValid's register tile on a copy of x zero-padded by
+ * `pads` (no edge cases in the inner loops), the filter packed in panels of 8 for its 4-lane tile.
+ */
+function directConv(
+  backend: WasmBackend,
+  x: tf.TensorInfo,
+  filterPtr: number,
+  pads: { top: number; bottom: number; left: number; right: number },
+  KH: number,
+  KW: number,
+  sh: number,
+  sw: number,
+  out: tf.TensorInfo,
+): void {
+  const [N, H, W, C] = x.shape as [number, number, number, number];
+  const [, Ho, Wo, F] = out.shape as [number, number, number, number];
+  const [Hp, Wp] = [H + pads.top + pads.bottom, W + pads.left + pads.right];
+  const k = instance(backend);
+  const T = KH * KW * C;
+  const scratch = backend.wasm._malloc(Math.max(1, T * (F & ~7)) * 4);
+  const padded = pads.top + pads.bottom + pads.left + pads.right === 0 ? 0 : backend.wasm._malloc(N * Hp * Wp * C * 4);
+  try {
+    if (padded !== 0) k.padImages({ x: offset(backend, x), xp: padded, N, H, W, C, Hp, Wp, pt: pads.top, pl: pads.left });
+    k.packFilter8({ w: filterPtr, wp: scratch, T, F });
+    const xp = padded === 0 ? offset(backend, x) : padded;
+    k.conv2dValid({ xp, w: filterPtr, wp: scratch, y: offset(backend, out), N, Hp, Wp, C, Ho, Wo, F, KH, KW, sh, sw });
   } finally {
     if (padded !== 0) backend.wasm._free(padded);
     backend.wasm._free(scratch);
@@ -342,10 +369,10 @@ function stride1Conv(
 }
 
 /**
- * A strided convolution (ResNet's downsampling layers) of `x` into `out`: conv2dValid on a
- * zero-padded copy, with the library's register tile (natively at the full vector width, and split
- * over intra-op threads) instead of XNNPACK's one-thread wasm kernel. False when the padding does not
- * give tfjs's output size (the caller then runs the package's kernel).
+ * A strided convolution (ResNet's downsampling layers) of `x` into `out` through {@link directConv}
+ * (natively at the full vector width, and split over intra-op threads) instead of XNNPACK's
+ * one-thread wasm kernel. False when the padding does not give tfjs's output size (the caller then
+ * runs the package's kernel).
  */
 function stridedConv(
   backend: WasmBackend,
@@ -354,41 +381,17 @@ function stridedConv(
   info: tf.backend_util.Conv2DInfo,
   out: tf.TensorInfo,
 ): boolean {
-  const [N, H, W, C] = x.shape as [number, number, number, number];
-  const { top, bottom, left, right } = info.padInfo;
-  const [KH, KW, sh, sw, F] = [info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth, info.outChannels];
-  const [Hp, Wp] = [H + top + bottom, W + left + right];
-  const [Ho, Wo] = [info.outHeight, info.outWidth];
-  if (Math.min(top, bottom, left, right) < 0 || Math.floor((Hp - KH) / sh) + 1 !== Ho || Math.floor((Wp - KW) / sw) + 1 !== Wo)
+  const [, H, W] = x.shape as [number, number, number, number];
+  const pads = info.padInfo;
+  const [KH, KW, sh, sw] = [info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth];
+  const [Hp, Wp] = [H + pads.top + pads.bottom, W + pads.left + pads.right];
+  if (
+    Math.min(pads.top, pads.bottom, pads.left, pads.right) < 0 ||
+    Math.floor((Hp - KH) / sh) + 1 !== info.outHeight ||
+    Math.floor((Wp - KW) / sw) + 1 !== info.outWidth
+  )
     return false;
-  const k = instance(backend);
-  const T = KH * KW * C;
-  const scratch = backend.wasm._malloc(Math.max(1, T * (F & ~7)) * 4);
-  const padded = top + bottom + left + right === 0 ? 0 : backend.wasm._malloc(N * Hp * Wp * C * 4);
-  try {
-    if (padded !== 0) k.padImages({ x: offset(backend, x), xp: padded, N, H, W, C, Hp, Wp, pt: top, pl: left });
-    k.packFilter8({ w: offset(backend, filter), wp: scratch, T, F });
-    k.conv2dValid({
-      xp: padded === 0 ? offset(backend, x) : padded,
-      w: offset(backend, filter),
-      wp: scratch,
-      y: offset(backend, out),
-      N,
-      Hp,
-      Wp,
-      C,
-      Ho,
-      Wo,
-      F,
-      KH,
-      KW,
-      sh,
-      sw,
-    });
-  } finally {
-    if (padded !== 0) backend.wasm._free(padded);
-    backend.wasm._free(scratch);
-  }
+  directConv(backend, x, offset(backend, filter), pads, KH, KW, sh, sw, out);
   return true;
 }
 

@@ -202,34 +202,32 @@ export async function trainNetwork(
           for (const u of updates) u();
           throw error;
         }
-        withKernelThreads(kernelThreads, () =>
-          tf.tidy(() => {
-            const fused = hasFusedKernels();
-            let o = 0;
-            vars.forEach((v, i) => {
-              let g = local[v.name];
-              // Summed in replica order: the same weights for the same seed, run after run.
-              for (const grads of others)
-                if (grads !== undefined) g = tf.add(g ?? tf.zerosLike(v), tf.tensor(grads.subarray(o, o + v.size), v.shape));
-              o += v.size;
-              if (g === undefined) return;
-              const m = velocity[i] as tf.Variable;
-              if (fused) {
-                // One kernel per variable on wasm instead of six; the same arithmetic.
-                const attrs: SgdAttrs = { learningRate: lr, momentum, weightDecay };
-                const [nv, nm] = tf.engine().runKernel(SGD_MOMENTUM_KERNEL, { v, m, g }, attrs as unknown as tf.NamedAttrMap) as [
-                  tf.Tensor,
-                  tf.Tensor,
-                ];
-                m.assign(nm);
-                v.assign(nv);
-                return;
-              }
-              m.assign(tf.add(tf.mul(m, momentum), weightDecay > 0 ? tf.add(g, tf.mul(v, weightDecay)) : g));
-              v.assign(tf.sub(v, tf.mul(m, lr)));
-            });
-          }),
-        );
+        tf.tidy(() => {
+          const fused = hasFusedKernels();
+          let o = 0;
+          vars.forEach((v, i) => {
+            let g = local[v.name];
+            // Summed in replica order: the same weights for the same seed, run after run.
+            for (const grads of others)
+              if (grads !== undefined) g = tf.add(g ?? tf.zerosLike(v), tf.tensor(grads.subarray(o, o + v.size), v.shape));
+            o += v.size;
+            if (g === undefined) return;
+            const m = velocity[i] as tf.Variable;
+            if (fused) {
+              // One kernel per variable on wasm instead of six; the same arithmetic.
+              const attrs: SgdAttrs = { learningRate: lr, momentum, weightDecay };
+              const [nv, nm] = tf.engine().runKernel(SGD_MOMENTUM_KERNEL, { v, m, g }, attrs as unknown as tf.NamedAttrMap) as [
+                tf.Tensor,
+                tf.Tensor,
+              ];
+              m.assign(nm);
+              v.assign(nv);
+              return;
+            }
+            m.assign(tf.add(tf.mul(m, momentum), weightDecay > 0 ? tf.add(g, tf.mul(v, weightDecay)) : g));
+            v.assign(tf.sub(v, tf.mul(m, lr)));
+          });
+        });
         tf.dispose(local);
         for (const u of updates) u();
         // Yield so that an abort event or a timer can run between steps.
