@@ -19,11 +19,13 @@
 #include "../src/kernels/winograd.c"
 #endif
 
-#define KERNEL_COUNT 32
+#define KERNEL_COUNT 34
 
 typedef struct KernelTable {
   void (*batchNormApply)(const f32 *x, const f32 *gamma, const f32 *beta, const f32 *mean, const f32 *var, const f32 *res, f32 *y, f32 *blk, int M, int C, int relu, f32 eps);
-  void (*batchNormSums)(const f32 *x, const f32 *mean, double *acc, f32 *blk, int M, int C);
+  void (*batchNormShift)(const f32 *x, f32 *shift, int M, int C);
+  void (*batchNormSums)(const f32 *x, const f32 *shift, double *acc, f32 *blk, int M, int C);
+  void (*batchNormMoments)(const f32 *shift, double *acc, f32 *mean, f32 *var, int M, int C);
   void (*batchNormForward)(const f32 *x, const f32 *gamma, const f32 *beta, const f32 *res, f32 *y, f32 *mean, f32 *var, double *acc, f32 *blk, int M, int C, int relu, f32 eps);
   void (*batchNormGradSums)(const f32 *dy, const f32 *x, const f32 *y, const f32 *mean, f32 *dz, double *acc, f32 *blk, int M, int C, int relu);
   void (*batchNormGradCoefficients)(const f32 *gamma, const f32 *mean, const f32 *var, double *acc, f32 *kab, f32 *dgamma, int M, int C, f32 eps);
@@ -58,7 +60,9 @@ typedef struct KernelTable {
 
 #define KERNEL_TABLE_INIT \
   { batchNormApply, \
+    batchNormShift, \
     batchNormSums, \
+    batchNormMoments, \
     batchNormForward, \
     batchNormGradSums, \
     batchNormGradCoefficients, \
@@ -115,17 +119,43 @@ static napi_value wrap_batchNormApply(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+static napi_value wrap_batchNormShift(napi_env env, napi_callback_info info) {
+  Call c;
+  if (!call_begin(env, info, &c, 4)) return NULL;
+  const f32 *x = (const f32 *)arg_pointer(&c, 1, "x");
+  f32 *shift = (f32 *)arg_pointer(&c, 2, "shift");
+  int M = arg_int(&c, 3, "M");
+  int C = arg_int(&c, 4, "C");
+  if (!c.ok) return NULL;
+  c.table->batchNormShift(x, shift, M, C);
+  return NULL;
+}
+
 static napi_value wrap_batchNormSums(napi_env env, napi_callback_info info) {
   Call c;
   if (!call_begin(env, info, &c, 6)) return NULL;
   const f32 *x = (const f32 *)arg_pointer(&c, 1, "x");
-  const f32 *mean = (const f32 *)arg_pointer(&c, 2, "mean");
+  const f32 *shift = (const f32 *)arg_pointer(&c, 2, "shift");
   double *acc = (double *)arg_pointer(&c, 3, "acc");
   f32 *blk = (f32 *)arg_pointer(&c, 4, "blk");
   int M = arg_int(&c, 5, "M");
   int C = arg_int(&c, 6, "C");
   if (!c.ok) return NULL;
-  c.table->batchNormSums(x, mean, acc, blk, M, C);
+  c.table->batchNormSums(x, shift, acc, blk, M, C);
+  return NULL;
+}
+
+static napi_value wrap_batchNormMoments(napi_env env, napi_callback_info info) {
+  Call c;
+  if (!call_begin(env, info, &c, 6)) return NULL;
+  const f32 *shift = (const f32 *)arg_pointer(&c, 1, "shift");
+  double *acc = (double *)arg_pointer(&c, 2, "acc");
+  f32 *mean = (f32 *)arg_pointer(&c, 3, "mean");
+  f32 *var = (f32 *)arg_pointer(&c, 4, "var");
+  int M = arg_int(&c, 5, "M");
+  int C = arg_int(&c, 6, "C");
+  if (!c.ok) return NULL;
+  c.table->batchNormMoments(shift, acc, mean, var, M, C);
   return NULL;
 }
 
@@ -683,7 +713,9 @@ static napi_value wrap_winograd1dFilterGrad(napi_env env, napi_callback_info inf
 
 #define KERNEL_WRAPPERS \
   { {"batchNormApply", wrap_batchNormApply}, \
+    {"batchNormShift", wrap_batchNormShift}, \
     {"batchNormSums", wrap_batchNormSums}, \
+    {"batchNormMoments", wrap_batchNormMoments}, \
     {"batchNormForward", wrap_batchNormForward}, \
     {"batchNormGradSums", wrap_batchNormGradSums}, \
     {"batchNormGradCoefficients", wrap_batchNormGradCoefficients}, \

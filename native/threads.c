@@ -393,7 +393,7 @@ typedef struct {
   const KernelTable *k;
   Threads *t;
   int parts, phase;
-  const f32 *x, *gamma, *beta, *res;
+  const f32 *x, *gamma, *beta, *res, *shift;
   f32 *y, *mean, *var;
   double *acc;
   f32 *blk;
@@ -413,9 +413,9 @@ static void bn_forward_part(void *arg, int p) {
   const long o = (long)b * j->C;
   double *acc = part_acc(j->t, j->acc, p);
   f32 *blk = part_blk(j->t, j->blk, j->C, p);
-  if (j->phase < 2) {
-    for (int c = 0; c < j->C; c++) acc[c] = 0.0;
-    j->k->batchNormSums(j->x + o, j->phase == 0 ? NULL : j->mean, acc, blk, e - b, j->C);
+  if (j->phase == 0) {
+    for (int c = 0; c < 2 * j->C; c++) acc[c] = 0.0;
+    j->k->batchNormSums(j->x + o, j->shift, acc, blk, e - b, j->C);
     return;
   }
   j->k->batchNormApply(j->x + o, j->gamma, j->beta, j->mean, j->var, j->res ? j->res + o : NULL, j->y + o, blk, e - b, j->C, j->relu, j->eps);
@@ -435,15 +435,14 @@ static void par_batchNormForward(const f32 *x, const f32 *gamma, const f32 *beta
     base->batchNormForward(x, gamma, beta, res, y, mean, var, acc, blk, M, C, relu, eps);
     return;
   }
-  BnJob j = {base, pool, parts, 0, x, gamma, beta, res, y, mean, var, acc, blk, M, C, relu, eps};
+  // The shift in the caller's blk past the 2C floats its part sums into.
+  f32 *shift = blk + 2 * C;
+  base->batchNormShift(x, shift, M, C);
+  BnJob j = {base, pool, parts, 0, x, gamma, beta, res, shift, y, mean, var, acc, blk, M, C, relu, eps};
   run(pool, parts, bn_forward_part, &j);
-  add_sums(pool, acc, parts, C);
-  for (int c = 0; c < C; c++) mean[c] = (f32)(acc[c] / M);
+  add_sums(pool, acc, parts, 2 * C);
+  base->batchNormMoments(shift, acc, mean, var, M, C);
   j.phase = 1;
-  run(pool, parts, bn_forward_part, &j);
-  add_sums(pool, acc, parts, C);
-  for (int c = 0; c < C; c++) var[c] = (f32)(acc[c] / M);
-  j.phase = 2;
   run(pool, parts, bn_forward_part, &j);
 }
 
@@ -454,7 +453,7 @@ static void par_batchNormApply(const f32 *x, const f32 *gamma, const f32 *beta, 
     base->batchNormApply(x, gamma, beta, mean, var, res, y, blk, M, C, relu, eps);
     return;
   }
-  BnJob j = {base, pool, parts, 2, x, gamma, beta, res, y, (f32 *)mean, (f32 *)var, NULL, blk, M, C, relu, eps};
+  BnJob j = {base, pool, parts, 1, x, gamma, beta, res, NULL, y, (f32 *)mean, (f32 *)var, NULL, blk, M, C, relu, eps};
   run(pool, parts, bn_forward_part, &j);
 }
 

@@ -1,18 +1,94 @@
 // Batch normalisation over the rows of x [M, C] (M = N*H*W, channels last), fused with an
 // optional residual add and ReLU: y = relu?((x - mean) * gamma / sqrt(var + eps) + beta + res?).
 // Why fused: composed from tfjs ops this is ~20 kernels per layer, each a pass over the activation
-// plus a saved copy; here it is three passes forward and two backward.
+// plus a saved copy; here it is two passes forward and two backward.
 //
-// Per-channel sums accumulate in f32 over blocks of BN_BLOCK rows, then in f64 across blocks, so
-// the statistics of 131,072 rows keep float32 accuracy. Scratch comes from the caller: `blk` holds
-// 2C floats, `acc` 2C doubles (the module has no memory of its own).
+// The statistics take one pass: sums of d = x - K and of d^2 per channel, K a shift near the mean
+// (the mean of BN_BLOCK rows spread over the batch), so var = E[d^2] - E[d]^2 cancels little. The
+// sums accumulate in f32 over blocks of BN_BLOCK rows, then in f64 across blocks, so the
+// statistics of 131,072 rows keep float32 accuracy. Scratch comes from the caller: `blk` holds
+// 3C floats, `acc` 2C doubles (the module has no memory of its own).
 
 #include "kernels.h"
 
+// The row loops, for 4 lanes and, natively, for the widest vector (batchnorm.inc).
+#define VT v4
+#define VT_W 4
+#define VT_(name) name
+#define VT_LD ld
+#define VT_ST st
+#define VT_ZERO vsplat(0.f)
+#define VT_ADD vadd
+#define VT_SUB vsub
+#define VT_MADD madd
+#define VT_RELU relu4
+#define VT_POS(g, y) vand(g, vgt(y, vsplat(0.f)))
+#include "batchnorm.inc"
+#undef VT
+#undef VT_W
+#undef VT_
+#undef VT_LD
+#undef VT_ST
+#undef VT_ZERO
+#undef VT_ADD
+#undef VT_SUB
+#undef VT_MADD
+#undef VT_RELU
+#undef VT_POS
+#if VW > 4
+// Natively, 8 lanes (AVX2 + FMA; also in the AVX-512 object): these loops move more bytes than they
+// compute on, and with 16-lane AVX-512 loads and stores the backward pass at 131,072 x 16 took
+// 1.85 ms against 1.25 ms with 8 lanes (a standalone C harness on this project's AMD EPYC,
+// 2026-12-07), slower than the 4-lane loops before them.
+typedef __m256 v8;
+static inline v8 v8ld(const f32 *p) {
+  v8 v;
+  __builtin_memcpy(&v, p, sizeof v);
+  return v;
+}
+static inline void v8st(f32 *p, v8 v) { __builtin_memcpy(p, &v, sizeof v); }
+static inline v8 v8zero(void) { return _mm256_setzero_ps(); }
+static inline v8 v8relu(v8 v) { return _mm256_and_ps(v, _mm256_cmp_ps(v, v8zero(), _CMP_NLE_UQ)); }
+static inline v8 v8pos(v8 g, v8 y) { return _mm256_and_ps(g, _mm256_cmp_ps(y, v8zero(), _CMP_GT_OQ)); }
+#define VT v8
+#define VT_W 8
+#define VT_(name) name##_w
+#define VT_LD v8ld
+#define VT_ST v8st
+#define VT_ZERO v8zero()
+#define VT_ADD(a, b) ((a) + (b))
+#define VT_SUB(a, b) ((a) - (b))
+#define VT_MADD(acc, a, b) _mm256_fmadd_ps(a, b, acc)
+#define VT_RELU v8relu
+#define VT_POS v8pos
+#include "batchnorm.inc"
+#undef VT
+#undef VT_W
+#undef VT_
+#undef VT_LD
+#undef VT_ST
+#undef VT_ZERO
+#undef VT_ADD
+#undef VT_SUB
+#undef VT_MADD
+#undef VT_RELU
+#undef VT_POS
+#endif
+
+// Whether the 8-lane helpers cover all C channels (natively, C a multiple of 8).
+static inline int bn_wide(int C) {
+#if VW > 4
+  return C % 8 == 0;
+#else
+  (void)C;
+  return 0;
+#endif
+}
+
 // y = relu?((x - mean) * gamma / sqrt(var + eps) + beta + res?) as x * scale + shift, with the
-// per-channel scale and shift in blk (2C floats of scratch): pass 3 of batchNormForward, and the
-// whole layer in inference mode (running statistics), where the composed tfjs ops took five
-// passes over the activation.
+// per-channel scale and shift in blk (2C floats of scratch): the second pass of batchNormForward,
+// and the whole layer in inference mode (running statistics), where the composed tfjs ops took
+// five passes over the activation.
 EXPORT(batchNormApply)
 void batchNormApply(const f32 *x, const f32 *gamma, const f32 *beta, const f32 *mean, const f32 *var, const f32 *res, f32 *y,
                     f32 *blk, int M, int C, int relu, f32 eps) {
@@ -23,73 +99,94 @@ void batchNormApply(const f32 *x, const f32 *gamma, const f32 *beta, const f32 *
     scale[c] = s;
     shift[c] = beta[c] - mean[c] * s;
   }
+#if VW > 4
+  if (bn_wide(C)) {
+    bn_apply_w(x, scale, shift, res, y, M, C, C, relu);
+    return;
+  }
+#endif
+  bn_apply(x, scale, shift, res, y, M, C, C4, relu);
+  if (C4 == C) return;
   for (int r = 0; r < M; r++) {
-    const f32 *row = x + (long)r * C;
-    const f32 *rr = res ? res + (long)r * C : 0;
-    f32 *out = y + (long)r * C;
-    int c = 0;
-    for (; c < C4; c += 4) {
-      v4 v = madd(ld(shift + c), ld(row + c), ld(scale + c));
-      if (rr) v = vadd(v, ld(rr + c));
-      if (relu) v = relu4(v);
-      st(out + c, v);
-    }
-    for (; c < C; c++) {
-      f32 v = row[c] * scale[c] + shift[c];
-      if (rr) v += rr[c];
+    const long o = (long)r * C;
+    for (int c = C4; c < C; c++) {
+      f32 v = x[o + c] * scale[c] + shift[c];
+      if (res) v += res[o + c];
       if (relu && v < 0.f) v = 0.f;
-      out[c] = v;
+      y[o + c] = v;
     }
   }
 }
 
-// acc[c] += the sum over the rows of x of x[r, c] (mean null) or of (x[r, c] - mean[c])^2, in f32
-// over blocks of BN_BLOCK rows and f64 across blocks (blk: C floats of scratch). The statistics
+// shift[c] = the mean of x[r, c] over min(M, BN_BLOCK) rows, one from each of as many equal
+// stretches of [0, M): the shift K of batchNormSums, close enough to the mean that E[d^2] - E[d]^2
+// loses few bits, and the same whichever slice of rows a thread sums. The row within a stretch
+// varies (7919 i mod its length) so that it is not the same pixel of every image.
+EXPORT(batchNormShift)
+void batchNormShift(const f32 *x, f32 *shift, int M, int C) {
+  const int S = M < BN_BLOCK ? M : BN_BLOCK;
+  for (int c = 0; c < C; c++) shift[c] = 0.f;
+  for (int i = 0; i < S; i++) {
+    const long lo = (long)i * M / S, len = (long)(i + 1) * M / S - lo;
+    const f32 *row = x + (lo + (long)i * 7919 % len) * C;
+    for (int c = 0; c < C; c++) shift[c] += row[c];
+  }
+  if (S > 0)
+    for (int c = 0; c < C; c++) shift[c] /= (f32)S;
+}
+
+// acc[c] += the sum over the rows of x of d = x[r, c] - shift[c], acc[C + c] += the sum of d^2, in
+// f32 over blocks of BN_BLOCK rows and f64 across blocks (blk: 2C floats of scratch). The statistics
 // pass of batchNormForward; a slice of rows starting at a multiple of BN_BLOCK sums the same blocks,
 // which is how the native addon splits it over threads.
 EXPORT(batchNormSums)
-void batchNormSums(const f32 *x, const f32 *mean, double *acc, f32 *blk, int M, int C) {
+void batchNormSums(const f32 *x, const f32 *shift, double *acc, f32 *blk, int M, int C) {
   const int C4 = C & ~3;
-  for (int c = 0; c < C; c++) blk[c] = 0.f;
   for (int r0 = 0; r0 < M; r0 += BN_BLOCK) {
     int r1 = r0 + BN_BLOCK < M ? r0 + BN_BLOCK : M;
-    for (int r = r0; r < r1; r++) {
-      const f32 *row = x + (long)r * C;
-      int c = 0;
-      if (mean == 0) {
-        for (; c < C4; c += 4) st(blk + c, vadd(ld(blk + c), ld(row + c)));
-        for (; c < C; c++) blk[c] += row[c];
-        continue;
-      }
-      for (; c < C4; c += 4) {
-        v4 d = vsub(ld(row + c), ld(mean + c));
-        st(blk + c, madd(ld(blk + c), d, d));
-      }
-      for (; c < C; c++) {
-        f32 d = row[c] - mean[c];
-        blk[c] += d * d;
-      }
+#if VW > 4
+    if (bn_wide(C)) {
+      bn_block_sums_w(x, shift, blk, r0, r1, C, C);
+      flush(acc, blk, 2 * C);
+      continue;
     }
-    flush(acc, blk, C);
+#endif
+    bn_block_sums(x, shift, blk, r0, r1, C, C4);
+    for (int c = C4; c < C; c++) {
+      f32 s = 0.f, q = 0.f;
+      for (int r = r0; r < r1; r++) {
+        f32 d = x[(long)r * C + c] - shift[c];
+        s += d;
+        q += d * d;
+      }
+      blk[c] = s;
+      blk[C + c] = q;
+    }
+    flush(acc, blk, 2 * C);
   }
 }
 
-// Training batch norm: the per-channel mean and biased variance of the rows of x (two passes,
-// acc and blk as scratch), then y through batchNormApply.
+// mean = shift + E[d], var = E[d^2] - E[d]^2 (biased, at least 0) from batchNormSums' acc over M rows.
+EXPORT(batchNormMoments)
+void batchNormMoments(const f32 *shift, double *acc, f32 *mean, f32 *var, int M, int C) {
+  SCALAR
+  for (int c = 0; c < C; c++) {
+    double d = acc[c] / M, v = acc[C + c] / M - d * d;
+    mean[c] = (f32)((double)shift[c] + d);
+    var[c] = (f32)(v > 0.0 ? v : 0.0);
+  }
+}
+
+// Training batch norm: the per-channel mean and biased variance of the rows of x in one pass (acc
+// and blk as scratch), then y through batchNormApply.
 EXPORT(batchNormForward)
 void batchNormForward(const f32 *x, const f32 *gamma, const f32 *beta, const f32 *res, f32 *y, f32 *mean, f32 *var,
                       double *acc, f32 *blk, int M, int C, int relu, f32 eps) {
-  // Pass 1: mean.
-  for (int c = 0; c < C; c++) acc[c] = 0.0;
-  batchNormSums(x, 0, acc, blk, M, C);
-  SCALAR
-  for (int c = 0; c < C; c++) mean[c] = (f32)(acc[c] / M);
-  // Pass 2: biased variance, two-pass for accuracy.
-  for (int c = 0; c < C; c++) acc[c] = 0.0;
-  batchNormSums(x, mean, acc, blk, M, C);
-  SCALAR
-  for (int c = 0; c < C; c++) var[c] = (f32)(acc[c] / M);
-  // Pass 3: y = x * scale + shift (+ res) (ReLU).
+  f32 *shift = blk + 2 * C;
+  batchNormShift(x, shift, M, C);
+  for (int c = 0; c < 2 * C; c++) acc[c] = 0.0;
+  batchNormSums(x, shift, acc, blk, M, C);
+  batchNormMoments(shift, acc, mean, var, M, C);
   batchNormApply(x, gamma, beta, mean, var, res, y, blk, M, C, relu, eps);
 }
 
@@ -99,28 +196,28 @@ void batchNormForward(const f32 *x, const f32 *gamma, const f32 *beta, const f32
 EXPORT(batchNormGradSums)
 void batchNormGradSums(const f32 *dy, const f32 *x, const f32 *y, const f32 *mean, f32 *dz, double *acc, f32 *blk, int M, int C, int relu) {
   const int C4 = C & ~3;
-  const v4 zero4 = vsplat(0.f);
-  for (int c = 0; c < 2 * C; c++) blk[c] = 0.f;
-  f32 *sg = blk, *sgx = blk + C;
   for (int r0 = 0; r0 < M; r0 += BN_BLOCK) {
     int r1 = r0 + BN_BLOCK < M ? r0 + BN_BLOCK : M;
-    for (int r = r0; r < r1; r++) {
-      const long o = (long)r * C;
-      int c = 0;
-      for (; c < C4; c += 4) {
-        v4 g = ld(dy + o + c);
-        if (relu) g = vand(g, vgt(ld(y + o + c), zero4));
-        if (dz) st(dz + o + c, g);
-        st(sg + c, vadd(ld(sg + c), g));
-        st(sgx + c, madd(ld(sgx + c), g, vsub(ld(x + o + c), ld(mean + c))));
+#if VW > 4
+    if (bn_wide(C)) {
+      bn_block_grad_sums_w(dy, x, y, mean, dz, blk, r0, r1, C, C, relu);
+      flush(acc, blk, 2 * C);
+      continue;
+    }
+#endif
+    bn_block_grad_sums(dy, x, y, mean, dz, blk, r0, r1, C, C4, relu);
+    for (int c = C4; c < C; c++) {
+      f32 s = 0.f, q = 0.f;
+      for (int r = r0; r < r1; r++) {
+        const long o = (long)r * C + c;
+        f32 g = dy[o];
+        if (relu && !(y[o] > 0.f)) g = 0.f;
+        if (dz) dz[o] = g;
+        s += g;
+        q += g * (x[o] - mean[c]);
       }
-      for (; c < C; c++) {
-        f32 g = dy[o + c];
-        if (relu && !(y[o + c] > 0.f)) g = 0.f;
-        if (dz) dz[o + c] = g;
-        sg[c] += g;
-        sgx[c] += g * (x[o + c] - mean[c]);
-      }
+      blk[c] = s;
+      blk[C + c] = q;
     }
     flush(acc, blk, 2 * C);
   }
@@ -150,18 +247,18 @@ void batchNormGradCoefficients(const f32 *gamma, const f32 *mean, const f32 *var
 EXPORT(batchNormGradApply)
 void batchNormGradApply(const f32 *dy, const f32 *x, const f32 *y, const f32 *kab, f32 *dx, int M, int C, int relu) {
   const int C4 = C & ~3;
-  const v4 zero4 = vsplat(0.f);
   const f32 *kk = kab, *aa = kab + C, *bb = kab + 2 * C;
+#if VW > 4
+  if (bn_wide(C)) {
+    bn_grad_apply_w(dy, x, y, kk, aa, bb, dx, M, C, C, relu);
+    return;
+  }
+#endif
+  bn_grad_apply(dy, x, y, kk, aa, bb, dx, M, C, C4, relu);
+  if (C4 == C) return;
   for (int r = 0; r < M; r++) {
     const long o = (long)r * C;
-    int c = 0;
-    for (; c < C4; c += 4) {
-      v4 g = ld(dy + o + c);
-      if (relu) g = vand(g, vgt(ld(y + o + c), zero4));
-      v4 v = madd(madd(ld(bb + c), ld(kk + c), g), ld(aa + c), ld(x + o + c));
-      st(dx + o + c, v);
-    }
-    for (; c < C; c++) {
+    for (int c = C4; c < C; c++) {
       f32 g = dy[o + c];
       if (relu && !(y[o + c] > 0.f)) g = 0.f;
       dx[o + c] = bb[c] + kk[c] * g + aa[c] * x[o + c];

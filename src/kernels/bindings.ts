@@ -35,16 +35,44 @@ export interface BatchNormApplyArgs {
   readonly eps: number;
 }
 
+/** The arguments of `batchNormShift` (src/kernels/batchnorm.c). */
+export interface BatchNormShiftArgs {
+  /** `const f32 *x`: a byte offset */
+  readonly x: number;
+  /** `f32 *shift`: a byte offset */
+  readonly shift: number;
+  /** `int M` */
+  readonly M: number;
+  /** `int C` */
+  readonly C: number;
+}
+
 /** The arguments of `batchNormSums` (src/kernels/batchnorm.c). */
 export interface BatchNormSumsArgs {
   /** `const f32 *x`: a byte offset */
   readonly x: number;
-  /** `const f32 *mean`: a byte offset */
-  readonly mean: number;
+  /** `const f32 *shift`: a byte offset */
+  readonly shift: number;
   /** `double *acc`: a byte offset */
   readonly acc: number;
   /** `f32 *blk`: a byte offset */
   readonly blk: number;
+  /** `int M` */
+  readonly M: number;
+  /** `int C` */
+  readonly C: number;
+}
+
+/** The arguments of `batchNormMoments` (src/kernels/batchnorm.c). */
+export interface BatchNormMomentsArgs {
+  /** `const f32 *shift`: a byte offset */
+  readonly shift: number;
+  /** `double *acc`: a byte offset */
+  readonly acc: number;
+  /** `f32 *mean`: a byte offset */
+  readonly mean: number;
+  /** `f32 *var`: a byte offset */
+  readonly var: number;
   /** `int M` */
   readonly M: number;
   /** `int C` */
@@ -799,21 +827,32 @@ export interface Winograd1dFilterGradArgs {
 export interface Kernels {
   /**
    * y = relu?((x - mean) * gamma / sqrt(var + eps) + beta + res?) as x * scale + shift, with the
-   * per-channel scale and shift in blk (2C floats of scratch): pass 3 of batchNormForward, and the
-   * whole layer in inference mode (running statistics), where the composed tfjs ops took five
-   * passes over the activation.
+   * per-channel scale and shift in blk (2C floats of scratch): the second pass of batchNormForward,
+   * and the whole layer in inference mode (running statistics), where the composed tfjs ops took
+   * five passes over the activation.
    */
   batchNormApply(args: BatchNormApplyArgs): void;
   /**
-   * acc[c] += the sum over the rows of x of x[r, c] (mean null) or of (x[r, c] - mean[c])^2, in f32
-   * over blocks of BN_BLOCK rows and f64 across blocks (blk: C floats of scratch). The statistics
+   * shift[c] = the mean of x[r, c] over min(M, BN_BLOCK) rows, one from each of as many equal
+   * stretches of [0, M): the shift K of batchNormSums, close enough to the mean that E[d^2] - E[d]^2
+   * loses few bits, and the same whichever slice of rows a thread sums. The row within a stretch
+   * varies (7919 i mod its length) so that it is not the same pixel of every image.
+   */
+  batchNormShift(args: BatchNormShiftArgs): void;
+  /**
+   * acc[c] += the sum over the rows of x of d = x[r, c] - shift[c], acc[C + c] += the sum of d^2, in
+   * f32 over blocks of BN_BLOCK rows and f64 across blocks (blk: 2C floats of scratch). The statistics
    * pass of batchNormForward; a slice of rows starting at a multiple of BN_BLOCK sums the same blocks,
    * which is how the native addon splits it over threads.
    */
   batchNormSums(args: BatchNormSumsArgs): void;
   /**
-   * Training batch norm: the per-channel mean and biased variance of the rows of x (two passes,
-   * acc and blk as scratch), then y through batchNormApply.
+   * mean = shift + E[d], var = E[d^2] - E[d]^2 (biased, at least 0) from batchNormSums' acc over M rows.
+   */
+  batchNormMoments(args: BatchNormMomentsArgs): void;
+  /**
+   * Training batch norm: the per-channel mean and biased variance of the rows of x in one pass (acc
+   * and blk as scratch), then y through batchNormApply.
    */
   batchNormForward(args: BatchNormForwardArgs): void;
   /**
@@ -997,13 +1036,33 @@ export const KERNEL_PARAMS = {
       ['eps', 'f32'],
     ],
   },
+  batchNormShift: {
+    file: 'batchnorm.c',
+    params: [
+      ['x', 'const f32 *'],
+      ['shift', 'f32 *'],
+      ['M', 'int'],
+      ['C', 'int'],
+    ],
+  },
   batchNormSums: {
     file: 'batchnorm.c',
     params: [
       ['x', 'const f32 *'],
-      ['mean', 'const f32 *'],
+      ['shift', 'const f32 *'],
       ['acc', 'double *'],
       ['blk', 'f32 *'],
+      ['M', 'int'],
+      ['C', 'int'],
+    ],
+  },
+  batchNormMoments: {
+    file: 'batchnorm.c',
+    params: [
+      ['shift', 'const f32 *'],
+      ['acc', 'double *'],
+      ['mean', 'f32 *'],
+      ['var', 'f32 *'],
       ['M', 'int'],
       ['C', 'int'],
     ],
@@ -1484,8 +1543,14 @@ export function bindKernels(k: PositionalKernels): Kernels {
     batchNormApply: (a) => {
       k.batchNormApply(a.x, a.gamma, a.beta, a.mean, a.var, a.res, a.y, a.blk, a.M, a.C, a.relu, a.eps);
     },
+    batchNormShift: (a) => {
+      k.batchNormShift(a.x, a.shift, a.M, a.C);
+    },
     batchNormSums: (a) => {
-      k.batchNormSums(a.x, a.mean, a.acc, a.blk, a.M, a.C);
+      k.batchNormSums(a.x, a.shift, a.acc, a.blk, a.M, a.C);
+    },
+    batchNormMoments: (a) => {
+      k.batchNormMoments(a.shift, a.acc, a.mean, a.var, a.M, a.C);
     },
     batchNormForward: (a) => {
       k.batchNormForward(a.x, a.gamma, a.beta, a.res, a.y, a.mean, a.var, a.acc, a.blk, a.M, a.C, a.relu, a.eps);
@@ -1589,8 +1654,14 @@ export function bindNativeKernels(k: NativePositionalKernels, memory: { readonly
     batchNormApply: (a) => {
       k.batchNormApply(memory.buffer, a.x, a.gamma, a.beta, a.mean, a.var, a.res, a.y, a.blk, a.M, a.C, a.relu, a.eps);
     },
+    batchNormShift: (a) => {
+      k.batchNormShift(memory.buffer, a.x, a.shift, a.M, a.C);
+    },
     batchNormSums: (a) => {
-      k.batchNormSums(memory.buffer, a.x, a.mean, a.acc, a.blk, a.M, a.C);
+      k.batchNormSums(memory.buffer, a.x, a.shift, a.acc, a.blk, a.M, a.C);
+    },
+    batchNormMoments: (a) => {
+      k.batchNormMoments(memory.buffer, a.shift, a.acc, a.mean, a.var, a.M, a.C);
     },
     batchNormForward: (a) => {
       k.batchNormForward(memory.buffer, a.x, a.gamma, a.beta, a.res, a.y, a.mean, a.var, a.acc, a.blk, a.M, a.C, a.relu, a.eps);

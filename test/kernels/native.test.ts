@@ -67,6 +67,119 @@ interface Case {
   readonly outputs: readonly (readonly [number, number])[];
 }
 
+/**
+ * Batch norm's cases at C channels over 333 rows (5 blocks of 64 and a tail): 13 runs the 4-lane
+ * loops and a scalar tail, 32 natively the wide ones (16 and 8 lanes).
+ */
+function batchNormCases(C: number): Record<string, Case> {
+  const moments = R(17) + 4096 * 4;
+  return {
+    [`batch norm in pieces (shift, sums, moments, coefficients, gradient pass; ${String(C)} channels over 333 rows)`]: {
+      kernels: [
+        'batchNormShift',
+        'batchNormSums',
+        'batchNormMoments',
+        'batchNormGradSums',
+        'batchNormGradCoefficients',
+        'batchNormGradApply',
+      ],
+      run: (k) => {
+        new Float64Array(memory.buffer, R(8), 4 * C).fill(0);
+        k.batchNormShift({ x: R(0), shift: R(14), M: 333, C });
+        k.batchNormSums({ x: R(0), shift: R(14), acc: R(8), blk: R(9), M: 333, C });
+        k.batchNormMoments({ shift: R(14), acc: R(8), mean: moments, var: moments + C * 4, M: 333, C });
+        k.batchNormGradSums({ dy: R(11), x: R(0), y: R(2), mean: R(5), dz: R(18), acc: R(8) + 2 * C * 8, blk: R(9), M: 333, C, relu: 1 });
+        k.batchNormGradCoefficients({
+          gamma: R(1),
+          mean: R(5),
+          var: R(6),
+          acc: R(8) + 2 * C * 8,
+          kab: R(10),
+          dgamma: R(13),
+          M: 333,
+          C,
+          eps: 1e-3,
+        });
+        k.batchNormGradApply({ dy: R(11), x: R(0), y: R(2), kab: R(10), dx: R(12), M: 333, C, relu: 1 });
+        // The f64 sums as f32 values, so that the comparison below reads them.
+        const acc = new Float64Array(memory.buffer, R(8), 4 * C);
+        new Float32Array(memory.buffer, R(7), 4 * C).set(acc);
+      },
+      outputs: [
+        [R(14), C],
+        [moments, 2 * C],
+        [R(7), 4 * C],
+        [R(10), 3 * C],
+        [R(13), C],
+        [R(12), 333 * C],
+        [R(18), 333 * C],
+      ],
+    },
+    [`batch norm forward, apply and backward (${String(C)} channels, with and without residual)`]: {
+      kernels: ['batchNormForward', 'batchNormApply', 'batchNormBackward'],
+      run: (k) => {
+        k.batchNormForward({
+          x: R(0),
+          gamma: R(1),
+          beta: R(3),
+          res: R(4),
+          y: R(2),
+          mean: R(5),
+          var: R(7),
+          acc: R(8),
+          blk: R(9),
+          M: 333,
+          C,
+          relu: 1,
+          eps: 1e-3,
+        });
+        k.batchNormApply({
+          x: R(0),
+          gamma: R(1),
+          beta: R(3),
+          mean: R(5),
+          var: R(6),
+          res: 0,
+          y: R(10),
+          blk: R(9),
+          M: 333,
+          C: C - 1,
+          relu: 0,
+          eps: 1e-3,
+        });
+        k.batchNormBackward({
+          dy: R(11),
+          x: R(0),
+          y: R(2),
+          gamma: R(1),
+          mean: R(5),
+          var: R(6),
+          dx: R(12),
+          dgamma: R(13),
+          dbeta: R(14),
+          dz: R(18),
+          acc: R(8),
+          blk: R(9),
+          M: 333,
+          C,
+          relu: 1,
+          eps: 1e-3,
+        });
+      },
+      outputs: [
+        [R(2), 333 * C],
+        [R(5), C],
+        [R(7), C],
+        [R(10), 333 * (C - 1)],
+        [R(12), 333 * C],
+        [R(13), C],
+        [R(14), C],
+        [R(18), 333 * C],
+      ],
+    },
+  };
+}
+
 const cases: Record<string, Case> = {
   'conv2dBackpropFilter, stride 2, 7 channels': {
     kernels: ['conv2dBackpropFilter'],
@@ -313,37 +426,8 @@ const cases: Record<string, Case> = {
       [R(4), 1003],
     ],
   },
-  'batch norm in pieces (sums, coefficients, gradient pass; 13 channels over 333 rows)': {
-    kernels: ['batchNormSums', 'batchNormGradSums', 'batchNormGradCoefficients', 'batchNormGradApply'],
-    run: (k) => {
-      new Float64Array(memory.buffer, R(8), 4 * 13).fill(0);
-      k.batchNormSums({ x: R(0), mean: 0, acc: R(8), blk: R(9), M: 333, C: 13 });
-      k.batchNormSums({ x: R(0), mean: R(5), acc: R(8) + 13 * 8, blk: R(9), M: 333, C: 13 });
-      k.batchNormGradSums({ dy: R(11), x: R(0), y: R(2), mean: R(5), dz: R(18), acc: R(8) + 26 * 8, blk: R(9), M: 333, C: 13, relu: 1 });
-      k.batchNormGradCoefficients({
-        gamma: R(1),
-        mean: R(5),
-        var: R(6),
-        acc: R(8) + 26 * 8,
-        kab: R(10),
-        dgamma: R(13),
-        M: 333,
-        C: 13,
-        eps: 1e-3,
-      });
-      k.batchNormGradApply({ dy: R(11), x: R(0), y: R(2), kab: R(10), dx: R(12), M: 333, C: 13, relu: 1 });
-      // The f64 sums as f32 values, so that the comparison below reads them.
-      const acc = new Float64Array(memory.buffer, R(8), 4 * 13);
-      new Float32Array(memory.buffer, R(7), 4 * 13).set(acc);
-    },
-    outputs: [
-      [R(7), 4 * 13],
-      [R(10), 3 * 13],
-      [R(13), 13],
-      [R(12), 333 * 13],
-      [R(18), 333 * 13],
-    ],
-  },
+  ...batchNormCases(13),
+  ...batchNormCases(32),
   'axpby over 70,001 values (split over intra-op threads)': {
     kernels: ['axpby'],
     run: (k) => k.axpby({ a: R(0), b: R(1), out: R(2), n: 70_001, alpha: 1, beta: 1 }),
@@ -369,68 +453,6 @@ const cases: Record<string, Case> = {
     kernels: ['gatherRows'],
     run: (k) => k.gatherRows({ src: R(0), idx: R(16), dst: R(2), count: 40, rows: 10, row: 37 }),
     outputs: [[R(2), 40 * 37]],
-  },
-  'batch norm forward, apply and backward (13 channels, with and without residual)': {
-    kernels: ['batchNormForward', 'batchNormApply', 'batchNormBackward'],
-    run: (k) => {
-      k.batchNormForward({
-        x: R(0),
-        gamma: R(1),
-        beta: R(3),
-        res: R(4),
-        y: R(2),
-        mean: R(5),
-        var: R(7),
-        acc: R(8),
-        blk: R(9),
-        M: 333,
-        C: 13,
-        relu: 1,
-        eps: 1e-3,
-      });
-      k.batchNormApply({
-        x: R(0),
-        gamma: R(1),
-        beta: R(3),
-        mean: R(5),
-        var: R(6),
-        res: 0,
-        y: R(10),
-        blk: R(9),
-        M: 333,
-        C: 12,
-        relu: 0,
-        eps: 1e-3,
-      });
-      k.batchNormBackward({
-        dy: R(11),
-        x: R(0),
-        y: R(2),
-        gamma: R(1),
-        mean: R(5),
-        var: R(6),
-        dx: R(12),
-        dgamma: R(13),
-        dbeta: R(14),
-        dz: R(18),
-        acc: R(8),
-        blk: R(9),
-        M: 333,
-        C: 13,
-        relu: 1,
-        eps: 1e-3,
-      });
-    },
-    outputs: [
-      [R(2), 333 * 13],
-      [R(5), 13],
-      [R(7), 13],
-      [R(10), 333 * 12],
-      [R(12), 333 * 13],
-      [R(13), 13],
-      [R(14), 13],
-      [R(18), 333 * 13],
-    ],
   },
   'matMul, plain and transposed (21 columns: a tail of 5)': {
     kernels: ['matMul'],

@@ -194,6 +194,40 @@ describe('fused batch norm (wasm kernels) against the composed tfjs ops', () => 
     batches.dispose();
   });
 
+  for (const C of [13, 16]) {
+    it(`keeps the variance to float32 accuracy far from zero and with the mean drifting over the batch (${String(C)} channels)`, async () => {
+      await useFastestBackend();
+      const [N, H, W] = [8, 16, 16];
+      const M = N * H * W;
+      // 1000 + 10 * (the image's index) + noise of 0.1: squared sums around zero (E[x^2] - E[x]^2
+      // in float32) would lose every digit of a variance of about 5.
+      const values = Float32Array.from({ length: M * C }, (_, i) => {
+        const s = Math.sin(i * 12.9898) * 43758.5453;
+        return 1000 + 10 * Math.floor(i / (H * W * C)) + (s - Math.floor(s) - 0.5) * 0.2;
+      });
+      const [mean, variance] = tf.tidy(() => {
+        const out = tf
+          .engine()
+          .runKernel(
+            'BlindspotsBatchNorm',
+            { x: tf.tensor4d(values, [N, H, W, C]), gamma: tf.ones([C]), beta: tf.zeros([C]) },
+            { relu: false, epsilon: 1e-5 },
+          ) as tf.Tensor[];
+        return [out[1]!.dataSync() as Float32Array, out[2]!.dataSync() as Float32Array];
+      });
+      for (let c = 0; c < C; c++) {
+        let m = 0;
+        for (let r = 0; r < M; r++) m += values[r * C + c]!;
+        m /= M;
+        let v = 0;
+        for (let r = 0; r < M; r++) v += (values[r * C + c]! - m) ** 2;
+        v /= M;
+        expect(Math.abs(mean[c]! - m), `mean of channel ${String(c)}`).toBeLessThan(1e-6 * Math.abs(m));
+        expect(Math.abs(variance[c]! - v), `variance of channel ${String(c)}`).toBeLessThan(1e-5 * v);
+      }
+    });
+  }
+
   it('gives the same statistics on every call, also once V8 has optimised the kernel (a TurboFan miscompilation of f64x2 conversions zeroed channels 4-5)', async () => {
     await useFastestBackend();
     const stats = (): Float32Array =>
