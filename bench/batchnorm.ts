@@ -29,14 +29,14 @@ for (const [shape, residual] of shapes) {
   const beta = tf.zeros([C]);
   const attrs = { relu: true, epsilon: 1e-5, residual };
   const inputs = residual ? { x, gamma, beta, residual: r } : { x, gamma, beta };
-  const forward = () => tf.engine().runKernel('BlindspotsBatchNorm', inputs, attrs) as tf.Tensor[];
+  const forward = () => tf.engine().runKernel<tf.Tensor[]>('BlindspotsBatchNorm', inputs, attrs);
   const saved = forward();
   const [y, mean, variance] = saved as [tf.Tensor, tf.Tensor, tf.Tensor];
   let bestForward = Infinity;
   let bestBackward = Infinity;
   for (let i = 0; i < calls; i++) {
     const t0 = performance.now();
-    const grads = tf.engine().runKernel('BlindspotsBatchNormGrad', { dy, x, y, gamma, mean, variance }, attrs) as tf.Tensor[];
+    const grads = tf.engine().runKernel<tf.Tensor[]>('BlindspotsBatchNormGrad', { dy, x, y, gamma, mean, variance }, attrs);
     const t1 = performance.now();
     const outs = forward();
     const t2 = performance.now();
