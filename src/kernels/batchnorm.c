@@ -40,14 +40,6 @@
 // compute on, and with 16-lane AVX-512 loads and stores the backward pass at 131,072 x 16 took
 // 1.85 ms against 1.25 ms with 8 lanes (a standalone C harness on this project's AMD EPYC,
 // 2026-12-07), slower than the 4-lane loops before them.
-typedef __m256 v8;
-static inline v8 v8ld(const f32 *p) {
-  v8 v;
-  __builtin_memcpy(&v, p, sizeof v);
-  return v;
-}
-static inline void v8st(f32 *p, v8 v) { __builtin_memcpy(p, &v, sizeof v); }
-static inline v8 v8zero(void) { return _mm256_setzero_ps(); }
 static inline v8 v8relu(v8 v) { return _mm256_and_ps(v, _mm256_cmp_ps(v, v8zero(), _CMP_NLE_UQ)); }
 static inline v8 v8pos(v8 g, v8 y) { return _mm256_and_ps(g, _mm256_cmp_ps(y, v8zero(), _CMP_GT_OQ)); }
 #define VT v8
@@ -58,7 +50,7 @@ static inline v8 v8pos(v8 g, v8 y) { return _mm256_and_ps(g, _mm256_cmp_ps(y, v8
 #define VT_ZERO v8zero()
 #define VT_ADD(a, b) ((a) + (b))
 #define VT_SUB(a, b) ((a) - (b))
-#define VT_MADD(acc, a, b) _mm256_fmadd_ps(a, b, acc)
+#define VT_MADD v8madd
 #define VT_RELU v8relu
 #define VT_POS v8pos
 #include "batchnorm.inc"

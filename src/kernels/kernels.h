@@ -130,6 +130,21 @@ static inline vw vwsplat(const f32 *p) {
 #endif
 }
 static inline vw vwzero(void) { return (vw){0}; }
+
+// 8 lanes (AVX2 + FMA, also in the AVX-512 object) for loops where 16-lane vectors measured slower
+// or did not fit the tile: AVX-512 on this project's AMD EPYC runs a 16-lane FMA as two 8-lane
+// halves, so 8 lanes lose no arithmetic, and its 16-lane loads and stores of batch norm's streams
+// measured slower (batchnorm.c).
+typedef __m256 v8;
+static inline v8 v8ld(const f32 *p) {
+  v8 v;
+  __builtin_memcpy(&v, p, sizeof v);
+  return v;
+}
+static inline void v8st(f32 *p, v8 v) { __builtin_memcpy(p, &v, sizeof v); }
+static inline v8 v8zero(void) { return _mm256_setzero_ps(); }
+static inline v8 v8splat(const f32 *p) { return _mm256_set1_ps(*p); }
+static inline v8 v8madd(v8 acc, v8 a, v8 b) { return _mm256_fmadd_ps(a, b, acc); }
 #endif
 
 #endif
