@@ -43,6 +43,8 @@ static inline v4 vsplat(f32 s) { return wasm_f32x4_splat(s); }
 static inline v4 vadd(v4 a, v4 b) { return wasm_f32x4_add(a, b); }
 static inline v4 vsub(v4 a, v4 b) { return wasm_f32x4_sub(a, b); }
 static inline v4 vmulv(v4 a, v4 b) { return wasm_f32x4_mul(a, b); }
+static inline v4 vdivv(v4 a, v4 b) { return wasm_f32x4_div(a, b); }
+static inline v4 vneg(v4 a) { return wasm_f32x4_neg(a); }
 // acc + a * b, rounded twice (wasm has no fused multiply-add outside relaxed SIMD).
 static inline v4 madd(v4 acc, v4 a, v4 b) { return wasm_f32x4_add(acc, wasm_f32x4_mul(a, b)); }
 static inline v4 relu4(v4 v) { return wasm_f32x4_max(v, wasm_f32x4_splat(0.f)); }
@@ -81,6 +83,8 @@ static inline v4 splat(const f32 *p) { return vsplat(*p); }
 static inline v4 vadd(v4 a, v4 b) { return a + b; }
 static inline v4 vsub(v4 a, v4 b) { return a - b; }
 static inline v4 vmulv(v4 a, v4 b) { return a * b; }
+static inline v4 vdivv(v4 a, v4 b) { return a / b; }
+static inline v4 vneg(v4 a) { return -a; }
 // acc + a * b: fused (one rounding) where the object is built with FMA. The build passes
 // -ffp-contract=off, so nothing else is fused behind the source's back (sgdMomentum stays
 // bit-identical to the composed tfjs ops).
