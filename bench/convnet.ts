@@ -5,7 +5,13 @@
  * (bench/convnet_torch.py, /usr/bin/python3, Debian python3-torch; training, and inference with
  * `eval()` under `no_grad`) measured in the same run. Writes its tables into docs/performance.md.
  *
- *   npm run bench:convnet -- [--steps 5] [--warmup 2] [--depth 20] [--batch 128] [--char-batch 128] [--nets resnet,charcnn] [--threads 1,2] [--threading data-parallel,intra-op] [--rounds 1] [--infer-steps 5] [--no-infer] [--no-write]
+ *   npm run bench:convnet -- [--steps 10] [--warmup 10] [--depth 20] [--batch 128] [--char-batch 128] [--nets resnet,charcnn] [--threads 1,2] [--threading data-parallel,intra-op] [--rounds 1] [--infer-steps 5] [--torch-malloc tuned] [--no-infer] [--no-write]
+ *
+ * --torch-malloc tuned (the default) runs PyTorch with TORCH_MALLOC_TUNABLES below: glibc's malloc
+ * keeps freed memory mapped (no mmap/munmap per tensor up to 32 MB, no trim) and backs it with
+ * transparent huge pages. With glibc's defaults PyTorch re-faults its activations every step, and
+ * a page fault costs ~15 us on this project's VM: 3,664 faults per ResNet-20 step and ~360,000 per
+ * char-CNN step (2026-12-07), which made its char-CNN ~2.6x slower. `default` measures that.
  *
  * --threads lists the thread counts to measure ours with; above 1 trains on that many threads
  * (options.threads) in each --threading way (options.threading: data-parallel replicas, or the
@@ -16,9 +22,13 @@
  * the median of the rounds' ratios, each listed): on this project's VM both sides' rates drift by
  * tens of percent within minutes, and a ratio from one pass pairs whatever each side met.
  *
- * Two warm-up steps by default (both sides get the same): a fit with threads > 1 starts new worker
- * threads, whose first two steps run 2-5x slower than the rest while V8 compiles and tiers up
- * their wasm code; the table is meant to give the steady training rate.
+ * Ten warm-up steps by default (both sides get the same), then ten timed: the table is meant to
+ * give the steady training rate. A fit with threads > 1 starts new worker threads, whose first two
+ * steps run 2-5x slower than the rest while V8 compiles and tiers up their wasm code, and tfjs's
+ * wasm memory keeps growing over about the first ten steps of a new model: each new page is a
+ * page fault, ~15 us on this project's VM (bench/page-faults.ts), 100-2,000 of them per step after
+ * two warm-up steps (2026-12-07), 5-20% of a 2-thread step. The page faults per timed step of both
+ * sides are in the Command line.
  *
  * Inference: `predict` on (1 + infer-steps) batches of 256 (the batch predict uses), the first
  * batch's time left out; PyTorch the same batches, one warm-up. Ours on one thread, and with
@@ -37,10 +47,10 @@ import { benchArgs } from './args.js';
 import { cpuDescription, fmaProbe } from './cpu.js';
 
 const args = benchArgs(
-  'npm run bench:convnet -- [--steps 5] [--warmup 2] [--depth 20] [--batch 128] [--char-batch 128] [--nets resnet,charcnn] [--threads 1,2] [--threading data-parallel,intra-op] [--rounds 1] [--infer-steps 5] [--no-infer] [--no-write]',
+  'npm run bench:convnet -- [--steps 10] [--warmup 10] [--depth 20] [--batch 128] [--char-batch 128] [--nets resnet,charcnn] [--threads 1,2] [--threading data-parallel,intra-op] [--rounds 1] [--infer-steps 5] [--torch-malloc tuned] [--no-infer] [--no-write]',
   {
-    steps: 5,
-    warmup: 2,
+    steps: 10,
+    warmup: 10,
     depth: 20,
     batch: 128,
     'char-batch': 128,
@@ -49,10 +59,11 @@ const args = benchArgs(
     threading: ['data-parallel', 'intra-op'],
     'infer-steps': 5,
     rounds: 1,
+    'torch-malloc': 'tuned',
     'no-infer': false,
     'no-write': false,
   },
-  { choices: { nets: ['resnet', 'charcnn'], threading: ['data-parallel', 'intra-op'] } },
+  { choices: { nets: ['resnet', 'charcnn'], threading: ['data-parallel', 'intra-op'], 'torch-malloc': ['tuned', 'default'] } },
 );
 const { steps, warmup, depth, batch, nets, rounds, 'char-batch': charBatch, threads: threadCounts, 'infer-steps': inferSteps } = args;
 const infer = !args['no-infer'];
@@ -66,17 +77,26 @@ const cpu = cpuDescription();
 const probeBefore = fmaProbe();
 console.log(`tfjs backend: ${backend.name}, kernels: ${describeKernels()}; ${cpu}`);
 
+/** Minor page faults per timed training step, by net and run label, one entry per round. */
+const oursFaults: Record<string, Record<string, number[]>> = {};
 /** Trains `model` for warmup + steps steps and returns the samples/s of the timed steps. */
 async function throughput(
   model: ConvNetModel<'images'> | ConvNetModel<'texts'>,
   fit: (onProgress: () => void) => Promise<unknown>,
   size: number,
+  net: string,
+  label: string,
 ): Promise<number> {
   const stamps: number[] = [];
-  await fit(() => stamps.push(performance.now()));
+  const faults: number[] = [];
+  await fit(() => {
+    stamps.push(performance.now());
+    faults.push(process.resourceUsage().minorPageFault);
+  });
   // stamps[i] is the end of step i; the timed steps run from the end of the warmup.
   const t0 = stamps[warmup - 1] as number;
   const t1 = stamps[warmup + steps - 1] as number;
+  ((oursFaults[net] ??= {})[label] ??= []).push(((faults[warmup + steps - 1] as number) - (faults[warmup - 1] as number)) / steps);
   return (steps * size) / ((t1 - t0) / 1000);
 }
 
@@ -147,7 +167,7 @@ async function measureOurs(): Promise<{ train: Rates; infer: Rates }> {
       const model = new ResNet({ depth, epochs: 1, batchSize: batch, seed: 1, threads: run.threads, threading: run.threading });
       const fit = (onProgress: () => void) =>
         model.fit({ data: data.subarray(0, n * 3072), shape: [n, 32, 32, 3] }, labels.subarray(0, n), { onProgress });
-      record(resnetName, run, await throughput(model, fit, batch), 'images');
+      record(resnetName, run, await throughput(model, fit, batch, resnetName, run.label), 'images');
       await recordInfer(
         resnetName,
         run,
@@ -170,7 +190,7 @@ async function measureOurs(): Promise<{ train: Rates; infer: Rates }> {
         threading: run.threading,
       });
       const fit = (onProgress: () => void) => model.fit(texts.slice(0, n), labels.subarray(0, n), { onProgress });
-      record('charcnn-small', run, await throughput(model, fit, charBatch), 'texts');
+      record('charcnn-small', run, await throughput(model, fit, charBatch, 'charcnn-small', run.label), 'texts');
       await recordInfer('charcnn-small', run, (count) => model.predict(texts.slice(0, count)), 'texts');
       model.dispose();
     }
@@ -183,7 +203,13 @@ interface TorchRow {
   imagesPerSecond: number;
   threads: number;
   params: number;
+  /** Minor page faults per timed step (training). */
+  faultsPerStep?: number;
 }
+/** PyTorch's minor page faults per timed training step, by net and thread count, one entry per round. */
+const torchFaults: Record<string, Record<string, number[]>> = {};
+/** glibc malloc settings that keep PyTorch's freed memory mapped, in huge pages (--torch-malloc tuned). */
+const TORCH_MALLOC_TUNABLES = 'glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=4294967296';
 function torch(threads: number, mode: 'train' | 'infer'): TorchRow[] {
   const out = execFileSync(
     '/usr/bin/python3',
@@ -208,7 +234,10 @@ function torch(threads: number, mode: 'train' | 'infer'): TorchRow[] {
       '--mode',
       mode,
     ],
-    { encoding: 'utf8' },
+    {
+      encoding: 'utf8',
+      env: args['torch-malloc'] === 'tuned' ? { ...process.env, GLIBC_TUNABLES: TORCH_MALLOC_TUNABLES } : process.env,
+    },
   );
   return out
     .trim()
@@ -220,7 +249,10 @@ function measureTorch(): { train: Rates; infer: Rates } {
   const train: Rates = {};
   const inferRates: Rates = {};
   for (const threads of [2, 1]) {
-    for (const r of torch(threads, 'train')) (train[r.net] ??= {})[String(threads)] = r.imagesPerSecond;
+    for (const r of torch(threads, 'train')) {
+      (train[r.net] ??= {})[String(threads)] = r.imagesPerSecond;
+      if (r.faultsPerStep !== undefined) ((torchFaults[r.net] ??= {})[String(threads)] ??= []).push(r.faultsPerStep);
+    }
     if (infer) for (const r of torch(threads, 'infer')) (inferRates[r.net] ??= {})[String(threads)] = r.imagesPerSecond;
   }
   return { train, infer: inferRates };
@@ -280,13 +312,23 @@ const otherArgs = [
   charBatch === 128 ? '' : ` --char-batch ${String(charBatch)}`,
   nets.join(',') === 'resnet,charcnn' ? '' : ` --nets ${nets.join(',')}`,
   infer ? '' : ' --no-infer',
+  args['torch-malloc'] === 'tuned' ? '' : ` --torch-malloc ${args['torch-malloc']}`,
 ].join('');
+// Page faults cost ~15 us each on this project's VM (bench/page-faults.ts): a side still growing
+// its memory in the timed steps pays for it there, which a long training run does not.
+const faultsNote = netNames
+  .map((net) => {
+    const o = runs.map((r) => `${r.label} ${fmt(median(oursFaults[net]?.[r.label] ?? []))}`).join(', ');
+    const t = [2, 1].map((n) => `${String(n)} thread${n > 1 ? 's' : ''} ${fmt(median(torchFaults[net]?.[String(n)] ?? []))}`).join(', ');
+    return `${net}: ours ${o}; PyTorch ${t}`;
+  })
+  .join('; ');
 const roundsNote =
   rounds > 1
     ? ` ${String(rounds)} rounds, ours and PyTorch alternating; every figure is the median over the rounds, a ratio the median of the rounds' ratios (our best / PyTorch 2 threads per round: ${netNames.map((net) => `${net} ${perRound(net).map(fmtRatio).join(', ')}`).join('; ')}).`
     : '';
 const body = [
-  `Command: \`npm run bench:convnet -- --steps ${String(steps)} --warmup ${String(warmup)} --threads ${threadsArg} --threading ${threadingArg}${rounds > 1 ? ` --rounds ${String(rounds)}` : ''}${otherArgs}\` (${date}; ${cpu}; tfjs ${tf.version.tfjs} on the \`${backend.name}\` backend with this library's kernels (\`${describeKernels()}\`: ${describeKernels().includes('native') ? 'the native addon' : 'the wasm module'}); one thread, data-parallel replicas on worker threads, or intra-op threads in the native kernels; PyTorch ${version}, same architectures and optimizer, random inputs). Samples per second over ${String(steps)} training steps after ${String(warmup)} warm-up step(s). Scaling: the rate on N threads / (N x the rate on 1), per multi-thread column. Ratios: our best / PyTorch 2 threads, and ours on 1 thread / PyTorch 1 thread.${roundsNote}`,
+  `Command: \`npm run bench:convnet -- --steps ${String(steps)} --warmup ${String(warmup)} --threads ${threadsArg} --threading ${threadingArg}${rounds > 1 ? ` --rounds ${String(rounds)}` : ''}${otherArgs}\` (${date}; ${cpu}; tfjs ${tf.version.tfjs} on the \`${backend.name}\` backend with this library's kernels (\`${describeKernels()}\`: ${describeKernels().includes('native') ? 'the native addon' : 'the wasm module'}); one thread, data-parallel replicas on worker threads, or intra-op threads in the native kernels; PyTorch ${version}, same architectures and optimizer, random inputs; ${args['torch-malloc'] === 'tuned' ? `PyTorch run with \`GLIBC_TUNABLES=${TORCH_MALLOC_TUNABLES}\`, which keeps its freed memory mapped` : "PyTorch with glibc's default malloc settings"}). Samples per second over ${String(steps)} training steps after ${String(warmup)} warm-up step(s). Scaling: the rate on N threads / (N x the rate on 1), per multi-thread column. Ratios: our best / PyTorch 2 threads, and ours on 1 thread / PyTorch 1 thread. Minor page faults per timed step (the whole process${rounds > 1 ? ', medians' : ''}): ${faultsNote}.${roundsNote}`,
   '',
   `| network | batch | ${runs.map((r) => `ours, ${r.label}`).join(' | ')} | scaling | PyTorch 2 threads | ratio | PyTorch 1 thread | ratio |`,
   `|---|---:|${runs.map(() => '---:').join('|')}|---:|---:|---:|---:|---:|`,
