@@ -19,7 +19,7 @@
 #include "../src/kernels/winograd.c"
 #endif
 
-#define KERNEL_COUNT 34
+#define KERNEL_COUNT 35
 
 typedef struct KernelTable {
   void (*batchNormApply)(const f32 *x, const f32 *gamma, const f32 *beta, const f32 *mean, const f32 *var, const f32 *res, f32 *y, f32 *blk, int M, int C, int relu, f32 eps);
@@ -50,6 +50,7 @@ typedef struct KernelTable {
   void (*gatherRows)(const f32 *src, const int *idx, f32 *dst, int count, int rows, int row);
   void (*winogradFilter)(const f32 *w, f32 *U, int C, int F);
   void (*winogradConv)(const f32 *x, const f32 *U, f32 *V, f32 *M, f32 *y, int N, int H, int W, int C, int Ho, int Wo, int F, int pt, int pl);
+  void (*winograd43FilterRange)(const f32 *w, f32 *U, int C, int F, int c0, int c1);
   void (*winograd43Filter)(const f32 *w, f32 *U, int C, int F);
   void (*winograd43Conv)(const f32 *x, const f32 *U, f32 *V, f32 *M, f32 *y, int N, int H, int W, int C, int Ho, int Wo, int F, int pt, int pl);
   void (*winograd43FilterGrad)(const f32 *x, const f32 *dy, f32 *V, f32 *D, f32 *Macc, f32 *dw, int N, int H, int W, int C, int Ho, int Wo, int F, int pt, int pl);
@@ -87,6 +88,7 @@ typedef struct KernelTable {
     gatherRows, \
     winogradFilter, \
     winogradConv, \
+    winograd43FilterRange, \
     winograd43Filter, \
     winograd43Conv, \
     winograd43FilterGrad, \
@@ -591,6 +593,20 @@ static napi_value wrap_winogradConv(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+static napi_value wrap_winograd43FilterRange(napi_env env, napi_callback_info info) {
+  Call c;
+  if (!call_begin(env, info, &c, 6)) return NULL;
+  const f32 *w = (const f32 *)arg_pointer(&c, 1, "w");
+  f32 *U = (f32 *)arg_pointer(&c, 2, "U");
+  int C = arg_int(&c, 3, "C");
+  int F = arg_int(&c, 4, "F");
+  int c0 = arg_int(&c, 5, "c0");
+  int c1 = arg_int(&c, 6, "c1");
+  if (!c.ok) return NULL;
+  c.table->winograd43FilterRange(w, U, C, F, c0, c1);
+  return NULL;
+}
+
 static napi_value wrap_winograd43Filter(napi_env env, napi_callback_info info) {
   Call c;
   if (!call_begin(env, info, &c, 4)) return NULL;
@@ -740,6 +756,7 @@ static napi_value wrap_winograd1dFilterGrad(napi_env env, napi_callback_info inf
     {"gatherRows", wrap_gatherRows}, \
     {"winogradFilter", wrap_winogradFilter}, \
     {"winogradConv", wrap_winogradConv}, \
+    {"winograd43FilterRange", wrap_winograd43FilterRange}, \
     {"winograd43Filter", wrap_winograd43Filter}, \
     {"winograd43Conv", wrap_winograd43Conv}, \
     {"winograd43FilterGrad", wrap_winograd43FilterGrad}, \

@@ -285,6 +285,58 @@ static void par_padImages(const f32 *x, f32 *xp, int N, int H, int W, int C, int
   run(pool, j.parts, pad_part, &j);
 }
 
+// ResNet's option-A shortcut and its gradient, by images.
+typedef struct {
+  const KernelTable *k;
+  int parts, backward;
+  const f32 *src;
+  f32 *dst;
+  int N, H, W, C, Ho, Wo, Cout, s, lo;
+} ShortcutJob;
+
+static void shortcut_part(void *arg, int p) {
+  ShortcutJob *j = arg;
+  int b, e;
+  slice(j->N, j->parts, p, &b, &e);
+  const long in = (long)j->H * j->W * j->C, out = (long)j->Ho * j->Wo * j->Cout;
+  if (j->backward)
+    j->k->shortcutBackward(j->src + b * out, j->dst + b * in, e - b, j->H, j->W, j->C, j->Ho, j->Wo, j->Cout, j->s, j->lo);
+  else
+    j->k->shortcutForward(j->src + b * in, j->dst + b * out, e - b, j->H, j->W, j->C, j->Ho, j->Wo, j->Cout, j->s, j->lo);
+}
+
+static void par_shortcutForward(const f32 *in, f32 *out, int N, int H, int W, int C, int Ho, int Wo, int Cout, int s, int lo) {
+  ShortcutJob j = {base, parts_for(N), 0, in, out, N, H, W, C, Ho, Wo, Cout, s, lo};
+  run(pool, j.parts, shortcut_part, &j);
+}
+
+static void par_shortcutBackward(const f32 *dout, f32 *din, int N, int H, int W, int C, int Ho, int Wo, int Cout, int s, int lo) {
+  ShortcutJob j = {base, parts_for(N), 1, dout, din, N, H, W, C, Ho, Wo, Cout, s, lo};
+  run(pool, j.parts, shortcut_part, &j);
+}
+
+// The Winograd filter transform, by input channels (every part writes its channels' values).
+typedef struct {
+  const KernelTable *k;
+  int parts;
+  const f32 *w;
+  f32 *U;
+  int C, F;
+} WgFilterJob;
+
+static void wg_filter_part(void *arg, int p) {
+  WgFilterJob *j = arg;
+  int b, e;
+  slice(j->C, j->parts, p, &b, &e);
+  j->k->winograd43FilterRange(j->w, j->U, j->C, j->F, b, e);
+}
+
+static void par_winograd43Filter(const f32 *w, f32 *U, int C, int F) {
+  // A 16 x 16 filter takes ~3 us: less than waking a helper.
+  WgFilterJob j = {base, (long)C * F < 2048 ? 1 : parts_for(C), w, U, C, F};
+  run(pool, j.parts, wg_filter_part, &j);
+}
+
 typedef struct {
   const KernelTable *k;
   Threads *t;
@@ -679,6 +731,9 @@ void threads_table(KernelTable *out) {
   out->winograd43Conv = par_winograd43Conv;
   out->conv2dValid = par_conv2dValid;
   out->padImages = par_padImages;
+  out->winograd43Filter = par_winograd43Filter;
+  out->shortcutForward = par_shortcutForward;
+  out->shortcutBackward = par_shortcutBackward;
   out->conv2dBackpropInput = par_conv2dBackpropInput;
   out->winograd43FilterGrad = par_winograd43FilterGrad;
   out->conv2dBackpropFilter = par_conv2dBackpropFilter;

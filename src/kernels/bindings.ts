@@ -655,6 +655,22 @@ export interface WinogradConvArgs {
   readonly pl: number;
 }
 
+/** The arguments of `winograd43FilterRange` (src/kernels/winograd.c). */
+export interface Winograd43FilterRangeArgs {
+  /** `const f32 *w`: a byte offset */
+  readonly w: number;
+  /** `f32 *U`: a byte offset */
+  readonly U: number;
+  /** `int C` */
+  readonly C: number;
+  /** `int F` */
+  readonly F: number;
+  /** `int c0` */
+  readonly c0: number;
+  /** `int c1` */
+  readonly c1: number;
+}
+
 /** The arguments of `winograd43Filter` (src/kernels/winograd.c). */
 export interface Winograd43FilterArgs {
   /** `const f32 *w`: a byte offset */
@@ -982,7 +998,12 @@ export interface Kernels {
    */
   winogradConv(args: WinogradConvArgs): void;
   /**
-   * U[36][F / 8][C][8] = G g G^T for w [3, 3, C, F].
+   * winograd43Filter for the input channels [c0, c1) only: how the native addon splits it over
+   * intra-op threads.
+   */
+  winograd43FilterRange(args: Winograd43FilterRangeArgs): void;
+  /**
+   * U[36][F / 8][C][8] = G g G^T for w [3, 3, C, F] (in panels: panel_index).
    */
   winograd43Filter(args: Winograd43FilterArgs): void;
   /**
@@ -1427,6 +1448,17 @@ export const KERNEL_PARAMS = {
       ['pl', 'int'],
     ],
   },
+  winograd43FilterRange: {
+    file: 'winograd.c',
+    params: [
+      ['w', 'const f32 *'],
+      ['U', 'f32 *'],
+      ['C', 'int'],
+      ['F', 'int'],
+      ['c0', 'int'],
+      ['c1', 'int'],
+    ],
+  },
   winograd43Filter: {
     file: 'winograd.c',
     params: [
@@ -1624,6 +1656,9 @@ export function bindKernels(k: PositionalKernels): Kernels {
     winogradConv: (a) => {
       k.winogradConv(a.x, a.U, a.V, a.M, a.y, a.N, a.H, a.W, a.C, a.Ho, a.Wo, a.F, a.pt, a.pl);
     },
+    winograd43FilterRange: (a) => {
+      k.winograd43FilterRange(a.w, a.U, a.C, a.F, a.c0, a.c1);
+    },
     winograd43Filter: (a) => {
       k.winograd43Filter(a.w, a.U, a.C, a.F);
     },
@@ -1752,6 +1787,9 @@ export function bindNativeKernels(k: NativePositionalKernels, memory: { readonly
     },
     winogradConv: (a) => {
       k.winogradConv(memory.buffer, a.x, a.U, a.V, a.M, a.y, a.N, a.H, a.W, a.C, a.Ho, a.Wo, a.F, a.pt, a.pl);
+    },
+    winograd43FilterRange: (a) => {
+      k.winograd43FilterRange(memory.buffer, a.w, a.U, a.C, a.F, a.c0, a.c1);
     },
     winograd43Filter: (a) => {
       k.winograd43Filter(memory.buffer, a.w, a.U, a.C, a.F);

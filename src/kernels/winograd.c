@@ -399,9 +399,10 @@ void winogradConv(const f32 *x, const f32 *U, f32 *V, f32 *M, f32 *y, int N, int
 #include "winograd43.inc"
 #endif
 
-// U[36][F / 8][C][8] = G g G^T for w [3, 3, C, F].
-EXPORT(winograd43Filter)
-void winograd43Filter(const f32 *w, f32 *U, int C, int F) {
+// winograd43Filter for the input channels [c0, c1) only: how the native addon splits it over
+// intra-op threads.
+EXPORT(winograd43FilterRange)
+void winograd43FilterRange(const f32 *w, f32 *U, int C, int F, int c0, int c1) {
   // Four filters at a time (F % 8 == 0: a block of 4 lies in one panel), with the divisions of
   // the scalar formulas kept as divisions, so U is what they gave bit for bit. Scalar, with a
   // panel_index per value, this took ~9% of a ResNet-20 step on two intra-op threads (perf,
@@ -409,7 +410,7 @@ void winograd43Filter(const f32 *w, f32 *U, int C, int F) {
   const int pw = PANEL(F);
   const long xs = (long)C * F;
   const v4 d4 = vsplat(4.f), d6 = vsplat(6.f), d12 = vsplat(12.f), d24 = vsplat(24.f);
-  for (int c = 0; c < C; c++)
+  for (int c = c0; c < c1; c++)
     for (int f = 0; f < F; f += 4) {
       v4 g[3][3], t[6][3];
       UNROLL
@@ -440,6 +441,10 @@ void winograd43Filter(const f32 *w, f32 *U, int C, int F) {
       }
     }
 }
+
+// U[36][F / 8][C][8] = G g G^T for w [3, 3, C, F] (in panels: panel_index).
+EXPORT(winograd43Filter)
+void winograd43Filter(const f32 *w, f32 *U, int C, int F) { winograd43FilterRange(w, U, C, F, 0, C); }
 
 // y [N, Ho, Wo, F] from x [N, H, W, C] zero-padded by pt rows above and pl columns to the left,
 // and U from winograd43Filter. Scratch: V 36 * WG4_BLOCK * C floats, M 36 * WG4_BLOCK * F.

@@ -393,6 +393,24 @@ const cases: Record<string, Case> = {
     },
     outputs: [[R(2), 5 * 64 * 32]],
   },
+  'winograd43Filter, 64 -> 64, whole and in two channel ranges (how intra-op threads split it), each through winograd43Conv': {
+    // U's panels depend on the build: compared through the convolutions that read them.
+    kernels: ['winograd43Filter', 'winograd43FilterRange', 'winograd43Conv'],
+    run: (k) => {
+      k.winograd43Filter({ w: R(1), U: R(3), C: 64, F: 64 });
+      k.winograd43FilterRange({ w: R(1), U: R(4), C: 64, F: 64, c0: 0, c1: 24 });
+      k.winograd43FilterRange({ w: R(1), U: R(4), C: 64, F: 64, c0: 24, c1: 64 });
+      for (const [U, y] of [
+        [R(3), R(2)],
+        [R(4), R(7)],
+      ] as const)
+        k.winograd43Conv({ x: R(0), U, V: R(5), M: R(9), y, N: 3, H: 8, W: 8, C: 64, Ho: 8, Wo: 8, F: 64, pt: 1, pl: 1 });
+    },
+    outputs: [
+      [R(2), 3 * 64 * 64],
+      [R(7), 3 * 64 * 64],
+    ],
+  },
   'winograd43FilterGrad, 16 -> 32 and 12 -> 24': {
     kernels: ['winograd43FilterGrad'],
     run: (k) => {
@@ -550,6 +568,17 @@ function outputsOf(c: Case, k: Kernels): Float32Array[] {
   c.run(k);
   return c.outputs.map(([at, n]) => new Float32Array(memory.buffer, at, n).slice());
 }
+
+describe('wasm kernels', () => {
+  it('winograd43FilterRange over a partition of the channels writes what winograd43Filter does, bit for bit', () => {
+    reset();
+    wasm.winograd43Filter({ w: R(1), U: R(3), C: 32, F: 24 });
+    wasm.winograd43FilterRange({ w: R(1), U: R(4), C: 32, F: 24, c0: 0, c1: 13 });
+    wasm.winograd43FilterRange({ w: R(1), U: R(4), C: 32, F: 24, c0: 13, c1: 32 });
+    const n = 36 * 32 * 24 * 4;
+    expect(Buffer.from(memory.buffer, R(4), n).equals(Buffer.from(memory.buffer, R(3), n))).toBe(true);
+  });
+});
 
 describe('the native addon in CI', () => {
   // .ci/run builds it wherever gcc and make are: there the native tests must run, not skip.
