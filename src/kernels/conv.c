@@ -449,6 +449,46 @@ void conv2dValid(const f32 *xp, const f32 *w, const f32 *wp, f32 *y, int N, int 
           vwst(o, a0); vwst(o + VW, a1);
         }
       }
+      // 16 filters in 8-lane vectors where fewer than 2 VW remain: the RGB layer's 16 filters
+      // ran the 4-lane tile below with AVX-512.
+      for (; f + 16 <= F; f += 16) {
+        int ox = 0;
+        for (; ox + 4 <= Wo; ox += 4) {
+          v8 a00 = v8zero(), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
+          for (int kh = 0; kh < KH; kh++) {
+            for (int kw = 0; kw < KW; kw++) {
+              const f32 *xq = xn + ((oy * sh + kh) * Wp + ox * sw + kw) * C;
+              const f32 *wq = w + (long)(kh * KW + kw) * C * F + f;
+              for (int c = 0; c < C; c++, wq += F) {
+                v8 w0 = v8ld(wq), w1 = v8ld(wq + 8);
+                v8 x0 = v8splat(xq + c), x1 = v8splat(xq + xs + c), x2 = v8splat(xq + 2 * xs + c), x3 = v8splat(xq + 3 * xs + c);
+                a00 = v8madd(a00, x0, w0); a01 = v8madd(a01, x0, w1);
+                a10 = v8madd(a10, x1, w0); a11 = v8madd(a11, x1, w1);
+                a20 = v8madd(a20, x2, w0); a21 = v8madd(a21, x2, w1);
+                a30 = v8madd(a30, x3, w0); a31 = v8madd(a31, x3, w1);
+              }
+            }
+          }
+          f32 *o = yn + (oy * Wo + ox) * F + f;
+          v8st(o, a00); v8st(o + 8, a01); v8st(o + F, a10); v8st(o + F + 8, a11);
+          v8st(o + 2 * F, a20); v8st(o + 2 * F + 8, a21); v8st(o + 3 * F, a30); v8st(o + 3 * F + 8, a31);
+        }
+        for (; ox < Wo; ox++) {
+          v8 a0 = v8zero(), a1 = a0;
+          for (int kh = 0; kh < KH; kh++)
+            for (int kw = 0; kw < KW; kw++) {
+              const f32 *xq = xn + ((oy * sh + kh) * Wp + ox * sw + kw) * C;
+              const f32 *wq = w + (long)(kh * KW + kw) * C * F + f;
+              for (int c = 0; c < C; c++, wq += F) {
+                v8 x0 = v8splat(xq + c);
+                a0 = v8madd(a0, x0, v8ld(wq));
+                a1 = v8madd(a1, x0, v8ld(wq + 8));
+              }
+            }
+          f32 *o = yn + (oy * Wo + ox) * F + f;
+          v8st(o, a0); v8st(o + 8, a1);
+        }
+      }
 #endif
       for (; f < F8; f += 8) {
         int ox = 0;

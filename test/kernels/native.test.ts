@@ -352,6 +352,14 @@ const cases: Record<string, Case> = {
     },
     outputs: [[R(2), 3 * 5 * 5 * 40]],
   },
+  'conv2dValid, stride 1, 3 -> 48 channels (the RGB layer; natively 16 filters in 8 lanes after the widest tile)': {
+    kernels: ['packFilter8', 'conv2dValid'],
+    run: (k) => {
+      k.packFilter8({ w: R(1), wp: R(3), T: 9 * 3, F: 48 });
+      k.conv2dValid({ xp: R(0), w: R(1), wp: R(3), y: R(2), N: 2, Hp: 12, Wp: 11, C: 3, Ho: 10, Wo: 9, F: 48, KH: 3, KW: 3, sh: 1, sw: 1 });
+    },
+    outputs: [[R(2), 2 * 10 * 9 * 48]],
+  },
   'padImages, packFilter8, conv2dValid (20 filters: a tail of 4)': {
     kernels: ['padImages', 'packFilter8', 'conv2dValid'],
     run: (k) => {

@@ -231,6 +231,15 @@ const cases: Record<RegisteredKernelName, ParityCase> = {
     },
   },
   BlindspotsAxpby: { tolerance: 1e-6, run: batchNormOutputs },
+  Mean: {
+    tolerance: 1e-6,
+    run: () => ({
+      // Over H and W (the library's kernel, also with keepDims) and over other axes (the package's).
+      spatial: values(tf.mean(rnd([3, 5, 7, 12], 45), [1, 2])),
+      keepDims: values(tf.mean(rnd([2, 4, 4, 8], 46), [2, 1], true)),
+      other: values(tf.mean(rnd([3, 5, 7, 12], 47), [0, 3])),
+    }),
+  },
   Add: {
     tolerance: 0,
     run: () => {

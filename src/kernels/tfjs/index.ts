@@ -10,6 +10,7 @@ import { charCnnKernels } from './charCnnKernels.js';
 import { convKernels } from './conv.js';
 import { identityKernels } from './identity.js';
 import { matMulKernels } from './matmul.js';
+import { meanKernels } from './mean.js';
 import { poolKernels } from './pool.js';
 import { sgdKernels } from './sgd.js';
 import { shortcutKernels } from './shortcut.js';
@@ -33,6 +34,7 @@ export const WASM_KERNELS = [
   ...shortcutKernels,
   ...charCnnKernels,
   ...addKernels,
+  ...meanKernels,
 ] as const satisfies readonly WasmKernel[];
 
 /** The name of a kernel in {@link WASM_KERNELS}. */
