@@ -65,17 +65,9 @@ static inline v8 v8pos(v8 g, v8 y) { return _mm256_and_ps(g, _mm256_cmp_ps(y, v8
 #undef VT_MADD
 #undef VT_RELU
 #undef VT_POS
+// Whether the 8-lane helpers cover all C channels.
+static inline int bn_wide(int C) { return C % 8 == 0; }
 #endif
-
-// Whether the 8-lane helpers cover all C channels (natively, C a multiple of 8).
-static inline int bn_wide(int C) {
-#if VW > 4
-  return C % 8 == 0;
-#else
-  (void)C;
-  return 0;
-#endif
-}
 
 // y = relu?((x - mean) * gamma / sqrt(var + eps) + beta + res?) as x * scale + shift, with the
 // per-channel scale and shift in blk (2C floats of scratch): the second pass of batchNormForward,

@@ -142,6 +142,37 @@ static inline int source_index(int i, int pad, int k, int s, int n) {
   return o < n ? o : -1;
 }
 
+#if VW > 4
+// conv2dBackpropInput's native tile: P pixels (a group's 4, sw apart, or 1) x J vectors of 8
+// channels from channel c, over every tap valid for the first pixel (in a group, for all four)
+// and every filter. P and J are constants at each call, so the accumulators stay in registers.
+static inline __attribute__((always_inline)) void input_grad_tile8(const f32 *dyn, const f32 *wt, f32 *out, int c, int P, int J, int iy, int ix,
+                                                                   int C, int Ho, int Wo, int F, int KH, int KW, int sh, int sw, int pt,
+                                                                   int pl) {
+  v8 acc[4][4];
+  UNROLL for (int p = 0; p < P; p++) UNROLL for (int j = 0; j < J; j++) acc[p][j] = v8zero();
+  for (int kh = 0; kh < KH; kh++) {
+    int oy = source_index(iy, pt, kh, sh, Ho);
+    if (oy < 0) continue;
+    for (int kw = 0; kw < KW; kw++) {
+      int ox = source_index(ix, pl, kw, sw, Wo);
+      if (ox < 0) continue;
+      const f32 *g = dyn + (oy * Wo + ox) * F;
+      const f32 *wp = wt + ((kh * KW + kw) * F) * C + c;
+      for (int f = 0; f < F; f++, wp += C) {
+        v8 w[4];
+        UNROLL for (int j = 0; j < J; j++) w[j] = v8ld(wp + 8 * j);
+        UNROLL for (int p = 0; p < P; p++) {
+          const v8 gp = v8splat(g + p * F + f);
+          UNROLL for (int j = 0; j < J; j++) acc[p][j] = v8madd(acc[p][j], gp, w[j]);
+        }
+      }
+    }
+  }
+  UNROLL for (int p = 0; p < P; p++) UNROLL for (int j = 0; j < J; j++) v8st(out + p * sw * C + c + 8 * j, acc[p][j]);
+}
+#endif
+
 // dx[n, iy, ix, c] = sum over kh, kw, f of dy[n, oy, ox, f] * w[kh, kw, c, f] where
 // iy = oy*sh + kh - pt, ix = ox*sw + kw - pl. `wt` is scratch for w transposed to [kh, kw, f, c],
 // so that the inner loop broadcasts one gradient value against a row of channels.
@@ -173,65 +204,15 @@ void conv2dBackpropInput(const f32 *dy, const f32 *w, f32 *dx, f32 *wt, int N, i
           }
           f32 *out = dxn + (iy * W + ix) * C;
 #if VW > 4
-          // Natively, 16 channels of the four pixels in 8-lane vectors: twice the lanes of the
-          // 4-lane tile below with the same 8 accumulators.
+          // Natively, the four pixels in 8-lane vectors: 16 channels at a time (twice the lanes of
+          // the 4-lane tile below with the same 8 accumulators), 32 with AVX-512's 32 registers
+          // (16 accumulators, half the broadcasts per multiply-add).
           if (group && C % 16 == 0) {
             int c = 0;
 #if VW == 16
-            // With AVX-512's 32 registers, 32 channels: 16 accumulators, half the broadcasts per
-            // multiply-add.
-            for (; c + 32 <= C; c += 32) {
-              v8 acc[4][4];
-              UNROLL for (int p = 0; p < 4; p++) UNROLL for (int j = 0; j < 4; j++) acc[p][j] = v8zero();
-              for (int kh = 0; kh < KH; kh++) {
-                int oy = source_index(iy, pt, kh, sh, Ho);
-                if (oy < 0) continue;
-                for (int kw = 0; kw < KW; kw++) {
-                  int ox = source_index(ix, pl, kw, sw, Wo);
-                  if (ox < 0) continue;
-                  const f32 *g = dyn + (oy * Wo + ox) * F;
-                  const f32 *wp = wt + ((kh * KW + kw) * F) * C + c;
-                  for (int f = 0; f < F; f++, wp += C) {
-                    const v8 w0 = v8ld(wp), w1 = v8ld(wp + 8), w2 = v8ld(wp + 16), w3 = v8ld(wp + 24);
-                    UNROLL for (int p = 0; p < 4; p++) {
-                      const v8 gp = v8splat(g + p * F + f);
-                      acc[p][0] = v8madd(acc[p][0], gp, w0);
-                      acc[p][1] = v8madd(acc[p][1], gp, w1);
-                      acc[p][2] = v8madd(acc[p][2], gp, w2);
-                      acc[p][3] = v8madd(acc[p][3], gp, w3);
-                    }
-                  }
-                }
-              }
-              UNROLL for (int p = 0; p < 4; p++) UNROLL for (int j = 0; j < 4; j++) v8st(out + p * sw * C + c + 8 * j, acc[p][j]);
-            }
+            for (; c + 32 <= C; c += 32) input_grad_tile8(dyn, wt, out, c, 4, 4, iy, ix, C, Ho, Wo, F, KH, KW, sh, sw, pt, pl);
 #endif
-            for (; c < C; c += 16) {
-              v8 a00 = v8zero(), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
-              for (int kh = 0; kh < KH; kh++) {
-                int oy = source_index(iy, pt, kh, sh, Ho);
-                if (oy < 0) continue;
-                for (int kw = 0; kw < KW; kw++) {
-                  int ox = source_index(ix, pl, kw, sw, Wo);
-                  if (ox < 0) continue;
-                  const f32 *g = dyn + (oy * Wo + ox) * F;
-                  const f32 *wp = wt + ((kh * KW + kw) * F) * C + c;
-                  for (int f = 0; f < F; f++, wp += C) {
-                    v8 w0 = v8ld(wp), w1 = v8ld(wp + 8);
-                    v8 g0 = v8splat(g + f), g1 = v8splat(g + F + f), g2 = v8splat(g + 2 * F + f), g3 = v8splat(g + 3 * F + f);
-                    a00 = v8madd(a00, g0, w0); a01 = v8madd(a01, g0, w1);
-                    a10 = v8madd(a10, g1, w0); a11 = v8madd(a11, g1, w1);
-                    a20 = v8madd(a20, g2, w0); a21 = v8madd(a21, g2, w1);
-                    a30 = v8madd(a30, g3, w0); a31 = v8madd(a31, g3, w1);
-                  }
-                }
-              }
-              const int step = sw * C;
-              v8st(out + c, a00); v8st(out + c + 8, a01);
-              v8st(out + step + c, a10); v8st(out + step + c + 8, a11);
-              v8st(out + 2 * step + c, a20); v8st(out + 2 * step + c + 8, a21);
-              v8st(out + 3 * step + c, a30); v8st(out + 3 * step + c + 8, a31);
-            }
+            for (; c < C; c += 16) input_grad_tile8(dyn, wt, out, c, 4, 2, iy, ix, C, Ho, Wo, F, KH, KW, sh, sw, pt, pl);
             ix += 3 * sw;
             continue;
           }
@@ -268,27 +249,7 @@ void conv2dBackpropInput(const f32 *dy, const f32 *w, f32 *dx, f32 *wt, int N, i
           int pixels = group ? 4 : 1;
 #if VW > 4
           if (!group && C % 16 == 0) {
-            f32 *o = dxn + (iy * W + ix) * C;
-            for (int c = 0; c < C; c += 16) {
-              v8 a0 = v8zero(), a1 = a0;
-              for (int kh = 0; kh < KH; kh++) {
-                int oy = source_index(iy, pt, kh, sh, Ho);
-                if (oy < 0) continue;
-                for (int kw = 0; kw < KW; kw++) {
-                  int ox = source_index(ix, pl, kw, sw, Wo);
-                  if (ox < 0) continue;
-                  const f32 *g = dyn + (oy * Wo + ox) * F;
-                  const f32 *wp = wt + ((kh * KW + kw) * F) * C + c;
-                  for (int f = 0; f < F; f++, wp += C) {
-                    v8 gv = v8splat(g + f);
-                    a0 = v8madd(a0, gv, v8ld(wp));
-                    a1 = v8madd(a1, gv, v8ld(wp + 8));
-                  }
-                }
-              }
-              v8st(o + c, a0);
-              v8st(o + c + 8, a1);
-            }
+            for (int c = 0; c < C; c += 16) input_grad_tile8(dyn, wt, out, c, 1, 2, iy, ix, C, Ho, Wo, F, KH, KW, sh, sw, pt, pl);
             continue;
           }
 #endif
