@@ -19,10 +19,11 @@
 #include "../src/kernels/winograd.c"
 #endif
 
-#define KERNEL_COUNT 35
+#define KERNEL_COUNT 38
 
 typedef struct KernelTable {
   void (*batchNormApply)(const f32 *x, const f32 *gamma, const f32 *beta, const f32 *mean, const f32 *var, const f32 *res, f32 *y, f32 *blk, int M, int C, int relu, f32 eps);
+  void (*batchNormScaleShift)(const f32 *gamma, const f32 *beta, const f32 *mean, const f32 *var, f32 *scale, f32 *shift, int C, f32 eps);
   void (*batchNormShift)(const f32 *x, f32 *shift, int M, int C);
   void (*batchNormSums)(const f32 *x, const f32 *shift, double *acc, f32 *blk, int M, int C);
   void (*batchNormMoments)(const f32 *shift, double *acc, f32 *mean, f32 *var, int M, int C);
@@ -45,6 +46,7 @@ typedef struct KernelTable {
   void (*sgdMomentum)(const f32 *v, const f32 *m, const f32 *g, f32 *vOut, f32 *mOut, int n, f32 lr, f32 mu, f32 wd);
   void (*axpby)(const f32 *a, const f32 *b, f32 *out, int n, f32 alpha, f32 beta);
   void (*maxPoolGrad)(const f32 *dy, const f32 *x, f32 *dx, int N, int H, int W, int C, int Ho, int Wo, int KH, int KW, int sh, int sw, int pt, int pl);
+  void (*spatialMean)(const f32 *x, f32 *y, double *acc, int N, int P, int C);
   void (*shortcutForward)(const f32 *in, f32 *out, int N, int H, int W, int C, int Ho, int Wo, int Cout, int s, int lo);
   void (*shortcutBackward)(const f32 *dout, f32 *din, int N, int H, int W, int C, int Ho, int Wo, int Cout, int s, int lo);
   void (*gatherRows)(const f32 *src, const int *idx, f32 *dst, int count, int rows, int row);
@@ -53,6 +55,7 @@ typedef struct KernelTable {
   void (*winograd43FilterRange)(const f32 *w, f32 *U, int C, int F, int c0, int c1);
   void (*winograd43Filter)(const f32 *w, f32 *U, int C, int F);
   void (*winograd43Conv)(const f32 *x, const f32 *U, f32 *V, f32 *M, f32 *y, int N, int H, int W, int C, int Ho, int Wo, int F, int pt, int pl);
+  void (*winograd43ConvBn)(const f32 *x, const f32 *U, f32 *V, f32 *M, f32 *y, int N, int H, int W, int C, int Ho, int Wo, int F, int pt, int pl, const f32 *scale, const f32 *shift, const f32 *res, int relu);
   void (*winograd43FilterGrad)(const f32 *x, const f32 *dy, f32 *V, f32 *D, f32 *Macc, f32 *dw, int N, int H, int W, int C, int Ho, int Wo, int F, int pt, int pl);
   void (*winograd1dFilter)(const f32 *w, const f32 *G, f32 *U, int r, int a, int C, int F);
   void (*winograd1dConv)(const f32 *x, const f32 *U, const f32 *BT, const f32 *AT, f32 *V, f32 *M, f32 *y, int R, int W, int C, int Wo, int F, int pl, int m, int a);
@@ -61,6 +64,7 @@ typedef struct KernelTable {
 
 #define KERNEL_TABLE_INIT \
   { batchNormApply, \
+    batchNormScaleShift, \
     batchNormShift, \
     batchNormSums, \
     batchNormMoments, \
@@ -83,6 +87,7 @@ typedef struct KernelTable {
     sgdMomentum, \
     axpby, \
     maxPoolGrad, \
+    spatialMean, \
     shortcutForward, \
     shortcutBackward, \
     gatherRows, \
@@ -91,6 +96,7 @@ typedef struct KernelTable {
     winograd43FilterRange, \
     winograd43Filter, \
     winograd43Conv, \
+    winograd43ConvBn, \
     winograd43FilterGrad, \
     winograd1dFilter, \
     winograd1dConv, \
@@ -118,6 +124,22 @@ static napi_value wrap_batchNormApply(napi_env env, napi_callback_info info) {
   f32 eps = arg_f32(&c, 12, "eps");
   if (!c.ok) return NULL;
   c.table->batchNormApply(x, gamma, beta, mean, var, res, y, blk, M, C, relu, eps);
+  return NULL;
+}
+
+static napi_value wrap_batchNormScaleShift(napi_env env, napi_callback_info info) {
+  Call c;
+  if (!call_begin(env, info, &c, 8)) return NULL;
+  const f32 *gamma = (const f32 *)arg_pointer(&c, 1, "gamma");
+  const f32 *beta = (const f32 *)arg_pointer(&c, 2, "beta");
+  const f32 *mean = (const f32 *)arg_pointer(&c, 3, "mean");
+  const f32 *var = (const f32 *)arg_pointer(&c, 4, "var");
+  f32 *scale = (f32 *)arg_pointer(&c, 5, "scale");
+  f32 *shift = (f32 *)arg_pointer(&c, 6, "shift");
+  int C = arg_int(&c, 7, "C");
+  f32 eps = arg_f32(&c, 8, "eps");
+  if (!c.ok) return NULL;
+  c.table->batchNormScaleShift(gamma, beta, mean, var, scale, shift, C, eps);
   return NULL;
 }
 
@@ -507,6 +529,20 @@ static napi_value wrap_maxPoolGrad(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+static napi_value wrap_spatialMean(napi_env env, napi_callback_info info) {
+  Call c;
+  if (!call_begin(env, info, &c, 6)) return NULL;
+  const f32 *x = (const f32 *)arg_pointer(&c, 1, "x");
+  f32 *y = (f32 *)arg_pointer(&c, 2, "y");
+  double *acc = (double *)arg_pointer(&c, 3, "acc");
+  int N = arg_int(&c, 4, "N");
+  int P = arg_int(&c, 5, "P");
+  int C = arg_int(&c, 6, "C");
+  if (!c.ok) return NULL;
+  c.table->spatialMean(x, y, acc, N, P, C);
+  return NULL;
+}
+
 static napi_value wrap_shortcutForward(napi_env env, napi_callback_info info) {
   Call c;
   if (!call_begin(env, info, &c, 11)) return NULL;
@@ -641,6 +677,32 @@ static napi_value wrap_winograd43Conv(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+static napi_value wrap_winograd43ConvBn(napi_env env, napi_callback_info info) {
+  Call c;
+  if (!call_begin(env, info, &c, 18)) return NULL;
+  const f32 *x = (const f32 *)arg_pointer(&c, 1, "x");
+  const f32 *U = (const f32 *)arg_pointer(&c, 2, "U");
+  f32 *V = (f32 *)arg_pointer(&c, 3, "V");
+  f32 *M = (f32 *)arg_pointer(&c, 4, "M");
+  f32 *y = (f32 *)arg_pointer(&c, 5, "y");
+  int N = arg_int(&c, 6, "N");
+  int H = arg_int(&c, 7, "H");
+  int W = arg_int(&c, 8, "W");
+  int C = arg_int(&c, 9, "C");
+  int Ho = arg_int(&c, 10, "Ho");
+  int Wo = arg_int(&c, 11, "Wo");
+  int F = arg_int(&c, 12, "F");
+  int pt = arg_int(&c, 13, "pt");
+  int pl = arg_int(&c, 14, "pl");
+  const f32 *scale = (const f32 *)arg_pointer(&c, 15, "scale");
+  const f32 *shift = (const f32 *)arg_pointer(&c, 16, "shift");
+  const f32 *res = (const f32 *)arg_pointer(&c, 17, "res");
+  int relu = arg_int(&c, 18, "relu");
+  if (!c.ok) return NULL;
+  c.table->winograd43ConvBn(x, U, V, M, y, N, H, W, C, Ho, Wo, F, pt, pl, scale, shift, res, relu);
+  return NULL;
+}
+
 static napi_value wrap_winograd43FilterGrad(napi_env env, napi_callback_info info) {
   Call c;
   if (!call_begin(env, info, &c, 15)) return NULL;
@@ -729,6 +791,7 @@ static napi_value wrap_winograd1dFilterGrad(napi_env env, napi_callback_info inf
 
 #define KERNEL_WRAPPERS \
   { {"batchNormApply", wrap_batchNormApply}, \
+    {"batchNormScaleShift", wrap_batchNormScaleShift}, \
     {"batchNormShift", wrap_batchNormShift}, \
     {"batchNormSums", wrap_batchNormSums}, \
     {"batchNormMoments", wrap_batchNormMoments}, \
@@ -751,6 +814,7 @@ static napi_value wrap_winograd1dFilterGrad(napi_env env, napi_callback_info inf
     {"sgdMomentum", wrap_sgdMomentum}, \
     {"axpby", wrap_axpby}, \
     {"maxPoolGrad", wrap_maxPoolGrad}, \
+    {"spatialMean", wrap_spatialMean}, \
     {"shortcutForward", wrap_shortcutForward}, \
     {"shortcutBackward", wrap_shortcutBackward}, \
     {"gatherRows", wrap_gatherRows}, \
@@ -759,6 +823,7 @@ static napi_value wrap_winograd1dFilterGrad(napi_env env, napi_callback_info inf
     {"winograd43FilterRange", wrap_winograd43FilterRange}, \
     {"winograd43Filter", wrap_winograd43Filter}, \
     {"winograd43Conv", wrap_winograd43Conv}, \
+    {"winograd43ConvBn", wrap_winograd43ConvBn}, \
     {"winograd43FilterGrad", wrap_winograd43FilterGrad}, \
     {"winograd1dFilter", wrap_winograd1dFilter}, \
     {"winograd1dConv", wrap_winograd1dConv}, \

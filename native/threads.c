@@ -216,6 +216,9 @@ typedef struct {
   const f32 *x, *U;
   f32 *V, *M, *y;
   int N, H, W, C, Ho, Wo, F, pt, pl;
+  // winograd43ConvBn's epilogue (scale null: plain winograd43Conv).
+  const f32 *scale, *shift, *res;
+  int relu;
 } Wg43ConvJob;
 
 static void wg43_conv_part(void *arg, int p) {
@@ -228,15 +231,28 @@ static void wg43_conv_part(void *arg, int p) {
     V = j->t->scratch[p];
     M = V + 36L * WG4_BLOCK * j->C;
   }
-  j->k->winograd43Conv(j->x + (long)b * j->H * j->W * j->C, j->U, V, M, j->y + (long)b * j->Ho * j->Wo * j->F, e - b, j->H, j->W, j->C,
-                       j->Ho, j->Wo, j->F, j->pt, j->pl);
+  const long yo = (long)b * j->Ho * j->Wo * j->F;
+  if (j->scale)
+    j->k->winograd43ConvBn(j->x + (long)b * j->H * j->W * j->C, j->U, V, M, j->y + yo, e - b, j->H, j->W, j->C, j->Ho, j->Wo, j->F, j->pt,
+                           j->pl, j->scale, j->shift, j->res ? j->res + yo : NULL, j->relu);
+  else
+    j->k->winograd43Conv(j->x + (long)b * j->H * j->W * j->C, j->U, V, M, j->y + yo, e - b, j->H, j->W, j->C, j->Ho, j->Wo, j->F, j->pt,
+                         j->pl);
 }
 
 static void par_winograd43Conv(const f32 *x, const f32 *U, f32 *V, f32 *M, f32 *y, int N, int H, int W, int C, int Ho, int Wo, int F,
                                int pt, int pl) {
   int parts = parts_for(N);
   if (!reserve(pool, parts, 36L * WG4_BLOCK * (C + F))) parts = 1;
-  Wg43ConvJob j = {base, pool, parts, x, U, V, M, y, N, H, W, C, Ho, Wo, F, pt, pl};
+  Wg43ConvJob j = {base, pool, parts, x, U, V, M, y, N, H, W, C, Ho, Wo, F, pt, pl, NULL, NULL, NULL, 0};
+  run(pool, parts, wg43_conv_part, &j);
+}
+
+static void par_winograd43ConvBn(const f32 *x, const f32 *U, f32 *V, f32 *M, f32 *y, int N, int H, int W, int C, int Ho, int Wo, int F,
+                                 int pt, int pl, const f32 *scale, const f32 *shift, const f32 *res, int relu) {
+  int parts = parts_for(N);
+  if (!reserve(pool, parts, 36L * WG4_BLOCK * (C + F))) parts = 1;
+  Wg43ConvJob j = {base, pool, parts, x, U, V, M, y, N, H, W, C, Ho, Wo, F, pt, pl, scale, shift, res, relu};
   run(pool, parts, wg43_conv_part, &j);
 }
 
@@ -729,6 +745,7 @@ void threads_table(KernelTable *out) {
   out->batchNormBackward = par_batchNormBackward;
   out->axpby = par_axpby;
   out->winograd43Conv = par_winograd43Conv;
+  out->winograd43ConvBn = par_winograd43ConvBn;
   out->conv2dValid = par_conv2dValid;
   out->padImages = par_padImages;
   out->winograd43Filter = par_winograd43Filter;

@@ -73,16 +73,20 @@ static inline int bn_wide(int C) { return C % 8 == 0; }
 // per-channel scale and shift in blk (2C floats of scratch): the second pass of batchNormForward,
 // and the whole layer in inference mode (running statistics), where the composed tfjs ops took
 // five passes over the activation.
-EXPORT(batchNormApply)
-void batchNormApply(const f32 *x, const f32 *gamma, const f32 *beta, const f32 *mean, const f32 *var, const f32 *res, f32 *y,
-                    f32 *blk, int M, int C, int relu, f32 eps) {
-  const int C4 = C & ~3;
-  f32 *scale = blk, *shift = blk + C;
+static inline void bn_scale_shift(const f32 *gamma, const f32 *beta, const f32 *mean, const f32 *var, f32 *scale, f32 *shift, int C, f32 eps) {
   for (int c = 0; c < C; c++) {
     f32 s = gamma[c] / __builtin_sqrtf(var[c] + eps);
     scale[c] = s;
     shift[c] = beta[c] - mean[c] * s;
   }
+}
+
+EXPORT(batchNormApply)
+void batchNormApply(const f32 *x, const f32 *gamma, const f32 *beta, const f32 *mean, const f32 *var, const f32 *res, f32 *y,
+                    f32 *blk, int M, int C, int relu, f32 eps) {
+  const int C4 = C & ~3;
+  f32 *scale = blk, *shift = blk + C;
+  bn_scale_shift(gamma, beta, mean, var, scale, shift, C, eps);
 #if VW > 4
   if (bn_wide(C)) {
     bn_apply_w(x, scale, shift, res, y, M, C, C, relu);
@@ -100,6 +104,13 @@ void batchNormApply(const f32 *x, const f32 *gamma, const f32 *beta, const f32 *
       y[o + c] = v;
     }
   }
+}
+
+// scale[c] = gamma[c] / sqrt(var[c] + eps), shift[c] = beta[c] - mean[c] scale[c]: batchNormApply's
+// per-channel factors, for winograd43ConvBn's epilogue (the same arithmetic, so the same bits).
+EXPORT(batchNormScaleShift)
+void batchNormScaleShift(const f32 *gamma, const f32 *beta, const f32 *mean, const f32 *var, f32 *scale, f32 *shift, int C, f32 eps) {
+  bn_scale_shift(gamma, beta, mean, var, scale, shift, C, eps);
 }
 
 // shift[c] = the mean of x[r, c] over min(M, BN_BLOCK) rows, one from each of as many equal

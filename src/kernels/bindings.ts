@@ -35,6 +35,26 @@ export interface BatchNormApplyArgs {
   readonly eps: number;
 }
 
+/** The arguments of `batchNormScaleShift` (src/kernels/batchnorm.c). */
+export interface BatchNormScaleShiftArgs {
+  /** `const f32 *gamma`: a byte offset */
+  readonly gamma: number;
+  /** `const f32 *beta`: a byte offset */
+  readonly beta: number;
+  /** `const f32 *mean`: a byte offset */
+  readonly mean: number;
+  /** `const f32 *var`: a byte offset */
+  readonly var: number;
+  /** `f32 *scale`: a byte offset */
+  readonly scale: number;
+  /** `f32 *shift`: a byte offset */
+  readonly shift: number;
+  /** `int C` */
+  readonly C: number;
+  /** `f32 eps` */
+  readonly eps: number;
+}
+
 /** The arguments of `batchNormShift` (src/kernels/batchnorm.c). */
 export interface BatchNormShiftArgs {
   /** `const f32 *x`: a byte offset */
@@ -543,6 +563,22 @@ export interface MaxPoolGradArgs {
   readonly pl: number;
 }
 
+/** The arguments of `spatialMean` (src/kernels/pool.c). */
+export interface SpatialMeanArgs {
+  /** `const f32 *x`: a byte offset */
+  readonly x: number;
+  /** `f32 *y`: a byte offset */
+  readonly y: number;
+  /** `double *acc`: a byte offset */
+  readonly acc: number;
+  /** `int N` */
+  readonly N: number;
+  /** `int P` */
+  readonly P: number;
+  /** `int C` */
+  readonly C: number;
+}
+
 /** The arguments of `shortcutForward` (src/kernels/shortcut.c). */
 export interface ShortcutForwardArgs {
   /** `const f32 *in`: a byte offset */
@@ -715,6 +751,46 @@ export interface Winograd43ConvArgs {
   readonly pl: number;
 }
 
+/** The arguments of `winograd43ConvBn` (src/kernels/winograd.c). */
+export interface Winograd43ConvBnArgs {
+  /** `const f32 *x`: a byte offset */
+  readonly x: number;
+  /** `const f32 *U`: a byte offset */
+  readonly U: number;
+  /** `f32 *V`: a byte offset */
+  readonly V: number;
+  /** `f32 *M`: a byte offset */
+  readonly M: number;
+  /** `f32 *y`: a byte offset */
+  readonly y: number;
+  /** `int N` */
+  readonly N: number;
+  /** `int H` */
+  readonly H: number;
+  /** `int W` */
+  readonly W: number;
+  /** `int C` */
+  readonly C: number;
+  /** `int Ho` */
+  readonly Ho: number;
+  /** `int Wo` */
+  readonly Wo: number;
+  /** `int F` */
+  readonly F: number;
+  /** `int pt` */
+  readonly pt: number;
+  /** `int pl` */
+  readonly pl: number;
+  /** `const f32 *scale`: a byte offset */
+  readonly scale: number;
+  /** `const f32 *shift`: a byte offset */
+  readonly shift: number;
+  /** `const f32 *res`: a byte offset */
+  readonly res: number;
+  /** `int relu` */
+  readonly relu: number;
+}
+
 /** The arguments of `winograd43FilterGrad` (src/kernels/winograd.c). */
 export interface Winograd43FilterGradArgs {
   /** `const f32 *x`: a byte offset */
@@ -842,12 +918,14 @@ export interface Winograd1dFilterGradArgs {
 /** Every kernel, with named arguments. */
 export interface Kernels {
   /**
-   * y = relu?((x - mean) * gamma / sqrt(var + eps) + beta + res?) as x * scale + shift, with the
-   * per-channel scale and shift in blk (2C floats of scratch): the second pass of batchNormForward,
-   * and the whole layer in inference mode (running statistics), where the composed tfjs ops took
-   * five passes over the activation.
+   * batchNormApply (src/kernels/batchnorm.c).
    */
   batchNormApply(args: BatchNormApplyArgs): void;
+  /**
+   * scale[c] = gamma[c] / sqrt(var[c] + eps), shift[c] = beta[c] - mean[c] scale[c]: batchNormApply's
+   * per-channel factors, for winograd43ConvBn's epilogue (the same arithmetic, so the same bits).
+   */
+  batchNormScaleShift(args: BatchNormScaleShiftArgs): void;
   /**
    * shift[c] = the mean of x[r, c] over min(M, BN_BLOCK) rows, one from each of as many equal
    * stretches of [0, M): the shift K of batchNormSums, close enough to the mean that E[d^2] - E[d]^2
@@ -973,6 +1051,11 @@ export interface Kernels {
    */
   maxPoolGrad(args: MaxPoolGradArgs): void;
   /**
+   * y [N, C] = the mean of x [N, P, C] over its P positions (a global average pooling), each sum in
+   * double in position order and divided in double, rounded once (acc: C doubles of scratch).
+   */
+  spatialMean(args: SpatialMeanArgs): void;
+  /**
    * He et al.'s option-A shortcut: subsample by s and zero-pad channels to Cout, the input's
    * channels at [lo, lo + C). out [N, Ho, Wo, Cout], Ho = ceil(H / s).
    */
@@ -1011,6 +1094,12 @@ export interface Kernels {
    * and U from winograd43Filter. Scratch: V 36 * WG4_BLOCK * C floats, M 36 * WG4_BLOCK * F.
    */
   winograd43Conv(args: Winograd43ConvArgs): void;
+  /**
+   * winograd43Conv followed by inference batch norm in its output transform: y = relu?(conv scale +
+   * shift + res?), scale and shift [F] from batchNormScaleShift, res (null for none) of y's shape.
+   * The same bits as winograd43Conv then batchNormApply, without the second pass over y (predict).
+   */
+  winograd43ConvBn(args: Winograd43ConvBnArgs): void;
   /**
    * The filter gradient of a stride-1 3x3 convolution through the same transform:
    * dw = G^T [sum over tiles of (B^T d B) . (A dy A^T)] G, 36 products of [C, T] x [T, F] per block
@@ -1054,6 +1143,19 @@ export const KERNEL_PARAMS = {
       ['M', 'int'],
       ['C', 'int'],
       ['relu', 'int'],
+      ['eps', 'f32'],
+    ],
+  },
+  batchNormScaleShift: {
+    file: 'batchnorm.c',
+    params: [
+      ['gamma', 'const f32 *'],
+      ['beta', 'const f32 *'],
+      ['mean', 'const f32 *'],
+      ['var', 'const f32 *'],
+      ['scale', 'f32 *'],
+      ['shift', 'f32 *'],
+      ['C', 'int'],
       ['eps', 'f32'],
     ],
   },
@@ -1377,6 +1479,17 @@ export const KERNEL_PARAMS = {
       ['pl', 'int'],
     ],
   },
+  spatialMean: {
+    file: 'pool.c',
+    params: [
+      ['x', 'const f32 *'],
+      ['y', 'f32 *'],
+      ['acc', 'double *'],
+      ['N', 'int'],
+      ['P', 'int'],
+      ['C', 'int'],
+    ],
+  },
   shortcutForward: {
     file: 'shortcut.c',
     params: [
@@ -1487,6 +1600,29 @@ export const KERNEL_PARAMS = {
       ['pl', 'int'],
     ],
   },
+  winograd43ConvBn: {
+    file: 'winograd.c',
+    params: [
+      ['x', 'const f32 *'],
+      ['U', 'const f32 *'],
+      ['V', 'f32 *'],
+      ['M', 'f32 *'],
+      ['y', 'f32 *'],
+      ['N', 'int'],
+      ['H', 'int'],
+      ['W', 'int'],
+      ['C', 'int'],
+      ['Ho', 'int'],
+      ['Wo', 'int'],
+      ['F', 'int'],
+      ['pt', 'int'],
+      ['pl', 'int'],
+      ['scale', 'const f32 *'],
+      ['shift', 'const f32 *'],
+      ['res', 'const f32 *'],
+      ['relu', 'int'],
+    ],
+  },
   winograd43FilterGrad: {
     file: 'winograd.c',
     params: [
@@ -1575,6 +1711,9 @@ export function bindKernels(k: PositionalKernels): Kernels {
     batchNormApply: (a) => {
       k.batchNormApply(a.x, a.gamma, a.beta, a.mean, a.var, a.res, a.y, a.blk, a.M, a.C, a.relu, a.eps);
     },
+    batchNormScaleShift: (a) => {
+      k.batchNormScaleShift(a.gamma, a.beta, a.mean, a.var, a.scale, a.shift, a.C, a.eps);
+    },
     batchNormShift: (a) => {
       k.batchNormShift(a.x, a.shift, a.M, a.C);
     },
@@ -1641,6 +1780,9 @@ export function bindKernels(k: PositionalKernels): Kernels {
     maxPoolGrad: (a) => {
       k.maxPoolGrad(a.dy, a.x, a.dx, a.N, a.H, a.W, a.C, a.Ho, a.Wo, a.KH, a.KW, a.sh, a.sw, a.pt, a.pl);
     },
+    spatialMean: (a) => {
+      k.spatialMean(a.x, a.y, a.acc, a.N, a.P, a.C);
+    },
     shortcutForward: (a) => {
       k.shortcutForward(a.in, a.out, a.N, a.H, a.W, a.C, a.Ho, a.Wo, a.Cout, a.s, a.lo);
     },
@@ -1665,6 +1807,9 @@ export function bindKernels(k: PositionalKernels): Kernels {
     winograd43Conv: (a) => {
       k.winograd43Conv(a.x, a.U, a.V, a.M, a.y, a.N, a.H, a.W, a.C, a.Ho, a.Wo, a.F, a.pt, a.pl);
     },
+    winograd43ConvBn: (a) => {
+      k.winograd43ConvBn(a.x, a.U, a.V, a.M, a.y, a.N, a.H, a.W, a.C, a.Ho, a.Wo, a.F, a.pt, a.pl, a.scale, a.shift, a.res, a.relu);
+    },
     winograd43FilterGrad: (a) => {
       k.winograd43FilterGrad(a.x, a.dy, a.V, a.D, a.Macc, a.dw, a.N, a.H, a.W, a.C, a.Ho, a.Wo, a.F, a.pt, a.pl);
     },
@@ -1688,6 +1833,9 @@ export function bindNativeKernels(k: NativePositionalKernels, memory: { readonly
   return {
     batchNormApply: (a) => {
       k.batchNormApply(memory.buffer, a.x, a.gamma, a.beta, a.mean, a.var, a.res, a.y, a.blk, a.M, a.C, a.relu, a.eps);
+    },
+    batchNormScaleShift: (a) => {
+      k.batchNormScaleShift(memory.buffer, a.gamma, a.beta, a.mean, a.var, a.scale, a.shift, a.C, a.eps);
     },
     batchNormShift: (a) => {
       k.batchNormShift(memory.buffer, a.x, a.shift, a.M, a.C);
@@ -1773,6 +1921,9 @@ export function bindNativeKernels(k: NativePositionalKernels, memory: { readonly
     maxPoolGrad: (a) => {
       k.maxPoolGrad(memory.buffer, a.dy, a.x, a.dx, a.N, a.H, a.W, a.C, a.Ho, a.Wo, a.KH, a.KW, a.sh, a.sw, a.pt, a.pl);
     },
+    spatialMean: (a) => {
+      k.spatialMean(memory.buffer, a.x, a.y, a.acc, a.N, a.P, a.C);
+    },
     shortcutForward: (a) => {
       k.shortcutForward(memory.buffer, a.in, a.out, a.N, a.H, a.W, a.C, a.Ho, a.Wo, a.Cout, a.s, a.lo);
     },
@@ -1796,6 +1947,29 @@ export function bindNativeKernels(k: NativePositionalKernels, memory: { readonly
     },
     winograd43Conv: (a) => {
       k.winograd43Conv(memory.buffer, a.x, a.U, a.V, a.M, a.y, a.N, a.H, a.W, a.C, a.Ho, a.Wo, a.F, a.pt, a.pl);
+    },
+    winograd43ConvBn: (a) => {
+      k.winograd43ConvBn(
+        memory.buffer,
+        a.x,
+        a.U,
+        a.V,
+        a.M,
+        a.y,
+        a.N,
+        a.H,
+        a.W,
+        a.C,
+        a.Ho,
+        a.Wo,
+        a.F,
+        a.pt,
+        a.pl,
+        a.scale,
+        a.shift,
+        a.res,
+        a.relu,
+      );
     },
     winograd43FilterGrad: (a) => {
       k.winograd43FilterGrad(memory.buffer, a.x, a.dy, a.V, a.D, a.Macc, a.dw, a.N, a.H, a.W, a.C, a.Ho, a.Wo, a.F, a.pt, a.pl);

@@ -134,6 +134,9 @@ static inline vw vwsplat(const f32 *p) {
 #endif
 }
 static inline vw vwzero(void) { return (vw){0}; }
+// relu4 at the full width: NaN stays NaN, -0 becomes +0.
+typedef int vwi __attribute__((vector_size(VW * 4)));
+static inline vw vwrelu(vw v) { return (vw)((vwi)v & ((v > vwzero()) | (v != v))); }
 
 // 8 lanes (AVX2 + FMA, also in the AVX-512 object) for loops where 16-lane vectors measured slower
 // or did not fit the tile: AVX-512 on this project's AMD EPYC runs a 16-lane FMA as two 8-lane

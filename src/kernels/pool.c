@@ -66,3 +66,16 @@ void maxPoolGrad(const f32 *dy, const f32 *x, f32 *dx, int N, int H, int W, int 
       }
   }
 }
+
+// y [N, C] = the mean of x [N, P, C] over its P positions (a global average pooling), each sum in
+// double in position order and divided in double, rounded once (acc: C doubles of scratch).
+EXPORT(spatialMean)
+void spatialMean(const f32 *x, f32 *y, double *acc, int N, int P, int C) {
+  for (int n = 0; n < N; n++) {
+    for (int c = 0; c < C; c++) acc[c] = 0.0;
+    const f32 *xn = x + (long)n * P * C;
+    for (int p = 0; p < P; p++)
+      for (int c = 0; c < C; c++) acc[c] += (double)xn[(long)p * C + c];
+    for (int c = 0; c < C; c++) y[(long)n * C + c] = (f32)(acc[c] / (double)P);
+  }
+}

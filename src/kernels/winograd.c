@@ -364,6 +364,8 @@ void winogradConv(const f32 *x, const f32 *U, f32 *V, f32 *M, f32 *y, int N, int
 #define VT_MADDS(acc, a, s) vadd(acc, vmul(a, s))
 #define VT_MSUBS(acc, a, s) vsub(acc, vmul(a, s))
 #define VT_SMULADD(a, s, b) vadd(vmul(a, s), b)
+#define VT_MADDV madd
+#define VT_RELU relu4
 #include "winograd43.inc"
 #undef VT
 #undef VT_W
@@ -377,6 +379,8 @@ void winogradConv(const f32 *x, const f32 *U, f32 *V, f32 *M, f32 *y, int N, int
 #undef VT_MADDS
 #undef VT_MSUBS
 #undef VT_SMULADD
+#undef VT_MADDV
+#undef VT_RELU
 #if VW > 4
 #define VT vw
 #define VT_W VW
@@ -387,6 +391,8 @@ void winogradConv(const f32 *x, const f32 *U, f32 *V, f32 *M, f32 *y, int N, int
 #define VT_LD vwld
 #define VT_ST vwst
 #define VT_ZERO vwzero()
+#define VT_MADDV vwmadd
+#define VT_RELU vwrelu
 #if VW == 16
 #define VT_MADDS(acc, a, s) _mm512_fmadd_ps(a, _mm512_set1_ps(s), acc)
 #define VT_MSUBS(acc, a, s) _mm512_fnmadd_ps(a, _mm512_set1_ps(s), acc)
@@ -446,10 +452,10 @@ void winograd43FilterRange(const f32 *w, f32 *U, int C, int F, int c0, int c1) {
 EXPORT(winograd43Filter)
 void winograd43Filter(const f32 *w, f32 *U, int C, int F) { winograd43FilterRange(w, U, C, F, 0, C); }
 
-// y [N, Ho, Wo, F] from x [N, H, W, C] zero-padded by pt rows above and pl columns to the left,
-// and U from winograd43Filter. Scratch: V 36 * WG4_BLOCK * C floats, M 36 * WG4_BLOCK * F.
-EXPORT(winograd43Conv)
-void winograd43Conv(const f32 *x, const f32 *U, f32 *V, f32 *M, f32 *y, int N, int H, int W, int C, int Ho, int Wo, int F, int pt, int pl) {
+// winograd43Conv, and with a not-null `scale` winograd43ConvBn's epilogue (output_tile6).
+static inline __attribute__((always_inline)) void wg43_conv(const f32 *x, const f32 *U, f32 *V, f32 *M, f32 *y, int N, int H, int W, int C,
+                                                           int Ho, int Wo, int F, int pt, int pl, const f32 *scale, const f32 *shift,
+                                                           const f32 *res, int relu) {
   const int th = (Ho + 3) / 4, tw = (Wo + 3) / 4;
   const int tiles = th * tw;
   const long total = (long)N * tiles;
@@ -478,16 +484,33 @@ void winograd43Conv(const f32 *x, const f32 *U, f32 *V, f32 *M, f32 *y, int N, i
       const long g = g0 + t;
       const int n = (int)(g / tiles), r = (int)(g % tiles);
       f32 *yn = y + (long)n * Ho * Wo * F;
+      const f32 *resn = res ? res + (long)n * Ho * Wo * F : 0;
       const int oy = 4 * (r / tw), ox = 4 * (r % tw);
 #if VW > 4
       if (F % VW == 0) {
-        output_tile6_w(M + (long)t * F, (long)T * F, yn, oy, ox, Ho, Wo, F);
+        output_tile6_w(M + (long)t * F, (long)T * F, yn, oy, ox, Ho, Wo, F, scale, shift, resn, relu);
         continue;
       }
 #endif
-      output_tile6(M + (long)t * F, (long)T * F, yn, oy, ox, Ho, Wo, F);
+      output_tile6(M + (long)t * F, (long)T * F, yn, oy, ox, Ho, Wo, F, scale, shift, resn, relu);
     }
   }
+}
+
+// y [N, Ho, Wo, F] from x [N, H, W, C] zero-padded by pt rows above and pl columns to the left,
+// and U from winograd43Filter. Scratch: V 36 * WG4_BLOCK * C floats, M 36 * WG4_BLOCK * F.
+EXPORT(winograd43Conv)
+void winograd43Conv(const f32 *x, const f32 *U, f32 *V, f32 *M, f32 *y, int N, int H, int W, int C, int Ho, int Wo, int F, int pt, int pl) {
+  wg43_conv(x, U, V, M, y, N, H, W, C, Ho, Wo, F, pt, pl, 0, 0, 0, 0);
+}
+
+// winograd43Conv followed by inference batch norm in its output transform: y = relu?(conv scale +
+// shift + res?), scale and shift [F] from batchNormScaleShift, res (null for none) of y's shape.
+// The same bits as winograd43Conv then batchNormApply, without the second pass over y (predict).
+EXPORT(winograd43ConvBn)
+void winograd43ConvBn(const f32 *x, const f32 *U, f32 *V, f32 *M, f32 *y, int N, int H, int W, int C, int Ho, int Wo, int F, int pt, int pl,
+                      const f32 *scale, const f32 *shift, const f32 *res, int relu) {
+  wg43_conv(x, U, V, M, y, N, H, W, C, Ho, Wo, F, pt, pl, scale, shift, res, relu);
 }
 
 // The filter gradient of a stride-1 3x3 convolution through the same transform:

@@ -562,6 +562,49 @@ const cases: Record<string, Case> = {
       [R(5), 13],
     ],
   },
+  'winograd43ConvBn: batch norm in the output transform (32 filters at the full width with residual and ReLU; 8 filters 4-lane, without)': {
+    kernels: ['batchNormScaleShift', 'winograd43Filter', 'winograd43ConvBn'],
+    run: (k) => {
+      // gamma R(1), beta R(3), mean R(5), variance R(6) (positive); scale and shift into R(8).
+      for (const [F, res, relu, y] of [
+        [32, R(4), 1, R(2)],
+        [8, 0, 0, R(7)],
+      ] as const) {
+        k.batchNormScaleShift({ gamma: R(1), beta: R(3), mean: R(5), var: R(6), scale: R(8), shift: R(8) + F * 4, C: F, eps: 1e-5 });
+        k.winograd43Filter({ w: R(1), U: R(3) + 4096 * 4, C: 16, F });
+        k.winograd43ConvBn({
+          x: R(0),
+          U: R(3) + 4096 * 4,
+          V: R(9),
+          M: R(10),
+          y,
+          N: 3,
+          H: 10,
+          W: 9,
+          C: 16,
+          Ho: 10,
+          Wo: 9,
+          F,
+          pt: 1,
+          pl: 1,
+          scale: R(8),
+          shift: R(8) + F * 4,
+          res,
+          relu,
+        });
+      }
+    },
+    outputs: [
+      [R(8), 16],
+      [R(2), 3 * 10 * 9 * 32],
+      [R(7), 3 * 10 * 9 * 8],
+    ],
+  },
+  spatialMean: {
+    kernels: ['spatialMean'],
+    run: (k) => k.spatialMean({ x: R(0), y: R(2), acc: R(8), N: 5, P: 49, C: 13 }),
+    outputs: [[R(2), 5 * 13]],
+  },
   maxPoolGrad: {
     kernels: ['maxPoolGrad'],
     run: (k) =>

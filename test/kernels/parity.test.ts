@@ -7,6 +7,7 @@ import {
   batchNorm,
   batchNormVars,
   biasRelu,
+  convBatchNorm,
   disposeParams,
   newParams,
   oneHotConv1d,
@@ -153,6 +154,46 @@ function biasReluOutputs(): Record<string, Float32Array> {
   return { y: values(y), dx: values(dx), dbias: values(db) };
 }
 
+/**
+ * Convolution + inference batch norm configurations: Winograd F(4x4, 3x3) at the full vector width
+ * (16 -> 16, with residual and ReLU), 8 filters (the 4-lane output transform natively), 'valid'
+ * padding, and 3 input channels (another algorithm, then batch norm in place).
+ */
+const convBns: [number[], number[], 'same' | 'valid', boolean, boolean][] = [
+  [[2, 9, 10, 16], [3, 3, 16, 16], 'same', true, true],
+  [[2, 6, 6, 12], [3, 3, 12, 8], 'same', true, false],
+  [[2, 8, 8, 8], [3, 3, 8, 24], 'valid', false, true],
+  [[2, 7, 7, 3], [3, 3, 3, 16], 'same', false, true],
+];
+
+/** Each {@link convBns} configuration through convBatchNorm in inference (`fused`: the fused kernel; else Conv2D then batch norm's kernel). */
+function convBatchNormOutputs(fused = true): Record<string, Float32Array> {
+  const out: Record<string, Float32Array> = {};
+  for (const [i, [xs, ws, pad, residual, relu]] of convBns.entries()) {
+    const params = newParams();
+    try {
+      const F = ws[3] as number;
+      const bn = batchNormVars(new Init(params, 3), 'bn', F);
+      tf.tidy(() => {
+        bn.gamma.assign(rnd([F], 70 + i));
+        bn.beta.assign(rnd([F], 80 + i));
+        bn.mean.assign(rnd([F], 90 + i));
+        bn.variance.assign(tf.add(tf.abs(rnd([F], 100 + i)), 0.1));
+      });
+      const x = rnd(xs, 110 + i) as tf.Tensor4D;
+      const w = tf.mul(rnd(ws, 120 + i), 0.3) as tf.Tensor4D;
+      const res = residual ? rnd(tf.conv2d(x, w, 1, pad).shape, 130 + i) : undefined;
+      const y = fused
+        ? convBatchNorm(x, w, 1, pad, bn, false, undefined, { residual: res, relu })
+        : batchNorm(tf.conv2d(x, w, 1, pad), bn, false, undefined, { residual: res, relu });
+      out[`y${String(i)}`] = values(y);
+    } finally {
+      disposeParams(params);
+    }
+  }
+  return out;
+}
+
 const sgdAttrs: SgdAttrs = { learningRate: 0.05, momentum: 0.9, weightDecay: 1e-3 };
 
 /**
@@ -231,6 +272,7 @@ const cases: Record<RegisteredKernelName, ParityCase> = {
     },
   },
   BlindspotsAxpby: { tolerance: 1e-6, run: batchNormOutputs },
+  BlindspotsConv2DBatchNormInference: { tolerance: 1e-5, run: () => convBatchNormOutputs() },
   Mean: {
     tolerance: 1e-6,
     run: () => ({
@@ -329,4 +371,29 @@ describe('every registered wasm kernel against the cpu backend (parity table)', 
         }
       });
     }
+});
+
+describe('convBatchNorm in inference', () => {
+  for (const build of builds)
+    it(`${build} build: the fused kernel gives the bits of Conv2D then batch norm's inference kernel`, async () => {
+      await useFastestBackend();
+      useKernelBuild(build === 'wasm' ? 'wasm' : 'auto');
+      const threads = build === 'native, 2 threads' ? 2 : 1;
+      const before = tf.memory().numTensors;
+      const run = (fused: boolean) =>
+        withKernelThreads(threads, () => tf.tidy(() => convBatchNormOutputs(fused) as unknown as tf.TensorContainer)) as unknown as Record<
+          string,
+          Float32Array
+        >;
+      const [fused, twoKernels] = [run(true), run(false)];
+      expect(tf.memory().numTensors).toBe(before);
+      expect(Object.keys(fused)).toHaveLength(convBns.length);
+      for (const [key, want] of Object.entries(twoKernels)) {
+        const got = fused[key] as Float32Array;
+        expect(got.length, key).toBe(want.length);
+        let differ = 0;
+        for (let j = 0; j < want.length; j++) if (!Object.is(got[j], want[j])) differ++;
+        expect(differ, `${key}: values that differ`).toBe(0);
+      }
+    });
 });

@@ -5,7 +5,7 @@
  * flipped filter; the package's is a scalar loop).
  */
 import * as tf from '@tensorflow/tfjs';
-import { type KernelArgs, type WasmBackend, type WasmKernel, instance, kernelBuild, offset, runPackage } from './wasm.js';
+import { type KernelArgs, type WasmBackend, type WasmKernel, instance, kernelBuild, offset, runPackage, withScratch } from './wasm.js';
 
 type ConvAttrs = {
   strides: [number, number] | number;
@@ -44,10 +44,13 @@ export const convAlgorithms: {
   winogradFilterGrad: (C: number, F: number) => boolean;
   /** Whether 1 x 3 and 1 x 7 convolutions (forward, input and filter gradients) use 1-D Winograd. */
   winograd1d: (KW: number, C: number, F: number) => boolean;
+  /** Whether inference batch norm after an F(4x4, 3x3) convolution runs in its output transform (else a pass of its own). */
+  batchNormEpilogue: boolean;
 } = {
   forwardTile: () => 4,
   winogradFilterGrad: () => true,
   winograd1d: () => true,
+  batchNormEpilogue: true,
 };
 
 /**
@@ -270,6 +273,7 @@ function stride1Conv(
   KW: number,
   F: number,
   out: tf.TensorInfo,
+  bn?: BatchNormEpilogue,
 ): void {
   const [N, H, W, C] = x.shape as [number, number, number, number];
   const Hp = H + pads.top + pads.bottom;
@@ -278,6 +282,27 @@ function stride1Conv(
   if (out.shape.join() !== [N, Ho, Wo, F].join())
     throw new Error(`blindspots conv (wasm): output [${out.shape.join(', ')}] for [${[N, Ho, Wo, F].join(', ')}]`);
   const k = instance(backend);
+  if (
+    bn !== undefined &&
+    convAlgorithms.batchNormEpilogue &&
+    KH === 3 &&
+    KW === 3 &&
+    C % 4 === 0 &&
+    F % 8 === 0 &&
+    convAlgorithms.forwardTile(C, F) === 4
+  ) {
+    winograd43Bn(backend, x, filterPtr, pads, F, out, bn);
+    return;
+  }
+  if (bn !== undefined) {
+    // Another algorithm, then batch norm in place (batchNormApply reads each value before writing it).
+    stride1Conv(backend, x, filterPtr, pads, KH, KW, F, out);
+    const y = offset(backend, out);
+    withScratch(backend, F, (_acc, blk) => {
+      k.batchNormApply({ x: y, ...bn.params, res: bn.res, y, blk, M: N * Ho * Wo, C: F, relu: bn.relu ? 1 : 0, eps: bn.eps });
+    });
+    return;
+  }
   if (winograd1d(KH, KW, C, F, pads.top, pads.bottom)) {
     const done = withTransforms1d(backend, KW, ({ m, a, BT, G, AT }) => {
       const scratch = backend.wasm._malloc((a * C * F + a * WG1_BLOCK * (C + F)) * 4);
@@ -329,6 +354,58 @@ function stride1Conv(
       const M = V + 16 * WG_BLOCK * C * 4;
       k.winogradConv({ x: input, U: scratch, V, M, y: offset(backend, out), N, H, W, C, Ho, Wo, F, pt: pads.top, pl: pads.left });
     }
+  } finally {
+    backend.wasm._free(scratch);
+  }
+}
+
+/** Inference batch norm after a convolution: pointers to its per-channel parameters and to the residual (0 for none). */
+interface BatchNormEpilogue {
+  readonly params: { gamma: number; beta: number; mean: number; var: number };
+  readonly res: number;
+  readonly relu: boolean;
+  readonly eps: number;
+}
+
+/** Winograd F(4x4, 3x3) with batch norm in its output transform (winograd.c's winograd43ConvBn). */
+function winograd43Bn(
+  backend: WasmBackend,
+  x: tf.TensorInfo,
+  filterPtr: number,
+  pads: { top: number; left: number },
+  F: number,
+  out: tf.TensorInfo,
+  bn: BatchNormEpilogue,
+): void {
+  const [N, H, W, C] = x.shape as [number, number, number, number];
+  const [, Ho, Wo] = out.shape as [number, number, number, number];
+  const k = instance(backend);
+  const scratch = backend.wasm._malloc((2 * F + 36 * C * F + 36 * WG4_BLOCK * (C + F)) * 4);
+  try {
+    const [scale, shift, U] = [scratch, scratch + F * 4, scratch + 2 * F * 4];
+    const V = U + 36 * C * F * 4;
+    k.batchNormScaleShift({ ...bn.params, scale, shift, C: F, eps: bn.eps });
+    k.winograd43Filter({ w: filterPtr, U, C, F });
+    k.winograd43ConvBn({
+      x: offset(backend, x),
+      U,
+      V,
+      M: V + 36 * WG4_BLOCK * C * 4,
+      y: offset(backend, out),
+      N,
+      H,
+      W,
+      C,
+      Ho,
+      Wo,
+      F,
+      pt: pads.top,
+      pl: pads.left,
+      scale,
+      shift,
+      res: bn.res,
+      relu: bn.relu ? 1 : 0,
+    });
   } finally {
     backend.wasm._free(scratch);
   }
@@ -421,6 +498,60 @@ function conv2dKernel(args: KernelArgs, xnnpack: tf.KernelConfig | undefined): t
   return runPackage('Conv2D', xnnpack, args);
 }
 
+/**
+ * A stride-1 convolution followed by inference batch norm (+ residual, + ReLU) in one output:
+ * `{ x, filter, gamma, beta, mean, variance, residual? }` with attrs {@link ConvBatchNormAttrs} ->
+ * `relu?(bn(conv2d(x, filter)) + residual?)` (wasm only). Where the convolution runs through
+ * Winograd F(4x4, 3x3), batch norm happens in its output transform (no pass over the output of its
+ * own); the same bits as `Conv2D` then {@link BATCH_NORM_INFERENCE_KERNEL} on the same build.
+ */
+export const CONV_BATCH_NORM_INFERENCE_KERNEL = 'BlindspotsConv2DBatchNormInference';
+
+/** Attributes of {@link CONV_BATCH_NORM_INFERENCE_KERNEL}: the stride-1 convolution's padding, batch norm's ReLU and epsilon. */
+export interface ConvBatchNormAttrs {
+  readonly pad: 'valid' | 'same' | number;
+  readonly relu: boolean;
+  readonly epsilon: number;
+}
+
+function convBatchNormInference(args: KernelArgs): tf.TensorInfo {
+  const backend = args.backend as WasmBackend;
+  const { x, filter, gamma, beta, mean, variance, residual } = args.inputs as Record<
+    'x' | 'filter' | 'gamma' | 'beta' | 'mean' | 'variance',
+    tf.TensorInfo
+  > & { residual?: tf.TensorInfo };
+  const attrs = args.attrs as unknown as ConvBatchNormAttrs;
+  if (x.shape.length !== 4 || filter.shape.length !== 4)
+    throw new Error(
+      `${CONV_BATCH_NORM_INFERENCE_KERNEL} (wasm): x [${x.shape.join(', ')}] and filter [${filter.shape.join(', ')}] must be 4-D`,
+    );
+  const info = convInfo(CONV_BATCH_NORM_INFERENCE_KERNEL, x.shape, filter.shape, { strides: 1, pad: attrs.pad, dataFormat: 'NHWC' });
+  const F = info.outChannels;
+  for (const [name, t, shape] of [
+    ['x', x, x.shape],
+    ['filter', filter, [info.filterHeight, info.filterWidth, x.shape[3] ?? 0, F]],
+    ['gamma', gamma, [F]],
+    ['beta', beta, [F]],
+    ['mean', mean, [F]],
+    ['variance', variance, [F]],
+    ['residual', residual, info.outShape],
+  ] as const) {
+    if (t !== undefined && (t.dtype !== 'float32' || t.shape.join() !== shape.join()))
+      throw new Error(
+        `${CONV_BATCH_NORM_INFERENCE_KERNEL} (wasm): ${name} of dtype ${t.dtype} and shape [${t.shape.join(', ')}], expected float32 [${shape.join(', ')}]`,
+      );
+  }
+  const out = backend.makeOutput([...info.outShape], 'float32');
+  const bn: BatchNormEpilogue = {
+    params: { gamma: offset(backend, gamma), beta: offset(backend, beta), mean: offset(backend, mean), var: offset(backend, variance) },
+    res: residual === undefined ? 0 : offset(backend, residual),
+    relu: attrs.relu,
+    eps: attrs.epsilon,
+  };
+  stride1Conv(backend, x, offset(backend, filter), info.padInfo, info.filterHeight, info.filterWidth, F, out, bn);
+  return out;
+}
+
 function backpropInput(args: KernelArgs): tf.TensorInfo {
   const backend = args.backend as WasmBackend;
   const { dy, filter } = args.inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
@@ -486,4 +617,5 @@ export const convKernels = [
   { kernelName: 'Conv2D', fallback: true, make: (xnnpack) => (args) => conv2dKernel(args, xnnpack) },
   { kernelName: 'Conv2DBackpropFilter', make: () => backpropFilter },
   { kernelName: 'Conv2DBackpropInput', make: () => backpropInput },
+  { kernelName: CONV_BATCH_NORM_INFERENCE_KERNEL, make: () => convBatchNormInference },
 ] as const satisfies readonly WasmKernel[];

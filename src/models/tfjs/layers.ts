@@ -9,6 +9,8 @@ import {
   BIAS_RELU_GRAD_KERNEL,
   BIAS_RELU_KERNEL,
   type BatchNormAttrs,
+  CONV_BATCH_NORM_INFERENCE_KERNEL,
+  type ConvBatchNormAttrs,
   ONE_HOT_CONV_GRAD_KERNEL,
   ONE_HOT_CONV_KERNEL,
   SHORTCUT_GRAD_KERNEL,
@@ -220,6 +222,37 @@ export function batchNorm(
   let out = composedBatchNorm(x, bn, training, updates);
   if (residual !== undefined) out = tf.add(out, residual);
   return relu ? tf.relu(out) : out;
+}
+
+/**
+ * `batchNorm(conv2d(x, filter, stride, pad), bn, training, updates, options)`. In inference on the
+ * wasm backend a stride-1 convolution and its batch norm run as one kernel (the batch norm inside
+ * the Winograd output transform, the same bits as the two kernels): `predict` of a ResNet spends
+ * no pass over each layer's output on batch norm.
+ *
+ * @example
+ * ```ts
+ * const y = convBatchNorm(x, w, 1, 'same', bn, false, undefined, { relu: true });
+ * ```
+ */
+export function convBatchNorm(
+  x: tf.Tensor4D,
+  filter: tf.Tensor4D,
+  stride: number,
+  pad: 'same' | 'valid' | number,
+  bn: BatchNormVars,
+  training: boolean,
+  updates?: (() => void)[],
+  options: BatchNormOptions = {},
+): tf.Tensor4D {
+  const { residual, relu = false, fused = true } = options;
+  if (!training && stride === 1 && fused && hasFusedKernels() && x.dtype === 'float32') {
+    const inputs: tf.NamedTensorMap = { x, filter, gamma: bn.gamma, beta: bn.beta, mean: bn.mean, variance: bn.variance };
+    if (residual !== undefined) inputs['residual'] = residual;
+    const attrs: ConvBatchNormAttrs = { pad, relu, epsilon: BN_EPSILON };
+    return tf.engine().runKernel(CONV_BATCH_NORM_INFERENCE_KERNEL, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D;
+  }
+  return batchNorm(tf.conv2d(x, filter, stride, pad), bn, training, updates, options) as tf.Tensor4D;
 }
 
 /** Queues the running-statistics update from the batch mean and biased variance (kept tensors, disposed by the update). */

@@ -3,7 +3,7 @@ import { fail } from '../../errors.js';
 import { checkInteger } from '../../validate.js';
 import { checkChoice, optionNames } from '../../options.js';
 import { ImageConvNetModel, TRAIN_OPTIONS, type Network, type TrainOptions } from './convNet.js';
-import { type BatchNormVars, Init, batchNorm, batchNormVars, newParams, optionAShortcut } from './layers.js';
+import { type BatchNormVars, Init, batchNormVars, convBatchNorm, newParams, optionAShortcut } from './layers.js';
 
 /** Options of {@link ResNet}. */
 export interface ResNetOptions extends TrainOptions {
@@ -121,19 +121,13 @@ export class ResNet extends ImageConvNetModel {
     return {
       params,
       forward: (x, training, updates) => {
-        let h = batchNorm(tf.conv2d(x as tf.Tensor4D, stem as tf.Tensor4D, 1, 'same'), stemBn, training, updates, {
-          relu: true,
-        }) as tf.Tensor4D;
+        let h = convBatchNorm(x as tf.Tensor4D, stem as tf.Tensor4D, 1, 'same', stemBn, training, updates, { relu: true });
         for (const b of blocks) {
-          const y = batchNorm(tf.conv2d(h, b.w1 as tf.Tensor4D, b.stride, b.stride === 1 ? 'same' : stridePad), b.bn1, training, updates, {
-            relu: true,
-          }) as tf.Tensor4D;
+          const pad = b.stride === 1 ? 'same' : stridePad;
+          const y = convBatchNorm(h, b.w1 as tf.Tensor4D, b.stride, pad, b.bn1, training, updates, { relu: true });
           const shortcut = optionAShortcut(h, b.stride, h.shape[3] + b.padChannels);
           // relu(bn2(conv2(y)) + shortcut) in one kernel where the backend has it.
-          h = batchNorm(tf.conv2d(y, b.w2 as tf.Tensor4D, 1, 'same'), b.bn2, training, updates, {
-            residual: shortcut,
-            relu: true,
-          }) as tf.Tensor4D;
+          h = convBatchNorm(y, b.w2 as tf.Tensor4D, 1, 'same', b.bn2, training, updates, { residual: shortcut, relu: true });
         }
         const pooled = tf.mean(h, [1, 2]) as tf.Tensor2D;
         return tf.add(tf.matMul(pooled, fcW as tf.Tensor2D), fcB) as tf.Tensor2D;
