@@ -18,9 +18,10 @@
  * native kernels split over intra-op threads, where the addon loads), and the table gives the
  * scaling efficiency: the rate on N threads over N times the rate on one.
  *
- * --rounds R measures everything R times, ours and PyTorch alternating, and gives medians (a ratio:
- * the median of the rounds' ratios, each listed): on this project's VM both sides' rates drift by
- * tens of percent within minutes, and a ratio from one pass pairs whatever each side met.
+ * --rounds R measures everything R times and gives medians (a ratio: the median of the rounds'
+ * ratios, each listed). Within a round ours and PyTorch alternate network by network (ours first
+ * in odd rounds, PyTorch first in even ones): on this project's VM both sides' rates drift by tens
+ * of percent within minutes, and a ratio from one pass pairs whatever each side met.
  *
  * Ten warm-up steps by default (both sides get the same), then ten timed: the table is meant to
  * give the steady training rate. A fit with threads > 1 starts new worker threads, whose first two
@@ -146,8 +147,8 @@ const charData = (() => {
   return { texts, labels: Int32Array.from({ length: n }, (_, i) => i % 2) };
 })();
 
-/** Our training (and, for inferRuns, predict) rates of every run, once. */
-async function measureOurs(): Promise<{ train: Rates; infer: Rates }> {
+/** Our training (and, for inferRuns, predict) rates of every run of one network, once. */
+async function measureOurs(net: 'resnet' | 'charcnn'): Promise<{ train: Rates; infer: Rates }> {
   const train: Rates = {};
   const inferRates: Rates = {};
   const record = (net: string, run: Run, value: number, unit: string) => {
@@ -160,7 +161,7 @@ async function measureOurs(): Promise<{ train: Rates; infer: Rates }> {
     (inferRates[net] ??= {})[run.label] = value;
     console.log(`ours ${net} predict, ${run.label}: ${value.toFixed(1)} ${unit}/s`);
   };
-  if (resnetData !== undefined) {
+  if (net === 'resnet' && resnetData !== undefined) {
     const { data, labels } = resnetData;
     const n = (warmup + steps) * batch;
     for (const run of runs) {
@@ -177,7 +178,7 @@ async function measureOurs(): Promise<{ train: Rates; infer: Rates }> {
       model.dispose();
     }
   }
-  if (charData !== undefined) {
+  if (net === 'charcnn' && charData !== undefined) {
     const { texts, labels } = charData;
     const n = (warmup + steps) * charBatch;
     for (const run of runs) {
@@ -210,7 +211,7 @@ interface TorchRow {
 const torchFaults: Record<string, Record<string, number[]>> = {};
 /** glibc malloc settings that keep PyTorch's freed memory mapped, in huge pages (--torch-malloc tuned). */
 const TORCH_MALLOC_TUNABLES = 'glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=4294967296';
-function torch(threads: number, mode: 'train' | 'infer'): TorchRow[] {
+function torch(net: 'resnet' | 'charcnn', threads: number, mode: 'train' | 'infer'): TorchRow[] {
   const out = execFileSync(
     '/usr/bin/python3',
     [
@@ -230,7 +231,7 @@ function torch(threads: number, mode: 'train' | 'infer'): TorchRow[] {
       '--resnet-depth',
       String(depth),
       '--nets',
-      nets.join(','),
+      net,
       '--mode',
       mode,
     ],
@@ -244,27 +245,41 @@ function torch(threads: number, mode: 'train' | 'infer'): TorchRow[] {
     .split('\n')
     .map((l) => JSON.parse(l) as TorchRow);
 }
-/** PyTorch's rates, once: by net, then by thread count (train and infer). */
-function measureTorch(): { train: Rates; infer: Rates } {
+/** PyTorch's rates of one network, once: by net, then by thread count (train and infer). */
+function measureTorch(net: 'resnet' | 'charcnn'): { train: Rates; infer: Rates } {
   const train: Rates = {};
   const inferRates: Rates = {};
   for (const threads of [2, 1]) {
-    for (const r of torch(threads, 'train')) {
+    for (const r of torch(net, threads, 'train')) {
       (train[r.net] ??= {})[String(threads)] = r.imagesPerSecond;
       if (r.faultsPerStep !== undefined) ((torchFaults[r.net] ??= {})[String(threads)] ??= []).push(r.faultsPerStep);
     }
-    if (infer) for (const r of torch(threads, 'infer')) (inferRates[r.net] ??= {})[String(threads)] = r.imagesPerSecond;
+    if (infer) for (const r of torch(net, threads, 'infer')) (inferRates[r.net] ??= {})[String(threads)] = r.imagesPerSecond;
   }
   return { train, infer: inferRates };
 }
 
-// Ours and PyTorch alternate round by round: on this VM the rates of both drift by tens of
-// percent within minutes, so a ratio is only as good as the pairing of its two sides.
+// Ours and PyTorch alternate network by network within each round, who goes first alternating
+// round by round: on this VM the rates of both drift by tens of percent within minutes, so a ratio
+// is only as good as the pairing of its two sides (each network's pair is about a minute apart).
 const measured: { ours: { train: Rates; infer: Rates }; torch: { train: Rates; infer: Rates } }[] = [];
 for (let round = 0; round < rounds; round++) {
   if (rounds > 1) console.log(`round ${String(round + 1)} of ${String(rounds)}`);
-  const o = await measureOurs();
-  measured.push({ ours: o, torch: measureTorch() });
+  const m = { ours: { train: {}, infer: {} }, torch: { train: {}, infer: {} } };
+  for (const net of nets as ('resnet' | 'charcnn')[]) {
+    const merge = (into: { train: Rates; infer: Rates }, r: { train: Rates; infer: Rates }) => {
+      Object.assign(into.train, r.train);
+      Object.assign(into.infer, r.infer);
+    };
+    if (round % 2 === 0) {
+      merge(m.ours, await measureOurs(net));
+      merge(m.torch, measureTorch(net));
+    } else {
+      merge(m.torch, measureTorch(net));
+      merge(m.ours, await measureOurs(net));
+    }
+  }
+  measured.push(m);
 }
 console.log(`tensors left: ${String(tf.memory().numTensors)}`);
 
@@ -325,7 +340,7 @@ const faultsNote = netNames
   .join('; ');
 const roundsNote =
   rounds > 1
-    ? ` ${String(rounds)} rounds, ours and PyTorch alternating; every figure is the median over the rounds, a ratio the median of the rounds' ratios (our best / PyTorch 2 threads per round: ${netNames.map((net) => `${net} ${perRound(net).map(fmtRatio).join(', ')}`).join('; ')}).`
+    ? ` ${String(rounds)} rounds, ours and PyTorch alternating network by network (who goes first alternating by round); every figure is the median over the rounds, a ratio the median of the rounds' ratios (our best / PyTorch 2 threads per round: ${netNames.map((net) => `${net} ${perRound(net).map(fmtRatio).join(', ')}`).join('; ')}).`
     : '';
 const body = [
   `Command: \`npm run bench:convnet -- --steps ${String(steps)} --warmup ${String(warmup)} --threads ${threadsArg} --threading ${threadingArg}${rounds > 1 ? ` --rounds ${String(rounds)}` : ''}${otherArgs}\` (${date}; ${cpu}; tfjs ${tf.version.tfjs} on the \`${backend.name}\` backend with this library's kernels (\`${describeKernels()}\`: ${describeKernels().includes('native') ? 'the native addon' : 'the wasm module'}); one thread, data-parallel replicas on worker threads, or intra-op threads in the native kernels; PyTorch ${version}, same architectures and optimizer, random inputs; ${args['torch-malloc'] === 'tuned' ? `PyTorch run with \`GLIBC_TUNABLES=${TORCH_MALLOC_TUNABLES}\`, which keeps its freed memory mapped` : "PyTorch with glibc's default malloc settings"}). Samples per second over ${String(steps)} training steps after ${String(warmup)} warm-up step(s). Scaling: the rate on N threads / (N x the rate on 1), per multi-thread column. Ratios: our best / PyTorch 2 threads, and ours on 1 thread / PyTorch 1 thread. Minor page faults per timed step (the whole process${rounds > 1 ? ', medians' : ''}): ${faultsNote}.${roundsNote}`,

@@ -19,7 +19,7 @@
 #include "../src/kernels/winograd.c"
 #endif
 
-#define KERNEL_COUNT 38
+#define KERNEL_COUNT 39
 
 typedef struct KernelTable {
   void (*batchNormApply)(const f32 *x, const f32 *gamma, const f32 *beta, const f32 *mean, const f32 *var, const f32 *res, f32 *y, f32 *blk, int M, int C, int relu, f32 eps);
@@ -47,6 +47,7 @@ typedef struct KernelTable {
   void (*axpby)(const f32 *a, const f32 *b, f32 *out, int n, f32 alpha, f32 beta);
   void (*maxPoolGrad)(const f32 *dy, const f32 *x, f32 *dx, int N, int H, int W, int C, int Ho, int Wo, int KH, int KW, int sh, int sw, int pt, int pl);
   void (*spatialMean)(const f32 *x, f32 *y, double *acc, int N, int P, int C);
+  void (*spatialMeanGrad)(const f32 *dy, f32 *dx, int N, int P, int C);
   void (*shortcutForward)(const f32 *in, f32 *out, int N, int H, int W, int C, int Ho, int Wo, int Cout, int s, int lo);
   void (*shortcutBackward)(const f32 *dout, f32 *din, int N, int H, int W, int C, int Ho, int Wo, int Cout, int s, int lo);
   void (*gatherRows)(const f32 *src, const int *idx, f32 *dst, int count, int rows, int row);
@@ -88,6 +89,7 @@ typedef struct KernelTable {
     axpby, \
     maxPoolGrad, \
     spatialMean, \
+    spatialMeanGrad, \
     shortcutForward, \
     shortcutBackward, \
     gatherRows, \
@@ -543,6 +545,19 @@ static napi_value wrap_spatialMean(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+static napi_value wrap_spatialMeanGrad(napi_env env, napi_callback_info info) {
+  Call c;
+  if (!call_begin(env, info, &c, 5)) return NULL;
+  const f32 *dy = (const f32 *)arg_pointer(&c, 1, "dy");
+  f32 *dx = (f32 *)arg_pointer(&c, 2, "dx");
+  int N = arg_int(&c, 3, "N");
+  int P = arg_int(&c, 4, "P");
+  int C = arg_int(&c, 5, "C");
+  if (!c.ok) return NULL;
+  c.table->spatialMeanGrad(dy, dx, N, P, C);
+  return NULL;
+}
+
 static napi_value wrap_shortcutForward(napi_env env, napi_callback_info info) {
   Call c;
   if (!call_begin(env, info, &c, 11)) return NULL;
@@ -815,6 +830,7 @@ static napi_value wrap_winograd1dFilterGrad(napi_env env, napi_callback_info inf
     {"axpby", wrap_axpby}, \
     {"maxPoolGrad", wrap_maxPoolGrad}, \
     {"spatialMean", wrap_spatialMean}, \
+    {"spatialMeanGrad", wrap_spatialMeanGrad}, \
     {"shortcutForward", wrap_shortcutForward}, \
     {"shortcutBackward", wrap_shortcutBackward}, \
     {"gatherRows", wrap_gatherRows}, \

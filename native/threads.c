@@ -548,7 +548,11 @@ static void bn_grad_part(void *arg, int p) {
                             j->relu);
     return;
   }
-  j->k->batchNormGradApply(j->dy + o, j->x + o, j->y + o, j->kab, j->dx + o, e - b, j->C, j->relu);
+  // dz holds g already (batchNormBackward's reason).
+  if (j->dz)
+    j->k->batchNormGradApply(j->dz + o, j->x + o, NULL, j->kab, j->dx + o, e - b, j->C, 0);
+  else
+    j->k->batchNormGradApply(j->dy + o, j->x + o, j->y + o, j->kab, j->dx + o, e - b, j->C, j->relu);
 }
 
 static void par_batchNormBackward(const f32 *dy, const f32 *x, const f32 *y, const f32 *gamma, const f32 *mean, const f32 *var, f32 *dx,

@@ -238,7 +238,7 @@ void batchNormGradCoefficients(const f32 *gamma, const f32 *mean, const f32 *var
 }
 
 // Pass 2 of batchNormBackward: dx = k * g + a * x + b over the rows, kab from
-// batchNormGradCoefficients.
+// batchNormGradCoefficients; g = dy masked by y > 0 when relu (y is not read otherwise).
 EXPORT(batchNormGradApply)
 void batchNormGradApply(const f32 *dy, const f32 *x, const f32 *y, const f32 *kab, f32 *dx, int M, int C, int relu) {
   const int C4 = C & ~3;
@@ -272,7 +272,12 @@ void batchNormBackward(const f32 *dy, const f32 *x, const f32 *y, const f32 *gam
   for (int c = 0; c < 2 * C; c++) acc[c] = 0.0;
   batchNormGradSums(dy, x, y, mean, dz, acc, blk, M, C, relu);
   batchNormGradCoefficients(gamma, mean, var, acc, blk, dgamma, M, C, eps);
-  batchNormGradApply(dy, x, y, blk, dx, M, C, relu);
+  // Where the residual's gradient was written it is g (dy masked by y > 0): the second pass reads
+  // it instead of dy and y, one stream fewer.
+  if (dz)
+    batchNormGradApply(dz, x, 0, blk, dx, M, C, 0);
+  else
+    batchNormGradApply(dy, x, y, blk, dx, M, C, relu);
   SCALAR
   for (int c = 0; c < C; c++) dbeta[c] = (f32)acc[c];
 }

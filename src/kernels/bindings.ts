@@ -579,6 +579,20 @@ export interface SpatialMeanArgs {
   readonly C: number;
 }
 
+/** The arguments of `spatialMeanGrad` (src/kernels/pool.c). */
+export interface SpatialMeanGradArgs {
+  /** `const f32 *dy`: a byte offset */
+  readonly dy: number;
+  /** `f32 *dx`: a byte offset */
+  readonly dx: number;
+  /** `int N` */
+  readonly N: number;
+  /** `int P` */
+  readonly P: number;
+  /** `int C` */
+  readonly C: number;
+}
+
 /** The arguments of `shortcutForward` (src/kernels/shortcut.c). */
 export interface ShortcutForwardArgs {
   /** `const f32 *in`: a byte offset */
@@ -963,7 +977,7 @@ export interface Kernels {
   batchNormGradCoefficients(args: BatchNormGradCoefficientsArgs): void;
   /**
    * Pass 2 of batchNormBackward: dx = k * g + a * x + b over the rows, kab from
-   * batchNormGradCoefficients.
+   * batchNormGradCoefficients; g = dy masked by y > 0 when relu (y is not read otherwise).
    */
   batchNormGradApply(args: BatchNormGradApplyArgs): void;
   /**
@@ -1055,6 +1069,11 @@ export interface Kernels {
    * double in position order and divided in double, rounded once (acc: C doubles of scratch).
    */
   spatialMean(args: SpatialMeanArgs): void;
+  /**
+   * The gradient of spatialMean: dx [N, P, C] = dy [N, C] / P at every position (what tfjs's Mean
+   * gradient computes as dy * ones / P, without the ones).
+   */
+  spatialMeanGrad(args: SpatialMeanGradArgs): void;
   /**
    * He et al.'s option-A shortcut: subsample by s and zero-pad channels to Cout, the input's
    * channels at [lo, lo + C). out [N, Ho, Wo, Cout], Ho = ceil(H / s).
@@ -1490,6 +1509,16 @@ export const KERNEL_PARAMS = {
       ['C', 'int'],
     ],
   },
+  spatialMeanGrad: {
+    file: 'pool.c',
+    params: [
+      ['dy', 'const f32 *'],
+      ['dx', 'f32 *'],
+      ['N', 'int'],
+      ['P', 'int'],
+      ['C', 'int'],
+    ],
+  },
   shortcutForward: {
     file: 'shortcut.c',
     params: [
@@ -1783,6 +1812,9 @@ export function bindKernels(k: PositionalKernels): Kernels {
     spatialMean: (a) => {
       k.spatialMean(a.x, a.y, a.acc, a.N, a.P, a.C);
     },
+    spatialMeanGrad: (a) => {
+      k.spatialMeanGrad(a.dy, a.dx, a.N, a.P, a.C);
+    },
     shortcutForward: (a) => {
       k.shortcutForward(a.in, a.out, a.N, a.H, a.W, a.C, a.Ho, a.Wo, a.Cout, a.s, a.lo);
     },
@@ -1923,6 +1955,9 @@ export function bindNativeKernels(k: NativePositionalKernels, memory: { readonly
     },
     spatialMean: (a) => {
       k.spatialMean(memory.buffer, a.x, a.y, a.acc, a.N, a.P, a.C);
+    },
+    spatialMeanGrad: (a) => {
+      k.spatialMeanGrad(memory.buffer, a.dy, a.dx, a.N, a.P, a.C);
     },
     shortcutForward: (a) => {
       k.shortcutForward(memory.buffer, a.in, a.out, a.N, a.H, a.W, a.C, a.Ho, a.Wo, a.Cout, a.s, a.lo);

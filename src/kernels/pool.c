@@ -79,3 +79,15 @@ void spatialMean(const f32 *x, f32 *y, double *acc, int N, int P, int C) {
     for (int c = 0; c < C; c++) y[(long)n * C + c] = (f32)(acc[c] / (double)P);
   }
 }
+
+// The gradient of spatialMean: dx [N, P, C] = dy [N, C] / P at every position (what tfjs's Mean
+// gradient computes as dy * ones / P, without the ones).
+EXPORT(spatialMeanGrad)
+void spatialMeanGrad(const f32 *dy, f32 *dx, int N, int P, int C) {
+  for (int n = 0; n < N; n++) {
+    f32 *dxn = dx + (long)n * P * C;
+    for (int c = 0; c < C; c++) dxn[c] = dy[(long)n * C + c] / (f32)P;
+    for (int p = 1; p < P; p++)
+      for (int c = 0; c < C; c++) dxn[(long)p * C + c] = dxn[c];
+  }
+}

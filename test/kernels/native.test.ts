@@ -605,6 +605,11 @@ const cases: Record<string, Case> = {
     run: (k) => k.spatialMean({ x: R(0), y: R(2), acc: R(8), N: 5, P: 49, C: 13 }),
     outputs: [[R(2), 5 * 13]],
   },
+  spatialMeanGrad: {
+    kernels: ['spatialMeanGrad'],
+    run: (k) => k.spatialMeanGrad({ dy: R(0), dx: R(2), N: 5, P: 49, C: 13 }),
+    outputs: [[R(2), 5 * 49 * 13]],
+  },
   maxPoolGrad: {
     kernels: ['maxPoolGrad'],
     run: (k) =>

@@ -9,6 +9,7 @@ import {
   biasRelu,
   convBatchNorm,
   disposeParams,
+  globalAveragePool,
   newParams,
   oneHotConv1d,
   optionAShortcut,
@@ -281,6 +282,14 @@ const cases: Record<RegisteredKernelName, ParityCase> = {
       keepDims: values(tf.mean(rnd([2, 4, 4, 8], 46), [2, 1], true)),
       other: values(tf.mean(rnd([3, 5, 7, 12], 47), [0, 3])),
     }),
+  },
+  BlindspotsSpatialMeanGrad: {
+    tolerance: 0, // dy / (H W) at every position, as tfjs's Mean gradient (dy * 1 / (H W)) on cpu
+    run: () => {
+      const x = rnd([3, 5, 7, 12], 48) as tf.Tensor4D;
+      const dy = rnd([3, 12], 49);
+      return { dx: values(tf.grad((a: tf.Tensor) => tf.sum(tf.mul(globalAveragePool(a as tf.Tensor4D), dy)))(x)) };
+    },
   },
   Add: {
     tolerance: 0,

@@ -21,6 +21,7 @@ export { BATCH_NORM_KERNEL, BATCH_NORM_GRAD_KERNEL, BATCH_NORM_INFERENCE_KERNEL,
 export { ONE_HOT_CONV_KERNEL, ONE_HOT_CONV_GRAD_KERNEL, BIAS_RELU_KERNEL, BIAS_RELU_GRAD_KERNEL } from './charCnnKernels.js';
 export { CONV_BATCH_NORM_INFERENCE_KERNEL, type ConvBatchNormAttrs } from './conv.js';
 export { copyValuesInto } from './identity.js';
+export { SPATIAL_MEAN_GRAD_KERNEL } from './mean.js';
 export { SGD_MOMENTUM_KERNEL, AXPBY_KERNEL, type SgdAttrs } from './sgd.js';
 export { SHORTCUT_KERNEL, SHORTCUT_GRAD_KERNEL, GATHER_ROWS_KERNEL, type ShortcutAttrs } from './shortcut.js';
 

@@ -25,7 +25,30 @@ function meanKernel(args: KernelArgs, pkg: tf.KernelConfig | undefined): tf.Tens
   return out;
 }
 
+/**
+ * The gradient of a global average pooling: `{ dy }` [N, C] with attrs `{ height, width }` -> dx
+ * [N, height, width, C], dy / (height width) at every position (pool.c's spatialMeanGrad; wasm
+ * only). The same values as tfjs's `Mean` gradient, which builds a tensor of ones of x's shape in
+ * JavaScript every step to multiply by.
+ */
+export const SPATIAL_MEAN_GRAD_KERNEL = 'BlindspotsSpatialMeanGrad';
+
+function spatialMeanGradKernel(args: KernelArgs): tf.TensorInfo {
+  const backend = args.backend as WasmBackend;
+  const { dy } = args.inputs as { dy: tf.TensorInfo };
+  const { height, width } = args.attrs as unknown as { height: number; width: number };
+  if (dy.dtype !== 'float32' || dy.shape.length !== 2)
+    throw new Error(
+      `${SPATIAL_MEAN_GRAD_KERNEL} (wasm): dy of dtype ${dy.dtype} and shape [${dy.shape.join(', ')}], expected float32 [N, C]`,
+    );
+  const [N, C] = dy.shape as [number, number];
+  const dx = backend.makeOutput([N, height, width, C], 'float32');
+  instance(backend).spatialMeanGrad({ dy: offset(backend, dy), dx: offset(backend, dx), N, P: height * width, C });
+  return dx;
+}
+
 /** The reductions. */
 export const meanKernels = [
   { kernelName: 'Mean', fallback: true, make: (pkg) => (args) => meanKernel(args, pkg) },
+  { kernelName: SPATIAL_MEAN_GRAD_KERNEL, make: () => spatialMeanGradKernel },
 ] as const satisfies readonly WasmKernel[];

@@ -15,6 +15,7 @@ import {
   ONE_HOT_CONV_KERNEL,
   SHORTCUT_GRAD_KERNEL,
   SHORTCUT_KERNEL,
+  SPATIAL_MEAN_GRAD_KERNEL,
   type ShortcutAttrs,
   hasFusedKernels,
 } from '../../kernels/tfjs/index.js';
@@ -378,6 +379,31 @@ export function optionAShortcut(x: tf.Tensor4D, stride: number, channels: number
     };
   });
   return shortcut(x) as tf.Tensor4D;
+}
+
+/**
+ * Global average pooling: the mean of `x` [N, H, W, C] over H and W, [N, C]. On wasm the gradient
+ * is one kernel (pool.c's spatialMeanGrad) instead of tfjs's `Mean` gradient, which fills a tensor
+ * of ones of x's shape in JavaScript and multiplies by it every step; the same values.
+ * `fused: false` forces tf.mean's own gradient (the test reference).
+ *
+ * @example
+ * ```ts
+ * const pooled = globalAveragePool(tf.ones([2, 8, 8, 64]) as tf.Tensor4D); // [2, 64] of ones
+ * ```
+ */
+export function globalAveragePool(x: tf.Tensor4D, fused = true): tf.Tensor2D {
+  if (!(fused && hasFusedKernels() && x.dtype === 'float32')) return tf.mean(x, [1, 2]) as tf.Tensor2D;
+  const [, height, width] = x.shape;
+  const engine = tf.engine();
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [xin] = args as [tf.Tensor];
+    return {
+      value: tf.mean(xin, [1, 2]),
+      gradFunc: (dy: tf.Tensor) => engine.runKernel(SPATIAL_MEAN_GRAD_KERNEL, { dy }, { height, width }) as tf.Tensor,
+    };
+  });
+  return op(x) as tf.Tensor2D;
 }
 
 /**

@@ -3,7 +3,7 @@ import { fail } from '../../errors.js';
 import { checkInteger } from '../../validate.js';
 import { checkChoice, optionNames } from '../../options.js';
 import { ImageConvNetModel, TRAIN_OPTIONS, type Network, type TrainOptions } from './convNet.js';
-import { type BatchNormVars, Init, batchNormVars, convBatchNorm, newParams, optionAShortcut } from './layers.js';
+import { type BatchNormVars, Init, batchNormVars, convBatchNorm, globalAveragePool, newParams, optionAShortcut } from './layers.js';
 
 /** Options of {@link ResNet}. */
 export interface ResNetOptions extends TrainOptions {
@@ -129,7 +129,7 @@ export class ResNet extends ImageConvNetModel {
           // relu(bn2(conv2(y)) + shortcut) in one kernel where the backend has it.
           h = convBatchNorm(y, b.w2 as tf.Tensor4D, 1, 'same', b.bn2, training, updates, { residual: shortcut, relu: true });
         }
-        const pooled = tf.mean(h, [1, 2]) as tf.Tensor2D;
+        const pooled = globalAveragePool(h);
         return tf.add(tf.matMul(pooled, fcW as tf.Tensor2D), fcB) as tf.Tensor2D;
       },
     };
