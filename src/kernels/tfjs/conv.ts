@@ -114,7 +114,7 @@ const WINOGRAD_1D: Record<number, { m: number; BT: number[][]; G: number[][]; AT
 };
 
 /** Tiles per block of winograd.c's 1-D Winograd kernels (WG1_BLOCK). */
-const WG1_BLOCK = 32;
+export const WG1_BLOCK = 32;
 
 /**
  * Runs `body` with the 1-D Winograd transforms for filter width `r` written into the backend's
@@ -152,7 +152,7 @@ function winograd1d(KH: number, KW: number, C: number, F: number, padTop: number
 }
 
 /** Tiles per block of winograd.c's winograd43Conv and winograd43FilterGrad (WG4_BLOCK). */
-const WG4_BLOCK = 32;
+export const WG4_BLOCK = 24;
 
 function backpropFilter(args: KernelArgs): tf.TensorInfo {
   const backend = args.backend as WasmBackend;
@@ -252,7 +252,7 @@ function backpropFilter(args: KernelArgs): tf.TensorInfo {
 }
 
 /** Tiles per block of winograd.c's winogradConv (WG_BLOCK): its scratch is sized for this many. */
-const WG_BLOCK = 32;
+export const WG_BLOCK = 32;
 
 /**
  * A stride-1 convolution of `x` [N, H, W, C] with the filter at `filterPtr` [KH, KW, C, F] into
