@@ -539,6 +539,17 @@ const cases: Record<string, Case> = {
       [R(4), 37 * 21],
     ],
   },
+  'matMul at 64 columns (natively the full-width tile: 8-row tiles, a remainder of 5 rows, two chunks of K), plain and both transposed': {
+    kernels: ['matMul'],
+    run: (k) => {
+      k.matMul({ a: R(0), b: R(1), bp: R(3), out: R(2), M: 37, K: 300, N: 64, sam: 300, sak: 1, sbk: 64, sbn: 1 });
+      k.matMul({ a: R(0), b: R(1), bp: R(3), out: R(4), M: 37, K: 300, N: 64, sam: 1, sak: 37, sbk: 1, sbn: 300 });
+    },
+    outputs: [
+      [R(2), 37 * 64],
+      [R(4), 37 * 64],
+    ],
+  },
   'one-hot convolution and its filter gradient': {
     kernels: ['oneHotConv', 'oneHotConvFilterGrad'],
     run: (k) => {

@@ -214,6 +214,9 @@ const cases: Record<RegisteredKernelName, ParityCase> = {
           [[5, 300], [300, 11], false, false],
           [[300, 5], [11, 300], true, true],
           [[2, 3, 4], [2, 4, 5], false, false],
+          // 64 columns: natively the full-width tile (dense layers' N); the gradients transpose both ways.
+          [[19, 300], [300, 64], false, false],
+          [[300, 19], [64, 300], true, true],
         ] as const
       ).entries()) {
         const a = rnd([...as], 40 + i);
