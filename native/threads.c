@@ -737,6 +737,39 @@ static void par_biasRelu(const f32 *x, const f32 *bias, f32 *y, int M, int C) {
   run(pool, j.parts, bias_relu_part, &j);
 }
 
+// ---------------------------------------------------------------------------------------------
+// Matrix products: every part a slice of the output's rows (in whole 8-row tiles), packing B into
+// scratch of its own; each output is computed as on one thread, so the same bits.
+
+typedef struct {
+  const KernelTable *k;
+  Threads *t;
+  int parts;
+  const f32 *a, *b;
+  f32 *bp, *out;
+  int M, K, N, sam, sak, sbk, sbn;
+} MatMulJob;
+
+static void matmul_part(void *arg, int p) {
+  MatMulJob *j = arg;
+  const int tiles = (j->M + 7) / 8;
+  int b, e;
+  slice(tiles, j->parts, p, &b, &e);
+  b *= 8;
+  e = e * 8 < j->M ? e * 8 : j->M;
+  if (b >= e) return;
+  j->k->matMul(j->a + (long)b * j->sam, j->b, p > 0 ? j->t->scratch[p] : j->bp, j->out + (long)b * j->N, e - b, j->K, j->N, j->sam, j->sak,
+               j->sbk, j->sbn);
+}
+
+static void par_matMul(const f32 *a, const f32 *b, f32 *bp, f32 *out, int M, int K, int N, int sam, int sak, int sbk, int sbn) {
+  // Products under ~4M multiply-adds (the char-CNN's last layer, its gradients) stay on one thread.
+  int parts = (long)M * K * N < (1L << 22) ? 1 : parts_for((M + 7) / 8);
+  if (parts > 1 && !reserve(pool, parts, (size_t)(K < MM_KC ? K : MM_KC) * N)) parts = 1;
+  MatMulJob j = {base, pool, parts, a, b, bp, out, M, K, N, sam, sak, sbk, sbn};
+  run(pool, parts, matmul_part, &j);
+}
+
 void threads_table(KernelTable *out) {
   out->winograd1dConv = par_winograd1dConv;
   out->winograd1dFilterGrad = par_winograd1dFilterGrad;
@@ -744,6 +777,7 @@ void threads_table(KernelTable *out) {
   out->oneHotConvFilterGrad = par_oneHotConvFilterGrad;
   out->maxPoolGrad = par_maxPoolGrad;
   out->biasRelu = par_biasRelu;
+  out->matMul = par_matMul;
   out->batchNormForward = par_batchNormForward;
   out->batchNormApply = par_batchNormApply;
   out->batchNormBackward = par_batchNormBackward;

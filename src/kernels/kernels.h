@@ -192,6 +192,8 @@ static inline void zero(f32 *p, int n) {
 #endif
 // Tiles per block of the 1-D Winograd kernels (winograd1dConv, winograd1dFilterGrad).
 #define WG1_BLOCK 32
+// Rows of K per packed chunk of B in matmul.c's matMul: its scratch bp holds MM_KC * N floats.
+#define MM_KC 256
 
 // acc[c] += the f32 block sums in blk, which are reset to zero.
 static inline void flush(double *acc, f32 *blk, int n) {

@@ -9,7 +9,6 @@
 // chunk of B is packed into panels of 8 columns [N / 8][kc][8] (scratch `bp`, MM_KC * N floats),
 // and a panel (8 KB) stays in L1 while tiles of 4 rows x 8 columns of a block of MM_MC rows of A
 // (in L2) run over it, 8 accumulators in SIMD registers.
-#define MM_KC 256
 #define MM_MC 64
 
 #if VW > 4
@@ -25,13 +24,18 @@ static void matmul_wide(const f32 *a, const f32 *b, f32 *bp, f32 *out, int M, in
     const int first = k0 == 0;
     for (int nb = 0; nb < N; nb += PW) {
       f32 *p = bp + (long)nb * kc;
-      for (int k = 0; k < kc; k++, p += PW) {
-        const f32 *src = b + (long)(k0 + k) * sbk + (long)nb * sbn;
-        if (sbn == 1) {
+      if (sbn == 1) {
+        for (int k = 0; k < kc; k++, p += PW) {
+          const f32 *src = b + (long)(k0 + k) * sbk + nb;
           vwst(p, vwld(src));
           vwst(p + VW, vwld(src + VW));
-        } else {
-          for (int j = 0; j < PW; j++) p[j] = src[(long)j * sbn];
+        }
+      } else {
+        // B transposed (a dense layer's input gradient): column by column, so that the reads run
+        // along B's rows instead of striding a row apart per value.
+        for (int j = 0; j < PW; j++) {
+          const f32 *src = b + (long)k0 * sbk + (long)(nb + j) * sbn;
+          for (int k = 0; k < kc; k++) p[(long)k * PW + j] = src[(long)k * sbk];
         }
       }
     }

@@ -550,6 +550,11 @@ const cases: Record<string, Case> = {
       [R(4), 37 * 64],
     ],
   },
+  'matMul of 64 x 300 by 300 x 256 (large enough for intra-op threads to split its rows), B transposed': {
+    kernels: ['matMul'],
+    run: (k) => k.matMul({ a: R(0), b: R(1), bp: R(3), out: R(2), M: 64, K: 300, N: 256, sam: 300, sak: 1, sbk: 1, sbn: 300 }),
+    outputs: [[R(2), 64 * 256]],
+  },
   'one-hot convolution and its filter gradient': {
     kernels: ['oneHotConv', 'oneHotConvFilterGrad'],
     run: (k) => {

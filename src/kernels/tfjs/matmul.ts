@@ -2,8 +2,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { type KernelArgs, type WasmBackend, type WasmKernel, instance, offset, runPackage } from './wasm.js';
 
-/** Rows of K in a packed chunk of B: matmul.c's MM_KC. */
-const MM_KC = 256;
+/** Rows of K in a packed chunk of B: kernels.h's MM_KC. */
+export const MM_KC = 256;
 
 /**
  * `BatchMatMul` on wasm for one float32 matrix product (no batch, or a batch of one), any
