@@ -215,10 +215,10 @@ export function batchNorm(
   if (training && fused && hasFusedKernels()) return fusedBatchNorm(x, bn, relu, residual, updates);
   if (!training && fused && hasFusedKernels() && x.dtype === 'float32') {
     // Inference: one pass instead of the composed ops' five (predict of ResNet-20 on wasm).
-    const inputs: tf.NamedTensorMap = { x, gamma: bn.gamma, beta: bn.beta, mean: bn.mean, variance: bn.variance };
-    if (residual !== undefined) inputs['residual'] = residual;
     const attrs: BatchNormAttrs = { relu, epsilon: BN_EPSILON };
-    return tf.engine().runKernel(BATCH_NORM_INFERENCE_KERNEL, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
+    return tf
+      .engine()
+      .runKernel(BATCH_NORM_INFERENCE_KERNEL, inferenceInputs({ x }, bn, residual), attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
   }
   let out = composedBatchNorm(x, bn, training, updates);
   if (residual !== undefined) out = tf.add(out, residual);
@@ -233,7 +233,12 @@ export function batchNorm(
  *
  * @example
  * ```ts
- * const y = convBatchNorm(x, w, 1, 'same', bn, false, undefined, { relu: true });
+ * import * as tf from '@tensorflow/tfjs';
+ * import { Init, batchNormVars, convBatchNorm, newParams } from './layers.js';
+ * const bn = batchNormVars(new Init(newParams(), 1), 'bn', 8); // gamma 1, beta 0, running mean 0, variance 1
+ * const x = tf.ones([2, 6, 6, 4]) as tf.Tensor4D;
+ * const y = convBatchNorm(x, tf.ones([3, 3, 4, 8]) as tf.Tensor4D, 1, 'same', bn, false, undefined, { relu: true });
+ * y.shape; //=> [2, 6, 6, 8]
  * ```
  */
 export function convBatchNorm(
@@ -248,12 +253,18 @@ export function convBatchNorm(
 ): tf.Tensor4D {
   const { residual, relu = false, fused = true } = options;
   if (!training && stride === 1 && fused && hasFusedKernels() && x.dtype === 'float32') {
-    const inputs: tf.NamedTensorMap = { x, filter, gamma: bn.gamma, beta: bn.beta, mean: bn.mean, variance: bn.variance };
-    if (residual !== undefined) inputs['residual'] = residual;
     const attrs: ConvBatchNormAttrs = { pad, relu, epsilon: BN_EPSILON };
+    const inputs = inferenceInputs({ x, filter }, bn, residual);
     return tf.engine().runKernel(CONV_BATCH_NORM_INFERENCE_KERNEL, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D;
   }
   return batchNorm(tf.conv2d(x, filter, stride, pad), bn, training, updates, options) as tf.Tensor4D;
+}
+
+/** The inputs of an inference batch-norm kernel: `first`, the layer's four variables and the residual where there is one. */
+function inferenceInputs(first: tf.NamedTensorMap, bn: BatchNormVars, residual: tf.Tensor | undefined): tf.NamedTensorMap {
+  const inputs: tf.NamedTensorMap = { ...first, gamma: bn.gamma, beta: bn.beta, mean: bn.mean, variance: bn.variance };
+  if (residual !== undefined) inputs['residual'] = residual;
+  return inputs;
 }
 
 /** Queues the running-statistics update from the batch mean and biased variance (kept tensors, disposed by the update). */
@@ -389,7 +400,10 @@ export function optionAShortcut(x: tf.Tensor4D, stride: number, channels: number
  *
  * @example
  * ```ts
- * const pooled = globalAveragePool(tf.ones([2, 8, 8, 64]) as tf.Tensor4D); // [2, 64] of ones
+ * import * as tf from '@tensorflow/tfjs';
+ * import { globalAveragePool } from './layers.js';
+ * const pooled = globalAveragePool(tf.ones([2, 8, 8, 64]) as tf.Tensor4D);
+ * pooled.shape; //=> [2, 64]
  * ```
  */
 export function globalAveragePool(x: tf.Tensor4D, fused = true): tf.Tensor2D {
