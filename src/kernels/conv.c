@@ -353,6 +353,61 @@ void packFilter8(const f32 *w, f32 *wp, int T, int F) {
     }
 }
 
+// conv2dValid's row of tiles (conv_valid.inc), for 4 lanes and, natively, the widest vector and 8 lanes.
+#define VT v4
+#define VT_W 4
+#define VT_(name) name
+#define VT_LD ld
+#define VT_ST st
+#define VT_SPLAT splat
+#define VT_ZERO vsplat(0.f)
+#define VT_MADD madd
+#include "conv_valid.inc"
+#undef VT
+#undef VT_W
+#undef VT_
+#undef VT_LD
+#undef VT_ST
+#undef VT_SPLAT
+#undef VT_ZERO
+#undef VT_MADD
+#if VW > 4
+#define VT vw
+#define VT_W VW
+#define VT_(name) name##_w
+#define VT_LD vwld
+#define VT_ST vwst
+#define VT_SPLAT vwsplat
+#define VT_ZERO vwzero()
+#define VT_MADD vwmadd
+#include "conv_valid.inc"
+#undef VT
+#undef VT_W
+#undef VT_
+#undef VT_LD
+#undef VT_ST
+#undef VT_SPLAT
+#undef VT_ZERO
+#undef VT_MADD
+#define VT v8
+#define VT_W 8
+#define VT_(name) name##_8
+#define VT_LD v8ld
+#define VT_ST v8st
+#define VT_SPLAT v8splat
+#define VT_ZERO v8zero()
+#define VT_MADD v8madd
+#include "conv_valid.inc"
+#undef VT
+#undef VT_W
+#undef VT_
+#undef VT_LD
+#undef VT_ST
+#undef VT_SPLAT
+#undef VT_ZERO
+#undef VT_MADD
+#endif
+
 // A 'valid' convolution of the padded images xp [N, Hp, Wp, C] with w [KH, KW, C, F] (packed by
 // packFilter8 into wp), strides sh, sw: y [N, Ho, Wo, F]. Tiles of 4 output pixels x 8 filters keep
 // 8 accumulators in SIMD registers over all taps and channels (the tile of conv2dBackpropFilter);
@@ -365,130 +420,18 @@ void conv2dValid(const f32 *xp, const f32 *w, const f32 *wp, f32 *y, int N, int 
                  int sw) {
   const int F8 = F & ~7;
   const int T = KH * KW * C;
-  const int xs = sw * C; // from one output pixel's input to the next one's
   for (int n = 0; n < N; n++) {
     const f32 *xn = xp + (long)n * Hp * Wp * C;
     f32 *yn = y + (long)n * Ho * Wo * F;
     for (int oy = 0; oy < Ho; oy++) {
       int f = 0;
 #if VW > 4
-      for (; f + 2 * VW <= F; f += 2 * VW) {
-        int ox = 0;
-        for (; ox + 4 <= Wo; ox += 4) {
-          vw a00 = vwzero(), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
-          for (int kh = 0; kh < KH; kh++) {
-            for (int kw = 0; kw < KW; kw++) {
-              const f32 *xq = xn + ((oy * sh + kh) * Wp + ox * sw + kw) * C;
-              const f32 *wq = w + (long)(kh * KW + kw) * C * F + f;
-              for (int c = 0; c < C; c++, wq += F) {
-                vw w0 = vwld(wq), w1 = vwld(wq + VW);
-                vw x0 = vwsplat(xq + c), x1 = vwsplat(xq + xs + c), x2 = vwsplat(xq + 2 * xs + c), x3 = vwsplat(xq + 3 * xs + c);
-                a00 = vwmadd(a00, x0, w0); a01 = vwmadd(a01, x0, w1);
-                a10 = vwmadd(a10, x1, w0); a11 = vwmadd(a11, x1, w1);
-                a20 = vwmadd(a20, x2, w0); a21 = vwmadd(a21, x2, w1);
-                a30 = vwmadd(a30, x3, w0); a31 = vwmadd(a31, x3, w1);
-              }
-            }
-          }
-          f32 *o = yn + (oy * Wo + ox) * F + f;
-          vwst(o, a00); vwst(o + VW, a01); vwst(o + F, a10); vwst(o + F + VW, a11);
-          vwst(o + 2 * F, a20); vwst(o + 2 * F + VW, a21); vwst(o + 3 * F, a30); vwst(o + 3 * F + VW, a31);
-        }
-        for (; ox < Wo; ox++) {
-          vw a0 = vwzero(), a1 = a0;
-          for (int kh = 0; kh < KH; kh++)
-            for (int kw = 0; kw < KW; kw++) {
-              const f32 *xq = xn + ((oy * sh + kh) * Wp + ox * sw + kw) * C;
-              const f32 *wq = w + (long)(kh * KW + kw) * C * F + f;
-              for (int c = 0; c < C; c++, wq += F) {
-                vw x0 = vwsplat(xq + c);
-                a0 = vwmadd(a0, x0, vwld(wq));
-                a1 = vwmadd(a1, x0, vwld(wq + VW));
-              }
-            }
-          f32 *o = yn + (oy * Wo + ox) * F + f;
-          vwst(o, a0); vwst(o + VW, a1);
-        }
-      }
+      for (; f + 2 * VW <= F; f += 2 * VW) valid_row_w(xn, w + f, (long)C * F, F, yn, oy, f, Wp, C, Wo, F, KH, KW, sh, sw);
       // 16 filters in 8-lane vectors where fewer than 2 VW remain: the RGB layer's 16 filters
       // ran the 4-lane tile below with AVX-512.
-      for (; f + 16 <= F; f += 16) {
-        int ox = 0;
-        for (; ox + 4 <= Wo; ox += 4) {
-          v8 a00 = v8zero(), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
-          for (int kh = 0; kh < KH; kh++) {
-            for (int kw = 0; kw < KW; kw++) {
-              const f32 *xq = xn + ((oy * sh + kh) * Wp + ox * sw + kw) * C;
-              const f32 *wq = w + (long)(kh * KW + kw) * C * F + f;
-              for (int c = 0; c < C; c++, wq += F) {
-                v8 w0 = v8ld(wq), w1 = v8ld(wq + 8);
-                v8 x0 = v8splat(xq + c), x1 = v8splat(xq + xs + c), x2 = v8splat(xq + 2 * xs + c), x3 = v8splat(xq + 3 * xs + c);
-                a00 = v8madd(a00, x0, w0); a01 = v8madd(a01, x0, w1);
-                a10 = v8madd(a10, x1, w0); a11 = v8madd(a11, x1, w1);
-                a20 = v8madd(a20, x2, w0); a21 = v8madd(a21, x2, w1);
-                a30 = v8madd(a30, x3, w0); a31 = v8madd(a31, x3, w1);
-              }
-            }
-          }
-          f32 *o = yn + (oy * Wo + ox) * F + f;
-          v8st(o, a00); v8st(o + 8, a01); v8st(o + F, a10); v8st(o + F + 8, a11);
-          v8st(o + 2 * F, a20); v8st(o + 2 * F + 8, a21); v8st(o + 3 * F, a30); v8st(o + 3 * F + 8, a31);
-        }
-        for (; ox < Wo; ox++) {
-          v8 a0 = v8zero(), a1 = a0;
-          for (int kh = 0; kh < KH; kh++)
-            for (int kw = 0; kw < KW; kw++) {
-              const f32 *xq = xn + ((oy * sh + kh) * Wp + ox * sw + kw) * C;
-              const f32 *wq = w + (long)(kh * KW + kw) * C * F + f;
-              for (int c = 0; c < C; c++, wq += F) {
-                v8 x0 = v8splat(xq + c);
-                a0 = v8madd(a0, x0, v8ld(wq));
-                a1 = v8madd(a1, x0, v8ld(wq + 8));
-              }
-            }
-          f32 *o = yn + (oy * Wo + ox) * F + f;
-          v8st(o, a0); v8st(o + 8, a1);
-        }
-      }
+      for (; f + 16 <= F; f += 16) valid_row_8(xn, w + f, (long)C * F, F, yn, oy, f, Wp, C, Wo, F, KH, KW, sh, sw);
 #endif
-      for (; f < F8; f += 8) {
-        int ox = 0;
-        for (; ox + 4 <= Wo; ox += 4) {
-          v4 a00 = vsplat(0.f), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
-          for (int kh = 0; kh < KH; kh++) {
-            for (int kw = 0; kw < KW; kw++) {
-              const f32 *xq = xn + ((oy * sh + kh) * Wp + ox * sw + kw) * C;
-              const f32 *wq = wp + ((f >> 3) * T + (kh * KW + kw) * C) * 8;
-              for (int c = 0; c < C; c++, wq += 8) {
-                v4 w0 = ld(wq), w1 = ld(wq + 4);
-                v4 x0 = splat(xq + c), x1 = splat(xq + xs + c), x2 = splat(xq + 2 * xs + c), x3 = splat(xq + 3 * xs + c);
-                a00 = madd(a00, x0, w0); a01 = madd(a01, x0, w1);
-                a10 = madd(a10, x1, w0); a11 = madd(a11, x1, w1);
-                a20 = madd(a20, x2, w0); a21 = madd(a21, x2, w1);
-                a30 = madd(a30, x3, w0); a31 = madd(a31, x3, w1);
-              }
-            }
-          }
-          f32 *o = yn + (oy * Wo + ox) * F + f;
-          st(o, a00); st(o + 4, a01); st(o + F, a10); st(o + F + 4, a11);
-          st(o + 2 * F, a20); st(o + 2 * F + 4, a21); st(o + 3 * F, a30); st(o + 3 * F + 4, a31);
-        }
-        for (; ox < Wo; ox++) {
-          v4 a0 = vsplat(0.f), a1 = a0;
-          for (int kh = 0; kh < KH; kh++)
-            for (int kw = 0; kw < KW; kw++) {
-              const f32 *xq = xn + ((oy * sh + kh) * Wp + ox * sw + kw) * C;
-              const f32 *wq = wp + ((f >> 3) * T + (kh * KW + kw) * C) * 8;
-              for (int c = 0; c < C; c++, wq += 8) {
-                v4 x0 = splat(xq + c);
-                a0 = madd(a0, x0, ld(wq));
-                a1 = madd(a1, x0, ld(wq + 4));
-              }
-            }
-          f32 *o = yn + (oy * Wo + ox) * F + f;
-          st(o, a0); st(o + 4, a1);
-        }
-      }
+      for (; f < F8; f += 8) valid_row(xn, wp + (long)(f >> 3) * T * 8, (long)C * 8, 8, yn, oy, f, Wp, C, Wo, F, KH, KW, sh, sw);
       // Filter tail (F not a multiple of 8): scalar.
       for (f = F8; f < F; f++)
         for (int ox = 0; ox < Wo; ox++) {
