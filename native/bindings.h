@@ -14,12 +14,13 @@
 #include "../src/kernels/conv.c"
 #include "../src/kernels/matmul.c"
 #include "../src/kernels/optimizer.c"
+#include "../src/kernels/plan.c"
 #include "../src/kernels/pool.c"
 #include "../src/kernels/shortcut.c"
 #include "../src/kernels/winograd.c"
 #endif
 
-#define KERNEL_COUNT 39
+#define KERNEL_COUNT 40
 
 typedef struct KernelTable {
   void (*batchNormApply)(const f32 *x, const f32 *gamma, const f32 *beta, const f32 *mean, const f32 *var, const f32 *res, f32 *y, f32 *blk, int M, int C, int relu, f32 eps);
@@ -45,6 +46,7 @@ typedef struct KernelTable {
   void (*matMul)(const f32 *a, const f32 *b, f32 *bp, f32 *out, int M, int K, int N, int sam, int sak, int sbk, int sbn);
   void (*sgdMomentum)(const f32 *v, const f32 *m, const f32 *g, f32 *vOut, f32 *mOut, int n, f32 lr, f32 mu, f32 wd);
   void (*axpby)(const f32 *a, const f32 *b, f32 *out, int n, f32 alpha, f32 beta);
+  void (*runPlan)(const int *plan, const f32 *x, f32 *out, f32 *work, int N);
   void (*maxPoolGrad)(const f32 *dy, const f32 *x, f32 *dx, int N, int H, int W, int C, int Ho, int Wo, int KH, int KW, int sh, int sw, int pt, int pl);
   void (*spatialMean)(const f32 *x, f32 *y, double *acc, int N, int P, int C);
   void (*spatialMeanGrad)(const f32 *dy, f32 *dx, int N, int P, int C);
@@ -87,6 +89,7 @@ typedef struct KernelTable {
     matMul, \
     sgdMomentum, \
     axpby, \
+    runPlan, \
     maxPoolGrad, \
     spatialMean, \
     spatialMeanGrad, \
@@ -508,6 +511,19 @@ static napi_value wrap_axpby(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+static napi_value wrap_runPlan(napi_env env, napi_callback_info info) {
+  Call c;
+  if (!call_begin(env, info, &c, 5)) return NULL;
+  const int *plan = (const int *)arg_pointer(&c, 1, "plan");
+  const f32 *x = (const f32 *)arg_pointer(&c, 2, "x");
+  f32 *out = (f32 *)arg_pointer(&c, 3, "out");
+  f32 *work = (f32 *)arg_pointer(&c, 4, "work");
+  int N = arg_int(&c, 5, "N");
+  if (!c.ok) return NULL;
+  c.table->runPlan(plan, x, out, work, N);
+  return NULL;
+}
+
 static napi_value wrap_maxPoolGrad(napi_env env, napi_callback_info info) {
   Call c;
   if (!call_begin(env, info, &c, 15)) return NULL;
@@ -828,6 +844,7 @@ static napi_value wrap_winograd1dFilterGrad(napi_env env, napi_callback_info inf
     {"matMul", wrap_matMul}, \
     {"sgdMomentum", wrap_sgdMomentum}, \
     {"axpby", wrap_axpby}, \
+    {"runPlan", wrap_runPlan}, \
     {"maxPoolGrad", wrap_maxPoolGrad}, \
     {"spatialMean", wrap_spatialMean}, \
     {"spatialMeanGrad", wrap_spatialMeanGrad}, \

@@ -21,6 +21,7 @@
 // training step follows within microseconds, and the parts take about the same time.
 
 #include "threads.h"
+#include "../src/kernels/plan.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -329,6 +330,33 @@ static void par_shortcutForward(const f32 *in, f32 *out, int N, int H, int W, in
 static void par_shortcutBackward(const f32 *dout, f32 *din, int N, int H, int W, int C, int Ho, int Wo, int Cout, int s, int lo) {
   ShortcutJob j = {base, parts_for(N), 1, dout, din, N, H, W, C, Ho, Wo, Cout, s, lo};
   run(pool, j.parts, shortcut_part, &j);
+}
+
+// A network's inference (plan.c's runPlan), by images: each part runs the plan on its slice in
+// its own workspace (the caller's for part 0), so the parts share nothing but the weights.
+typedef struct {
+  const KernelTable *k;
+  Threads *t;
+  int parts;
+  const int *plan;
+  const f32 *x;
+  f32 *out, *work;
+  int N;
+} PlanJob;
+
+static void plan_part(void *arg, int p) {
+  PlanJob *j = arg;
+  int b, e;
+  slice(j->N, j->parts, p, &b, &e);
+  if (b == e) return;
+  j->k->runPlan(j->plan, j->x + (long)b * j->plan[PLAN_IN], j->out + (long)b * j->plan[PLAN_OUT], p == 0 ? j->work : j->t->scratch[p], e - b);
+}
+
+static void par_runPlan(const int *plan, const f32 *x, f32 *out, f32 *work, int N) {
+  int parts = parts_for(N);
+  if (!reserve(pool, parts, (size_t)plan[PLAN_WORK])) parts = 1;
+  PlanJob j = {base, pool, parts, plan, x, out, work, N};
+  run(pool, parts, plan_part, &j);
 }
 
 // The Winograd filter transform, by input channels (every part writes its channels' values).
@@ -788,6 +816,7 @@ void threads_table(KernelTable *out) {
   out->padImages = par_padImages;
   out->winograd43Filter = par_winograd43Filter;
   out->shortcutForward = par_shortcutForward;
+  out->runPlan = par_runPlan;
   out->shortcutBackward = par_shortcutBackward;
   out->conv2dBackpropInput = par_conv2dBackpropInput;
   out->winograd43FilterGrad = par_winograd43FilterGrad;

@@ -529,6 +529,20 @@ export interface AxpbyArgs {
   readonly beta: number;
 }
 
+/** The arguments of `runPlan` (src/kernels/plan.c). */
+export interface RunPlanArgs {
+  /** `const int *plan`: a byte offset */
+  readonly plan: number;
+  /** `const f32 *x`: a byte offset */
+  readonly x: number;
+  /** `f32 *out`: a byte offset */
+  readonly out: number;
+  /** `f32 *work`: a byte offset */
+  readonly work: number;
+  /** `int N` */
+  readonly N: number;
+}
+
 /** The arguments of `maxPoolGrad` (src/kernels/pool.c). */
 export interface MaxPoolGradArgs {
   /** `const f32 *dy`: a byte offset */
@@ -1058,6 +1072,13 @@ export interface Kernels {
    */
   axpby(args: AxpbyArgs): void;
   /**
+   * Runs `plan` on images x [N, ...] into out [N, plan[PLAN_OUT]], with `work` (plan[PLAN_WORK]
+   * floats, 64-byte aligned) as its workspace: the batch-norm scale and shift (2 PLAN_BN), the mean's
+   * accumulators (PLAN_OUT doubles), Winograd's V and M (PLAN_WG), a padded input (chunk PLAN_PAD) and
+   * the slots (PLAN_SLOTS x chunk x PLAN_SLOT), each rounded up to 16 floats.
+   */
+  runPlan(args: RunPlanArgs): void;
+  /**
    * The gradient of a max pooling of x [N, H, W, C] into [N, Ho, Wo, C] (windows KH x KW, strides
    * sh x sw, padding pt, pl; dilation 1): each output's gradient goes to the first maximum of its
    * window in row-major order, as the cpu backend's maxPoolPositions (ties are common after a ReLU).
@@ -1478,6 +1499,16 @@ export const KERNEL_PARAMS = {
       ['beta', 'f32'],
     ],
   },
+  runPlan: {
+    file: 'plan.c',
+    params: [
+      ['plan', 'const int *'],
+      ['x', 'const f32 *'],
+      ['out', 'f32 *'],
+      ['work', 'f32 *'],
+      ['N', 'int'],
+    ],
+  },
   maxPoolGrad: {
     file: 'pool.c',
     params: [
@@ -1806,6 +1837,9 @@ export function bindKernels(k: PositionalKernels): Kernels {
     axpby: (a) => {
       k.axpby(a.a, a.b, a.out, a.n, a.alpha, a.beta);
     },
+    runPlan: (a) => {
+      k.runPlan(a.plan, a.x, a.out, a.work, a.N);
+    },
     maxPoolGrad: (a) => {
       k.maxPoolGrad(a.dy, a.x, a.dx, a.N, a.H, a.W, a.C, a.Ho, a.Wo, a.KH, a.KW, a.sh, a.sw, a.pt, a.pl);
     },
@@ -1949,6 +1983,9 @@ export function bindNativeKernels(k: NativePositionalKernels, memory: { readonly
     },
     axpby: (a) => {
       k.axpby(memory.buffer, a.a, a.b, a.out, a.n, a.alpha, a.beta);
+    },
+    runPlan: (a) => {
+      k.runPlan(memory.buffer, a.plan, a.x, a.out, a.work, a.N);
     },
     maxPoolGrad: (a) => {
       k.maxPoolGrad(memory.buffer, a.dy, a.x, a.dx, a.N, a.H, a.W, a.C, a.Ho, a.Wo, a.KH, a.KW, a.sh, a.sw, a.pt, a.pl);

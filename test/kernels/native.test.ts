@@ -11,6 +11,8 @@ import {
 import { type NativeAddon, nativeKernels } from '../../src/kernels/tfjs/native.js';
 import { convModuleBytes, type WasmApi } from '../../src/kernels/tfjs/wasm.js';
 import { distance } from '../helpers/distance.js';
+import { residualSteps } from '../helpers/featureNet.js';
+import { writePlan } from '../../src/kernels/tfjs/plan.js';
 
 // Every export of the native addon against the wasm module, under each instruction set this CPU
 // runs: the same inputs in one WebAssembly.Memory, each kernel run by both builds from the same
@@ -615,6 +617,41 @@ const cases: Record<string, Case> = {
       [R(2), 3 * 10 * 9 * 32],
       [R(7), 3 * 10 * 9 * 8],
     ],
+  },
+  'runPlan (a residual network on chunks of 3 of 7 images)': {
+    kernels: ['runPlan'],
+    run: (k) => {
+      // residualSteps' filters one after another in region 3, each batch norm's four vectors at
+      // the same index of regions 4, 5, 7 and 6 (positive: the variances).
+      const { steps, filters } = residualSteps('same');
+      const shapes: Record<string, readonly number[]> = {};
+      const offsets: Record<string, number> = {};
+      let at = R(3);
+      for (const [i, [name, shape]] of Object.entries(filters).entries()) {
+        [shapes[name], offsets[name]] = [shape, at];
+        at += shape.reduce((a, b) => a * b, 1) * 4;
+        for (const [part, region] of [
+          ['gamma', 4],
+          ['beta', 5],
+          ['mean', 7],
+          ['variance', 6],
+        ] as const)
+          [shapes[`${name}/${part}`], offsets[`${name}/${part}`]] = [[shape[3] as number], R(region) + i * 64];
+      }
+      const plan = writePlan(
+        k,
+        memory.buffer,
+        R(9),
+        steps,
+        [10, 10, 3],
+        (n) => shapes[n],
+        (n) => offsets[n] as number,
+        1e-5,
+        3,
+      );
+      k.runPlan({ plan: plan.plan, x: R(0), out: R(2), work: plan.work, N: 7 });
+    },
+    outputs: [[R(2), 7 * 16]],
   },
   spatialMean: {
     kernels: ['spatialMean'],

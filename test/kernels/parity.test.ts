@@ -1,7 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { useFastestBackend } from '../../src/models/index.js';
-import { type RegisteredKernelName, SGD_MOMENTUM_KERNEL, type SgdAttrs, WASM_KERNELS } from '../../src/kernels/tfjs/index.js';
+import {
+  INFERENCE_PLAN_KERNEL,
+  type InferencePlanAttrs,
+  type RegisteredKernelName,
+  SGD_MOMENTUM_KERNEL,
+  type SgdAttrs,
+  WASM_KERNELS,
+} from '../../src/kernels/tfjs/index.js';
 import {
   Init,
   batchNorm,
@@ -13,7 +20,9 @@ import {
   newParams,
   oneHotConv1d,
   optionAShortcut,
+  runFeatureSteps,
 } from '../../src/models/tfjs/layers.js';
+import { residualNet } from '../helpers/featureNet.js';
 import { tensorBatches } from '../../src/models/tfjs/batches.js';
 import { convAlgorithms } from '../../src/kernels/tfjs/conv.js';
 import { nativeKernels } from '../../src/kernels/tfjs/native.js';
@@ -331,7 +340,41 @@ const cases: Record<RegisteredKernelName, ParityCase> = {
   BlindspotsOneHotConvGrad: { tolerance: 1e-5, run: oneHotOutputs },
   BlindspotsBiasRelu: { tolerance: 1e-5, run: biasReluOutputs },
   BlindspotsBiasReluGrad: { tolerance: 1e-5, run: biasReluOutputs },
+  BlindspotsInferencePlan: {
+    tolerance: 1e-5,
+    // The kernel itself (on chunks of 3 of 7 images), against the layers one by one on cpu.
+    run: () => planOutputs(true),
+    reference: () => planOutputs(false),
+  },
 };
+
+/** residualNet's features under both stride paddings: through the plan kernel, or runFeatureSteps. */
+function planOutputs(kernel: boolean): Record<string, Float32Array> {
+  const out: Record<string, Float32Array> = {};
+  for (const pad of ['same', 1] as const) {
+    const net = residualNet(pad, 7);
+    try {
+      const x = rnd([7, 10, 10, 3], 140);
+      const inputs: tf.NamedTensorMap = { x };
+      for (const [name, f] of net.filters) inputs[name] = f;
+      for (const [name, bn] of net.batchNorms)
+        Object.assign(inputs, {
+          [`${name}/gamma`]: bn.gamma,
+          [`${name}/beta`]: bn.beta,
+          [`${name}/mean`]: bn.mean,
+          [`${name}/variance`]: bn.variance,
+        });
+      const attrs: InferencePlanAttrs = { steps: net.steps, epsilon: 1e-5, chunk: 3 };
+      const y = kernel
+        ? (tf.engine().runKernel(INFERENCE_PLAN_KERNEL, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor)
+        : runFeatureSteps(x as tf.Tensor4D, net, false);
+      out[`features/${String(pad)}`] = values(y);
+    } finally {
+      net.dispose();
+    }
+  }
+  return out;
+}
 
 /**
  * The builds of the C kernels the table runs under: the native addon (test/kernels/native.test.ts

@@ -5,7 +5,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CharCNN, ResNet, useFastestBackend } from '../../src/models/index.js';
+import { CharCNN, Perceptron, ResNet, ShallowMaxNN, useFastestBackend } from '../../src/models/index.js';
+import type { Batches } from '../../src/models/tfjs/batches.js';
+import type { Network } from '../../src/models/tfjs/layers.js';
+import { predictProbabilities } from '../../src/models/tfjs/trainLoop.js';
 import { nativeKernels } from '../../src/kernels/tfjs/native.js';
 import { useKernelBuild } from '../../src/kernels/tfjs/wasm.js';
 import { distance } from '../helpers/distance.js';
@@ -59,6 +62,54 @@ describe.skipIf(why !== undefined)('ResNet and CharCNN on intra-op threads', () 
     expect(await a.predict(texts)).toEqual(await single.predict(texts));
     for (const m of [a, b, single]) m.dispose();
   }, 60_000);
+});
+
+describe.skipIf(why !== undefined)('inference on intra-op threads', () => {
+  it("gives the one-thread bits for every ConvNet (so predict runs on a model's threads under either threading)", async () => {
+    const { x, y } = tinyImages(40);
+    const { texts, y: ty } = wordTexts();
+    const before = tf.memory().numTensors;
+    for (const [model, input, labels] of [
+      [new ResNet({ depth: 8, width: 8, epochs: 1, batchSize: 16, seed: 4 }), x, y],
+      [new ShallowMaxNN({ epochs: 1, batchSize: 16, seed: 4 }), x, y],
+      [new Perceptron({ epochs: 1, batchSize: 16, seed: 4 }), x, y],
+      [new CharCNN({ length: 160, epochs: 1, batchSize: 16, seed: 4 }), texts, ty],
+    ] as const) {
+      // The model's own network and batches (private members), predicted on 1, 2 and 3 threads.
+      const internals = model as unknown as {
+        fit(x: unknown, y: Int32Array): Promise<unknown>;
+        fitted: { net: Network; inputShape: number[]; numClasses: number };
+        prepare(fn: string, x: unknown, shape: number[]): Batches;
+      };
+      await internals.fit(input, labels);
+      const { net, inputShape, numClasses } = internals.fitted;
+      const xs = internals.prepare('test', input, inputShape);
+      try {
+        const runs: Float32Array[] = [];
+        for (const threads of [1, 2, 3]) runs.push(await predictProbabilities(net, xs, numClasses, 16, threads));
+        for (const run of runs.slice(1))
+          expect(Buffer.from(run.buffer).equals(Buffer.from((runs[0] as Float32Array).buffer)), model.name).toBe(true);
+      } finally {
+        xs.dispose();
+        model.dispose();
+      }
+    }
+    expect(tf.memory().numTensors).toBe(before);
+  }, 60_000);
+
+  it('a data-parallel model predicts on its threads', async () => {
+    const { x, y } = tinyImages(32);
+    const model = await new ResNet({ depth: 8, width: 8, epochs: 1, batchSize: 16, seed: 5 }).fit(x, y);
+    // Not fitted: its data-parallel training needs worker threads (the integration tier's).
+    const dataParallel = new ResNet({ depth: 8, width: 8, epochs: 1, batchSize: 16, seed: 5, threads: 2 });
+    try {
+      expect((dataParallel as unknown as { kernelThreads(): number }).kernelThreads()).toBe(2);
+      expect((model as unknown as { kernelThreads(): number }).kernelThreads()).toBe(1);
+    } finally {
+      model.dispose();
+      dataParallel.dispose();
+    }
+  });
 });
 
 describe('options.threading', () => {

@@ -14,7 +14,8 @@ type ConvAttrs = {
   dimRoundingMode?: 'floor' | 'round' | 'ceil';
 };
 
-function convInfo(kernel: string, xShape: number[], filterShape: number[], attrs: ConvAttrs): tf.backend_util.Conv2DInfo {
+/** tfjs's Conv2DInfo of an NHWC convolution, dilation 1 (`kernel` names it in the error for NCHW). @internal */
+export function convInfo(kernel: string, xShape: number[], filterShape: number[], attrs: ConvAttrs): tf.backend_util.Conv2DInfo {
   if (attrs.dataFormat !== 'NHWC')
     throw new Error(`blindspots ${kernel} (wasm): only dataFormat NHWC is supported, got ${attrs.dataFormat}`);
   return tf.backend_util.computeConv2DInfo(
@@ -255,6 +256,28 @@ function backpropFilter(args: KernelArgs): tf.TensorInfo {
 export const WG_BLOCK = 32;
 
 /**
+ * Which kernels run a stride-1 convolution of C to F channels with a KH x KW filter and these
+ * paddings ({@link stride1Conv}; `bn`: followed by inference batch norm): Winograd F(4x4, 3x3)
+ * with batch norm in its output transform, 1-D Winograd, 2-D Winograd (the tile by
+ * `convAlgorithms.forwardTile`) or the direct kernel. The inference plans (plan.ts) follow it.
+ *
+ * @internal
+ */
+export function stride1Algorithm(
+  KH: number,
+  KW: number,
+  C: number,
+  F: number,
+  pads: { top: number; bottom: number },
+  bn: boolean,
+): 'winograd43-bn' | 'winograd1d' | 'winograd' | 'direct' {
+  const winograd = KH === 3 && KW === 3 && C % 4 === 0 && F % 8 === 0;
+  if (bn && winograd && convAlgorithms.batchNormEpilogue && convAlgorithms.forwardTile(C, F) === 4) return 'winograd43-bn';
+  if (winograd1d(KH, KW, C, F, pads.top, pads.bottom)) return 'winograd1d';
+  return winograd ? 'winograd' : 'direct';
+}
+
+/**
  * A stride-1 convolution of `x` [N, H, W, C] with the filter at `filterPtr` [KH, KW, C, F] into
  * `out` [N, Ho, Wo, F], zero-padded by `pads`: 1 x 3 and 1 x 7 filters (the char-CNN's) through
  * 1-D Winograd when {@link convAlgorithms} says so; 3x3 filters with C % 4 == 0 and F % 8 == 0
@@ -282,15 +305,7 @@ function stride1Conv(
   if (out.shape.join() !== [N, Ho, Wo, F].join())
     throw new Error(`blindspots conv (wasm): output [${out.shape.join(', ')}] for [${[N, Ho, Wo, F].join(', ')}]`);
   const k = instance(backend);
-  if (
-    bn !== undefined &&
-    convAlgorithms.batchNormEpilogue &&
-    KH === 3 &&
-    KW === 3 &&
-    C % 4 === 0 &&
-    F % 8 === 0 &&
-    convAlgorithms.forwardTile(C, F) === 4
-  ) {
+  if (bn !== undefined && stride1Algorithm(KH, KW, C, F, pads, true) === 'winograd43-bn') {
     winograd43Bn(backend, x, filterPtr, pads, F, out, bn);
     return;
   }
@@ -333,8 +348,7 @@ function stride1Conv(
     });
     if (done === true) return;
   }
-  const winograd = KH === 3 && KW === 3 && C % 4 === 0 && F % 8 === 0;
-  const tile = winograd ? convAlgorithms.forwardTile(C, F) : 0;
+  const tile = stride1Algorithm(KH, KW, C, F, pads, false) === 'winograd' ? convAlgorithms.forwardTile(C, F) : 0;
   if (tile === 0) {
     directConv(backend, x, filterPtr, pads, KH, KW, 1, 1, out);
     return;
@@ -458,18 +472,35 @@ function stridedConv(
   info: tf.backend_util.Conv2DInfo,
   out: tf.TensorInfo,
 ): boolean {
-  const [, H, W] = x.shape as [number, number, number, number];
-  const pads = info.padInfo;
-  const [KH, KW, sh, sw] = [info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth];
-  const [Hp, Wp] = [H + pads.top + pads.bottom, W + pads.left + pads.right];
-  if (
-    Math.min(pads.top, pads.bottom, pads.left, pads.right) < 0 ||
-    Math.floor((Hp - KH) / sh) + 1 !== info.outHeight ||
-    Math.floor((Wp - KW) / sw) + 1 !== info.outWidth
-  )
-    return false;
-  directConv(backend, x, offset(backend, filter), pads, KH, KW, sh, sw, out);
+  if (!stridedConvFits(info)) return false;
+  directConv(
+    backend,
+    x,
+    offset(backend, filter),
+    info.padInfo,
+    info.filterHeight,
+    info.filterWidth,
+    info.strideHeight,
+    info.strideWidth,
+    out,
+  );
   return true;
+}
+
+/**
+ * Whether {@link stridedConv} runs the convolution of `info` (its padding gives tfjs's output
+ * size). The inference plans (plan.ts) follow it.
+ *
+ * @internal
+ */
+export function stridedConvFits(info: tf.backend_util.Conv2DInfo): boolean {
+  const pads = info.padInfo;
+  const [Hp, Wp] = [info.inHeight + pads.top + pads.bottom, info.inWidth + pads.left + pads.right];
+  return (
+    Math.min(pads.top, pads.bottom, pads.left, pads.right) >= 0 &&
+    Math.floor((Hp - info.filterHeight) / info.strideHeight) + 1 === info.outHeight &&
+    Math.floor((Wp - info.filterWidth) / info.strideWidth) + 1 === info.outWidth
+  );
 }
 
 /**

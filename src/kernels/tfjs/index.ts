@@ -11,6 +11,7 @@ import { convKernels } from './conv.js';
 import { identityKernels } from './identity.js';
 import { matMulKernels } from './matmul.js';
 import { meanKernels } from './mean.js';
+import { planKernels } from './plan.js';
 import { poolKernels } from './pool.js';
 import { sgdKernels } from './sgd.js';
 import { shortcutKernels } from './shortcut.js';
@@ -22,6 +23,7 @@ export { ONE_HOT_CONV_KERNEL, ONE_HOT_CONV_GRAD_KERNEL, BIAS_RELU_KERNEL, BIAS_R
 export { CONV_BATCH_NORM_INFERENCE_KERNEL, type ConvBatchNormAttrs } from './conv.js';
 export { copyValuesInto } from './identity.js';
 export { SPATIAL_MEAN_GRAD_KERNEL } from './mean.js';
+export { INFERENCE_PLAN_KERNEL, type InferencePlanAttrs, type InferenceStep, inferencePlanUnsupported, inferencePlans } from './plan.js';
 export { SGD_MOMENTUM_KERNEL, AXPBY_KERNEL, type SgdAttrs } from './sgd.js';
 export { SHORTCUT_KERNEL, SHORTCUT_GRAD_KERNEL, GATHER_ROWS_KERNEL, type ShortcutAttrs } from './shortcut.js';
 
@@ -37,6 +39,7 @@ export const WASM_KERNELS = [
   ...charCnnKernels,
   ...addKernels,
   ...meanKernels,
+  ...planKernels,
 ] as const satisfies readonly WasmKernel[];
 
 /** The name of a kernel in {@link WASM_KERNELS}. */

@@ -179,12 +179,12 @@ export abstract class ConvNetModel<K extends InputKind> implements Model<K> {
   }
 
   /**
-   * The intra-op threads `predict` uses: `threads` under 'intra-op' where the native kernels run
-   * (a model trained so and loaded where they do not predicts on one thread: the same
-   * predictions up to float rounding), else 1.
+   * The intra-op threads `predict` uses: `threads` where the native kernels run, under either
+   * threading (inference computes each sample on its own, so the thread count changes no bit:
+   * test/models/intraOp.test.ts), else 1.
    */
   private kernelThreads(): number {
-    return this.train.threading === 'intra-op' && intraOpUnavailableReason() === undefined ? this.train.threads : 1;
+    return this.train.threads > 1 && intraOpUnavailableReason() === undefined ? this.train.threads : 1;
   }
 
   /** Class probabilities of `fitted`'s network on `x`, in batches of at least 256 (computed by `using`, during training). */

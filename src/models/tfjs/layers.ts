@@ -16,9 +16,15 @@ import {
   SHORTCUT_GRAD_KERNEL,
   SHORTCUT_KERNEL,
   SPATIAL_MEAN_GRAD_KERNEL,
+  INFERENCE_PLAN_KERNEL,
+  type InferencePlanAttrs,
+  type InferenceStep,
   type ShortcutAttrs,
   hasFusedKernels,
+  inferencePlanUnsupported,
+  inferencePlans,
 } from '../../kernels/tfjs/index.js';
+import { kernelBuild } from '../../kernels/tfjs/wasm.js';
 
 /**
  * The parameters of a network: trainable variables and non-trainable state (batch-norm running
@@ -418,6 +424,89 @@ export function globalAveragePool(x: tf.Tensor4D, fused = true): tf.Tensor2D {
     };
   });
   return op(x) as tf.Tensor2D;
+}
+
+/**
+ * A ConvNet's feature extractor as data: {@link InferenceStep}s (convolution + batch norm +
+ * residual + ReLU, option-A shortcut, global average pooling) over named filters and batch-norm
+ * layers. {@link runFeatureSteps} runs it as the layer functions above, and in inference, where
+ * the native kernels run, as one kernel that takes a few images at a time through every layer.
+ */
+export interface FeatureSteps {
+  readonly steps: readonly InferenceStep[];
+  readonly filters: ReadonlyMap<string, tf.Tensor>;
+  readonly batchNorms: ReadonlyMap<string, BatchNormVars>;
+}
+
+/**
+ * The features [N, C] of images `x` [N, H, W, C] through `net`'s steps: each step's layer function
+ * ({@link convBatchNorm}, {@link optionAShortcut}, {@link globalAveragePool}) in training; in
+ * inference on the native kernels, the whole extractor as one kernel on chunks of images that stay
+ * in the caches (the same bits as the layers one by one; ResNet-20 `predict` measured in
+ * docs/performance.md).
+ *
+ * @example
+ * ```ts
+ * import * as tf from '@tensorflow/tfjs';
+ * import { Init, batchNormVars, newParams, runFeatureSteps } from './layers.js';
+ * const params = newParams();
+ * const init = new Init(params, 1);
+ * const net = {
+ *   steps: [
+ *     { op: 'convBatchNorm', input: 0, filter: 'conv', bn: 'bn', stride: 1, pad: 'same', relu: true },
+ *     { op: 'mean', input: 1 },
+ *   ] as const,
+ *   filters: new Map([['conv', init.kernel('conv', [3, 3, 3, 8], 27)]]),
+ *   batchNorms: new Map([['bn', batchNormVars(init, 'bn', 8)]]),
+ * };
+ * const features = runFeatureSteps(tf.ones([2, 8, 8, 3]) as tf.Tensor4D, net, false);
+ * features.shape; //=> [2, 8]
+ * ```
+ */
+export function runFeatureSteps(x: tf.Tensor4D, net: FeatureSteps, training: boolean, updates?: (() => void)[]): tf.Tensor2D {
+  if (!training) {
+    const planned = planFeatures(x, net);
+    if (planned !== undefined) return planned;
+  }
+  const values: tf.Tensor4D[] = [x];
+  const value = (i: number): tf.Tensor4D => {
+    const v = values[i];
+    if (v === undefined) throw new Error(`runFeatureSteps: value ${String(i)} read before it exists`);
+    return v;
+  };
+  for (const step of net.steps) {
+    if (step.op === 'mean') return globalAveragePool(value(step.input));
+    if (step.op === 'shortcut') {
+      values.push(optionAShortcut(value(step.input), step.stride, step.channels));
+      continue;
+    }
+    const filter = net.filters.get(step.filter);
+    const bn = net.batchNorms.get(step.bn);
+    if (filter === undefined || bn === undefined) throw new Error(`runFeatureSteps: no filter ${step.filter} or batch norm ${step.bn}`);
+    const options: BatchNormOptions =
+      step.residual === undefined ? { relu: step.relu } : { relu: step.relu, residual: value(step.residual) };
+    values.push(convBatchNorm(value(step.input), filter as tf.Tensor4D, step.stride, step.pad, bn, training, updates, options));
+  }
+  throw new Error('runFeatureSteps: the last step must be the mean');
+}
+
+/** `net`'s features through the inference plan kernel, or undefined where it does not run. */
+function planFeatures(x: tf.Tensor4D, net: FeatureSteps): tf.Tensor2D | undefined {
+  // Natively only: there the strided convolutions run the direct kernel in both paths (the wasm
+  // kernels leave them to XNNPACK), so a plan gives the layers' bits.
+  if (!inferencePlans.enabled || !hasFusedKernels() || x.dtype !== 'float32' || kernelBuild() !== 'native') return undefined;
+  const inputs: tf.NamedTensorMap = { x };
+  for (const [name, filter] of net.filters) inputs[name] = filter;
+  for (const [name, bn] of net.batchNorms)
+    Object.assign(inputs, {
+      [`${name}/gamma`]: bn.gamma,
+      [`${name}/beta`]: bn.beta,
+      [`${name}/mean`]: bn.mean,
+      [`${name}/variance`]: bn.variance,
+    });
+  if (inferencePlanUnsupported(net.steps, x.shape.slice(1), inputs, true) !== undefined) return undefined;
+  const attrs: InferencePlanAttrs = { steps: net.steps, epsilon: BN_EPSILON };
+  return tf.engine().runKernel(INFERENCE_PLAN_KERNEL, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor2D;
 }
 
 /**

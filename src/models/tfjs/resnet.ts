@@ -3,7 +3,8 @@ import { fail } from '../../errors.js';
 import { checkInteger } from '../../validate.js';
 import { checkChoice, optionNames } from '../../options.js';
 import { ImageConvNetModel, TRAIN_OPTIONS, type Network, type TrainOptions } from './convNet.js';
-import { type BatchNormVars, Init, batchNormVars, convBatchNorm, globalAveragePool, newParams, optionAShortcut } from './layers.js';
+import { type BatchNormVars, type FeatureSteps, Init, batchNormVars, newParams, runFeatureSteps } from './layers.js';
+import type { InferenceStep } from '../../kernels/tfjs/index.js';
 
 /** Options of {@link ResNet}. */
 export interface ResNetOptions extends TrainOptions {
@@ -32,15 +33,6 @@ const ARCHITECTURE_OPTIONS = optionNames<Omit<ResNetOptions, keyof TrainOptions>
 
 /** The option names of {@link ResNet}. */
 export const RESNET_OPTIONS = optionNames<ResNetOptions>()(...TRAIN_OPTIONS, ...ARCHITECTURE_OPTIONS);
-
-interface Block {
-  readonly w1: tf.Variable;
-  readonly bn1: BatchNormVars;
-  readonly w2: tf.Variable;
-  readonly bn2: BatchNormVars;
-  readonly stride: number;
-  readonly padChannels: number;
-}
 
 /**
  * The CIFAR-10 residual network of He et al. (2016, section 4.2): a 3x3 convolution, three stages
@@ -94,42 +86,47 @@ export class ResNet extends ImageConvNetModel {
     const init = new Init(params, seed, this.train);
     const channels = inputShape[2] as number;
     const w0 = this.width;
-    const stem = init.kernel('stem/conv', [3, 3, channels, w0], 9 * channels);
-    const stemBn = batchNormVars(init, 'stem/bn', w0);
-    const blocks: Block[] = [];
+    // The feature extractor as steps (runFeatureSteps): value 0 is the input, step i's output value i + 1.
+    const filters = new Map<string, tf.Variable>();
+    const batchNorms = new Map<string, BatchNormVars>();
+    const steps: InferenceStep[] = [];
+    const convBn = (conv: string, bn: string, input: number, cin: number, cout: number, stride: number, residual?: number): number => {
+      filters.set(conv, init.kernel(conv, [3, 3, cin, cout], 9 * cin));
+      batchNorms.set(bn, batchNormVars(init, bn, cout));
+      // A number is a symmetric padding to tfjs; 'same' puts an odd total after. Stride-1 convolutions pad symmetrically either way.
+      const pad = stride === 1 ? 'same' : this.stridePadding === 'symmetric' ? 1 : 'same';
+      const step = { op: 'convBatchNorm', input, filter: conv, bn, stride, pad, relu: true } as const;
+      steps.push(residual === undefined ? step : { ...step, residual });
+      return steps.length;
+    };
+    let h = convBn('stem/conv', 'stem/bn', 0, channels, w0, 1);
     const n = (this.depth - 2) / 6;
     let cin = w0;
     for (let stage = 0; stage < 3; stage++) {
       const cout = w0 * 2 ** stage;
       for (let j = 0; j < n; j++) {
         const name = `stage${String(stage + 1)}/block${String(j + 1)}`;
-        blocks.push({
-          w1: init.kernel(`${name}/conv1`, [3, 3, cin, cout], 9 * cin),
-          bn1: batchNormVars(init, `${name}/bn1`, cout),
-          w2: init.kernel(`${name}/conv2`, [3, 3, cout, cout], 9 * cout),
-          bn2: batchNormVars(init, `${name}/bn2`, cout),
-          stride: stage > 0 && j === 0 ? 2 : 1,
-          padChannels: cout - cin,
-        });
+        const stride = stage > 0 && j === 0 ? 2 : 1;
+        // Variables in the order of the checkpoints: conv1, bn1, conv2, bn2.
+        const y = convBn(`${name}/conv1`, `${name}/bn1`, h, cin, cout, stride);
+        let shortcut = h;
+        if (stride !== 1 || cout !== cin) {
+          steps.push({ op: 'shortcut', input: h, stride, channels: cout });
+          shortcut = steps.length;
+        }
+        // relu(bn2(conv2(y)) + shortcut) in one kernel where the backend has it.
+        h = convBn(`${name}/conv2`, `${name}/bn2`, y, cout, cout, 1, shortcut);
         cin = cout;
       }
     }
-    // A number is a symmetric padding to tfjs; 'same' puts an odd total after.
-    const stridePad = this.stridePadding === 'symmetric' ? 1 : 'same';
+    steps.push({ op: 'mean', input: h });
+    const features: FeatureSteps = { steps, filters, batchNorms };
     const fcW = init.dense('fc/kernel', [cin, numClasses], cin);
     const fcB = init.denseBias('fc/bias', [numClasses], cin);
     return {
       params,
       forward: (x, training, updates) => {
-        let h = convBatchNorm(x as tf.Tensor4D, stem as tf.Tensor4D, 1, 'same', stemBn, training, updates, { relu: true });
-        for (const b of blocks) {
-          const pad = b.stride === 1 ? 'same' : stridePad;
-          const y = convBatchNorm(h, b.w1 as tf.Tensor4D, b.stride, pad, b.bn1, training, updates, { relu: true });
-          const shortcut = optionAShortcut(h, b.stride, h.shape[3] + b.padChannels);
-          // relu(bn2(conv2(y)) + shortcut) in one kernel where the backend has it.
-          h = convBatchNorm(y, b.w2 as tf.Tensor4D, 1, 'same', b.bn2, training, updates, { residual: shortcut, relu: true });
-        }
-        const pooled = globalAveragePool(h);
+        const pooled = runFeatureSteps(x as tf.Tensor4D, features, training, updates);
         return tf.add(tf.matMul(pooled, fcW as tf.Tensor2D), fcB) as tf.Tensor2D;
       },
     };

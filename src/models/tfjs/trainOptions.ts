@@ -37,7 +37,10 @@ export interface TrainOptions {
    * their gradients summed. Batch-norm statistics are then per share of the batch, as PyTorch's
    * DataParallel without SyncBatchNorm, so the model differs from the one-thread model (it is
    * deterministic for a seed and thread count). Above 1 on another backend, or where there are
-   * no worker threads (a browser), `fit` throws INVALID_ARGUMENT naming this option.
+   * no worker threads (a browser), `fit` throws INVALID_ARGUMENT naming this option. `predict`
+   * runs on the threads too where the native kernels run (split inside them, under either
+   * `threading`): inference computes each sample on its own, so its bits do not depend on the
+   * thread count.
    */
   readonly threads?: number;
   /**
