@@ -2,8 +2,9 @@
 // the other files called in sequence on activations small enough to stay in the caches. Run layer
 // by layer over a batch of 256, each of a ResNet's 32x32x16 activations is 16 MB, so every
 // convolution streamed its input, residual and output through memory; on chunks of 16 images
-// (1 MB) the same chain of six 16-channel Winograd convolutions ran 1.46x faster in a C harness
-// (134.7 -> 92.6 ms per 1,024 images, one thread, AVX-512, 2026-12-08). Every kernel computes each
+// (1 MB) the same chain of six 16-channel Winograd convolutions ran 1.45x faster
+// (bench/winograd-chain.c: 127-139 ms per 1,024 images over 128 or more at a time, 92-95 ms over
+// 8 or 16; one thread, AVX-512, 2026-12-08). Every kernel computes each
 // image on its own, so the results are the layer-by-layer kernels' bits for any chunk size (and,
 // split over intra-op threads by images, for any thread count).
 //
@@ -46,7 +47,9 @@ static inline f32 plan_f32(int bits) {
 // the slots (PLAN_SLOTS x chunk x PLAN_SLOT), each rounded up to 16 floats.
 EXPORT(runPlan)
 void runPlan(const int *plan, const f32 *x, f32 *out, f32 *work, int N) {
-  const char *base = (const char *)plan - plan[PLAN_SELF];
+  // Offsets as unsigned: a wasm32 memory may pass 2 GB.
+  const char *base = (const char *)plan - (unsigned)plan[PLAN_SELF];
+#define AT(field) ((const f32 *)(base + (unsigned)s[field]))
   const int chunk = plan[PLAN_CHUNK];
 #define ROUND16(n) (((long)(n) + 15) & ~15L)
   f32 *scale = work, *shift = work + plan[PLAN_BN];
@@ -64,13 +67,12 @@ void runPlan(const int *plan, const f32 *x, f32 *out, f32 *work, int N) {
       const f32 *in = s[S_IN] < 0 ? images : slots + s[S_IN] * slot;
       f32 *y = s[S_OUT] < 0 ? 0 : slots + s[S_OUT] * slot;
       const f32 *res = s[S_RES] < 0 ? 0 : slots + s[S_RES] * slot;
-      const f32 *g = (const f32 *)(base + s[S_GAMMA]), *b = (const f32 *)(base + s[S_BETA]);
-      const f32 *m = (const f32 *)(base + s[S_MEAN]), *v = (const f32 *)(base + s[S_VAR]);
+      const f32 *g = AT(S_GAMMA), *b = AT(S_BETA), *m = AT(S_MEAN), *v = AT(S_VAR);
       switch (s[S_OP]) {
       case PLAN_WINOGRAD_BN: {
         const int C = s[S_C], F = s[S_F];
         batchNormScaleShift(g, b, m, v, scale, shift, F, plan_f32(s[S_EPS]));
-        winograd43ConvBn(in, (const f32 *)(base + s[S_FILTER]), V, V + 36L * WG4_BLOCK * C, y, n, s[S_H], s[S_W], C, s[S_HO], s[S_WO], F,
+        winograd43ConvBn(in, AT(S_FILTER), V, V + 36L * WG4_BLOCK * C, y, n, s[S_H], s[S_W], C, s[S_HO], s[S_WO], F,
                          s[S_PT], s[S_PL], scale, shift, res, s[S_RELU]);
         break;
       }
@@ -81,7 +83,7 @@ void runPlan(const int *plan, const f32 *x, f32 *out, f32 *work, int N) {
           padImages(in, padded, n, s[S_H], s[S_W], s[S_C], Hp, Wp, s[S_PT], s[S_PL]);
           xp = padded;
         }
-        conv2dValid(xp, (const f32 *)(base + s[S_FILTER]), (const f32 *)(base + s[S_PACKED]), y, n, Hp, Wp, s[S_C], s[S_HO], s[S_WO], s[S_F],
+        conv2dValid(xp, AT(S_FILTER), AT(S_PACKED), y, n, Hp, Wp, s[S_C], s[S_HO], s[S_WO], s[S_F],
                     s[S_KH], s[S_KW], s[S_SH], s[S_SW]);
         batchNormApply(y, g, b, m, v, res, y, scale, n * s[S_HO] * s[S_WO], s[S_F], s[S_RELU], plan_f32(s[S_EPS]));
         break;
@@ -95,4 +97,5 @@ void runPlan(const int *plan, const f32 *x, f32 *out, f32 *work, int N) {
       }
     }
   }
+#undef AT
 }

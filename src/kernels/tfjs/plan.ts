@@ -88,10 +88,11 @@ export function planChunk(slotFloats: number): number {
 
 /**
  * Whether models run their inference through plans where they can, and the bytes of a chunk's
- * largest activation (tests and benchmarks change them to compare). 1 MB: 16 images of a ResNet's
- * 32x32x16 layers; a C harness of six chained 16-channel Winograd layers (one thread, AVX-512,
- * 2026-12-08) ran chunks of 8-32 images in 91-96 ms per 1,024 images, 64 images in 107, 128 and
- * more in 129-137.
+ * largest activation (tests and benchmarks change them to compare). 1 MB: 16 images of a
+ * ResNet's 32x32x16 layers. `npx tsx bench/inference-plans.ts` (ResNet-20 `predict`, 2026-12-08):
+ * chunks of 4-32 images within a few percent of each other, 1.44-1.55x the layers one by one on 1
+ * and 2 threads; 64 images 1.37x on one thread and nothing on two (their activations no longer fit
+ * the caches the threads share).
  *
  * @internal
  */
