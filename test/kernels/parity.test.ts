@@ -16,6 +16,7 @@ import {
   biasRelu,
   convBatchNorm,
   disposeParams,
+  featureInputs,
   globalAveragePool,
   newParams,
   oneHotConv1d,
@@ -355,15 +356,7 @@ function planOutputs(kernel: boolean): Record<string, Float32Array> {
     const net = residualNet(pad, 7);
     try {
       const x = rnd([7, 10, 10, 3], 140);
-      const inputs: tf.NamedTensorMap = { x };
-      for (const [name, f] of net.filters) inputs[name] = f;
-      for (const [name, bn] of net.batchNorms)
-        Object.assign(inputs, {
-          [`${name}/gamma`]: bn.gamma,
-          [`${name}/beta`]: bn.beta,
-          [`${name}/mean`]: bn.mean,
-          [`${name}/variance`]: bn.variance,
-        });
+      const inputs = featureInputs(x, net);
       const attrs: InferencePlanAttrs = { steps: net.steps, epsilon: 1e-5, chunk: 3 };
       const y = kernel
         ? (tf.engine().runKernel(INFERENCE_PLAN_KERNEL, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor)

@@ -490,11 +490,13 @@ export function runFeatureSteps(x: tf.Tensor4D, net: FeatureSteps, training: boo
   throw new Error('runFeatureSteps: the last step must be the mean');
 }
 
-/** `net`'s features through the inference plan kernel, or undefined where it does not run. */
-function planFeatures(x: tf.Tensor4D, net: FeatureSteps): tf.Tensor2D | undefined {
-  // Natively only: there the strided convolutions run the direct kernel in both paths (the wasm
-  // kernels leave them to XNNPACK), so a plan gives the layers' bits.
-  if (!inferencePlans.enabled || !hasFusedKernels() || x.dtype !== 'float32' || kernelBuild() !== 'native') return undefined;
+/**
+ * The inputs of the inference plan kernel for `net` on `x`: `x`, every filter by its name, every
+ * batch-norm layer's `${name}/gamma`, `/beta`, `/mean` and `/variance`.
+ *
+ * @internal
+ */
+export function featureInputs(x: tf.Tensor, net: FeatureSteps): tf.NamedTensorMap {
   const inputs: tf.NamedTensorMap = { x };
   for (const [name, filter] of net.filters) inputs[name] = filter;
   for (const [name, bn] of net.batchNorms)
@@ -504,6 +506,15 @@ function planFeatures(x: tf.Tensor4D, net: FeatureSteps): tf.Tensor2D | undefine
       [`${name}/mean`]: bn.mean,
       [`${name}/variance`]: bn.variance,
     });
+  return inputs;
+}
+
+/** `net`'s features through the inference plan kernel, or undefined where it does not run. */
+function planFeatures(x: tf.Tensor4D, net: FeatureSteps): tf.Tensor2D | undefined {
+  // Natively only: there the strided convolutions run the direct kernel in both paths (the wasm
+  // kernels leave them to XNNPACK), so a plan gives the layers' bits.
+  if (!inferencePlans.enabled || !hasFusedKernels() || x.dtype !== 'float32' || kernelBuild() !== 'native') return undefined;
+  const inputs = featureInputs(x, net);
   if (inferencePlanUnsupported(net.steps, x.shape.slice(1), inputs, true) !== undefined) return undefined;
   const attrs: InferencePlanAttrs = { steps: net.steps, epsilon: BN_EPSILON };
   return tf.engine().runKernel(INFERENCE_PLAN_KERNEL, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor2D;
