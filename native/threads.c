@@ -241,20 +241,18 @@ static void wg43_conv_part(void *arg, int p) {
                          j->pl);
 }
 
-static void par_winograd43Conv(const f32 *x, const f32 *U, f32 *V, f32 *M, f32 *y, int N, int H, int W, int C, int Ho, int Wo, int F,
-                               int pt, int pl) {
-  int parts = parts_for(N);
-  if (!reserve(pool, parts, 36L * WG4_BLOCK * (C + F))) parts = 1;
-  Wg43ConvJob j = {base, pool, parts, x, U, V, M, y, N, H, W, C, Ho, Wo, F, pt, pl, NULL, NULL, NULL, 0};
-  run(pool, parts, wg43_conv_part, &j);
-}
-
 static void par_winograd43ConvBn(const f32 *x, const f32 *U, f32 *V, f32 *M, f32 *y, int N, int H, int W, int C, int Ho, int Wo, int F,
                                  int pt, int pl, const f32 *scale, const f32 *shift, const f32 *res, int relu) {
   int parts = parts_for(N);
   if (!reserve(pool, parts, 36L * WG4_BLOCK * (C + F))) parts = 1;
   Wg43ConvJob j = {base, pool, parts, x, U, V, M, y, N, H, W, C, Ho, Wo, F, pt, pl, scale, shift, res, relu};
   run(pool, parts, wg43_conv_part, &j);
+}
+
+// Without an epilogue (scale NULL): each part runs the plain kernel.
+static void par_winograd43Conv(const f32 *x, const f32 *U, f32 *V, f32 *M, f32 *y, int N, int H, int W, int C, int Ho, int Wo, int F,
+                               int pt, int pl) {
+  par_winograd43ConvBn(x, U, V, M, y, N, H, W, C, Ho, Wo, F, pt, pl, NULL, NULL, NULL, 0);
 }
 
 typedef struct {

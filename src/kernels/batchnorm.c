@@ -24,17 +24,6 @@
 #define VT_RELU relu4
 #define VT_POS(g, y) vand(g, vgt(y, vsplat(0.f)))
 #include "batchnorm.inc"
-#undef VT
-#undef VT_W
-#undef VT_
-#undef VT_LD
-#undef VT_ST
-#undef VT_ZERO
-#undef VT_ADD
-#undef VT_SUB
-#undef VT_MADD
-#undef VT_RELU
-#undef VT_POS
 #if VW > 4
 // Natively, 8 lanes (AVX2 + FMA; also in the AVX-512 object): these loops move more bytes than they
 // compute on, and with 16-lane AVX-512 loads and stores the backward pass at 131,072 x 16 took
@@ -54,17 +43,6 @@ static inline v8 v8pos(v8 g, v8 y) { return _mm256_and_ps(g, _mm256_cmp_ps(y, v8
 #define VT_RELU v8relu
 #define VT_POS v8pos
 #include "batchnorm.inc"
-#undef VT
-#undef VT_W
-#undef VT_
-#undef VT_LD
-#undef VT_ST
-#undef VT_ZERO
-#undef VT_ADD
-#undef VT_SUB
-#undef VT_MADD
-#undef VT_RELU
-#undef VT_POS
 // Whether the 8-lane helpers cover all C channels.
 static inline int bn_wide(int C) { return C % 8 == 0; }
 #endif

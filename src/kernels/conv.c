@@ -363,14 +363,6 @@ void packFilter8(const f32 *w, f32 *wp, int T, int F) {
 #define VT_ZERO vsplat(0.f)
 #define VT_MADD madd
 #include "conv_valid.inc"
-#undef VT
-#undef VT_W
-#undef VT_
-#undef VT_LD
-#undef VT_ST
-#undef VT_SPLAT
-#undef VT_ZERO
-#undef VT_MADD
 #if VW > 4
 #define VT vw
 #define VT_W VW
@@ -381,14 +373,6 @@ void packFilter8(const f32 *w, f32 *wp, int T, int F) {
 #define VT_ZERO vwzero()
 #define VT_MADD vwmadd
 #include "conv_valid.inc"
-#undef VT
-#undef VT_W
-#undef VT_
-#undef VT_LD
-#undef VT_ST
-#undef VT_SPLAT
-#undef VT_ZERO
-#undef VT_MADD
 #define VT v8
 #define VT_W 8
 #define VT_(name) name##_8
@@ -398,14 +382,6 @@ void packFilter8(const f32 *w, f32 *wp, int T, int F) {
 #define VT_ZERO v8zero()
 #define VT_MADD v8madd
 #include "conv_valid.inc"
-#undef VT
-#undef VT_W
-#undef VT_
-#undef VT_LD
-#undef VT_ST
-#undef VT_SPLAT
-#undef VT_ZERO
-#undef VT_MADD
 #endif
 
 // A 'valid' convolution of the padded images xp [N, Hp, Wp, C] with w [KH, KW, C, F] (packed by

@@ -367,20 +367,6 @@ void winogradConv(const f32 *x, const f32 *U, f32 *V, f32 *M, f32 *y, int N, int
 #define VT_MADDV madd
 #define VT_RELU relu4
 #include "winograd43.inc"
-#undef VT
-#undef VT_W
-#undef VT_
-#undef VT_ADD
-#undef VT_SUB
-#undef VT_MUL
-#undef VT_LD
-#undef VT_ST
-#undef VT_ZERO
-#undef VT_MADDS
-#undef VT_MSUBS
-#undef VT_SMULADD
-#undef VT_MADDV
-#undef VT_RELU
 #if VW > 4
 #define VT vw
 #define VT_W VW

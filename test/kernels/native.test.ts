@@ -12,7 +12,7 @@ import { type NativeAddon, nativeKernels } from '../../src/kernels/tfjs/native.j
 import { convModuleBytes, type WasmApi } from '../../src/kernels/tfjs/wasm.js';
 import { distance } from '../helpers/distance.js';
 import { residualSteps } from '../helpers/featureNet.js';
-import { writePlan } from '../../src/kernels/tfjs/plan.js';
+import { compilePlan, writePlan } from '../../src/kernels/tfjs/plan.js';
 
 // Every export of the native addon against the wasm module, under each instruction set this CPU
 // runs: the same inputs in one WebAssembly.Memory, each kernel run by both builds from the same
@@ -638,17 +638,9 @@ const cases: Record<string, Case> = {
         ] as const)
           [shapes[`${name}/${part}`], offsets[`${name}/${part}`]] = [[shape[3] as number], R(region) + i * 64];
       }
-      const plan = writePlan(
-        k,
-        memory.buffer,
-        R(9),
-        steps,
-        [10, 10, 3],
-        (n) => shapes[n],
-        (n) => offsets[n] as number,
-        1e-5,
-        3,
-      );
+      const compiled = compilePlan(steps, [10, 10, 3], (n) => shapes[n], 1e-5, 3);
+      if (typeof compiled === 'string') throw new Error(compiled);
+      const plan = writePlan(k, memory.buffer, R(9), compiled, (n) => offsets[n] as number);
       k.runPlan({ plan: plan.plan, x: R(0), out: R(2), work: plan.work, N: 7 });
     },
     outputs: [[R(2), 7 * 16]],

@@ -113,8 +113,14 @@ interface Transform {
   readonly floats: number;
 }
 
-/** A compiled plan: its ints (pointer fields still to fill), the transforms, and the workspace's size. */
-interface Compiled {
+/**
+ * A compiled plan: its steps, its ints (pointer fields still to fill), the transforms, and the
+ * size of its features. `writePlan` writes it into the kernels' memory.
+ *
+ * @internal
+ */
+export interface CompiledPlan {
+  readonly steps: readonly InferenceStep[];
   readonly ints: Int32Array;
   readonly transforms: readonly Transform[];
   readonly transformFloats: number;
@@ -126,17 +132,21 @@ interface Compiled {
 const round16 = (n: number): number => Math.ceil(n / 16) * 16;
 
 /**
- * Why `steps` cannot run as a plan on input images of shape [H, W, C] with these tensor shapes on
- * the current build (the layer-by-layer path then runs), or the compiled plan.
+ * `steps` compiled for input images of shape [H, W, C] with these tensor shapes, or why they
+ * cannot run as a plan (the layer-by-layer path then runs). `native`: whether the layers run
+ * strided convolutions through the direct kernel (the native build; false: refused). `chunk`:
+ * images per chunk (default {@link planChunk}'s).
+ *
+ * @internal
  */
-function compile(
+export function compilePlan(
   steps: readonly InferenceStep[],
-  input: Shape,
+  input: readonly [number, number, number],
   shapeOf: (name: string) => readonly number[] | undefined,
-  native: boolean,
   epsilon: number,
-  chunkAttr: number | undefined,
-): Compiled | string {
+  chunkAttr?: number,
+  native = true,
+): CompiledPlan | string {
   if (steps.length === 0 || steps.at(-1)?.op !== 'mean') return 'the last step must be the mean';
   const shapes: Shape[] = [input];
   const lastUse = new Array<number>(steps.length + 1).fill(-1);
@@ -268,7 +278,7 @@ function compile(
   ints[PLAN_CHUNK] = chunk;
   ints[PLAN_WORK] = work;
   rows.forEach((row, i) => ints.set(row, PLAN_HEADER + i * PLAN_STEP));
-  return { ints, transforms, transformFloats, out, stepTransform };
+  return { steps, ints, transforms, transformFloats, out, stepTransform };
 }
 
 /**
@@ -284,22 +294,22 @@ export function inferencePlanUnsupported(
   native: boolean,
 ): string | undefined {
   if (input.length !== 3) return 'the input is not [H, W, C] images';
-  const compiled = compile(steps, input as unknown as Shape, (name) => tensors[name]?.shape, native, 1e-5, undefined);
+  // Epsilon does not decide whether steps run.
+  const compiled = compilePlan(steps, input as unknown as Shape, (name) => tensors[name]?.shape, 0, undefined, native);
   return typeof compiled === 'string' ? compiled : undefined;
 }
 
 /** Where a plan lives in memory, and the bytes it takes from `at`: its ints, the transformed filters, the workspace. */
-function planLayout(compiled: Compiled, at: number): { filtersAt: number; workAt: number; bytes: number } {
+function planLayout(compiled: CompiledPlan, at: number): { filtersAt: number; workAt: number; bytes: number } {
   const filtersAt = (at + compiled.ints.length * 4 + 63) & ~63;
   const workAt = (filtersAt + compiled.transformFloats * 4 + 63) & ~63;
   return { filtersAt, workAt, bytes: workAt + (compiled.ints[PLAN_WORK] as number) * 4 - at };
 }
 
 /**
- * Compiles `steps` for images [H, W, C] = `input` and writes the plan at `at` in the kernels'
- * memory (`bytes` of it, from {@link planBytes}): the ints with every pointer filled from
- * `offsetOf` (the byte offset of a named tensor: `x`'s values are not among them), the filters
- * transformed by `k`. Returns what {@link runPlan} needs. Throws on steps that cannot run.
+ * Writes `compiled` at `at` in the kernels' memory (`planBytes(compiled)` bytes of it): the ints
+ * with every pointer filled from `offsetOf` (the byte offset of a named tensor), the filters
+ * transformed by `k`. Returns what runPlan takes besides the images and the output.
  *
  * @internal
  */
@@ -307,19 +317,13 @@ export function writePlan(
   k: Kernels,
   memory: ArrayBuffer,
   at: number,
-  steps: readonly InferenceStep[],
-  input: readonly [number, number, number],
-  shapeOf: (name: string) => readonly number[] | undefined,
+  compiled: CompiledPlan,
   offsetOf: (name: string) => number,
-  epsilon: number,
-  chunk?: number,
-): { plan: number; work: number; features: number } {
-  const compiled = compile(steps, input, shapeOf, true, epsilon, chunk);
-  if (typeof compiled === 'string') throw new Error(`${INFERENCE_PLAN_KERNEL}: ${compiled}`);
+): { plan: number; work: number } {
   const { ints, transforms } = compiled;
   const { filtersAt, workAt } = planLayout(compiled, at);
   ints[PLAN_SELF] = at;
-  steps.forEach((step, i) => {
+  compiled.steps.forEach((step, i) => {
     if (step.op !== 'convBatchNorm') return;
     const row = PLAN_HEADER + i * PLAN_STEP;
     const t = transforms[compiled.stepTransform[i] as number] as Transform;
@@ -336,23 +340,17 @@ export function writePlan(
     if (t.kind === 'winograd') k.winograd43Filter({ w, U: filtersAt + t.at * 4, C: t.C, F: t.F });
     else k.packFilter8({ w, wp: filtersAt + t.at * 4, T: t.T, F: t.F });
   }
-  return { plan: at, work: workAt, features: compiled.out };
+  return { plan: at, work: workAt };
 }
 
 /**
- * The bytes {@link writePlan} writes for these steps (see there), or why they cannot run.
+ * The bytes {@link writePlan} writes for `compiled`, from an address 64-byte aligned or not (up
+ * to 63 bytes more).
  *
  * @internal
  */
-export function planBytes(
-  steps: readonly InferenceStep[],
-  input: readonly [number, number, number],
-  shapeOf: (name: string) => readonly number[] | undefined,
-  chunk?: number,
-): number | string {
-  const compiled = compile(steps, input, shapeOf, true, 0, chunk);
-  // From an address 64-byte aligned or not: up to 63 bytes more.
-  return typeof compiled === 'string' ? compiled : planLayout(compiled, 0).bytes + 64;
+export function planBytes(compiled: CompiledPlan): number {
+  return planLayout(compiled, 0).bytes + 64;
 }
 
 function inferencePlanKernel(args: KernelArgs): tf.TensorInfo {
@@ -364,20 +362,19 @@ function inferencePlanKernel(args: KernelArgs): tf.TensorInfo {
       `${INFERENCE_PLAN_KERNEL} (wasm): x of dtype ${x.dtype} and shape [${x.shape.join(', ')}], expected float32 [N, H, W, C]`,
     );
   const [N, H, W, C] = x.shape as [number, number, number, number];
-  const shapeOf = (name: string): readonly number[] | undefined => args.inputs[name]?.shape;
-  const bytes = planBytes(attrs.steps, [H, W, C], shapeOf, attrs.chunk);
-  if (typeof bytes === 'string') throw new Error(`${INFERENCE_PLAN_KERNEL} (wasm): ${bytes}`);
+  const compiled = compilePlan(attrs.steps, [H, W, C], (name) => args.inputs[name]?.shape, attrs.epsilon, attrs.chunk);
+  if (typeof compiled === 'string') throw new Error(`${INFERENCE_PLAN_KERNEL} (wasm): ${compiled}`);
   const offsetOf = (name: string): number => {
     const t = args.inputs[name];
     if (t === undefined || t.dtype !== 'float32') throw new Error(`${INFERENCE_PLAN_KERNEL} (wasm): input ${name} missing or not float32`);
     return offset(backend, t);
   };
   const k = instance(backend);
-  const buffer = backend.wasm._malloc(bytes);
+  const buffer = backend.wasm._malloc(planBytes(compiled));
   try {
     const memory = (backend.wasm.asm.memory as { buffer: ArrayBuffer }).buffer;
-    const plan = writePlan(k, memory, buffer, attrs.steps, [H, W, C], shapeOf, offsetOf, attrs.epsilon, attrs.chunk);
-    const out = backend.makeOutput([N, plan.features], 'float32');
+    const plan = writePlan(k, memory, buffer, compiled, offsetOf);
+    const out = backend.makeOutput([N, compiled.out], 'float32');
     try {
       k.runPlan({ plan: plan.plan, x: offset(backend, x), out: offset(backend, out), work: plan.work, N });
     } catch (error) {
